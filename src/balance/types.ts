@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The contract between the request engine and the load-balancing algorithms.
+ * Semantics follow HAProxy 2.6 `balance` and `hash-type` (doc/configuration.txt, backend.c, lb_*.c).
+ * Everything under src/balance is pure: no I/O, no Date.now(), no Math.random() (randomness is injected).
+ */
+
+/** A server as the balancers see it. */
+export interface LbServer {
+  /** HAProxy's puid: 1, 2, 3… in declaration order within the backend, or the `id` keyword. */
+  readonly id: number
+  /** Index in the backend's server list (declaration order, 0-based). */
+  readonly index: number
+  readonly name: string
+  /** User weight 0..256 (`weight`, default 1). */
+  readonly weight: number
+  readonly backup: boolean
+}
+
+/** `hash-type` settings. */
+export interface HashSpec {
+  readonly type: 'map-based' | 'consistent'
+  readonly fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
+  readonly avalanche: boolean
+}
+
+/** `balance` algorithm and its parameters. */
+export type BalanceSpec =
+  | { readonly algo: 'roundrobin' }
+  | { readonly algo: 'static-rr' }
+  | { readonly algo: 'leastconn' }
+  | { readonly algo: 'first' }
+  | { readonly algo: 'random'; readonly draws: number }
+  | { readonly algo: 'source' }
+  | {
+      readonly algo: 'uri'
+      readonly len: number
+      readonly depth: number
+      readonly whole: boolean
+      readonly pathOnly: boolean
+    }
+  | { readonly algo: 'url_param'; readonly param: string; readonly checkPost: boolean }
+  | { readonly algo: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }
+
+/** What the hashing algorithms read from a request. */
+export interface HashRequest {
+  /** Client address as text (IPv4 dotted quad or IPv6). */
+  readonly src: string
+  /** The request target as received (origin-form `/path?query`, or absolute-form). */
+  readonly uri: string
+  /** Full value of the first occurrence of a header (case-insensitive name), or undefined. */
+  header(name: string): string | undefined
+}
+
+/** Per-pick inputs. */
+export interface PickInput {
+  /** For hashing algorithms: the request the key is taken from. */
+  readonly request?: HashRequest
+  /** Server ids to avoid if another is usable (retry / redispatch: HAProxy's srvtoavoid). */
+  readonly avoid?: ReadonlySet<number>
+  /** In-flight requests per server id (leastconn, random's tie-break). Missing ids count 0. */
+  readonly inflight?: ReadonlyMap<number, number>
+  /** Uniform random 32-bit unsigned integers (random algorithm). */
+  readonly random32?: () => number
+}
+
+/** Why a server was chosen: printed by `edgeproxy explain`. */
+export interface Pick {
+  readonly server: LbServer
+  /** Human-readable reason, e.g. "roundrobin position 3 of ABABC", "hash 858007926 % 5 = 1". */
+  readonly reason: string
+}
+
+/**
+ * A balancer over one backend's usable servers. Stateful per isolate (like HAProxy's per-thread-group
+ * state): `pick` advances roundrobin positions. Built again when the usable set or weights change.
+ */
+export interface Balancer {
+  /** Returns the chosen server, or undefined when no server is usable. Never throws. */
+  pick(input: PickInput): Pick | undefined
+}
+
+/** Backend-wide options that change how balancers choose among servers. */
+export interface BalancerOptions {
+  /** `option allbackups`: when no active server is usable, balance over every usable backup. */
+  readonly allbackups: boolean
+  /**
+   * The user weights of *every* configured server of the backend (usable or not, weight 0
+   * included), for map-based algorithms: HAProxy divides weights by their GCD over all servers,
+   * computed once at start-up (lb_map.c init_server_map). It only matters in one case: static-rr or
+   * map-based hashing with no usable active server, several usable backups and no `allbackups`,
+   * where the map has fbck's weight in slots but is filled from every backup. When absent, the GCD
+   * of the usable servers' weights is used.
+   */
+  readonly configuredWeights?: readonly number[]
+}

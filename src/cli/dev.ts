@@ -1,0 +1,99 @@
+/**
+ * @module
+ * `edgeproxy dev -f FILE`: compiles the config, runs the Worker in workerd with it, and listens on
+ * every HTTP frontend's bind address:port as written, so one file runs under `haproxy -f` and
+ * `edgeproxy dev -f` unchanged. Prints `ready` once serving; SIGINT/SIGTERM stop it cleanly.
+ */
+import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import { resolve } from 'node:path'
+import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
+import { type ListenAddress, listen } from '../dev/listeners.ts'
+import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
+import { compileFiles, type Io } from './compile-files.ts'
+
+export interface DevOptions {
+  readonly files: readonly string[]
+  readonly demoOrigins: boolean
+  readonly persistTo?: string
+  /** Resolves when the command should stop (defaults to SIGINT/SIGTERM). */
+  readonly until?: Promise<void>
+}
+
+const WRANGLER_TOML = new URL('../../wrangler.toml', import.meta.url)
+
+function compatibilityDate(): string {
+  const m = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(WRANGLER_TOML, 'utf8'))
+  return m?.[1] ?? '2026-11-01'
+}
+
+function signals(): Promise<void> {
+  return new Promise((res) => {
+    process.once('SIGINT', () => res())
+    process.once('SIGTERM', () => res())
+  })
+}
+
+function closeServer(s: Server): Promise<void> {
+  return new Promise((res) => {
+    s.close(() => res())
+    s.closeAllConnections()
+  })
+}
+
+export async function dev(o: DevOptions, io: Io): Promise<number> {
+  const r = compileFiles(o.files, io, { quiet: true })
+  const warnings = r.diagnostics.length - r.errorCount
+  if (warnings > 0) io.err(`${warnings} warning${warnings === 1 ? '' : 's'} about what the edge does differently: see 'edgeproxy check ${o.files.map((f) => `-f ${f}`).join(' ')}'`)
+  if (!r.routeMap) {
+    io.err(`Fatal errors found in configuration (${r.errorCount} error${r.errorCount === 1 ? '' : 's'}).`)
+    return 1
+  }
+  const routeMap = r.routeMap
+  const servers: Server[] = []
+  let runtime: WorkerRuntime | undefined
+  const stopAll = async () => {
+    await Promise.all(servers.map(closeServer))
+    await runtime?.dispose()
+  }
+  try {
+    if (o.demoOrigins) {
+      for (const origin of demoOriginsFor(routeMap)) {
+        servers.push(await startDemoOrigin(origin))
+        io.out(`demo origin ${origin.backend}/${origin.server} on http://${origin.host}:${origin.port}`)
+      }
+    }
+    runtime = await startRuntime({ routeMap, persistTo: resolve(o.persistTo ?? '.wrangler/state/edgeproxy'), compatibilityDate: compatibilityDate() })
+    const target = { host: runtime.url.hostname, port: Number(runtime.url.port) }
+    const seen = new Set<string>()
+    for (const fe of routeMap.frontends) {
+      if (fe.mode !== 'http') {
+        io.out(`frontend '${fe.name}' is mode tcp: not served (the edge receives HTTP)`)
+        continue
+      }
+      for (const b of fe.binds) {
+        for (let port = b.port; port <= b.portEnd; port++) {
+          const addr: ListenAddress = { address: b.address, port }
+          const key = `${b.address}:${port}`
+          if (seen.has(key)) continue
+          seen.add(key)
+          servers.push(await listen(addr, target))
+          io.out(`frontend '${fe.name}' on http://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
+        }
+      }
+    }
+    io.out(`edgeproxy dev: ready (RouteMap ${routeMap.hash.slice(0, 12)}, ${routeMap.frontends.length} frontend(s), ${routeMap.backends.length} backend(s))`)
+    await (o.until ?? signals())
+    io.out('edgeproxy dev: stopping')
+    await stopAll()
+    return 0
+  } catch (e) {
+    await stopAll()
+    const err = e as NodeJS.ErrnoException
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      io.err(`edgeproxy dev: cannot listen on ${(err as { address?: string }).address ?? ''}:${(err as { port?: number }).port ?? ''}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`)
+      return 1
+    }
+    throw e
+  }
+}

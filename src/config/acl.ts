@@ -1,0 +1,203 @@
+/**
+ * @module
+ * ACL declarations (doc 7.1): `acl <name> <criterion>[,conv…] [flags] [operator] [values…]` and the
+ * same inside anonymous `{ … }` blocks. Produces AclTest records with prepared pattern data, so the
+ * Worker only builds matchers from data.
+ */
+import type { AclTest } from '../routemap/schema.ts'
+import { parseSampleExpr, type SampleExpr } from '../sample/expr.ts'
+import { defaultMatchFor } from '../sample/index.ts'
+import type { Phase, SampleType } from '../sample/types.ts'
+import type { Word } from './lexer.ts'
+import { parsePatternFile } from '../sample/map-file.ts'
+import type { Services } from './services.ts'
+import { subSpan } from './source.ts'
+
+/** HAProxy's predefined ACLs (acl.c `default_acl_list`), written in the config language. */
+export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
+  TRUE: ['always_true'],
+  FALSE: ['always_false'],
+  HTTP: ['always_true'],
+  'HTTP_1.0': ['req.ver', '1.0'],
+  'HTTP_1.1': ['req.ver', '1.1'],
+  'HTTP_2.0': ['req.ver', '2.0'],
+  'HTTP_3.0': ['req.ver', '3.0'],
+  HTTP_CONTENT: ['req.hdr(content-length)', '-m', 'int', 'gt', '0'],
+  HTTP_URL_ABS: ['url_reg', '^[^/:]*://'],
+  HTTP_URL_SLASH: ['url_beg', '/'],
+  HTTP_URL_STAR: ['url', '*'],
+  LOCALHOST: ['src', '127.0.0.1/8', '::1'],
+  METH_CONNECT: ['method', 'CONNECT'],
+  METH_DELETE: ['method', 'DELETE'],
+  METH_GET: ['method', 'GET', 'HEAD'],
+  METH_HEAD: ['method', 'HEAD'],
+  METH_OPTIONS: ['method', 'OPTIONS'],
+  METH_POST: ['method', 'POST'],
+  METH_PUT: ['method', 'PUT'],
+  METH_TRACE: ['method', 'TRACE'],
+  REQ_CONTENT: ['always_true'],
+  WAIT_END: ['always_true'],
+}
+
+const FLAG_WITH_ARG = new Set(['-f', '-m', '-u', '-M'])
+
+/**
+ * Parses the words of one ACL test (criterion, flags, patterns). `words[0]` is the criterion.
+ * Returns undefined after reporting an error.
+ */
+export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services, aclName: string): AclTest | undefined {
+  const crit = words[0]
+  if (!crit) return undefined
+  const origin = { file: crit.span.file, line: crit.span.line }
+  const resolved = resolveCriterion(crit, phase, sv)
+  if (!resolved) return undefined
+  let match = resolved.match
+  let icase = false
+  const patterns: string[] = []
+  const patternWords: (Word | undefined)[] = []
+  let i = 1
+  let sawM = false
+  for (; i < words.length; i++) {
+    const w = words[i] as Word
+    if (w.quoted || !w.text.startsWith('-') || w.text === '-') break
+    if (w.text === '--') {
+      i++
+      break
+    }
+    if (w.text === '-i') {
+      icase = true
+      continue
+    }
+    if (w.text === '-n') continue
+    if (!FLAG_WITH_ARG.has(w.text)) break
+    const arg = words[i + 1]
+    if (!arg) {
+      sv.diag.error('missing-argument', w.span, `flag '${w.text}' expects an argument in acl '${aclName}'`)
+      return undefined
+    }
+    i++
+    if (w.text === '-m') {
+      if (resolved.alias) {
+        sv.diag.error('invalid-argument', w.span, `'-m' cannot be used with the ACL keyword '${crit.text}', which implies '-m ${resolved.match}'`, {
+          help: `use the fetch '${resolved.fetchName}' with '-m ${arg.text}' instead`,
+        })
+        return undefined
+      }
+      if (sawM) {
+        sv.diag.error('invalid-argument', w.span, `'-m' may only be used once in acl '${aclName}'`)
+        return undefined
+      }
+      if (patterns.length > 0) {
+        sv.diag.error('invalid-argument', w.span, "'-m' must come before '-f' (it decides how the file's patterns are read)")
+        return undefined
+      }
+      if (!sv.registry.match(arg.text)) {
+        const s = sv.registry.suggest('match', arg.text)
+        sv.diag.error('unknown-match', arg.span, `unknown matching method '${arg.text}'`, s ? { help: `did you mean '${s}'?` } : undefined)
+        return undefined
+      }
+      sawM = true
+      match = arg.text
+    } else if (w.text === '-f' || w.text === '-M') {
+      const text = loadPatterns(arg, sv)
+      if (text === undefined) return undefined
+      for (const p of parsePatternFile(text)) {
+        patterns.push(p)
+        patternWords.push(undefined)
+      }
+    }
+    // -u <id>: a CLI reference; nothing to do at compile time.
+  }
+  for (; i < words.length; i++) {
+    const w = words[i] as Word
+    patterns.push(w.text)
+    patternWords.push(w)
+  }
+  if (!match) {
+    sv.diag.error('unknown-match', crit.span, `fetch '${resolved.fetchName}' returns ${resolved.type} data, which needs an explicit '-m' matching method`, {
+      help: "add '-m str', '-m sub', '-m reg', '-m found'...",
+    })
+    return undefined
+  }
+  const def = sv.registry.match(match)
+  if (!def) {
+    sv.diag.error('unknown-match', crit.span, `unknown matching method '${match}'`)
+    return undefined
+  }
+  if (def.takesPatterns && patterns.length === 0) {
+    sv.diag.warning('useless', crit.span, `no pattern to match against were provided, so this ACL will never match`, {
+      help: "add patterns; to match only for existence, use '-m found'; add '--' to silence this warning",
+    })
+  }
+  let bad = false
+  const data = def.prepare(patterns, { icase }, (idx, message) => {
+    const pw = patternWords[idx]
+    sv.diag.error(message.includes('regex') ? 'invalid-regex' : 'invalid-pattern', pw ? pw.span : crit.span, `${message} in acl '${aclName}'`)
+    bad = true
+  })
+  if (bad) return undefined
+  return { sample: resolved.expr, match, icase, data, patternCount: patterns.length, origin }
+}
+
+interface Criterion {
+  readonly expr: SampleExpr
+  readonly type: SampleType
+  readonly match: string | undefined
+  readonly alias: boolean
+  readonly fetchName: string
+}
+
+function resolveCriterion(crit: Word, phase: Phase, sv: Services): Criterion | undefined {
+  const head = /^[^(,]*/.exec(crit.text)?.[0] ?? crit.text
+  const alias = sv.registry.alias(head)
+  if (alias) {
+    const rest = crit.text.slice(head.length)
+    if (/^(\([^)]*\))?,/.test(rest)) {
+      sv.diag.error('invalid-argument', crit.span, `the ACL keyword '${head}' implies '-m ${alias.match}' and cannot be followed by a converter`, {
+        help: `write '${alias.fetch}${rest}' followed by '-m ${alias.match}'`,
+      })
+      return undefined
+    }
+    const r = parseSampleExpr(`${alias.fetch}${rest}`, sv.registry, { phase, loadMap: sv.loadMap })
+    const shift = alias.fetch.length - head.length
+    if (reportExprErrors(r.errors, crit, sv, -shift) || !r.expr || !r.type) return undefined
+    return { expr: r.expr, type: r.type, match: alias.match, alias: true, fetchName: alias.fetch }
+  }
+  const r = parseSampleExpr(crit.text, sv.registry, { phase, loadMap: sv.loadMap })
+  if (reportExprErrors(r.errors, crit, sv, 0) || !r.expr || !r.type) return undefined
+  const fetch = sv.registry.fetch(r.expr.fetch)
+  const match = r.expr.conv.length === 0 && fetch?.defaultMatch ? fetch.defaultMatch : defaultMatchFor(r.type, r.expr.conv.length === 0 ? fetch : undefined)
+  return { expr: r.expr, type: r.type, match, alias: false, fetchName: r.expr.fetch }
+}
+
+/** Reports sample-expression errors at their position inside `word`. True if there were any. */
+export function reportExprErrors(
+  errors: readonly { offset: number; length: number; message: string; suggestion?: string }[],
+  word: Word,
+  sv: Services,
+  shift: number,
+): boolean {
+  for (const e of errors) {
+    const code = /unknown fetch/.test(e.message) ? 'unknown-fetch' : /unknown converter/.test(e.message) ? 'unknown-converter' : /not supported/.test(e.message) ? 'not-supported' : /regex/.test(e.message) ? 'invalid-regex' : 'invalid-argument'
+    sv.diag.error(code, subSpan(word.span, Math.max(0, e.offset + shift), Math.max(1, e.length)), e.message, e.suggestion ? { help: `did you mean '${e.suggestion}'?` } : undefined)
+  }
+  return errors.length > 0
+}
+
+/** Reads a `-f` pattern file; `opt@` may be missing. Reports a missing file. */
+function loadPatterns(arg: Word, sv: Services): string | undefined {
+  let path = arg.text
+  let optional = false
+  if (path.startsWith('opt@')) {
+    optional = true
+    path = path.slice(4)
+  } else if (path.startsWith('file@')) path = path.slice(5)
+  else if (path.startsWith('virt@')) return ''
+  const text = sv.readFile(path)
+  if (text !== undefined) return text
+  if (optional) return ''
+  sv.diag.error('file-not-found', arg.span, `failed to open pattern file <${path}>`, {
+    help: `create the file, or write 'opt@${path}' to allow it to be missing`,
+  })
+  return undefined
+}

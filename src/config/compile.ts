@@ -1,0 +1,76 @@
+/**
+ * @module
+ * The compiler's entry point: config files → diagnostics and, when there is no error, a RouteMap.
+ * The same function serves `edgeproxy check`, `compile`, `explain`, `dev` and the tests.
+ */
+import { ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
+import { defaultRegistry } from '../sample/index.ts'
+import { parseMapFile } from '../sample/map-file.ts'
+import { canonicalJson, sha256Hex } from '../util/sha256.ts'
+import { type Diagnostic, DiagnosticBag } from './diagnostics.ts'
+import { finalize } from './finalize.ts'
+import { parseConfig } from './parser.ts'
+import { buildDrafts } from './sections.ts'
+import type { CompileOptions, Services } from './services.ts'
+import { createSourceFile, type SourceFile } from './source.ts'
+
+export interface ConfigInput {
+  readonly name: string
+  readonly text: string
+}
+
+export interface CompileResult {
+  /** Present only when no error was reported. */
+  readonly routeMap?: RouteMap
+  /** Sorted by file, line, column. */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly errorCount: number
+  readonly files: ReadonlyMap<string, SourceFile>
+}
+
+/** Parses, checks and compiles. Never throws on bad input: every problem is a diagnostic. */
+export function compileConfig(inputs: readonly ConfigInput[], options: CompileOptions = {}): CompileResult {
+  const diag = new DiagnosticBag()
+  const files = inputs.map((i) => createSourceFile(i.name, i.text))
+  const env = createEnv(options.env ?? (() => undefined))
+  const maps = new Map<string, readonly (readonly [string, string])[]>()
+  const sv: Services = {
+    diag,
+    registry: options.registry ?? defaultRegistry,
+    readFile: options.readFile ?? (() => undefined),
+    maps,
+    addMap(path, entries) {
+      maps.set(path, entries)
+      return path
+    },
+    loadMap(path) {
+      if (maps.has(path)) return { id: path }
+      const text = sv.readFile(path)
+      if (text === undefined) return { error: `failed to open map file <${path}>` }
+      return { id: sv.addMap(path, parseMapFile(text)) }
+    },
+  }
+  const ast = parseConfig(files, env, diag)
+  const built = buildDrafts(ast, sv)
+  const fin = finalize(built.proxies, built.global, sv)
+  const fileMap = new Map(files.map((f) => [f.name, f]))
+  if (diag.hasErrors()) return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
+  const g = built.global
+  const body = {
+    schema: ROUTEMAP_SCHEMA as typeof ROUTEMAP_SCHEMA,
+    sources: files.map((f) => f.name),
+    global: { ...(g.maxconn !== undefined ? { maxconn: g.maxconn } : {}), statsSockets: g.statsSockets, log: g.log, ...(g.spreadChecks !== undefined ? { spreadChecks: g.spreadChecks } : {}) },
+    frontends: fin.frontends,
+    backends: fin.backends,
+    userlists: [...g.userlists.values()].map(({ span: _s, ...u }) => u),
+    maps: Object.fromEntries(maps),
+  }
+  const hash = sha256Hex(canonicalJson(body))
+  const routeMap: RouteMap = { ...body, hash }
+  return { routeMap, diagnostics: diag.sorted(), errorCount: 0, files: fileMap }
+}
+
+/** The environment as HAProxy sees it: the process environment plus `setenv`-style overrides. */
+function createEnv(base: (name: string) => string | undefined): (name: string) => string | undefined {
+  return (name) => base(name)
+}

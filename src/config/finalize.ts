@@ -1,0 +1,248 @@
+/**
+ * @module
+ * Drafts to RouteMap proxies: applies HAProxy's post-parse checks (cfgparse.c check_config_validity):
+ * references to backends and tables, proxies without binds, mode mismatches, server ids, the
+ * edge-mapping warnings that need the whole proxy, then freezes everything into plain JSON.
+ */
+import type { Acl, Backend, Frontend, ProxyOptions, Server, StatsSettings } from '../routemap/schema.ts'
+import type { ProxyDraft, ServerDraft } from './draft.ts'
+import type { GlobalDraft } from './keywords/global-draft.ts'
+import type { Services } from './services.ts'
+import { closest } from './diagnostics.ts'
+
+export interface Finalized {
+  readonly frontends: Frontend[]
+  readonly backends: Backend[]
+}
+
+const hasFe = (p: ProxyDraft): boolean => p.kind === 'frontend' || p.kind === 'listen'
+const hasBe = (p: ProxyDraft): boolean => p.kind === 'backend' || p.kind === 'listen'
+
+export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv: Services): Finalized {
+  assignProxyIds(proxies)
+  const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
+  const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
+  for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
+  checkDefaultsRuleUse(proxies, sv)
+  return {
+    frontends: proxies.filter(hasFe).map(freezeFrontend),
+    backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),
+  }
+}
+
+/** HAProxy numbers proxies 1, 2, 3… in declaration order, skipping ids taken explicitly. */
+function assignProxyIds(proxies: readonly ProxyDraft[]): void {
+  const used = new Set(proxies.map((p) => p.id).filter((id) => id > 0))
+  let next = 1
+  for (const p of proxies) {
+    if (p.id > 0) continue
+    while (used.has(next)) next++
+    p.id = next
+    used.add(next)
+  }
+}
+
+/** A defaults section with rules may serve frontends or backends, not both (doc 4.1). */
+function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], sv: Services): void {
+  const users = new Map<ProxyDraft, ProxyDraft[]>()
+  for (const p of proxies) if (p.rulesFrom) users.set(p.rulesFrom, [...(users.get(p.rulesFrom) ?? []), p])
+  for (const [d, list] of users) {
+    const fe = list.find((p) => hasFe(p))
+    const be = list.find((p) => hasBe(p) && p !== fe)
+    const both = list.find((p) => p.kind === 'listen')
+    if ((fe && be) || both) {
+      const bad = both ?? (be as ProxyDraft)
+      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds http rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
+        help: 'a defaults section with rules may be used by frontends or by backends, not both; give the backends their own defaults section',
+        notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
+      })
+    }
+  }
+}
+
+function checkProxy(
+  p: ProxyDraft,
+  backends: ReadonlyMap<string, ProxyDraft>,
+  tables: ReadonlyMap<string, ProxyDraft>,
+  global: GlobalDraft,
+  sv: Services,
+): void {
+  const where = `${p.kind} '${p.name}'`
+  if (hasFe(p) && p.binds.length === 0 && p.bindSpans.length === 0) {
+    sv.diag.error('missing-argument', p.span, `Proxy '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`, {
+      help: "add 'bind *:80' (the port selects this frontend under 'edgeproxy dev'; at the edge, routes select it)",
+    })
+  }
+  if (p.mode === 'tcp') {
+    const seen = new Set<string>()
+    for (const n of p.needsHttp) {
+      if (seen.has(n.keyword)) continue
+      seen.add(n.keyword)
+      sv.diag.warning('wrong-mode', n.span, `'${n.keyword}' ignored for ${where} as it requires HTTP mode`, { help: "add 'mode http' to the proxy (or to its defaults section)" })
+    }
+    if (hasFe(p)) {
+      sv.diag.warning('edge-mapping', p.span, `${where} is 'mode tcp': the edge accepts HTTP requests only, so this frontend does not proxy inbound TCP`, {
+        help: 'for raw TCP use Cloudflare Spectrum; under edgeproxy dev the frontend is not started',
+      })
+    } else if (p.kind === 'backend') {
+      sv.diag.warning('edge-mapping', p.span, `${where} is 'mode tcp': its servers are health-checked (over connect()) and shown in stats, but inbound TCP is not proxied at the edge`)
+    }
+  }
+  const checkBackendRef = (name: string, span: ProxyDraft['span'], context: string): void => {
+    const be = backends.get(name)
+    if (!be) {
+      const s = closest(name, backends.keys())
+      sv.diag.error('unknown-backend', span, `Proxy '${p.name}': unable to find required ${context}: '${name}'.`, {
+        help: s ? `did you mean '${s}'?` : `declare 'backend ${name}'`,
+      })
+      return
+    }
+    if (be.mode !== p.mode) {
+      sv.diag.error('wrong-mode', span, `Proxy '${p.name}': unable to use proxy '${name}' with wrong mode, required: ${p.mode}, has: ${be.mode}.`, {
+        notes: [{ message: `backend '${name}' declared here`, span: be.span }],
+      })
+    }
+  }
+  if (hasFe(p)) {
+    if (p.defaultBackend) checkBackendRef(p.defaultBackend.name, p.defaultBackend.span, 'default_backend')
+    for (const r of p.refs) if (r.kind === 'backend') checkBackendRef(r.name, r.span, 'use_backend')
+  }
+  for (const r of p.refs) {
+    if (r.kind !== 'table') continue
+    const t = tables.get(r.name)
+    if (!t) {
+      const isProxy = backends.has(r.name) || r.name === p.name
+      sv.diag.error('unknown-table', r.span, isProxy ? `${where}: unable to find stick-table '${r.name}' ${r.context}: proxy '${r.name}' declares no 'stick-table'` : `${where}: unable to find stick-table '${r.name}' ${r.context}.`, {
+        help: "declare 'stick-table type ... size ...' in that proxy, or name another with 'table <proxy>'",
+      })
+    }
+  }
+  for (const rule of p.stickRules) {
+    if (!rule.table && !p.stickTable) {
+      sv.diag.error('unknown-table', p.span, `${where}: 'stick ${rule.kind}' at line ${rule.origin.line} needs a stick-table in this proxy or 'table <name>'`)
+    }
+  }
+  if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
+    sv.diag.error('unknown-table', p.span, `${where}: stick-table refers to unknown peers section '${p.stickTable.peers}'`)
+  }
+  if (hasBe(p)) checkServers(p, sv)
+}
+
+function checkServers(p: ProxyDraft, sv: Services): void {
+  const ids = new Map<number, ServerDraft>()
+  for (const s of p.servers) {
+    if (s.id === undefined) continue
+    const other = ids.get(s.id)
+    if (other) sv.diag.error('duplicate-name', s.nameWord.span, `server '${p.name}/${s.name}' has the same ID (${s.id}) as server '${other.name}' at line ${other.origin.line}`)
+    ids.set(s.id, s)
+  }
+  let next = 1
+  for (const s of p.servers) {
+    if (s.id !== undefined) continue
+    while (ids.has(next)) next++
+    s.id = next
+    ids.set(next, s)
+  }
+  for (const s of p.servers) {
+    const track = s.params.track
+    if (typeof track === 'string') {
+      const name = track.includes('/') ? track.split('/')[1] ?? '' : track
+      if (!track.includes('/') && !p.servers.some((o) => o.name === name)) {
+        sv.diag.error('unknown-server', s.span, `config : ${p.kind} '${p.name}', server '${s.name}': unable to find required server '${name}' for tracking.`)
+      }
+    }
+    if ((s.params['agent-check'] === true) && s.params['agent-port'] === undefined) {
+      sv.diag.error('missing-argument', s.span, `server '${p.name}/${s.name}': 'agent-check' requires 'agent-port'`)
+    }
+  }
+}
+
+function freezeOptions(p: ProxyDraft): ProxyOptions {
+  const o = p.options
+  return {
+    httplog: o.httplog, dontlognull: o.dontlognull, httpServerClose: o.httpServerClose, httpClose: o.httpClose,
+    persist: o.persist, allbackups: o.allbackups, logHealthChecks: o.logHealthChecks, httpKeepAlive: o.httpKeepAlive,
+    preferLastServer: o.preferLastServer, forwarded: o.forwarded,
+    ...(o.forwardfor ? { forwardfor: o.forwardfor } : {}),
+    ...(o.redispatch !== undefined ? { redispatch: o.redispatch } : {}),
+    ...(o.originalto !== undefined ? { originalto: o.originalto } : {}),
+  }
+}
+
+function freezeAcls(p: ProxyDraft): Acl[] {
+  return p.acls.map((a) => ({ name: a.name, tests: a.tests }))
+}
+
+function freezeStats(p: ProxyDraft): StatsSettings | undefined {
+  const s = p.stats
+  if (!s?.enabled) return undefined
+  return {
+    uri: s.uri ?? '/haproxy?stats', realm: s.realm ?? 'HAProxy Statistics', auth: s.auth,
+    ...(s.refreshMs !== undefined ? { refreshMs: s.refreshMs } : {}),
+    hideVersion: s.hideVersion ?? false, ...(s.admin ? { admin: s.admin } : {}), showLegends: s.showLegends ?? false, scope: s.scope,
+  }
+}
+
+function freezeFrontend(p: ProxyDraft): Frontend {
+  const stats = freezeStats(p)
+  return {
+    name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, binds: p.binds, acls: freezeAcls(p),
+    httpRequest: p.httpRequest, httpResponse: p.httpResponse, httpAfterResponse: p.httpAfterResponse, redirects: p.redirects,
+    useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
+    options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
+    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), origin: { file: p.span.file, line: p.span.line },
+  }
+}
+
+function num(v: unknown, d: number): number {
+  return typeof v === 'number' ? v : d
+}
+
+function freezeServer(s: ServerDraft): Server {
+  const q = s.params
+  const str = (k: string): string | undefined => (typeof q[k] === 'string' ? (q[k] as string) : undefined)
+  const observe = str('observe')
+  const agentPort = q['agent-port']
+  return {
+    name: s.name, id: s.id ?? 0, host: s.host, ...(s.port !== undefined ? { port: s.port } : {}),
+    ...(s.portOffset !== undefined ? { portOffset: s.portOffset } : {}),
+    weight: num(q.weight, 1), backup: q.backup === true, disabled: q.disabled === true, check: q.check === true,
+    interMs: num(q.inter, 2000), ...(typeof q.fastinter === 'number' ? { fastinterMs: q.fastinter } : {}),
+    ...(typeof q.downinter === 'number' ? { downinterMs: q.downinter } : {}),
+    rise: num(q.rise, 2), fall: num(q.fall, 3),
+    // HAProxy stores slowstart in whole seconds, rounded up (reference §1.4).
+    slowstartMs: Math.ceil(num(q.slowstart, 0) / 1000) * 1000,
+    ...(str('cookie') !== undefined ? { cookie: str('cookie') } : {}),
+    maxconn: num(q.maxconn, 0), maxqueue: num(q.maxqueue, 0), ssl: q.ssl === true,
+    ...(typeof q.port === 'number' ? { checkPort: q.port } : {}), ...(str('addr') ? { checkAddr: str('addr') } : {}),
+    ...(observe === 'layer4' || observe === 'layer7' ? { observe } : {}),
+    ...(str('on-error') ? { onError: str('on-error') } : {}), errorLimit: num(q['error-limit'], 10),
+    ...(q['agent-check'] === true && typeof agentPort === 'number'
+      ? { agent: { port: agentPort, interMs: num(q['agent-inter'], 2000), ...(str('agent-send') ? { send: str('agent-send') } : {}) } }
+      : {}),
+    ...(str('redir') ? { redir: str('redir') } : {}), ...(str('track') ? { track: str('track') } : {}),
+    origin: s.origin,
+  } as Server
+}
+
+function freezeBackend(p: ProxyDraft, sv: Services): Backend {
+  const stats = freezeStats(p)
+  const servers = p.servers.map(freezeServer)
+  const checked = servers.some((s) => s.check)
+  if (p.check && !checked && p.checkSpan) {
+    sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
+  }
+  return {
+    name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, balance: p.balance ?? { algo: 'roundrobin' }, hash: p.hash,
+    servers, ...(p.cookie ? { cookie: p.cookie } : {}), acls: freezeAcls(p),
+    httpRequest: p.kind === 'listen' ? [] : p.httpRequest, httpResponse: p.kind === 'listen' ? [] : p.httpResponse,
+    httpAfterResponse: p.kind === 'listen' ? [] : p.httpAfterResponse, redirects: p.kind === 'listen' ? [] : p.redirects,
+    useServers: p.useServers.map(({ span: _s, ...u }) => u), forcePersist: p.forcePersist, ignorePersist: p.ignorePersist,
+    options: freezeOptions(p), timeouts: p.timeouts, retries: p.retries, retryOn: p.retryOn,
+    ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}), stickRules: p.stickRules, ...(stats ? { stats } : {}),
+    errorfiles: p.errorfiles, ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @module
+ * Settings collected from `global` and the auxiliary sections (userlist, peers, resolvers).
+ */
+import type { Userlist } from '../../routemap/schema.ts'
+import type { SourceSpan } from '../source.ts'
+
+export interface GlobalDraft {
+  maxconn?: number
+  statsSockets: { path: string; level: string }[]
+  log: boolean
+  spreadChecks?: number
+  userlists: Map<string, Userlist & { span: SourceSpan; users: Userlist['users'][number][]; groups: Userlist['groups'][number][] }>
+  peers: Map<string, SourceSpan>
+  resolvers: Map<string, SourceSpan>
+  /** `peers` section currently open (for its `table` lines). */
+  currentPeers?: string
+}
+
+export function createGlobalDraft(): GlobalDraft {
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map() }
+}

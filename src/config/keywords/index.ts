@@ -1,0 +1,108 @@
+/**
+ * @module
+ * All config keywords in one table, and the lookup that turns a statement into a keyword with
+ * HAProxy's diagnostics: unknown keyword (with a suggestion), keyword out of section, bad prefix.
+ */
+import type { SectionKind } from '../ast.ts'
+import { closest } from '../diagnostics.ts'
+import type { Word } from '../lexer.ts'
+import type { Services } from '../services.ts'
+import { BALANCE_KEYWORDS } from './balance.ts'
+import { CHECK_KEYWORDS } from './checks.ts'
+import { COOKIE_KEYWORDS } from './cookie.ts'
+import { GLOBAL_KEYWORDS } from './global.ts'
+import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
+import { OPTION_KEYWORDS } from './option.ts'
+import { PROXY_KEYWORDS } from './proxy.ts'
+import { SECTION_KEYWORDS } from './sections.ts'
+import { SERVER_KEYWORDS } from './server.ts'
+import { STATS_KEYWORDS } from './stats.ts'
+import { STICK_KEYWORDS } from './stick.ts'
+import { TIMEOUT_KEYWORDS } from './timeout.ts'
+import type { KeywordDef, Statement } from './types.ts'
+
+export const KEYWORDS: readonly KeywordDef[] = [
+  ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
+  ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
+]
+
+/** Families whose second word is part of the keyword. */
+const FAMILIES = new Set(['option', 'timeout', 'stats', 'http-check', 'tcp-check', 'stick'])
+
+const BY_NAME = new Map<string, KeywordDef[]>()
+for (const k of KEYWORDS) {
+  const list = BY_NAME.get(k.name) ?? []
+  for (const other of list) {
+    if (other.sections.some((s) => k.sections.includes(s))) throw new Error(`keyword '${k.name}' defined twice for one section`)
+  }
+  list.push(k)
+  BY_NAME.set(k.name, list)
+}
+
+export interface Resolved {
+  readonly def: KeywordDef
+  readonly statement: Statement
+}
+
+/**
+ * Finds the keyword of a statement in `section`. Reports unknown keywords, keywords out of their
+ * section and misplaced `no`/`default` prefixes; returns undefined then.
+ */
+export function resolveKeyword(words: readonly Word[], span: Statement['span'], section: SectionKind, sv: Services): Resolved | undefined {
+  let prefix: 'no' | 'default' | undefined
+  let w = words
+  const w0 = words[0] as Word
+  if ((w0.text === 'no' || w0.text === 'default') && words[1]?.text === 'option') {
+    prefix = w0.text
+    w = words.slice(1)
+  }
+  const first = w[0] as Word
+  const second = w[1]
+  let name: string | undefined
+  let kwCount = 1
+  if (FAMILIES.has(first.text) && second && BY_NAME.has(`${first.text} ${second.text}`)) {
+    name = `${first.text} ${second.text}`
+    kwCount = 2
+  } else if (BY_NAME.has(first.text) && (!FAMILIES.has(first.text) || (BY_NAME.get(first.text) ?? []).some((d) => d.sections.includes(section)))) {
+    name = first.text
+  } else if (first.text.startsWith('tune.')) {
+    name = 'tune.*'
+  }
+  if (name === undefined) {
+    if (FAMILIES.has(first.text)) {
+      const family = KEYWORDS.filter((k) => k.name.startsWith(`${first.text} `) && k.sections.includes(section)).map((k) => k.name.slice(first.text.length + 1))
+      const target = second ?? first
+      const s = second ? closest(second.text, family) : undefined
+      sv.diag.error('unknown-keyword', target.span, second ? `unknown keyword '${first.text} ${second.text}' in '${section}' section` : `'${first.text}' expects an argument`, {
+        help: s ? `did you mean '${first.text} ${s}'?` : `known: ${family.slice(0, 12).join(', ')}${family.length > 12 ? ', …' : ''}`,
+      })
+      return undefined
+    }
+    const valid = KEYWORDS.filter((k) => k.sections.includes(section)).map((k) => k.name.split(' ')[0] as string)
+    const s = closest(first.text, new Set(valid))
+    sv.diag.error('unknown-keyword', first.span, `unknown keyword '${first.text}' in '${section}' section`, s ? { help: `did you mean '${s}'?` } : undefined)
+    return undefined
+  }
+  const defs = BY_NAME.get(name) ?? []
+  const def = defs.find((d) => d.sections.includes(section))
+  if (!def) {
+    const allowed = [...new Set(defs.flatMap((d) => d.sections))]
+    const target = w[kwCount - 1] as Word
+    sv.diag.error('keyword-out-of-section', target.span, `'${name}' is not allowed in '${section}' sections`, {
+      help: `it belongs in ${allowed.map((s) => `'${s}'`).join(', ')}`,
+    })
+    return undefined
+  }
+  if (prefix && !def.negatable) {
+    sv.diag.error('invalid-argument', w0.span, `'${prefix} ${name}' is not supported: '${name}' cannot be negated`)
+    return undefined
+  }
+  const statement: Statement = {
+    words,
+    keyword: w.slice(0, kwCount),
+    args: w.slice(kwCount),
+    ...(prefix ? { prefix } : {}),
+    span,
+  }
+  return { def, statement }
+}

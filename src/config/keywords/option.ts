@@ -1,0 +1,173 @@
+/**
+ * @module
+ * `option <name>` flags (doc 4.2 "option"), with `no option X` and `default option X` for the
+ * negatable ones. Checks-related options live in checks.ts.
+ */
+import { defaultOptions } from '../draft.ts'
+import type { Word } from '../lexer.ts'
+import { arity, intArg } from './args.ts'
+import { BE_SECTIONS, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
+
+type BoolOption = 'httplog' | 'dontlognull' | 'persist' | 'allbackups' | 'logHealthChecks' | 'preferLastServer' | 'forwarded'
+
+function flag(field: BoolOption, needsHttp = false) {
+  return (st: Statement, cx: KeywordContext): void => {
+    const p = cx.proxy
+    if (!p) return
+    if (st.prefix !== 'no' && st.prefix !== 'default' && field !== 'httplog' && !arity(st, cx.sv, 0, 0, '(no arguments)')) return
+    if (field === 'httplog' && st.args.length > 0 && !(st.args.length === 1 && st.args[0]?.text === 'clf')) {
+      arity(st, cx.sv, 0, 1, '[clf]')
+      return
+    }
+    p.options[field] = st.prefix === 'no' ? false : st.prefix === 'default' ? defaultOptions()[field] : true
+    if (needsHttp) p.needsHttp.push({ keyword: `option ${st.keyword[1]?.text ?? ''}`, span: st.span })
+  }
+}
+
+/** http-keep-alive / http-server-close / httpclose are one setting with three values (doc 4 "Connection modes"). */
+function connMode(which: 'httpKeepAlive' | 'httpServerClose' | 'httpClose') {
+  return (st: Statement, cx: KeywordContext): void => {
+    const p = cx.proxy
+    if (!p || !arity(st, cx.sv, 0, 0, '(no arguments)')) return
+    const on = st.prefix !== 'no'
+    if (on) {
+      p.options.httpKeepAlive = false
+      p.options.httpServerClose = false
+      p.options.httpClose = false
+    }
+    p.options[which] = on
+    if (which !== 'httpKeepAlive' && on) {
+      cx.sv.diag.warning('edge-mapping', st.span, `'option ${st.keyword[1]?.text ?? ''}': connection reuse to origins is managed by the Workers runtime; edgeproxy removes the Connection header semantics accordingly`)
+    }
+  }
+}
+
+function parseForwardfor(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p) return
+  if (st.prefix === 'no') {
+    delete p.options.forwardfor
+    return
+  }
+  let header = 'X-Forwarded-For'
+  let ifNone = false
+  let except: unknown
+  for (let i = 0; i < st.args.length; i++) {
+    const w = st.args[i] as Word
+    const next = st.args[i + 1]
+    if (w.text === 'if-none') ifNone = true
+    else if (w.text === 'header' || w.text === 'except') {
+      if (!next) {
+        cx.sv.diag.error('missing-argument', w.span, `'option forwardfor' : '${w.text}' expects an argument`)
+        return
+      }
+      i++
+      if (w.text === 'header') header = next.text
+      else {
+        let bad = false
+        except = cx.sv.registry.match('ip')?.prepare([next.text], { icase: false }, (_i, message) => {
+          cx.sv.diag.error('invalid-address', next.span, `'option forwardfor except' : ${message}`)
+          bad = true
+        })
+        if (bad) return
+      }
+    } else {
+      cx.sv.diag.error('invalid-argument', w.span, `'option forwardfor' only supports optional values 'except', 'header' and 'if-none' (got '${w.text}')`)
+      return
+    }
+  }
+  p.options.forwardfor = { header, ifNone, ...(except !== undefined ? { except } : {}) }
+  p.needsHttp.push({ keyword: 'option forwardfor', span: st.span })
+}
+
+function parseOriginalto(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p) return
+  if (st.prefix === 'no') {
+    delete p.options.originalto
+    return
+  }
+  let header = 'X-Original-To'
+  for (let i = 0; i < st.args.length; i++) {
+    const w = st.args[i] as Word
+    if ((w.text === 'header' || w.text === 'except') && st.args[i + 1]) {
+      if (w.text === 'header') header = (st.args[i + 1] as Word).text
+      i++
+    } else {
+      cx.sv.diag.error('invalid-argument', w.span, `'option originalto' only supports optional values 'except' and 'header' (got '${w.text}')`)
+      return
+    }
+  }
+  p.options.originalto = header
+}
+
+function parseRedispatch(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p) return
+  if (st.prefix === 'no') {
+    delete p.options.redispatch
+    return
+  }
+  if (!arity(st, cx.sv, 0, 1, '[<interval>]')) return
+  if (st.args.length === 0) {
+    p.options.redispatch = -1
+    return
+  }
+  const v = intArg(st.args[0] as Word, cx.sv, 'option redispatch', -1_000_000, 1_000_000)
+  if (v !== undefined) p.options.redispatch = v
+}
+
+const HTTP_OPTION_IGNORED = 'connection handling between client and edge is Cloudflare\'s; the setting has no effect'
+
+function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): KeywordDef {
+  return { name: `option ${name}`, sections, support: 'ignored', note, negatable: true }
+}
+
+export const OPTION_KEYWORDS: readonly KeywordDef[] = [
+  { name: 'option httplog', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('httplog') },
+  { name: 'option dontlognull', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('dontlognull') },
+  { name: 'option forwardfor', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseForwardfor },
+  { name: 'option originalto', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseOriginalto },
+  { name: 'option forwarded', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('forwarded', true) },
+  { name: 'option http-server-close', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpServerClose') },
+  { name: 'option httpclose', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpClose') },
+  { name: 'option http-keep-alive', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: connMode('httpKeepAlive') },
+  { name: 'option redispatch', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: parseRedispatch },
+  { name: 'option persist', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('persist') },
+  { name: 'option allbackups', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('allbackups') },
+  { name: 'option log-health-checks', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('logHealthChecks') },
+  { name: 'option prefer-last-server', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('preferLastServer') },
+  { name: 'option tcplog', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('httplog') },
+  ignoredOpt('http-buffer-request', 'request bodies are streamed to the origin'),
+  ignoredOpt('http-ignore-probes', HTTP_OPTION_IGNORED),
+  ignoredOpt('http-no-delay', HTTP_OPTION_IGNORED),
+  ignoredOpt('http-pretend-keepalive', HTTP_OPTION_IGNORED),
+  ignoredOpt('http-use-htx', 'HTX is always on in HAProxy 2.x'),
+  ignoredOpt('httpchk-ssl', HTTP_OPTION_IGNORED),
+  ignoredOpt('splice-auto', 'kernel splicing does not exist at the edge'),
+  ignoredOpt('splice-request', 'kernel splicing does not exist at the edge'),
+  ignoredOpt('splice-response', 'kernel splicing does not exist at the edge'),
+  ignoredOpt('tcp-smart-accept', 'TCP accept tuning does not exist at the edge'),
+  ignoredOpt('tcp-smart-connect', 'TCP connect tuning does not exist at the edge'),
+  ignoredOpt('tcpka', 'TCP keepalive is managed by the Workers runtime'),
+  ignoredOpt('clitcpka', 'TCP keepalive is managed by Cloudflare'),
+  ignoredOpt('srvtcpka', 'TCP keepalive is managed by the Workers runtime'),
+  ignoredOpt('socket-stats', 'there are no listener sockets at the edge'),
+  ignoredOpt('logasap', 'Workers Logs record each request once it completes'),
+  ignoredOpt('log-separate-errors', 'Workers Logs carry the status of each request'),
+  ignoredOpt('nolinger', 'socket lingering does not exist at the edge'),
+  ignoredOpt('contstats', 'stats are aggregated continuously at the edge'),
+  ignoredOpt('independent-streams', 'streams are handled by the Workers runtime'),
+  ignoredOpt('abortonclose', 'the Workers runtime cancels the origin fetch when the client goes away'),
+  ignoredOpt('accept-invalid-http-request', 'Cloudflare validates requests before the Worker sees them'),
+  ignoredOpt('accept-invalid-http-response', 'the Workers runtime validates origin responses'),
+  ignoredOpt('h1-case-adjust-bogus-client', 'header case is normalised by Cloudflare'),
+  ignoredOpt('h1-case-adjust-bogus-server', 'header case is normalised by the Workers runtime'),
+  ignoredOpt('disable-h2-upgrade', 'HTTP/2 is negotiated by Cloudflare'),
+  ignoredOpt('dontlog-normal', 'Workers Logs keep every request; filter them in the dashboard or Logpush'),
+  { name: 'option checkcache', sections: BE_SECTIONS, support: 'no', note: "'option checkcache' is not supported yet" },
+  { name: 'option transparent', sections: BE_SECTIONS, support: 'no', note: 'transparent proxying needs the kernel and does not exist at the edge' },
+  { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'no', note: 'not supported yet' },
+  { name: 'option spop-check', sections: BE_SECTIONS, support: 'no', note: 'SPOP is not supported at the edge' },
+  { name: 'option external-check', sections: BE_SECTIONS, support: 'no', note: 'external check programs cannot run at the edge: use option httpchk or tcp-check' },
+]

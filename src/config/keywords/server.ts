@@ -1,0 +1,272 @@
+/**
+ * @module
+ * `server` and `default-server` lines (doc 5.2, reference §1.4–1.5): a table of server parameters,
+ * each with its value kind and how the edge treats it. `default-server` accumulates values that
+ * later `server` lines start from.
+ */
+import type { ServerDefaults } from '../draft.ts'
+import type { Word } from '../lexer.ts'
+import { isPrivateAddress, parseHostPort, parseTime } from '../values.ts'
+import { arity } from './args.ts'
+import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
+
+type ParamKind = 'flag' | 'int' | 'time' | 'str'
+interface ParamDef {
+  readonly kind: ParamKind
+  readonly min?: number
+  readonly max?: number
+  /** Clears another flag (`enabled` undoes `disabled`). */
+  readonly clears?: string
+  readonly support: 'yes' | 'ignored' | 'no' | 'edge'
+  readonly note?: string
+  /** Time unit of a bare number. */
+  readonly unit?: 'ms' | 's'
+}
+
+const TLS_NOTE = 'origin TLS is negotiated by the Workers runtime (fetch to https://); certificates and ciphers are not configurable'
+
+/** Server parameters (server.c `srv_kws`, ssl_sock.c), in alphabetical order. */
+export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
+  addr: { kind: 'str', support: 'yes' },
+  'agent-addr': { kind: 'str', support: 'yes' },
+  'agent-check': { kind: 'flag', support: 'yes' },
+  'agent-inter': { kind: 'time', support: 'yes' },
+  'agent-port': { kind: 'int', min: 1, max: 65535, support: 'yes' },
+  'agent-send': { kind: 'str', support: 'yes' },
+  alpn: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  backup: { kind: 'flag', support: 'yes', clears: 'no-backup' },
+  'ca-file': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  check: { kind: 'flag', support: 'yes', clears: 'no-check' },
+  'check-send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge' },
+  'check-sni': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  'check-ssl': { kind: 'flag', support: 'yes' },
+  ciphers: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  ciphersuites: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  cookie: { kind: 'str', support: 'yes' },
+  crt: { kind: 'str', support: 'no', note: 'client certificates to origins are not supported yet (Workers mTLS bindings would carry them)' },
+  disabled: { kind: 'flag', support: 'yes', clears: 'enabled' },
+  downinter: { kind: 'time', support: 'yes' },
+  enabled: { kind: 'flag', support: 'yes', clears: 'disabled' },
+  'error-limit': { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
+  fall: { kind: 'int', min: 1, max: 1_000_000, support: 'yes' },
+  fastinter: { kind: 'time', support: 'yes' },
+  'force-sslv3': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'force-tlsv10': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'force-tlsv11': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'force-tlsv12': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'force-tlsv13': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'hash-key': { kind: 'str', support: 'no', note: "'hash-key' is not supported yet: rings are keyed by server id" },
+  id: { kind: 'int', min: 1, max: 2_147_483_647, support: 'yes' },
+  'init-addr': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS on each connection' },
+  'init-state': { kind: 'str', support: 'no', note: "'init-state' is an HAProxy 3.x keyword, not supported yet" },
+  inter: { kind: 'time', support: 'yes' },
+  maxconn: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
+  maxqueue: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
+  minconn: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
+  'no-backup': { kind: 'flag', support: 'yes', clears: 'backup' },
+  'no-check': { kind: 'flag', support: 'yes', clears: 'check' },
+  'no-check-ssl': { kind: 'flag', support: 'yes', clears: 'check-ssl' },
+  'no-send-proxy': { kind: 'flag', support: 'yes', clears: 'send-proxy' },
+  'no-ssl': { kind: 'flag', support: 'yes', clears: 'ssl' },
+  'no-sslv3': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tlsv10': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tlsv11': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tlsv12': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tlsv13': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-verifyhost': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  observe: { kind: 'str', support: 'yes' },
+  'on-error': { kind: 'str', support: 'yes' },
+  'on-marked-down': { kind: 'str', support: 'ignored', note: 'each request is independent at the edge: there are no sessions to shut down' },
+  'on-marked-up': { kind: 'str', support: 'ignored', note: 'each request is independent at the edge: there are no sessions to shut down' },
+  pool_max_conn: { kind: 'int', support: 'ignored', note: 'origin connection pools are managed by the Workers runtime' },
+  'pool-low-conn': { kind: 'int', support: 'ignored', note: 'origin connection pools are managed by the Workers runtime' },
+  'pool-max-conn': { kind: 'int', support: 'ignored', note: 'origin connection pools are managed by the Workers runtime' },
+  'pool-purge-delay': { kind: 'time', support: 'ignored', note: 'origin connection pools are managed by the Workers runtime' },
+  port: { kind: 'int', min: 1, max: 65535, support: 'yes' },
+  proto: { kind: 'str', support: 'ignored', note: 'the Workers runtime chooses the origin protocol' },
+  redir: { kind: 'str', support: 'yes' },
+  resolvers: { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS' },
+  'resolve-prefer': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS' },
+  'resolve-opts': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS' },
+  rise: { kind: 'int', min: 1, max: 1_000_000, support: 'yes' },
+  'send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge: the client address is sent in X-Forwarded-For' },
+  'send-proxy-v2': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge: the client address is sent in X-Forwarded-For' },
+  slowstart: { kind: 'time', support: 'yes' },
+  sni: { kind: 'str', support: 'ignored', note: 'the SNI is the origin host name at the edge' },
+  source: { kind: 'str', support: 'ignored', note: 'the source address of origin connections is Cloudflare\'s' },
+  ssl: { kind: 'flag', support: 'yes', clears: 'no-ssl' },
+  'ssl-min-ver': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  'ssl-max-ver': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  'ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'tfo': { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
+  track: { kind: 'str', support: 'yes' },
+  verify: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  verifyhost: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  weight: { kind: 'int', min: 0, max: 256, support: 'yes' },
+  'ws': { kind: 'str', support: 'yes' },
+}
+
+const OBSERVE = new Set(['none', 'layer4', 'layer7'])
+const ON_ERROR = new Set(['fastinter', 'fail-check', 'sudden-death', 'mark-down'])
+
+/** Parses `param value…` words into `into`. Returns false after an error. */
+function parseParams(words: readonly Word[], into: ServerDefaults, cx: KeywordContext, what: string): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as Word
+    const def = SERVER_PARAMS[w.text]
+    if (!def) {
+      const s = closestParam(w.text)
+      cx.sv.diag.error('unknown-keyword', w.span, `'${what}' : unknown keyword '${w.text}'`, s ? { help: `did you mean '${s}'?` } : undefined)
+      return false
+    }
+    let value: string | number | boolean = true
+    if (def.kind !== 'flag') {
+      const v = words[i + 1]
+      if (!v) {
+        cx.sv.diag.error('missing-argument', w.span, `'${what}' : '${w.text}' expects an argument`)
+        return false
+      }
+      i++
+      if (def.kind === 'int') {
+        if (!/^-?\d+$/.test(v.text)) {
+          cx.sv.diag.error('invalid-argument', v.span, `'${what}' : '${w.text}' expects an integer argument (got '${v.text}')`)
+          return false
+        }
+        const n = Number(v.text)
+        if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
+          const msg = w.text === 'weight' ? `weight of server ${what.replace(/^server /, '')} is not within 0 and 256 (${n})` : `'${what}' : '${w.text}' (${n}) is not within ${def.min} and ${def.max}`
+          cx.sv.diag.error('out-of-range', v.span, msg)
+          return false
+        }
+        value = n
+      } else if (def.kind === 'time') {
+        const r = parseTime(v.text, def.unit ?? 'ms')
+        if (!r.ok) {
+          cx.sv.diag.error('invalid-argument', v.span, `'${what}' : '${w.text}' ${r.error}`)
+          return false
+        }
+        if (r.value === 0 && (w.text === 'inter' || w.text === 'fastinter' || w.text === 'downinter' || w.text === 'agent-inter')) {
+          cx.sv.diag.error('out-of-range', v.span, `'${what}' : '${w.text}' expects a positive delay`)
+          return false
+        }
+        value = r.value
+      } else {
+        value = v.text
+        if (w.text === 'observe' && !OBSERVE.has(v.text)) {
+          cx.sv.diag.error('invalid-argument', v.span, `'${what}' : 'observe' expects one of 'none', 'layer4', 'layer7' (got '${v.text}')`)
+          return false
+        }
+        if (w.text === 'on-error' && !ON_ERROR.has(v.text)) {
+          cx.sv.diag.error('invalid-argument', v.span, `'${what}' : 'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death', 'mark-down' (got '${v.text}')`)
+          return false
+        }
+      }
+    }
+    if (def.support === 'no') {
+      cx.sv.diag.error('not-supported', w.span, `'${what}' : '${w.text}' is not supported yet: ${def.note ?? ''}`)
+      return false
+    }
+    if (def.support === 'ignored') {
+      cx.sv.diag.warning('edge-mapping', w.span, `'${what}' : '${w.text}' is ignored at the edge: ${def.note ?? ''}`)
+      continue
+    }
+    if (def.clears) delete into[def.clears]
+    into[w.text] = value
+  }
+  return true
+}
+
+function closestParam(word: string): string | undefined {
+  let best: string | undefined
+  let bestD = 3
+  for (const k of Object.keys(SERVER_PARAMS)) {
+    const d = levenshtein(word, k)
+    if (d < bestD) {
+      bestD = d
+      best = k
+    }
+  }
+  return best
+}
+
+function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0] ?? 0
+    dp[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j] ?? 0
+      dp[j] = Math.min(tmp + 1, (dp[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return dp[b.length] ?? 0
+}
+
+function parseServer(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p || !arity(st, cx.sv, 2, 64, '<name> <address>[:<port>] [param*]')) return
+  const nameW = st.args[0] as Word
+  const addrW = st.args[1] as Word
+  if (!/^[A-Za-z0-9._:-]+$/.test(nameW.text)) {
+    cx.sv.diag.error('invalid-argument', nameW.span, `server name '${nameW.text}' contains invalid characters`)
+    return
+  }
+  const what = `server ${p.name}/${nameW.text}`
+  const dup = p.servers.find((s) => s.name === nameW.text)
+  if (dup) {
+    cx.sv.diag.error('duplicate-name', nameW.span, `backend '${p.name}', another server named '${nameW.text}' was already defined at line ${dup.origin.line}, please use distinct names`, {
+      notes: [{ message: 'first defined here', span: dup.nameWord.span }],
+    })
+    return
+  }
+  const r = parseHostPort(addrW.text, { allowRange: false, allowOffset: true, requirePort: false })
+  if (!r.ok) {
+    cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : ${r.error}`, { help: "write '<ip or hostname>[:port]', e.g. 'api.example.com:8080'" })
+    return
+  }
+  if (r.value.family === 'unix') {
+    cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : UNIX socket addresses cannot be reached from the edge`)
+    return
+  }
+  const params: ServerDefaults = { ...p.defaultServer }
+  if (!parseParams(st.args.slice(2), params, cx, what)) return
+  const host = r.value.host
+  if (r.value.family === 'ipv4' || r.value.family === 'ipv6' || host === 'localhost') {
+    if (isPrivateAddress(host)) {
+      cx.sv.diag.warning('edge-mapping', addrW.span, `'${what}' : ${host} is a private or loopback address, reachable under 'edgeproxy dev' but not from Cloudflare's edge`, {
+        help: `publish the origin with a Cloudflare Tunnel (cloudflared) and use its hostname, e.g. 'server ${nameW.text} ${nameW.text}.internal.example.com:${r.value.port ?? 80}'`,
+      })
+    } else {
+      cx.sv.diag.warning('edge-mapping', addrW.span, `'${what}' : Workers cannot fetch() a raw IP address in production; give the origin a DNS name (a proxied record or a Tunnel hostname)`)
+    }
+  }
+  if (r.value.family === 'any') {
+    cx.sv.diag.error('not-supported', addrW.span, `'${what}' : address '${addrW.text}' (connect to the client's destination) has no meaning at the edge`)
+    return
+  }
+  p.servers.push({
+    name: nameW.text,
+    nameWord: nameW,
+    ...(typeof params.id === 'number' ? { id: params.id } : {}),
+    host,
+    ...(r.value.port !== undefined ? { port: r.value.port } : {}),
+    ...(r.value.offset !== undefined ? { portOffset: r.value.offset } : {}),
+    params,
+    origin: { file: st.span.file, line: st.span.line },
+    span: st.span,
+  })
+}
+
+function parseDefaultServer(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p) return
+  const next: ServerDefaults = { ...p.defaultServer }
+  if (parseParams(st.args, next, cx, 'default-server')) p.defaultServer = next
+}
+
+export const SERVER_KEYWORDS: readonly KeywordDef[] = [
+  { name: 'server', sections: BE_ONLY, support: 'yes', parse: parseServer },
+  { name: 'default-server', sections: BE_SECTIONS, support: 'yes', parse: parseDefaultServer },
+]

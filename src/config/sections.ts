@@ -1,0 +1,143 @@
+/**
+ * @module
+ * Walks the parsed sections in order: opens proxy drafts (with `defaults` inheritance and
+ * `from <name>`), the global settings and the auxiliary sections, and applies each statement
+ * through the keyword table.
+ */
+import type { ConfigAst, Section } from './ast.ts'
+import { createDraft, inheritDraft, type ProxyDraft } from './draft.ts'
+import type { Word } from './lexer.ts'
+import { resolveKeyword } from './keywords/index.ts'
+import { createGlobalDraft, type GlobalDraft } from './keywords/global-draft.ts'
+import type { KeywordContext } from './keywords/types.ts'
+import type { Services } from './services.ts'
+
+const NAME = /^[A-Za-z0-9._:-]+$/
+
+/** Sections edgeproxy reads; the others are accepted with a warning and skipped. */
+const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
+  mailers: 'e-mail alerts are not sent from the edge; use Workers Logs alerts or Logpush',
+  'http-errors': "'http-errors' sections are not supported yet: use 'errorfile <code> <file>' in the proxy",
+  ring: 'logs go to Workers Logs at the edge',
+  cache: "use Cloudflare's cache (Cache Rules) in front of the Worker",
+  program: 'external programs cannot run at the edge',
+  'log-forward': 'logs go to Workers Logs at the edge',
+  'crt-store': 'certificates are managed by Cloudflare (SSL/TLS > Edge Certificates)',
+  traces: 'use wrangler tail and Workers Logs to trace requests',
+}
+
+export interface Built {
+  readonly proxies: ProxyDraft[]
+  readonly global: GlobalDraft
+}
+
+export function buildDrafts(ast: ConfigAst, sv: Services): Built {
+  const global = createGlobalDraft()
+  const proxies: ProxyDraft[] = []
+  const named = new Map<string, ProxyDraft>()
+  let lastDefaults: ProxyDraft = createDraft('defaults', '', { file: '', line: 0, column: 1, length: 1 })
+  for (const section of ast.sections) {
+    let proxy: ProxyDraft | undefined
+    if (section.kind === 'defaults' || section.kind === 'frontend' || section.kind === 'backend' || section.kind === 'listen') {
+      proxy = openProxy(section, lastDefaults, named, proxies, sv)
+      if (!proxy) continue
+      if (section.kind === 'defaults') {
+        lastDefaults = proxy
+        if (proxy.name) named.set(proxy.name, proxy)
+      } else proxies.push(proxy)
+    } else if (section.kind === 'userlist' || section.kind === 'peers' || section.kind === 'resolvers') {
+      const nameW = section.args[0]
+      if (!nameW) {
+        sv.diag.error('missing-argument', section.keyword.span, `'${section.kind}' section expects <name> as argument`)
+        continue
+      }
+      if (section.kind === 'userlist') {
+        if (global.userlists.has(nameW.text)) sv.diag.error('duplicate-name', nameW.span, `userlist '${nameW.text}' is already defined`)
+        global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
+      } else if (section.kind === 'peers') {
+        global.peers.set(nameW.text, nameW.span)
+        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; this section is accepted and ignored`)
+      } else {
+        global.resolvers.set(nameW.text, nameW.span)
+        sv.diag.warning('edge-mapping', section.keyword.span, `'resolvers ${nameW.text}': origins are resolved by Cloudflare DNS; this section is accepted and ignored`)
+      }
+    } else if (section.kind !== 'global') {
+      sv.diag.warning('edge-mapping', section.keyword.span, `'${section.kind}' section is ignored at the edge: ${IGNORED_SECTIONS[section.kind] ?? ''}`)
+      continue
+    }
+    const cx: KeywordContext = { sv, section: section.kind, global, ...(proxy ? { proxy } : {}) }
+    for (const st of section.statements) {
+      const r = resolveKeyword(st.words, st.span, section.kind, sv)
+      if (!r) continue
+      const { def, statement } = r
+      if (def.support === 'no') {
+        sv.diag.error('not-supported', (statement.keyword[0] as Word).span, `'${def.name}' is not supported yet${def.note ? `: ${def.note}` : ''}`)
+        continue
+      }
+      if (def.support === 'ignored') {
+        if (statement.prefix !== 'no') sv.diag.warning('edge-mapping', (statement.keyword[0] as Word).span, `'${def.name}' is ignored at the edge: ${def.note ?? ''}`)
+        continue
+      }
+      def.parse?.(statement, cx)
+    }
+  }
+  return { proxies, global }
+}
+
+function openProxy(
+  section: Section,
+  lastDefaults: ProxyDraft,
+  named: Map<string, ProxyDraft>,
+  proxies: readonly ProxyDraft[],
+  sv: Services,
+): ProxyDraft | undefined {
+  const kind = section.kind as 'defaults' | 'frontend' | 'backend' | 'listen'
+  const args = section.args
+  const nameW = args[0] && args[0].text !== 'from' ? args[0] : undefined
+  if (!nameW && kind !== 'defaults') {
+    sv.diag.error('missing-argument', section.keyword.span, `'${kind}' expects <name> as an argument`)
+    return undefined
+  }
+  if (nameW && !NAME.test(nameW.text)) {
+    sv.diag.error('invalid-argument', nameW.span, `character '${/[^A-Za-z0-9._:-]/.exec(nameW.text)?.[0] ?? ''}' is invalid in ${kind} name '${nameW.text}'`, {
+      help: "proxy names use letters, digits, '.', '_', ':' and '-'",
+    })
+    return undefined
+  }
+  // A defaults section starts from HAProxy's built-in defaults unless it names one with `from`
+  // (measured on 2.6: neither settings nor rules carry over from the previous defaults section).
+  let from = kind === 'defaults' ? createDraft('defaults', '', section.keyword.span) : lastDefaults
+  const fromIdx = args.findIndex((w) => w.text === 'from')
+  if (fromIdx >= 0) {
+    const ref = args[fromIdx + 1]
+    if (!ref) {
+      sv.diag.error('missing-argument', args[fromIdx]?.span ?? section.keyword.span, "'from' expects a defaults section name")
+      return undefined
+    }
+    const d = named.get(ref.text)
+    if (!d) {
+      sv.diag.error('unknown-backend', ref.span, `defaults section '${ref.text}' not found for ${kind} '${nameW?.text ?? ''}'`, {
+        help: 'named defaults sections must appear before the sections that use them',
+      })
+      return undefined
+    }
+    from = d
+  }
+  const extra = args.find((_w, i) => i > 0 && i !== fromIdx && i !== fromIdx + 1)
+  if (extra) sv.diag.error('too-many-arguments', extra.span, `'${kind}' : unexpected argument '${extra.text}' (expects '<name> [from <defaults>]')`)
+  const name = nameW?.text ?? ''
+  if (kind !== 'defaults') {
+    const fe = kind === 'frontend' || kind === 'listen'
+    const be = kind === 'backend' || kind === 'listen'
+    const clash = proxies.find((p) => p.name === name && ((fe && (p.kind === 'frontend' || p.kind === 'listen')) || (be && (p.kind === 'backend' || p.kind === 'listen'))))
+    if (clash && nameW) {
+      sv.diag.error('duplicate-name', nameW.span, `${kind} '${name}' has the same name as ${clash.kind} '${name}' declared at ${clash.span.file}:${clash.span.line}`, {
+        notes: [{ message: 'first declared here', span: clash.span }],
+      })
+      return undefined
+    }
+  } else if (name && named.has(name)) {
+    sv.diag.warning('duplicate-name', nameW?.span ?? section.keyword.span, `defaults section '${name}' redefines the one declared at line ${named.get(name)?.span.line ?? 0}`)
+  }
+  return inheritDraft(from, kind, name, section.keyword.span, nameW)
+}

@@ -1,0 +1,19 @@
+/**
+ * @module
+ * allow, auth, use-service, set-status, disable-l7-retry at run time.
+ */
+import type { RuntimeActionDef } from './types.ts'
+
+export const MISC_RUNTIME: readonly RuntimeActionDef[] = [
+  { name: 'allow', build: () => () => ({ kind: 'allow' }) },
+  { name: 'auth', build: (a) => () => ({ kind: 'auth', realm: a.realm as string }) },
+  { name: 'use-service', build: (a) => () => ({ kind: 'service', service: a.service as string }) },
+  {
+    name: 'set-status',
+    build: (a) => (ctx) => {
+      if (ctx.response) ctx.response.status = a.status as number
+      return undefined
+    },
+  },
+  { name: 'disable-l7-retry', build: () => () => undefined },
+]

@@ -1,0 +1,69 @@
+/**
+ * @module
+ * deny, return and tarpit at run time: HAProxy's built-in error pages or the configured payload.
+ */
+import type { LogFormat } from '../../routemap/schema.ts'
+import { errorResponse, type LocalResponse, reasonFor } from '../errors.ts'
+import type { Renderer } from '../log-format.ts'
+import type { RequestState } from '../request-state.ts'
+import type { ActionBuildEnv, RuntimeActionDef } from './types.ts'
+
+interface Body {
+  readonly kind: 'string' | 'lf-string' | 'file' | 'errorfile' | 'default'
+  readonly value?: string | LogFormat
+}
+
+/** Builds the response function for a deny/return/tarpit payload. */
+function payload(a: Readonly<Record<string, unknown>>, env: ActionBuildEnv): (ctx: RequestState) => LocalResponse {
+  const status = a.status as number
+  const body = a.body as Body | undefined
+  const contentType = a.contentType as string | undefined
+  const hdrs = ((a.headers as [string, LogFormat][] | undefined) ?? []).map(([n, f]) => [n, env.format(f)] as const)
+  if (!body || body.kind === 'default' || body.kind === 'errorfile') {
+    if (body?.kind === 'errorfile') {
+      const fixed = errorResponse(status, { [String(status)]: body.value as string })
+      return () => fixed
+    }
+    if (!body) {
+      // `return` with no payload: an empty body with the configured headers.
+      return (ctx) => ({ status, reason: reasonFor(status), headers: [['content-length', '0'], ...extra(hdrs, ctx)], body: '' })
+    }
+    const page = errorResponse(status, env.errorfiles)
+    return () => page
+  }
+  const render: Renderer = body.kind === 'lf-string' ? env.format(body.value as LogFormat) : () => body.value as string
+  return (ctx) => {
+    const text = render(ctx)
+    const headers: [string, string][] = [['content-length', String(new TextEncoder().encode(text).length)]]
+    if (contentType) headers.push(['content-type', contentType])
+    return { status, reason: reasonFor(status), headers: [...headers, ...extra(hdrs, ctx)], body: text }
+  }
+}
+
+function extra(hdrs: readonly (readonly [string, Renderer])[], ctx: RequestState): [string, string][] {
+  return hdrs.map(([n, r]) => [n, r(ctx)])
+}
+
+export const PAYLOAD_RUNTIME: readonly RuntimeActionDef[] = [
+  {
+    name: 'deny',
+    build: (a, env) => {
+      const make = payload(a, env)
+      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `deny (status ${a.status as number})` })
+    },
+  },
+  {
+    name: 'return',
+    build: (a, env) => {
+      const make = payload(a, env)
+      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `return (status ${a.status as number})` })
+    },
+  },
+  {
+    name: 'tarpit',
+    build: (a, env) => {
+      const make = payload(a, env)
+      return (ctx) => ({ kind: 'tarpit', response: make(ctx), delayMs: env.tarpitMs })
+    },
+  },
+]

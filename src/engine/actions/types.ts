@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Runtime side of the action table: each compiled rule's `args` are turned once per isolate into an
+ * ActionFn. Actions never throw on traffic; a final action returns what to do instead.
+ */
+import type { LogFormat } from '../../routemap/schema.ts'
+import type { SampleExpr } from '../../sample/expr.ts'
+import type { FetchFn } from '../../sample/types.ts'
+import type { LocalResponse } from '../errors.ts'
+import type { Renderer } from '../log-format.ts'
+import type { RequestState } from '../request-state.ts'
+import type { StickTracker } from '../stick.ts'
+
+/** undefined: continue with the next rule. */
+export type ActionResult =
+  | undefined
+  | { readonly kind: 'allow' }
+  | { readonly kind: 'respond'; readonly response: LocalResponse; readonly why: string }
+  | { readonly kind: 'service'; readonly service: string }
+  | { readonly kind: 'auth'; readonly realm: string }
+  | { readonly kind: 'tarpit'; readonly response: LocalResponse; readonly delayMs: number }
+
+export type ActionFn = (ctx: RequestState) => ActionResult | Promise<ActionResult>
+
+export interface ActionBuildEnv {
+  expr(e: SampleExpr): FetchFn
+  format(f: LogFormat): Renderer
+  /** The proxy's errorfile overrides (status → raw HTTP response). */
+  readonly errorfiles: Readonly<Record<string, string>>
+  readonly proxyName: string
+  readonly stick: StickTracker
+  readonly tarpitMs: number
+  /** Which rule set the action runs in. */
+  readonly ruleSet: 'http-request' | 'http-response' | 'http-after-response'
+}
+
+export interface RuntimeActionDef {
+  readonly name: string
+  build(args: Readonly<Record<string, unknown>>, env: ActionBuildEnv): ActionFn
+}

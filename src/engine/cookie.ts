@@ -1,0 +1,122 @@
+/**
+ * @module
+ * Cookie persistence on the request side (http_ana.c http_manage_client_side_cookies, reference
+ * §4.2): finds the persistence cookie, decodes its dates, picks the server, and strips the cookie
+ * from the forwarded request where HAProxy does.
+ */
+import type { Backend, CookieSpec, Server } from '../routemap/schema.ts'
+import type { HeaderList } from '../sample/headers.ts'
+
+/** HAProxy's cookie-status letter (log field 3): N none, I invalid, D down, V valid, O old, E expired. */
+export type CookieStatus = 'N' | 'I' | 'D' | 'V' | 'O' | 'E'
+
+export interface CookieResult {
+  readonly status: CookieStatus
+  readonly server?: Server
+  readonly firstDate?: number
+  readonly lastDate?: number
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/** Decodes HAProxy's 5-character date (30 bits of unix_time/4, MSB first) to seconds. */
+export function decodeCookieDate(s: string): number | undefined {
+  if (s.length !== 5) return undefined
+  let v = 0
+  for (const c of s) {
+    const i = B64.indexOf(c)
+    if (i < 0) return undefined
+    v = v * 64 + i
+  }
+  return v * 4
+}
+
+export function encodeCookieDate(unixSeconds: number): string {
+  let v = Math.floor(unixSeconds / 4) & 0x3fffffff
+  let out = ''
+  for (let i = 0; i < 5; i++) {
+    out = (B64[v & 63] as string) + out
+    v = Math.floor(v / 64)
+  }
+  return out
+}
+
+/** Splits Cookie headers into [name, value] pairs, in order (spaces around '=' trimmed). */
+export function parseCookies(headers: HeaderList): [string, string][] {
+  const out: [string, string][] = []
+  for (const line of headers.all('cookie')) {
+    for (const part of line.split(';')) {
+      const i = part.indexOf('=')
+      if (i < 0) continue
+      const name = part.slice(0, i).trim()
+      if (name === '' || name.startsWith('$')) continue
+      out.push([name, part.slice(i + 1).trim()])
+    }
+  }
+  return out
+}
+
+/**
+ * Finds the server named by the persistence cookie. `isUp(server)` says whether the server is not
+ * STOPPED (DOWN or MAINT). `persist` is `option persist` or a matching force-persist.
+ */
+export function cookiePersistence(be: Backend, cookie: CookieSpec, headers: HeaderList, nowSeconds: number, isUp: (s: Server) => boolean, persist: boolean): CookieResult {
+  const found = parseCookies(headers).find(([n]) => n === cookie.name)
+  if (!found || found[1] === '') return { status: 'N' }
+  const raw = found[1]
+  let srv: string
+  let lastDate: number | undefined
+  let firstDate: number | undefined
+  if (cookie.mode === 'prefix') {
+    const t = raw.indexOf('~')
+    if (t < 0) return { status: 'N' }
+    srv = raw.slice(0, t)
+  } else {
+    const [s, last, first] = raw.split('|')
+    srv = s ?? ''
+    lastDate = last ? decodeCookieDate(last) : undefined
+    firstDate = first ? decodeCookieDate(first) : undefined
+  }
+  const dates = { ...(firstDate !== undefined ? { firstDate } : {}), ...(lastDate !== undefined ? { lastDate } : {}) }
+  const day = 86_400
+  if (cookie.maxlifeMs !== undefined && firstDate !== undefined && (nowSeconds - firstDate > cookie.maxlifeMs / 1000 || firstDate - nowSeconds > day)) {
+    return { status: 'O', ...dates }
+  }
+  if (cookie.maxidleMs !== undefined && lastDate !== undefined && (nowSeconds - lastDate > cookie.maxidleMs / 1000 || lastDate - nowSeconds > day)) {
+    return { status: 'E', ...dates }
+  }
+  let down: Server | undefined
+  for (const s of be.servers) {
+    if (s.cookie !== srv) continue
+    if (isUp(s)) return { status: 'V', server: s, ...dates }
+    down ??= s
+  }
+  if (down) return persist ? { status: 'V', server: down, ...dates } : { status: 'D', ...dates }
+  return { status: 'I', ...dates }
+}
+
+/** Removes the persistence cookie (insert+indirect) or its `SRV~` prefix (prefix mode) before forwarding. */
+export function stripPersistenceCookie(cookie: CookieSpec, headers: HeaderList): void {
+  const strip = cookie.mode === 'prefix' || (cookie.mode === 'insert' && cookie.indirect)
+  if (!strip) return
+  const lines = headers.all('cookie')
+  if (lines.length === 0) return
+  const kept: string[] = []
+  for (const line of lines) {
+    const parts = line.split(';').map((p) => p.trim()).filter((p) => p !== '')
+    const out: string[] = []
+    for (const p of parts) {
+      const i = p.indexOf('=')
+      const name = i < 0 ? p : p.slice(0, i).trim()
+      if (name !== cookie.name) out.push(p)
+      else if (cookie.mode === 'prefix') {
+        const v = p.slice(i + 1)
+        const t = v.indexOf('~')
+        out.push(`${name}=${t < 0 ? v : v.slice(t + 1)}`)
+      }
+    }
+    if (out.length > 0) kept.push(out.join('; '))
+  }
+  headers.delete('cookie')
+  for (const k of kept) headers.add('cookie', k)
+}

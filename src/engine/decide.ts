@@ -1,0 +1,168 @@
+/**
+ * @module
+ * The request half of HAProxy's HTTP processing (http_ana.c, reference §6.1), as one function the
+ * Worker and `edgeproxy explain` both call: frontend → monitor-uri → http-request rules → stats →
+ * redirect rules → use_backend/default_backend → backend rules → server assignment → forwarding
+ * headers. It returns a decision; it does no I/O except through the stick store.
+ */
+import type { Frontend, Server } from '../routemap/schema.ts'
+import type { ActionResult } from './actions/types.ts'
+import type { CookieStatus } from './cookie.ts'
+import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
+import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
+import { type EngineRequest, RequestState } from './request-state.ts'
+import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
+import type { ServerSelector, ServerStates } from './server-select.ts'
+import type { Tracer } from './trace.ts'
+
+export type Decision =
+  | { readonly kind: 'forward'; readonly frontend: string; readonly backend: string; readonly server: Server; readonly request: RequestState; readonly cookie: CookieStatus; readonly why: string }
+  | { readonly kind: 'respond'; readonly frontend?: string; readonly backend?: string; readonly response: LocalResponse; readonly request?: RequestState; readonly why: string; readonly delayMs?: number }
+  | { readonly kind: 'service'; readonly frontend: string; readonly service: string; readonly request: RequestState; readonly why: string }
+  | { readonly kind: 'stats'; readonly frontend: string; readonly request: RequestState; readonly why: string }
+
+export interface DecideDeps {
+  readonly rt: Hydrated
+  readonly selector: ServerSelector
+  readonly states: ServerStates
+  readonly random32: () => number
+  readonly trace: Tracer
+  /** Installs the stick-table view on a request (only when the config has tables). */
+  readonly attachStick?: (ctx: RequestState) => void
+}
+
+type RuleOutcome = { readonly done: false } | { readonly done: true; readonly result: Exclude<ActionResult, undefined | { kind: 'allow' }>; readonly rule: RtRule }
+
+/** Runs a rule list in order; stops at the first final action. Awaits only actions that return a promise. */
+async function runRules(rules: readonly RtRule[], ctx: RequestState, deps: DecideDeps, where: string): Promise<RuleOutcome> {
+  for (const r of rules) {
+    const ok = r.cond ? r.cond(ctx, deps.trace) : true
+    if (deps.trace.enabled) deps.trace.step({ stage: 'rule', text: `${where}: ${r.def.text} → ${ok ? 'applied' : 'condition false'}`, origin: r.def.origin, matched: ok })
+    if (!ok) continue
+    let res = r.run(ctx)
+    if (res instanceof Promise) res = await res
+    if (res === undefined) continue
+    if (res.kind === 'allow') return { done: false }
+    return { done: true, result: res, rule: r }
+  }
+  return { done: false }
+}
+
+function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow' }>, ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
+  const base = { frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx }
+  switch (res.kind) {
+    case 'respond':
+      return { kind: 'respond', ...base, response: res.response, why: res.why }
+    case 'tarpit':
+      return { kind: 'respond', ...base, response: res.response, why: `tarpit for ${res.delayMs} ms`, delayMs: res.delayMs }
+    case 'auth': {
+      const page = errorResponse(401, (be?.def ?? fe).errorfiles)
+      const realm = res.realm || fe.name
+      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, why: 'authentication required' }
+    }
+    case 'service':
+      return { kind: 'service', frontend: fe.name, service: res.service, request: ctx, why: `use-service ${res.service}` }
+  }
+}
+
+/** Decides what to do with one request. Never throws on traffic: bad input gets HAProxy's answer. */
+export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Decision> {
+  const { rt, trace } = deps
+  let url: URL
+  try {
+    url = new URL(req.url)
+  } catch {
+    return { kind: 'respond', response: errorResponse(400), why: 'invalid request URL' }
+  }
+  const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const fe =
+    (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
+    fallbackFrontend(rt.frontends)
+  if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend in the configuration' }
+  if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
+  const ctx = new RequestState(req, fe.def.name, deps.random32)
+  deps.attachStick?.(ctx)
+  if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
+  if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
+    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
+  }
+  const r1 = await runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
+  if (r1.done) return respondFromResult(r1.result, ctx, fe.def)
+  if (fe.def.stats && ctx.target.startsWith(fe.def.stats.uri)) {
+    return { kind: 'stats', frontend: fe.def.name, request: ctx, why: `stats uri ${fe.def.stats.uri}` }
+  }
+  const r2 = await runRules(fe.redirects, ctx, deps, `frontend '${fe.def.name}' redirect`)
+  if (r2.done) return respondFromResult(r2.result, ctx, fe.def)
+  const be = selectBackend(fe, ctx, deps)
+  if (!be) {
+    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
+  }
+  ctx.backend = be.def.name
+  if (be.def.name !== fe.def.name) {
+    const r3 = await runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
+    if (r3.done) return respondFromResult(r3.result, ctx, fe.def, be)
+    const r4 = await runRules(be.redirects, ctx, deps, `backend '${be.def.name}' redirect`)
+    if (r4.done) return respondFromResult(r4.result, ctx, fe.def, be)
+  }
+  const a = deps.selector.assign(be, ctx, deps.states, trace)
+  if (!a.server) {
+    if (trace.enabled) trace.step({ stage: 'server', text: a.why })
+    return { kind: 'respond', frontend: fe.def.name, backend: be.def.name, response: errorResponse(503, be.def.errorfiles), request: ctx, why: a.why }
+  }
+  ctx.server = a.server.name
+  if (trace.enabled) trace.step({ stage: 'server', text: `server '${a.server.name}' (${a.why})`, origin: a.server.origin })
+  deps.selector.store(be, ctx, a.server, trace)
+  if (a.server.redir !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+    const location = `${a.server.redir}${ctx.target}`
+    return {
+      kind: 'respond', frontend: fe.def.name, backend: be.def.name, request: ctx, why: `server '${a.server.name}' redir`,
+      response: { status: 302, reason: reasonFor(302), headers: [['content-length', '0'], ['location', location], ['cache-control', 'no-cache']], body: '' },
+    }
+  }
+  addForwardingHeaders(fe, be, ctx)
+  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, why: a.why }
+}
+
+function describeBind(fe: RtFrontend, port: number): string {
+  const b = fe.def.binds.find((x) => port >= x.port && port <= x.portEnd)
+  return b ? `bind ${b.address || '*'}:${b.port} at line ${b.origin.line}` : 'no bind matches this port; first HTTP frontend'
+}
+
+/** use_backend rules in order (first match wins), then default_backend; a listen serves itself. */
+function selectBackend(fe: RtFrontend, ctx: RequestState, deps: DecideDeps): RtBackend | undefined {
+  const { rt, trace } = deps
+  for (const u of fe.useBackends) {
+    const ok = u.cond ? u.cond(ctx, trace) : true
+    if (trace.enabled) trace.step({ stage: 'rule', text: `${u.def.text} → ${ok ? 'matched' : 'condition false'}`, origin: u.def.origin, matched: ok })
+    if (!ok) continue
+    const name = typeof u.target === 'string' ? u.target : u.target(ctx)
+    const be = rt.backends.get(name)
+    if (be) {
+      if (trace.enabled) trace.step({ stage: 'backend', text: `backend '${name}' (use_backend)`, origin: be.def.origin })
+      return be
+    }
+    // A dynamic name that resolves to no backend stops evaluation: default_backend applies.
+    if (trace.enabled) trace.step({ stage: 'backend', text: `use_backend resolved to unknown backend '${name}': falling back to default_backend` })
+    break
+  }
+  const name = fe.def.defaultBackend
+  if (name === undefined) return undefined
+  const be = rt.backends.get(name)
+  if (be && trace.enabled) trace.step({ stage: 'backend', text: `backend '${name}' (${fe.def.listen && name === fe.def.name ? 'listen section' : 'default_backend'})`, origin: be.def.origin })
+  return be
+}
+
+/** X-Forwarded-For / X-Original-To as HAProxy adds them after all http-request rules (§6.4). */
+function addForwardingHeaders(fe: RtFrontend, be: RtBackend, ctx: RequestState): void {
+  const f = fe.def.options.forwardfor
+  const b = be.def.options.forwardfor
+  if (f || b) {
+    const header = b?.header ?? f?.header ?? 'X-Forwarded-For'
+    const ifNone = (f ? f.ifNone : true) && (b ? b.ifNone : true)
+    const excepted = (fe.xffExcept?.(ctx.src) ?? false) || (be.xffExcept?.(ctx.src) ?? false)
+    if (!excepted && !(ifNone && ctx.headers.has(header))) ctx.headers.add(header, ctx.src)
+  }
+  const ot = be.def.options.originalto ?? fe.def.options.originalto
+  if (ot) ctx.headers.add(ot, ctx.dst)
+}

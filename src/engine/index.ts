@@ -1,0 +1,69 @@
+/**
+ * @module
+ * The engine: a RouteMap hydrated once, with its per-isolate state (balancer positions, stick
+ * tables), deciding requests. The Worker, `edgeproxy explain` and the tests all go through here.
+ */
+import type { RouteMap, Server, StickTableSpec } from '../routemap/schema.ts'
+import { defaultRegistry } from '../sample/index.ts'
+import type { SampleRegistry } from '../sample/registry.ts'
+import { type Decision, decide } from './decide.ts'
+import type { EngineRequest } from './request-state.ts'
+import { type Hydrated, hydrate } from './runtime.ts'
+import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
+import { createMemoryStickStore, type StickStore, StickTracker } from './stick.ts'
+import { NO_TRACE, type Tracer } from './trace.ts'
+
+export interface EngineOptions {
+  readonly registry?: SampleRegistry
+  /** Health/admin snapshot; all servers up when absent. */
+  readonly states?: ServerStates
+  /** Uniform 32-bit random numbers (rand(), balance random). */
+  readonly random32?: () => number
+  /** Milliseconds clock for stick tables and cookie dates. */
+  readonly now?: () => number
+  readonly stick?: StickStore
+}
+
+export interface Engine {
+  readonly hydrated: Hydrated
+  decide(req: EngineRequest, trace?: Tracer): Promise<Decision>
+  /**
+   * Counts a forwarded request as in flight when its backend's balancer reads in-flight counts;
+   * returns the release, or undefined when nothing is counted.
+   */
+  track(d: Extract<Decision, { kind: 'forward' }>): (() => void) | undefined
+  /** Another server for a retry after a connection failure (option redispatch). */
+  redispatch(d: Extract<Decision, { kind: 'forward' }>, failed: Server): Server | undefined
+}
+
+export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engine {
+  const registry = opts.registry ?? defaultRegistry
+  const now = opts.now ?? (() => Date.now())
+  const specs: StickTableSpec[] = [
+    ...routeMap.frontends.flatMap((f) => (f.stickTable ? [f.stickTable] : [])),
+    ...routeMap.backends.flatMap((b) => (b.stickTable && !b.listen ? [b.stickTable] : [])),
+  ]
+  const store = opts.stick ?? createMemoryStickStore(specs, now)
+  const tracker = new StickTracker(store)
+  const hydrated = hydrate(routeMap, registry, tracker)
+  const selector = new ServerSelector(store)
+  const random32 = opts.random32 ?? (() => (Math.random() * 2 ** 32) >>> 0)
+  const states = opts.states ?? ALL_UP
+  return {
+    hydrated,
+    decide: (req, trace = NO_TRACE) =>
+      decide(req, { rt: hydrated, selector, states, random32, trace, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }),
+    track: (d) => {
+      const be = hydrated.backends.get(d.backend)
+      return be && selector.countsInflight(be) ? selector.acquire(d.backend, d.server.id) : undefined
+    },
+    redispatch: (d, failed) => {
+      const be = hydrated.backends.get(d.backend)
+      return be ? selector.reassign(be, d.request, states, failed) : undefined
+    },
+  }
+}
+
+export type { Decision } from './decide.ts'
+export type { EngineRequest } from './request-state.ts'
+export { createTracer } from './trace.ts'

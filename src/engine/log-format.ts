@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Renders compiled log-format strings for a request: literals, sample expressions (`%[…]`,
+ * quoted with `%{+Q}`) and the aliases that make sense in header values (`%ci`, `%b`, …).
+ */
+import type { LogFormat } from '../routemap/schema.ts'
+import type { FetchFn, Sample } from '../sample/types.ts'
+import type { RequestState } from './request-state.ts'
+
+export type Renderer = (ctx: RequestState) => string
+
+/** Sample → text, as HAProxy casts to string (bool → 1/0, ip → address text). */
+export function sampleToString(s: Sample): string {
+  switch (s.type) {
+    case 'bool':
+      return s.value ? '1' : '0'
+    case 'int':
+      return String(s.value)
+    case 'bin':
+      return String.fromCharCode(...s.value)
+    default:
+      return s.value
+  }
+}
+
+const ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
+  ci: (c) => c.src,
+  cp: (c) => String(c.srcPort),
+  fi: (c) => c.dst,
+  fp: (c) => String(c.dstPort),
+  f: (c) => c.frontend,
+  ft: (c) => `${c.frontend}${c.ssl ? '~' : ''}`,
+  b: (c) => c.backend ?? '<NOSRV>',
+  s: (c) => c.server ?? '<NOSRV>',
+  HM: (c) => c.method,
+  HU: (c) => c.target,
+  HP: (c) => c.path,
+  HQ: (c) => (c.query === undefined ? '' : `?${c.query}`),
+  HV: (c) => `HTTP/${c.version}`,
+  r: (c) => `${c.method} ${c.target} HTTP/${c.version}`,
+  H: () => 'edgeproxy',
+  pid: () => '0',
+  ST: (c) => (c.response ? String(c.response.status) : '-1'),
+  Ts: () => String(Math.floor(Date.now() / 1000)),
+  ms: () => String(Date.now() % 1000).padStart(3, '0'),
+  t: () => new Date().toISOString(),
+  T: () => new Date().toUTCString(),
+  ID: (c) => c.headers.first('cf-ray') ?? '',
+}
+
+/**
+ * Builds a renderer once per isolate. `build` turns a compiled sample expression into a fetch.
+ * A failed sample renders as '-' like HAProxy's logs; in header values it renders empty.
+ */
+export function buildRenderer(fmt: LogFormat, build: (expr: import('../sample/expr.ts').SampleExpr) => FetchFn): Renderer {
+  const parts = fmt.map((p): Renderer => {
+    if ('lit' in p) {
+      const lit = p.lit
+      return () => lit
+    }
+    if ('alias' in p) {
+      const f = ALIASES[p.alias] ?? (() => '-')
+      return p.quote ? (c) => `"${f(c)}"` : f
+    }
+    const fetch = build(p.expr)
+    const quote = p.quote
+    return (c) => {
+      const r = fetch(c, false)
+      const s = r === undefined ? undefined : Array.isArray(r) ? r[r.length - 1] : (r as Sample)
+      if (s === undefined) return quote ? '-' : ''
+      const text = sampleToString(s)
+      return quote ? `"${text.replace(/"/g, '\\"')}"` : text
+    }
+  })
+  if (parts.length === 1) return parts[0] as Renderer
+  return (c) => {
+    let out = ''
+    for (const p of parts) out += p(c)
+    return out
+  }
+}

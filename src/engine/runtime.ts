@@ -1,0 +1,162 @@
+/**
+ * @module
+ * Hydrates a RouteMap into closures, once per isolate: ACL matchers from prepared pattern data,
+ * conditions, rule actions, log-format renderers. Nothing here runs per request; decide.ts does.
+ */
+import type { Acl, Backend, Condition, Frontend, LogFormat, RouteMap, Rule, UseBackend } from '../routemap/schema.ts'
+import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
+import type { SampleRegistry } from '../sample/registry.ts'
+import type { BuildEnv, FetchFn, Matcher, Sample } from '../sample/types.ts'
+import { RUNTIME_ACTIONS } from './actions/index.ts'
+import type { ActionBuildEnv, ActionFn } from './actions/types.ts'
+import { buildRenderer, type Renderer } from './log-format.ts'
+import type { RequestState } from './request-state.ts'
+import type { StickTracker } from './stick.ts'
+import type { Tracer } from './trace.ts'
+
+export type CondFn = (ctx: RequestState, trace: Tracer) => boolean
+
+export interface RtAcl {
+  readonly name: string
+  readonly test: (ctx: RequestState) => boolean
+}
+
+export interface RtRule {
+  readonly def: Rule
+  readonly cond?: CondFn
+  readonly run: ActionFn
+}
+
+export interface RtProxy {
+  readonly acls: readonly RtAcl[]
+  readonly httpRequest: readonly RtRule[]
+  readonly httpResponse: readonly RtRule[]
+  readonly httpAfterResponse: readonly RtRule[]
+  readonly redirects: readonly RtRule[]
+  /** `option forwardfor except <net>`: true when the client is in the network. */
+  readonly xffExcept?: (ip: string) => boolean
+}
+
+export interface RtFrontend extends RtProxy {
+  readonly def: Frontend
+  readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
+  readonly statsAdmin?: CondFn
+}
+
+export interface RtBackend extends RtProxy {
+  readonly def: Backend
+  readonly stickRules: readonly { readonly def: Backend['stickRules'][number]; readonly key: FetchFn; readonly cond?: CondFn }[]
+  readonly forcePersist: readonly CondFn[]
+  readonly ignorePersist: readonly CondFn[]
+}
+
+export interface Hydrated {
+  readonly routeMap: RouteMap
+  readonly frontends: readonly RtFrontend[]
+  readonly backends: ReadonlyMap<string, RtBackend>
+  readonly registry: SampleRegistry
+}
+
+/** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
+export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
+  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [] }
+  const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
+  const format = (f: LogFormat): Renderer => buildRenderer(f, expr)
+  const acls = (list: readonly Acl[]): RtAcl[] =>
+    list.map((a) => {
+      const tests = a.tests.map((t) => {
+        const fetch = expr(t.sample)
+        const def = registry.match(t.match)
+        if (!def) throw new Error(`RouteMap uses unknown match method '${t.match}'`)
+        const matcher: Matcher = def.build(t.data, { icase: t.icase })
+        const multi = registry.fetch(t.sample.fetch)?.multi === true
+        return (ctx: RequestState): boolean => {
+          const r = fetch(ctx, multi)
+          if (r === undefined) return false
+          if (Array.isArray(r)) return r.some((s: Sample) => matcher(s))
+          return matcher(r as Sample)
+        }
+      })
+      const test = tests.length === 1 ? (tests[0] as (c: RequestState) => boolean) : (ctx: RequestState) => tests.some((t) => t(ctx))
+      return { name: a.name, test }
+    })
+  const cond = (c: Condition | undefined, rt: readonly RtAcl[]): CondFn | undefined => (c ? compileCondition(c, rt) : undefined)
+  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number): RtRule[] =>
+    list.map((r) => {
+      const def = RUNTIME_ACTIONS.get(r.action)
+      if (!def) throw new Error(`RouteMap uses action '${r.action}' that has no runtime`)
+      const run = def.build(r.args, { expr, format, errorfiles, proxyName, stick, tarpitMs, ruleSet })
+      const c = cond(r.cond, rt)
+      return { def: r, run, ...(c ? { cond: c } : {}) }
+    })
+  const proxy = (p: Frontend | Backend): RtProxy => {
+    const rt = acls(p.acls)
+    const tarpit = p.timeouts.tarpit ?? p.timeouts.connect ?? 0
+    const except = p.options.forwardfor?.except
+    const ipMatch = except !== undefined ? registry.match('ip')?.build(except, { icase: false }) : undefined
+    return {
+      ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
+      acls: rt,
+      httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit),
+      httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit),
+      httpAfterResponse: rules(p.httpAfterResponse, rt, 'http-after-response', p.errorfiles, p.name, tarpit),
+      redirects: rules(p.redirects, rt, 'http-request', p.errorfiles, p.name, tarpit),
+    }
+  }
+  const frontends = routeMap.frontends.map((f): RtFrontend => {
+    const base = proxy(f)
+    const admin = cond(f.stats?.admin, base.acls)
+    return {
+      ...base,
+      def: f,
+      useBackends: f.useBackends.map((u) => {
+        const c = cond(u.cond, base.acls)
+        return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend), ...(c ? { cond: c } : {}) }
+      }),
+      ...(admin ? { statsAdmin: admin } : {}),
+    }
+  })
+  const backends = new Map(
+    routeMap.backends.map((b): [string, RtBackend] => {
+      const base = proxy(b)
+      return [
+        b.name,
+        {
+          ...base,
+          def: b,
+          stickRules: b.stickRules.map((r) => {
+            const c = cond(r.cond, base.acls)
+            return { def: r, key: expr(r.sample), ...(c ? { cond: c } : {}) }
+          }),
+          forcePersist: b.forcePersist.map((c) => compileCondition(c, base.acls)),
+          ignorePersist: b.ignorePersist.map((c) => compileCondition(c, base.acls)),
+        },
+      ]
+    }),
+  )
+  return { routeMap, frontends, backends, registry }
+}
+
+/** DNF evaluation (acl.c acl_exec_cond): the first OR group whose terms all pass wins. */
+export function compileCondition(c: Condition, acls: readonly RtAcl[]): CondFn {
+  const groups = c.or.map((g) => g.map((t) => ({ negate: t.negate, acl: acls[t.acl] as RtAcl })))
+  return (ctx, trace) => {
+    let result = false
+    for (const g of groups) {
+      let pass = true
+      for (const t of g) {
+        const v = t.acl.test(ctx)
+        if (trace.enabled) trace.step({ stage: 'acl', text: `${t.negate ? '!' : ''}${t.acl.name} → ${v !== t.negate}`, matched: v !== t.negate })
+        if (v === t.negate) {
+          pass = false
+          break
+        }
+      }
+      if (pass) {
+        result = true
+        break
+      }
+    }
+    return c.unless ? !result : result
+  }
+}

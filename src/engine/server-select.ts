@@ -1,0 +1,154 @@
+/**
+ * @module
+ * Server assignment inside a backend, in HAProxy's analyser order (stream.c): cookie persistence,
+ * then `stick match`/`stick on`, then load balancing over the usable servers (with the active /
+ * backup rules of src/balance). Balancers are cached per backend and rebuilt when the usable set
+ * changes, so roundrobin keeps its position between requests like an HAProxy thread group does.
+ */
+import { createBalancer } from '../balance/index.ts'
+import type { Balancer, HashRequest, LbServer } from '../balance/types.ts'
+import type { Server } from '../routemap/schema.ts'
+import type { Sample } from '../sample/types.ts'
+import { type CookieStatus, cookiePersistence, stripPersistenceCookie } from './cookie.ts'
+import { sampleToString } from './log-format.ts'
+import type { RequestState } from './request-state.ts'
+import type { RtBackend } from './runtime.ts'
+import type { StickStore } from './stick.ts'
+import type { Tracer } from './trace.ts'
+
+/** Health and admin state as the data plane sees it (a snapshot; all up when absent). */
+export interface ServerStates {
+  /** The server is RUNNING or STARTING and not in MAINT. */
+  isUp(backend: string, server: string): boolean
+  /** The server takes load-balanced traffic (up, not DRAIN). */
+  isUsable(backend: string, server: string): boolean
+}
+
+export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true }
+
+export interface Assignment {
+  readonly server?: Server
+  readonly why: string
+  readonly cookie: CookieStatus
+}
+
+export class ServerSelector {
+  readonly #cache = new Map<string, { signature: string; balancer: Balancer }>()
+  /** Requests in flight per backend and server id, in this isolate (leastconn, first, random). */
+  readonly #inflight = new Map<string, Map<number, number>>()
+  readonly #stick: StickStore
+
+  constructor(stick: StickStore) {
+    this.#stick = stick
+  }
+
+  /** True when the backend's algorithm reads in-flight counts (the caller then reports them). */
+  countsInflight(be: RtBackend): boolean {
+    const a = be.def.balance.algo
+    return a === 'leastconn' || a === 'first' || a === 'random'
+  }
+
+  /** Counts a request to `serverId` as in flight until the returned function is called. */
+  acquire(backend: string, serverId: number): () => void {
+    let m = this.#inflight.get(backend)
+    if (!m) {
+      m = new Map()
+      this.#inflight.set(backend, m)
+    }
+    const counts = m
+    counts.set(serverId, (counts.get(serverId) ?? 0) + 1)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      counts.set(serverId, Math.max(0, (counts.get(serverId) ?? 1) - 1))
+    }
+  }
+
+  /** A server for a retry that avoids `avoid` (option redispatch), or undefined. */
+  reassign(be: RtBackend, ctx: RequestState, states: ServerStates, avoid: Server): Server | undefined {
+    const pick = this.#pickBalanced(be, ctx, states, new Set([avoid.id]))
+    return pick && pick.server !== avoid ? pick.server : undefined
+  }
+
+  #pickBalanced(be: RtBackend, ctx: RequestState, states: ServerStates, avoid?: ReadonlySet<number>): { server: Server; reason: string } | undefined {
+    const def = be.def
+    const lb = this.#balancer(be, states)
+    const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
+    const inflight = this.#inflight.get(def.name)
+    const pick = lb.pick({ request: req, random32: () => ctx.random32(), ...(inflight ? { inflight } : {}), ...(avoid ? { avoid } : {}) })
+    return pick ? { server: def.servers[pick.server.index] as Server, reason: pick.reason } : undefined
+  }
+
+  assign(be: RtBackend, ctx: RequestState, states: ServerStates, trace: Tracer): Assignment {
+    const def = be.def
+    const up = (s: Server): boolean => !s.disabled && states.isUp(def.name, s.name)
+    const forced = be.forcePersist.some((c) => c(ctx, trace))
+    const ignored = be.ignorePersist.some((c) => c(ctx, trace))
+    let cookie: CookieStatus = 'N'
+    if (def.cookie && !ignored) {
+      const r = cookiePersistence(def, def.cookie, ctx.headers, Math.floor(this.#stick.now() / 1000), up, def.options.persist || forced)
+      cookie = r.status
+      stripPersistenceCookie(def.cookie, ctx.headers)
+      if (r.server) return { server: r.server, why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie }
+      if (trace.enabled && r.status !== 'N') trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
+    }
+    if (!ignored) {
+      for (const rule of be.stickRules) {
+        if (rule.def.kind !== 'match' && rule.def.kind !== 'on') continue
+        if (rule.cond && !rule.cond(ctx, trace)) continue
+        const key = firstSample(rule.key(ctx, false))
+        const table = this.#stick.table(rule.def.table ?? def.name)
+        if (key === undefined || !table) continue
+        const now = this.#stick.now()
+        const e = table.peek(sampleToString(key), now)
+        const id = e ? table.read(e, 'server_id', now) : undefined
+        const s = id === undefined ? undefined : def.servers.find((x) => x.id === id)
+        if (s && (up(s) || forced)) {
+          table.touch(sampleToString(key), now)
+          return { server: s, why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie }
+        }
+      }
+    }
+    const pick = this.#pickBalanced(be, ctx, states)
+    if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie }
+    return { server: pick.server, why: `balance ${def.balance.algo}: ${pick.reason}`, cookie }
+  }
+
+  /** Records `stick store-request`/`stick on` entries once the server is known. */
+  store(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer): void {
+    const stored = new Set<string>()
+    for (const rule of be.stickRules) {
+      if (rule.def.kind !== 'store-request' && rule.def.kind !== 'on') continue
+      const tableName = rule.def.table ?? be.def.name
+      if (stored.has(tableName)) continue
+      if (rule.cond && !rule.cond(ctx, trace)) continue
+      const key = firstSample(rule.key(ctx, false))
+      const table = this.#stick.table(tableName)
+      if (key === undefined || !table) continue
+      const e = table.touch(sampleToString(key), this.#stick.now())
+      if (e) table.set(e, 'server_id', server.id)
+      stored.add(tableName)
+    }
+  }
+
+  #balancer(be: RtBackend, states: ServerStates): Balancer {
+    const def = be.def
+    const usable: LbServer[] = []
+    def.servers.forEach((s, index) => {
+      if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {
+        usable.push({ id: s.id, index, name: s.name, weight: s.weight, backup: s.backup })
+      }
+    })
+    const signature = usable.map((s) => `${s.index}:${s.weight}`).join(',')
+    const cached = this.#cache.get(def.name)
+    if (cached && cached.signature === signature) return cached.balancer
+    const balancer = createBalancer(def.balance, def.hash, usable, { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })
+    this.#cache.set(def.name, { signature, balancer })
+    return balancer
+  }
+}
+
+function firstSample(r: Sample | readonly Sample[] | undefined): Sample | undefined {
+  return Array.isArray(r) ? r[0] : (r as Sample | undefined)
+}

@@ -1,0 +1,141 @@
+/**
+ * @module
+ * The Worker's request path: Request → EngineRequest → decision → origin fetch (or a local
+ * response) → response rules → Response. Runtime-specific pieces (the upstream fetch, the clock,
+ * health states) are injected so tests run it in-process.
+ */
+import type { Decision } from '../engine/decide.ts'
+import { errorResponse, type LocalResponse } from '../engine/errors.ts'
+import type { Engine } from '../engine/index.ts'
+import type { EngineRequest } from '../engine/request-state.ts'
+import { afterResponse, processResponse } from '../engine/respond.ts'
+import { NO_TRACE } from '../engine/trace.ts'
+import { HeaderList } from '../sample/headers.ts'
+import type { TlsClientInfo } from '../sample/types.ts'
+import { forward, type Upstream } from './forward.ts'
+
+export interface HandlerDeps {
+  readonly engine: Engine
+  readonly upstream: Upstream
+  readonly now: () => number
+  /** Answers `stats` and `service` decisions (stats page, Prometheus); 503 when absent. */
+  readonly services?: (d: Extract<Decision, { kind: 'stats' | 'service' }>, req: Request) => Promise<Response>
+  /** Running under `edgeproxy dev` (trust its listener headers). */
+  readonly dev?: boolean
+}
+
+/** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
+export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
+
+/**
+ * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
+ * bind header of `edgeproxy dev`'s listeners; at the edge it is an ordinary client header.
+ */
+export function toEngineRequest(req: Request, dev = false): EngineRequest {
+  const headers: [string, string][] = []
+  let listener: { address: string; port: number } | undefined
+  req.headers.forEach((v, n) => {
+    if (dev && n === DEV_BIND_HEADER) {
+      const i = v.lastIndexOf(':')
+      listener = { address: v.slice(0, i).replace(/^\*$/, ''), port: Number(v.slice(i + 1)) }
+      return
+    }
+    headers.push([n, v])
+  })
+  const cf = (req as Request & { cf?: Record<string, unknown> }).cf
+  const auth = cf?.tlsClientAuth as Record<string, string> | undefined
+  const tls: TlsClientInfo | undefined =
+    auth && auth.certPresented === '1'
+      ? {
+          presented: true,
+          verified: auth.certVerified === 'SUCCESS',
+          subjectDn: auth.certSubjectDNRFC2253 ?? auth.certSubjectDN ?? '',
+          issuerDn: auth.certIssuerDNRFC2253 ?? auth.certIssuerDN ?? '',
+          ...(auth.certSerial ? { serial: auth.certSerial } : {}),
+          ...(auth.certNotBefore ? { notBefore: auth.certNotBefore } : {}),
+          ...(auth.certNotAfter ? { notAfter: auth.certNotAfter } : {}),
+          ...(auth.certFingerprintSHA1 ? { fingerprintSha1: auth.certFingerprintSHA1 } : {}),
+        }
+      : undefined
+  const proto = (cf?.httpProtocol as string | undefined) ?? 'HTTP/1.1'
+  return {
+    method: req.method,
+    url: req.url,
+    headers,
+    src: req.headers.get('cf-connecting-ip') ?? '127.0.0.1',
+    version: proto.replace(/^HTTP\//, '').replace(/^2$/, '2.0').replace(/^3$/, '3.0'),
+    ...(tls ? { tls } : {}),
+    ...(cf ? { cf } : {}),
+    ...(listener ? { listener } : {}),
+  }
+}
+
+export function toResponse(r: LocalResponse, method: string): Response {
+  const headers = new Headers()
+  for (const [n, v] of r.headers) if (n.toLowerCase() !== 'content-length') headers.append(n, v)
+  const body = method === 'HEAD' || r.status === 204 || r.status === 304 ? null : r.body
+  return new Response(body, { status: r.status, statusText: r.reason, headers })
+}
+
+/** Handles one request. Never throws: failures become HAProxy's error responses. */
+export async function handle(req: Request, deps: HandlerDeps): Promise<Response> {
+  const { engine } = deps
+  let d: Decision
+  try {
+    d = await engine.decide(toEngineRequest(req, deps.dev === true))
+  } catch {
+    return toResponse(errorResponse(500), req.method)
+  }
+  const rt = engine.hydrated
+  switch (d.kind) {
+    case 'respond': {
+      if (d.delayMs) await new Promise((r) => setTimeout(r, d.delayMs))
+      const res = await afterResponse(rt, d.frontend, d.backend, d.response, d.request, NO_TRACE)
+      return toResponse(res, req.method)
+    }
+    case 'stats':
+    case 'service':
+      return deps.services ? deps.services(d, req) : toResponse(errorResponse(503), req.method)
+    case 'forward': {
+      const be = rt.backends.get(d.backend)
+      if (!be) return toResponse(errorResponse(503), req.method)
+      const release = engine.track(d)
+      const result = await forward(be.def, d.server, d.request, req.body, deps.upstream, (failed) => engine.redispatch(d, failed))
+      if (result.kind === 'error') {
+        release?.()
+        const page = errorResponse(result.status, be.def.errorfiles)
+        return toResponse(await afterResponse(rt, d.frontend, d.backend, page, d.request, NO_TRACE), req.method)
+      }
+      const origin = result.response
+      if (origin.status === 101) {
+        release?.()
+        return origin
+      }
+      const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
+      const out = await processResponse(rt, d, head, deps.now(), NO_TRACE)
+      if (out.kind === 'local') {
+        release?.()
+        await origin.body?.cancel()
+        return toResponse(out.response, req.method)
+      }
+      const headers = new Headers()
+      for (const [n, v] of out.head.headers.entries()) headers.append(n, v)
+      return new Response(release ? releaseAtEnd(origin.body, release) : origin.body, { status: out.head.status, statusText: origin.statusText, headers })
+    }
+  }
+}
+
+/** Calls `release` when the body has been sent or abandoned (no copy when there is no body). */
+function releaseAtEnd(body: ReadableStream<Uint8Array> | null, release: () => void): ReadableStream<Uint8Array> | null {
+  if (!body) {
+    release()
+    return null
+  }
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      flush() {
+        release()
+      },
+    }),
+  )
+}

@@ -1,0 +1,326 @@
+/**
+ * @module
+ * The RouteMap: what `edgeproxy compile` produces and the Worker executes without re-parsing.
+ * Plain JSON (no class instances), versioned by `schema`, identified by `hash` (SHA-256 of the
+ * canonical JSON of everything else). Times are milliseconds; `line` fields point back at the
+ * config for `explain` and logs. Documented for users in docs/routemap.md.
+ */
+import type { BalanceSpec, HashSpec } from '../balance/types.ts'
+import type { SampleExpr } from '../sample/expr.ts'
+
+export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/1'
+
+export interface RouteMap {
+  readonly schema: typeof ROUTEMAP_SCHEMA
+  /** SHA-256 (hex) of the canonical JSON of this object without `hash`. */
+  readonly hash: string
+  /** The config files it came from, in order. */
+  readonly sources: readonly string[]
+  readonly global: GlobalSettings
+  /** Proxies with the frontend capability (`frontend` and `listen`), in config order. */
+  readonly frontends: readonly Frontend[]
+  /** Proxies with the backend capability (`backend` and `listen`), in config order. */
+  readonly backends: readonly Backend[]
+  readonly userlists: readonly Userlist[]
+  /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
+  readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
+}
+
+/** Where a construct came from. */
+export interface Origin {
+  readonly file: string
+  readonly line: number
+}
+
+export interface GlobalSettings {
+  readonly maxconn?: number
+  readonly statsSockets: readonly { readonly path: string; readonly level: string }[]
+  /** Worker log targets (the edge has one: Workers Logs). */
+  readonly log: boolean
+  readonly spreadChecks?: number
+}
+
+export type Mode = 'http' | 'tcp'
+
+export interface Bind {
+  /** Address as written ('*' and '' mean any). */
+  readonly address: string
+  readonly port: number
+  /** Last port of a range (`bind :8000-8010`). */
+  readonly portEnd: number
+  readonly ssl: boolean
+  readonly origin: Origin
+}
+
+export interface Timeouts {
+  readonly client?: number
+  readonly server?: number
+  readonly connect?: number
+  readonly queue?: number
+  readonly check?: number
+  readonly httpRequest?: number
+  readonly httpKeepAlive?: number
+  readonly tunnel?: number
+  readonly tarpit?: number
+  readonly clientFin?: number
+  readonly serverFin?: number
+}
+
+/** `option forwardfor [except <net>] [header <name>] [if-none]`. */
+export interface ForwardFor {
+  readonly header: string
+  readonly ifNone: boolean
+  /** Prepared IP-set data of the `except` network, or undefined. */
+  readonly except?: unknown
+}
+
+export interface ProxyOptions {
+  readonly httplog: boolean
+  readonly dontlognull: boolean
+  readonly forwardfor?: ForwardFor
+  readonly httpServerClose: boolean
+  readonly httpClose: boolean
+  readonly redispatch?: number
+  readonly persist: boolean
+  readonly allbackups: boolean
+  readonly logHealthChecks: boolean
+  readonly httpKeepAlive: boolean
+  readonly preferLastServer: boolean
+  /** `option originalto` header name. */
+  readonly originalto?: string
+  readonly forwarded: boolean
+}
+
+/** One test of an ACL: a sample expression, a match method, and prepared pattern data. */
+export interface AclTest {
+  readonly sample: SampleExpr
+  readonly match: string
+  readonly icase: boolean
+  /** Output of MatchDef.prepare() (JSON). */
+  readonly data: unknown
+  readonly patternCount: number
+  readonly origin: Origin
+}
+
+/** A named ACL: matches when any of its tests matches (repeated `acl` lines OR together). */
+export interface Acl {
+  readonly name: string
+  readonly tests: readonly AclTest[]
+}
+
+/** `if|unless` condition in disjunctive normal form; terms index into the proxy's `acls`. */
+export interface Condition {
+  readonly unless: boolean
+  readonly or: readonly (readonly ConditionTerm[])[]
+  /** The condition as written, for explain. */
+  readonly text: string
+}
+export interface ConditionTerm {
+  readonly negate: boolean
+  readonly acl: number
+}
+
+/** A log-format string (`%[expr]`, `%{+Q}[expr]`, `%ci`, literals). */
+export type LogFormat = readonly LogFormatPart[]
+export type LogFormatPart =
+  | { readonly lit: string }
+  | { readonly expr: SampleExpr; readonly quote: boolean }
+  | { readonly alias: string; readonly quote: boolean }
+
+/** A compiled `http-request` / `http-response` / `http-after-response` rule. */
+export interface Rule {
+  readonly action: string
+  /** Action-specific compiled arguments (see src/config/actions). */
+  readonly args: Readonly<Record<string, unknown>>
+  readonly cond?: Condition
+  readonly origin: Origin
+  /** The rule as written, for explain. */
+  readonly text: string
+}
+
+export interface UseBackend {
+  /** A backend name, or a log-format resolved per request (`use_backend be_%[...]`). */
+  readonly backend: string | LogFormat
+  readonly cond?: Condition
+  readonly origin: Origin
+  readonly text: string
+}
+
+export interface StatsSettings {
+  readonly uri: string
+  readonly realm: string
+  readonly auth: readonly string[]
+  readonly refreshMs?: number
+  readonly hideVersion: boolean
+  readonly admin?: Condition
+  readonly showLegends: boolean
+  readonly scope: readonly string[]
+}
+
+export interface StickTableSpec {
+  readonly name: string
+  readonly type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary'
+  readonly keyLength: number
+  readonly size: number
+  readonly expireMs?: number
+  readonly nopurge: boolean
+  /** Data types to store; rates carry their period: `http_req_rate(10000)`. */
+  readonly store: readonly { readonly type: string; readonly periodMs?: number }[]
+  /** edgeproxy: `exact` (one DO round trip per tracked request) or `fast` (local view, batched). */
+  readonly consistency: 'exact' | 'fast'
+  readonly peers?: string
+  readonly origin: Origin
+}
+
+export interface Frontend {
+  readonly name: string
+  readonly id: number
+  readonly listen: boolean
+  readonly mode: Mode
+  readonly binds: readonly Bind[]
+  readonly acls: readonly Acl[]
+  readonly httpRequest: readonly Rule[]
+  readonly httpResponse: readonly Rule[]
+  readonly httpAfterResponse: readonly Rule[]
+  /** Legacy `redirect` rules, run after http-request rules. */
+  readonly redirects: readonly Rule[]
+  readonly useBackends: readonly UseBackend[]
+  readonly defaultBackend?: string
+  readonly options: ProxyOptions
+  readonly timeouts: Timeouts
+  readonly stats?: StatsSettings
+  readonly monitorUri?: string
+  readonly stickTable?: StickTableSpec
+  /** Custom error pages by status: the full HTTP response text of `errorfile`. */
+  readonly errorfiles: Readonly<Record<string, string>>
+  readonly maxconn?: number
+  readonly logFormat?: string
+  readonly origin: Origin
+}
+
+export interface CookieSpec {
+  readonly name: string
+  readonly mode: 'insert' | 'rewrite' | 'prefix' | 'passive'
+  readonly indirect: boolean
+  readonly nocache: boolean
+  readonly postonly: boolean
+  readonly preserve: boolean
+  readonly httponly: boolean
+  readonly secure: boolean
+  readonly domains: readonly string[]
+  readonly maxidleMs?: number
+  readonly maxlifeMs?: number
+  readonly dynamic: boolean
+  readonly attrs: readonly string[]
+}
+
+/** What a health check sends and expects. */
+export interface CheckSpec {
+  readonly type: 'tcp' | 'http' | 'mysql' | 'redis' | 'pgsql' | 'smtp' | 'ldap' | 'ssl-hello'
+  readonly http?: HttpCheck
+  readonly tcpSteps?: readonly TcpCheckStep[]
+  readonly mysqlUser?: string
+  readonly mysqlVariant?: 'post-41' | 'pre-41' | 'post-80'
+  readonly disableOn404: boolean
+  readonly sendState: boolean
+}
+export interface HttpCheck {
+  readonly method: string
+  readonly uri: string
+  readonly version: string
+  readonly headers: readonly (readonly [string, string])[]
+  readonly body?: string
+  readonly expect?: HttpCheckExpect
+}
+export interface HttpCheckExpect {
+  readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr'
+  readonly negate: boolean
+  readonly pattern: string
+}
+export type TcpCheckStep =
+  | { readonly step: 'connect'; readonly port?: number; readonly ssl: boolean }
+  | { readonly step: 'send'; readonly data: string; readonly binary: boolean }
+  | {
+      readonly step: 'expect'
+      readonly kind: 'string' | 'rstring' | 'binary' | 'rbinary'
+      readonly negate: boolean
+      readonly pattern: string
+    }
+
+export interface Server {
+  readonly name: string
+  /** puid: 1-based in declaration order unless `id` is set. */
+  readonly id: number
+  /** Host name or IP as written (no brackets). Empty for `0.0.0.0`/`*` (client's destination). */
+  readonly host: string
+  /** Port; undefined means the client's port; `portOffset` for `+N`/`-N`. */
+  readonly port?: number
+  readonly portOffset?: number
+  readonly weight: number
+  readonly backup: boolean
+  readonly disabled: boolean
+  readonly check: boolean
+  readonly interMs: number
+  readonly fastinterMs?: number
+  readonly downinterMs?: number
+  readonly rise: number
+  readonly fall: number
+  readonly slowstartMs: number
+  readonly cookie?: string
+  readonly maxconn: number
+  readonly maxqueue: number
+  readonly ssl: boolean
+  readonly checkPort?: number
+  readonly checkAddr?: string
+  readonly observe?: 'layer4' | 'layer7'
+  readonly onError?: string
+  readonly errorLimit: number
+  readonly agent?: { readonly port: number; readonly interMs: number; readonly send?: string }
+  readonly redir?: string
+  readonly track?: string
+  readonly origin: Origin
+}
+
+export interface StickRule {
+  readonly kind: 'match' | 'on' | 'store-request' | 'store-response'
+  readonly sample: SampleExpr
+  readonly table?: string
+  readonly cond?: Condition
+  readonly origin: Origin
+}
+
+export interface Backend {
+  readonly name: string
+  readonly id: number
+  readonly listen: boolean
+  readonly mode: Mode
+  readonly balance: BalanceSpec
+  readonly hash: HashSpec
+  readonly servers: readonly Server[]
+  readonly cookie?: CookieSpec
+  readonly acls: readonly Acl[]
+  readonly httpRequest: readonly Rule[]
+  readonly httpResponse: readonly Rule[]
+  readonly httpAfterResponse: readonly Rule[]
+  readonly redirects: readonly Rule[]
+  readonly useServers: readonly { readonly server: string; readonly cond?: Condition; readonly origin: Origin }[]
+  readonly forcePersist: readonly Condition[]
+  readonly ignorePersist: readonly Condition[]
+  readonly options: ProxyOptions
+  readonly timeouts: Timeouts
+  readonly retries: number
+  readonly retryOn: readonly string[]
+  readonly check?: CheckSpec
+  readonly stickTable?: StickTableSpec
+  readonly stickRules: readonly StickRule[]
+  readonly stats?: StatsSettings
+  readonly errorfiles: Readonly<Record<string, string>>
+  readonly fullconn?: number
+  readonly origin: Origin
+}
+
+export interface Userlist {
+  readonly name: string
+  readonly users: readonly { readonly name: string; readonly password: string; readonly insecure: boolean; readonly groups: readonly string[] }[]
+  readonly groups: readonly { readonly name: string; readonly users: readonly string[] }[]
+}

@@ -1,0 +1,25 @@
+/**
+ * @module
+ * Every sample fetch keyword edgeproxy knows (HAProxy 2.6 names and semantics, plus the edge-only
+ * `cf.*` fetches), including the ones it lists as not supported.
+ */
+import type { FetchDef } from '../types.ts'
+import { CF_FETCHES } from './cf.ts'
+import { HEADER_FETCHES } from './headers.ts'
+import { HTTP_FETCHES } from './http.ts'
+import { MISC_FETCHES } from './misc.ts'
+import { NET_FETCHES } from './net.ts'
+import { SSL_FETCHES } from './ssl.ts'
+import { STICK_FETCHES } from './stick.ts'
+import { UNSUPPORTED_FETCHES } from './unsupported.ts'
+
+export const FETCHES: readonly FetchDef[] = [
+  ...HTTP_FETCHES,
+  ...HEADER_FETCHES,
+  ...NET_FETCHES,
+  ...SSL_FETCHES,
+  ...MISC_FETCHES,
+  ...STICK_FETCHES,
+  ...CF_FETCHES,
+  ...UNSUPPORTED_FETCHES,
+]

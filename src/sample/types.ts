@@ -1,0 +1,173 @@
+/**
+ * @module
+ * The sample layer's contract: typed samples, the keyword registries for fetches, converters and
+ * match methods, and the request view they read. Semantics follow HAProxy 2.6 (sample.c,
+ * http_fetch.c, pattern.c, acl.c). The compiler validates expressions against these tables; the
+ * engine builds closures from them once per isolate (`build`), never per request.
+ */
+import type { HeaderList } from './headers.ts'
+
+/** Sample types, after HAProxy's SMP_T_* (ipv4/ipv6 are folded into `ip`). */
+export type SampleType = 'bool' | 'int' | 'str' | 'bin' | 'ip' | 'meth'
+
+/** A typed value produced by a fetch or a converter. `ip` values are canonical address text. */
+export type Sample =
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'str'; readonly value: string }
+  | { readonly type: 'bin'; readonly value: Uint8Array }
+  | { readonly type: 'ip'; readonly value: string }
+  | { readonly type: 'meth'; readonly value: string }
+
+/** Kinds of keyword arguments, validated at compile time. */
+export type ArgKind =
+  | 'str'
+  | 'int'
+  | 'time' // ms, with HAProxy units
+  | 'var' // scope.name
+  | 'table' // stick-table (proxy) name
+  | 'backend'
+  | 'server' // [backend/]server
+  | 'regex'
+  | 'map' // map file path, loaded at compile time
+  | 'ip'
+
+export interface ArgSpec {
+  readonly kind: ArgKind
+  readonly optional?: boolean
+}
+
+/** A compiled argument: strings and numbers only, so it survives JSON. */
+export type ArgValue = string | number
+
+/** Resources resolved at compile time and shipped in the RouteMap (maps, pattern files). */
+export interface BuildEnv {
+  /** Entries of a map file, by the id the compiler gave it (key, value) in file order. */
+  map(id: string): readonly (readonly [string, string])[]
+}
+
+/** What a fetch may read. Implemented by the engine for each request (and by `explain`). */
+export interface SampleContext {
+  readonly method: string
+  /** Request target as received: `/path?query`, or absolute-form. */
+  readonly target: string
+  /** HTTP version without prefix: '1.0', '1.1', '2.0'. */
+  readonly version: string
+  /** Request headers, mutable by http-request rules (later rules see changes). */
+  readonly headers: HeaderList
+  readonly src: string
+  readonly srcPort: number
+  readonly dst: string
+  readonly dstPort: number
+  /** The client connection is TLS (terminated by Cloudflare in front of the Worker). */
+  readonly ssl: boolean
+  readonly tls?: TlsClientInfo
+  /** `request.cf` (Cloudflare properties: country, colo, asn, ...). */
+  readonly cf?: Readonly<Record<string, unknown>>
+  readonly frontend: string
+  readonly backend?: string
+  readonly server?: string
+  /** Variables by full name (`txn.rand`). */
+  readonly vars: Map<string, Sample>
+  /** Uniform random 32-bit unsigned integer. */
+  random32(): number
+  /** Present in response rules. */
+  readonly response?: { readonly status: number; readonly headers: HeaderList }
+  /** Stick counters (sc0..sc2) and table lookups; absent when the request tracks nothing. */
+  readonly stick?: StickView
+}
+
+/** Client certificate information (from request.cf.tlsClientAuth at the edge). */
+export interface TlsClientInfo {
+  readonly presented: boolean
+  readonly verified: boolean
+  /** RFC 2253 subject DN, e.g. "CN=alice,O=Example". */
+  readonly subjectDn: string
+  readonly issuerDn: string
+  readonly serial?: string
+  readonly notBefore?: string
+  readonly notAfter?: string
+  readonly fingerprintSha1?: string
+}
+
+/** Synchronous view of stick-table data for fetches (filled before the rule runs). */
+export interface StickView {
+  /** Value of data type `data` (e.g. 'http_req_rate', 'gpc0') for the entry tracked by counter n. */
+  tracked(counter: number, data: string, table?: string): number | undefined
+  /** Lookup by key without tracking (src_* fetches, table_* converters). */
+  lookup(table: string, key: string, data: string): number | undefined
+}
+
+export type Phase = 'request' | 'response'
+
+/** A sample fetch keyword (HAProxy `struct sample_fetch`). */
+export interface FetchDef {
+  readonly name: string
+  readonly args: readonly ArgSpec[]
+  readonly output: SampleType
+  /** Where it can be used. */
+  readonly phases: readonly Phase[]
+  /** ACLs iterate over every value (hdr(), req.cook(), url_param ...). */
+  readonly multi?: boolean
+  /**
+   * Set when the keyword is known but cannot work at the edge or is not implemented yet: the
+   * compiler rejects it with this text instead of "unknown fetch".
+   */
+  readonly unsupported?: string
+  /** Default match method for ACLs when the output type alone does not decide (e.g. `method`). */
+  readonly defaultMatch?: string
+  /** One-line description for docs and `--help`. */
+  readonly doc: string
+  /**
+   * Builds the per-isolate fetch function. Returns one sample, all samples when `all` is true
+   * (ACL iteration), or undefined when the fetch fails (missing header, unset var...).
+   */
+  build(args: readonly ArgValue[], env: BuildEnv): FetchFn
+}
+export type FetchFn = (ctx: SampleContext, all: boolean) => Sample | readonly Sample[] | undefined
+
+/** A converter keyword (HAProxy `struct sample_conv`). */
+export interface ConverterDef {
+  readonly name: string
+  readonly args: readonly ArgSpec[]
+  readonly input: readonly SampleType[]
+  /** Output type, or 'same' for the input's type. */
+  readonly output: SampleType | 'same'
+  readonly unsupported?: string
+  readonly doc: string
+  build(args: readonly ArgValue[], env: BuildEnv): ConverterFn
+}
+export type ConverterFn = (input: Sample, ctx: SampleContext) => Sample | undefined
+
+/** Pattern flags that change how patterns are compiled. */
+export interface MatchFlags {
+  readonly icase: boolean
+}
+
+/**
+ * A match method (`-m str|beg|...`). `prepare` validates pattern text at compile time and returns
+ * JSON data (e.g. sorted, merged CIDR ranges); `build` turns that data into a matcher once per
+ * isolate. `prepare` reports bad patterns through `error` and leaves them out.
+ */
+export interface MatchDef {
+  readonly name: string
+  /** Sample types it can match (others are converted like HAProxy does, or rejected). */
+  readonly accepts: readonly SampleType[]
+  /** False for `found`/`bool`, which take no patterns. */
+  readonly takesPatterns: boolean
+  prepare(
+    patterns: readonly string[],
+    flags: MatchFlags,
+    error: (patternIndex: number, message: string) => void,
+  ): unknown
+  build(data: unknown, flags: MatchFlags): Matcher
+}
+/** Returns true when the sample matches one of the patterns. */
+export type Matcher = (sample: Sample) => boolean
+
+/** An ACL keyword that is a fetch plus an implied match method (`path_beg` = path + beg). */
+export interface AclAlias {
+  readonly name: string
+  readonly fetch: string
+  readonly match: string
+}
