@@ -12,10 +12,10 @@ export default defineConfig({
         },
       },
       {
-        // Real processes on loopback: HAProxy 2.6 side by side with `edgeproxy dev`.
+        // Real processes on loopback: `edgeproxy dev` in workerd, HAProxy 2.6 side by side with it.
         test: {
-          name: 'diff',
-          include: ['test/diff/**/*.test.ts'],
+          name: 'e2e',
+          include: ['test/diff/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

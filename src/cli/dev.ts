@@ -27,10 +27,17 @@ function compatibilityDate(): string {
   return m?.[1] ?? '2026-11-01'
 }
 
+/**
+ * Resolves on SIGINT/SIGTERM. Miniflare installs handlers that kill workerd and exit with 130/143;
+ * they are replaced so the listeners close first and the command exits 0 (its exit hook, which
+ * stops workerd if the process dies another way, stays).
+ */
 function signals(): Promise<void> {
   return new Promise((res) => {
-    process.once('SIGINT', () => res())
-    process.once('SIGTERM', () => res())
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(sig)
+      process.on(sig, () => res())
+    }
   })
 }
 

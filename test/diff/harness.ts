@@ -5,9 +5,10 @@
  * origin see: status, serving server, Location, Set-Cookie, forwarded headers.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, request, type Server } from 'node:http'
-import { type AddressInfo, connect, createServer as createNetServer } from 'node:net'
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -36,39 +37,161 @@ export interface Seen {
   readonly method: string
   readonly url: string
   readonly headers: Record<string, string | string[] | undefined>
+  /** Header lines as received, name and value alternating (duplicates and order kept). */
+  readonly rawHeaders: readonly string[]
+  readonly httpVersion: string
+  /** Size and SHA-256 of the request body the origin received. */
+  readonly bodyBytes: number
+  readonly bodySha: string
 }
 
-/** Echo origins: answer with their name in `x-served-by` and a JSON body of what they received. */
+export function sha256(b: Buffer | string): string {
+  return createHash('sha256').update(b).digest('hex')
+}
+
+function queryAll(url: string, name: string): string[] {
+  const out: string[] = []
+  const re = new RegExp(`[?&]${name}=([^&]*)`, 'g')
+  for (let m = re.exec(url); m; m = re.exec(url)) out.push(decodeURIComponent(m[1] ?? ''))
+  return out
+}
+
+function wsAccept(key: string): string {
+  return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
+}
+
+/** One WebSocket frame (unmasked when `mask` is absent), payload up to 125 bytes. */
+export function wsFrame(text: string, mask?: Buffer): Buffer {
+  const data = Buffer.from(text)
+  if (data.length > 125) throw new Error('wsFrame: payload too long')
+  if (!mask) return Buffer.concat([Buffer.from([0x81, data.length]), data])
+  return Buffer.concat([Buffer.from([0x81, 0x80 | data.length]), mask, Buffer.from(data.map((b, i) => b ^ (mask[i % 4] ?? 0)))])
+}
+
+/** Decodes one unfragmented text frame at the start of `buf` (masked or not), or undefined if incomplete. */
+export function wsParse(buf: Buffer): { text: string; rest: Buffer } | undefined {
+  if (buf.length < 2) return undefined
+  const masked = ((buf[1] ?? 0) & 0x80) !== 0
+  const len = (buf[1] ?? 0) & 0x7f
+  const start = 2 + (masked ? 4 : 0)
+  if (len > 125 || buf.length < start + len) return undefined
+  const mask = buf.subarray(2, 6)
+  const data = Buffer.from(buf.subarray(start, start + len).map((b, i) => (masked ? b ^ (mask[i % 4] ?? 0) : b)))
+  return { text: data.toString(), rest: buf.subarray(start + len) }
+}
+
+/**
+ * Echo origins: answer with their name in `x-served-by` and a JSON body of what they received.
+ * Query parameters steer the answer: `sleep=MS` waits before answering, `status=N` sets the status,
+ * `set-cookie=V` and `rh=Name:Value` (both repeatable) add response headers, `size=N` answers N
+ * bytes of `application/octet-stream` instead of JSON, streamed in 16 KiB chunks. WebSocket upgrades
+ * are accepted and every text frame is echoed back as `<name>: <text>`; other upgrades are answered
+ * as plain requests.
+ */
 export class Origins {
   readonly servers: Server[] = []
   readonly ports = new Map<string, number>()
   /** Names that answer /health with 503. */
   readonly failing = new Set<string>()
+  /** Requests each origin received (health checks excluded). */
+  readonly hits = new Map<string, number>()
+
+  #seen(name: string, req: IncomingMessage, body: Buffer): Seen {
+    return {
+      server: name,
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      httpVersion: req.httpVersion,
+      bodyBytes: body.length,
+      bodySha: sha256(body),
+    }
+  }
+
+  #answer(name: string, req: IncomingMessage, body: Buffer): { status: number; headers: [string, string][]; body: Buffer | { size: number } } {
+    const url = req.url ?? ''
+    const headers: [string, string][] = [['x-served-by', name]]
+    for (const c of queryAll(url, 'set-cookie')) headers.push(['set-cookie', c])
+    for (const h of queryAll(url, 'rh')) {
+      const i = h.indexOf(':')
+      if (i > 0) headers.push([h.slice(0, i), h.slice(i + 1)])
+    }
+    const status = Number(queryAll(url, 'status')[0] ?? 200)
+    const size = queryAll(url, 'size')[0]
+    if (size !== undefined) {
+      headers.push(['content-type', 'application/octet-stream'])
+      return { status, headers, body: { size: Number(size) } }
+    }
+    headers.push(['content-type', 'application/json'])
+    return { status, headers, body: Buffer.from(JSON.stringify(this.#seen(name, req, body))) }
+  }
 
   async start(names: readonly string[]): Promise<this> {
     for (const name of names) {
       const port = await freePort()
       const s = createServer((req, res) => {
-        req.resume()
+        const chunks: Buffer[] = []
+        req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', () => {
           if (req.url?.startsWith('/health')) {
             res.writeHead(this.failing.has(name) ? 503 : 200, { 'content-type': 'text/plain' })
             res.end('ok')
             return
           }
-          const seen: Seen = { server: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers }
-          const extra: Record<string, string> = {}
-          const setCookie = /[?&]set-cookie=([^&]+)/.exec(req.url ?? '')
-          if (setCookie?.[1]) extra['set-cookie'] = decodeURIComponent(setCookie[1])
-          res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': name, ...extra })
-          res.end(JSON.stringify(seen))
+          this.hits.set(name, (this.hits.get(name) ?? 0) + 1)
+          const a = this.#answer(name, req, Buffer.concat(chunks))
+          const sleep = Number(queryAll(req.url ?? '', 'sleep')[0] ?? 0)
+          const reply = () => {
+            if (res.destroyed) return
+            const flat: string[] = a.headers.flat()
+            if (Buffer.isBuffer(a.body)) {
+              res.writeHead(a.status, [...flat, 'content-length', String(a.body.length)])
+              res.end(a.body)
+              return
+            }
+            res.writeHead(a.status, flat)
+            streamBytes(res, a.body.size)
+          }
+          if (sleep > 0) setTimeout(reply, sleep)
+          else reply()
         })
       })
+      s.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(name, req, socket, head))
       await new Promise<void>((r) => s.listen(port, '127.0.0.1', () => r()))
       this.servers.push(s)
       this.ports.set(name, port)
     }
     return this
+  }
+
+  #upgrade(name: string, req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy())
+    const key = req.headers['sec-websocket-key']
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || typeof key !== 'string') {
+      // Not a WebSocket: answer as an ordinary request (Node routes every Upgrade here).
+      this.hits.set(name, (this.hits.get(name) ?? 0) + 1)
+      const a = this.#answer(name, req, head)
+      const body = Buffer.isBuffer(a.body) ? a.body : Buffer.alloc(0)
+      const lines = [`HTTP/1.1 ${a.status} OK`, ...a.headers.map(([n, v]) => `${n}: ${v}`), `content-length: ${body.length}`, 'connection: close']
+      socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]))
+      return
+    }
+    this.hits.set(name, (this.hits.get(name) ?? 0) + 1)
+    const seen = Buffer.from(JSON.stringify(this.#seen(name, req, Buffer.alloc(0)))).toString('base64')
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${wsAccept(key)}\r\nX-Served-By: ${name}\r\nX-Seen: ${seen}\r\n\r\n`,
+    )
+    let buf: Buffer = head
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      for (let f = wsParse(buf); f; f = wsParse(buf)) {
+        buf = f.rest
+        socket.write(wsFrame(`${name}: ${f.text}`))
+      }
+    }
+    socket.on('data', onData)
+    if (head.length > 0) onData(Buffer.alloc(0))
   }
 
   /** A port for `name` on which nothing listens (connections are refused). */
@@ -84,6 +207,7 @@ export class Origins {
   }
 
   async stop(): Promise<void> {
+    for (const srv of this.servers) srv.closeAllConnections()
     await Promise.all(
       this.servers.map(
         (s) =>
@@ -96,10 +220,40 @@ export class Origins {
   }
 }
 
+/** `size` bytes of a fixed pattern, written in 16 KiB chunks (a streamed response body). */
+function streamBytes(res: ServerResponse, size: number): void {
+  let left = size
+  const chunk = Buffer.alloc(16_384, 'abcdefghijklmnopqrstuvwxyz0123456789')
+  const write = (): void => {
+    while (left > 0) {
+      const n = Math.min(left, chunk.length)
+      left -= n
+      if (!res.write(chunk.subarray(0, n))) {
+        res.once('drain', write)
+        return
+      }
+    }
+    res.end()
+  }
+  write()
+}
+
+/** The body `size=N` makes an origin send. */
+export function patternBytes(size: number): Buffer {
+  const chunk = Buffer.alloc(16_384, 'abcdefghijklmnopqrstuvwxyz0123456789')
+  const parts: Buffer[] = []
+  for (let left = size; left > 0; left -= chunk.length) parts.push(chunk.subarray(0, Math.min(left, chunk.length)))
+  return Buffer.concat(parts)
+}
+
 export interface Reply {
   readonly status: number
+  readonly statusMessage: string
   readonly headers: Record<string, string | string[] | undefined>
+  readonly rawHeaders: readonly string[]
   readonly body: string
+  readonly bodyBytes: number
+  readonly bodySha: string
   /** The origin's view, when an origin answered. */
   readonly seen?: Seen
 }
@@ -107,29 +261,144 @@ export interface Reply {
 export interface Req {
   readonly path: string
   readonly method?: string
-  readonly headers?: Record<string, string>
+  /** Request headers; `connection: close` and `host: shop.example.com` unless given (null drops one). */
+  readonly headers?: Record<string, string | string[] | null>
   /** Loopback source address (127.0.0.N). */
   readonly src?: string
+  readonly body?: Buffer | string
+  /** Send the body in chunks of this size (chunked transfer encoding) instead of with a content-length. */
+  readonly chunked?: number
 }
 
 export function send(port: number, r: Req): Promise<Reply> {
+  const headers: Record<string, string | string[]> = {}
+  for (const [n, v] of Object.entries({ connection: 'close', host: 'shop.example.com', ...r.headers })) if (v !== null) headers[n] = v
+  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body
+  if (body && !r.chunked && !Object.keys(headers).some((n) => n.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length)
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: r.path, method: r.method ?? 'GET', headers: { connection: 'close', host: 'shop.example.com', ...r.headers }, ...(r.src ? { localAddress: r.src } : {}), agent: false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8')
-          let seen: Seen | undefined
-          if (res.headers['x-served-by'] && res.headers['content-type'] === 'application/json') seen = JSON.parse(body) as Seen
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ...(seen ? { seen } : {}) })
+    const req = request({ host: '127.0.0.1', port, path: r.path, method: r.method ?? 'GET', headers, ...(r.src ? { localAddress: r.src } : {}), agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks)
+        const text = raw.toString('utf8')
+        let seen: Seen | undefined
+        if (res.headers['x-served-by'] && res.headers['content-type'] === 'application/json') seen = JSON.parse(text) as Seen
+        resolve({
+          status: res.statusCode ?? 0,
+          statusMessage: res.statusMessage ?? '',
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: text,
+          bodyBytes: raw.length,
+          bodySha: sha256(raw),
+          ...(seen ? { seen } : {}),
         })
-      },
-    )
+      })
+      res.on('error', reject)
+    })
     req.on('error', reject)
     req.setTimeout(15_000, () => req.destroy(new Error(`request ${r.path} timed out`)))
-    req.end()
+    if (body && r.chunked) {
+      for (let i = 0; i < body.length; i += r.chunked) req.write(body.subarray(i, i + r.chunked))
+      req.end()
+    } else req.end(body)
+  })
+}
+
+/** What came back on a raw connection: the bytes, and the status line's code when there was one. */
+export interface RawReply {
+  readonly text: string
+  readonly status?: number
+  /** The peer closed the connection (rather than the idle wait ending). */
+  readonly closed: boolean
+}
+
+/**
+ * Writes `data` as-is on a fresh connection and collects the answer until the peer closes it or
+ * nothing arrives for `idleMs` (bad requests, pipelining, exact bytes).
+ */
+export function rawExchange(port: number, data: string | Buffer, idleMs = 1500): Promise<RawReply> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let done = false
+    const sock = connect(port, '127.0.0.1', () => sock.write(data))
+    const finish = (closed: boolean) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      const text = Buffer.concat(chunks).toString('latin1')
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text)
+      resolve({ text, closed, ...(m ? { status: Number(m[1]) } : {}) })
+    }
+    let timer = setTimeout(() => finish(false), idleMs)
+    sock.on('data', (d: Buffer) => {
+      chunks.push(d)
+      clearTimeout(timer)
+      timer = setTimeout(() => finish(false), idleMs)
+    })
+    sock.on('end', () => finish(true))
+    sock.on('close', () => finish(true))
+    sock.on('error', () => finish(true))
+  })
+}
+
+/** The result of a WebSocket exchange through a proxy. */
+export interface WsResult {
+  readonly status?: number
+  /** Response header lines of the handshake, lower-cased names. */
+  readonly headers: Record<string, string>
+  /** Text frames received back, in order. */
+  readonly frames: readonly string[]
+}
+
+/**
+ * Opens a WebSocket through `port` with a raw socket: sends the upgrade, expects 101, then sends each
+ * message as a masked text frame and waits for as many echoed frames.
+ */
+export function wsExchange(port: number, path: string, messages: readonly string[], extraHeaders: Record<string, string> = {}): Promise<WsResult> {
+  return new Promise((resolve) => {
+    const key = Buffer.from('edgeproxy-diff-16').toString('base64')
+    const sock = connect(port, '127.0.0.1')
+    let buf = Buffer.alloc(0)
+    let status: number | undefined
+    let headers: Record<string, string> = {}
+    const frames: string[] = []
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      resolve({ ...(status !== undefined ? { status } : {}), headers, frames })
+    }
+    const timer = setTimeout(finish, 10_000)
+    sock.on('connect', () => {
+      const lines = [`GET ${path} HTTP/1.1`, 'Host: shop.example.com', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13']
+      for (const [n, v] of Object.entries(extraHeaders)) lines.push(`${n}: ${v}`)
+      sock.write(`${lines.join('\r\n')}\r\n\r\n`)
+    })
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      if (status === undefined) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = buf.subarray(0, end).toString('latin1').split('\r\n')
+        status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0)
+        headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+        buf = buf.subarray(end + 4)
+        if (status !== 101) return finish()
+        for (const m of messages) sock.write(wsFrame(m, Buffer.from([1, 2, 3, 4])))
+      }
+      for (let f = wsParse(buf); f; f = wsParse(buf)) {
+        buf = f.rest
+        frames.push(f.text)
+      }
+      if (frames.length >= messages.length) finish()
+    })
+    sock.on('error', finish)
+    sock.on('close', finish)
   })
 }
 
@@ -169,18 +438,25 @@ function stopChild(child: ChildProcess): Promise<void> {
   })
 }
 
-/** Writes `config` with `@PORT@` and `@name@` placeholders filled in. */
-function materialize(config: string, port: number, origins: Origins, dir: string, name: string): string {
-  const text = config.replace(/@PORT@/g, String(port)).replace(/@([a-z0-9_]+)@/g, (_, n: string) => String(origins.port(n)))
+/** Extra files next to the config (errorfiles, maps): name → content; `@DIR@` in the config is their directory. */
+export type Files = Readonly<Record<string, string>>
+
+/** Writes `config` with `@PORT@`, `@DIR@` and `@name@` placeholders filled in, and `files` beside it. */
+function materialize(config: string, port: number, origins: Origins, dir: string, name: string, files: Files): string {
+  for (const [f, content] of Object.entries(files)) writeFileSync(join(dir, f), content)
+  const text = config
+    .replace(/@PORT@/g, String(port))
+    .replace(/@DIR@/g, dir)
+    .replace(/@([a-z0-9_]+)@/g, (_, n: string) => String(origins.port(n)))
   const path = join(dir, name)
   writeFileSync(path, text)
   return path
 }
 
-export async function startHaproxy(config: string, origins: Origins): Promise<Proxy> {
+export async function startHaproxy(config: string, origins: Origins, files: Files = {}): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-haproxy-'))
   const port = await freePort()
-  const path = materialize(config, port, origins, dir, 'haproxy.cfg')
+  const path = materialize(config, port, origins, dir, 'haproxy.cfg', files)
   const child = spawn('haproxy', ['-db', '-f', path], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
@@ -191,10 +467,10 @@ export async function startHaproxy(config: string, origins: Origins): Promise<Pr
   return { port, output: () => out, stop: () => stopChild(child) }
 }
 
-export async function startEdgeproxy(config: string, origins: Origins): Promise<Proxy> {
+export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
   const port = await freePort()
-  const path = materialize(config, port, origins, dir, 'edgeproxy.cfg')
+  const path = materialize(config, port, origins, dir, 'edgeproxy.cfg', files)
   const child = spawn('node', [BIN, 'dev', '-f', path, '--persist-to', join(dir, 'state')], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
@@ -218,4 +494,63 @@ export async function startEdgeproxy(config: string, origins: Origins): Promise<
   })
   await ready
   return { port, output: () => out, stop: () => stopChild(child) }
+}
+
+/** HAProxy and edgeproxy running the same config in front of the same origins. */
+export interface Pair {
+  readonly origins: Origins
+  readonly haproxy: Proxy
+  readonly edge: Proxy
+  stop(): Promise<void>
+}
+
+export interface PairOptions {
+  /** Origins that listen (echo servers). */
+  readonly live: readonly string[]
+  /** Origin names whose port refuses connections. */
+  readonly dead?: readonly string[]
+  readonly files?: Files
+}
+
+/** Starts the origins and both proxies; `stop()` ends all of them (call it in afterAll). */
+export async function startPair(config: string, o: PairOptions): Promise<Pair> {
+  const origins = await new Origins().start(o.live)
+  for (const d of o.dead ?? []) await origins.reserve(d)
+  const started = await Promise.allSettled([startHaproxy(config, origins, o.files), startEdgeproxy(config, origins, o.files)])
+  const [h, e] = started
+  if (h?.status !== 'fulfilled' || e?.status !== 'fulfilled') {
+    await Promise.all(started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined)))
+    await origins.stop()
+    const why = started.flatMap((x) => (x.status === 'rejected' ? [String(x.reason)] : []))
+    throw new Error(why.join('\n'))
+  }
+  const haproxy = h.value
+  const edge = e.value
+  return {
+    origins,
+    haproxy,
+    edge,
+    stop: async () => {
+      await Promise.all([haproxy.stop(), edge.stop()])
+      await origins.stop()
+    },
+  }
+}
+
+/** Sends each request to HAProxy then to edgeproxy, one at a time, and maps both replies through `view`. */
+export async function both<T>(p: Pair, reqs: readonly Req[], view: (r: Reply, req: Req) => T): Promise<{ h: T[]; e: T[] }> {
+  const h: T[] = []
+  const e: T[] = []
+  for (const r of reqs) {
+    h.push(view(await send(p.haproxy.port, r), r))
+    e.push(view(await send(p.edge.port, r), r))
+  }
+  return { h, e }
+}
+
+/** Skips a suite when haproxy is missing (fails under CI, where it must be installed). */
+export function diffEnabled(): boolean {
+  const ok = haveHaproxy()
+  if (!ok && process.env.CI) throw new Error('the differential suite needs haproxy: .ci/run installs it')
+  return ok
 }
