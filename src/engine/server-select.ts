@@ -112,7 +112,9 @@ export class ServerSelector {
     }
     const pick = this.#pickBalanced(be, ctx, states)
     if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie }
-    return { server: pick.server, why: `balance ${def.balance.algo}: ${pick.reason}`, cookie }
+    const algo = def.balance.algo
+    const why = pick.reason.startsWith(`${algo}:`) || pick.reason.startsWith(`${algo}(`) ? `balance ${pick.reason}` : `balance ${algo}: ${pick.reason}`
+    return { server: pick.server, why, cookie }
   }
 
   /** Records `stick store-request`/`stick on` entries once the server is known. */
