@@ -8,6 +8,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type Server, createServer } from 'node:http'
 import { connect, type Socket } from 'node:net'
+import { errorResponse } from '../engine/errors.ts'
 
 export interface ListenAddress {
   /** As written in the config: '' or '*' means every address. */
@@ -55,6 +56,17 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       res.end('edgeproxy dev: the Worker runtime is not answering\n')
     })
     req.pipe(up)
+  })
+  // A request the HTTP parser rejects never reaches the Worker: answer as HAProxy does (its 400
+  // page for a malformed or oversized request, 408 when it did not arrive in time).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    const page = errorResponse(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400)
+    const head = [`HTTP/1.1 ${page.status} ${page.reason}`, ...page.headers.map(([n, v]) => `${n}: ${v}`)]
+    socket.end(`${head.join('\r\n')}\r\n\r\n${page.body}`)
   })
   server.on('upgrade', (req, client, head) => {
     const upstream = connect(target.port, target.host, () => {
