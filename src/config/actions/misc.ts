@@ -2,6 +2,7 @@
  * @module
  * allow, auth, use-service, set-status, and the actions that have no edge equivalent.
  */
+import { PENDING } from '../keywords/pending.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
 
 const ALL = ['http-request', 'http-response', 'http-after-response'] as const
@@ -25,7 +26,7 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'use-service', ruleSets: REQ, support: 'yes', final: true,
+    name: 'use-service', ruleSets: REQ, support: 'edge', final: true, note: PENDING.stats,
     parse: (input) => {
       const s = input.args[0]
       if (!s || input.args.length > 1) return actionError(input, input.args[1], 'expects exactly one service name')
@@ -45,29 +46,29 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   },
   { name: 'set-log-level', ruleSets: ALL, support: 'ignored', note: 'Workers Logs record every request at one level' },
   { name: 'capture', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'captures only feed HAProxy logs; Workers Logs record the whole request' },
-  { name: 'set-timeout', ruleSets: REQ, support: 'no', note: 'not supported yet: use timeout server in the backend' },
+  { name: 'set-timeout', ruleSets: REQ, support: 'no', note: "use 'timeout server' in the backend" },
   { name: 'wait-for-body', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'bodies are streamed at the edge' },
   { name: 'wait-for-handshake', ruleSets: REQ, support: 'ignored', note: 'TLS 0-RTT is handled by Cloudflare' },
-  { name: 'normalize-uri', ruleSets: REQ, support: 'no', note: "not supported yet: Cloudflare's URL normalization (Rules > Settings) can do this at the edge" },
+  { name: 'normalize-uri', ruleSets: REQ, support: 'no', note: "Cloudflare's URL normalization (Rules > Settings) can do this at the edge" },
   { name: 'disable-l7-retry', ruleSets: REQ, support: 'yes', parse: noArgs },
   { name: 'set-priority-class', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   { name: 'set-priority-offset', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   { name: 'reject', ruleSets: ['http-request', 'http-response'], support: 'no', note: "a Worker cannot close the client connection without a response: use 'deny'" },
   { name: 'silent-drop', ruleSets: ['http-request', 'http-response'], support: 'no', note: "a Worker cannot drop the client connection silently: use 'deny' (or Cloudflare WAF 'Block')" },
-  { name: 'set-src', ruleSets: REQ, support: 'no', note: 'not supported yet' },
-  { name: 'set-src-port', ruleSets: REQ, support: 'no', note: 'not supported yet' },
+  { name: 'set-src', ruleSets: REQ, support: 'no' },
+  { name: 'set-src-port', ruleSets: REQ, support: 'no' },
   { name: 'set-dst', ruleSets: REQ, support: 'no', note: 'the destination is the route at the edge' },
   { name: 'set-dst-port', ruleSets: REQ, support: 'no', note: 'the destination is the route at the edge' },
-  { name: 'set-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'not supported yet: maps change through the runtime API' },
-  { name: 'del-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'not supported yet: maps change through the runtime API' },
-  { name: 'add-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'not supported yet: ACL files change through the runtime API' },
-  { name: 'del-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'not supported yet: ACL files change through the runtime API' },
+  { name: 'set-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },
+  { name: 'del-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },
+  { name: 'add-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
+  { name: 'del-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
   { name: 'cache-use', ruleSets: REQ, support: 'no', note: "use Cloudflare's cache (Cache Rules) in front of the Worker" },
   { name: 'cache-store', ruleSets: ['http-response'], support: 'no', note: "use Cloudflare's cache (Cache Rules)" },
   { name: 'do-resolve', ruleSets: REQ, support: 'no', note: 'DNS resolution is Cloudflare\'s' },
-  { name: 'set-bandwidth-limit', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'not supported yet' },
+  { name: 'set-bandwidth-limit', ruleSets: ['http-request', 'http-response'], support: 'no' },
   { name: 'strict-mode', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'rule errors never abort a request at the edge' },
-  { name: 'send-spoe-group', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'SPOE is not supported at the edge' },
+  { name: 'send-spoe-group', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'SPOE agents cannot be reached from the edge' },
   { name: 'set-mark', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'socket marks do not exist at the edge' },
   { name: 'set-tos', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'socket TOS does not exist at the edge' },
   { name: 'set-nice', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'task priorities do not exist at the edge' },

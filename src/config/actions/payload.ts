@@ -20,6 +20,7 @@ export interface Payload {
 
 function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord: 'deny' | 'return'): Payload | undefined {
   let status = defaultStatus
+  let statusWord = input.name
   let contentType: string | undefined
   let body: Payload['body']
   const headers: [string, LogFormat][] = []
@@ -42,6 +43,7 @@ function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord
           return actionError(input, v, `: status code '${v.text}' is not valid (expects 200..599)`)
         }
         status = n
+        statusWord = v
         i++
         break
       }
@@ -73,7 +75,17 @@ function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord
       case 'lf-string':
       case 'lf-file': {
         if (!need() || !v) return undefined
-        const fmt = parseLogFormat(v, input.ruleSet === 'http-request' ? 'request' : 'response', input.sv)
+        // lf-file names a file whose whole content is the log-format string.
+        let source = v
+        if (w.text === 'lf-file') {
+          const text = input.sv.readFile(v.text)
+          if (text === undefined) {
+            input.sv.diag.error('file-not-found', v.span, `'${input.ruleSet} ${input.name.text}' : error opening file <${v.text}>`)
+            return undefined
+          }
+          source = { text, span: v.span, quoted: true }
+        }
+        const fmt = parseLogFormat(source, input.ruleSet === 'http-request' ? 'request' : 'response', input.sv)
         if (!fmt) return undefined
         body = { kind: 'lf-string', value: fmt }
         i++
@@ -98,10 +110,10 @@ function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord
     return actionError(input, input.name, ": a 'string', 'lf-string' or 'file' payload requires a 'content-type'")
   }
   if ((body === undefined || body.kind === 'default' || body.kind === 'errorfile') && allowStatusWord === 'deny' && !ERRORFILE_STATUSES.has(status)) {
-    return actionError(input, input.name, `: no built-in error page for status ${status}; add a 'string' or 'file' payload`)
+    return actionError(input, statusWord, `: no built-in error page for status ${status}; add a 'string' or 'file' payload`)
   }
   if (body?.kind === 'default' && !ERRORFILE_STATUSES.has(status)) {
-    return actionError(input, input.name, `: 'default-errorfiles' requires one of ${[...ERRORFILE_STATUSES].join(', ')} (got ${status})`)
+    return actionError(input, statusWord, `: 'default-errorfiles' requires one of ${[...ERRORFILE_STATUSES].join(', ')} (got ${status})`)
   }
   return { status, ...(contentType !== undefined ? { contentType } : {}), ...(body ? { body } : {}), headers }
 }

@@ -45,7 +45,7 @@ export const TRACK_ACTIONS: readonly ActionDef[] = [
   ...[0, 1, 2].map((n): ActionDef => ({ name: `track-sc${n}`, ruleSets: RULES, support: 'yes', parse: track })),
   { name: 'sc-inc-gpc0', ruleSets: RULES, support: 'yes', parse: (i) => (i.args.length ? actionError(i, i.args[0], 'takes no argument') : scArgs(i, false)) },
   { name: 'sc-inc-gpc1', ruleSets: RULES, support: 'yes', parse: (i) => (i.args.length ? actionError(i, i.args[0], 'takes no argument') : scArgs(i, false)) },
-  { name: 'sc-inc-gpc', ruleSets: RULES, support: 'yes', parse: (i) => (i.args.length ? actionError(i, i.args[0], 'takes no argument') : scArgs(i, true)) },
+  { name: 'sc-inc-gpc', ruleSets: RULES, support: 'no', note: "the 'gpc(N)' array is not counted: use 'sc-inc-gpc0'/'sc-inc-gpc1' with 'store gpc0'/'gpc1'" },
   {
     name: 'sc-set-gpt0', ruleSets: RULES, support: 'yes',
     parse: (input) => {
@@ -59,6 +59,6 @@ export const TRACK_ACTIONS: readonly ActionDef[] = [
       return { ...base, expr: r.expr }
     },
   },
-  { name: 'sc-add-gpc', ruleSets: RULES, support: 'no', note: 'not supported yet' },
-  { name: 'sc-set-gpt', ruleSets: RULES, support: 'no', note: 'not supported yet' },
+  { name: 'sc-add-gpc', ruleSets: RULES, support: 'no', note: "the 'gpc(N)' array is not counted" },
+  { name: 'sc-set-gpt', ruleSets: RULES, support: 'no', note: "the 'gpt(N)' array is not stored: use 'sc-set-gpt0'" },
 ]

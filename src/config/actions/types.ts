@@ -26,7 +26,8 @@ export interface ActionDef {
   /** Action keyword; for parameterised actions the part before '(' ('set-var'). */
   readonly name: string
   readonly ruleSets: readonly RuleSet[]
-  readonly support: 'yes' | 'ignored' | 'no'
+  /** As for keywords (keywords/types.ts); `edge` actions run, with a warning that says how. */
+  readonly support: 'yes' | 'edge' | 'ignored' | 'no'
   readonly note?: string
   /** Final actions stop the rule set (deny, return, redirect, allow, auth, tarpit, use-service). */
   readonly final?: boolean

@@ -3,7 +3,9 @@
  * Health-check configuration (reference §3.1): `option httpchk` (all forms), `http-check send|
  * expect|disable-on-404|send-state`, `option tcp-check` + `tcp-check connect|send|expect`,
  * `option mysql-check`, and the other protocol checks. The check itself runs in the HealthMonitor
- * Durable Object; here the spec is validated and compiled.
+ * Durable Object (src/health); here the spec is validated and compiled. Forms the RouteMap cannot
+ * carry (log-format payloads, header expectations, custom check statuses, `tcp-check connect`
+ * options other than `port` and `ssl`) are rejected as not supported yet rather than dropped.
  */
 import type { CheckSpec, HttpCheckExpect, TcpCheckStep } from '../../routemap/schema.ts'
 import type { Word } from '../lexer.ts'
@@ -87,13 +89,18 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
       if (w.text === 'meth') {
         if (!need()) return
         method = (v as Word).text
-      } else if (w.text === 'uri' || w.text === 'uri-lf') {
+      } else if (w.text === 'uri-lf' || w.text === 'body-lf') {
+        cx.sv.diag.error('not-supported', w.span, `'http-check send' : '${w.text}' (a log-format ${w.text === 'uri-lf' ? 'URI' : 'body'}) is not supported yet`, {
+          help: `use '${w.text.replace('-lf', '')}' with a fixed value`,
+        })
+        return
+      } else if (w.text === 'uri') {
         if (!need()) return
         uri = (v as Word).text
       } else if (w.text === 'ver') {
         if (!need()) return
         version = (v as Word).text
-      } else if (w.text === 'body' || w.text === 'body-lf') {
+      } else if (w.text === 'body') {
         if (!need()) return
         body = (v as Word).text
       } else if (w.text === 'comment') {
@@ -116,38 +123,53 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
     return
   }
   if (sub === 'expect') {
-    const ex = parseExpect(st, cx, ['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr'])
+    const ex = parseExpect(st, cx, ['status', 'rstatus', 'string', 'rstring'], ['hdr', 'fhdr', 'string-lf'])
     if (!ex) return
     if (ex.kind === 'status') {
       for (const part of ex.pattern.split(',')) {
         if (!/^\d{3}(-\d{3})?$/.test(part)) {
-          cx.sv.diag.error('invalid-argument', st.span, `'http-check expect status' : invalid status code or range '${part}'`)
+          cx.sv.diag.error('invalid-argument', ex.word.span, `'http-check expect status' : invalid status code or range '${part}'`, { help: "write codes and ranges separated by commas, e.g. '200,201,300-310'" })
           return
         }
       }
     }
-    p.check = { ...cur, type: 'http', http: { ...http, expect: ex as HttpCheckExpect } }
+    const expect: HttpCheckExpect = { kind: ex.kind as HttpCheckExpect['kind'], negate: ex.negate, pattern: ex.pattern }
+    p.check = { ...cur, type: 'http', http: { ...http, expect } }
     return
   }
   cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect' and 'set-var' (got '${sub ?? ''}')`)
 }
 
-/** `[!] <kind> <pattern>` after http-check/tcp-check expect, skipping expect's options. */
-function parseExpect(st: Statement, cx: KeywordContext, kinds: readonly string[]): { kind: string; negate: boolean; pattern: string } | undefined {
+/** Options of `expect` that change the check's verdict or log; the RouteMap has no place for them. */
+const EXPECT_OPTIONS = new Set(['min-recv', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'])
+
+/**
+ * `[!] <kind> <pattern>` after http-check/tcp-check expect. `comment` is skipped; the other options
+ * and the `unsupported` kinds are rejected as not supported yet.
+ */
+function parseExpect(st: Statement, cx: KeywordContext, kinds: readonly string[], unsupported: readonly string[]): { kind: string; negate: boolean; pattern: string; word: Word } | undefined {
   let negate = false
-  const OPTS = new Set(['min-recv', 'comment', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'])
+  const kw = st.keyword.map((k) => k.text).join(' ')
   for (let i = 0; i < st.args.length; i++) {
     const w = st.args[i] as Word
-    if (OPTS.has(w.text)) {
+    if (w.text === 'comment') {
       i++
       continue
+    }
+    if (EXPECT_OPTIONS.has(w.text)) {
+      cx.sv.diag.error('not-supported', w.span, `'${kw}' : '${w.text}' is not supported yet`, { help: 'checks use the default statuses and actions' })
+      return undefined
     }
     if (w.text === '!') {
       negate = true
       continue
     }
+    if (unsupported.includes(w.text)) {
+      cx.sv.diag.error('not-supported', w.span, `'${kw} ${w.text}' is not supported yet`, { help: `use ${kinds.map((k) => `'${k}'`).join(', ')}` })
+      return undefined
+    }
     if (!kinds.includes(w.text)) {
-      cx.sv.diag.error('invalid-argument', w.span, `'${st.keyword.map((k) => k.text).join(' ')}' only supports ${kinds.map((k) => `'${k}'`).join(', ')} as matching methods (got '${w.text}')`)
+      cx.sv.diag.error('invalid-argument', w.span, `'${kw}' only supports ${[...kinds, ...unsupported].map((k) => `'${k}'`).join(', ')} as matching methods (got '${w.text}')`)
       return undefined
     }
     const pat = st.args[i + 1]
@@ -159,11 +181,11 @@ function parseExpect(st: Statement, cx: KeywordContext, kinds: readonly string[]
       try {
         new RegExp(pat.text)
       } catch (e) {
-        cx.sv.diag.error('invalid-regex', pat.span, `invalid regex '${pat.text}': ${(e as Error).message}`)
+        cx.sv.diag.error('invalid-regex', pat.span, `'${kw}' : regex '${pat.text}' is invalid (${(e as Error).message})`)
         return undefined
       }
     }
-    return { kind: w.text, negate, pattern: pat.text }
+    return { kind: w.text, negate, pattern: pat.text, word: pat }
   }
   cx.sv.diag.error('missing-argument', st.span, `'${st.keyword.map((k) => k.text).join(' ')}' expects a matching method and a pattern`)
   return undefined
@@ -201,32 +223,34 @@ function parseTcpCheck(st: Statement, cx: KeywordContext): void {
         }
         port = Number(v.text)
       } else if (w.text === 'ssl') ssl = true
-      else if (['addr', 'comment', 'sni', 'alpn', 'proto', 'on-success', 'on-error', 'status-code'].includes(w.text)) i++
-      else if (['send-proxy', 'via-socks4', 'linger', 'default'].includes(w.text)) continue
-      else {
+      else if (w.text === 'comment') i++
+      else if (w.text === 'linger' || w.text === 'default') continue
+      else if (['addr', 'sni', 'alpn', 'proto', 'on-success', 'on-error', 'status-code', 'send-proxy', 'via-socks4'].includes(w.text)) {
+        cx.sv.diag.error('not-supported', w.span, `'tcp-check connect' : '${w.text}' is not supported yet`, { help: "checks connect to the server's address, or to 'port'" })
+        return
+      } else {
         cx.sv.diag.error('invalid-argument', w.span, `'tcp-check connect' : unknown argument '${w.text}'`)
         return
       }
     }
     steps.push({ step: 'connect', ...(port !== undefined ? { port } : {}), ssl })
-  } else if (sub === 'send' || sub === 'send-binary' || sub === 'send-lf' || sub === 'send-binary-lf') {
+  } else if (sub === 'send' || sub === 'send-binary') {
     const data = st.args[0]
     if (!data) {
       cx.sv.diag.error('missing-argument', st.span, `'tcp-check ${sub}' expects a <data> argument`)
       return
     }
-    const binary = sub.includes('binary')
+    const binary = sub === 'send-binary'
     if (binary && !/^([0-9a-fA-F]{2})*$/.test(data.text)) {
       cx.sv.diag.error('invalid-argument', data.span, `'tcp-check ${sub}' expects hexadecimal data (got '${data.text}')`)
       return
     }
     steps.push({ step: 'send', data: data.text, binary })
   } else if (sub === 'expect') {
-    const ex = parseExpect(st, cx, ['string', 'rstring', 'binary', 'rbinary', 'string-lf', 'binary-lf'])
+    const ex = parseExpect(st, cx, ['string', 'rstring', 'binary', 'rbinary'], ['string-lf', 'binary-lf'])
     if (!ex) return
-    const kind = ex.kind.replace('-lf', '') as 'string' | 'rstring' | 'binary' | 'rbinary'
-    steps.push({ step: 'expect', kind, negate: ex.negate, pattern: ex.pattern })
-  } else if (sub === 'comment' || sub === 'set-var' || sub === 'unset-var') {
+    steps.push({ step: 'expect', kind: ex.kind as 'string' | 'rstring' | 'binary' | 'rbinary', negate: ex.negate, pattern: ex.pattern })
+  } else if (sub === 'comment') {
     return
   } else {
     cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'tcp-check' expects 'comment', 'connect', 'send', 'send-binary', 'expect' or 'set-var' (got '${sub ?? ''}')`)
@@ -266,31 +290,36 @@ function simpleCheck(type: 'redis' | 'pgsql' | 'smtp' | 'ldap' | 'ssl-hello') {
   return (st: Statement, cx: KeywordContext): void => {
     const p = cx.proxy
     if (!p) return
+    // smtpchk [HELO|EHLO <domain>] and pgsql-check [user <name>] take arguments; the others none.
+    const usage = type === 'smtp' ? '[{HELO | EHLO} <domain>]' : type === 'pgsql' ? '[user <username>]' : '(no arguments)'
+    if (!arity(st, cx.sv, 0, type === 'smtp' || type === 'pgsql' ? 2 : 0, usage)) return
     p.check = { type, disableOn404: false, sendState: false }
     p.checkSpan = st.span
   }
 }
 
+const NO_CHECK_VARS = 'check variables are not supported yet'
+
 export const CHECK_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'option httpchk', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: parseHttpchk },
+  { name: 'option httpchk', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseHttpchk },
   { name: 'http-check send', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check expect', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check disable-on-404', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check send-state', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
-  { name: 'http-check connect', sections: BE_SECTIONS, support: 'no', note: "'http-check connect' is not supported yet: checks connect to the server's address (or 'addr'/'port')" },
+  { name: 'http-check connect', sections: BE_SECTIONS, support: 'no', note: "checks connect to the server's address (or 'addr'/'port')" },
   { name: 'http-check comment', sections: BE_SECTIONS, support: 'yes' },
-  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'no', note: 'not supported yet' },
-  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'no', note: 'not supported yet' },
-  { name: 'option tcp-check', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: parseTcpCheckOption },
+  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
+  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
+  { name: 'option tcp-check', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseTcpCheckOption },
   { name: 'tcp-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send-binary', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
-  { name: 'tcp-check send-lf', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
-  { name: 'tcp-check send-binary-lf', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
+  { name: 'tcp-check send-lf', sections: BE_SECTIONS, support: 'no', note: "log-format payloads are not supported: use 'tcp-check send'" },
+  { name: 'tcp-check send-binary-lf', sections: BE_SECTIONS, support: 'no', note: "log-format payloads are not supported: use 'tcp-check send-binary'" },
   { name: 'tcp-check expect', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check comment', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
-  { name: 'tcp-check set-var', sections: BE_SECTIONS, support: 'no', note: 'not supported yet' },
-  { name: 'tcp-check unset-var', sections: BE_SECTIONS, support: 'no', note: 'not supported yet' },
+  { name: 'tcp-check set-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
+  { name: 'tcp-check unset-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
   { name: 'option mysql-check', sections: BE_SECTIONS, support: 'yes', parse: parseMysqlCheck },
   { name: 'option redis-check', sections: BE_SECTIONS, support: 'yes', parse: simpleCheck('redis') },
   { name: 'option pgsql-check', sections: BE_SECTIONS, support: 'yes', parse: simpleCheck('pgsql') },

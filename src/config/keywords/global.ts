@@ -30,8 +30,8 @@ const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv']
 export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
   ...ENV_KEYWORDS.map((name): KeywordDef => ({ name, sections: G, support: 'yes' })),
   { name: 'spread-checks', sections: G, support: 'yes', parse: parseSpreadChecks },
-  { name: 'max-spread-checks', sections: G, support: 'yes' },
-  { name: 'node', sections: G, support: 'yes' },
+  ignored('max-spread-checks', 'the start-up spreading of the first checks is not modelled'),
+  ignored('node', 'the node name is only shown by the stats page and the runtime API'),
   { name: 'localpeer', sections: G, support: 'ignored', note: 'stick tables are global at the edge; there are no peers to name' },
   ...['daemon', 'master-worker', 'nbthread', 'nbproc', 'thread-groups', 'cpu-map', 'user', 'group', 'uid', 'gid', 'chroot',
     'pidfile', 'ulimit-n', 'hard-stop-after', 'grace', 'busy-polling', 'noepoll', 'nokqueue', 'nopoll', 'noevports', 'nosplice',

@@ -24,7 +24,7 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
     return undefined
   }
   if (def.support === 'no') {
-    cx.sv.diag.error('not-supported', actionWord.span, `'${ruleSet} ${def.name}' is not supported yet: ${def.note ?? ''}`)
+    cx.sv.diag.error('not-supported', actionWord.span, `'${ruleSet} ${def.name}' is not supported yet${def.note ? `: ${def.note}` : ''}`)
     return undefined
   }
   const ci = condStart(rest)
@@ -38,6 +38,7 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
   const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span }
   const args = def.parse ? def.parse(input) : {}
   if (!args) return undefined
+  if (def.support === 'edge') cx.sv.diag.warning('not-supported', actionWord.span, `'${ruleSet} ${def.name}': ${def.note ?? ''}`)
   return {
     action: def.name,
     args,

@@ -52,7 +52,8 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
   let prefix: 'no' | 'default' | undefined
   let w = words
   const w0 = words[0] as Word
-  if ((w0.text === 'no' || w0.text === 'default') && words[1]?.text === 'option') {
+  // `no option X`, `default option X` and `no log` (cfgparse.c: the prefix applies to the next keyword).
+  if ((w0.text === 'no' || w0.text === 'default') && (words[1]?.text === 'option' || (w0.text === 'no' && words[1]?.text === 'log'))) {
     prefix = w0.text
     w = words.slice(1)
   }
@@ -60,8 +61,10 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
   const second = w[1]
   let name: string | undefined
   let kwCount = 1
-  if (FAMILIES.has(first.text) && second && BY_NAME.has(`${first.text} ${second.text}`)) {
-    name = `${first.text} ${second.text}`
+  // `http-check set-var(check.x)`: the second word carries its argument in parentheses.
+  const sub = second?.text.replace(/\(.*$/, '')
+  if (FAMILIES.has(first.text) && second && BY_NAME.has(`${first.text} ${sub}`)) {
+    name = `${first.text} ${sub}`
     kwCount = 2
   } else if (BY_NAME.has(first.text) && (!FAMILIES.has(first.text) || (BY_NAME.get(first.text) ?? []).some((d) => d.sections.includes(section)))) {
     name = first.text

@@ -6,6 +6,7 @@
 import { defaultOptions } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, intArg } from './args.ts'
+import { pendingKeyword } from './pending.ts'
 import { BE_SECTIONS, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 type BoolOption = 'httplog' | 'dontlognull' | 'persist' | 'allbackups' | 'logHealthChecks' | 'preferLastServer' | 'forwarded'
@@ -90,8 +91,12 @@ function parseOriginalto(st: Statement, cx: KeywordContext): void {
   let header = 'X-Original-To'
   for (let i = 0; i < st.args.length; i++) {
     const w = st.args[i] as Word
-    if ((w.text === 'header' || w.text === 'except') && st.args[i + 1]) {
-      if (w.text === 'header') header = (st.args[i + 1] as Word).text
+    if (w.text === 'except') {
+      cx.sv.diag.error('not-supported', w.span, "'option originalto' : 'except' is not supported yet", { help: "add the header with 'http-request set-header X-Original-To %[dst] unless { src <net> }'" })
+      return
+    }
+    if (w.text === 'header' && st.args[i + 1]) {
+      header = (st.args[i + 1] as Word).text
       i++
     } else {
       cx.sv.diag.error('invalid-argument', w.span, `'option originalto' only supports optional values 'except' and 'header' (got '${w.text}')`)
@@ -124,11 +129,11 @@ function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): Keyw
 }
 
 export const OPTION_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'option httplog', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('httplog') },
-  { name: 'option dontlognull', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('dontlognull') },
+  pendingKeyword({ name: 'option httplog', sections: FE_SECTIONS, negatable: true, parse: flag('httplog') }, 'logs'),
+  pendingKeyword({ name: 'option dontlognull', sections: FE_SECTIONS, negatable: true, parse: flag('dontlognull') }, 'logs'),
   { name: 'option forwardfor', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseForwardfor },
   { name: 'option originalto', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseOriginalto },
-  { name: 'option forwarded', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('forwarded', true) },
+  { name: 'option forwarded', sections: BE_SECTIONS, support: 'no', negatable: true, note: "the RFC 7239 'Forwarded' header is not added: use 'option forwardfor'" },
   { name: 'option http-server-close', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpServerClose') },
   { name: 'option httpclose', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpClose') },
   { name: 'option http-keep-alive', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: connMode('httpKeepAlive') },
@@ -136,8 +141,8 @@ export const OPTION_KEYWORDS: readonly KeywordDef[] = [
   { name: 'option persist', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('persist') },
   { name: 'option allbackups', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('allbackups') },
   { name: 'option log-health-checks', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('logHealthChecks') },
-  { name: 'option prefer-last-server', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('preferLastServer') },
-  { name: 'option tcplog', sections: FE_SECTIONS, support: 'yes', negatable: true, parse: flag('httplog') },
+  ignoredOpt('prefer-last-server', 'there is no client connection to reuse a server for: each request is balanced on its own', BE_SECTIONS),
+  ignoredOpt('tcplog', 'the edge logs HTTP requests only', FE_SECTIONS),
   ignoredOpt('http-buffer-request', 'request bodies are streamed to the origin'),
   ignoredOpt('http-ignore-probes', HTTP_OPTION_IGNORED),
   ignoredOpt('http-no-delay', HTTP_OPTION_IGNORED),
@@ -165,9 +170,9 @@ export const OPTION_KEYWORDS: readonly KeywordDef[] = [
   ignoredOpt('h1-case-adjust-bogus-server', 'header case is normalised by the Workers runtime'),
   ignoredOpt('disable-h2-upgrade', 'HTTP/2 is negotiated by Cloudflare'),
   ignoredOpt('dontlog-normal', 'Workers Logs keep every request; filter them in the dashboard or Logpush'),
-  { name: 'option checkcache', sections: BE_SECTIONS, support: 'no', note: "'option checkcache' is not supported yet" },
+  { name: 'option checkcache', sections: BE_SECTIONS, support: 'no' },
   { name: 'option transparent', sections: BE_SECTIONS, support: 'no', note: 'transparent proxying needs the kernel and does not exist at the edge' },
-  { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'no', note: 'not supported yet' },
-  { name: 'option spop-check', sections: BE_SECTIONS, support: 'no', note: 'SPOP is not supported at the edge' },
+  { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'no' },
+  { name: 'option spop-check', sections: BE_SECTIONS, support: 'no', note: 'SPOP agents cannot be reached from the edge' },
   { name: 'option external-check', sections: BE_SECTIONS, support: 'no', note: 'external check programs cannot run at the edge: use option httpchk or tcp-check' },
 ]

@@ -1,7 +1,7 @@
 /**
  * @module
  * Proxy keywords that route and describe a proxy: mode, bind, acl, use_backend, default_backend,
- * maxconn, retries, monitor-uri, errorfile, log, id (doc 4.2).
+ * maxconn, retries, retry-on, force-persist/ignore-persist, monitor-uri, errorfile, log, id (doc 4.2).
  */
 import { parseAclTest } from '../acl.ts'
 import { parseCondition } from '../condition.ts'
@@ -9,8 +9,10 @@ import type { AclDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { isLiteral, parseLogFormat } from '../log-format.ts'
 import { parseHostPort } from '../values.ts'
+import { SECTION_KINDS } from '../ast.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
-import { BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
+import { pendingKeyword, warnPending } from './pending.ts'
+import { BE_ONLY, BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 const NAME = /^[A-Za-z0-9._:-]+$/
 
@@ -26,7 +28,7 @@ const BIND_WITH_VALUE = new Set([
   'crl-file', 'npn', 'name', 'id', 'maxconn', 'backlog', 'process', 'thread', 'mode', 'user', 'group', 'uid', 'gid', 'interface',
   'nice', 'mss', 'level', 'severity-output', 'tcp-ut', 'namespace', 'ca-ignore-err', 'crt-ignore-err', 'ca-sign-file',
   'ca-sign-pass', 'tls-ticket-keys', 'sigalgs', 'client-sigalgs', 'ca-verify-file', 'proto', 'shards', 'label', 'guid-prefix',
-  'idle-ping', 'quic-cc-algo', 'nbconn',
+  'idle-ping', 'quic-cc-algo', 'nbconn', 'accept-netscaler-cip',
 ])
 const BIND_FLAGS = new Set([
   'accept-proxy', 'accept-netscaler-cip', 'defer-accept', 'transparent', 'v4v6', 'v6only', 'tfo', 'expose-fd', 'ssl',
@@ -34,12 +36,16 @@ const BIND_FLAGS = new Set([
   'no-ca-names', 'generate-certificates', 'no-tls-tickets', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12',
   'force-tlsv13', 'quic-force-retry', 'no-alpn',
 ])
+/** Words of `bind` that mean something only to the listening socket of an HAProxy process. */
+const BIND_SOCKET_NOTE = "Cloudflare accepts the connections; listening-socket settings have no effect at the edge"
+
 
 function parseBind(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 1, 64, '<address>:<port> [param*]')) return
   const addrWord = st.args[0] as Word
   const tls: string[] = []
+  const socket: Word[] = []
   let ssl = false
   for (let i = 1; i < st.args.length; i++) {
     const w = st.args[i] as Word
@@ -49,21 +55,31 @@ function parseBind(st: Statement, cx: KeywordContext): void {
         return
       }
       if (BIND_TLS.has(w.text)) tls.push(w.text)
+      else if (w.text === 'accept-netscaler-cip') proxyProtocolWarning(w, cx)
+      else socket.push(w)
       i++
       continue
     }
     if (BIND_FLAGS.has(w.text)) {
       if (w.text === 'ssl') ssl = true
       else if (BIND_TLS.has(w.text)) tls.push(w.text)
-      else if (w.text === 'accept-proxy') {
-        cx.sv.diag.warning('edge-mapping', w.span, "'accept-proxy' has no effect at the edge: Cloudflare gives the client address in CF-Connecting-IP, which 'src' reads")
-      }
+      else if (w.text === 'accept-proxy') proxyProtocolWarning(w, cx)
+      else socket.push(w)
       continue
     }
     cx.sv.diag.error('unknown-keyword', w.span, `'bind ${addrWord.text}' unknown keyword '${w.text}'`)
     return
   }
+  const first = socket[0]
+  if (first) {
+    cx.sv.diag.warning('edge-mapping', first.span, `'bind' : ${socket.map((w) => `'${w.text}'`).join(', ')} ${socket.length > 1 ? 'are' : 'is'} ignored at the edge: ${BIND_SOCKET_NOTE}`)
+  }
   for (const part of addrWord.text.split(',')) {
+    const quic = /^(quic[46])@/.exec(part)?.[1]
+    if (quic) {
+      cx.sv.diag.warning('edge-mapping', addrWord.span, `'bind ${part}': HTTP/3 (QUIC) is terminated by Cloudflare (zone setting Network > HTTP/3); this listener is ignored`)
+      continue
+    }
     const r = parseHostPort(part, { allowRange: true, allowOffset: false, requirePort: true })
     if (!r.ok) {
       cx.sv.diag.error('invalid-address', addrWord.span, `'bind' : ${r.error}`, { help: "write '[address]:port', e.g. '*:80' or ':8080'" })
@@ -72,6 +88,10 @@ function parseBind(st: Statement, cx: KeywordContext): void {
     if (r.value.family === 'unix') {
       cx.sv.diag.warning('edge-mapping', addrWord.span, `'bind ${part}': UNIX sockets do not exist at the edge; this listener is ignored`)
       continue
+    }
+    if (r.value.family === 'name' && /^[\d.]+$/.test(r.value.host)) {
+      cx.sv.diag.error('invalid-address', addrWord.span, `'bind' : invalid address: '${r.value.host}' in '${part}'`, { help: 'an IPv4 address has four numbers from 0 to 255' })
+      return
     }
     const port = r.value.port ?? 0
     p.binds.push({ address: r.value.host, port, portEnd: r.value.portEnd ?? port, ssl, origin: { file: st.span.file, line: st.span.line } })
@@ -82,6 +102,10 @@ function parseBind(st: Statement, cx: KeywordContext): void {
       help: "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
     })
   }
+}
+
+function proxyProtocolWarning(w: Word, cx: KeywordContext): void {
+  cx.sv.diag.warning('edge-mapping', w.span, `'${w.text}' has no effect at the edge: Cloudflare gives the client address in CF-Connecting-IP, which 'src' reads`)
 }
 
 function parseMode(st: Statement, cx: KeywordContext): void {
@@ -159,12 +183,15 @@ function parseDefaultBackend(st: Statement, cx: KeywordContext): void {
   p.defaultBackend = { name: w.text, span: w.span }
 }
 
+const MAXCONN_NOTE = 'Cloudflare accepts and scales client connections, so no connection limit is enforced; the value is kept in the RouteMap'
+
 function parseMaxconn(st: Statement, cx: KeywordContext): void {
   if (!arity(st, cx.sv, 1, 1, '<number>')) return
   const v = intArg(st.args[0] as Word, cx.sv, 'maxconn', 0, 2_147_483_647)
   if (v === undefined) return
   if (cx.proxy) cx.proxy.maxconn = v
   else cx.global.maxconn = v
+  cx.sv.diag.warning('edge-mapping', (st.keyword[0] as Word).span, `'maxconn' is not enforced at the edge: ${MAXCONN_NOTE}`)
 }
 
 function parseRetries(st: Statement, cx: KeywordContext): void {
@@ -178,6 +205,9 @@ const RETRY_ON = new Set([
   'none', 'conn-failure', 'empty-response', 'junk-response', 'response-timeout', '0rtt-rejected', 'all-retryable-errors',
   '401', '403', '404', '408', '421', '425', '429', '500', '501', '502', '503', '504',
 ])
+/** What the Worker retries (src/proxy/forward.ts): connection failures only, no layer-7 retries. */
+const RETRIED = new Set(['none', 'conn-failure'])
+
 function parseRetryOn(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 1, 32, '<keywords>')) return
@@ -190,13 +220,35 @@ function parseRetryOn(st: Statement, cx: KeywordContext): void {
     out.push(w.text)
   }
   p.retryOn = out
+  const l7 = st.args.filter((w) => !RETRIED.has(w.text))
+  const first = l7[0]
+  if (first) {
+    cx.sv.diag.warning('not-supported', first.span, `'retry-on' : layer-7 retries are not supported yet: only connection failures are retried, so ${l7.map((w) => `'${w.text}'`).join(', ')} ${l7.length > 1 ? 'have' : 'has'} no effect${l7.some((w) => w.text === 'all-retryable-errors') ? " beyond 'conn-failure'" : ''}`)
+  }
+}
+
+/** `force-persist|ignore-persist {if | unless} <cond>` (reference §4.4). */
+function persistRule(which: 'forcePersist' | 'ignorePersist') {
+  return (st: Statement, cx: KeywordContext): void => {
+    const p = cx.proxy
+    if (!p) return
+    const kw = kwName(st)
+    const w0 = st.args[0]
+    if (!w0 || (w0.text !== 'if' && w0.text !== 'unless')) {
+      cx.sv.diag.error('missing-argument', w0?.span ?? (st.keyword[0] as Word).span, `'${kw}' requires either 'if' or 'unless' followed by a condition.`)
+      return
+    }
+    const cond = parseCondition(st.args, p, 'request', cx.sv, `'${kw}'`)
+    if (cond) p[which].push(cond)
+  }
 }
 
 function parseMonitorUri(st: Statement, cx: KeywordContext): void {
   if (cx.proxy && arity(st, cx.sv, 1, 1, '<uri>')) cx.proxy.monitorUri = (st.args[0] as Word).text
 }
 
-const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '425', '429', '500', '501', '502', '503', '504'])
+/** HAProxy 2.6's HTTP_ERR_* codes (421 and 422 included), plus 414 and 431 that 3.x added. */
+const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
 function parseErrorfile(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 2, 2, '<code> <file>')) return
@@ -221,6 +273,7 @@ function parseLog(st: Statement, cx: KeywordContext): void {
   if (cx.section === 'global') cx.global.log = true
   if (first.text === 'global') {
     if (cx.section === 'global') cx.sv.diag.error('invalid-argument', first.span, "'log global' is only valid in proxies and defaults")
+    else warnPending(cx, 'logs', (st.keyword[0] as Word).span, 'log global')
     return
   }
   cx.sv.diag.warning('edge-mapping', first.span, `'log ${first.text}': at the edge, logs go to Workers Logs (wrangler tail, Logpush); syslog targets are not contacted`)
@@ -248,43 +301,55 @@ function parseFullconn(st: Statement, cx: KeywordContext): void {
   if (v !== undefined) p.fullconn = v
 }
 
+/** Section keywords of HAProxy 3.x: rejected where they appear, since they are not sections here. */
+const NEW_SECTIONS: readonly KeywordDef[] = [
+  { name: 'acme', sections: SECTION_KINDS, support: 'no', note: "'acme' sections (HAProxy 3.x) do not exist at the edge: Cloudflare issues the certificates" },
+  { name: 'healthcheck', sections: SECTION_KINDS, support: 'no', note: "'healthcheck' sections (HAProxy 3.x): use 'option httpchk' and 'http-check' in the backend" },
+]
+
 export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'mode', sections: PROXY_SECTIONS, support: 'yes', parse: parseMode },
   { name: 'bind', sections: FE_ONLY, support: 'yes', parse: parseBind },
   { name: 'acl', sections: ['defaults', 'frontend', 'backend', 'listen'], support: 'yes', parse: parseAcl },
   { name: 'use_backend', sections: FE_ONLY, support: 'yes', parse: parseUseBackend },
   { name: 'default_backend', sections: FE_SECTIONS, support: 'yes', parse: parseDefaultBackend },
-  { name: 'maxconn', sections: ['global', 'defaults', 'frontend', 'listen'], support: 'edge', note: 'the edge scales per request; maxconn is kept for stats and reporting', parse: parseMaxconn },
+  { name: 'maxconn', sections: ['global', 'defaults', 'frontend', 'listen'], support: 'edge', note: MAXCONN_NOTE, parse: parseMaxconn },
   { name: 'retries', sections: BE_SECTIONS, support: 'yes', parse: parseRetries },
-  { name: 'retry-on', sections: BE_SECTIONS, support: 'yes', parse: parseRetryOn },
+  { name: 'retry-on', sections: BE_SECTIONS, support: 'edge', note: "only connection failures are retried: layer-7 keywords ('empty-response', status codes…) are accepted with a warning", parse: parseRetryOn },
+  { name: 'force-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('forcePersist') },
+  { name: 'ignore-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('ignorePersist') },
   { name: 'monitor-uri', sections: FE_SECTIONS, support: 'yes', parse: parseMonitorUri },
+  { name: 'monitor', sections: FE_ONLY, support: 'no', note: "'monitor fail' is not supported yet: 'monitor-uri' always answers 200" },
   { name: 'errorfile', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorfile },
   { name: 'log', sections: ['global', 'defaults', 'frontend', 'backend', 'listen'], support: 'edge', negatable: true, parse: parseLog },
-  { name: 'log-format', sections: FE_SECTIONS, support: 'yes', parse: parseLogFormatKw },
+  pendingKeyword({ name: 'log-format', sections: FE_SECTIONS, parse: parseLogFormatKw }, 'logs'),
   { name: 'id', sections: FE_BE, support: 'yes', parse: parseId },
-  { name: 'fullconn', sections: BE_SECTIONS, support: 'yes', parse: parseFullconn },
-  { name: 'description', sections: ['frontend', 'backend', 'listen'], support: 'yes' },
-  { name: 'disabled', sections: PROXY_SECTIONS, support: 'no', note: 'disabled proxies are not supported yet: remove the section instead' },
+  pendingKeyword({ name: 'fullconn', sections: BE_SECTIONS, parse: parseFullconn }, 'queue'),
+  { name: 'description', sections: ['frontend', 'backend', 'listen'], support: 'ignored', note: "descriptions are only shown on HAProxy's stats page" },
+  { name: 'disabled', sections: PROXY_SECTIONS, support: 'no', note: 'remove the section instead' },
   { name: 'enabled', sections: PROXY_SECTIONS, support: 'yes' },
-  { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'no', note: "'errorfiles' with 'http-errors' sections is not supported yet: use 'errorfile <code> <file>'" },
-  { name: 'http-error', sections: PROXY_SECTIONS, support: 'no', note: "'http-error' is not supported yet: use 'errorfile <code> <file>'" },
+  { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'no', note: "'http-errors' sections are not read: use 'errorfile <code> <file>'" },
+  { name: 'http-error', sections: PROXY_SECTIONS, support: 'no', note: "use 'errorfile <code> <file>'" },
   { name: 'capture', sections: FE_ONLY, support: 'ignored', note: 'captures only feed HAProxy logs; Workers Logs record the whole request' },
-  { name: 'unique-id-format', sections: FE_SECTIONS, support: 'no', note: "not supported yet: Cloudflare sets a unique 'cf-ray' header on every request" },
-  { name: 'unique-id-header', sections: FE_SECTIONS, support: 'no', note: "not supported yet: Cloudflare sets a unique 'cf-ray' header on every request" },
-  { name: 'rate-limit', sections: FE_SECTIONS, support: 'no', note: "'rate-limit sessions' is not supported yet: use a stick-table with 'http_req_rate' and 'http-request deny'" },
+  { name: 'unique-id-format', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
+  { name: 'unique-id-header', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
+  { name: 'rate-limit', sections: FE_SECTIONS, support: 'no', note: "use a stick-table with 'http_req_rate' and 'http-request deny'" },
   { name: 'backlog', sections: FE_SECTIONS, support: 'ignored', note: 'there is no listen queue at the edge' },
-  { name: 'hash-balance-factor', sections: BE_SECTIONS, support: 'no', note: 'bounded-load consistent hashing is not supported yet' },
+  { name: 'hash-balance-factor', sections: BE_SECTIONS, support: 'no', note: 'bounded-load consistent hashing' },
+  { name: 'hash-preserve-affinity', sections: BE_SECTIONS, support: 'no', note: 'an HAProxy 3.x keyword; servers are never saturated at the edge' },
+  { name: 'dynamic-cookie-key', sections: BE_SECTIONS, support: 'no', note: "dynamic cookies: give each server a 'cookie' value" },
   { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
-  { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "'use-server' is not supported yet" },
-  { name: 'compression', sections: PROXY_SECTIONS, support: 'edge', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip); HAProxy compression settings are ignored' },
-  { name: 'filter', sections: FE_BE, support: 'no', note: "filters (compression, spoe, cache, trace, bwlim) are not supported yet" },
+  { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "route with 'use_backend' to a backend holding that server" },
+  { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
+  { name: 'filter', sections: FE_BE, support: 'no', note: 'filters (compression, spoe, cache, trace, bwlim)' },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
-  { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'no', note: "'tcp-request' rules are not supported yet: the edge receives HTTP requests; use 'http-request' rules" },
-  { name: 'tcp-response', sections: BE_SECTIONS, support: 'no', note: "'tcp-response' rules are not supported yet" },
-  { name: 'persist', sections: BE_SECTIONS, support: 'no', note: "'persist rdp-cookie' is for TCP/RDP and not supported at the edge" },
+  { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'no', note: "the edge receives HTTP requests: use 'http-request' rules" },
+  { name: 'tcp-response', sections: BE_SECTIONS, support: 'no', note: "the edge forwards HTTP responses: use 'http-response' rules" },
+  { name: 'persist', sections: BE_SECTIONS, support: 'no', note: "'persist rdp-cookie' is for TCP/RDP" },
   { name: 'email-alert', sections: PROXY_SECTIONS, support: 'ignored', note: 'use Workers Logs alerts / Logpush instead of SMTP mailers' },
-  { name: 'declare', sections: FE_BE, support: 'no', note: "'declare capture' is not supported yet" },
-  { name: 'server-template', sections: BE_SECTIONS, support: 'no', note: "'server-template' (DNS service discovery) is not supported yet: list the servers" },
+  { name: 'declare', sections: FE_BE, support: 'no', note: "'declare capture' feeds captures, which only HAProxy logs use" },
+  { name: 'server-template', sections: BE_SECTIONS, support: 'no', note: "DNS service discovery: list the servers" },
   { name: 'load-server-state-from-file', sections: BE_SECTIONS, support: 'ignored', note: 'server state lives in Durable Objects and survives deploys' },
   { name: 'max-keep-alive-queue', sections: BE_SECTIONS, support: 'ignored', note: 'connection handling is managed by the Workers runtime' },
+  ...NEW_SECTIONS,
 ]

@@ -8,6 +8,7 @@ import type { ServerDefaults } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { isPrivateAddress, parseHostPort, parseTime } from '../values.ts'
 import { arity } from './args.ts'
+import { PENDING, type PendingFeature, warnPending } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
 type ParamKind = 'flag' | 'int' | 'time' | 'str'
@@ -19,31 +20,41 @@ interface ParamDef {
   readonly clears?: string
   readonly support: 'yes' | 'ignored' | 'no' | 'edge'
   readonly note?: string
+  /** The Worker does not apply it yet (pending.ts): kept in the RouteMap, with a warning. */
+  readonly pending?: PendingFeature
   /** Time unit of a bare number. */
   readonly unit?: 'ms' | 's'
 }
 
 const TLS_NOTE = 'origin TLS is negotiated by the Workers runtime (fetch to https://); certificates and ciphers are not configurable'
 
+/** Checks use TLS exactly when the server does (src/health/plan.ts): there is no separate setting. */
+const CHECK_TLS = "health checks use TLS when the server line has 'ssl'; a separate TLS setting for checks is not supported yet"
+
+/** A parameter of a feature the Worker does not apply yet (queues, agent checks). */
+function pending(kind: ParamKind, feature: PendingFeature, extra: Partial<ParamDef> = {}): ParamDef {
+  return { kind, ...extra, support: 'edge', note: PENDING[feature], pending: feature }
+}
+
 /** Server parameters (server.c `srv_kws`, ssl_sock.c), in alphabetical order. */
 export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   addr: { kind: 'str', support: 'yes' },
-  'agent-addr': { kind: 'str', support: 'yes' },
-  'agent-check': { kind: 'flag', support: 'yes' },
-  'agent-inter': { kind: 'time', support: 'yes' },
-  'agent-port': { kind: 'int', min: 1, max: 65535, support: 'yes' },
-  'agent-send': { kind: 'str', support: 'yes' },
+  'agent-addr': pending('str', 'agent'),
+  'agent-check': pending('flag', 'agent'),
+  'agent-inter': pending('time', 'agent'),
+  'agent-port': pending('int', 'agent', { min: 1, max: 65535 }),
+  'agent-send': pending('str', 'agent'),
   alpn: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   backup: { kind: 'flag', support: 'yes', clears: 'no-backup' },
   'ca-file': { kind: 'str', support: 'ignored', note: TLS_NOTE },
   check: { kind: 'flag', support: 'yes', clears: 'no-check' },
-  'check-send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge' },
+  'check-send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol does not exist at the edge' },
   'check-sni': { kind: 'str', support: 'ignored', note: TLS_NOTE },
-  'check-ssl': { kind: 'flag', support: 'yes' },
+  'check-ssl': { kind: 'flag', support: 'ignored', note: CHECK_TLS },
   ciphers: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   ciphersuites: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   cookie: { kind: 'str', support: 'yes' },
-  crt: { kind: 'str', support: 'no', note: 'client certificates to origins are not supported yet (Workers mTLS bindings would carry them)' },
+  crt: { kind: 'str', support: 'no', note: 'client certificates to origins (Workers mTLS bindings would carry them)' },
   disabled: { kind: 'flag', support: 'yes', clears: 'enabled' },
   downinter: { kind: 'time', support: 'yes' },
   enabled: { kind: 'flag', support: 'yes', clears: 'disabled' },
@@ -55,17 +66,19 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   'force-tlsv11': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'force-tlsv12': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'force-tlsv13': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
-  'hash-key': { kind: 'str', support: 'no', note: "'hash-key' is not supported yet: rings are keyed by server id" },
+  from: { kind: 'str', support: 'no', note: "copying settings with 'from' is an HAProxy 3.x feature: use 'default-server'" },
+  'hash-key': { kind: 'str', support: 'no', note: "consistent-hash rings are keyed by server id ('hash-key id')" },
   id: { kind: 'int', min: 1, max: 2_147_483_647, support: 'yes' },
   'init-addr': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS on each connection' },
-  'init-state': { kind: 'str', support: 'no', note: "'init-state' is an HAProxy 3.x keyword, not supported yet" },
+  'init-state': { kind: 'str', support: 'no', note: 'an HAProxy 3.x keyword' },
   inter: { kind: 'time', support: 'yes' },
-  maxconn: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
-  maxqueue: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
-  minconn: { kind: 'int', min: 0, max: 2_147_483_647, support: 'yes' },
+  maxconn: pending('int', 'queue', { min: 0, max: 2_147_483_647 }),
+  maxqueue: pending('int', 'queue', { min: 0, max: 2_147_483_647 }),
+  minconn: pending('int', 'queue', { min: 0, max: 2_147_483_647 }),
+  name: { kind: 'str', support: 'no', note: "named 'default-server' templates are an HAProxy 3.x feature" },
   'no-backup': { kind: 'flag', support: 'yes', clears: 'backup' },
   'no-check': { kind: 'flag', support: 'yes', clears: 'check' },
-  'no-check-ssl': { kind: 'flag', support: 'yes', clears: 'check-ssl' },
+  'no-check-ssl': { kind: 'flag', support: 'ignored', note: CHECK_TLS },
   'no-send-proxy': { kind: 'flag', support: 'yes', clears: 'send-proxy' },
   'no-ssl': { kind: 'flag', support: 'yes', clears: 'ssl' },
   'no-sslv3': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
@@ -89,8 +102,8 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   'resolve-prefer': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS' },
   'resolve-opts': { kind: 'str', support: 'ignored', note: 'origins are resolved by Cloudflare DNS' },
   rise: { kind: 'int', min: 1, max: 1_000_000, support: 'yes' },
-  'send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge: the client address is sent in X-Forwarded-For' },
-  'send-proxy-v2': { kind: 'flag', support: 'no', note: 'the PROXY protocol is not supported at the edge: the client address is sent in X-Forwarded-For' },
+  'send-proxy': { kind: 'flag', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
+  'send-proxy-v2': { kind: 'flag', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
   slowstart: { kind: 'time', support: 'yes' },
   sni: { kind: 'str', support: 'ignored', note: 'the SNI is the origin host name at the edge' },
   source: { kind: 'str', support: 'ignored', note: 'the source address of origin connections is Cloudflare\'s' },
@@ -100,11 +113,11 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   'ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'no-ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'tfo': { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
-  track: { kind: 'str', support: 'yes' },
+  track: pending('str', 'agent'),
   verify: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   verifyhost: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   weight: { kind: 'int', min: 0, max: 256, support: 'yes' },
-  'ws': { kind: 'str', support: 'yes' },
+  ws: { kind: 'str', support: 'ignored', note: 'WebSocket upgrades are forwarded by the Workers runtime over HTTP/1.1' },
 }
 
 const OBSERVE = new Set(['none', 'layer4', 'layer7'])
@@ -164,13 +177,14 @@ function parseParams(words: readonly Word[], into: ServerDefaults, cx: KeywordCo
       }
     }
     if (def.support === 'no') {
-      cx.sv.diag.error('not-supported', w.span, `'${what}' : '${w.text}' is not supported yet: ${def.note ?? ''}`)
+      cx.sv.diag.error('not-supported', w.span, `'${what}' : '${w.text}' is not supported yet${def.note ? `: ${def.note}` : ''}`)
       return false
     }
     if (def.support === 'ignored') {
       cx.sv.diag.warning('edge-mapping', w.span, `'${what}' : '${w.text}' is ignored at the edge: ${def.note ?? ''}`)
       continue
     }
+    if (def.pending) warnPending(cx, def.pending, w.span, w.text)
     if (def.clears) delete into[def.clears]
     into[w.text] = value
   }
@@ -221,17 +235,31 @@ function parseServer(st: Statement, cx: KeywordContext): void {
     })
     return
   }
+  const family = /^([a-z0-9]+)@/.exec(addrW.text)?.[1]
+  if (family === 'quic4' || family === 'quic6' || family === 'rhttp') {
+    cx.sv.diag.error('not-supported', addrW.span, `'${what}' : '${family}@' addresses are not supported: the Worker reaches origins with fetch() over HTTP/1.1 or HTTP/2`)
+    return
+  }
   const r = parseHostPort(addrW.text, { allowRange: false, allowOffset: true, requirePort: false })
   if (!r.ok) {
     cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : ${r.error}`, { help: "write '<ip or hostname>[:port]', e.g. 'api.example.com:8080'" })
     return
   }
+  if (r.value.family === 'name' && /^[\d.]+$/.test(r.value.host)) {
+    cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : invalid address: '${r.value.host}' in '${addrW.text}'`, { help: 'an IPv4 address has four numbers from 0 to 255' })
+    return
+  }
   if (r.value.family === 'unix') {
-    cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : UNIX socket addresses cannot be reached from the edge`)
+    cx.sv.diag.error('not-supported', addrW.span, `'${what}' : UNIX socket addresses are not supported: they cannot be reached from the edge`)
     return
   }
   const params: ServerDefaults = { ...p.defaultServer }
   if (!parseParams(st.args.slice(2), params, cx, what)) return
+  if (params.check === true && typeof params.track === 'string') {
+    const w = st.args.find((a) => a.text === 'track' || a.text === 'check') ?? nameW
+    cx.sv.diag.error('invalid-argument', w.span, `'${what}' : unable to enable checks and tracking at the same time!`, { help: "a tracking server takes its state from the tracked one: remove 'check'" })
+    return
+  }
   const host = r.value.host
   if (r.value.family === 'ipv4' || r.value.family === 'ipv6' || host === 'localhost') {
     if (isPrivateAddress(host)) {
@@ -243,7 +271,7 @@ function parseServer(st: Statement, cx: KeywordContext): void {
     }
   }
   if (r.value.family === 'any') {
-    cx.sv.diag.error('not-supported', addrW.span, `'${what}' : address '${addrW.text}' (connect to the client's destination) has no meaning at the edge`)
+    cx.sv.diag.error('not-supported', addrW.span, `'${what}' : address '${addrW.text}' (connect to the client's destination) is not supported: it has no meaning at the edge`)
     return
   }
   p.servers.push({

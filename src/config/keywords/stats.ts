@@ -1,12 +1,14 @@
 /**
  * @module
- * `stats` keywords (reference §8.1): the stats page served by the Worker at `stats uri`.
- * Any stats keyword implies `stats enable`.
+ * `stats` keywords (reference §8.1): the stats page to be served by the Worker at `stats uri`.
+ * Any stats keyword implies `stats enable`. The page itself is not written yet (pending.ts): the
+ * stats URI is intercepted and answered with a 503.
  */
 import { parseCondition } from '../condition.ts'
 import type { ProxyDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, timeArg } from './args.ts'
+import { pendingKeyword } from './pending.ts'
 import { FE_BE, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 function ensure(p: ProxyDraft): NonNullable<ProxyDraft['stats']> {
@@ -77,10 +79,6 @@ function parseStats(st: Statement, cx: KeywordContext): void {
       s.admin = cond
       return
     }
-    case 'show-node':
-    case 'show-desc':
-    case 'show-modules':
-      return
     default:
       cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '${sub}')`)
   }
@@ -109,11 +107,15 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
   cx.sv.diag.warning('edge-mapping', path.span, `'stats socket ${path.text}': at the edge the runtime API is the Worker's authenticated HTTP endpoint ('edgeproxy api'); under 'edgeproxy dev' this socket path also accepts commands`)
 }
 
-const SUBS = ['enable', 'uri', 'realm', 'auth', 'refresh', 'hide-version', 'show-legends', 'scope', 'admin', 'show-node', 'show-desc', 'show-modules']
+const SUBS = ['enable', 'uri', 'realm', 'auth', 'refresh', 'hide-version', 'show-legends', 'scope', 'admin']
+const NOT_SHOWN = 'the node name and description are not shown on the stats page'
 
 export const STATS_KEYWORDS: readonly KeywordDef[] = [
-  ...SUBS.map((sub): KeywordDef => ({ name: `stats ${sub}`, sections: sub === 'admin' ? FE_BE : PROXY_SECTIONS, support: 'yes', parse: parseStats })),
-  { name: 'stats http-request', sections: FE_BE, support: 'no', note: "'stats http-request' is not supported yet: put 'http-request' rules before the stats URI" },
+  ...SUBS.map((sub): KeywordDef => pendingKeyword({ name: `stats ${sub}`, sections: sub === 'admin' ? FE_BE : PROXY_SECTIONS, parse: parseStats }, 'stats')),
+  { name: 'stats show-node', sections: PROXY_SECTIONS, support: 'ignored', note: NOT_SHOWN },
+  { name: 'stats show-desc', sections: PROXY_SECTIONS, support: 'ignored', note: NOT_SHOWN },
+  { name: 'stats show-modules', sections: PROXY_SECTIONS, support: 'ignored', note: 'the stats page has no module columns' },
+  { name: 'stats http-request', sections: FE_BE, support: 'no', note: "put 'http-request' rules before the stats URI" },
   { name: 'stats socket', sections: ['global'], support: 'edge', parse: statsSocket },
   { name: 'stats timeout', sections: ['global'], support: 'ignored', note: 'the runtime API is served over HTTP at the edge' },
   { name: 'stats maxconn', sections: ['global'], support: 'ignored', note: 'the runtime API is served over HTTP at the edge' },

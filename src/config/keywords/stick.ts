@@ -22,7 +22,33 @@ export const STICK_DATA_TYPES: Readonly<Record<string, 'counter' | 'rate' | 'arr
   glitch_cnt: 'counter', glitch_rate: 'rate', gpt: 'array', gpc: 'array', gpc_rate: 'array-rate',
 }
 
+/**
+ * Data types the edge keeps up to date (src/engine/stick.ts counts requests into them). The others
+ * would be stored but never counted, so a rule reading them would silently see 0: rejected.
+ */
+const COUNTED = new Set([
+  'server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate', 'gpc1_rate', 'conn_cnt', 'conn_rate', 'sess_cnt', 'sess_rate',
+  'http_req_cnt', 'http_req_rate',
+])
+
 const KEY_TYPES = new Set(['ip', 'ipv4', 'ipv6', 'integer', 'string', 'binary'])
+
+/** `store a,b(10s),gpc_rate(2,10s)`: splits on the commas outside parentheses. */
+function storeItems(text: string): string[] {
+  const out: string[] = []
+  let depth = 0
+  let cur = ''
+  for (const c of text) {
+    if (c === '(') depth++
+    else if (c === ')') depth--
+    if (c === ',' && depth === 0) {
+      out.push(cur)
+      cur = ''
+    } else cur += c
+  }
+  out.push(cur)
+  return out
+}
 
 function parseStickTable(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
@@ -86,11 +112,17 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
         break
       case 'store': {
         if (!v) return missing()
-        for (const item of v.text.split(',')) {
+        for (const item of storeItems(v.text)) {
           const m = /^([a-z0-9_]+)(?:\(([^)]*)\))?$/.exec(item)
           const kind = m ? STICK_DATA_TYPES[m[1] as string] : undefined
           if (!m || !kind) return err(v, `unknown data type '${item}'`)
           const name = m[1] as string
+          if (!COUNTED.has(name)) {
+            cx.sv.diag.error('not-supported', v.span, `'stick-table' : data type '${name}' is not supported yet: the edge does not count it`, {
+              help: `supported: ${[...COUNTED].join(', ')}`,
+            })
+            return
+          }
           if (kind === 'rate' || kind === 'array-rate') {
             const arg = kind === 'array-rate' ? (m[2] ?? '').split(',')[1] : m[2]
             if (!arg) return err(v, `data type '${name}' requires a period, e.g. '${name}(10s)'`)
@@ -112,6 +144,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
         cx.sv.diag.error('not-supported', w.span, `'stick-table' : '${w.text}' is not supported yet`)
         return
       case 'recv-only':
+        cx.sv.diag.warning('edge-mapping', w.span, "'stick-table' : 'recv-only' is ignored at the edge: tables are not replicated between peers")
         break
       default:
         return err(w, `unknown argument '${w.text}' (expects type, size, expire, nopurge, peers, store or consistency)`)
@@ -166,5 +199,5 @@ export const STICK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'stick match', sections: BE_ONLY, support: 'yes', parse: parseStick },
   { name: 'stick on', sections: BE_ONLY, support: 'yes', parse: parseStick },
   { name: 'stick store-request', sections: BE_ONLY, support: 'yes', parse: parseStick },
-  { name: 'stick store-response', sections: BE_ONLY, support: 'yes', parse: parseStick },
+  { name: 'stick store-response', sections: BE_ONLY, support: 'no', note: "entries are stored from the request only: use 'stick store-request' or 'stick on'" },
 ]
