@@ -9,7 +9,7 @@ import { parseSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import { defaultMatchFor } from '../sample/index.ts'
 import type { Phase, SampleType } from '../sample/types.ts'
 import type { Word } from './lexer.ts'
-import { parsePatternFile } from '../sample/map-file.ts'
+import { parseMapFile, parsePatternFile } from '../sample/map-file.ts'
 import type { Services } from './services.ts'
 import { subSpan } from './source.ts'
 
@@ -39,7 +39,7 @@ export const PREDEFINED_ACLS: Readonly<Record<string, readonly string[]>> = {
   WAIT_END: ['always_true'],
 }
 
-const FLAG_WITH_ARG = new Set(['-f', '-m', '-u', '-M'])
+const FLAG_WITH_ARG = new Set(['-f', '-m', '-u'])
 
 /**
  * Parses the words of one ACL test (criterion, flags, patterns). `words[0]` is the criterion.
@@ -57,6 +57,7 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
   const patternWords: (Word | undefined)[] = []
   let i = 1
   let sawM = false
+  let mapFiles = false
   for (; i < words.length; i++) {
     const w = words[i] as Word
     if (w.quoted || !w.text.startsWith('-') || w.text === '-') break
@@ -69,6 +70,11 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
       continue
     }
     if (w.text === '-n') continue
+    if (w.text === '-M') {
+      // -M: files named by -f are map files; their keys are the patterns.
+      mapFiles = true
+      continue
+    }
     if (!FLAG_WITH_ARG.has(w.text)) break
     const arg = words[i + 1]
     if (!arg) {
@@ -98,10 +104,10 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
       }
       sawM = true
       match = arg.text
-    } else if (w.text === '-f' || w.text === '-M') {
+    } else if (w.text === '-f') {
       const text = loadPatterns(arg, sv)
       if (text === undefined) return undefined
-      for (const p of parsePatternFile(text)) {
+      for (const p of mapFiles ? parseMapFile(text).map(([k]) => k) : parsePatternFile(text)) {
         patterns.push(p)
         patternWords.push(undefined)
       }
@@ -170,6 +176,15 @@ function resolveCriterion(crit: Word, phase: Phase, sv: Services): Criterion | u
   return { expr: r.expr, type: r.type, match, alias: false, fetchName: r.expr.fetch }
 }
 
+/** The diagnostic code of a sample-expression error message. */
+export function exprErrorCode(message: string): 'unknown-fetch' | 'unknown-converter' | 'not-supported' | 'invalid-regex' | 'invalid-argument' {
+  if (/unknown fetch/.test(message)) return 'unknown-fetch'
+  if (/unknown converter/.test(message)) return 'unknown-converter'
+  if (/not supported/.test(message)) return 'not-supported'
+  if (/regex/.test(message)) return 'invalid-regex'
+  return 'invalid-argument'
+}
+
 /** Reports sample-expression errors at their position inside `word`. True if there were any. */
 export function reportExprErrors(
   errors: readonly { offset: number; length: number; message: string; suggestion?: string }[],
@@ -178,8 +193,7 @@ export function reportExprErrors(
   shift: number,
 ): boolean {
   for (const e of errors) {
-    const code = /unknown fetch/.test(e.message) ? 'unknown-fetch' : /unknown converter/.test(e.message) ? 'unknown-converter' : /not supported/.test(e.message) ? 'not-supported' : /regex/.test(e.message) ? 'invalid-regex' : 'invalid-argument'
-    sv.diag.error(code, subSpan(word.span, Math.max(0, e.offset + shift), Math.max(1, e.length)), e.message, e.suggestion ? { help: `did you mean '${e.suggestion}'?` } : undefined)
+    sv.diag.error(exprErrorCode(e.message), subSpan(word.span, Math.max(0, e.offset + shift), Math.max(1, e.length)), e.message, e.suggestion ? { help: `did you mean '${e.suggestion}'?` } : undefined)
   }
   return errors.length > 0
 }

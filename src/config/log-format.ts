@@ -4,6 +4,7 @@
  * literals, `%[expr]` sample expressions, `%{+Q}[expr]` with flags, `%ci`-style aliases, `%%`.
  */
 import type { LogFormat, LogFormatPart } from '../routemap/schema.ts'
+import { exprErrorCode } from './acl.ts'
 import { parseSampleExpr } from '../sample/expr.ts'
 import type { Phase } from '../sample/types.ts'
 import type { Word } from './lexer.ts'
@@ -28,7 +29,7 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
   let lit = ''
   let failed = false
   const fail = (offset: number, length: number, message: string, help?: string): void => {
-    sv.diag.error('invalid-argument', subSpan(word.span, offset, length), message, help ? { help } : undefined)
+    sv.diag.error(exprErrorCode(message), subSpan(word.span, offset, length), message, help ? { help } : undefined)
     failed = true
   }
   let i = 0

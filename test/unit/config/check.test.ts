@@ -161,4 +161,15 @@ describe('semantic checks', () => {
     `)
     expect(errs.map((e) => [e.code, e.line])).toEqual([['keyword-out-of-section', 7]])
   })
+
+  it('reads -f files as map files after -M (keys are the patterns)', () => {
+    const r = compile(httpConfig('acl known hdr(host) -M -f hosts.map\nhttp-request deny if !known'), { files: { 'hosts.map': 'a.example be_a\n# comment\nb.example be_b\n' } })
+    expect(r.errorCount).toBe(0)
+    expect(r.routeMap?.frontends[0]?.acls[0]?.tests[0]?.patternCount).toBe(2)
+  })
+
+  it('classifies an unknown fetch inside a log-format string', () => {
+    const e = errorsOf(httpConfig('http-request set-header X %[nosuchfetch]'))
+    expect(e.map((d) => [d.code, d.line, d.column])).toEqual([['unknown-fetch', 8, 31]])
+  })
 })
