@@ -6,12 +6,10 @@
  */
 import type { CookieSpec, Server } from '../routemap/schema.ts'
 import type { HeaderList } from '../sample/headers.ts'
-import { type CookieStatus, encodeCookieDate } from './cookie.ts'
+import { encodeCookieDate, type Persistence } from './cookie.ts'
 
-export interface CookieRequestInfo {
-  readonly status: CookieStatus
+export interface CookieRequestInfo extends Persistence {
   readonly method: string
-  readonly firstDate?: number
 }
 
 const CACHEABLE_STATUS = new Set([200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501])
@@ -26,60 +24,96 @@ function suffix(c: CookieSpec): string {
   return s
 }
 
-/** HAProxy's heuristic: is this response cacheable by a shared cache (so nocache must act)? */
-function isCacheable(method: string, status: number, headers: HeaderList): boolean {
-  if (!CACHEABLE_METHODS.has(method) || !CACHEABLE_STATUS.has(status)) return false
-  const cc = headers.all('cache-control').join(',').toLowerCase()
-  if (/(^|[\s,])(no-cache|private|no-store)([\s,=]|$)/.test(cc) || /max-age=0([\s,]|$)/.test(cc)) return false
-  const fresh = /(max-age|s-maxage)=|(^|[\s,])public([\s,]|$)/.test(cc) || headers.has('expires')
-  return fresh || headers.has('etag') || headers.has('last-modified')
+/**
+ * http_ana.c: TX_CACHEABLE as the request method and the status set it, then
+ * http_check_response_for_cacheability over Pragma, every Cache-Control value, Expires and the
+ * validators. Only then does `nocache` add `Cache-control: private`.
+ */
+export function isCacheable(method: string, status: number, headers: HeaderList): boolean {
+  if (status < 200) return false
+  let cacheable = CACHEABLE_METHODS.has(method) && CACHEABLE_STATUS.has(status)
+  if ((headers.first('pragma') ?? '').trim().toLowerCase() === 'no-cache') return false
+  let fresh = false
+  for (const line of headers.all('cache-control')) {
+    for (const part of line.split(',')) {
+      const v = part.trim().toLowerCase()
+      if (v === 'public') cacheable = true
+      else if (v === 'private' || v === 'no-cache' || v === 'no-store' || v === 'max-age=0' || v === 's-maxage=0') cacheable = false
+      else if (v.startsWith('no-cache="set-cookie')) continue
+      else if (v.startsWith('s-maxage') || v.startsWith('max-age')) fresh = true
+    }
+  }
+  if (!fresh) fresh = headers.has('expires')
+  const validator = !fresh && (headers.has('etag') || headers.has('last-modified'))
+  // RFC 7234 §3: neither a validator nor an explicit expiration time → not stored.
+  return cacheable && (fresh || validator)
 }
 
-/** Names of Set-Cookie values for the cookie `name`. */
+/** Name of a Set-Cookie value's cookie (spaces around it ignored). */
 function setCookieName(v: string): string {
   const i = v.indexOf('=')
   return (i < 0 ? v : v.slice(0, i)).trim()
 }
 
+/** The value part of a Set-Cookie (up to the first ';'), trimmed. */
+function setCookieValue(v: string): string {
+  const eq = v.indexOf('=')
+  if (eq < 0) return ''
+  const semi = v.indexOf(';', eq)
+  return (semi < 0 ? v.slice(eq + 1) : v.slice(eq + 1, semi)).trim()
+}
+
 /**
- * Applies the backend's `cookie` directive to an origin response. `nowMs` dates the cookie when
- * maxidle/maxlife are set.
+ * Applies the backend's `cookie` directive to an origin response (http_manage_server_side_cookies,
+ * then the insertion in http_process_res_common). `nowMs` dates the cookie when maxidle/maxlife
+ * are set.
  */
 export function applyResponseCookie(c: CookieSpec, server: Server, req: CookieRequestInfo, status: number, headers: HeaderList, nowMs: number): void {
-  const direct = req.status === 'V'
-  const sent = headers.all('set-cookie').some((v) => setCookieName(v) === c.name)
-  if (c.mode === 'rewrite' || c.mode === 'prefix') {
-    if (server.cookie === undefined) return
-    const sc = server.cookie
-    headers.replace('set-cookie', (v) => {
-      if (setCookieName(v) !== c.name) return undefined
+  const direct = req.direct
+  const nowS = Math.floor(nowMs / 1000)
+  // The server's own Set-Cookie of that name (an empty value is not looked at).
+  let found = false
+  const kept: string[] = []
+  let changed = false
+  for (const v of headers.all('set-cookie')) {
+    if (setCookieName(v) !== c.name || setCookieValue(v) === '') {
+      kept.push(v)
+      continue
+    }
+    found = true
+    if (c.preserve) kept.push(v)
+    else if (c.mode === 'insert' || (direct && c.indirect)) changed = true // deleted (flag D)
+    else if (server.cookie !== undefined && (c.mode === 'rewrite' || c.mode === 'prefix')) {
       const eq = v.indexOf('=')
       const semi = v.indexOf(';', eq)
-      const value = semi < 0 ? v.slice(eq + 1) : v.slice(eq + 1, semi)
       const rest = semi < 0 ? '' : v.slice(semi)
-      return `${c.name}=${c.mode === 'rewrite' ? sc : `${sc}~${value}`}${rest}`
-    })
-    return
+      const value = setCookieValue(v)
+      kept.push(`${c.name}=${c.mode === 'rewrite' ? server.cookie : `${server.cookie}~${value}`}${rest}`)
+      changed = true
+    } else kept.push(v)
+  }
+  if (changed) {
+    headers.delete('set-cookie')
+    for (const v of kept) headers.add('set-cookie', v)
   }
   if (c.mode !== 'insert') return
-  if (sent && (!c.preserve || (c.indirect && direct))) {
-    // The server's own cookie of that name is removed (flag D); others stay.
-    const keep = headers.all('set-cookie').filter((v) => setCookieName(v) !== c.name)
-    headers.delete('set-cookie')
-    for (const v of keep) headers.add('set-cookie', v)
-  }
-  const dated = c.maxidleMs !== undefined || c.maxlifeMs !== undefined
-  const needs = !direct || dated
-  if (!needs || (c.preserve && sent) || (c.postonly && req.method !== 'POST')) return
+  if (c.preserve && found) return
+  if (c.postonly && req.method !== 'POST') return
+  const last = req.lastDate
+  const needs =
+    !direct ||
+    ((c.maxidleMs !== undefined || last !== undefined) && (last === undefined || last - nowS < 0)) ||
+    (c.maxlifeMs !== undefined && req.firstDate === undefined) ||
+    (c.maxlifeMs === undefined && req.firstDate !== undefined)
+  if (!needs) return
   let value: string
   if (server.cookie === undefined) {
     value = `${c.name}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/${suffix(c)}`
   } else {
     value = `${c.name}=${server.cookie}`
-    if (dated) {
-      const nowS = Math.floor(nowMs / 1000)
+    if (c.maxidleMs !== undefined || c.maxlifeMs !== undefined) {
       value += `|${encodeCookieDate(nowS + 3)}`
-      if (c.maxlifeMs !== undefined) value += `|${encodeCookieDate(req.firstDate ?? nowS)}`
+      if (c.maxlifeMs !== undefined) value += `|${encodeCookieDate(req.firstDate ?? nowS + 3)}`
     }
     value += `; path=/${suffix(c)}`
   }

@@ -7,12 +7,24 @@
 import type { Backend, CookieSpec, Server } from '../routemap/schema.ts'
 import type { HeaderList } from '../sample/headers.ts'
 
-/** HAProxy's cookie-status letter (log field 3): N none, I invalid, D down, V valid, O old, E expired. */
-export type CookieStatus = 'N' | 'I' | 'D' | 'V' | 'O' | 'E'
+/**
+ * HAProxy's cookie-status letter (log field 3): N none, I invalid, D down, V valid, O old, E expired,
+ * U unused (a later occurrence of the cookie after one already chose the server).
+ */
+export type CookieStatus = 'N' | 'I' | 'D' | 'V' | 'O' | 'E' | 'U'
 
 export interface CookieResult {
   readonly status: CookieStatus
   readonly server?: Server
+  /** Dates carried by the cookie (unix seconds), as the response side needs them. */
+  readonly firstDate?: number
+  readonly lastDate?: number
+}
+
+/** What the response side needs to know about the request's persistence cookie (http_ana.c txn fields). */
+export interface Persistence {
+  /** The cookie chose the server (SF_DIRECT): no new cookie unless a date needs refreshing. */
+  readonly direct: boolean
   readonly firstDate?: number
   readonly lastDate?: number
 }
@@ -29,6 +41,12 @@ export function decodeCookieDate(s: string): number | undefined {
     v = v * 64 + i
   }
   return v * 4
+}
+
+/** base64.c b64tos30 on the first 5 characters, as http_ana.c reads them: only positive values count. */
+function readDate(s: string): number | undefined {
+  const v = decodeCookieDate(s.slice(0, 5))
+  return v !== undefined && v > 0 ? v : undefined
 }
 
 export function encodeCookieDate(unixSeconds: number): string {
@@ -57,42 +75,64 @@ export function parseCookies(headers: HeaderList): [string, string][] {
 }
 
 /**
- * Finds the server named by the persistence cookie. `isUp(server)` says whether the server is not
- * STOPPED (DOWN or MAINT). `persist` is `option persist` or a matching force-persist.
+ * Finds the server named by the persistence cookie (http_ana.c http_manage_client_side_cookies).
+ * Every occurrence of the cookie is examined in order until one assigns a server; `isUp(server)`
+ * says whether the server is not STOPPED (DOWN or MAINT). `persist` is `option persist` or a
+ * matching force-persist.
  */
 export function cookiePersistence(be: Backend, cookie: CookieSpec, headers: HeaderList, nowSeconds: number, isUp: (s: Server) => boolean, persist: boolean): CookieResult {
-  const found = parseCookies(headers).find(([n]) => n === cookie.name)
-  if (!found || found[1] === '') return { status: 'N' }
-  const raw = found[1]
-  let srv: string
+  let status: CookieStatus = 'N'
+  let chosen: Server | undefined
   let lastDate: number | undefined
   let firstDate: number | undefined
-  if (cookie.mode === 'prefix') {
-    const t = raw.indexOf('~')
-    if (t < 0) return { status: 'N' }
-    srv = raw.slice(0, t)
-  } else {
-    const [s, last, first] = raw.split('|')
-    srv = s ?? ''
-    lastDate = last ? decodeCookieDate(last) : undefined
-    firstDate = first ? decodeCookieDate(first) : undefined
+  const day = 86_400
+  for (const [name, raw] of parseCookies(headers)) {
+    if (name !== cookie.name) continue
+    let srv: string
+    if (cookie.mode === 'prefix') {
+      // The server part ends at the first '~' (the whole value when there is none).
+      const t = raw.indexOf('~')
+      srv = t < 0 ? raw : raw.slice(0, t)
+    } else {
+      const bar = raw.indexOf('|')
+      srv = bar < 0 ? raw : raw.slice(0, bar)
+      if (bar >= 0) {
+        const rest = raw.slice(bar + 1)
+        if (rest.length >= 5) lastDate = readDate(rest) ?? lastDate
+        const bar2 = rest.indexOf('|')
+        if (bar2 >= 0 && rest.length - bar2 > 5) firstDate = readDate(rest.slice(bar2 + 1)) ?? firstDate
+      }
+    }
+    let ignored = false
+    if (cookie.maxlifeMs !== undefined && firstDate !== undefined && (nowSeconds - firstDate > cookie.maxlifeMs / 1000 || firstDate - nowSeconds > day)) {
+      status = 'O'
+      ignored = true
+      firstDate = undefined
+      lastDate = undefined
+    } else if (cookie.maxidleMs !== undefined && lastDate !== undefined && (nowSeconds - lastDate > cookie.maxidleMs / 1000 || lastDate - nowSeconds > day)) {
+      status = 'E'
+      ignored = true
+      firstDate = undefined
+      lastDate = undefined
+    }
+    let found: Server | undefined
+    if (!ignored && srv !== '' && chosen === undefined) {
+      for (const s of be.servers) {
+        if (s.cookie !== srv) continue
+        if (isUp(s) || persist) {
+          status = isUp(s) ? 'V' : 'D'
+          found = s
+          break
+        }
+        // A down server: remembered, and the scan goes on in case another one is up.
+        status = 'D'
+      }
+    }
+    if (found) chosen = found
+    else if (status !== 'D' && status !== 'E' && status !== 'O') status = chosen ? 'U' : 'I'
   }
   const dates = { ...(firstDate !== undefined ? { firstDate } : {}), ...(lastDate !== undefined ? { lastDate } : {}) }
-  const day = 86_400
-  if (cookie.maxlifeMs !== undefined && firstDate !== undefined && (nowSeconds - firstDate > cookie.maxlifeMs / 1000 || firstDate - nowSeconds > day)) {
-    return { status: 'O', ...dates }
-  }
-  if (cookie.maxidleMs !== undefined && lastDate !== undefined && (nowSeconds - lastDate > cookie.maxidleMs / 1000 || lastDate - nowSeconds > day)) {
-    return { status: 'E', ...dates }
-  }
-  let down: Server | undefined
-  for (const s of be.servers) {
-    if (s.cookie !== srv) continue
-    if (isUp(s)) return { status: 'V', server: s, ...dates }
-    down ??= s
-  }
-  if (down) return persist ? { status: 'V', server: down, ...dates } : { status: 'D', ...dates }
-  return { status: 'I', ...dates }
+  return { status, ...(chosen ? { server: chosen } : {}), ...dates }
 }
 
 /** Removes the persistence cookie (insert+indirect) or its `SRV~` prefix (prefix mode) before forwarding. */

@@ -7,7 +7,7 @@
  */
 import type { Frontend, Server } from '../routemap/schema.ts'
 import type { ActionResult } from './actions/types.ts'
-import type { CookieStatus } from './cookie.ts'
+import type { CookieStatus, Persistence } from './cookie.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
 import { type EngineRequest, RequestState } from './request-state.ts'
@@ -16,7 +16,17 @@ import type { ServerSelector, ServerStates } from './server-select.ts'
 import type { Tracer } from './trace.ts'
 
 export type Decision =
-  | { readonly kind: 'forward'; readonly frontend: string; readonly backend: string; readonly server: Server; readonly request: RequestState; readonly cookie: CookieStatus; readonly why: string }
+  | {
+      readonly kind: 'forward'
+      readonly frontend: string
+      readonly backend: string
+      readonly server: Server
+      readonly request: RequestState
+      readonly cookie: CookieStatus
+      /** The persistence cookie's effect for the response side (absent when the backend has no cookie). */
+      readonly persistence?: Persistence
+      readonly why: string
+    }
   | { readonly kind: 'respond'; readonly frontend?: string; readonly backend?: string; readonly response: LocalResponse; readonly request?: RequestState; readonly why: string; readonly delayMs?: number }
   | { readonly kind: 'service'; readonly frontend: string; readonly service: string; readonly request: RequestState; readonly why: string }
   | { readonly kind: 'stats'; readonly frontend: string; readonly request: RequestState; readonly why: string }
@@ -121,7 +131,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     }
   }
   addForwardingHeaders(fe, be, ctx)
-  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, why: a.why }
+  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, ...(a.persistence ? { persistence: a.persistence } : {}), why: a.why }
 }
 
 function describeBind(fe: RtFrontend, port: number): string {

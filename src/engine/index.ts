@@ -32,8 +32,12 @@ export interface Engine {
    * returns the release, or undefined when nothing is counted.
    */
   track(d: Extract<Decision, { kind: 'forward' }>): (() => void) | undefined
-  /** Another server for a retry after a connection failure (option redispatch). */
-  redispatch(d: Extract<Decision, { kind: 'forward' }>, failed: Server): Server | undefined
+  /**
+   * After a connection failure to `failed`, before retry number `retry` (1-based): the server to
+   * redispatch to (load balancing again, avoiding `failed` when it can; persistence is dropped), or
+   * undefined when HAProxy would retry the same server (option redispatch, reference §13.2).
+   */
+  redispatch(d: Extract<Decision, { kind: 'forward' }>, failed: Server, retry: number): Server | undefined
 }
 
 export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engine {
@@ -57,9 +61,12 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       const be = hydrated.backends.get(d.backend)
       return be && selector.countsInflight(be) ? selector.acquire(d.backend, d.server.id) : undefined
     },
-    redispatch: (d, failed) => {
+    redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)
-      return be ? selector.reassign(be, d.request, states, failed) : undefined
+      if (!be) return undefined
+      const forced = be.forcePersist.some((c) => c(d.request, NO_TRACE))
+      if (!selector.shouldRedispatch(be, states, failed, retry, d.persistence?.direct === true, forced)) return undefined
+      return selector.reassign(be, d.request, states, failed) ?? failed
     },
   }
 }

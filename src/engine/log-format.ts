@@ -48,11 +48,21 @@ const ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
   ID: (c) => c.headers.first('cf-ray') ?? '',
 }
 
+/** log.c http_encode_map: the bytes HTTP contexts %-encode (CTLs except HTAB, and DEL). */
+function httpEncode(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
 /**
  * Builds a renderer once per isolate. `build` turns a compiled sample expression into a fetch.
- * A failed sample renders as '-' like HAProxy's logs; in header values it renders empty.
+ * `http` is HAProxy's LOG_OPT_HTTP, set for every header, URI, redirect and payload format
+ * (http_act.c, http_htx.c, http_rules.c) and unset for `use_backend` names and `set-var-fmt`:
+ * - HTTP: a sample expression is %-encoded (log.c lf_encode_chunk) and `+Q` does not apply to it;
+ * - otherwise (lf_text_len): `+Q` wraps the text in double quotes, without escaping.
+ * A missing sample renders as nothing (`""` when quoted outside HTTP). Aliases such as `%ci`
+ * honour `+Q` in both.
  */
-export function buildRenderer(fmt: LogFormat, build: (expr: import('../sample/expr.ts').SampleExpr) => FetchFn): Renderer {
+export function buildRenderer(fmt: LogFormat, build: (expr: import('../sample/expr.ts').SampleExpr) => FetchFn, http = true): Renderer {
   const parts = fmt.map((p): Renderer => {
     if ('lit' in p) {
       const lit = p.lit
@@ -63,13 +73,13 @@ export function buildRenderer(fmt: LogFormat, build: (expr: import('../sample/ex
       return p.quote ? (c) => `"${f(c)}"` : f
     }
     const fetch = build(p.expr)
-    const quote = p.quote
+    const quote = p.quote && !http
     return (c) => {
       const r = fetch(c, false)
       const s = r === undefined ? undefined : Array.isArray(r) ? r[r.length - 1] : (r as Sample)
-      if (s === undefined) return quote ? '-' : ''
-      const text = sampleToString(s)
-      return quote ? `"${text.replace(/"/g, '\\"')}"` : text
+      const text = s === undefined ? '' : sampleToString(s)
+      if (http) return httpEncode(text)
+      return quote ? `"${text}"` : text
     }
   })
   if (parts.length === 1) return parts[0] as Renderer

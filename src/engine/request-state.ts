@@ -45,7 +45,8 @@ export class RequestState implements SampleContext {
   backend?: string
   server?: string
   readonly vars = new Map<string, Sample>()
-  response?: { status: number; headers: HeaderList }
+  /** The response being processed by http-response rules (`reason` set by set-status). */
+  response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
   readonly #random32: () => number
 
@@ -60,8 +61,11 @@ export class RequestState implements SampleContext {
     this.src = req.src
     this.srcPort = req.srcPort ?? 0
     this.ssl = req.ssl ?? u.protocol === 'https:'
-    this.dst = u.hostname.replace(/^\[|\]$/g, '')
-    this.dstPort = u.port ? Number(u.port) : this.ssl ? 443 : 80
+    // The socket that received the request, when known (`edgeproxy dev` binds an address), is
+    // HAProxy's dst/dst_port; otherwise the URL's host and port stand for it.
+    const bound = req.listener?.address.replace(/^\[|\]$/g, '') ?? ''
+    this.dst = /^[\d.]+$|:/.test(bound) && bound !== '0.0.0.0' && bound !== '::' ? bound : u.hostname.replace(/^\[|\]$/g, '')
+    this.dstPort = req.listener?.port ?? (u.port ? Number(u.port) : this.ssl ? 443 : 80)
     if (req.tls) this.tls = req.tls
     if (req.cf) this.cf = req.cf
     this.frontend = frontend

@@ -14,6 +14,8 @@ import type { Tracer } from './trace.ts'
 
 export interface ResponseHead {
   status: number
+  /** Reason phrase set by `set-status` (the origin's otherwise). */
+  reason?: string
   readonly headers: HeaderList
 }
 
@@ -48,7 +50,8 @@ export async function processResponse(rt: Hydrated, d: Extract<Decision, { kind:
     const r = await run(fe.httpResponse, ctx, trace, `frontend '${fe.def.name}' http-response`)
     if (r) return { kind: 'local', response: await afterResponse(rt, d.frontend, d.backend, r, ctx, trace) }
   }
-  if (be?.def.cookie) applyResponseCookie(be.def.cookie, d.server, { status: d.cookie, method: ctx.method }, head.status, head.headers, nowMs)
+  // No persistence state with a cookie directive means ignore-persist matched: HAProxy leaves the response alone.
+  if (be?.def.cookie && d.persistence) applyResponseCookie(be.def.cookie, d.server, { ...d.persistence, method: ctx.method }, head.status, head.headers, nowMs)
   await runAfter(rt, d.frontend, d.backend, ctx, trace)
   return { kind: 'origin', head }
 }
@@ -61,7 +64,7 @@ export async function afterResponse(rt: Hydrated, frontend: string | undefined, 
   const head: ResponseHead = { status: res.status, headers: new HeaderList(res.headers) }
   request.response = head
   await runAfter(rt, frontend, backend, request, trace)
-  return { ...res, status: head.status, headers: head.headers.entries() }
+  return { ...res, status: head.status, reason: head.reason ?? res.reason, headers: head.headers.entries() }
 }
 
 async function runAfter(rt: Hydrated, frontend: string | undefined, backend: string | undefined, ctx: RequestState, trace: Tracer): Promise<void> {

@@ -61,7 +61,7 @@ export interface Hydrated {
 export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
   const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [] }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
-  const format = (f: LogFormat): Renderer => buildRenderer(f, expr)
+  const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>
     list.map((a) => {
       const tests = a.tests.map((t) => {
@@ -111,7 +111,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       def: f,
       useBackends: f.useBackends.map((u) => {
         const c = cond(u.cond, base.acls)
-        return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend), ...(c ? { cond: c } : {}) }
+        return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend, false), ...(c ? { cond: c } : {}) }
       }),
       ...(admin ? { statsAdmin: admin } : {}),
     }

@@ -9,7 +9,7 @@ import { createBalancer } from '../balance/index.ts'
 import type { Balancer, HashRequest, LbServer } from '../balance/types.ts'
 import type { Server } from '../routemap/schema.ts'
 import type { Sample } from '../sample/types.ts'
-import { type CookieStatus, cookiePersistence, stripPersistenceCookie } from './cookie.ts'
+import { type CookieStatus, cookiePersistence, type Persistence, stripPersistenceCookie } from './cookie.ts'
 import { sampleToString } from './log-format.ts'
 import type { RequestState } from './request-state.ts'
 import type { RtBackend } from './runtime.ts'
@@ -30,6 +30,8 @@ export interface Assignment {
   readonly server?: Server
   readonly why: string
   readonly cookie: CookieStatus
+  /** The persistence cookie's effect, for the response side (absent: no cookie directive or ignored). */
+  readonly persistence?: Persistence
 }
 
 export class ServerSelector {
@@ -65,10 +67,29 @@ export class ServerSelector {
     }
   }
 
-  /** A server for a retry that avoids `avoid` (option redispatch), or undefined. */
+  /** A server for a retry that avoids `avoid` if another is usable (option redispatch), or undefined. */
   reassign(be: RtBackend, ctx: RequestState, states: ServerStates, avoid: Server): Server | undefined {
-    const pick = this.#pickBalanced(be, ctx, states, new Set([avoid.id]))
-    return pick && pick.server !== avoid ? pick.server : undefined
+    return this.#pickBalanced(be, ctx, states, new Set([avoid.id]))?.server
+  }
+
+  /**
+   * stream.h stream_choose_redispatch, after a connection failure: whether retry number `retry`
+   * (1 for the first retry) leaves `failed` for another server. `direct`: persistence chose the
+   * server; `forced`: force-persist matched.
+   */
+  shouldRedispatch(be: RtBackend, states: ServerStates, failed: Server, retry: number, direct: boolean, forced: boolean): boolean {
+    const def = be.def
+    const every = def.options.redispatch
+    if (every === undefined || every === 0 || forced) return false
+    if (failed.disabled || !states.isUp(def.name, failed.name)) return true
+    if (every > 0 && retry % every === 0) return true
+    const period = def.retries + 1 + every
+    if (every < 0 && period > 0 && retry % period === 0) return true
+    // Not persistent, a round-robin kind of algorithm and more than one usable active server: any retry may move.
+    const rrKind = def.balance.algo === 'roundrobin' || def.balance.algo === 'static-rr' || def.balance.algo === 'random'
+    if (direct || !rrKind) return false
+    const active = def.servers.filter((s) => !s.backup && !s.disabled && s.weight > 0 && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name))
+    return active.length > 1
   }
 
   #pickBalanced(be: RtBackend, ctx: RequestState, states: ServerStates, avoid?: ReadonlySet<number>): { server: Server; reason: string } | undefined {
@@ -86,11 +107,15 @@ export class ServerSelector {
     const forced = be.forcePersist.some((c) => c(ctx, trace))
     const ignored = be.ignorePersist.some((c) => c(ctx, trace))
     let cookie: CookieStatus = 'N'
+    let persistence: Persistence | undefined
+    // ignore-persist: the cookie is still stripped where HAProxy strips it, but chooses nothing.
+    if (def.cookie && ignored) stripPersistenceCookie(def.cookie, ctx.headers)
     if (def.cookie && !ignored) {
       const r = cookiePersistence(def, def.cookie, ctx.headers, Math.floor(this.#stick.now() / 1000), up, def.options.persist || forced)
       cookie = r.status
+      persistence = { direct: r.server !== undefined, ...(r.firstDate !== undefined ? { firstDate: r.firstDate } : {}), ...(r.lastDate !== undefined ? { lastDate: r.lastDate } : {}) }
       stripPersistenceCookie(def.cookie, ctx.headers)
-      if (r.server) return { server: r.server, why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie }
+      if (r.server) return { server: r.server, why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie, persistence }
       if (trace.enabled && r.status !== 'N') trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
     }
     if (!ignored) {
@@ -106,15 +131,15 @@ export class ServerSelector {
         const s = id === undefined ? undefined : def.servers.find((x) => x.id === id)
         if (s && (up(s) || forced)) {
           table.touch(sampleToString(key), now)
-          return { server: s, why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie }
+          return { server: s, why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie, ...(persistence ? { persistence } : {}) }
         }
       }
     }
     const pick = this.#pickBalanced(be, ctx, states)
-    if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie }
+    if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie, ...(persistence ? { persistence } : {}) }
     const algo = def.balance.algo
     const why = pick.reason.startsWith(`${algo}:`) || pick.reason.startsWith(`${algo}(`) ? `balance ${pick.reason}` : `balance ${algo}: ${pick.reason}`
-    return { server: pick.server, why, cookie }
+    return { server: pick.server, why, cookie, ...(persistence ? { persistence } : {}) }
   }
 
   /** Records `stick store-request`/`stick on` entries once the server is known. */

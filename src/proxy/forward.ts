@@ -8,14 +8,19 @@
 import type { Backend, Server } from '../routemap/schema.ts'
 import type { RequestState } from '../engine/request-state.ts'
 
-/** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1), plus those workerd sets itself. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'content-length'])
+/**
+ * Headers the runtime's fetch() manages itself (it drops or rewrites them whatever the Worker sets):
+ * the connection-level ones and the framing. HAProxy 2.6 forwards Keep-Alive, TE: trailers and a
+ * non-WebSocket Upgrade, which the edge cannot; Proxy-Connection and Proxy-Authorization pass as
+ * in HAProxy.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
 
 export type Upstream = (req: Request) => Promise<Response>
 
 export type ForwardResult =
-  | { readonly kind: 'response'; readonly response: Response; readonly server: Server; readonly retries: number }
-  | { readonly kind: 'error'; readonly status: 503 | 504 | 502; readonly server: Server; readonly why: string; readonly retries: number }
+  | { readonly kind: 'response'; readonly response: Response; readonly server: Server; readonly retries: number; readonly redispatched: boolean }
+  | { readonly kind: 'error'; readonly status: 503 | 504 | 502; readonly server: Server; readonly why: string; readonly retries: number; readonly redispatched: boolean }
 
 /** Origin URL for `server` (`ssl` → https; no port → the client's port). */
 export function originUrl(server: Server, ctx: RequestState): string {
@@ -37,8 +42,52 @@ export function originHeaders(ctx: RequestState, websocket: boolean): Headers {
 }
 
 /**
- * Fetches from `server`, retrying connection failures. `pickAgain(avoid)` returns another server for
- * a redispatch, or undefined. Never throws: failures become HAProxy's status codes.
+ * Largest request body kept for a retry. HAProxy retries a connection failure whatever the body
+ * size (nothing was sent yet); fetch() cannot say when the connection is up, so the copy lives until
+ * the response headers arrive, and is only affordable for bodies of a known, modest size.
+ */
+const REPLAY_MAX_BYTES = 1 << 20
+
+/**
+ * Hands out the request body once per attempt: each attempt reads one branch of a tee, the other
+ * is kept for a retry (a connection failure happens before the origin took the body) and dropped
+ * once an attempt got an answer. Without a body there is nothing to keep.
+ */
+class ReplayableBody {
+  #spare: ReadableStream | null
+
+  constructor(body: ReadableStream | null) {
+    this.#spare = body
+  }
+
+  /** The body for the next attempt; `last` keeps no copy. */
+  next(last: boolean): ReadableStream | null {
+    const b = this.#spare
+    if (!b || last) {
+      this.#spare = null
+      return b
+    }
+    const [use, keep] = b.tee()
+    this.#spare = keep
+    return use
+  }
+
+  /** An attempt succeeded: the kept copy is not needed. */
+  drop(): void {
+    const b = this.#spare
+    this.#spare = null
+    if (b) b.cancel().catch(() => undefined)
+  }
+}
+
+/**
+ * Fetches from `server`, retrying connection failures `retries` times (back_handle_st_cer).
+ * `pickAgain(failed, retry)` returns the server to redispatch to before retry number `retry`, or
+ * undefined to retry the same server. Never throws: failures become HAProxy's status codes.
+ *
+ * The edge cannot tell the TCP connect from the wait for the response headers (one fetch() does
+ * both): the wait is bounded by `timeout server` when set (its expiry answers 504, as HAProxy does
+ * before the headers), else by `timeout connect` (its expiry counts as a connection failure).
  */
 export async function forward(
   be: Backend,
@@ -46,41 +95,63 @@ export async function forward(
   ctx: RequestState,
   body: ReadableStream | null,
   upstream: Upstream,
-  pickAgain: (avoid: Server) => Server | undefined,
+  pickAgain: (failed: Server, retry: number) => Server | undefined,
 ): Promise<ForwardResult> {
   const websocket = (ctx.headers.first('upgrade') ?? '').toLowerCase() === 'websocket'
   const connectMs = be.timeouts.connect
   const serverMs = be.timeouts.server
   let server = first
   let attempt = 0
-  // A streamed body cannot be replayed: with a body there is exactly one attempt.
-  const maxAttempts = body ? 1 : be.retryOn.includes('conn-failure') || be.retryOn.includes('all-retryable-errors') ? be.retries + 1 : 1
+  let redispatched = false
+  const hasBody = body !== null && ctx.method !== 'GET' && ctx.method !== 'HEAD'
+  const replay = new ReplayableBody(hasBody ? body : null)
+  const length = Number(ctx.headers.first('content-length') ?? Number.NaN)
+  // A body of unknown length (chunked) or too large to keep gets a single attempt.
+  const replayable = !hasBody || (Number.isSafeInteger(length) && length <= REPLAY_MAX_BYTES)
+  const retriesOn = be.retryOn.includes('conn-failure') || be.retryOn.includes('all-retryable-errors')
+  const maxAttempts = retriesOn && replayable ? be.retries + 1 : 1
   for (;;) {
-    const limit = serverMs !== undefined || connectMs !== undefined ? (serverMs ?? 0) + (connectMs ?? 0) : undefined
-    const signal = limit !== undefined && limit > 0 ? AbortSignal.timeout(limit) : undefined
+    const limit = serverMs ?? connectMs
+    // Bounds the wait for the response headers only: once they arrive the timer is cleared, so a
+    // long but steady body is not cut (HAProxy's timeout server is inactivity, not a total).
+    const abort = limit !== undefined && limit > 0 ? new AbortController() : undefined
+    let expired = false
+    const timer = abort
+      ? setTimeout(() => {
+          expired = true
+          abort.abort(new DOMException(`no response headers within ${limit} ms`, 'TimeoutError'))
+        }, limit)
+      : undefined
+    const signal = abort?.signal
+    const attemptBody = replay.next(attempt + 1 >= maxAttempts)
     const init: RequestInit & { duplex?: string } = {
       method: ctx.method,
       headers: originHeaders(ctx, websocket),
       redirect: 'manual',
       ...(signal ? { signal } : {}),
-      ...(body && ctx.method !== 'GET' && ctx.method !== 'HEAD' ? { body, duplex: 'half' } : {}),
+      ...(attemptBody ? { body: attemptBody, duplex: 'half' } : {}),
     }
     try {
       const response = await upstream(new Request(originUrl(server, ctx), init))
-      return { kind: 'response', response, server, retries: attempt }
+      clearTimeout(timer)
+      replay.drop()
+      return { kind: 'response', response, server, retries: attempt, redispatched }
     } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+      clearTimeout(timer)
+      const timedOut = expired || (e instanceof Error && e.name === 'TimeoutError')
       attempt++
       if (timedOut && serverMs !== undefined) {
-        return { kind: 'error', status: 504, server, why: `server '${server.name}' did not answer within timeout server ${serverMs} ms`, retries: attempt - 1 }
+        replay.drop()
+        return { kind: 'error', status: 504, server, why: `server '${server.name}' did not answer within timeout server ${serverMs} ms`, retries: attempt - 1, redispatched }
       }
       if (attempt >= maxAttempts) {
-        return { kind: 'error', status: 503, server, why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`, retries: attempt - 1 }
+        replay.drop()
+        return { kind: 'error', status: 503, server, why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`, retries: attempt - 1, redispatched }
       }
-      const redispatch = be.options.redispatch
-      const last = attempt === maxAttempts - 1
-      if (redispatch !== undefined && redispatch !== 0 && (redispatch > 0 ? attempt % redispatch === 0 : last)) {
-        server = pickAgain(server) ?? server
+      const next = pickAgain(server, attempt)
+      if (next) {
+        server = next
+        redispatched = true
       }
     }
   }

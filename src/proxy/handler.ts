@@ -73,7 +73,8 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
 export function toResponse(r: LocalResponse, method: string): Response {
   const headers = new Headers()
   for (const [n, v] of r.headers) if (n.toLowerCase() !== 'content-length') headers.append(n, v)
-  const body = method === 'HEAD' || r.status === 204 || r.status === 304 ? null : r.body
+  // An empty body is no body: a string body, even empty, would make the runtime add a Content-Type.
+  const body = method === 'HEAD' || r.status === 204 || r.status === 304 || r.body === '' ? null : r.body
   return new Response(body, { status: r.status, statusText: r.reason, headers })
 }
 
@@ -100,27 +101,33 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       const be = rt.backends.get(d.backend)
       if (!be) return toResponse(errorResponse(503), req.method)
       const release = engine.track(d)
-      const result = await forward(be.def, d.server, d.request, req.body, deps.upstream, (failed) => engine.redispatch(d, failed))
+      const result = await forward(be.def, d.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(d, failed, retry))
       if (result.kind === 'error') {
         release?.()
         const page = errorResponse(result.status, be.def.errorfiles)
         return toResponse(await afterResponse(rt, d.frontend, d.backend, page, d.request, NO_TRACE), req.method)
       }
       const origin = result.response
-      if (origin.status === 101) {
-        release?.()
-        return origin
-      }
       const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
-      const out = await processResponse(rt, d, head, deps.now(), NO_TRACE)
+      // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
+      const served: typeof d = result.redispatched ? { ...d, server: result.server, ...(d.persistence ? { persistence: { ...d.persistence, direct: false } } : {}) } : d
+      if (result.redispatched) d.request.server = result.server.name
+      // HAProxy runs http-response rules and cookie insertion on a 101 too (only other 1xx skip them).
+      const out = await processResponse(rt, served, head, deps.now(), NO_TRACE)
+      const socket = origin.status === 101 ? (origin as Response & { webSocket?: WebSocket | null }).webSocket : undefined
       if (out.kind === 'local') {
         release?.()
-        await origin.body?.cancel()
+        if (socket) socket.close(1011, 'response denied')
+        else await origin.body?.cancel()
         return toResponse(out.response, req.method)
       }
       const headers = new Headers()
       for (const [n, v] of out.head.headers.entries()) headers.append(n, v)
-      return new Response(release ? releaseAtEnd(origin.body, release) : origin.body, { status: out.head.status, statusText: origin.statusText, headers })
+      if (origin.status === 101) {
+        release?.()
+        return socket ? new Response(null, { status: 101, webSocket: socket, headers }) : origin
+      }
+      return new Response(release ? releaseAtEnd(origin.body, release) : origin.body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
     }
   }
 }

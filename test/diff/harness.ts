@@ -1,8 +1,15 @@
 /**
- * Differential testing against real HAProxy 2.6: the same config (only the bind port differs) runs
+ * Differential testing against real HAProxy 2.6: the same config (only the bind ports differ) runs
  * under `haproxy -f` and `edgeproxy dev -f`, in front of the same echo origins; the same requests
  * (from varied loopback source addresses) go to both, and the tests compare what a client and an
- * origin see: status, serving server, Location, Set-Cookie, forwarded headers.
+ * origin see: status line, serving server, headers both ways, bodies.
+ *
+ * - `Origins`: echo servers steered by query parameters (sleep, status, response headers, sized or
+ *   trickled bodies) that report the request they saw, and echo WebSocket frames.
+ * - `startPair` / `both`: both proxies on one config (`@PORT@`, `@PORT2@`…, `@DIR@` for `files`,
+ *   `@name@` for origin ports), requests sent to each in turn.
+ * - `send` (HTTP client), `rawExchange` (exact bytes, for malformed requests), `wsExchange`.
+ * Every child runs in its own process group and `stop()` ends the whole group.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -65,7 +72,7 @@ export function wsFrame(text: string, mask?: Buffer): Buffer {
   const data = Buffer.from(text)
   if (data.length > 125) throw new Error('wsFrame: payload too long')
   if (!mask) return Buffer.concat([Buffer.from([0x81, data.length]), data])
-  return Buffer.concat([Buffer.from([0x81, 0x80 | data.length]), mask, Buffer.from(data.map((b, i) => b ^ (mask[i % 4] ?? 0)))])
+  return Buffer.concat([Buffer.from([0x81, 0x80 | data.length]), mask, Buffer.from(data.map((b: number, i: number) => b ^ (mask[i % 4] ?? 0)))])
 }
 
 /** Decodes one unfragmented text frame at the start of `buf` (masked or not), or undefined if incomplete. */
@@ -84,7 +91,8 @@ export function wsParse(buf: Buffer): { text: string; rest: Buffer } | undefined
  * Echo origins: answer with their name in `x-served-by` and a JSON body of what they received.
  * Query parameters steer the answer: `sleep=MS` waits before answering, `status=N` sets the status,
  * `set-cookie=V` and `rh=Name:Value` (both repeatable) add response headers, `size=N` answers N
- * bytes of `application/octet-stream` instead of JSON, streamed in 16 KiB chunks. WebSocket upgrades
+ * bytes of `application/octet-stream` instead of JSON, streamed in 16 KiB chunks, and
+ * `trickle=MS&chunks=N` answers N text lines, one every MS milliseconds. WebSocket upgrades
  * are accepted and every text frame is echoed back as `<name>: <text>`; other upgrades are answered
  * as plain requests.
  */
@@ -95,6 +103,8 @@ export class Origins {
   readonly failing = new Set<string>()
   /** Requests each origin received (health checks excluded). */
   readonly hits = new Map<string, number>()
+  /** Upgraded (WebSocket) sockets, which server.close() does not end. */
+  readonly #upgraded = new Set<Socket>()
 
   #seen(name: string, req: IncomingMessage, body: Buffer): Seen {
     return {
@@ -109,7 +119,7 @@ export class Origins {
     }
   }
 
-  #answer(name: string, req: IncomingMessage, body: Buffer): { status: number; headers: [string, string][]; body: Buffer | { size: number } } {
+  #answer(name: string, req: IncomingMessage, body: Buffer): { status: number; headers: [string, string][]; body: { readonly data: Buffer } | { readonly size: number } | { readonly trickle: number; readonly chunks: number } } {
     const url = req.url ?? ''
     const headers: [string, string][] = [['x-served-by', name]]
     for (const c of queryAll(url, 'set-cookie')) headers.push(['set-cookie', c])
@@ -118,13 +128,18 @@ export class Origins {
       if (i > 0) headers.push([h.slice(0, i), h.slice(i + 1)])
     }
     const status = Number(queryAll(url, 'status')[0] ?? 200)
+    const trickle = queryAll(url, 'trickle')[0]
+    if (trickle !== undefined) {
+      headers.push(['content-type', 'text/plain'])
+      return { status, headers, body: { trickle: Number(trickle), chunks: Number(queryAll(url, 'chunks')[0] ?? 4) } }
+    }
     const size = queryAll(url, 'size')[0]
     if (size !== undefined) {
       headers.push(['content-type', 'application/octet-stream'])
       return { status, headers, body: { size: Number(size) } }
     }
     headers.push(['content-type', 'application/json'])
-    return { status, headers, body: Buffer.from(JSON.stringify(this.#seen(name, req, body))) }
+    return { status, headers, body: { data: Buffer.from(JSON.stringify(this.#seen(name, req, body))) } }
   }
 
   async start(names: readonly string[]): Promise<this> {
@@ -145,13 +160,15 @@ export class Origins {
           const reply = () => {
             if (res.destroyed) return
             const flat: string[] = a.headers.flat()
-            if (Buffer.isBuffer(a.body)) {
-              res.writeHead(a.status, [...flat, 'content-length', String(a.body.length)])
-              res.end(a.body)
+            const b = a.body
+            if ('data' in b) {
+              res.writeHead(a.status, [...flat, 'content-length', String(b.data.length)])
+              res.end(b.data)
               return
             }
             res.writeHead(a.status, flat)
-            streamBytes(res, a.body.size)
+            if ('size' in b) streamBytes(res, b.size)
+            else trickleChunks(res, b.trickle, b.chunks)
           }
           if (sleep > 0) setTimeout(reply, sleep)
           else reply()
@@ -166,13 +183,15 @@ export class Origins {
   }
 
   #upgrade(name: string, req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.#upgraded.add(socket)
+    socket.on('close', () => this.#upgraded.delete(socket))
     socket.on('error', () => socket.destroy())
     const key = req.headers['sec-websocket-key']
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || typeof key !== 'string') {
       // Not a WebSocket: answer as an ordinary request (Node routes every Upgrade here).
       this.hits.set(name, (this.hits.get(name) ?? 0) + 1)
       const a = this.#answer(name, req, head)
-      const body = Buffer.isBuffer(a.body) ? a.body : Buffer.alloc(0)
+      const body = 'data' in a.body ? a.body.data : Buffer.alloc(0)
       const lines = [`HTTP/1.1 ${a.status} OK`, ...a.headers.map(([n, v]) => `${n}: ${v}`), `content-length: ${body.length}`, 'connection: close']
       socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]))
       return
@@ -207,6 +226,7 @@ export class Origins {
   }
 
   async stop(): Promise<void> {
+    for (const sock of this.#upgraded) sock.destroy()
     for (const srv of this.servers) srv.closeAllConnections()
     await Promise.all(
       this.servers.map(
@@ -236,6 +256,19 @@ function streamBytes(res: ServerResponse, size: number): void {
     res.end()
   }
   write()
+}
+
+/** `chunks` lines `chunk i\n`, the first at once and each next one `ms` later (a slow but steady body). */
+function trickleChunks(res: ServerResponse, ms: number, chunks: number): void {
+  let i = 0
+  const next = (): void => {
+    if (res.destroyed) return
+    res.write(`chunk ${i}\n`)
+    i++
+    if (i >= chunks) res.end()
+    else setTimeout(next, ms)
+  }
+  next()
 }
 
 /** The body `size=N` makes an origin send. */
@@ -283,7 +316,14 @@ export function send(port: number, r: Req): Promise<Reply> {
         const raw = Buffer.concat(chunks)
         const text = raw.toString('utf8')
         let seen: Seen | undefined
-        if (res.headers['x-served-by'] && res.headers['content-type'] === 'application/json') seen = JSON.parse(text) as Seen
+        if (res.headers['x-served-by'] && res.headers['content-type'] === 'application/json' && text !== '') {
+          try {
+            seen = JSON.parse(text) as Seen
+          } catch (e) {
+            reject(new Error(`origin body is not JSON (${raw.length} bytes): ${String(e)}`))
+            return
+          }
+        }
         resolve({
           status: res.statusCode ?? 0,
           statusMessage: res.statusMessage ?? '',
@@ -386,7 +426,7 @@ export function wsExchange(port: number, path: string, messages: readonly string
         if (end < 0) return
         const head = buf.subarray(0, end).toString('latin1').split('\r\n')
         status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0)
-        headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+        headers = Object.fromEntries(head.slice(1).map((l: string) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
         buf = buf.subarray(end + 4)
         if (status !== 101) return finish()
         for (const m of messages) sock.write(wsFrame(m, Buffer.from([1, 2, 3, 4])))
@@ -422,30 +462,58 @@ async function waitForPort(port: number, ms: number): Promise<void> {
 /** A running proxy (HAProxy or edgeproxy dev) on a port. */
 export interface Proxy {
   readonly port: number
+  /** Every placeholder port of the config: `PORT` and the extra ones (`PORT2`…). */
+  readonly ports: Readonly<Record<string, number>>
   readonly output: () => string
   stop(): Promise<void>
 }
 
+/**
+ * Stops a child started with `detached: true` (its own process group): SIGTERM to the group, then
+ * SIGKILL to the group after 5 s, so helpers it started (workerd) never outlive it.
+ */
 function stopChild(child: ChildProcess): Promise<void> {
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig)
+    } catch {
+      // The group is already gone.
+    }
+  }
   return new Promise((res) => {
-    if (child.exitCode !== null) return res()
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+    if (child.exitCode !== null || child.signalCode !== null) {
+      signalGroup('SIGKILL')
+      return res()
+    }
+    const t = setTimeout(() => signalGroup('SIGKILL'), 5000)
     child.once('exit', () => {
       clearTimeout(t)
+      // Anything left in the group (a runtime the CLI could not dispose of) goes too.
+      signalGroup('SIGKILL')
       res()
     })
-    child.kill('SIGTERM')
+    signalGroup('SIGTERM')
   })
 }
 
 /** Extra files next to the config (errorfiles, maps): name → content; `@DIR@` in the config is their directory. */
 export type Files = Readonly<Record<string, string>>
 
-/** Writes `config` with `@PORT@`, `@DIR@` and `@name@` placeholders filled in, and `files` beside it. */
-function materialize(config: string, port: number, origins: Origins, dir: string, name: string, files: Files): string {
+/** Free ports for `PORT` and each extra placeholder name. */
+async function portsFor(extra: readonly string[]): Promise<Record<string, number>> {
+  const ports: Record<string, number> = { PORT: await freePort() }
+  for (const n of extra) ports[n] = await freePort()
+  return ports
+}
+
+/**
+ * Writes `config` with `@PORT@` (and extra `@PORTn@`), `@DIR@` and `@name@` (origin port)
+ * placeholders filled in, and `files` beside it.
+ */
+function materialize(config: string, ports: Readonly<Record<string, number>>, origins: Origins, dir: string, name: string, files: Files): string {
   for (const [f, content] of Object.entries(files)) writeFileSync(join(dir, f), content)
   const text = config
-    .replace(/@PORT@/g, String(port))
+    .replace(/@(PORT\d*)@/g, (m, n: string) => String(ports[n] ?? m))
     .replace(/@DIR@/g, dir)
     .replace(/@([a-z0-9_]+)@/g, (_, n: string) => String(origins.port(n)))
   const path = join(dir, name)
@@ -453,26 +521,39 @@ function materialize(config: string, port: number, origins: Origins, dir: string
   return path
 }
 
-export async function startHaproxy(config: string, origins: Origins, files: Files = {}): Promise<Proxy> {
+export async function startHaproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = []): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-haproxy-'))
-  const port = await freePort()
-  const path = materialize(config, port, origins, dir, 'haproxy.cfg', files)
-  const child = spawn('haproxy', ['-db', '-f', path], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const ports = await portsFor(extraPorts)
+  const port = ports.PORT as number
+  const path = materialize(config, ports, origins, dir, 'haproxy.cfg', files)
+  const child = spawn('haproxy', ['-db', '-f', path], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  await waitForPort(port, 10_000).catch((e: Error) => {
-    throw new Error(`${e.message}\n${out}`)
-  })
-  return { port, output: () => out, stop: () => stopChild(child) }
+  const exited = new Promise<never>((_, rej) => child.once('exit', (code) => rej(new Error(`haproxy exited with ${code}:\n${out}`))))
+  exited.catch(() => undefined)
+  try {
+    await Promise.race([
+      waitForPort(port, 10_000).catch((e: Error) => {
+        throw new Error(`${e.message}\n${out}`)
+      }),
+      exited,
+    ])
+  } catch (e) {
+    await stopChild(child)
+    throw e
+  }
+  return { port, ports, output: () => out, stop: () => stopChild(child) }
 }
 
-export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}): Promise<Proxy> {
+export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = []): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
-  const port = await freePort()
-  const path = materialize(config, port, origins, dir, 'edgeproxy.cfg', files)
+  const ports = await portsFor(extraPorts)
+  const port = ports.PORT as number
+  const path = materialize(config, ports, origins, dir, 'edgeproxy.cfg', files)
   const child = spawn('node', [BIN, 'dev', '-f', path, '--persist-to', join(dir, 'state')], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   })
   let out = ''
@@ -492,8 +573,13 @@ export async function startEdgeproxy(config: string, origins: Origins, files: Fi
       rej(new Error(`edgeproxy dev exited with ${code}:\n${out}`))
     })
   })
-  await ready
-  return { port, output: () => out, stop: () => stopChild(child) }
+  try {
+    await ready
+  } catch (e) {
+    await stopChild(child)
+    throw e
+  }
+  return { port, ports, output: () => out, stop: () => stopChild(child) }
 }
 
 /** HAProxy and edgeproxy running the same config in front of the same origins. */
@@ -510,13 +596,15 @@ export interface PairOptions {
   /** Origin names whose port refuses connections. */
   readonly dead?: readonly string[]
   readonly files?: Files
+  /** Extra bind placeholders besides `@PORT@` (e.g. `PORT2` for `@PORT2@`). */
+  readonly extraPorts?: readonly string[]
 }
 
 /** Starts the origins and both proxies; `stop()` ends all of them (call it in afterAll). */
 export async function startPair(config: string, o: PairOptions): Promise<Pair> {
   const origins = await new Origins().start(o.live)
   for (const d of o.dead ?? []) await origins.reserve(d)
-  const started = await Promise.allSettled([startHaproxy(config, origins, o.files), startEdgeproxy(config, origins, o.files)])
+  const started = await Promise.allSettled([startHaproxy(config, origins, o.files, o.extraPorts), startEdgeproxy(config, origins, o.files, o.extraPorts)])
   const [h, e] = started
   if (h?.status !== 'fulfilled' || e?.status !== 'fulfilled') {
     await Promise.all(started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined)))
@@ -531,19 +619,26 @@ export async function startPair(config: string, o: PairOptions): Promise<Pair> {
     haproxy,
     edge,
     stop: async () => {
-      await Promise.all([haproxy.stop(), edge.stop()])
+      // Origins first: that ends tunnels (WebSocket) the proxies would otherwise wait for.
       await origins.stop()
+      await Promise.all([haproxy.stop(), edge.stop()])
     },
   }
 }
 
-/** Sends each request to HAProxy then to edgeproxy, one at a time, and maps both replies through `view`. */
-export async function both<T>(p: Pair, reqs: readonly Req[], view: (r: Reply, req: Req) => T): Promise<{ h: T[]; e: T[] }> {
+/**
+ * Sends each request to HAProxy then to edgeproxy, one at a time, and maps both replies through
+ * `view`. `port` names the bind placeholder to use (`PORT` unless told).
+ */
+export async function both<T>(p: Pair, reqs: readonly Req[], view: (r: Reply, req: Req) => T, port = 'PORT'): Promise<{ h: T[]; e: T[] }> {
   const h: T[] = []
   const e: T[] = []
+  const hp = p.haproxy.ports[port]
+  const ep = p.edge.ports[port]
+  if (hp === undefined || ep === undefined) throw new Error(`no bind placeholder '${port}'`)
   for (const r of reqs) {
-    h.push(view(await send(p.haproxy.port, r), r))
-    e.push(view(await send(p.edge.port, r), r))
+    h.push(view(await send(hp, r), r))
+    e.push(view(await send(ep, r), r))
   }
   return { h, e }
 }

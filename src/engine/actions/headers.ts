@@ -104,12 +104,12 @@ export const HEADER_RUNTIME: readonly RuntimeActionDef[] = [
         const fmtValue = render(ctx)
         target(ctx, env)?.replace(a.name as string, (v) => {
           let changed = false
+          // A replaced value loses the blanks around it (http_replace_header_value); others stay as they were.
           const parts = splitValues(v).map((part) => {
-            const lead = /^\s*/.exec(part)?.[0] ?? ''
             const m = re.exec(part.trim())
             if (!m) return part
             changed = true
-            return lead + substitute(fmtValue, m)
+            return substitute(fmtValue, m)
           })
           return changed ? parts.join(',') : undefined
         })

@@ -2,6 +2,7 @@
  * @module
  * allow, auth, use-service, set-status, disable-l7-retry at run time.
  */
+import { httpReason } from '../errors.ts'
 import type { RuntimeActionDef } from './types.ts'
 
 export const MISC_RUNTIME: readonly RuntimeActionDef[] = [
@@ -11,7 +12,10 @@ export const MISC_RUNTIME: readonly RuntimeActionDef[] = [
   {
     name: 'set-status',
     build: (a) => (ctx) => {
-      if (ctx.response) ctx.response.status = a.status as number
+      if (ctx.response) {
+        ctx.response.status = a.status as number
+        ctx.response.reason = (a.reason as string | undefined) ?? httpReason(a.status as number)
+      }
       return undefined
     },
   },

@@ -3,7 +3,7 @@
  * deny, return and tarpit at run time: HAProxy's built-in error pages or the configured payload.
  */
 import type { LogFormat } from '../../routemap/schema.ts'
-import { errorResponse, type LocalResponse, reasonFor } from '../errors.ts'
+import { errorResponse, httpReason, type LocalResponse } from '../errors.ts'
 import type { Renderer } from '../log-format.ts'
 import type { RequestState } from '../request-state.ts'
 import type { ActionBuildEnv, RuntimeActionDef } from './types.ts'
@@ -26,7 +26,7 @@ function payload(a: Readonly<Record<string, unknown>>, env: ActionBuildEnv): (ct
     }
     if (!body) {
       // `return` with no payload: an empty body with the configured headers.
-      return (ctx) => ({ status, reason: reasonFor(status), headers: [['content-length', '0'], ...extra(hdrs, ctx)], body: '' })
+      return (ctx) => ({ status, reason: httpReason(status), headers: [['content-length', '0'], ...extra(hdrs, ctx)], body: '' })
     }
     const page = errorResponse(status, env.errorfiles)
     return () => page
@@ -36,7 +36,7 @@ function payload(a: Readonly<Record<string, unknown>>, env: ActionBuildEnv): (ct
     const text = render(ctx)
     const headers: [string, string][] = [['content-length', String(new TextEncoder().encode(text).length)]]
     if (contentType) headers.push(['content-type', contentType])
-    return { status, reason: reasonFor(status), headers: [...headers, ...extra(hdrs, ctx)], body: text }
+    return { status, reason: httpReason(status), headers: [...headers, ...extra(hdrs, ctx)], body: text }
   }
 }
 

@@ -42,7 +42,8 @@ export const REDIRECT_RUNTIME: readonly RuntimeActionDef[] = [
         if (code === 302 || code === 303 || code === 307) headers.push(['cache-control', 'no-cache'])
         if (setCookie) headers.push(['set-cookie', `${setCookie}; path=/;`])
         if (setCookieFmt) headers.push(['set-cookie', setCookieFmt(ctx)])
-        if (clearCookie) headers.push(['set-cookie', `${clearCookie.replace(/=?$/, '=')}; path=/; Max-Age=0;`])
+        // http_rules.c writes the name as configured: `clear-cookie NAME` gives `NAME; path=/; Max-Age=0;`.
+        if (clearCookie) headers.push(['set-cookie', `${clearCookie}; path=/; Max-Age=0;`])
         return { kind: 'respond', response: { status: code, reason: reasonFor(code), headers, body: '' }, why: `redirect ${code} to ${location}` }
       }
     },

@@ -24,7 +24,8 @@ export type ActionFn = (ctx: RequestState) => ActionResult | Promise<ActionResul
 
 export interface ActionBuildEnv {
   expr(e: SampleExpr): FetchFn
-  format(f: LogFormat): Renderer
+  /** A log-format renderer; `http` false for the formats HAProxy renders as plain text (set-var-fmt). */
+  format(f: LogFormat, http?: boolean): Renderer
   /** The proxy's errorfile overrides (status → raw HTTP response). */
   readonly errorfiles: Readonly<Record<string, string>>
   readonly proxyName: string

@@ -42,7 +42,7 @@ export const VAR_RUNTIME: readonly RuntimeActionDef[] = [
   {
     name: 'set-var-fmt',
     build: (a, env) => {
-      const render = env.format(a.fmt as LogFormat)
+      const render = env.format(a.fmt as LogFormat, false)
       const name = a.name as string
       const conds = (a.conds as string[] | undefined) ?? []
       return (ctx) => {

@@ -137,13 +137,15 @@ describe('request decisions on the seed configs', () => {
     expect(d.kind === 'respond' && [d.response.status, d.response.body.length, header(d, 'content-type')]).toEqual([429, 117, 'text/html'])
   })
 
-  it('sets headers from samples and quotes with %{+Q} (06-tls)', async () => {
+  it('sets headers from samples; %{+Q} does not quote a sample in a header value (06-tls)', async () => {
     const e = engineFor(fixture('seed/06-tls.cfg'))
     const tls = { presented: true, verified: true, subjectDn: 'CN=alice,O=Example', issuerDn: 'CN=ca' }
     const d = await e.decide({ ...get('https://s.example:8443/', [], '203.0.113.5'), tls })
     expect(header(d, 'x-forwarded-proto')).toBe('https')
     expect(header(d, 'x-real-ip')).toBe('203.0.113.5')
-    expect(header(d, 'x-ssl-client-cn')).toBe('"alice"')
+    // HAProxy 2.6 renders header formats with LOG_OPT_HTTP: sample expressions are %-encoded and
+    // +Q is ignored for them (test/diff/actions.test.ts compares it with a real HAProxy).
+    expect(header(d, 'x-ssl-client-cn')).toBe('alice')
     const plain = await e.decide(get('https://s.example/'))
     expect(header(plain, 'x-ssl-client-cn')).toBeUndefined()
   })
