@@ -1,4 +1,6 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { workersPoolOptions } from './test/workers/pool-options.ts'
 
 export default defineConfig({
   test: {
@@ -10,6 +12,11 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 30_000,
         },
+      },
+      {
+        // Durable Objects in workerd (@cloudflare/vitest-plugin): HealthMonitor against fake origins.
+        plugins: [cloudflareTest(workersPoolOptions)],
+        test: { name: 'workers', include: ['test/workers/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
         // Real processes on loopback: `edgeproxy dev` in workerd, HAProxy 2.6 side by side with it.

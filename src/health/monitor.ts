@@ -1,0 +1,274 @@
+/**
+ * @module
+ * The HealthMonitor's logic, free of the Workers runtime: one backend's plan and per-server
+ * health, `configure` (idempotent, keeps the state of servers that still exist), `snapshot`,
+ * `report` (passive health), and `runDue` (the alarm: run the checks that are due, at most 6
+ * at once, apply the results, re-arm for the earliest next check). Storage, the alarm and the
+ * network are injected: the Durable Object passes SQLite, `ctx.storage` alarms, fetch and
+ * connect(); unit tests pass in-memory fakes.
+ */
+import { type PassiveOutcome, applyObservation } from './observe.ts'
+import type { HealthPlan, ServerPlan } from './plan.ts'
+import { forEachLimited, MAX_OUTGOING_CONNECTIONS } from './pool.ts'
+import { runProbe } from './probes/index.ts'
+import type { ProbeIo, ProbeTarget } from './probes/types.ts'
+import { serverStateFor, transitionLines } from './reporting.ts'
+import { buildSnapshot, type HealthSnapshot } from './snapshot.ts'
+import { applyResult, checkInterval, fullHealth, initialHealth, nextDelay, type ServerHealth, scheduleNext, type Transition } from './state.ts'
+import type { CheckResult } from './status.ts'
+
+/** Synchronous storage of one monitor (SQLite in the Durable Object). */
+export interface MonitorStore {
+  getMeta(key: string): string | undefined
+  setMeta(key: string, value: string): void
+  loadServers(): Map<string, ServerHealth>
+  saveServer(name: string, h: ServerHealth): void
+  deleteServer(name: string): void
+}
+
+/** The Durable Object alarm. */
+export interface AlarmApi {
+  get(): Promise<number | null>
+  set(at: number): Promise<void>
+}
+
+export interface MonitorDeps {
+  readonly store: MonitorStore
+  readonly alarm: AlarmApi
+  readonly io: ProbeIo
+  /** Uniform [0, 1) for `spread-checks`. */
+  readonly random: () => number
+  readonly log?: (line: string) => void
+  /** Checks stop being scheduled when neither configure() nor snapshot() was called for this long. */
+  readonly leaseMs?: number
+  readonly maxConcurrency?: number
+}
+
+/** Checks due within this window of the alarm time run in the same alarm. */
+export const DUE_WINDOW_MS = 100
+/** Default lease: the cron watchdog calls configure() every minute; the data plane calls snapshot(). */
+export const DEFAULT_LEASE_MS = 15 * 60_000
+/** The lease timestamp is persisted at most this often. */
+const TOUCH_PERSIST_MS = 60_000
+
+export interface ConfigureResult {
+  readonly changed: boolean
+  readonly added: readonly string[]
+  readonly removed: readonly string[]
+  readonly nextAlarm: number | null
+}
+
+export interface RunResult {
+  readonly checked: readonly string[]
+  readonly nextAlarm: number | null
+}
+
+export class MonitorCore {
+  readonly #d: MonitorDeps
+  #plan: HealthPlan | undefined
+  readonly #states: Map<string, ServerHealth>
+  #touchedAt: number
+  #touchPersisted: number
+  /** Servers whose check is running (an alarm and runChecks() may overlap). */
+  readonly #inflight = new Set<string>()
+
+  constructor(deps: MonitorDeps) {
+    this.#d = deps
+    const p = deps.store.getMeta('plan')
+    this.#plan = p ? (JSON.parse(p) as HealthPlan) : undefined
+    this.#states = deps.store.loadServers()
+    this.#touchedAt = Number(deps.store.getMeta('touchedAt') ?? 0)
+    this.#touchPersisted = this.#touchedAt
+  }
+
+  get plan(): HealthPlan | undefined {
+    return this.#plan
+  }
+
+  state(server: string): ServerHealth | undefined {
+    return this.#states.get(server)
+  }
+
+  /** Installs a plan. The same plan again changes nothing; servers that remain keep their state. */
+  async configure(plan: HealthPlan): Promise<ConfigureResult> {
+    const now = this.#d.io.now()
+    this.#touch(now, true)
+    const old = this.#plan
+    const same = old !== undefined && JSON.stringify(old) === JSON.stringify(plan)
+    const added: string[] = []
+    const removed: string[] = []
+    if (!same) {
+      const keep = new Set(plan.servers.map((s) => s.name))
+      for (const name of [...this.#states.keys()]) {
+        if (keep.has(name)) continue
+        this.#states.delete(name)
+        this.#d.store.deleteServer(name)
+        removed.push(name)
+      }
+      for (const s of plan.servers) {
+        const prev = this.#states.get(s.name)
+        const before = old?.servers.find((x) => x.name === s.name)
+        const h = prev && before ? rebase(prev, before, s, now) : initialHealth(s, s.disabled, now)
+        if (!prev) added.push(s.name)
+        this.#put(s.name, h)
+      }
+      this.#plan = plan
+      this.#d.store.setMeta('plan', JSON.stringify(plan))
+    }
+    const nextAlarm = await this.#arm(false)
+    return { changed: !same, added, removed, nextAlarm }
+  }
+
+  /** The current health of every checked server. Renews the lease (re-arming a lapsed monitor). */
+  async snapshot(): Promise<HealthSnapshot | undefined> {
+    const now = this.#d.io.now()
+    const lapsed = this.#leaseExpired(now)
+    this.#touch(now, false)
+    if (!this.#plan) return undefined
+    if (lapsed) await this.#arm(false)
+    return buildSnapshot(this.#plan, this.#states, now)
+  }
+
+  /** Passive health from the data plane (`observe`, `on-error`, `error-limit`). */
+  async report(server: string, outcome: PassiveOutcome): Promise<{ readonly transition: Transition; readonly triggered: boolean }> {
+    const s = this.#plan?.servers.find((x) => x.name === server)
+    const h = this.#states.get(server)
+    if (!s || !h) return { transition: undefined, triggered: false }
+    const now = this.#d.io.now()
+    const r = applyObservation(h, s, outcome, now)
+    if (r.health === h) return { transition: undefined, triggered: false }
+    let next = r.health
+    if (r.triggered) {
+      // process_chk: a woken check task advances its timer to now + the (fast) interval.
+      next = { ...next, nextCheck: Math.min(next.nextCheck, now + checkInterval(next, s)) }
+      this.#logTransition(s, next, r.transition)
+    }
+    this.#put(server, next)
+    if (r.triggered) await this.#arm(false)
+    return { transition: r.transition, triggered: r.triggered }
+  }
+
+  /** The alarm: runs the due checks and re-arms. Never throws. */
+  async runDue(): Promise<RunResult> {
+    const plan = this.#plan
+    if (!plan) return { checked: [], nextAlarm: null }
+    const now = this.#d.io.now()
+    if (this.#leaseExpired(now)) {
+      this.#d.log?.(`[health] backend '${plan.backend}': not configured nor read for ${Math.round((now - this.#touchedAt) / 1000)}s, checks paused`)
+      return { checked: [], nextAlarm: null }
+    }
+    const armedFor = Number(this.#d.store.getMeta('armedFor') ?? 0)
+    const horizon = Math.max(now, armedFor) + DUE_WINDOW_MS
+    const due = plan.servers.filter((s) => {
+      const h = this.#states.get(s.name)
+      return h !== undefined && !h.maint && h.nextCheck <= horizon && !this.#inflight.has(s.name)
+    })
+    for (const s of due) this.#inflight.add(s.name)
+    const checked: string[] = []
+    try {
+      await forEachLimited(
+        due,
+        this.#d.maxConcurrency ?? MAX_OUTGOING_CONNECTIONS,
+        (s) => runProbe(plan.probe, this.#target(plan, s), this.#d.io),
+        (s, r) => {
+          this.#inflight.delete(s.name)
+          if (this.#apply(s.name, r)) checked.push(s.name)
+        },
+        (s, e) => {
+          this.#d.log?.(`[health] ${plan.backend}/${s.name}: check failed to run: ${String(e)}`)
+          // Not a check result: leave the health alone, but do not retry in a tight loop.
+          const h = this.#states.get(s.name)
+          if (h) this.#put(s.name, scheduleNext(h, this.#d.io.now(), checkInterval(h, s)))
+        },
+      )
+    } finally {
+      for (const s of due) this.#inflight.delete(s.name)
+    }
+    return { checked, nextAlarm: await this.#arm(true) }
+  }
+
+  #apply(name: string, r: CheckResult): boolean {
+    // The plan or the state may have changed while the probe ran (configure/report interleave).
+    const plan = this.#plan
+    const s = plan?.servers.find((x) => x.name === name)
+    const h = this.#states.get(name)
+    if (!plan || !s || !h || h.maint) return false
+    const now = this.#d.io.now()
+    const { health, transition } = applyResult(h, s, r, now)
+    this.#logTransition(s, health, transition)
+    this.#put(name, scheduleNext(health, now, nextDelay(health, s, plan.spreadChecks, this.#d.random)))
+    return true
+  }
+
+  #target(plan: HealthPlan, s: ServerPlan): ProbeTarget {
+    const h = this.#states.get(s.name)
+    const down = h?.state === 'STOPPED'
+    return {
+      backend: plan.backend,
+      server: s.name,
+      address: s.address,
+      ...(s.port !== undefined ? { port: s.port } : {}),
+      ssl: s.ssl,
+      timeouts: s.timeouts,
+      serverDown: down,
+      ...(plan.probe.type === 'http' && plan.probe.http.sendState ? { serverState: serverStateFor(plan, s, (n) => this.#states.get(n), this.#d.io.now()) } : {}),
+    }
+  }
+
+  #put(name: string, h: ServerHealth): void {
+    this.#states.set(name, h)
+    this.#d.store.saveServer(name, h)
+  }
+
+  #touch(now: number, persist: boolean): void {
+    this.#touchedAt = now
+    if (persist || now - this.#touchPersisted >= TOUCH_PERSIST_MS) {
+      this.#touchPersisted = now
+      this.#d.store.setMeta('touchedAt', String(now))
+    }
+  }
+
+  #leaseExpired(now: number): boolean {
+    return now - this.#touchedAt > (this.#d.leaseMs ?? DEFAULT_LEASE_MS)
+  }
+
+  /** Sets the alarm to the earliest next check. `replace`: the alarm just fired (always set it). */
+  async #arm(replace: boolean): Promise<number | null> {
+    const plan = this.#plan
+    if (!plan) return null
+    let earliest = Number.POSITIVE_INFINITY
+    for (const s of plan.servers) {
+      const h = this.#states.get(s.name)
+      if (h && !h.maint) earliest = Math.min(earliest, h.nextCheck)
+    }
+    if (!Number.isFinite(earliest)) return null
+    const current = replace ? null : await this.#d.alarm.get()
+    if (current !== null && current <= earliest) return current
+    await this.#d.alarm.set(earliest)
+    this.#d.store.setMeta('armedFor', String(earliest))
+    return earliest
+  }
+
+  #logTransition(s: ServerPlan, h: ServerHealth, t: Transition): void {
+    const log = this.#d.log
+    if (!t || !log || !this.#plan) return
+    for (const line of transitionLines(this.#plan, s, h, t, (n) => this.#states.get(n), this.#d.io.now())) log(line)
+  }
+}
+
+/**
+ * Carries a server's health across a plan change. Its up/down side is kept: an up server stays
+ * up (fully up stays fully up), a down one stays down; `disabled` enters MAINT, and leaving it
+ * restarts at health = rise with an immediate check ("start OK but check immediately").
+ */
+export function rebase(h: ServerHealth, before: ServerPlan, after: ServerPlan, now: number): ServerHealth {
+  if (after.disabled) return h.maint ? h : { ...h, maint: true, state: 'STOPPED', health: 0, lastChange: now }
+  if (h.maint) return { ...h, maint: false, state: 'RUNNING', health: after.rise, lastChange: now, nextCheck: now }
+  const up = h.health >= before.rise
+  let health: number
+  if (up) health = h.health === fullHealth(before) ? fullHealth(after) : Math.min(fullHealth(after), Math.max(after.rise, h.health - before.rise + after.rise))
+  else health = Math.min(after.rise - 1, Math.max(0, h.health))
+  // A shorter interval applies from now on.
+  const nextCheck = Math.min(h.nextCheck, now + checkInterval({ ...h, health }, after))
+  return { ...h, health, nextCheck }
+}

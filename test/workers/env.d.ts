@@ -1,0 +1,8 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+// Bindings of the workers test project (pool-options.ts).
+declare namespace Cloudflare {
+  interface Env {
+    HEALTH: DurableObjectNamespace<import('../../durable-objects/health-monitor.ts').HealthMonitor>
+    TCP_HEALTH: DurableObjectNamespace<import('./worker.ts').TcpHealthMonitor>
+  }
+}
