@@ -2,39 +2,67 @@
  * @module
  * The edgeproxy Worker: executes a compiled RouteMap. The RouteMap comes from the
  * `EDGEPROXY_ROUTEMAP` binding (`edgeproxy dev`), else the one bundled from examples/.
+ * Health comes from one HealthMonitor Durable Object per checked backend, read through a
+ * per-isolate snapshot refreshed off the hot path; the cron trigger re-arms the monitors.
  */
-import embedded from './routemap/embedded.json'
+import { configureHealthMonitors, type HealthMonitorNamespace, healthSnapshotLoader } from '../durable-objects/health-monitor.ts'
 import { createEngine, type Engine } from './engine/index.ts'
+import { type HealthPlan, healthPlans } from './health/plan.ts'
+import { SnapshotCache } from './health/snapshot.ts'
 import { handle } from './proxy/handler.ts'
+import embedded from './routemap/embedded.json'
 import { ROUTEMAP_SCHEMA, type RouteMap } from './routemap/schema.ts'
+
+export { HealthMonitor } from '../durable-objects/health-monitor.ts'
 
 export interface Env {
   /** RouteMap JSON text (set by `edgeproxy dev`). */
   readonly EDGEPROXY_ROUTEMAP?: string
   /** Set by `edgeproxy dev`: requests arrive through its bind listeners. */
   readonly EDGEPROXY_DEV?: string
+  /** HealthMonitor Durable Objects, one per backend with checks. */
+  readonly HEALTH?: HealthMonitorNamespace
 }
 
-let cached: { key: string; engine: Engine } | undefined
+interface Loaded {
+  readonly key: string
+  readonly engine: Engine
+  readonly plans: readonly HealthPlan[]
+  readonly backends: readonly string[]
+  readonly health?: SnapshotCache
+}
+
+let cached: Loaded | undefined
 
 /** The engine for the current RouteMap, built once per isolate and per RouteMap text. */
-function engineFor(env: Env): Engine {
+function load(env: Env): Loaded {
   const text = env.EDGEPROXY_ROUTEMAP
   const key = text ?? 'embedded'
-  if (cached?.key === key) return cached.engine
+  if (cached?.key === key) return cached
   const parsed = (text ? JSON.parse(text) : embedded) as RouteMap
   if (parsed.schema !== ROUTEMAP_SCHEMA) throw new Error(`unsupported RouteMap schema '${String(parsed.schema)}'`)
-  const engine = createEngine(parsed)
-  cached = { key, engine }
-  return engine
+  const plans = env.HEALTH ? healthPlans(parsed) : []
+  const health = env.HEALTH && plans.length > 0 ? new SnapshotCache({ load: healthSnapshotLoader(env.HEALTH, plans), now: () => Date.now() }) : undefined
+  const engine = createEngine(parsed, health ? { states: health.states } : {})
+  cached = { key, engine, plans, backends: plans.map((p) => p.backend), ...(health ? { health } : {}) }
+  return cached
 }
 
 export default {
-  async fetch(request, env): Promise<Response> {
+  async fetch(request, env, ctx): Promise<Response> {
+    const l = load(env)
+    // Health snapshots refresh in the background at most every min(inter, 2 s): never a DO call on the request's path.
+    if (l.health && l.backends.some((b) => l.health?.isStale(b))) ctx.waitUntil(l.health.refresh(l.backends).catch(() => {}))
     // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge, CF-Connecting-IP.
     const ip = (request as Request & { cf?: { clientIp?: string } }).cf?.clientIp
     const req = ip && !request.headers.has('cf-connecting-ip') ? withClientIp(request, ip) : request
-    return handle(req, { engine: engineFor(env), upstream: (r) => fetch(r), now: () => Date.now(), dev: env.EDGEPROXY_DEV === '1' })
+    return handle(req, { engine: l.engine, upstream: (r) => fetch(r), now: () => Date.now(), dev: env.EDGEPROXY_DEV === '1' })
+  },
+
+  /** Cron watchdog (every minute): installs each backend's check plan and re-arms stopped monitors. */
+  async scheduled(_controller, env, ctx): Promise<void> {
+    const l = load(env)
+    if (env.HEALTH && l.plans.length > 0) ctx.waitUntil(configureHealthMonitors(env.HEALTH, l.plans))
   },
 } satisfies ExportedHandler<Env>
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { resolve } from 'node:path'
 import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
-import { type ListenAddress, listen } from '../dev/listeners.ts'
+import { type ListenAddress, type Listener, listen } from '../dev/listeners.ts'
 import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
 import { compileFiles, type Io } from './compile-files.ts'
 
@@ -58,9 +58,10 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
   }
   const routeMap = r.routeMap
   const servers: Server[] = []
+  const listeners: Listener[] = []
   let runtime: WorkerRuntime | undefined
   const stopAll = async () => {
-    await Promise.all(servers.map(closeServer))
+    await Promise.all([...listeners.map((l) => l.close()), ...servers.map(closeServer)])
     await runtime?.dispose()
   }
   try {
@@ -84,7 +85,7 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
           const key = `${b.address}:${port}`
           if (seen.has(key)) continue
           seen.add(key)
-          servers.push(await listen(addr, target))
+          listeners.push(await listen(addr, target))
           io.out(`frontend '${fe.name}' on http://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
         }
       }

@@ -6,7 +6,7 @@
  * (`x-edgeproxy-bind`, trusted only under dev). Bodies stream both ways; WebSocket upgrades are
  * spliced as raw sockets.
  */
-import { request as httpRequest, type IncomingMessage, type Server, createServer } from 'node:http'
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { errorResponse } from '../engine/errors.ts'
 
@@ -17,7 +17,7 @@ export interface ListenAddress {
 }
 
 /** Headers a client must not be able to set: the listener states them. */
-const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind'])
+const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind', 'x-edgeproxy-dst'])
 
 function hostOf(a: ListenAddress): string {
   return a.address === '' || a.address === '*' ? '0.0.0.0' : a.address.replace(/^\[|\]$/g, '')
@@ -38,11 +38,20 @@ function upstreamHeaders(req: IncomingMessage, bind: ListenAddress): Record<stri
   }
   h['cf-connecting-ip'] = peer(req.socket)
   h['x-edgeproxy-bind'] = `${bind.address || '*'}:${bind.port}`
+  h['x-edgeproxy-dst'] = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
+  // HTTP/1.0 allows no Host; the Worker needs one to build the URL: the socket's address stands in.
+  if (!Object.keys(h).some((n) => n.toLowerCase() === 'host')) h.host = `${h['x-edgeproxy-dst']}:${bind.port}`
   return h
 }
 
+/** A listening socket; `close` also ends spliced WebSocket connections, which the server no longer owns. */
+export interface Listener {
+  close(): Promise<void>
+}
+
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
-export function listen(bind: ListenAddress, target: { host: string; port: number }): Promise<Server> {
+export function listen(bind: ListenAddress, target: { host: string; port: number }): Promise<Listener> {
+  const tunnels = new Set<Socket>()
   const server = createServer((req, res) => {
     const up = httpRequest(
       { host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind), setHost: false },
@@ -81,15 +90,30 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     const close = () => {
       upstream.destroy()
       client.destroy()
+      tunnels.delete(upstream)
+      tunnels.delete(client as Socket)
     }
+    tunnels.add(upstream)
+    tunnels.add(client as Socket)
     upstream.on('error', close)
     client.on('error', close)
+    upstream.on('close', close)
+    client.on('close', close)
   })
+  const handle: Listener = {
+    close: () =>
+      new Promise<void>((res) => {
+        server.close(() => res())
+        server.closeAllConnections()
+        for (const t of tunnels) t.destroy()
+        tunnels.clear()
+      }),
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(bind.port, hostOf(bind), () => {
       server.off('error', reject)
-      resolve(server)
+      resolve(handle)
     })
   })
 }

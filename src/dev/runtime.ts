@@ -35,8 +35,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<WorkerRuntime> {
       kvPersist: `${o.persistTo}/kv`,
       durableObjectsPersist: `${o.persistTo}/do`,
       cachePersist: `${o.persistTo}/cache`,
+      durableObjects: { HEALTH: { className: 'HealthMonitor', useSQLite: true } },
     }),
   )
   const url = await mf.ready
+  // Cron never fires by itself locally: run the watchdog once so health checks start now.
+  const worker = await mf.getWorker()
+  await worker.scheduled({ cron: '* * * * *' })
   return { url, dispose: () => mf.dispose() }
 }

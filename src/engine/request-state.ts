@@ -25,7 +25,7 @@ export interface EngineRequest {
    * The socket that received the request (`edgeproxy dev` listens on each bind as written).
    * Absent at the edge, where the URL's host and port stand for it.
    */
-  readonly listener?: { readonly address: string; readonly port: number }
+  readonly listener?: { readonly address: string; readonly port: number; readonly local?: string }
 }
 
 export class RequestState implements SampleContext {
@@ -63,7 +63,7 @@ export class RequestState implements SampleContext {
     this.ssl = req.ssl ?? u.protocol === 'https:'
     // The socket that received the request, when known (`edgeproxy dev` binds an address), is
     // HAProxy's dst/dst_port; otherwise the URL's host and port stand for it.
-    const bound = req.listener?.address.replace(/^\[|\]$/g, '') ?? ''
+    const bound = (req.listener?.local ?? req.listener?.address ?? '').replace(/^\[|\]$/g, '')
     this.dst = /^[\d.]+$|:/.test(bound) && bound !== '0.0.0.0' && bound !== '::' ? bound : u.hostname.replace(/^\[|\]$/g, '')
     this.dstPort = req.listener?.port ?? (u.port ? Number(u.port) : this.ssl ? 443 : 80)
     if (req.tls) this.tls = req.tls

@@ -26,6 +26,8 @@ export interface HandlerDeps {
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
 export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
+/** Set by `edgeproxy dev`'s listeners: the local address of the connection (HAProxy's dst). */
+export const DEV_DST_HEADER = 'x-edgeproxy-dst'
 
 /**
  * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
@@ -33,15 +35,21 @@ export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
  */
 export function toEngineRequest(req: Request, dev = false): EngineRequest {
   const headers: [string, string][] = []
-  let listener: { address: string; port: number } | undefined
+  let listener: { address: string; port: number; local?: string } | undefined
+  let local: string | undefined
   req.headers.forEach((v, n) => {
     if (dev && n === DEV_BIND_HEADER) {
       const i = v.lastIndexOf(':')
       listener = { address: v.slice(0, i).replace(/^\*$/, ''), port: Number(v.slice(i + 1)) }
       return
     }
+    if (dev && n === DEV_DST_HEADER) {
+      local = v
+      return
+    }
     headers.push([n, v])
   })
+  if (listener && local) listener.local = local
   const cf = (req as Request & { cf?: Record<string, unknown> }).cf
   const auth = cf?.tlsClientAuth as Record<string, string> | undefined
   const tls: TlsClientInfo | undefined =

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, Origins, send } from '../diff/harness.ts'
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edgeproxy.mjs')
+
+/*
+ * Health checks under `edgeproxy dev` with real loopback origins: each backend's HealthMonitor
+ * Durable Object runs `option httpchk` on its alarm (cron never fires locally), and the Worker
+ * routes around DOWN servers through its health snapshot.
+ */
+describe('health checks under edgeproxy dev', () => {
+  const origins = new Origins()
+  let child: ChildProcess
+  let out = ''
+  let port = 0
+
+  async function servedBy(n: number): Promise<string[]> {
+    const seen: string[] = []
+    for (let i = 0; i < n; i++) seen.push((await send(port, { path: '/' })).seen?.server ?? 'none')
+    return seen
+  }
+
+  /** Polls until every one of 4 requests is served by a server in `want` (bounded). */
+  async function until(want: readonly string[], ms: number): Promise<number> {
+    const start = Date.now()
+    for (;;) {
+      const s = await servedBy(4)
+      if (s.every((x) => want.includes(x))) return Date.now() - start
+      if (Date.now() - start > ms) throw new Error(`still served by ${s.join(',')} after ${ms} ms (want ${want.join('|')})\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  /** Polls until `name` serves a request again (bounded). */
+  async function untilSeen(name: string, ms: number): Promise<void> {
+    const start = Date.now()
+    while (!(await servedBy(4)).includes(name)) {
+      if (Date.now() - start > ms) throw new Error(`${name} serves nothing after ${ms} ms\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  beforeAll(async () => {
+    await origins.start(['p1', 'p2', 'b1'])
+    port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-health-'))
+    const cfg = join(dir, 'health.cfg')
+    writeFileSync(
+      cfg,
+      `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+
+backend be
+    balance roundrobin
+    option httpchk GET /health
+    default-server inter 300 fall 2 rise 2
+    server p1 127.0.0.1:${origins.port('p1')} check
+    server p2 127.0.0.1:${origins.port('p2')} check
+    server b1 127.0.0.1:${origins.port('b1')} check backup
+`,
+    )
+    child = spawn('node', [BIN, 'dev', '-f', cfg, '--persist-to', join(dir, 'state')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    })
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+    const end = Date.now() + 60_000
+    while (!/\bready\b/.test(out)) {
+      if (child.exitCode !== null || Date.now() > end) throw new Error(`edgeproxy dev did not start:\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }, 90_000)
+
+  afterAll(async () => {
+    child?.kill('SIGTERM')
+    await origins.stop()
+  })
+
+  it('balances over the primaries while they pass their checks', async () => {
+    await until(['p1', 'p2'], 5_000)
+    expect(new Set(await servedBy(6))).toEqual(new Set(['p1', 'p2']))
+  })
+
+  it('takes a server whose /health fails out of rotation, and back after rise', async () => {
+    origins.failing.add('p1')
+    await until(['p2'], 5_000)
+    // While DOWN, p1 gets nothing.
+    expect(await servedBy(6)).toEqual(['p2', 'p2', 'p2', 'p2', 'p2', 'p2'])
+    origins.failing.delete('p1')
+    await untilSeen('p1', 5_000)
+    expect(new Set(await servedBy(6))).toEqual(new Set(['p1', 'p2']))
+  })
+
+  it('sends traffic to the backup when every primary is down, and back when one recovers', async () => {
+    origins.failing.add('p1')
+    origins.failing.add('p2')
+    await until(['b1'], 5_000)
+    expect(await servedBy(4)).toEqual(['b1', 'b1', 'b1', 'b1'])
+    origins.failing.delete('p2')
+    await until(['p2'], 5_000)
+    origins.failing.delete('p1')
+    await untilSeen('p1', 5_000)
+  })
+})
