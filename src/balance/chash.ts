@@ -9,7 +9,7 @@
  * `hash-balance-factor` (bounded loads) is not modelled: its default, 0, disables it.
  */
 import { fullHash } from './hash.ts'
-import { SRV_EWGHT_RANGE } from './groups.ts'
+import { dynamicEweight, SRV_EWGHT_RANGE } from './groups.ts'
 import type { LbServer } from './types.ts'
 
 export class ChashRing {
@@ -25,14 +25,14 @@ export class ChashRing {
   constructor(servers: readonly LbServer[]) {
     this.#servers = servers
     let n = 0
-    for (const s of servers) n += s.weight * 16
+    for (const s of servers) n += dynamicEweight(s)
     // Pack (key, server index) into one double so that a numeric sort orders by key, then by
     // declaration order: key < 2^32 and index < 2^20 keep the value below 2^53.
     const packed = new Float64Array(n)
     let p = 0
     servers.forEach((s, i) => {
       const base = Math.imul(s.id, SRV_EWGHT_RANGE)
-      for (let j = 0; j < s.weight * 16; j++) packed[p++] = fullHash((base + j) | 0) * 0x100000 + i
+      for (let j = 0; j < dynamicEweight(s); j++) packed[p++] = fullHash((base + j) | 0) * 0x100000 + i
     })
     packed.sort()
     this.#keys = new Uint32Array(n)

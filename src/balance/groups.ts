@@ -44,7 +44,7 @@ export function groupNote(g: ServerGroup): string {
   return ''
 }
 
-/** Effective weight of the dynamic algorithms: uweight × BE_WEIGHT_SCALE (16), wmult = 1. */
+/** Effective weight of the dynamic algorithms: uweight × w, w = BE_WEIGHT_SCALE (16) unless slowstart ramps it; wmult = 1. */
 export const BE_WEIGHT_SCALE = 16
 /** SRV_EWGHT_MAX = SRV_UWGHT_MAX (256) × BE_WEIGHT_SCALE. */
 export const SRV_EWGHT_MAX = 4096
@@ -52,7 +52,7 @@ export const SRV_EWGHT_MAX = 4096
 export const SRV_EWGHT_RANGE = 4096
 
 export function dynamicEweight(s: LbServer): number {
-  return s.weight * BE_WEIGHT_SCALE
+  return s.weight * (s.slowstartW ?? BE_WEIGHT_SCALE)
 }
 
 /** Whether the pick input asks to avoid this server. */

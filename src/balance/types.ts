@@ -15,6 +15,12 @@ export interface LbServer {
   /** User weight 0..256 (`weight`, default 1). */
   readonly weight: number
   readonly backup: boolean
+  /**
+   * `slowstart`'s multiplier w (1..16) while the server is STARTING (server_recalc_eweight:
+   * eweight = uweight × w); absent means 16 (full weight). Static algorithms ignore it, as HAProxy
+   * does: the caller only sets it for dynamic ones.
+   */
+  readonly slowstartW?: number
 }
 
 /** `hash-type` settings. */

@@ -22,6 +22,24 @@ export interface ServerStates {
   isUp(backend: string, server: string): boolean
   /** The server takes load-balanced traffic (up, not DRAIN). */
   isUsable(backend: string, server: string): boolean
+  /** When the server is STARTING (slowstart under way): the time (ms) it came up; else undefined. */
+  startedAt?(backend: string, server: string): number | undefined
+}
+
+/** `slowstart` ramps the weight of the dynamic algorithms only (BE_LB_PROP_DYN). */
+function isDynamic(be: RtBackend['def']): boolean {
+  const a = be.balance.algo
+  if (a === 'static-rr') return false
+  if (a === 'roundrobin' || a === 'leastconn' || a === 'first' || a === 'random') return true
+  return be.hash.type === 'consistent'
+}
+
+/** server_recalc_eweight's w for a STARTING server: (16 × elapsed s + S) / S, capped at 16. */
+export function slowstartW(slowstartMs: number, startedAt: number, now: number): number {
+  const s = Math.floor(slowstartMs / 1000)
+  const elapsed = Math.floor(now / 1000) - Math.floor(startedAt / 1000)
+  if (s <= 0 || elapsed < 0 || elapsed >= s) return 16
+  return Math.trunc((16 * elapsed + s) / s)
 }
 
 export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true }
@@ -162,12 +180,16 @@ export class ServerSelector {
   #balancer(be: RtBackend, states: ServerStates): Balancer {
     const def = be.def
     const usable: LbServer[] = []
+    const ramp = states.startedAt && isDynamic(def) ? states.startedAt : undefined
+    const now = ramp ? this.#stick.now() : 0
     def.servers.forEach((s, index) => {
       if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {
-        usable.push({ id: s.id, index, name: s.name, weight: s.weight, backup: s.backup })
+        const since = s.slowstartMs > 0 ? ramp?.(def.name, s.name) : undefined
+        const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
+        usable.push({ id: s.id, index, name: s.name, weight: s.weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) })
       }
     })
-    const signature = usable.map((s) => `${s.index}:${s.weight}`).join(',')
+    const signature = usable.map((s) => `${s.index}:${s.weight}:${s.slowstartW ?? 16}`).join(',')
     const cached = this.#cache.get(def.name)
     if (cached && cached.signature === signature) return cached.balancer
     const balancer = createBalancer(def.balance, def.hash, usable, { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })

@@ -91,6 +91,10 @@ export function statesFromSnapshots(get: (backend: string) => HealthSnapshot | u
   return {
     isUp: (backend, server) => get(backend)?.servers[server]?.up ?? true,
     isUsable: (backend, server) => get(backend)?.servers[server]?.usable ?? true,
+    startedAt: (backend, server) => {
+      const s = get(backend)?.servers[server]
+      return s?.state === 'STARTING' ? s.lastChange : undefined
+    },
   }
 }
 
