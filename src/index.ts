@@ -9,7 +9,8 @@ import { configureHealthMonitors, type HealthMonitorNamespace, healthSnapshotLoa
 import { createEngine, type Engine } from './engine/index.ts'
 import { type HealthPlan, healthPlans } from './health/plan.ts'
 import { SnapshotCache } from './health/snapshot.ts'
-import { handle } from './proxy/handler.ts'
+import type { PassiveOutcome } from './health/observe.ts'
+import { type HandlerDeps, handle } from './proxy/handler.ts'
 import embedded from './routemap/embedded.json'
 import { ROUTEMAP_SCHEMA, type RouteMap } from './routemap/schema.ts'
 
@@ -34,6 +35,31 @@ interface Loaded {
 
 let cached: Loaded | undefined
 
+/** Servers whose last passive-health report was an error, in this isolate. */
+const erroring = new Set<string>()
+
+/** HAProxy's layer-7 error statuses for `observe`: 5xx but 501 and 505. */
+function isError(o: PassiveOutcome): boolean {
+  if (o.kind === 'connect-ok') return false
+  if (o.kind === 'http-status') return o.status >= 500 && o.status !== 501 && o.status !== 505
+  return true
+}
+
+/**
+ * Passive health: reports go to the backend's HealthMonitor in the background, only for errors
+ * and the first success after one, so a healthy server costs no Durable Object call.
+ */
+function passiveReporter(ns: HealthMonitorNamespace, ctx: ExecutionContext): NonNullable<HandlerDeps['observe']> {
+  return (backend, server, outcome) => {
+    const key = `${backend}/${server.name}`
+    const error = isError(outcome)
+    if (!error && !erroring.has(key)) return
+    if (error) erroring.add(key)
+    else erroring.delete(key)
+    ctx.waitUntil(ns.getByName(backend).report(server.name, outcome).catch(() => {}))
+  }
+}
+
 /** The engine for the current RouteMap, built once per isolate and per RouteMap text. */
 function load(env: Env): Loaded {
   const text = env.EDGEPROXY_ROUTEMAP
@@ -56,7 +82,13 @@ export default {
     // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge, CF-Connecting-IP.
     const ip = (request as Request & { cf?: { clientIp?: string } }).cf?.clientIp
     const req = ip && !request.headers.has('cf-connecting-ip') ? withClientIp(request, ip) : request
-    return handle(req, { engine: l.engine, upstream: (r) => fetch(r), now: () => Date.now(), dev: env.EDGEPROXY_DEV === '1' })
+    return handle(req, {
+      engine: l.engine,
+      upstream: (r) => fetch(r),
+      now: () => Date.now(),
+      dev: env.EDGEPROXY_DEV === '1',
+      ...(env.HEALTH ? { observe: passiveReporter(env.HEALTH, ctx) } : {}),
+    })
   },
 
   /** Cron watchdog (every minute): installs each backend's check plan and re-arms stopped monitors. */

@@ -12,7 +12,9 @@ import { afterResponse, processResponse } from '../engine/respond.ts'
 import { NO_TRACE } from '../engine/trace.ts'
 import { HeaderList } from '../sample/headers.ts'
 import type { TlsClientInfo } from '../sample/types.ts'
-import { forward, type Upstream } from './forward.ts'
+import type { PassiveOutcome } from '../health/observe.ts'
+import type { Server } from '../routemap/schema.ts'
+import { type ForwardResult, forward, type Upstream } from './forward.ts'
 
 export interface HandlerDeps {
   readonly engine: Engine
@@ -22,6 +24,12 @@ export interface HandlerDeps {
   readonly services?: (d: Extract<Decision, { kind: 'stats' | 'service' }>, req: Request) => Promise<Response>
   /** Running under `edgeproxy dev` (trust its listener headers). */
   readonly dev?: boolean
+  /**
+   * Passive health (`observe layer4|layer7`): told the outcome of each forwarded request to a
+   * server that has `observe`. The Worker forwards errors (and the first success after one) to
+   * the backend's HealthMonitor in the background.
+   */
+  readonly observe?: (backend: string, server: Server, outcome: PassiveOutcome) => void
 }
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
@@ -110,6 +118,9 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       if (!be) return toResponse(errorResponse(503), req.method)
       const release = engine.track(d)
       const result = await forward(be.def, d.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(d, failed, retry))
+      if (result.server.observe && deps.observe) {
+        deps.observe(d.backend, result.server, passiveOutcome(result, result.server.observe))
+      }
       if (result.kind === 'error') {
         release?.()
         const page = errorResponse(result.status, be.def.errorfiles)
@@ -138,6 +149,12 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       return new Response(release ? releaseAtEnd(origin.body, release) : origin.body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
     }
   }
+}
+
+/** What a forward attempt tells passive health: layer4 sees connections, layer7 statuses too. */
+function passiveOutcome(r: ForwardResult, level: 'layer4' | 'layer7'): PassiveOutcome {
+  if (r.kind === 'error') return r.status === 504 ? { kind: 'read-timeout' } : { kind: 'connect-error' }
+  return level === 'layer7' ? { kind: 'http-status', status: r.response.status } : { kind: 'connect-ok' }
 }
 
 /** Calls `release` when the body has been sent or abandoned (no copy when there is no body). */

@@ -60,6 +60,7 @@ describe('health checks under edgeproxy dev', () => {
 
 frontend fe
     bind 127.0.0.1:${port}
+    use_backend be_observe if { path_beg /obs }
     default_backend be
 
 backend be
@@ -69,6 +70,11 @@ backend be
     server p1 127.0.0.1:${origins.port('p1')} check
     server p2 127.0.0.1:${origins.port('p2')} check
     server b1 127.0.0.1:${origins.port('b1')} check backup
+
+backend be_observe
+    option httpchk GET /health
+    server o1 127.0.0.1:${origins.port('p1')} check inter 30s observe layer7 error-limit 2 on-error mark-down
+    server ob 127.0.0.1:${origins.port('b1')} backup
 `,
     )
     child = spawn('node', [BIN, 'dev', '-f', cfg, '--persist-to', join(dir, 'state')], {
@@ -113,5 +119,20 @@ backend be
     await until(['p2'], 5_000)
     origins.failing.delete('p1')
     await untilSeen('p1', 5_000)
+  })
+
+  it('marks a server down from observed traffic errors (observe layer7, error-limit 2, on-error mark-down)', async () => {
+    const first = await send(port, { path: '/obs?status=500' })
+    expect(first.seen?.server).toBe('p1')
+    await send(port, { path: '/obs?status=500' })
+    // The two 500s reach the HealthMonitor in the background; the snapshot follows within 2 s.
+    const start = Date.now()
+    let server = ''
+    while (Date.now() - start < 6_000) {
+      server = (await send(port, { path: '/obs' })).seen?.server ?? ''
+      if (server === 'b1') break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(server).toBe('b1')
   })
 })
