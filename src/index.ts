@@ -3,8 +3,11 @@
  * The edgeproxy Worker: executes a compiled RouteMap. The RouteMap comes from the
  * `EDGEPROXY_ROUTEMAP` binding (`edgeproxy dev`), else the one bundled from examples/.
  * Health comes from one HealthMonitor Durable Object per checked backend, read through a
- * per-isolate snapshot refreshed off the hot path; the cron trigger re-arms the monitors.
+ * per-isolate snapshot refreshed off the hot path; the cron trigger re-arms the monitors. Stick
+ * tables live in StickTable Durable Objects sharded by key (one RPC per tracked request in exact
+ * mode, batched in fast mode; none for requests that track nothing).
  */
+import { durableStickStore, type StickTableNamespace } from '../durable-objects/stick-table.ts'
 import { configureHealthMonitors, type HealthMonitorNamespace, healthSnapshotLoader } from '../durable-objects/health-monitor.ts'
 import { createEngine, type Engine } from './engine/index.ts'
 import { type HealthPlan, healthPlans } from './health/plan.ts'
@@ -13,8 +16,10 @@ import type { PassiveOutcome } from './health/observe.ts'
 import { type HandlerDeps, handle } from './proxy/handler.ts'
 import embedded from './routemap/embedded.json'
 import { ROUTEMAP_SCHEMA, type RouteMap } from './routemap/schema.ts'
+import type { RemoteStickFactory } from './state/remote-stick.ts'
 
 export { HealthMonitor } from '../durable-objects/health-monitor.ts'
+export { StickTable } from '../durable-objects/stick-table.ts'
 
 export interface Env {
   /** RouteMap JSON text (set by `edgeproxy dev`). */
@@ -23,6 +28,8 @@ export interface Env {
   readonly EDGEPROXY_DEV?: string
   /** HealthMonitor Durable Objects, one per backend with checks. */
   readonly HEALTH?: HealthMonitorNamespace
+  /** StickTable Durable Objects, sharded by key hash (`${table}:${shard}`). */
+  readonly STICK?: StickTableNamespace
 }
 
 interface Loaded {
@@ -31,6 +38,7 @@ interface Loaded {
   readonly plans: readonly HealthPlan[]
   readonly backends: readonly string[]
   readonly health?: SnapshotCache
+  readonly stick?: RemoteStickFactory
 }
 
 let cached: Loaded | undefined
@@ -69,8 +77,9 @@ function load(env: Env): Loaded {
   if (parsed.schema !== ROUTEMAP_SCHEMA) throw new Error(`unsupported RouteMap schema '${String(parsed.schema)}'`)
   const plans = env.HEALTH ? healthPlans(parsed) : []
   const health = env.HEALTH && plans.length > 0 ? new SnapshotCache({ load: healthSnapshotLoader(env.HEALTH, plans), now: () => Date.now() }) : undefined
-  const engine = createEngine(parsed, health ? { states: health.states } : {})
-  cached = { key, engine, plans, backends: plans.map((p) => p.backend), ...(health ? { health } : {}) }
+  const stick = env.STICK ? durableStickStore(env.STICK, { log: (line) => console.warn(line) }) : undefined
+  const engine = createEngine(parsed, { ...(health ? { states: health.states } : {}), ...(stick ? { stick } : {}) })
+  cached = { key, engine, plans, backends: plans.map((p) => p.backend), ...(health ? { health } : {}), ...(stick ? { stick } : {}) }
   return cached
 }
 
@@ -82,13 +91,16 @@ export default {
     // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge, CF-Connecting-IP.
     const ip = (request as Request & { cf?: { clientIp?: string } }).cf?.clientIp
     const req = ip && !request.headers.has('cf-connecting-ip') ? withClientIp(request, ip) : request
-    return handle(req, {
+    const res = await handle(req, {
       engine: l.engine,
       upstream: (r) => fetch(r),
       now: () => Date.now(),
       dev: env.EDGEPROXY_DEV === '1',
       ...(env.HEALTH ? { observe: passiveReporter(env.HEALTH, ctx) } : {}),
     })
+    // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups).
+    if (l.stick) ctx.waitUntil(l.stick.idle())
+    return res
   },
 
   /** Cron watchdog (every minute): installs each backend's check plan and re-arms stopped monitors. */

@@ -35,7 +35,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<WorkerRuntime> {
       kvPersist: `${o.persistTo}/kv`,
       durableObjectsPersist: `${o.persistTo}/do`,
       cachePersist: `${o.persistTo}/cache`,
-      durableObjects: { HEALTH: { className: 'HealthMonitor', useSQLite: true } },
+      durableObjects: { HEALTH: { className: 'HealthMonitor', useSQLite: true }, STICK: { className: 'StickTable', useSQLite: true } },
     }),
   )
   const url = await mf.ready

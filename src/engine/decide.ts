@@ -115,6 +115,9 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     const r4 = await runRules(be.redirects, ctx, deps, `backend '${be.def.name}' redirect`)
     if (r4.done) return respondFromResult(r4.result, ctx, fe.def, be)
   }
+  // Exact-mode stick tables: `stick match` entries stored by other isolates are fetched first.
+  const pre = deps.selector.prefetch(be, ctx, trace)
+  if (pre) await pre
   const a = deps.selector.assign(be, ctx, deps.states, trace)
   if (!a.server) {
     if (trace.enabled) trace.step({ stage: 'server', text: a.why })

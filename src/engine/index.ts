@@ -10,7 +10,7 @@ import { type Decision, decide } from './decide.ts'
 import type { EngineRequest } from './request-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
-import { createMemoryStickStore, type StickStore, StickTracker } from './stick.ts'
+import { createMemoryStickStore, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
 import { NO_TRACE, type Tracer } from './trace.ts'
 
 export interface EngineOptions {
@@ -21,7 +21,11 @@ export interface EngineOptions {
   readonly random32?: () => number
   /** Milliseconds clock for stick tables and cookie dates. */
   readonly now?: () => number
-  readonly stick?: StickStore
+  /**
+   * Stick-table storage: a store, or a factory given the RouteMap's tables and the clock (the
+   * Worker passes `remoteStickStore(...)` for Durable Objects). In memory when absent.
+   */
+  readonly stick?: StickStore | StickStoreFactory
 }
 
 export interface Engine {
@@ -47,7 +51,7 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
     ...routeMap.frontends.flatMap((f) => (f.stickTable ? [f.stickTable] : [])),
     ...routeMap.backends.flatMap((b) => (b.stickTable && !b.listen ? [b.stickTable] : [])),
   ]
-  const store = opts.stick ?? createMemoryStickStore(specs, now)
+  const store = typeof opts.stick === 'function' ? opts.stick(specs, now) : (opts.stick ?? createMemoryStickStore(specs, now))
   const tracker = new StickTracker(store)
   const hydrated = hydrate(routeMap, registry, tracker)
   const selector = new ServerSelector(store)

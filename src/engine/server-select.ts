@@ -149,6 +149,8 @@ export class ServerSelector {
         const s = id === undefined ? undefined : def.servers.find((x) => x.id === id)
         if (s && (up(s) || forced)) {
           table.touch(sampleToString(key), now)
+          // The hit refreshes the entry in the shared table too (background; none for memory stores).
+          this.#stick.ship?.(table.spec.name, sampleToString(key), [])
           return { server: s, why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie, ...(persistence ? { persistence } : {}) }
         }
       }
@@ -158,6 +160,25 @@ export class ServerSelector {
     const algo = def.balance.algo
     const why = pick.reason.startsWith(`${algo}:`) || pick.reason.startsWith(`${algo}(`) ? `balance ${pick.reason}` : `balance ${algo}: ${pick.reason}`
     return { server: pick.server, why, cookie, ...(persistence ? { persistence } : {}) }
+  }
+
+  /**
+   * Before assign(): loads the entries `stick match`/`stick on` would read into the stick view
+   * when the store keeps them elsewhere (Durable Object tables in exact mode), so that assign()
+   * stays synchronous. Undefined (nothing to wait for) with the memory store or no stick rules.
+   */
+  prefetch(be: RtBackend, ctx: RequestState, trace: Tracer): Promise<void> | undefined {
+    const load = this.#stick.load
+    if (!load || be.stickRules.length === 0) return undefined
+    const pending: Promise<void>[] = []
+    for (const rule of be.stickRules) {
+      if (rule.def.kind !== 'match' && rule.def.kind !== 'on') continue
+      if (rule.cond && !rule.cond(ctx, trace)) continue
+      const key = firstSample(rule.key(ctx, false))
+      const p = key === undefined ? undefined : load.call(this.#stick, rule.def.table ?? be.def.name, sampleToString(key))
+      if (p) pending.push(p)
+    }
+    return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined
   }
 
   /** Records `stick store-request`/`stick on` entries once the server is known. */
@@ -171,8 +192,10 @@ export class ServerSelector {
       const key = firstSample(rule.key(ctx, false))
       const table = this.#stick.table(tableName)
       if (key === undefined || !table) continue
-      const e = table.touch(sampleToString(key), this.#stick.now())
+      const k = sampleToString(key)
+      const e = table.touch(k, this.#stick.now())
       if (e) table.set(e, 'server_id', server.id)
+      this.#stick.ship?.(tableName, k, [{ op: 'set', data: 'server_id', value: server.id }])
       stored.add(tableName)
     }
   }

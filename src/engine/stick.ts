@@ -2,68 +2,75 @@
  * @module
  * Stick counters for one request (sc0..sc2): `track-sc` binds a counter to a table entry and counts
  * the request; `sc_*` fetches read through the StickView it installs on the request. This module
- * holds the synchronous in-memory store used by `explain` and tests; the Durable Object store
- * follows the same StickStore contract.
+ * never talks to storage itself: the StickStore (src/state/stick-store.ts: in memory for
+ * `explain` and tests, Durable Objects in the Worker) does, and may make `track` asynchronous.
  */
-import type { StickTableSpec } from '../routemap/schema.ts'
 import type { StickView } from '../sample/types.ts'
-import { MemoryStickTable, type StickEntry } from '../state/memory-stick.ts'
+import type { MemoryStickTable, StickEntry, StickOp } from '../state/memory-stick.ts'
+import type { StickStore } from '../state/stick-store.ts'
 import type { RequestState } from './request-state.ts'
 
-/** Table storage: every table of the RouteMap by proxy name. */
-export interface StickStore {
-  table(name: string): MemoryStickTable | undefined
-  now(): number
-}
-
-export function createMemoryStickStore(specs: readonly StickTableSpec[], now: () => number): StickStore {
-  const tables = new Map(specs.map((s) => [s.name, new MemoryStickTable(s)]))
-  return { table: (n) => tables.get(n), now }
-}
+export { createMemoryStickStore, type StickStore, type StickStoreFactory } from '../state/stick-store.ts'
 
 interface Tracked {
   readonly table: MemoryStickTable
   readonly entry: StickEntry
 }
 
+/** A counter whose track-sc waits for the Durable Object. */
+const PENDING = 'pending'
+type Slot = Tracked | typeof PENDING | undefined
+
+/** The ops a track-sc applies: the request counts once in the entry. */
+const TRACK_OPS: readonly StickOp[] = [{ op: 'request' }]
+
 /** The per-request side: which entries sc0..sc2 track. Attach with `attach(ctx)` on first use. */
 export class StickTracker {
   readonly #store: StickStore
-  readonly #byRequest = new WeakMap<RequestState, (Tracked | undefined)[]>()
+  readonly #byRequest = new WeakMap<RequestState, Slot[]>()
 
   constructor(store: StickStore) {
     this.#store = store
   }
 
-  /** track-scN: the first track of a counter in a request wins; it counts this request. */
-  track(ctx: RequestState, counter: number, tableName: string, key: string): void {
+  /**
+   * track-scN: the first track of a counter in a request wins; it counts this request. Returns a
+   * promise when the store asks a Durable Object (exact mode): the action returns it and decide()
+   * awaits it, so the sc_* fetches of later rules read the shared counts synchronously.
+   */
+  track(ctx: RequestState, counter: number, tableName: string, key: string): void | Promise<void> {
     const slots = this.#slots(ctx)
     if (slots[counter]) return
     const table = this.#store.table(tableName)
     if (!table) return
-    const now = this.#store.now()
-    const entry = table.touch(key, now)
-    if (!entry) return
-    slots[counter] = { table, entry }
-    table.bump(entry, 'http_req_cnt', 'http_req_rate', now)
-    table.bump(entry, 'conn_cnt', 'conn_rate', now)
-    table.bump(entry, 'sess_cnt', 'sess_rate', now)
+    // Reserve the slot so that a second track-scN of the same counter is a no-op even while waiting.
+    const r = this.#store.track(tableName, key, TRACK_OPS)
+    if (r instanceof Promise) {
+      slots[counter] = PENDING
+      return r.then((entry) => {
+        slots[counter] = entry ? { table, entry } : undefined
+      })
+    }
+    if (r) slots[counter] = { table, entry: r }
   }
 
-  /** sc-inc-gpc0/1 and sc-inc-gpc(idx). */
+  /** sc-inc-gpc0/1 and sc-inc-gpc(idx): applied to the tracked entry, shipped to the shared table. */
   increment(ctx: RequestState, counter: number, data: 'gpc0' | 'gpc1'): void {
-    const t = this.#slots(ctx)[counter]
-    if (!t) return
-    const now = this.#store.now()
-    t.table.bump(t.entry, data, `${data}_rate`, now)
+    this.#write(ctx, counter, { op: 'inc', data })
   }
 
   setGpt0(ctx: RequestState, counter: number, value: number): void {
-    const t = this.#slots(ctx)[counter]
-    if (t) t.table.set(t.entry, 'gpt0', value)
+    this.#write(ctx, counter, { op: 'set', data: 'gpt0', value })
   }
 
-  #slots(ctx: RequestState): (Tracked | undefined)[] {
+  #write(ctx: RequestState, counter: number, op: StickOp): void {
+    const t = this.#slots(ctx)[counter]
+    if (!t || t === PENDING) return
+    t.table.apply(t.entry, [op], this.#store.now())
+    this.#store.ship?.(t.table.spec.name, t.entry.key, [op])
+  }
+
+  #slots(ctx: RequestState): Slot[] {
     let s = this.#byRequest.get(ctx)
     if (!s) {
       s = [undefined, undefined, undefined]
@@ -73,11 +80,11 @@ export class StickTracker {
     return s
   }
 
-  #view(slots: readonly (Tracked | undefined)[]): StickView {
+  #view(slots: readonly Slot[]): StickView {
     return {
       tracked: (counter, data, tableName) => {
         const t = slots[counter]
-        if (!t || (tableName !== undefined && t.table.spec.name !== tableName)) return undefined
+        if (!t || t === PENDING || (tableName !== undefined && t.table.spec.name !== tableName)) return undefined
         return t.table.read(t.entry, data, this.#store.now())
       },
       lookup: (tableName, key, data) => {

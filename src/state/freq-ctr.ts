@@ -18,7 +18,7 @@ export function createFreqCtr(): FreqCtr {
 /** update_freq_ctr_period(): adds `inc` events at `now`. */
 export function updateFreqCtr(ctr: FreqCtr, periodMs: number, now: number, inc = 1): void {
   if (ctr.currTick === 0 && ctr.currCtr === 0 && ctr.prevCtr === 0) {
-    ctr.currTick = now & ~1
+    ctr.currTick = even(now)
     ctr.currCtr = inc
     return
   }
@@ -33,7 +33,15 @@ export function updateFreqCtr(ctr: FreqCtr, periodMs: number, now: number, inc =
     ctr.prevCtr = 0
     ctr.currTick = now
   }
-  ctr.currTick &= ~1
+  ctr.currTick = even(ctr.currTick)
+}
+
+/**
+ * `tick &= ~1` (bit 0 is HAProxy's lock bit) without JavaScript's 32-bit `&`, which would wrap
+ * epoch milliseconds (Date.now()) and make every update look like a missed period.
+ */
+function even(t: number): number {
+  return t - (((t % 2) + 2) % 2)
 }
 
 /** read_freq_ctr_period(): events per period at `now`, floored, with HAProxy's anti-flapping rule. */

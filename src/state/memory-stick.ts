@@ -13,6 +13,74 @@ export interface StickEntry {
   rates: Map<string, FreqCtr>
 }
 
+/**
+ * A write on an entry, as the engine and the StickTable Durable Object exchange them:
+ * `request` counts `n` HTTP requests (http_req_*, conn_*, sess_*: one stream per request at the
+ * edge), `inc` adds to gpc0/gpc1 (and their rates), `set` writes gpt0 or server_id.
+ */
+export type StickOp =
+  | { readonly op: 'request'; readonly n?: number }
+  | { readonly op: 'inc'; readonly data: 'gpc0' | 'gpc1'; readonly n?: number }
+  | { readonly op: 'set'; readonly data: 'gpt0' | 'server_id'; readonly value: number }
+
+/** An entry's data as plain JSON (RPC results, SQLite rows). */
+export interface EntryState {
+  readonly key: string
+  /** Epoch ms after which the entry is gone (far future without `expire`). */
+  readonly expiresAt: number
+  readonly counters: Readonly<Record<string, number>>
+  readonly rates: Readonly<Record<string, FreqCtr>>
+}
+
+/** Applies `ops` to `e` at `now` with HAProxy's counting rules (only the stored data types change). */
+export function applyOps(spec: Pick<StickTableSpec, 'store'>, e: StickEntry, ops: readonly StickOp[], now: number): void {
+  for (const o of ops) {
+    if (o.op === 'request') {
+      const n = o.n ?? 1
+      bumpEntry(spec, e, 'http_req_cnt', 'http_req_rate', now, n)
+      bumpEntry(spec, e, 'conn_cnt', 'conn_rate', now, n)
+      bumpEntry(spec, e, 'sess_cnt', 'sess_rate', now, n)
+    } else if (o.op === 'inc') bumpEntry(spec, e, o.data, `${o.data}_rate`, now, o.n ?? 1)
+    else if (o.data === 'server_id' || spec.store.some((x) => x.type === o.data)) e.counters.set(o.data, o.value)
+  }
+}
+
+function bumpEntry(spec: Pick<StickTableSpec, 'store'>, e: StickEntry, cnt: string, rate: string, now: number, inc: number): void {
+  for (const s of spec.store) {
+    if (s.type === cnt) e.counters.set(cnt, (e.counters.get(cnt) ?? 0) + inc)
+    if (s.type === rate && s.periodMs !== undefined) {
+      let f = e.rates.get(rate)
+      if (!f) {
+        f = createFreqCtr()
+        e.rates.set(rate, f)
+      }
+      updateFreqCtr(f, s.periodMs, now, inc)
+    }
+  }
+}
+
+export function entryState(e: StickEntry): EntryState {
+  const rates: Record<string, FreqCtr> = {}
+  for (const [k, f] of e.rates) rates[k] = { ...f }
+  return { key: e.key, expiresAt: e.expiresAt, counters: Object.fromEntries(e.counters), rates }
+}
+
+export function entryFromState(s: EntryState): StickEntry {
+  return {
+    key: s.key,
+    expiresAt: s.expiresAt,
+    counters: new Map(Object.entries(s.counters)),
+    rates: new Map(Object.entries(s.rates).map(([k, f]) => [k, { ...f }])),
+  }
+}
+
+/** Expiry of an entry touched at `now`. */
+export function expiryOf(spec: Pick<StickTableSpec, 'expireMs'>, now: number): number {
+  return now + (spec.expireMs ?? NO_EXPIRY)
+}
+
+const NO_EXPIRY = Number.MAX_SAFE_INTEGER / 2
+
 /** One table's entries, keyed by the table's key text. */
 export class MemoryStickTable {
   readonly spec: StickTableSpec
@@ -49,27 +117,44 @@ export class MemoryStickTable {
     } else this.#entries.delete(key)
     // Re-insertion keeps Map order = least recently used first.
     this.#entries.set(key, e)
-    e.expiresAt = now + (this.spec.expireMs ?? Number.MAX_SAFE_INTEGER / 2)
+    e.expiresAt = expiryOf(this.spec, now)
     return e
+  }
+
+  /**
+   * Replaces `key` with `state` (the authoritative copy from a Durable Object), as the most recently
+   * used entry; evicts the oldest one when full. Returns the installed entry.
+   */
+  install(state: EntryState): StickEntry {
+    const e = entryFromState(state)
+    if (this.#entries.has(state.key)) this.#entries.delete(state.key)
+    else if (this.#entries.size >= this.spec.size) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(state.key, e)
+    return e
+  }
+
+  /** Removes `key` (the shared table no longer has it). */
+  forget(key: string): void {
+    this.#entries.delete(key)
+  }
+
+  /** Applies `ops` to `e` (see applyOps). */
+  apply(e: StickEntry, ops: readonly StickOp[], now: number): void {
+    applyOps(this.spec, e, ops, now)
   }
 
   /** Adds `inc` to counter `type` and to its `_rate` sibling if stored. */
   bump(e: StickEntry, cnt: string, rate: string, now: number, inc = 1): void {
-    for (const s of this.spec.store) {
-      if (s.type === cnt) e.counters.set(cnt, (e.counters.get(cnt) ?? 0) + inc)
-      if (s.type === rate && s.periodMs !== undefined) {
-        let f = e.rates.get(rate)
-        if (!f) {
-          f = createFreqCtr()
-          e.rates.set(rate, f)
-        }
-        updateFreqCtr(f, s.periodMs, now, inc)
-      }
-    }
+    bumpEntry(this.spec, e, cnt, rate, now, inc)
   }
 
   /** Value of data type `type` for `e`, or undefined when the table does not store it. */
   read(e: StickEntry, type: string, now: number): number | undefined {
+    // Stick rules store server_id in any table they use, declared or not (HAProxy allocates it).
+    if (type === 'server_id') return e.counters.get(type) ?? (this.spec.store.some((x) => x.type === type) ? 0 : undefined)
     const s = this.spec.store.find((x) => x.type === type)
     if (!s) return undefined
     if (s.periodMs !== undefined) {
@@ -80,7 +165,7 @@ export class MemoryStickTable {
   }
 
   set(e: StickEntry, type: string, value: number): void {
-    if (this.spec.store.some((x) => x.type === type)) e.counters.set(type, value)
+    if (type === 'server_id' || this.spec.store.some((x) => x.type === type)) e.counters.set(type, value)
   }
 
   entries(now: number): StickEntry[] {

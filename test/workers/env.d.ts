@@ -4,5 +4,6 @@ declare namespace Cloudflare {
   interface Env {
     HEALTH: DurableObjectNamespace<import('../../durable-objects/health-monitor.ts').HealthMonitor>
     TCP_HEALTH: DurableObjectNamespace<import('./worker.ts').TcpHealthMonitor>
+    STICK: DurableObjectNamespace<import('../../durable-objects/stick-table.ts').StickTable>
   }
 }

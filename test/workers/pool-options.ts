@@ -34,6 +34,7 @@ export const workersPoolOptions = {
     durableObjects: {
       HEALTH: { className: 'HealthMonitor', useSQLite: true },
       TCP_HEALTH: { className: 'TcpHealthMonitor', useSQLite: true },
+      STICK: { className: 'StickTable', useSQLite: true },
     },
     outboundService: 'origins',
     workers: [{ name: 'origins', modules: true, script: ORIGINS, compatibilityDate: '2026-11-01' }],

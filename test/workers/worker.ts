@@ -4,10 +4,11 @@
  * reaches the scripted peers of net.ts.
  */
 import { HealthMonitor } from '../../durable-objects/health-monitor.ts'
+import { StickTable } from '../../durable-objects/stick-table.ts'
 import type { ProbeIo } from '../../src/health/probes/types.ts'
 import { testNet } from './net.ts'
 
-export { HealthMonitor }
+export { HealthMonitor, StickTable }
 
 export class TcpHealthMonitor extends HealthMonitor {
   protected override probeIo(): ProbeIo {

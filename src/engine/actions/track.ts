@@ -1,6 +1,7 @@
 /**
  * @module
  * track-sc0/1/2, sc-inc-gpc0/1, sc-set-gpt0 at run time, through the request's StickTracker.
+ * track-sc returns a promise only when the table's store waits for a Durable Object (exact mode).
  */
 import type { SampleExpr } from '../../sample/expr.ts'
 import type { Sample } from '../../sample/types.ts'
@@ -17,8 +18,10 @@ export const TRACK_RUNTIME: readonly RuntimeActionDef[] = [
         return (ctx) => {
           const r = key(ctx, false)
           const s = Array.isArray(r) ? r[r.length - 1] : (r as Sample | undefined)
-          if (s !== undefined) env.stick.track(ctx, a.counter as number, table, sampleToString(s))
-          return undefined
+          if (s === undefined) return undefined
+          // A Durable Object-backed table in exact mode answers asynchronously: decide() awaits the promise.
+          const pending = env.stick.track(ctx, a.counter as number, table, sampleToString(s))
+          return pending instanceof Promise ? pending.then(() => undefined) : undefined
         }
       },
     }),

@@ -31,3 +31,13 @@ describe('freq_ctr', () => {
     expect(readFreqCtr(c, 1_000, 11_500)).toBe(1)
   })
 })
+
+describe('freq_ctr on epoch-millisecond clocks', () => {
+  it('keeps counting within the period when now is Date.now()-sized (no 32-bit wrap)', () => {
+    const c = createFreqCtr()
+    const t0 = 1_795_609_869_761
+    for (let i = 0; i < 25; i++) updateFreqCtr(c, 10_000, t0 + i * 10)
+    expect(c.currTick).toBe(t0 - 1)
+    expect(readFreqCtr(c, 10_000, t0 + 300)).toBe(25)
+  })
+})
