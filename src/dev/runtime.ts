@@ -32,9 +32,8 @@ export async function startRuntime(o: RuntimeOptions): Promise<WorkerRuntime> {
       bindings: { EDGEPROXY_ROUTEMAP: JSON.stringify(o.routeMap), EDGEPROXY_DEV: '1' },
       host: '127.0.0.1',
       port: o.port ?? 0,
-      kvPersist: `${o.persistTo}/kv`,
-      durableObjectsPersist: `${o.persistTo}/do`,
-      cachePersist: `${o.persistTo}/cache`,
+      // Miniflare 5 keeps every local resource (DO SQLite, KV, cache) under one directory.
+      resourcePersistencePath: o.persistTo,
       durableObjects: { HEALTH: { className: 'HealthMonitor', useSQLite: true }, STICK: { className: 'StickTable', useSQLite: true } },
     }),
   )
