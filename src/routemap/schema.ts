@@ -168,6 +168,11 @@ export interface StickTableSpec {
   readonly store: readonly { readonly type: string; readonly periodMs?: number }[]
   /** edgeproxy: `exact` (one DO round trip per tracked request) or `fast` (local view, batched). */
   readonly consistency: 'exact' | 'fast'
+  /**
+   * edgeproxy: when the table's Durable Object fails or times out, `open` (default) lets the
+   * request through untracked; `local` counts in the isolate's own view instead.
+   */
+  readonly onError?: 'open' | 'local'
   readonly peers?: string
   readonly origin: Origin
 }

@@ -55,7 +55,7 @@ export interface RemoteStickOptions {
   readonly defer?: (p: Promise<unknown>) => void
   /** Exact-mode RPC timeout (ms, default 1000). */
   readonly timeoutMs?: number
-  /** Per table failure policy (default `open`). */
+  /** Per table failure policy, overriding the table's `on-error` (default `open`). */
   readonly failure?: Readonly<Record<string, FailurePolicy>>
   /** How long a failed shard is skipped (ms, default 5000). */
   readonly retryAfterMs?: number
@@ -202,7 +202,7 @@ export class RemoteStickStore implements StickStore {
   }
 
   #failed(t: Table, key: string, ops: readonly StickOp[]): StickEntry | undefined {
-    return (this.#opts.failure?.[t.spec.name] ?? 'open') === 'local' ? this.#local(t, key, ops, false) : undefined
+    return (this.#opts.failure?.[t.spec.name] ?? t.spec.onError ?? 'open') === 'local' ? this.#local(t, key, ops, false) : undefined
   }
 
   #enqueue(t: Table, name: string, key: string, ops: readonly StickOp[], now: number): void {

@@ -1,7 +1,7 @@
 /**
  * @module
  * `stick-table` declarations and `stick on|match|store-request|store-response` rules (reference
- * §7.1, §7.4), plus edgeproxy's `consistency exact|fast` table option (docs/stick-tables.md).
+ * §7.1, §7.4), plus edgeproxy's `consistency exact|fast` and `on-error open|local` table options (docs/stick-tables.md).
  */
 import type { StickTableSpec } from '../../routemap/schema.ts'
 import { parseSampleExpr } from '../../sample/expr.ts'
@@ -61,6 +61,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
   let expireMs: number | undefined
   let nopurge = false
   let consistency: 'exact' | 'fast' = 'exact'
+  let onError: 'open' | 'local' | undefined
   let peers: string | undefined
   const store: { type: string; periodMs?: number }[] = []
   for (let i = 0; i < a.length; i++) {
@@ -110,6 +111,12 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
         consistency = v.text
         i++
         break
+      case 'on-error':
+        if (!v) return missing()
+        if (v.text !== 'open' && v.text !== 'local') return err(v, `'on-error' expects 'open' or 'local' (got '${v.text}')`)
+        onError = v.text
+        i++
+        break
       case 'store': {
         if (!v) return missing()
         for (const item of storeItems(v.text)) {
@@ -147,7 +154,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
         cx.sv.diag.warning('edge-mapping', w.span, "'stick-table' : 'recv-only' is ignored at the edge: tables are not replicated between peers")
         break
       default:
-        return err(w, `unknown argument '${w.text}' (expects type, size, expire, nopurge, peers, store or consistency)`)
+        return err(w, `unknown argument '${w.text}' (expects type, size, expire, nopurge, peers, store, consistency or on-error)`)
     }
   }
   if (!type) return err(st.keyword[0] as Word, "missing 'type' argument")
@@ -159,7 +166,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
   }
   p.stickTable = {
     name: p.name, type, keyLength: type === 'integer' ? 4 : type === 'ip' ? 4 : type === 'ipv6' ? 16 : keyLength,
-    size, ...(expireMs !== undefined ? { expireMs } : {}), nopurge, store, consistency,
+    size, ...(expireMs !== undefined ? { expireMs } : {}), nopurge, store, consistency, ...(onError ? { onError } : {}),
     ...(peers ? { peers } : {}), origin: { file: st.span.file, line: st.span.line },
   }
 }

@@ -180,6 +180,15 @@ describe('Durable Object-backed stick tables in the engine', () => {
     expect([await e.decide(get('/api/x')), await e.decide(get('/api/x')), await e.decide(get('/api/x'))].map(status)).toEqual([200, 200, 429])
   })
 
+  it("the table's 'on-error local' option chooses the local policy from the config", async () => {
+    const dos = new FakeDOs()
+    dos.mode = 'hang'
+    const text = cfg('exact', 2).replace('consistency exact', 'consistency exact on-error local')
+    expect(routeMap(text).frontends[0]?.stickTable?.onError).toBe('local')
+    const e = engines(1, text, dos, { timeoutMs: 20 }).es[0] as Engine
+    expect([await e.decide(get('/api/x')), await e.decide(get('/api/x')), await e.decide(get('/api/x'))].map(status)).toEqual([200, 200, 429])
+  })
+
   it('explain and tests without a store keep the in-memory tables (no RPC surface at all)', async () => {
     const e = createEngine(routeMap(cfg('exact', 2)), { now: () => 1_000_000 })
     const s = [await e.decide(get('/api/x')), await e.decide(get('/api/x')), await e.decide(get('/api/x'))].map(status)
