@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, diffEnabled, type Pair, type Reply, type Req, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, type Reply, type Req, startPair, DIFF_DEFAULTS } from './harness.ts'
 
 /*
  * http-request / http-response actions (reference §6) under HAProxy 2.6 and `edgeproxy dev`:
@@ -8,15 +8,7 @@ import { both, diffEnabled, type Pair, type Reply, type Req, startPair } from '.
  * response rules conditioned on `status` and `res.hdr`.
  */
 const CONFIG = `
-global
-    nbthread 1
-
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-
+${DIFF_DEFAULTS}
 frontend fe
     bind 127.0.0.1:@PORT@
     http-request set-var(txn.path_up) path,upper

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, diffEnabled, type Pair, type Reply, type Req, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, type Reply, type Req, startPair, DIFF_DEFAULTS } from './harness.ts'
 
 /*
  * Cookie persistence (reference §4) under HAProxy 2.6 and `edgeproxy dev`: the Set-Cookie each
@@ -10,15 +10,7 @@ import { both, diffEnabled, type Pair, type Reply, type Req, startPair } from '.
  * segment, so each request names the backend it tests.
  */
 const CONFIG = `
-global
-    nbthread 1
-
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-
+${DIFF_DEFAULTS}
 frontend fe
     bind 127.0.0.1:@PORT@
     use_backend be_%[path,field(2,/)]

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, diffEnabled, type Pair, patternBytes, type Reply, type Req, sha256, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, patternBytes, type Reply, type Req, sha256, startPair, DIFF_DEFAULTS } from './harness.ts'
 
 /*
  * What the origin receives and what comes back (reference §6.4, §6.5) under HAProxy 2.6 and
@@ -15,15 +15,7 @@ import { both, diffEnabled, type Pair, patternBytes, type Reply, type Req, sha25
  * - workerd adds Accept-Encoding and CF-Worker to every subrequest.
  */
 const CONFIG = `
-global
-    nbthread 1
-
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-
+${DIFF_DEFAULTS}
 frontend fe
     bind 127.0.0.1:@PORT@
     option forwardfor except 127.0.0.8

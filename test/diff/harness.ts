@@ -23,6 +23,17 @@ const ROOT = join(import.meta.dirname, '..', '..')
 const BIN = join(ROOT, 'bin', 'edgeproxy.mjs')
 
 /** True when `haproxy` is installed (CI installs it; elsewhere the suite is skipped unless CI=true). */
+/** The global and defaults sections most differential configs share (one thread: exact sequences). */
+export const DIFF_DEFAULTS = `global
+    nbthread 1
+
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+`
+
 export function haveHaproxy(): boolean {
   return spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0
 }

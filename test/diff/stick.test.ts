@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, diffEnabled, type Pair, send, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, send, startPair, DIFF_DEFAULTS } from './harness.ts'
 
 /*
  * The seed's rate limit (04-acl: `stick-table type ip size 200k expire 30s store
@@ -12,15 +12,7 @@ import { both, diffEnabled, type Pair, send, startPair } from './harness.ts'
 const LIMIT = 5
 
 const CONFIG = `
-global
-    nbthread 1
-
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-
+${DIFF_DEFAULTS}
 frontend fe
     bind 127.0.0.1:@PORT@
     stick-table type ip size 200k expire 30s store http_req_rate(10s)
