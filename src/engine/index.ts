@@ -32,10 +32,12 @@ export interface Engine {
   readonly hydrated: Hydrated
   decide(req: EngineRequest, trace?: Tracer): Promise<Decision>
   /**
-   * Counts a forwarded request as in flight when its backend's balancer reads in-flight counts;
-   * returns the release, or undefined when nothing is counted.
+   * Admits a forwarded request before it is sent: counts it in flight when the backend reads
+   * in-flight counts (leastconn, first, random, server `maxconn`) and, under `maxconn`, takes a
+   * slot, possibly on another server for a load-balanced request, or waits in a queue.
+   * `release` ends the count; `timeout` means `timeout queue` expired (HAProxy answers 503).
    */
-  track(d: Extract<Decision, { kind: 'forward' }>): (() => void) | undefined
+  admit(d: Extract<Decision, { kind: 'forward' }>): Promise<{ readonly server: Server; readonly release?: () => void } | { readonly timeout: number }>
   /**
    * After a connection failure to `failed`, before retry number `retry` (1-based): the server to
    * redispatch to (load balancing again, avoiding `failed` when it can; persistence is dropped), or
@@ -61,9 +63,12 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
     hydrated,
     decide: (req, trace = NO_TRACE) =>
       decide(req, { rt: hydrated, selector, states, random32, trace, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }),
-    track: (d) => {
+    admit: async (d) => {
       const be = hydrated.backends.get(d.backend)
-      return be && selector.countsInflight(be) ? selector.acquire(d.backend, d.server.id) : undefined
+      if (!be || !selector.countsInflight(be)) return { server: d.server }
+      // Persistence (cookie, stick) chose the server: it waits in that server's queue.
+      const persistent = d.persistence?.direct === true || d.why.startsWith('stick ')
+      return selector.admit(be, d.request, states, d.server, persistent)
     },
     redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)

@@ -6,6 +6,7 @@
  * changes, so roundrobin keeps its position between requests like an HAProxy thread group does.
  */
 import { createBalancer } from '../balance/index.ts'
+import { ConnLimiter, type Limits } from './conn-limit.ts'
 import type { Balancer, HashRequest, LbServer } from '../balance/types.ts'
 import type { Server } from '../routemap/schema.ts'
 import type { Sample } from '../sample/types.ts'
@@ -52,36 +53,69 @@ export interface Assignment {
   readonly persistence?: Persistence
 }
 
+const NO_LIMITS: Limits = { maxconn: () => 0, maxqueue: () => 0 }
+const LIMITS = new WeakMap<RtBackend['def'], Limits | null>()
+
+/** The backend's server limits, or undefined when no server has `maxconn` (built once per backend). */
+function limitsOf(be: RtBackend): Limits | undefined {
+  let l = LIMITS.get(be.def)
+  if (l === undefined) {
+    const byId = new Map(be.def.servers.map((x) => [x.id, x]))
+    l = be.def.servers.some((x) => x.maxconn > 0) ? { maxconn: (id) => byId.get(id)?.maxconn ?? 0, maxqueue: (id) => byId.get(id)?.maxqueue ?? 0 } : null
+    LIMITS.set(be.def, l)
+  }
+  return l ?? undefined
+}
+
 export class ServerSelector {
   readonly #cache = new Map<string, { signature: string; balancer: Balancer }>()
-  /** Requests in flight per backend and server id, in this isolate (leastconn, first, random). */
-  readonly #inflight = new Map<string, Map<number, number>>()
+  /** Requests in flight per backend and server id in this isolate (leastconn, first, random, maxconn). */
+  readonly #limiter = new ConnLimiter()
   readonly #stick: StickStore
 
   constructor(stick: StickStore) {
     this.#stick = stick
   }
 
-  /** True when the backend's algorithm reads in-flight counts (the caller then reports them). */
+  /** True when the backend reads in-flight counts: its algorithm, or a server `maxconn`. */
   countsInflight(be: RtBackend): boolean {
     const a = be.def.balance.algo
-    return a === 'leastconn' || a === 'first' || a === 'random'
+    return a === 'leastconn' || a === 'first' || a === 'random' || limitsOf(be) !== undefined
   }
 
-  /** Counts a request to `serverId` as in flight until the returned function is called. */
+  /** Counts a request to `serverId` as in flight until the returned function is called (no limit check). */
   acquire(backend: string, serverId: number): () => void {
-    let m = this.#inflight.get(backend)
-    if (!m) {
-      m = new Map()
-      this.#inflight.set(backend, m)
-    }
-    const counts = m
-    counts.set(serverId, (counts.get(serverId) ?? 0) + 1)
-    let done = false
-    return () => {
-      if (done) return
-      done = true
-      counts.set(serverId, Math.max(0, (counts.get(serverId) ?? 1) - 1))
+    return this.#limiter.take(backend, serverId, NO_LIMITS)
+  }
+
+  /**
+   * Admission under `maxconn` (queue.c): a slot on the chosen server, else on another usable
+   * server that is not full (load-balanced requests only), else a wait in the server's queue
+   * (`persistent`; over `maxqueue` it is redispatched) or the backend's, for at most `timeout
+   * queue` (default `timeout connect`).
+   */
+  async admit(be: RtBackend, ctx: RequestState, states: ServerStates, server: Server, persistent: boolean): Promise<{ server: Server; release: () => void } | { timeout: number }> {
+    const def = be.def
+    const limits = limitsOf(be) ?? NO_LIMITS
+    const now = () => this.#stick.now()
+    const got = this.#limiter.tryAcquire(def.name, server.id, limits)
+    if (got) return { server, release: got }
+    let target = server
+    let sticky = persistent
+    for (;;) {
+      if (!sticky) {
+        const other = this.#pickBalanced(be, ctx, states)
+        if (other && !this.#limiter.isFull(def.name, other.server.id, limits)) {
+          return { server: other.server, release: this.#limiter.take(def.name, other.server.id, limits) }
+        }
+        if (other) target = other.server
+      }
+      const candidates = def.servers.filter((x) => !x.disabled && states.isUp(def.name, x.name) && states.isUsable(def.name, x.name)).map((x) => x.id)
+      const timeout = def.timeouts.queue ?? def.timeouts.connect ?? 0
+      const r = await this.#limiter.wait(def.name, target.id, sticky, candidates, limits, timeout, now)
+      if (r.kind === 'ok') return { server: def.servers.find((x) => x.id === r.server) ?? target, release: r.release }
+      if (r.kind === 'timeout') return { timeout: r.waitedMs }
+      sticky = false
     }
   }
 
@@ -114,8 +148,15 @@ export class ServerSelector {
     const def = be.def
     const lb = this.#balancer(be, states)
     const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
-    const inflight = this.#inflight.get(def.name)
-    const pick = lb.pick({ request: req, random32: () => ctx.random32(), ...(inflight ? { inflight } : {}), ...(avoid ? { avoid } : {}) })
+    const inflight = this.#limiter.inflight(def.name)
+    // Full servers (maxconn) are skipped while another is usable, as HAProxy's balancers skip them.
+    const limits = limitsOf(be)
+    let skip = avoid
+    if (limits) {
+      const full = def.servers.filter((x) => this.#limiter.isFull(def.name, x.id, limits)).map((x) => x.id)
+      if (full.length > 0) skip = new Set([...(avoid ?? []), ...full])
+    }
+    const pick = lb.pick({ request: req, random32: () => ctx.random32(), inflight, ...(skip ? { avoid: skip } : {}) })
     return pick ? { server: def.servers[pick.server.index] as Server, reason: pick.reason } : undefined
   }
 

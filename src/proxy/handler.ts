@@ -116,8 +116,17 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
     case 'forward': {
       const be = rt.backends.get(d.backend)
       if (!be) return toResponse(errorResponse(503), req.method)
-      const release = engine.track(d)
-      const result = await forward(be.def, d.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(d, failed, retry))
+      const adm = await engine.admit(d)
+      if ('timeout' in adm) {
+        // Queued for `timeout queue` without a free slot (maxconn): HAProxy's 503.
+        const page = errorResponse(503, be.def.errorfiles)
+        return toResponse(await afterResponse(rt, d.frontend, d.backend, page, d.request, NO_TRACE), req.method)
+      }
+      const release = adm.release
+      if (adm.server !== d.server) d.request.server = adm.server.name
+      // A queue may hand the request to another server: like a redispatch, persistence is dropped.
+      const admitted: typeof d = adm.server === d.server ? d : { ...d, server: adm.server, ...(d.persistence ? { persistence: { ...d.persistence, direct: false } } : {}) }
+      const result = await forward(be.def, admitted.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(admitted, failed, retry))
       if (result.server.observe && deps.observe) {
         deps.observe(d.backend, result.server, passiveOutcome(result, result.server.observe))
       }
@@ -129,7 +138,7 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       const origin = result.response
       const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
       // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
-      const served: typeof d = result.redispatched ? { ...d, server: result.server, ...(d.persistence ? { persistence: { ...d.persistence, direct: false } } : {}) } : d
+      const served: typeof d = result.redispatched ? { ...admitted, server: result.server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
       if (result.redispatched) d.request.server = result.server.name
       // HAProxy runs http-response rules and cookie insertion on a 101 too (only other 1xx skip them).
       const out = await processResponse(rt, served, head, deps.now(), NO_TRACE)

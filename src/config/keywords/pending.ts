@@ -10,12 +10,13 @@ import type { SourceSpan } from '../source.ts'
 import { kwName } from './args.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
-export type PendingFeature = 'stats' | 'logs' | 'queue' | 'agent'
+export type PendingFeature = 'stats' | 'logs' | 'queue' | 'limits' | 'agent'
 
 export const PENDING: Readonly<Record<PendingFeature, string>> = {
   stats: 'the stats page and the Prometheus exporter are not served yet: requests to them get a 503; the settings are kept in the RouteMap',
   logs: 'request logs are not written yet; the log settings are kept in the RouteMap',
-  queue: "connection limits and queues are not enforced yet: requests are never queued, so 'maxconn', 'maxqueue', 'minconn', 'fullconn' and 'timeout queue' have no effect; the settings are kept in the RouteMap",
+  queue: "dynamic connection limits are not applied yet: 'minconn' and 'fullconn' have no effect ('maxconn' is used as is); the settings are kept in the RouteMap",
+  limits: "'maxconn', 'maxqueue' and 'timeout queue' are enforced per Worker isolate: each isolate allows maxconn requests in flight to the server and queues the rest; across the edge's isolates the total can exceed maxconn (see docs/differences.md)",
   agent: "agent checks and server tracking ('agent-check', 'track') are not run yet: they change no server state; the settings are kept in the RouteMap",
 }
 

@@ -1,8 +1,8 @@
 /**
  * @module
  * `timeout <name> <time>` (doc 4.2, reference §12). Timeouts the Worker enforces: connect and
- * server (AbortSignal.timeout), tarpit, and check (src/health). `queue` belongs to a feature the
- * Worker does not run yet (pending.ts); the client-side ones are Cloudflare's; the half-closed and
+ * server (AbortSignal.timeout), tarpit, check (src/health) and queue (per isolate, with
+ * `maxconn`: src/engine/conn-limit.ts); the client-side ones are Cloudflare's; the half-closed and
  * tunnel ones have no counterpart in a Worker.
  */
 import type { Timeouts } from '../../routemap/schema.ts'
@@ -28,7 +28,7 @@ function timeoutKw(field: keyof Timeouts, clientSide = false) {
 export const TIMEOUT_KEYWORDS: readonly KeywordDef[] = [
   { name: 'timeout connect', sections: BE_SECTIONS, support: 'yes', parse: timeoutKw('connect') },
   { name: 'timeout server', sections: BE_SECTIONS, support: 'yes', parse: timeoutKw('server') },
-  pendingKeyword({ name: 'timeout queue', sections: BE_SECTIONS, parse: timeoutKw('queue') }, 'queue'),
+  pendingKeyword({ name: 'timeout queue', sections: BE_SECTIONS, parse: timeoutKw('queue') }, 'limits'),
   { name: 'timeout check', sections: BE_SECTIONS, support: 'yes', parse: timeoutKw('check') },
   { name: 'timeout tunnel', sections: BE_SECTIONS, support: 'ignored', note: 'WebSocket tunnels are held by Cloudflare and the Workers runtime, whose idle limits apply' },
   { name: 'timeout tarpit', sections: PROXY_SECTIONS, support: 'yes', parse: timeoutKw('tarpit') },

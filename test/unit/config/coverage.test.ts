@@ -649,7 +649,7 @@ describe("'yes' keywords are read by the Worker", () => {
   })
 
   it('names each feature whose runtime is still missing, and warns once per proxy', () => {
-    expect(Object.keys(PENDING).sort()).toEqual(['agent', 'logs', 'queue', 'stats'])
+    expect(Object.keys(PENDING).sort()).toEqual(['agent', 'limits', 'logs', 'queue', 'stats'])
     const w = diags(
       compile(cfg`
         defaults
@@ -667,10 +667,12 @@ describe("'yes' keywords are read by the Worker", () => {
     ).filter((d) => d.code === 'not-supported')
     expect(w.map((d) => [d.severity, d.line, d.column])).toEqual([
       ['warning', 7, 3],
+      ['warning', 8, 31],
       ['warning', 11, 31],
     ])
     expect(w[0]?.message).toBe(`'fullconn': ${PENDING.queue}`)
-    expect(w[1]?.message).toBe(`'maxconn': ${PENDING.queue}`)
+    expect(w[1]?.message).toBe(`'maxconn': ${PENDING.limits}`)
+    expect(w[2]?.message).toBe(`'maxconn': ${PENDING.limits}`)
   })
 })
 
