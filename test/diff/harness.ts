@@ -15,7 +15,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
-import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net'
+import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -38,15 +38,21 @@ export function haveHaproxy(): boolean {
   return spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0
 }
 
+/**
+ * A free loopback port, taken below Linux's ephemeral range (32768-60999): the processes of a run
+ * that bind port 0 (workerd, Miniflare) are never handed it later, so a port reserved as "refuses
+ * connections" stays refused and a port picked for a proxy is still free when the proxy starts.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createNetServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port
-      s.close(() => res(p))
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const free = await new Promise<boolean>((res) => {
+      const s = createNetServer()
+      s.once('error', () => res(false))
+      s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
     })
-  })
+    if (free) return port
+  }
 }
 
 /** What an origin saw. */
