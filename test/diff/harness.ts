@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const BIN = join(ROOT, 'bin', 'edgeproxy.mjs')
@@ -647,6 +648,13 @@ export async function startPair(config: string, o: PairOptions): Promise<Pair> {
  * Sends each request to HAProxy then to edgeproxy, one at a time, and maps both replies through
  * `view`. `port` names the bind placeholder to use (`PORT` unless told).
  */
+/** Sends `reqs` to both proxies and asserts edgeproxy's views equal HAProxy's; returns HAProxy's. */
+export async function expectSame<T>(p: Pair, reqs: readonly Req[], view: (r: Reply, req: Req) => T): Promise<T[]> {
+  const { h, e } = await both(p, reqs, view)
+  expect(e).toEqual(h)
+  return h
+}
+
 export async function both<T>(p: Pair, reqs: readonly Req[], view: (r: Reply, req: Req) => T, port = 'PORT'): Promise<{ h: T[]; e: T[] }> {
   const h: T[] = []
   const e: T[] = []
