@@ -97,6 +97,8 @@ export default {
       now: () => Date.now(),
       dev: env.EDGEPROXY_DEV === '1',
       ...(env.HEALTH ? { observe: passiveReporter(env.HEALTH, ctx) } : {}),
+      // The end of a streamed response (conn_cur, bytes_*) writes after fetch() returned.
+      ...(l.stick ? { afterStick: () => ctx.waitUntil(l.stick?.idle() ?? Promise.resolve()) } : {}),
     })
     // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups).
     if (l.stick) ctx.waitUntil(l.stick.idle())

@@ -27,7 +27,17 @@ export type Decision =
       readonly persistence?: Persistence
       readonly why: string
     }
-  | { readonly kind: 'respond'; readonly frontend?: string; readonly backend?: string; readonly response: LocalResponse; readonly request?: RequestState; readonly why: string; readonly delayMs?: number }
+  | {
+      readonly kind: 'respond'
+      readonly frontend?: string
+      readonly backend?: string
+      readonly response: LocalResponse
+      readonly request?: RequestState
+      readonly why: string
+      readonly delayMs?: number
+      /** The request counts as an HTTP error in tracked entries (deny, tarpit, auth: http_err_*). */
+      readonly httpErr?: boolean
+    }
   | { readonly kind: 'service'; readonly frontend: string; readonly service: string; readonly request: RequestState; readonly why: string }
   | { readonly kind: 'stats'; readonly frontend: string; readonly request: RequestState; readonly why: string }
 
@@ -62,13 +72,13 @@ function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow
   const base = { frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx }
   switch (res.kind) {
     case 'respond':
-      return { kind: 'respond', ...base, response: res.response, why: res.why }
+      return { kind: 'respond', ...base, response: res.response, why: res.why, ...(res.httpErr ? { httpErr: true } : {}) }
     case 'tarpit':
-      return { kind: 'respond', ...base, response: res.response, why: `tarpit for ${res.delayMs} ms`, delayMs: res.delayMs }
+      return { kind: 'respond', ...base, response: res.response, why: `tarpit for ${res.delayMs} ms`, delayMs: res.delayMs, httpErr: true }
     case 'auth': {
       const page = errorResponse(401, (be?.def ?? fe).errorfiles)
       const realm = res.realm || fe.name
-      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, why: 'authentication required' }
+      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, why: 'authentication required', httpErr: true }
     }
     case 'service':
       return { kind: 'service', frontend: fe.name, service: res.service, request: ctx, why: `use-service ${res.service}` }

@@ -10,7 +10,7 @@ import { type Decision, decide } from './decide.ts'
 import type { EngineRequest } from './request-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
-import { createMemoryStickStore, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
+import { createMemoryStickStore, type StickEnd, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
 import { NO_TRACE, type Tracer } from './trace.ts'
 
 export interface EngineOptions {
@@ -44,6 +44,18 @@ export interface Engine {
    * undefined when HAProxy would retry the same server (option redispatch, reference §13.2).
    */
   redispatch(d: Extract<Decision, { kind: 'forward' }>, failed: Server, retry: number): Server | undefined
+  /**
+   * Once per request that got a response (local ones included; `explain` never calls it), when the
+   * response head is known: counts http_err_* / http_fail_* in the entries the request tracks.
+   * `serverStatus` is the status the server answered (before http-response rules), absent for
+   * local responses: a 4xx counts as an error, a 5xx other than 501 and 505 as a failure
+   * (http_ana.c http_wait_for_response); deny, tarpit and auth count as errors (`httpErr`).
+   * `serverFailed`: the server timed out or broke the response after the connection (the 504/502
+   * of http_wait_for_response, which count as failures; a failed connection's 503 does not).
+   * Returns undefined unless a tracked entry stores conn_cur or a bytes type: then the caller
+   * counts the bytes (the response body only when `bytesOut`) and calls `end` once at the end.
+   */
+  responded(d: Decision, outcome: { readonly serverStatus?: number; readonly serverFailed?: boolean }): StickEnd | undefined
 }
 
 export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engine {
@@ -70,6 +82,14 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       const persistent = d.persistence?.direct === true || d.why.startsWith('stick ')
       return selector.admit(be, d.request, states, d.server, persistent)
     },
+    responded: (d, { serverStatus, serverFailed }) => {
+      const req = d.request
+      if (specs.length === 0 || !req) return undefined
+      const s = serverStatus ?? 0
+      const err = (d.kind === 'respond' && d.httpErr === true) || (s >= 400 && s < 500)
+      const fail = serverFailed === true || (s >= 500 && s < 600 && s !== 501 && s !== 505)
+      return tracker.respond(req, err, fail)
+    },
     redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)
       if (!be) return undefined
@@ -81,5 +101,6 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
 }
 
 export type { Decision } from './decide.ts'
+export type { StickEnd } from './stick.ts'
 export type { EngineRequest } from './request-state.ts'
 export { createTracer } from './trace.ts'

@@ -24,6 +24,24 @@ type Slot = Tracked | typeof PENDING | undefined
 /** The ops a track-sc applies: the request counts once in the entry. */
 const TRACK_OPS: readonly StickOp[] = [{ op: 'request' }]
 
+/** Data types that need the end of the request (conn_cur's release, the byte counts). */
+const END_TYPES = new Set(['conn_cur', 'bytes_in_cnt', 'bytes_in_rate', 'bytes_out_cnt', 'bytes_out_rate'])
+
+/** What the end of a request reports to the entries it tracks (StickTracker.respond). */
+export interface StickEnd {
+  /** A tracked entry stores bytes_out_cnt/rate: the caller counts the response body bytes. */
+  readonly bytesOut: boolean
+  /**
+   * Once, when the response has been sent or abandoned: adds the request and response bytes
+   * (bytes_in_*, bytes_out_*) and takes the request off conn_cur. Later calls do nothing.
+   */
+  end(bytesIn: number, bytesOut: number): void
+}
+
+function stores(t: Tracked, data: string): boolean {
+  return t.table.spec.store.some((s) => s.type === `${data}_cnt` || s.type === `${data}_rate`)
+}
+
 /** The per-request side: which entries sc0..sc2 track. Attach with `attach(ctx)` on first use. */
 export class StickTracker {
   readonly #store: StickStore
@@ -63,11 +81,54 @@ export class StickTracker {
     this.#write(ctx, counter, { op: 'set', data: 'gpt0', value })
   }
 
+  /**
+   * The response head is known: counts `err` (http_err_*) and `fail` (http_fail_*) in every
+   * tracked entry that stores them (stream_inc_http_err_ctr / stream_inc_http_fail_ctr, once per
+   * tracking counter as in HAProxy). Returns undefined when no tracked entry stores conn_cur or a
+   * bytes type, so such requests pay nothing at their end; otherwise the StickEnd to call.
+   */
+  respond(ctx: RequestState, err: boolean, fail: boolean): StickEnd | undefined {
+    const slots = this.#byRequest.get(ctx)
+    if (!slots) return undefined
+    const tracked = slots.filter((t): t is Tracked => t !== undefined && t !== PENDING)
+    if (tracked.length === 0) return undefined
+    let needEnd = false
+    let bytesOut = false
+    for (const t of tracked) {
+      const ops: StickOp[] = []
+      if (err && stores(t, 'http_err')) ops.push({ op: 'count', data: 'http_err', n: 1 })
+      if (fail && stores(t, 'http_fail')) ops.push({ op: 'count', data: 'http_fail', n: 1 })
+      if (ops.length > 0) this.#apply(t, ops)
+      if (t.table.spec.store.some((s) => END_TYPES.has(s.type))) needEnd = true
+      if (stores(t, 'bytes_out')) bytesOut = true
+    }
+    if (!needEnd) return undefined
+    let done = false
+    return {
+      bytesOut,
+      end: (bytesIn, bytesOutCount) => {
+        if (done) return
+        done = true
+        for (const t of tracked) {
+          const ops: StickOp[] = []
+          if (bytesIn > 0 && stores(t, 'bytes_in')) ops.push({ op: 'count', data: 'bytes_in', n: bytesIn })
+          if (bytesOutCount > 0 && stores(t, 'bytes_out')) ops.push({ op: 'count', data: 'bytes_out', n: bytesOutCount })
+          if (t.table.spec.store.some((s) => s.type === 'conn_cur')) ops.push({ op: 'end' })
+          if (ops.length > 0) this.#apply(t, ops)
+        }
+      },
+    }
+  }
+
   #write(ctx: RequestState, counter: number, op: StickOp): void {
     const t = this.#slots(ctx)[counter]
     if (!t || t === PENDING) return
-    t.table.apply(t.entry, [op], this.#store.now())
-    this.#store.ship?.(t.table.spec.name, t.entry.key, [op])
+    this.#apply(t, [op])
+  }
+
+  #apply(t: Tracked, ops: readonly StickOp[]): void {
+    t.table.apply(t.entry, ops, this.#store.now())
+    this.#store.ship?.(t.table.spec.name, t.entry.key, ops)
   }
 
   #slots(ctx: RequestState): Slot[] {

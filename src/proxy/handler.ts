@@ -6,7 +6,7 @@
  */
 import type { Decision } from '../engine/decide.ts'
 import { errorResponse, type LocalResponse } from '../engine/errors.ts'
-import type { Engine } from '../engine/index.ts'
+import type { Engine, StickEnd } from '../engine/index.ts'
 import type { EngineRequest } from '../engine/request-state.ts'
 import { afterResponse, processResponse } from '../engine/respond.ts'
 import { NO_TRACE } from '../engine/trace.ts'
@@ -30,6 +30,11 @@ export interface HandlerDeps {
    * the backend's HealthMonitor in the background.
    */
   readonly observe?: (backend: string, server: Server, outcome: PassiveOutcome) => void
+  /**
+   * Called after the end of a response reported stick-table counts (conn_cur, bytes_*), possibly
+   * after handle() returned: the Worker keeps the writes alive (ctx.waitUntil(store.idle())).
+   */
+  readonly afterStick?: () => void
 }
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
@@ -94,6 +99,25 @@ export function toResponse(r: LocalResponse, method: string): Response {
   return new Response(body, { status: r.status, statusText: r.reason, headers })
 }
 
+/**
+ * Request body bytes for bytes_in_*: the Content-Length (0 without one). HAProxy counts every
+ * byte read from the client, request line and headers included (stream.c
+ * stream_process_counters(): req.total), which the Worker does not see.
+ */
+function requestBytes(req: Request): number {
+  const n = Number(req.headers.get('content-length'))
+  return Number.isFinite(n) && n > 0 ? n : 0
+}
+
+/** A local response is sent at once: reports the stick-table end counts now. */
+function localEnd(end: StickEnd | undefined, req: Request, res: Response, body: string, deps: HandlerDeps): Response {
+  if (end) {
+    end.end(requestBytes(req), end.bytesOut && res.body ? new TextEncoder().encode(body).byteLength : 0)
+    deps.afterStick?.()
+  }
+  return res
+}
+
 /** Handles one request. Never throws: failures become HAProxy's error responses. */
 export async function handle(req: Request, deps: HandlerDeps): Promise<Response> {
   const { engine } = deps
@@ -104,23 +128,37 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
     return toResponse(errorResponse(500), req.method)
   }
   const rt = engine.hydrated
+  const local = async (page: LocalResponse, fe: string | undefined, be: string | undefined, serverFailed = false): Promise<Response> => {
+    const end = engine.responded(d, serverFailed ? { serverFailed } : {})
+    const res = await afterResponse(rt, fe, be, page, d.request, NO_TRACE)
+    return localEnd(end, req, toResponse(res, req.method), res.body, deps)
+  }
   switch (d.kind) {
     case 'respond': {
+      // A tarpit counts its error when it starts (http_ana.c `tarpit:`), not after the delay.
+      const end = engine.responded(d, {})
       if (d.delayMs) await new Promise((r) => setTimeout(r, d.delayMs))
       const res = await afterResponse(rt, d.frontend, d.backend, d.response, d.request, NO_TRACE)
-      return toResponse(res, req.method)
+      return localEnd(end, req, toResponse(res, req.method), res.body, deps)
     }
     case 'stats':
-    case 'service':
-      return deps.services ? deps.services(d, req) : toResponse(errorResponse(503), req.method)
+    case 'service': {
+      const end = engine.responded(d, {})
+      const res = deps.services ? await deps.services(d, req) : toResponse(errorResponse(503), req.method)
+      // Applet answers (stats, Prometheus) are not counted in bytes_out: only conn_cur is released.
+      if (end) {
+        end.end(requestBytes(req), 0)
+        deps.afterStick?.()
+      }
+      return res
+    }
     case 'forward': {
       const be = rt.backends.get(d.backend)
       if (!be) return toResponse(errorResponse(503), req.method)
       const adm = await engine.admit(d)
       if ('timeout' in adm) {
         // Queued for `timeout queue` without a free slot (maxconn): HAProxy's 503.
-        const page = errorResponse(503, be.def.errorfiles)
-        return toResponse(await afterResponse(rt, d.frontend, d.backend, page, d.request, NO_TRACE), req.method)
+        return local(errorResponse(503, be.def.errorfiles), d.frontend, d.backend)
       }
       const release = adm.release
       if (adm.server !== d.server) d.request.server = adm.server.name
@@ -132,10 +170,12 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       }
       if (result.kind === 'error') {
         release?.()
-        const page = errorResponse(result.status, be.def.errorfiles)
-        return toResponse(await afterResponse(rt, d.frontend, d.backend, page, d.request, NO_TRACE), req.method)
+        // A read timeout (504) or broken response (502) counts in http_fail; a failed connection (503) does not.
+        return local(errorResponse(result.status, be.def.errorfiles), d.frontend, d.backend, result.status !== 503)
       }
       const origin = result.response
+      // The server's status counts in http_err/http_fail before the response rules (http_ana.c).
+      const end = engine.responded(d, { serverStatus: origin.status })
       const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
       // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
       const served: typeof d = result.redispatched ? { ...admitted, server: result.server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
@@ -147,15 +187,21 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
         release?.()
         if (socket) socket.close(1011, 'response denied')
         else await origin.body?.cancel()
-        return toResponse(out.response, req.method)
+        return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
       }
       const headers = new Headers()
       for (const [n, v] of out.head.headers.entries()) headers.append(n, v)
       if (origin.status === 101) {
         release?.()
+        if (end) {
+          end.end(requestBytes(req), 0)
+          deps.afterStick?.()
+        }
         return socket ? new Response(null, { status: 101, webSocket: socket, headers }) : origin
       }
-      return new Response(release ? releaseAtEnd(origin.body, release) : origin.body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+      const onEnd = end ? stickEnd(end, requestBytes(req), deps) : undefined
+      const body = release || onEnd ? atEnd(origin.body, release, onEnd) : origin.body
+      return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
     }
   }
 }
@@ -166,16 +212,47 @@ function passiveOutcome(r: ForwardResult, level: 'layer4' | 'layer7'): PassiveOu
   return level === 'layer7' ? { kind: 'http-status', status: r.response.status } : { kind: 'connect-ok' }
 }
 
-/** Calls `release` when the body has been sent or abandoned (no copy when there is no body). */
-function releaseAtEnd(body: ReadableStream<Uint8Array> | null, release: () => void): ReadableStream<Uint8Array> | null {
+/** The end of a forwarded response for the stick tables; `count` when the body bytes matter. */
+interface BodyEnd {
+  readonly count: boolean
+  done(bytes: number): void
+}
+
+function stickEnd(end: StickEnd, bytesIn: number, deps: HandlerDeps): BodyEnd {
+  return {
+    count: end.bytesOut,
+    done: (bytes) => {
+      end.end(bytesIn, bytes)
+      deps.afterStick?.()
+    },
+  }
+}
+
+/**
+ * Calls `release` and `onEnd` when the body has been sent (no copy when there is no body); counts
+ * the body's bytes only when `onEnd.count` (a tracked entry stores bytes_out_*).
+ */
+function atEnd(body: ReadableStream<Uint8Array> | null, release: (() => void) | undefined, onEnd: BodyEnd | undefined): ReadableStream<Uint8Array> | null {
   if (!body) {
-    release()
+    release?.()
+    onEnd?.done(0)
     return null
   }
+  let bytes = 0
+  const count = onEnd?.count === true
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
+      ...(count
+        ? {
+            transform(chunk, c) {
+              bytes += chunk.byteLength
+              c.enqueue(chunk)
+            },
+          }
+        : {}),
       flush() {
-        release()
+        release?.()
+        onEnd?.done(bytes)
       },
     }),
   )

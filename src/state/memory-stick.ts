@@ -16,12 +16,19 @@ export interface StickEntry {
 /**
  * A write on an entry, as the engine and the StickTable Durable Object exchange them:
  * `request` counts `n` HTTP requests (http_req_*, conn_*, sess_*: one stream per request at the
- * edge), `inc` adds to gpc0/gpc1 (and their rates), `set` writes gpt0 or server_id.
+ * edge) and `n` more in conn_cur, `inc` adds to gpc0/gpc1 (and their rates), `set` writes gpt0 or
+ * server_id, `count` adds `n` to http_err/http_fail/bytes_in/bytes_out (`_cnt` and `_rate`),
+ * `end` takes `n` tracked requests off conn_cur (never below 0).
  */
 export type StickOp =
   | { readonly op: 'request'; readonly n?: number }
   | { readonly op: 'inc'; readonly data: 'gpc0' | 'gpc1'; readonly n?: number }
   | { readonly op: 'set'; readonly data: 'gpt0' | 'server_id'; readonly value: number }
+  | { readonly op: 'count'; readonly data: CountedData; readonly n: number }
+  | { readonly op: 'end'; readonly n?: number }
+
+/** The counters that the end of a request feeds: `${data}_cnt` and `${data}_rate(P)`. */
+export type CountedData = 'http_err' | 'http_fail' | 'bytes_in' | 'bytes_out'
 
 /** An entry's data as plain JSON (RPC results, SQLite rows). */
 export interface EntryState {
@@ -40,9 +47,20 @@ export function applyOps(spec: Pick<StickTableSpec, 'store'>, e: StickEntry, ops
       bumpEntry(spec, e, 'http_req_cnt', 'http_req_rate', now, n)
       bumpEntry(spec, e, 'conn_cnt', 'conn_rate', now, n)
       bumpEntry(spec, e, 'sess_cnt', 'sess_rate', now, n)
+      // stream_start_counters() (stream.h): conn_cur++ when a counter starts tracking the entry.
+      if (stores(spec, 'conn_cur')) e.counters.set('conn_cur', (e.counters.get('conn_cur') ?? 0) + n)
     } else if (o.op === 'inc') bumpEntry(spec, e, o.data, `${o.data}_rate`, now, o.n ?? 1)
-    else if (o.data === 'server_id' || spec.store.some((x) => x.type === o.data)) e.counters.set(o.data, o.value)
+    else if (o.op === 'count') {
+      if (o.n > 0) bumpEntry(spec, e, `${o.data}_cnt`, `${o.data}_rate`, now, o.n)
+    } else if (o.op === 'end') {
+      // stream_store_counters() (stream.c): conn_cur-- if > 0 when the stream releases the entry.
+      if (stores(spec, 'conn_cur')) e.counters.set('conn_cur', Math.max(0, (e.counters.get('conn_cur') ?? 0) - (o.n ?? 1)))
+    } else if (o.data === 'server_id' || spec.store.some((x) => x.type === o.data)) e.counters.set(o.data, o.value)
   }
+}
+
+function stores(spec: Pick<StickTableSpec, 'store'>, type: string): boolean {
+  return spec.store.some((x) => x.type === type)
 }
 
 function bumpEntry(spec: Pick<StickTableSpec, 'store'>, e: StickEntry, cnt: string, rate: string, now: number, inc: number): void {

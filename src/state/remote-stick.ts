@@ -15,7 +15,10 @@
  *
  * Calls per request: 0 for requests that track nothing (and for src_* reads, which read the
  * view); exact: 1 awaited per track-sc, +1 in the background per request that also writes
- * (sc-inc-gpc0, sc-set-gpt0, stick store) and +1 awaited per `stick match` key (prefetch());
+ * (sc-inc-gpc0, sc-set-gpt0, stick store), +1 in the background per tracked entry that stores
+ * http_err/http_fail when the response is an error or failure, +1 in the background per tracked
+ * entry that stores conn_cur or bytes_* at the end of the response, and +1 awaited per
+ * `stick match` key (prefetch());
  * fast: at most 1/`batch` per tracked request plus one per shard and `flushMs` (≤ 0.05 from 20
  * tracked requests/s per isolate with the defaults).
  *
@@ -35,7 +38,7 @@
  * that fail are dropped: the view keeps its own counts.
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
-import { type EntryState, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
+import { type CountedData, type EntryState, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
 import { type BatchItem, type ShardSpec, shardName, shardOf, shardSpec } from './stick-shard.ts'
 import type { StickStore, StickStoreFactory } from './stick-store.ts'
 
@@ -82,6 +85,10 @@ interface PendingKey {
   gpc1: number
   gpt0?: number
   serverId?: number
+  /** `count` ops (http_err, http_fail, bytes_in, bytes_out), summed per data type. */
+  counts: Partial<Record<CountedData, number>>
+  /** `end` ops (conn_cur releases). */
+  end: number
 }
 
 interface ShardQueue {
@@ -213,12 +220,14 @@ export class RemoteStickStore implements StickStore {
     }
     let p = q.items.get(key)
     if (!p) {
-      p = { key, at: now, request: 0, gpc0: 0, gpc1: 0 }
+      p = { key, at: now, request: 0, gpc0: 0, gpc1: 0, counts: {}, end: 0 }
       q.items.set(key, p)
     }
     for (const o of ops) {
       if (o.op === 'request') p.request += o.n ?? 1
       else if (o.op === 'inc') p[o.data] += o.n ?? 1
+      else if (o.op === 'count') p.counts[o.data] = (p.counts[o.data] ?? 0) + o.n
+      else if (o.op === 'end') p.end += o.n ?? 1
       else if (o.data === 'gpt0') p.gpt0 = o.value
       else p.serverId = o.value
     }
@@ -298,6 +307,8 @@ function toBatchItem(p: PendingKey): BatchItem {
   if (p.gpc1 > 0) ops.push({ op: 'inc', data: 'gpc1', n: p.gpc1 })
   if (p.gpt0 !== undefined) ops.push({ op: 'set', data: 'gpt0', value: p.gpt0 })
   if (p.serverId !== undefined) ops.push({ op: 'set', data: 'server_id', value: p.serverId })
+  for (const [data, n] of Object.entries(p.counts) as [CountedData, number][]) if (n > 0) ops.push({ op: 'count', data, n })
+  if (p.end > 0) ops.push({ op: 'end', n: p.end })
   return { key: p.key, at: p.at, ops }
 }
 

@@ -23,12 +23,14 @@ export const STICK_DATA_TYPES: Readonly<Record<string, 'counter' | 'rate' | 'arr
 }
 
 /**
- * Data types the edge keeps up to date (src/engine/stick.ts counts requests into them). The others
- * would be stored but never counted, so a rule reading them would silently see 0: rejected.
+ * Data types the edge keeps up to date (src/engine/stick.ts counts requests into them; the
+ * response and end-of-request types through Engine.responded). The others would be stored but
+ * never counted, so a rule reading them would silently see 0: rejected.
  */
 const COUNTED = new Set([
-  'server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate', 'gpc1_rate', 'conn_cnt', 'conn_rate', 'sess_cnt', 'sess_rate',
-  'http_req_cnt', 'http_req_rate',
+  'server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate', 'gpc1_rate', 'conn_cnt', 'conn_rate', 'conn_cur', 'sess_cnt', 'sess_rate',
+  'http_req_cnt', 'http_req_rate', 'http_err_cnt', 'http_err_rate', 'http_fail_cnt', 'http_fail_rate',
+  'bytes_in_cnt', 'bytes_in_rate', 'bytes_out_cnt', 'bytes_out_rate',
 ])
 
 const KEY_TYPES = new Set(['ip', 'ipv4', 'ipv6', 'integer', 'string', 'binary'])

@@ -49,7 +49,8 @@ export const PAYLOAD_RUNTIME: readonly RuntimeActionDef[] = [
     name: 'deny',
     build: (a, env) => {
       const make = payload(a, env)
-      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `deny (status ${a.status as number})` })
+      // http_ana.c (2.6) `deny:` label: stream_inc_http_err_ctr(s), whatever the deny_status.
+      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `deny (status ${a.status as number})`, httpErr: true })
     },
   },
   {

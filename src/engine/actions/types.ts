@@ -15,7 +15,7 @@ import type { StickTracker } from '../stick.ts'
 export type ActionResult =
   | undefined
   | { readonly kind: 'allow' }
-  | { readonly kind: 'respond'; readonly response: LocalResponse; readonly why: string }
+  | { readonly kind: 'respond'; readonly response: LocalResponse; readonly why: string; readonly httpErr?: boolean }
   | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'auth'; readonly realm: string }
   | { readonly kind: 'tarpit'; readonly response: LocalResponse; readonly delayMs: number }

@@ -459,10 +459,11 @@ const ROWS: readonly Row[] = [
   ['stick-table srvkey', 'backend', 'stick-table type ip size 1k srvkey addr', 'no'],
   ['stick-table write-to', 'backend', 'stick-table type ip size 1k write-to other', 'no'],
   ['stick-table brates-factor', 'backend', 'stick-table type ip size 1k brates-factor 8', 'no'],
-  ...['server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate(10s)', 'gpc1_rate(10s)', 'conn_cnt', 'conn_rate(10s)', 'sess_cnt', 'sess_rate(10s)', 'http_req_cnt', 'http_req_rate(10s)'].map(
+  ...['server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate(10s)', 'gpc1_rate(10s)', 'conn_cnt', 'conn_rate(10s)', 'sess_cnt', 'sess_rate(10s)', 'http_req_cnt', 'http_req_rate(10s)',
+    'conn_cur', 'http_err_cnt', 'http_err_rate(10s)', 'http_fail_cnt', 'http_fail_rate(10s)', 'bytes_in_cnt', 'bytes_in_rate(10s)', 'bytes_out_cnt', 'bytes_out_rate(10s)'].map(
     (t): Row => [`stick-table store ${t}`, 'frontend', `stick-table type ip size 1k store ${t}`, 'yes', (m) => fe(m)?.stickTable?.store[0]?.type, t.replace(/\(.*/, '')],
   ),
-  ...['conn_cur', 'http_err_cnt', 'http_err_rate(10s)', 'http_fail_cnt', 'http_fail_rate(10s)', 'bytes_in_cnt', 'bytes_in_rate(10s)', 'bytes_out_cnt', 'bytes_out_rate(10s)', 'glitch_cnt', 'glitch_rate(10s)', 'gpt(2)', 'gpc(2)', 'gpc_rate(2,10s)', 'server_key'].map(
+  ...['glitch_cnt', 'glitch_rate(10s)', 'gpt(2)', 'gpc(2)', 'gpc_rate(2,10s)', 'server_key'].map(
     (t): Row => [`stick-table store ${t}`, 'frontend', `stick-table type ip size 1k store ${t}`, 'no'],
   ),
   ['stick match', 'backend', 'stick-table type ip size 1k\nstick match src', 'yes', (m) => be(m)?.stickRules.map((r) => r.kind), ['match']],
