@@ -61,6 +61,7 @@ describe('health checks under edgeproxy dev', () => {
 frontend fe
     bind 127.0.0.1:${port}
     use_backend be_observe if { path_beg /obs }
+    use_backend be_slow if { path_beg /slow }
     default_backend be
 
 backend be
@@ -70,6 +71,13 @@ backend be
     server p1 127.0.0.1:${origins.port('p1')} check
     server p2 127.0.0.1:${origins.port('p2')} check
     server b1 127.0.0.1:${origins.port('b1')} check backup
+
+backend be_slow
+    balance roundrobin
+    option httpchk GET /health
+    default-server inter 300 fall 2 rise 2
+    server s1 127.0.0.1:${origins.port('p1')} check slowstart 20s
+    server s2 127.0.0.1:${origins.port('p2')} check
 
 backend be_observe
     option httpchk GET /health
@@ -134,5 +142,29 @@ backend be_observe
       await new Promise((r) => setTimeout(r, 200))
     }
     expect(server).toBe('b1')
+  })
+
+  it('ramps a recovered server in with slowstart: a small share first', async () => {
+    const served = async (n: number) => {
+      const out: string[] = []
+      for (let k = 0; k < n; k++) out.push((await send(port, { path: '/slow' })).seen?.server ?? 'none')
+      return out
+    }
+    origins.failing.add('p1')
+    const start = Date.now()
+    while ((await served(4)).includes('p1')) {
+      if (Date.now() - start > 6_000) throw new Error(`p1 still served after 6 s\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    origins.failing.delete('p1')
+    const back = Date.now()
+    while (!(await served(4)).includes('p1')) {
+      if (Date.now() - back > 6_000) throw new Error(`p1 not back after 6 s\n${out}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    // Within the first seconds of a 20 s slowstart p1's weight is 1-3 of 16: it gets a small share.
+    const share = (await served(36)).filter((x) => x === 'p1').length
+    expect(share).toBeGreaterThan(0)
+    expect(share).toBeLessThanOrEqual(8)
   })
 })
