@@ -44,6 +44,8 @@ export interface Engine {
    * undefined when HAProxy would retry the same server (option redispatch, reference §13.2).
    */
   redispatch(d: Extract<Decision, { kind: 'forward' }>, failed: Server, retry: number): Server | undefined
+  /** `stick store-response` rules, once the server's response head is in `d.request.response`. */
+  storeResponse(d: Extract<Decision, { kind: 'forward' }>): void
   /**
    * Once per request that got a response (local ones included; `explain` never calls it), when the
    * response head is known: counts http_err_* / http_fail_* in the entries the request tracks.
@@ -89,6 +91,10 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       const err = (d.kind === 'respond' && d.httpErr === true) || (s >= 400 && s < 500)
       const fail = serverFailed === true || (s >= 500 && s < 600 && s !== 501 && s !== 505)
       return tracker.respond(req, err, fail)
+    },
+    storeResponse: (d) => {
+      const be = hydrated.backends.get(d.backend)
+      if (be?.stickRules.some((r) => r.def.kind === 'store-response')) selector.storeResponse(be, d.request, d.server, NO_TRACE)
     },
     redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)

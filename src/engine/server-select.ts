@@ -222,11 +222,27 @@ export class ServerSelector {
     return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined
   }
 
+  /** Tables each request already stored into (one store per table and request, as HAProxy's s->store[]). */
+  readonly #stored = new WeakMap<RequestState, Set<string>>()
+
   /** Records `stick store-request`/`stick on` entries once the server is known. */
   store(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer): void {
-    const stored = new Set<string>()
+    this.#storeRules(be, ctx, server, trace, (k) => k === 'store-request' || k === 'on')
+  }
+
+  /** Records `stick store-response` entries from the server's response (before http-response rules, as AN_RES_STORE_RULES). */
+  storeResponse(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer): void {
+    this.#storeRules(be, ctx, server, trace, (k) => k === 'store-response')
+  }
+
+  #storeRules(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer, kinds: (k: RtBackend['stickRules'][number]['def']['kind']) => boolean): void {
+    let stored = this.#stored.get(ctx)
+    if (!stored) {
+      stored = new Set<string>()
+      this.#stored.set(ctx, stored)
+    }
     for (const rule of be.stickRules) {
-      if (rule.def.kind !== 'store-request' && rule.def.kind !== 'on') continue
+      if (!kinds(rule.def.kind)) continue
       const tableName = rule.def.table ?? be.def.name
       if (stored.has(tableName)) continue
       if (rule.cond && !rule.cond(ctx, trace)) continue

@@ -181,6 +181,8 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
       const served: typeof d = result.redispatched ? { ...admitted, server: result.server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
       if (result.redispatched) d.request.server = result.server.name
       // HAProxy runs http-response rules and cookie insertion on a 101 too (only other 1xx skip them).
+      d.request.response = head
+      engine.storeResponse(served)
       const out = await processResponse(rt, served, head, deps.now(), NO_TRACE)
       const socket = origin.status === 101 ? (origin as Response & { webSocket?: WebSocket | null }).webSocket : undefined
       if (out.kind === 'local') {

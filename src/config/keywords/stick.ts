@@ -208,5 +208,5 @@ export const STICK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'stick match', sections: BE_ONLY, support: 'yes', parse: parseStick },
   { name: 'stick on', sections: BE_ONLY, support: 'yes', parse: parseStick },
   { name: 'stick store-request', sections: BE_ONLY, support: 'yes', parse: parseStick },
-  { name: 'stick store-response', sections: BE_ONLY, support: 'no', note: "entries are stored from the request only: use 'stick store-request' or 'stick on'" },
+  { name: 'stick store-response', sections: BE_ONLY, support: 'yes', parse: parseStick },
 ]

@@ -470,7 +470,7 @@ const ROWS: readonly Row[] = [
   ['stick on', 'backend', 'stick-table type ip size 1k\nstick on src', 'yes', (m) => be(m)?.stickRules.map((r) => r.kind), ['on']],
   ['stick store-request', 'backend', 'stick-table type ip size 1k\nstick store-request src if { path_beg /login }', 'yes', (m) => be(m)?.stickRules.map((r) => r.kind), ['store-request']],
   ['stick on ... table', 'top', 'backend b3\n  stick on src table b4\n  server t app.example.com:80\nbackend b4\n  stick-table type ip size 1k\n  server t app.example.com:80', 'yes'],
-  ['stick store-response', 'backend', 'stick-table type string size 1k\nstick store-response res.cook(SID)', 'no'],
+  ['stick store-response', 'backend', 'stick-table type string size 1k\nstick store-response res.cook(SID)', 'yes', (m) => be(m)?.stickRules.map((r) => r.kind), ['store-response']],
   ['tcp-request connection track-sc0', 'frontend', 'tcp-request connection track-sc0 src', 'no'],
   ['tcp-request content', 'frontend', 'tcp-request content accept', 'no'],
   ['tcp-response content', 'backend', 'tcp-response content accept', 'no'],
