@@ -231,31 +231,43 @@ function stickEnd(end: StickEnd, bytesIn: number, deps: HandlerDeps): BodyEnd {
 }
 
 /**
- * Calls `release` and `onEnd` when the body has been sent (no copy when there is no body); counts
+ * Calls `release` and `onEnd` once, when the body has been sent or when the client abandons it (a
+ * TransformStream's flush would not run on cancel, leaking a maxconn slot and conn_cur); counts
  * the body's bytes only when `onEnd.count` (a tracked entry stores bytes_out_*).
  */
 function atEnd(body: ReadableStream<Uint8Array> | null, release: (() => void) | undefined, onEnd: BodyEnd | undefined): ReadableStream<Uint8Array> | null {
-  if (!body) {
+  let bytes = 0
+  let ended = false
+  const finish = (): void => {
+    if (ended) return
+    ended = true
     release?.()
-    onEnd?.done(0)
+    onEnd?.done(bytes)
+  }
+  if (!body) {
+    finish()
     return null
   }
-  let bytes = 0
-  const count = onEnd?.count === true
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      ...(count
-        ? {
-            transform(chunk, c) {
-              bytes += chunk.byteLength
-              c.enqueue(chunk)
-            },
-          }
-        : {}),
-      flush() {
-        release?.()
-        onEnd?.done(bytes)
-      },
-    }),
-  )
+  const reader = body.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const r = await reader.read()
+        if (r.done) {
+          finish()
+          controller.close()
+          return
+        }
+        bytes += r.value.byteLength
+        controller.enqueue(r.value)
+      } catch (e) {
+        finish()
+        controller.error(e)
+      }
+    },
+    cancel(reason) {
+      finish()
+      return reader.cancel(reason)
+    },
+  })
 }

@@ -66,3 +66,19 @@ describe('maxconn, maxqueue and timeout queue (per isolate)', () => {
     expect(a).not.toHaveProperty('release')
   })
 })
+
+describe('maxconn slots through the Worker path', () => {
+  it('frees the slot when the client abandons the response body', async () => {
+    const { handle } = await import('../../../src/proxy/handler.ts')
+    const e = engineFor('timeout queue 50\nserver s1 192.0.2.1:80 maxconn 1')
+    // An origin whose body never ends by itself.
+    const upstream = async () => new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) }), { status: 200 })
+    const req = () => new Request('http://x/', { headers: { 'cf-connecting-ip': '192.0.2.9' } })
+    const first = await handle(req(), { engine: e, upstream, now: () => Date.now() })
+    expect(first.status).toBe(200)
+    // While the first body is open, the only slot is taken: the next request times out in the queue.
+    expect((await handle(req(), { engine: e, upstream, now: () => Date.now() })).status).toBe(503)
+    await first.body?.cancel()
+    expect((await handle(req(), { engine: e, upstream, now: () => Date.now() })).status).toBe(200)
+  })
+})
