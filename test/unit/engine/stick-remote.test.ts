@@ -5,37 +5,9 @@ import { RequestState } from '../../../src/engine/request-state.ts'
 import { ALL_UP, ServerSelector } from '../../../src/engine/server-select.ts'
 import { NO_TRACE } from '../../../src/engine/trace.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
-import { type RemoteStickOptions, remoteStickStore, type StickShardRpc } from '../../../src/state/remote-stick.ts'
-import { memoryShardStorage, shardOf, StickShard } from '../../../src/state/stick-shard.ts'
-
-/** StickTable objects faked in memory (same logic as the Durable Object), counting RPCs by object name. */
-class FakeDOs {
-  readonly shards = new Map<string, StickShard>()
-  readonly calls: string[] = []
-  mode: 'ok' | 'throw' | 'hang' = 'ok'
-
-  rpc = (name: string): StickShardRpc => {
-    let s = this.shards.get(name)
-    if (!s) {
-      s = new StickShard(memoryShardStorage())
-      this.shards.set(name, s)
-    }
-    const shard = s
-    const call = async <T>(what: string, f: () => T): Promise<T> => {
-      this.calls.push(`${what} ${name}`)
-      await Promise.resolve()
-      if (this.mode === 'throw') throw new Error('Durable Object is overloaded')
-      if (this.mode === 'hang') await new Promise((r) => setTimeout(r, 10_000))
-      // Structured clone, as RPC does.
-      return structuredClone(f())
-    }
-    return {
-      track: (spec, key, now, ops) => call('track', () => shard.track(spec, key, now, ops)),
-      lookup: (key, now) => call('lookup', () => shard.lookup(key, now)),
-      update: (spec, items) => call('update', () => shard.update(spec, items)),
-    }
-  }
-}
+import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
+import { shardOf } from '../../../src/state/stick-shard.ts'
+import { FakeDOs } from '../../helpers/stick-fakes.ts'
 
 /** A flush timer that never fires: the tests flush by batch size or explicitly. */
 const NEVER = (): Promise<void> => new Promise<void>(() => {})

@@ -5,8 +5,8 @@ import { createMemoryStickStore, type StickStore } from '../../../src/engine/sti
 import { handle } from '../../../src/proxy/handler.ts'
 import type { Upstream } from '../../../src/proxy/forward.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
-import { type RemoteStickOptions, remoteStickStore, type StickShardRpc } from '../../../src/state/remote-stick.ts'
-import { memoryShardStorage, StickShard } from '../../../src/state/stick-shard.ts'
+import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
+import { FakeDOs } from '../../helpers/stick-fakes.ts'
 
 /**
  * Stick-table data types that need the response or the end of the request (http_err_*, http_fail_*,
@@ -175,30 +175,6 @@ describe('response stick counters on the memory store', () => {
     expect(e.responded(d, { serverStatus: 404 })).toBeUndefined()
   })
 })
-
-/** StickTable objects faked in memory, counting RPCs by kind. */
-class FakeDOs {
-  readonly shards = new Map<string, StickShard>()
-  readonly calls: string[] = []
-  rpc = (name: string): StickShardRpc => {
-    let s = this.shards.get(name)
-    if (!s) {
-      s = new StickShard(memoryShardStorage())
-      this.shards.set(name, s)
-    }
-    const shard = s
-    const call = async <T>(what: string, f: () => T): Promise<T> => {
-      this.calls.push(`${what} ${name}`)
-      await Promise.resolve()
-      return structuredClone(f())
-    }
-    return {
-      track: (spec, key, now, ops) => call('track', () => shard.track(spec, key, now, ops)),
-      lookup: (key, now) => call('lookup', () => shard.lookup(key, now)),
-      update: (spec, items) => call('update', () => shard.update(spec, items)),
-    }
-  }
-}
 
 describe('response stick counters on the Durable Object store', () => {
   const NEVER = (): Promise<void> => new Promise<void>(() => {})
