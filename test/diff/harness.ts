@@ -564,40 +564,58 @@ export async function startHaproxy(config: string, origins: Origins, files: File
   return { port, ports, output: () => out, stop: () => stopChild(child) }
 }
 
-export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = []): Promise<Proxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
-  const ports = await portsFor(extraPorts)
-  const port = ports.PORT as number
-  const path = materialize(config, ports, origins, dir, 'edgeproxy.cfg', files)
-  const child = spawn('node', [BIN, 'dev', '-f', path, '--persist-to', join(dir, 'state')], {
+/** A running `edgeproxy dev` process (its own process group): output so far, `ready` and exit. */
+export interface DevProcess {
+  readonly child: ChildProcess
+  output(): string
+  /** Resolves once it prints `ready`; rejects if it exits first or after 60 s. */
+  readonly ready: Promise<void>
+  readonly exited: Promise<number | null>
+}
+
+/** Starts `edgeproxy dev -f cfgPath --persist-to stateDir` through the real binary. */
+export function spawnDev(cfgPath: string, stateDir: string): DevProcess {
+  const child = spawn('node', [BIN, 'dev', '-f', cfgPath, '--persist-to', stateDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   })
   let out = ''
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
   const ready = new Promise<void>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`edgeproxy dev did not print 'ready' within 60 s:\n${out}`)), 60_000)
-    const onData = (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString()
       if (/\bready\b/.test(out)) {
         clearTimeout(t)
         res()
       }
-    }
-    child.stdout?.on('data', onData)
+    })
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-    child.once('exit', (code) => {
+    void exited.then((code) => {
       clearTimeout(t)
       rej(new Error(`edgeproxy dev exited with ${code}:\n${out}`))
     })
   })
+  // Callers that only wait for the exit must not see an unhandled rejection.
+  ready.catch(() => {})
+  return { child, output: () => out, ready, exited }
+}
+
+export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = []): Promise<Proxy> {
+  const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
+  const ports = await portsFor(extraPorts)
+  const port = ports.PORT as number
+  const path = materialize(config, ports, origins, dir, 'edgeproxy.cfg', files)
+  const dev = spawnDev(path, join(dir, 'state'))
+  const { child, ready } = dev
   try {
     await ready
   } catch (e) {
     await stopChild(child)
     throw e
   }
-  return { port, ports, output: () => out, stop: () => stopChild(child) }
+  return { port, ports, output: dev.output, stop: () => stopChild(child) }
 }
 
 /** HAProxy and edgeproxy running the same config in front of the same origins. */

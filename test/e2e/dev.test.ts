@@ -1,41 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, Origins, send } from '../diff/harness.ts'
+import { type DevProcess, freePort, Origins, send, spawnDev } from '../diff/harness.ts'
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edgeproxy.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-dev-'))
 
-interface Dev {
-  readonly child: ChildProcess
-  readonly out: () => string
-  readonly exited: Promise<number | null>
-}
-
-function startDev(cfgText: string, name = 'dev.cfg'): Dev {
+/** Writes `cfgText` to `name` and starts `edgeproxy dev` on it. */
+function startDev(cfgText: string, name = 'dev.cfg'): DevProcess {
   const path = join(dir, name)
   writeFileSync(path, cfgText)
-  const child = spawn('node', [BIN, 'dev', '-f', path, '--persist-to', join(dir, 'state')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
-  return { child, out: () => out, exited }
-}
-
-async function waitFor(dev: Dev, re: RegExp, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!re.test(dev.out())) {
-    if (dev.child.exitCode !== null) throw new Error(`edgeproxy dev exited (${dev.child.exitCode}):\n${dev.out()}`)
-    if (Date.now() > end) throw new Error(`no ${re} after ${ms} ms:\n${dev.out()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  return spawnDev(path, join(dir, 'state'))
 }
 
 function portIsClosed(port: number): Promise<boolean> {
@@ -51,7 +27,7 @@ function portIsClosed(port: number): Promise<boolean> {
 /* `edgeproxy dev` as a user runs it: the real binary, workerd, one listener per bind as written. */
 describe('edgeproxy dev', () => {
   const origins = new Origins()
-  let dev: Dev
+  let dev: DevProcess
   let p1 = 0
   let p2 = 0
 
@@ -81,7 +57,7 @@ backend be_one
 backend be_two
     server two 127.0.0.1:${origins.port('two')}
 `)
-    await waitFor(dev, /\bready\b/)
+    await dev.ready
   }, 90_000)
 
   afterAll(async () => {
@@ -94,7 +70,7 @@ backend be_two
     const b = await send(p2, { path: '/', headers: { host: 'example.com' } })
     expect([a.seen?.server, b.seen?.server]).toEqual(['one', 'two'])
     expect(b.headers['x-frontend']).toBe('second')
-    expect(dev.out()).toContain(`frontend 'first' on http://127.0.0.1:${p1}`)
+    expect(dev.output()).toContain(`frontend 'first' on http://127.0.0.1:${p1}`)
   })
 
   it('takes src from the connection, not from a client-supplied CF-Connecting-IP', async () => {
@@ -108,7 +84,7 @@ backend be_two
   it('stops cleanly on SIGTERM and frees its ports', async () => {
     dev.child.kill('SIGTERM')
     expect(await dev.exited).toBe(0)
-    expect(dev.out()).toContain('stopping')
+    expect(dev.output()).toContain('stopping')
     expect(await portIsClosed(p1)).toBe(true)
     expect(await portIsClosed(p2)).toBe(true)
   })
@@ -116,6 +92,6 @@ backend be_two
   it('refuses to start on an invalid config, with the diagnostics and exit 1', async () => {
     const bad = startDev('defaults\n  mode http\nfrontend fe\n  bind 127.0.0.1:1\n  default_backend nowhere\n', 'bad.cfg')
     expect(await bad.exited).toBe(1)
-    expect(bad.out()).toMatch(/bad\.cfg:5:\d+: error: .*nowhere/)
+    expect(bad.output()).toMatch(/bad\.cfg:5:\d+: error: .*nowhere/)
   })
 })

@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, Origins, send } from '../diff/harness.ts'
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edgeproxy.mjs')
+import { type DevProcess, freePort, Origins, send, spawnDev } from '../diff/harness.ts'
 
 /*
  * Health checks under `edgeproxy dev` with real loopback origins: each backend's HealthMonitor
@@ -14,8 +11,8 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'edgeproxy.mjs')
  */
 describe('health checks under edgeproxy dev', () => {
   const origins = new Origins()
-  let child: ChildProcess
-  let out = ''
+  let dev: DevProcess | undefined
+  const out = (): string => dev?.output() ?? ''
   let port = 0
 
   async function servedBy(n: number): Promise<string[]> {
@@ -30,7 +27,7 @@ describe('health checks under edgeproxy dev', () => {
     for (;;) {
       const s = await servedBy(4)
       if (s.every((x) => want.includes(x))) return Date.now() - start
-      if (Date.now() - start > ms) throw new Error(`still served by ${s.join(',')} after ${ms} ms (want ${want.join('|')})\n${out}`)
+      if (Date.now() - start > ms) throw new Error(`still served by ${s.join(',')} after ${ms} ms (want ${want.join('|')})\n${out()}`)
       await new Promise((r) => setTimeout(r, 100))
     }
   }
@@ -39,7 +36,7 @@ describe('health checks under edgeproxy dev', () => {
   async function untilSeen(name: string, ms: number): Promise<void> {
     const start = Date.now()
     while (!(await servedBy(4)).includes(name)) {
-      if (Date.now() - start > ms) throw new Error(`${name} serves nothing after ${ms} ms\n${out}`)
+      if (Date.now() - start > ms) throw new Error(`${name} serves nothing after ${ms} ms\n${out()}`)
       await new Promise((r) => setTimeout(r, 100))
     }
   }
@@ -85,21 +82,12 @@ backend be_observe
     server ob 127.0.0.1:${origins.port('b1')} backup
 `,
     )
-    child = spawn('node', [BIN, 'dev', '-f', cfg, '--persist-to', join(dir, 'state')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    })
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-    const end = Date.now() + 60_000
-    while (!/\bready\b/.test(out)) {
-      if (child.exitCode !== null || Date.now() > end) throw new Error(`edgeproxy dev did not start:\n${out}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    dev = spawnDev(cfg, join(dir, 'state'))
+    await dev.ready
   }, 90_000)
 
   afterAll(async () => {
-    child?.kill('SIGTERM')
+    dev?.child.kill('SIGTERM')
     await origins.stop()
   })
 
@@ -153,13 +141,13 @@ backend be_observe
     origins.failing.add('p1')
     const start = Date.now()
     while ((await served(4)).includes('p1')) {
-      if (Date.now() - start > 6_000) throw new Error(`p1 still served after 6 s\n${out}`)
+      if (Date.now() - start > 6_000) throw new Error(`p1 still served after 6 s\n${out()}`)
       await new Promise((r) => setTimeout(r, 100))
     }
     origins.failing.delete('p1')
     const back = Date.now()
     while (!(await served(4)).includes('p1')) {
-      if (Date.now() - back > 6_000) throw new Error(`p1 not back after 6 s\n${out}`)
+      if (Date.now() - back > 6_000) throw new Error(`p1 not back after 6 s\n${out()}`)
       await new Promise((r) => setTimeout(r, 100))
     }
     // Within the first seconds of a 20 s slowstart p1's weight is 1-3 of 16: it gets a small share.
