@@ -6,6 +6,7 @@
  * changes, so roundrobin keeps its position between requests like an HAProxy thread group does.
  */
 import { createBalancer } from '../balance/index.ts'
+import { hasDynamicWeights, slowstartW } from '../balance/slowstart.ts'
 import { ConnLimiter, type Limits } from './conn-limit.ts'
 import type { Balancer, HashRequest, LbServer } from '../balance/types.ts'
 import type { Server } from '../routemap/schema.ts'
@@ -25,22 +26,6 @@ export interface ServerStates {
   isUsable(backend: string, server: string): boolean
   /** When the server is STARTING (slowstart under way): the time (ms) it came up; else undefined. */
   startedAt?(backend: string, server: string): number | undefined
-}
-
-/** `slowstart` ramps the weight of the dynamic algorithms only (BE_LB_PROP_DYN). */
-function isDynamic(be: RtBackend['def']): boolean {
-  const a = be.balance.algo
-  if (a === 'static-rr') return false
-  if (a === 'roundrobin' || a === 'leastconn' || a === 'first' || a === 'random') return true
-  return be.hash.type === 'consistent'
-}
-
-/** server_recalc_eweight's w for a STARTING server: (16 × elapsed s + S) / S, capped at 16. */
-export function slowstartW(slowstartMs: number, startedAt: number, now: number): number {
-  const s = Math.floor(slowstartMs / 1000)
-  const elapsed = Math.floor(now / 1000) - Math.floor(startedAt / 1000)
-  if (s <= 0 || elapsed < 0 || elapsed >= s) return 16
-  return Math.trunc((16 * elapsed + s) / s)
 }
 
 export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true }
@@ -260,7 +245,7 @@ export class ServerSelector {
   #balancer(be: RtBackend, states: ServerStates): Balancer {
     const def = be.def
     const usable: LbServer[] = []
-    const ramp = states.startedAt && isDynamic(def) ? states.startedAt : undefined
+    const ramp = states.startedAt && hasDynamicWeights(def.balance, def.hash) ? states.startedAt : undefined
     const now = ramp ? this.#stick.now() : 0
     def.servers.forEach((s, index) => {
       if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {

@@ -7,6 +7,7 @@
  * `error-limit`), and what the probe sends and expects (src/health/probe-spec.ts).
  * Plain JSON: it crosses the Worker → Durable Object RPC boundary and is stored by the object.
  */
+import { hasDynamicWeights as dynamicWeights } from '../balance/slowstart.ts'
 import type { Backend, RouteMap, Server } from '../routemap/schema.ts'
 import { type ProbeSpec, probeSpec } from './probe-spec.ts'
 
@@ -71,14 +72,9 @@ export interface HealthPlan {
   readonly servers: readonly ServerPlan[]
 }
 
-const HASH_ALGOS = new Set(['source', 'uri', 'url_param', 'hdr'])
-
 /** True when HAProxy's lbprm has `BE_LB_PROP_DYN` (weights may change at run time). */
 export function hasDynamicWeights(be: Backend): boolean {
-  const algo = be.balance.algo
-  if (algo === 'static-rr') return false
-  if (HASH_ALGOS.has(algo)) return be.hash.type === 'consistent'
-  return true
+  return dynamicWeights(be.balance, be.hash)
 }
 
 export function checkTimeouts(interMs: number, t: { readonly connect?: number; readonly check?: number }): CheckTimeouts {

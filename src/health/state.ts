@@ -7,6 +7,8 @@
  * slowstart weight ramp (server.c `server_recalc_eweight`). Pure functions over plain records;
  * time is always passed in.
  */
+import { BE_WEIGHT_SCALE } from '../balance/groups.ts'
+import { slowstartW } from '../balance/slowstart.ts'
 import type { CheckTiming } from './plan.ts'
 import { type CheckResult, type CheckStatus, checkResultKind } from './status.ts'
 
@@ -193,7 +195,7 @@ export function statusText(h: ServerHealth, t: CheckTiming): string {
 }
 
 /** BE_WEIGHT_SCALE: HAProxy's eweight is uweight × 16 for dynamic algorithms. */
-export const WEIGHT_SCALE = 16
+export const WEIGHT_SCALE = BE_WEIGHT_SCALE
 
 /**
  * Effective weight (server.c `server_recalc_eweight`), on HAProxy's scale (uweight × 16 when
@@ -210,11 +212,8 @@ export function effectiveWeight(server: CheckTiming & { readonly weight: number 
 
 /** The weight multiplier w (1..16) of `server_recalc_eweight`. */
 export function slowstartFactor(t: CheckTiming, h: ServerHealth, now: number, dynamic = true): number {
-  const s = Math.floor(t.slowstartMs / 1000)
-  if (!dynamic || h.state !== 'STARTING' || s <= 0) return WEIGHT_SCALE
-  const elapsed = Math.floor(now / 1000) - Math.floor(h.lastChange / 1000)
-  if (elapsed < 0 || elapsed >= s) return WEIGHT_SCALE
-  return Math.trunc((WEIGHT_SCALE * elapsed + s) / s)
+  if (!dynamic || h.state !== 'STARTING') return WEIGHT_SCALE
+  return slowstartW(t.slowstartMs, h.lastChange, now)
 }
 
 /** The effective weight as a percentage of the configured one (3.x `throttle`: ceil(100 × w / 16)); 0 when not usable. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
-import { slowstartW } from '../../../src/engine/server-select.ts'
+import { slowstartW } from '../../../src/balance/slowstart.ts'
 import { httpConfig } from '../../helpers/cfg.ts'
 
 describe('slowstart', () => {
