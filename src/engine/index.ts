@@ -73,6 +73,8 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   const selector = new ServerSelector(store)
   const random32 = opts.random32 ?? (() => (Math.random() * 2 ** 32) >>> 0)
   const states = opts.states ?? ALL_UP
+  // Backends with `stick store-response` rules, found once rather than on every response.
+  const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
   return {
     hydrated,
     decide: (req, trace = NO_TRACE) =>
@@ -93,8 +95,8 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       return tracker.respond(req, err, fail)
     },
     storeResponse: (d) => {
-      const be = hydrated.backends.get(d.backend)
-      if (be?.stickRules.some((r) => r.def.kind === 'store-response')) selector.storeResponse(be, d.request, d.server, NO_TRACE)
+      const be = storesResponses.get(d.backend)
+      if (be) selector.storeResponse(be, d.request, d.server, NO_TRACE)
     },
     redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)
