@@ -11,7 +11,7 @@ export interface ParsedArgs {
 }
 
 /** Options that take a value; everything else starting with '-' is a flag. */
-const WITH_VALUE = new Set(['-f', '--file', '-o', '--out', '--url', '--method', '-X', '-H', '--header', '--src', '--down', '--port', '--ip', '--persist-to', '--version-id', '--namespace-id', '--token', '--env'])
+const WITH_VALUE = new Set(['-f', '--file', '-o', '--out', '--url', '--method', '-X', '-H', '--header', '--src', '--down', '--port', '--ip', '--persist-to', '--version-id', '--namespace-id', '--token', '--env', '--config', '--binding'])
 
 const ALIASES: Readonly<Record<string, string>> = { '--file': '-f', '--out': '-o', '-X': '--method', '--header': '-H' }
 

@@ -4,12 +4,17 @@
  * every HTTP frontend's bind address:port as written, so one file runs under `haproxy -f` and
  * `edgeproxy dev -f` unchanged. Prints `ready` once serving; SIGINT/SIGTERM stop it cleanly.
  */
-import { readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
 import { type ListenAddress, type Listener, listen } from '../dev/listeners.ts'
 import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
+import { openStatsSocket, type StatsSocket } from '../dev/stats-socket.ts'
+import { API_LEVEL_HEADER, API_PATH } from '../ops/api-http.ts'
+import { devApiFile } from './api.ts'
+import { DEFAULT_PERSIST_TO } from './versions.ts'
 import { compileFiles, type Io } from './compile-files.ts'
 
 export interface DevOptions {
@@ -25,6 +30,12 @@ const WRANGLER_TOML = new URL('../../wrangler.toml', import.meta.url)
 function compatibilityDate(): string {
   const m = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(WRANGLER_TOML, 'utf8'))
   return m?.[1] ?? '2026-11-01'
+}
+
+/** The ROUTEMAPS namespace id in wrangler.toml: wrangler's local store for it is the one dev uses. */
+function kvNamespaceId(): string {
+  const m = /binding\s*=\s*"ROUTEMAPS"\s*\nid\s*=\s*"([^"]+)"/.exec(readFileSync(WRANGLER_TOML, 'utf8'))
+  return m?.[1] ?? 'edgeproxy-routemaps'
 }
 
 /**
@@ -59,10 +70,14 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
   const routeMap = r.routeMap
   const servers: Server[] = []
   const listeners: Listener[] = []
+  const sockets: StatsSocket[] = []
   let runtime: WorkerRuntime | undefined
+  const persistTo = resolve(o.persistTo ?? DEFAULT_PERSIST_TO)
+  const apiFile = devApiFile(persistTo)
   const stopAll = async () => {
-    await Promise.all([...listeners.map((l) => l.close()), ...servers.map(closeServer)])
+    await Promise.all([...listeners.map((l) => l.close()), ...sockets.map((s) => s.close()), ...servers.map(closeServer)])
     await runtime?.dispose()
+    rmSync(apiFile, { force: true })
   }
   try {
     if (o.demoOrigins) {
@@ -71,8 +86,28 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
         io.out(`demo origin ${origin.backend}/${origin.server} on http://${origin.host}:${origin.port}`)
       }
     }
-    runtime = await startRuntime({ routeMap, persistTo: resolve(o.persistTo ?? '.wrangler/state/edgeproxy'), compatibilityDate: compatibilityDate() })
+    const apiToken = process.env.EDGEPROXY_API_TOKEN || randomBytes(18).toString('base64url')
+    runtime = await startRuntime({ routeMap, sources: o.files, persistTo, compatibilityDate: compatibilityDate(), kvNamespaceId: kvNamespaceId(), apiToken })
+    const rt = runtime
+    const p = runtime.published
+    io.out(p.unchanged ? `RouteMap ${p.version} is live in the local KV (${persistTo})` : `RouteMap published as ${p.version} in the local KV (${persistTo})${p.previous ? `, replacing ${p.previous}` : ''}`)
     const target = { host: runtime.url.hostname, port: Number(runtime.url.port) }
+    // `edgeproxy api` without --url talks to this process.
+    mkdirSync(dirname(apiFile), { recursive: true })
+    writeFileSync(apiFile, JSON.stringify({ url: runtime.url.href, token: apiToken }), { mode: 0o600 })
+    const run = async (commands: string, level: string): Promise<string> => {
+      const r = await rt.dispatch(new URL(API_PATH, rt.url).href, { method: 'POST', body: commands, headers: { authorization: `Bearer ${apiToken}`, [API_LEVEL_HEADER]: level } })
+      return r.status === 200 ? r.text : `edgeproxy: runtime API error ${r.status}: ${r.text}\n`
+    }
+    for (const s of routeMap.global.statsSockets) {
+      try {
+        const sock = await openStatsSocket(s.path, s.level, run)
+        sockets.push(sock)
+        io.out(`stats socket ${sock.where} (level ${s.level})`)
+      } catch (e) {
+        io.err(`edgeproxy dev: cannot open stats socket ${s.path}: ${(e as Error).message} (the runtime API is still at 'edgeproxy api')`)
+      }
+    }
     const seen = new Set<string>()
     for (const fe of routeMap.frontends) {
       if (fe.mode !== 'http') {

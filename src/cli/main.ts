@@ -1,6 +1,6 @@
 /**
  * @module
- * The `edgeproxy` command line: check, compile, explain, dev (push, api… arrive with their issues).
+ * The `edgeproxy` command line: check, compile, explain, dev, push, rollback, status, api.
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs, UsageError } from './args.ts'
@@ -17,6 +17,13 @@ commands:
                                        show the decision for one request
   dev -f FILE [--demo-origins] [--persist-to DIR]
                                        run the Worker locally in workerd, listening on each bind
+  push -f FILE [--local|--remote] [--persist-to DIR] [--config wrangler.toml]
+                                       validate, compile and publish a new RouteMap version to KV
+  rollback [VERSION] [--local|--remote]
+                                       make an earlier version live again (default: the previous one)
+  status [--local|--remote]            show the live version and the version history
+  api [--url URL] [--token TOKEN] "COMMAND" | -
+                                       run HAProxy runtime API commands (show stat, set server…)
 `
 
 function files(args: ReturnType<typeof parseArgs>): string[] {
@@ -67,6 +74,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         // Loaded on demand: it brings in Miniflare and esbuild, which check/compile do not need.
         const { dev } = await import('./dev.ts')
         return await dev({ files: files(args), demoOrigins: args.flags.has('--demo-origins'), ...(args.values.get('--persist-to') ? { persistTo: args.values.get('--persist-to')?.[0] as string } : {}) }, io)
+      }
+      case 'push': {
+        const { pushCommand } = await import('./versions.ts')
+        return await pushCommand(args, files(args), io)
+      }
+      case 'rollback': {
+        const { rollbackCommand } = await import('./versions.ts')
+        return await rollbackCommand(args, io)
+      }
+      case 'status': {
+        const { statusCommand } = await import('./versions.ts')
+        return await statusCommand(args, io)
+      }
+      case 'api': {
+        const { apiCommand } = await import('./api.ts')
+        return await apiCommand(args, io)
       }
       case undefined:
       case 'help':

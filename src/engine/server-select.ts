@@ -26,6 +26,8 @@ export interface ServerStates {
   isUsable(backend: string, server: string): boolean
   /** When the server is STARTING (slowstart under way): the time (ms) it came up; else undefined. */
   startedAt?(backend: string, server: string): number | undefined
+  /** The server's current user weight when an operator changed it (`set server … weight`); else undefined. */
+  weight?(backend: string, server: string): number | undefined
 }
 
 export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true }
@@ -247,11 +249,13 @@ export class ServerSelector {
     const usable: LbServer[] = []
     const ramp = states.startedAt && hasDynamicWeights(def.balance, def.hash) ? states.startedAt : undefined
     const now = ramp ? this.#stick.now() : 0
+    const weightOf = states.weight
     def.servers.forEach((s, index) => {
       if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {
         const since = s.slowstartMs > 0 ? ramp?.(def.name, s.name) : undefined
         const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
-        usable.push({ id: s.id, index, name: s.name, weight: s.weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) })
+        const weight = weightOf?.(def.name, s.name) ?? s.weight
+        usable.push({ id: s.id, index, name: s.name, weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) })
       }
     })
     const signature = usable.map((s) => `${s.index}:${s.weight}:${s.slowstartW ?? 16}`).join(',')

@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     HEALTH: DurableObjectNamespace<import('../../durable-objects/health-monitor.ts').HealthMonitor>
     TCP_HEALTH: DurableObjectNamespace<import('./worker.ts').TcpHealthMonitor>
     STICK: DurableObjectNamespace<import('../../durable-objects/stick-table.ts').StickTable>
+    RUNTIME: DurableObjectNamespace<import('../../durable-objects/runtime-state.ts').RuntimeState>
+    ROUTEMAPS: KVNamespace
   }
 }

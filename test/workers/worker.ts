@@ -4,11 +4,12 @@
  * reaches the scripted peers of net.ts.
  */
 import { HealthMonitor } from '../../durable-objects/health-monitor.ts'
+import { RuntimeState } from '../../durable-objects/runtime-state.ts'
 import { StickTable } from '../../durable-objects/stick-table.ts'
 import type { ProbeIo } from '../../src/health/probes/types.ts'
 import { testNet } from './net.ts'
 
-export { HealthMonitor, StickTable }
+export { HealthMonitor, RuntimeState, StickTable }
 
 export class TcpHealthMonitor extends HealthMonitor {
   protected override probeIo(): ProbeIo {

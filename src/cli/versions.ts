@@ -1,0 +1,72 @@
+/**
+ * @module
+ * `edgeproxy push -f FILE`, `edgeproxy rollback [VERSION]`, `edgeproxy status`: RouteMap versions
+ * in KV (src/routemap/kv.ts), written through wrangler (src/cli/wrangler-kv.ts). A push validates
+ * and compiles first: a configuration with errors prints its diagnostics and changes nothing.
+ */
+import type { ParsedArgs } from './args.ts'
+import { compileFiles, type Io } from './compile-files.ts'
+import { formatStatus, type KvStore, push, RollbackError, readState, rollback } from '../routemap/publish.ts'
+import { WranglerError, wranglerKv } from './wrangler-kv.ts'
+
+/** The default local store: the one `edgeproxy dev` and `wrangler dev` use. */
+export const DEFAULT_PERSIST_TO = '.wrangler/state'
+
+export function kvFromArgs(args: ParsedArgs): KvStore {
+  const remote = args.flags.has('--remote')
+  const config = args.values.get('--config')?.[0]
+  const binding = args.values.get('--binding')?.[0]
+  return wranglerKv({
+    remote,
+    persistTo: args.values.get('--persist-to')?.[0] ?? DEFAULT_PERSIST_TO,
+    ...(config ? { config } : {}),
+    ...(binding ? { binding } : {}),
+  })
+}
+
+function where(args: ParsedArgs): string {
+  return args.flags.has('--remote') ? 'remote KV' : `local KV (${args.values.get('--persist-to')?.[0] ?? DEFAULT_PERSIST_TO})`
+}
+
+async function guarded(io: Io, f: () => Promise<number>): Promise<number> {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof WranglerError || e instanceof RollbackError) {
+      io.err(`edgeproxy: ${e.message}`)
+      return 1
+    }
+    throw e
+  }
+}
+
+export function pushCommand(args: ParsedArgs, files: string[], io: Io, kv = kvFromArgs(args)): Promise<number> {
+  return guarded(io, async () => {
+    const r = compileFiles(files, io, { quiet: args.flags.has('-q') })
+    if (!r.routeMap) {
+      io.err(`Fatal errors found in configuration (${r.errorCount} error${r.errorCount === 1 ? '' : 's'}): nothing pushed, the live version is unchanged.`)
+      return 1
+    }
+    const res = await push(kv, r.routeMap, files)
+    if (res.unchanged) io.out(`${res.version} (${r.routeMap.hash.slice(0, 12)}) is already live in ${where(args)}: nothing to push`)
+    else io.out(`pushed ${res.version} (${r.routeMap.hash.slice(0, 12)}) to ${where(args)}; live: ${res.previous ? `${res.previous} → ` : ''}${res.version}`)
+    return 0
+  })
+}
+
+export function rollbackCommand(args: ParsedArgs, io: Io, kv = kvFromArgs(args)): Promise<number> {
+  return guarded(io, async () => {
+    const res = await rollback(kv, args.positional[0])
+    if (res.unchanged) io.out(`${res.version} is already live in ${where(args)}`)
+    else io.out(`rolled back in ${where(args)}; live: ${res.previous ?? 'none'} → ${res.version}`)
+    return 0
+  })
+}
+
+export function statusCommand(args: ParsedArgs, io: Io, kv = kvFromArgs(args)): Promise<number> {
+  return guarded(io, async () => {
+    const { live, history } = await readState(kv)
+    io.out(`${where(args)}\n${formatStatus(live, history)}`)
+    return 0
+  })
+}

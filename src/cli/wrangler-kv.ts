@@ -1,0 +1,81 @@
+/**
+ * @module
+ * The `ROUTEMAPS` KV namespace through wrangler's own commands (`wrangler kv key get`,
+ * `wrangler kv bulk put`), so `edgeproxy push|rollback|status` use the account, login and
+ * local storage wrangler uses: `--local` is the store `edgeproxy dev` and `wrangler dev` run on,
+ * `--remote` the deployed namespace.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { KvStore } from '../routemap/publish.ts'
+
+export interface WranglerKvOptions {
+  readonly remote: boolean
+  /** wrangler's `--persist-to` for local storage (edgeproxy dev's `--persist-to`). */
+  readonly persistTo?: string
+  /** wrangler.toml with the ROUTEMAPS binding (default: ./wrangler.toml, else edgeproxy's own). */
+  readonly config?: string
+  readonly binding?: string
+}
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+export function wranglerConfig(explicit?: string): string {
+  if (explicit) return resolve(explicit)
+  const local = resolve('wrangler.toml')
+  return existsSync(local) ? local : join(PACKAGE_ROOT, 'wrangler.toml')
+}
+
+function wranglerBin(): string {
+  const bin = join(PACKAGE_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  return existsSync(bin) ? bin : 'wrangler'
+}
+
+export class WranglerError extends Error {}
+
+function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((res, rej) => {
+    const bin = wranglerBin()
+    const cmd = bin.endsWith('.js') ? process.execPath : bin
+    const argv = bin.endsWith('.js') ? [bin, ...args] : [...args]
+    const p = spawn(cmd, argv, { env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8')
+    })
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString('utf8')
+    })
+    p.on('error', rej)
+    p.on('close', (code) => res({ code: code ?? 1, out, err }))
+  })
+}
+
+export function wranglerKv(o: WranglerKvOptions): KvStore {
+  const common = ['--binding', o.binding ?? 'ROUTEMAPS', '--config', wranglerConfig(o.config), ...(o.remote ? ['--remote'] : ['--local', ...(o.persistTo ? ['--persist-to', resolve(o.persistTo)] : [])])]
+  return {
+    async get(key) {
+      const r = await run(['kv', 'key', 'get', key, '--text', ...common])
+      if (r.code !== 0) throw new WranglerError(`wrangler kv key get ${key} failed (exit ${r.code}):\n${r.err.trim() || r.out.trim()}`)
+      // Every value edgeproxy stores is JSON; wrangler prints "Value not found" for a missing key.
+      const text = r.out.replace(/\n$/, '')
+      if (text === 'Value not found') return null
+      return text
+    },
+    async putMany(entries) {
+      const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-kv-'))
+      try {
+        const file = join(dir, 'bulk.json')
+        writeFileSync(file, JSON.stringify(entries.map((e) => ({ key: e.key, value: e.value }))))
+        const r = await run(['kv', 'bulk', 'put', file, ...common])
+        if (r.code !== 0) throw new WranglerError(`wrangler kv bulk put failed (exit ${r.code}):\n${r.err.trim() || r.out.trim()}`)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+  }
+}

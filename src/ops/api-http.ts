@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The runtime API over HTTP: `POST /.edgeproxy/api` with the commands as the body (one per line
+ * or `;`-separated, as on HAProxy's stats socket) and `Authorization: Bearer <token>`, the
+ * token being the Worker secret `EDGEPROXY_API_TOKEN`. No token → 401, a wrong one → 403, and
+ * nothing runs. The comparison is constant-time (over SHA-256 digests, so lengths leak nothing).
+ * Without the secret the path is not intercepted at all: no hidden endpoint.
+ */
+import type { ApiLevel } from '../api/context.ts'
+
+export const API_PATH = '/.edgeproxy/api'
+/** `edgeproxy dev`'s stats socket states the socket's `level` (it can only lower the token's). */
+export const API_LEVEL_HEADER = 'x-edgeproxy-api-level'
+
+const LEVELS: readonly ApiLevel[] = ['user', 'operator', 'admin']
+
+export function isApiRequest(url: URL): boolean {
+  return url.pathname === API_PATH
+}
+
+async function digest(s: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))
+}
+
+/** Constant-time equality of two secrets. */
+export async function sameSecret(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([digest(a), digest(b)])
+  let diff = 0
+  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number)
+  return diff === 0
+}
+
+function text(status: number, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', ...extra } })
+}
+
+/**
+ * Authenticates an API request and runs its commands with `run(commands, level)`.
+ * `token` is the configured secret.
+ */
+export async function serveApi(req: Request, token: string, run: (commands: string, level: ApiLevel) => Promise<string>): Promise<Response> {
+  const auth = req.headers.get('authorization')
+  const m = auth ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null
+  if (!m) return text(401, 'edgeproxy: the runtime API needs "Authorization: Bearer <token>" (the EDGEPROXY_API_TOKEN secret)\n', { 'www-authenticate': 'Bearer realm="edgeproxy runtime API"' })
+  if (!(await sameSecret((m[1] as string).trim(), token))) return text(403, 'edgeproxy: wrong runtime API token\n')
+  if (req.method !== 'POST') return text(405, 'edgeproxy: send the commands as the body of a POST\n', { allow: 'POST' })
+  const stated = req.headers.get(API_LEVEL_HEADER) as ApiLevel | null
+  const level: ApiLevel = stated && LEVELS.includes(stated) ? stated : 'admin'
+  const body = await req.text()
+  return text(200, await run(body, level))
+}

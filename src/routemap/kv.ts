@@ -1,0 +1,99 @@
+/**
+ * @module
+ * RouteMaps in KV (binding `ROUTEMAPS`): immutable versions plus a small pointer, because KV
+ * takes up to ~60 s to reach every location and caches what it read. A version is written once
+ * and never changed; `edgeproxy push` writes the version, then the history, then flips the
+ * pointer; `rollback` only flips the pointer. A Worker that reads a pointer to a version it cannot
+ * read or that fails validation keeps the RouteMap it has.
+ *
+ *   routemap:live            {"version":"v3","hash":"…","at":"2026-…","by":"push"}
+ *   routemap:version:v3      the RouteMap JSON (immutable)
+ *   routemap:history         [{"version":"v1",…},…] newest last
+ */
+import { ROUTEMAP_SCHEMA, type RouteMap } from './schema.ts'
+
+export const LIVE_KEY = 'routemap:live'
+export const HISTORY_KEY = 'routemap:history'
+export const versionKey = (version: string): string => `routemap:version:${version}`
+
+export interface LivePointer {
+  readonly version: string
+  /** The RouteMap's content hash (checked against the version's own). */
+  readonly hash: string
+  /** ISO date of the flip. */
+  readonly at: string
+  readonly by: 'push' | 'rollback' | 'dev'
+}
+
+export interface HistoryEntry {
+  readonly version: string
+  readonly hash: string
+  readonly at: string
+  /** The configuration files it was compiled from. */
+  readonly sources: readonly string[]
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** The pointer, or undefined when absent or malformed. */
+export function parsePointer(text: string | null | undefined): LivePointer | undefined {
+  if (!text) return undefined
+  try {
+    const v = JSON.parse(text) as unknown
+    if (!isObject(v) || typeof v.version !== 'string' || typeof v.hash !== 'string' || !/^v\d+$/.test(v.version)) return undefined
+    return { version: v.version, hash: v.hash, at: typeof v.at === 'string' ? v.at : '', by: v.by === 'rollback' || v.by === 'dev' ? v.by : 'push' }
+  } catch {
+    return undefined
+  }
+}
+
+export function parseHistory(text: string | null | undefined): HistoryEntry[] {
+  if (!text) return []
+  try {
+    const v = JSON.parse(text) as unknown
+    if (!Array.isArray(v)) return []
+    return v.filter((e): e is HistoryEntry => isObject(e) && typeof e.version === 'string' && typeof e.hash === 'string')
+  } catch {
+    return []
+  }
+}
+
+/** Why a stored RouteMap text cannot be used, or the RouteMap. */
+export function parseStoredRouteMap(text: string | null | undefined, expectedHash?: string): RouteMap | string {
+  if (!text) return 'missing'
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    return 'not JSON'
+  }
+  if (!isObject(v)) return 'not a RouteMap object'
+  if (v.schema !== ROUTEMAP_SCHEMA) return `schema '${String(v.schema)}' is not '${ROUTEMAP_SCHEMA}'`
+  if (typeof v.hash !== 'string' || !Array.isArray(v.frontends) || !Array.isArray(v.backends)) return 'incomplete RouteMap'
+  if (expectedHash !== undefined && v.hash !== expectedHash) return `hash ${String(v.hash).slice(0, 12)} does not match the pointer's ${expectedHash.slice(0, 12)}`
+  return v as unknown as RouteMap
+}
+
+/** The next version name after `history`: v1, v2, … */
+export function nextVersion(history: readonly HistoryEntry[]): string {
+  let max = 0
+  for (const e of history) {
+    const m = /^v(\d+)$/.exec(e.version)
+    if (m) max = Math.max(max, Number(m[1]))
+  }
+  return `v${max + 1}`
+}
+
+/** The version `rollback` goes to: `target` if given (must exist), else the one before the live one. */
+export function rollbackTarget(history: readonly HistoryEntry[], live: LivePointer | undefined, target?: string): HistoryEntry | string {
+  if (target !== undefined) {
+    const v = /^\d+$/.test(target) ? `v${target}` : target
+    return history.find((e) => e.version === v) ?? `no version '${target}' (known: ${history.map((e) => e.version).join(', ') || 'none'})`
+  }
+  if (!live) return 'no live version to roll back from'
+  const i = history.findIndex((e) => e.version === live.version)
+  if (i <= 0) return `no version before the live one (${live.version})`
+  return history[i - 1] as HistoryEntry
+}

@@ -1,0 +1,102 @@
+/**
+ * @module
+ * The isolate's current RouteMap: the live version from KV when there is one, else the fallback
+ * (the `EDGEPROXY_ROUTEMAP` binding or the embedded example). The first request of an isolate
+ * waits for one pointer read; afterwards the pointer is re-read in the background at most every
+ * `pollMs`, and a new version is swapped in only once it has been read and validated, so
+ * requests in flight finish on the map they started with and new ones never wait. When KV
+ * returns nothing or garbage, the last good map stays.
+ */
+import { LIVE_KEY, type LivePointer, parsePointer, parseStoredRouteMap, versionKey } from './kv.ts'
+import type { RouteMap } from './schema.ts'
+
+/** The part of a KV namespace binding this module reads. */
+export interface KvReader {
+  get(key: string, options?: { cacheTtl?: number }): Promise<string | null>
+}
+
+export interface LiveOptions {
+  readonly pollMs: number
+  readonly now: () => number
+  readonly log: (line: string) => void
+}
+
+export interface Current {
+  readonly routeMap: RouteMap
+  /** The KV version, absent for the fallback. */
+  readonly version?: string
+}
+
+/** How often an isolate re-reads the pointer by default (KV itself may take ~60 s to propagate a change). */
+export const DEFAULT_POLL_MS = 5000
+
+export class LiveRouteMap {
+  readonly #kv: KvReader | undefined
+  readonly #fallback: () => RouteMap
+  readonly #o: LiveOptions
+  #current: Current | undefined
+  #checkedAt = Number.NEGATIVE_INFINITY
+  #inflight: Promise<void> | undefined
+  /** Versions already found unusable (logged once). */
+  readonly #bad = new Set<string>()
+
+  constructor(kv: KvReader | undefined, fallback: () => RouteMap, o: LiveOptions) {
+    this.#kv = kv
+    this.#fallback = fallback
+    this.#o = o
+  }
+
+  /** The map to run; loads it first when the isolate has none. */
+  async current(): Promise<Current> {
+    if (!this.#current) {
+      await this.poll()
+      if (!this.#current) this.#current = { routeMap: this.#fallback() }
+    }
+    return this.#current
+  }
+
+  /** True when the pointer should be re-read. */
+  due(): boolean {
+    return this.#kv !== undefined && this.#inflight === undefined && this.#o.now() - this.#checkedAt >= this.#o.pollMs
+  }
+
+  /** Re-reads the pointer and swaps in a new valid version (one read at a time). */
+  poll(): Promise<void> {
+    if (!this.#kv) return Promise.resolve()
+    this.#inflight ??= this.#poll(this.#kv).finally(() => {
+      this.#checkedAt = this.#o.now()
+      this.#inflight = undefined
+    })
+    return this.#inflight
+  }
+
+  async #poll(kv: KvReader): Promise<void> {
+    let pointer: LivePointer | undefined
+    try {
+      pointer = parsePointer(await kv.get(LIVE_KEY))
+    } catch (e) {
+      this.#o.log(`[routemap] cannot read ${LIVE_KEY}: ${String(e)}; keeping the current RouteMap`)
+      return
+    }
+    if (!pointer) return
+    const cur = this.#current
+    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) return
+    const id = `${pointer.version}@${pointer.hash}`
+    if (this.#bad.has(id)) return
+    let text: string | null
+    try {
+      text = await kv.get(versionKey(pointer.version))
+    } catch (e) {
+      this.#o.log(`[routemap] cannot read version ${pointer.version}: ${String(e)}; keeping the current RouteMap`)
+      return
+    }
+    const parsed = parseStoredRouteMap(text, pointer.hash)
+    if (typeof parsed === 'string') {
+      this.#bad.add(id)
+      this.#o.log(`[routemap] live version ${pointer.version} is unusable (${parsed}); keeping ${cur?.version ?? 'the built-in RouteMap'}`)
+      return
+    }
+    this.#current = { routeMap: parsed, version: pointer.version }
+    if (cur) this.#o.log(`[routemap] switched from ${cur.version ?? 'the built-in RouteMap'} to ${pointer.version} (${pointer.hash.slice(0, 12)})`)
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * RouteMap versions in KV: push / rollback / status over an in-memory KV, and the Worker's
+ * LiveRouteMap switching, keeping the last good map on garbage, and polling on its interval.
+ */
+import { describe, expect, it } from 'vitest'
+import { HISTORY_KEY, LIVE_KEY, parsePointer, versionKey } from '../../../src/routemap/kv.ts'
+import { LiveRouteMap } from '../../../src/routemap/live.ts'
+import { formatStatus, type KvStore, push, RollbackError, readState, rollback } from '../../../src/routemap/publish.ts'
+import type { RouteMap } from '../../../src/routemap/schema.ts'
+import { compile } from '../../helpers/cfg.ts'
+
+class MemoryKv implements KvStore {
+  readonly data = new Map<string, string>()
+  readonly writes: string[] = []
+  async get(key: string): Promise<string | null> {
+    return this.data.get(key) ?? null
+  }
+  async putMany(entries: readonly { key: string; value: string }[]): Promise<void> {
+    for (const e of entries) {
+      this.data.set(e.key, e.value)
+      this.writes.push(e.key)
+    }
+  }
+}
+
+function map(backend: string): RouteMap {
+  const rm = compile(`defaults\n  mode http\nfrontend fe\n  bind :80\n  default_backend ${backend}\nbackend ${backend}\n  server s1 127.0.0.1:9000\n`).routeMap
+  if (!rm) throw new Error('does not compile')
+  return rm
+}
+
+describe('edgeproxy push / rollback / status (KV layout)', () => {
+  it('writes the immutable version and the history before flipping the pointer', async () => {
+    const kv = new MemoryKv()
+    const r = await push(kv, map('a'), ['a.cfg'])
+    expect(r).toEqual({ version: 'v1', unchanged: false })
+    expect(kv.writes).toEqual([versionKey('v1'), HISTORY_KEY, LIVE_KEY])
+    const live = parsePointer(kv.data.get(LIVE_KEY))
+    expect(live?.version).toBe('v1')
+    expect(live?.hash).toBe(map('a').hash)
+  })
+
+  it('numbers versions in push order, does nothing when the map is already live, and rolls back', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    expect((await push(kv, map('b'), ['b.cfg'])).version).toBe('v2')
+    expect((await push(kv, map('b'), ['b.cfg'])).unchanged).toBe(true)
+    expect((await push(kv, map('c'), ['c.cfg'])).previous).toBe('v2')
+    // Pushing an older content again is a new version.
+    expect((await push(kv, map('a'), ['a.cfg'])).version).toBe('v4')
+    const back = await rollback(kv)
+    expect(back).toEqual({ version: 'v3', unchanged: false, previous: 'v4' })
+    expect((await rollback(kv, '1')).version).toBe('v1')
+    const { live, history } = await readState(kv)
+    expect(live?.by).toBe('rollback')
+    expect(history.map((h) => h.version)).toEqual(['v1', 'v2', 'v3', 'v4'])
+    expect(formatStatus(live, history)).toMatch(/^live: v1 [0-9a-f]{12} since .* \(rollback\)\nversions:\n {4}v4/)
+    expect(formatStatus(live, history)).toMatch(/\n {2}\* v1 /)
+  })
+
+  it('refuses to roll back to a version that does not exist or is unreadable, and changes nothing', async () => {
+    const kv = new MemoryKv()
+    await expect(rollback(kv)).rejects.toThrow(RollbackError)
+    await push(kv, map('a'), ['a.cfg'])
+    await expect(rollback(kv)).rejects.toThrow('no version before the live one (v1)')
+    await push(kv, map('b'), ['b.cfg'])
+    await expect(rollback(kv, 'v9')).rejects.toThrow("no version 'v9' (known: v1, v2)")
+    kv.data.set(versionKey('v1'), '{garbage')
+    const before = kv.data.get(LIVE_KEY)
+    await expect(rollback(kv)).rejects.toThrow('version v1 is unusable: not JSON')
+    expect(kv.data.get(LIVE_KEY)).toBe(before)
+  })
+})
+
+describe('LiveRouteMap: the isolate follows the pointer', () => {
+  function live(kv: MemoryKv, clock: { t: number }, logs: string[]) {
+    return new LiveRouteMap({ get: (k) => kv.get(k) }, () => map('fallback'), { pollMs: 1000, now: () => clock.t, log: (l) => logs.push(l) })
+  }
+
+  it('uses the fallback without a pointer, then switches when a version is pushed, on its interval', async () => {
+    const kv = new MemoryKv()
+    const clock = { t: 0 }
+    const logs: string[] = []
+    const l = live(kv, clock, logs)
+    expect((await l.current()).routeMap.backends[0]?.name).toBe('fallback')
+    await push(kv, map('a'), ['a.cfg'])
+    clock.t = 500
+    expect(l.due()).toBe(false)
+    clock.t = 1000
+    expect(l.due()).toBe(true)
+    await l.poll()
+    const cur = await l.current()
+    expect(cur.version).toBe('v1')
+    expect(cur.routeMap.backends[0]?.name).toBe('a')
+    expect(logs.at(-1)).toMatch(/switched from the built-in RouteMap to v1/)
+  })
+
+  it('keeps the last good map when the pointer names garbage or a version with another hash', async () => {
+    const kv = new MemoryKv()
+    const clock = { t: 0 }
+    const logs: string[] = []
+    await push(kv, map('a'), ['a.cfg'])
+    const l = live(kv, clock, logs)
+    expect((await l.current()).version).toBe('v1')
+    kv.data.set(versionKey('v2'), 'not json')
+    kv.data.set(LIVE_KEY, JSON.stringify({ version: 'v2', hash: 'abc', at: '', by: 'push' }))
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.at(-1)).toMatch(/live version v2 is unusable \(not JSON\); keeping v1/)
+    kv.data.set(versionKey('v3'), JSON.stringify(map('b')))
+    kv.data.set(LIVE_KEY, JSON.stringify({ version: 'v3', hash: 'deadbeef', at: '', by: 'push' }))
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.at(-1)).toMatch(/does not match the pointer/)
+    kv.data.set(LIVE_KEY, 'garbage')
+    await l.poll()
+    expect((await l.current()).routeMap.backends[0]?.name).toBe('a')
+  })
+
+  it('keeps the current map when KV fails', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const logs: string[] = []
+    let fail = false
+    const l = new LiveRouteMap({ get: (k) => (fail ? Promise.reject(new Error('KV down')) : kv.get(k)) }, () => map('fallback'), { pollMs: 0, now: () => 0, log: (x) => logs.push(x) })
+    expect((await l.current()).version).toBe('v1')
+    fail = true
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.at(-1)).toMatch(/cannot read routemap:live: Error: KV down; keeping the current RouteMap/)
+  })
+})
