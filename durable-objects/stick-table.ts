@@ -65,14 +65,21 @@ export function sqlShardStorage(sql: SqlStorage): ShardStorage {
   }
 }
 
+/** `tick & ~1` without 32-bit wrapping (freq_ctr ticks are even: bit 0 is HAProxy's lock bit). */
+function evenTick(t: number): number {
+  return t - (((t % 2) + 2) % 2)
+}
+
 export class StickTable extends DurableObject<unknown> {
+  readonly #storage: ShardStorage
   readonly #shard: StickShard
   /** When the alarm is armed (cached; undefined: not known to be armed). */
   #alarmAt: number | undefined
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env)
-    this.#shard = new StickShard(sqlShardStorage(ctx.storage.sql))
+    this.#storage = sqlShardStorage(ctx.storage.sql)
+    this.#shard = new StickShard(this.#storage)
   }
 
   /** track-sc / stick store: creates or refreshes `key`, applies `ops`; null when refused (nopurge, full). */
@@ -100,6 +107,50 @@ export class StickTable extends DurableObject<unknown> {
   async size(now: number): Promise<number> {
     this.#shard.purge(now)
     return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM entries').one().n
+  }
+
+  /** Runtime API `show table`: every live entry of this shard, in key order. */
+  async dump(now: number): Promise<EntryState[]> {
+    this.#shard.purge(now)
+    const rows = this.ctx.storage.sql.exec<Row>('SELECT key, data, touched, expires FROM entries ORDER BY key').toArray()
+    return rows.map((r) => {
+      const d = JSON.parse(r.data) as Pick<EntryState, 'counters' | 'rates'>
+      return { key: r.key, expiresAt: r.expires, counters: d.counters, rates: d.rates }
+    })
+  }
+
+  /** Runtime API `clear table`: removes `key`, or every entry; returns how many went. */
+  async clear(key?: string): Promise<number> {
+    const keys = key === undefined ? this.ctx.storage.sql.exec<{ key: string }>('SELECT key FROM entries').toArray().map((r) => r.key) : [key]
+    let n = 0
+    for (const k of keys) {
+      if (this.#storage.get(k)) {
+        this.#storage.delete(k)
+        n++
+      }
+    }
+    return n
+  }
+
+  /**
+   * Runtime API `set table <t> key <k> data.<type> <v>…`: creates or refreshes `key` and writes
+   * each value; a rate is set as HAProxy does (current period = value, previous = 0, starting
+   * now). Null when the shard is full and the table is `nopurge`.
+   */
+  async setData(spec: ShardSpec, key: string, now: number, data: Readonly<Record<string, number>>): Promise<EntryState | null> {
+    const created = this.#shard.track(spec, key, now, [])
+    if (!created) return null
+    const counters: Record<string, number> = { ...created.counters }
+    const rates = { ...created.rates }
+    for (const [type, value] of Object.entries(data)) {
+      const s = spec.store.find((x) => x.type === type)
+      if (s?.periodMs !== undefined) rates[type] = { currTick: evenTick(now), currCtr: value, prevCtr: 0 }
+      else counters[type] = value
+    }
+    const state: EntryState = { ...created, counters, rates }
+    this.#storage.put({ state, touched: now })
+    await this.#arm(state.expiresAt)
+    return state
   }
 
   override async alarm(): Promise<void> {

@@ -19,7 +19,7 @@ const hasFe = (p: ProxyDraft): boolean => p.kind === 'frontend' || p.kind === 'l
 const hasBe = (p: ProxyDraft): boolean => p.kind === 'backend' || p.kind === 'listen'
 
 export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv: Services): Finalized {
-  assignProxyIds(proxies)
+  assignProxyIds(proxies, global.statsSocketSlot)
   const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
   const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
@@ -30,16 +30,24 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   }
 }
 
-/** HAProxy numbers proxies 1, 2, 3… in declaration order, skipping ids taken explicitly. */
-function assignProxyIds(proxies: readonly ProxyDraft[]): void {
+/**
+ * HAProxy numbers proxies 1, 2, 3… in declaration order, skipping ids taken explicitly; the
+ * internal proxy of the stats socket takes one at the position of the first `stats socket` line
+ * (measured on 2.6: `global` with a socket first, then fe and be → ids 2 and 3).
+ */
+function assignProxyIds(proxies: readonly ProxyDraft[], socketSlot?: number): void {
   const used = new Set(proxies.map((p) => p.id).filter((id) => id > 0))
   let next = 1
-  for (const p of proxies) {
-    if (p.id > 0) continue
+  const take = (): number => {
     while (used.has(next)) next++
-    p.id = next
     used.add(next)
+    return next
   }
+  proxies.forEach((p, i) => {
+    if (i === socketSlot) take()
+    if (p.id > 0) return
+    p.id = take()
+  })
 }
 
 /** A defaults section with rules may serve frontends or backends, not both (doc 4.1). */

@@ -65,6 +65,7 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
       sv.diag.warning('edge-mapping', section.keyword.span, `'${section.kind}' section is ignored at the edge: ${IGNORED_SECTIONS[section.kind] ?? ''}`)
       continue
     }
+    const socketsBefore = global.statsSockets.length
     const cx: KeywordContext = { sv, section: section.kind, global, ...(proxy ? { proxy } : {}) }
     for (const st of section.statements) {
       const r = resolveKeyword(st.words, st.span, section.kind, sv)
@@ -80,6 +81,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
       }
       def.parse?.(statement, cx)
     }
+    // HAProxy's stats socket is served by an internal proxy that takes the next proxy id when its first line is parsed.
+    if (socketsBefore === 0 && global.statsSockets.length > 0) global.statsSocketSlot = proxies.length
   }
   return { proxies, global }
 }

@@ -75,7 +75,8 @@ function serve(sock: Socket, level: string, run: RunCommands): void {
 }
 
 export function openStatsSocket(path: string, level: string, run: RunCommands): Promise<StatsSocket> {
-  const server: Server = createServer((sock) => serve(sock, level, run))
+  // allowHalfOpen: `echo … | socat stdio PATH` half-closes after the command and waits for the answer.
+  const server: Server = createServer({ allowHalfOpen: true }, (sock) => serve(sock, level, run))
   const tcp = tcpAddress(path)
   return new Promise((res, rej) => {
     server.once('error', rej)

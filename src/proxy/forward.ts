@@ -20,7 +20,25 @@ export type Upstream = (req: Request) => Promise<Response>
 
 export type ForwardResult =
   | { readonly kind: 'response'; readonly response: Response; readonly server: Server; readonly retries: number; readonly redispatched: boolean }
-  | { readonly kind: 'error'; readonly status: 503 | 504 | 502; readonly server: Server; readonly why: string; readonly retries: number; readonly redispatched: boolean }
+  | {
+      readonly kind: 'error'
+      readonly status: 503 | 504 | 502
+      readonly server: Server
+      readonly why: string
+      readonly retries: number
+      readonly redispatched: boolean
+      /** The last attempt ran out of time (`sC` / `sH` rather than `SC`). */
+      readonly timedOut?: boolean
+    }
+
+/** Timing hooks for the access log and stats counters (src/proxy/handler.ts). */
+export interface ForwardHooks {
+  /**
+   * Called before each attempt: `retry` is 0 for the first one; `redispatch` when this retry went
+   * through redispatch (option redispatch), whether or not the server changed.
+   */
+  attempt(server: Server, retry: number, redispatch: boolean): void
+}
 
 /** Origin URL for `server` (`ssl` → https; no port → the client's port). */
 export function originUrl(server: Server, ctx: RequestState): string {
@@ -96,6 +114,7 @@ export async function forward(
   body: ReadableStream | null,
   upstream: Upstream,
   pickAgain: (failed: Server, retry: number) => Server | undefined,
+  hooks?: ForwardHooks,
 ): Promise<ForwardResult> {
   const websocket = (ctx.headers.first('upgrade') ?? '').toLowerCase() === 'websocket'
   const connectMs = be.timeouts.connect
@@ -103,6 +122,7 @@ export async function forward(
   let server = first
   let attempt = 0
   let redispatched = false
+  let moved = false
   const hasBody = body !== null && ctx.method !== 'GET' && ctx.method !== 'HEAD'
   const replay = new ReplayableBody(hasBody ? body : null)
   const length = Number(ctx.headers.first('content-length') ?? Number.NaN)
@@ -124,6 +144,7 @@ export async function forward(
       : undefined
     const signal = abort?.signal
     const attemptBody = replay.next(attempt + 1 >= maxAttempts)
+    hooks?.attempt(server, attempt, moved)
     const init: RequestInit & { duplex?: string } = {
       method: ctx.method,
       headers: originHeaders(ctx, websocket),
@@ -142,13 +163,14 @@ export async function forward(
       attempt++
       if (timedOut && serverMs !== undefined) {
         replay.drop()
-        return { kind: 'error', status: 504, server, why: `server '${server.name}' did not answer within timeout server ${serverMs} ms`, retries: attempt - 1, redispatched }
+        return { kind: 'error', status: 504, server, why: `server '${server.name}' did not answer within timeout server ${serverMs} ms`, retries: attempt - 1, redispatched, timedOut: true }
       }
       if (attempt >= maxAttempts) {
         replay.drop()
-        return { kind: 'error', status: 503, server, why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`, retries: attempt - 1, redispatched }
+        return { kind: 'error', status: 503, server, why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`, retries: attempt - 1, redispatched, timedOut }
       }
       const next = pickAgain(server, attempt)
+      moved = next !== undefined
       if (next) {
         server = next
         redispatched = true

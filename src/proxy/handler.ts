@@ -5,7 +5,7 @@
  * health states) are injected so tests run it in-process.
  */
 import type { Decision } from '../engine/decide.ts'
-import { errorResponse, type LocalResponse } from '../engine/errors.ts'
+import { errorResponse, type LocalResponse, reasonFor } from '../engine/errors.ts'
 import type { Engine, StickEnd } from '../engine/index.ts'
 import type { EngineRequest } from '../engine/request-state.ts'
 import { afterResponse, processResponse } from '../engine/respond.ts'
@@ -14,7 +14,10 @@ import { HeaderList } from '../sample/headers.ts'
 import type { TlsClientInfo } from '../sample/types.ts'
 import type { PassiveOutcome } from '../health/observe.ts'
 import type { Server } from '../routemap/schema.ts'
-import { type ForwardResult, forward, type Upstream } from './forward.ts'
+import type { Accounting } from '../ops/accounting.ts'
+import { type AccessLogEntry, RequestRecord, utf8Length } from '../log/entry.ts'
+import type { Hydrated } from '../engine/runtime.ts'
+import { type ForwardHooks, type ForwardResult, forward, type Upstream } from './forward.ts'
 
 export interface HandlerDeps {
   readonly engine: Engine
@@ -35,12 +38,18 @@ export interface HandlerDeps {
    * after handle() returned: the Worker keeps the writes alive (ctx.waitUntil(store.idle())).
    */
   readonly afterStick?: () => void
+  /** Per-isolate stats counters, told what happened to each request once it ended. */
+  readonly accounting?: Accounting
+  /** The access log (src/log/sink.ts logSink), called once per request at its end. */
+  readonly accessLog?: (entry: AccessLogEntry) => void
 }
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
 export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
 /** Set by `edgeproxy dev`'s listeners: the local address of the connection (HAProxy's dst). */
 export const DEV_DST_HEADER = 'x-edgeproxy-dst'
+/** Set by `edgeproxy dev`'s listeners: the client's source port (`%cp`, `src_port`). */
+export const DEV_SRC_PORT_HEADER = 'x-edgeproxy-src-port'
 
 /**
  * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
@@ -50,6 +59,7 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
   const headers: [string, string][] = []
   let listener: { address: string; port: number; local?: string } | undefined
   let local: string | undefined
+  let srcPort: number | undefined
   req.headers.forEach((v, n) => {
     if (dev && n === DEV_BIND_HEADER) {
       const i = v.lastIndexOf(':')
@@ -58,6 +68,11 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
     }
     if (dev && n === DEV_DST_HEADER) {
       local = v
+      return
+    }
+    if (dev && n === DEV_SRC_PORT_HEADER) {
+      const p = Number(v)
+      if (Number.isInteger(p) && p > 0 && p < 65536) srcPort = p
       return
     }
     headers.push([n, v])
@@ -85,6 +100,7 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
     headers,
     src: req.headers.get('cf-connecting-ip') ?? '127.0.0.1',
     version: proto.replace(/^HTTP\//, '').replace(/^2$/, '2.0').replace(/^3$/, '3.0'),
+    ...(srcPort !== undefined ? { srcPort } : {}),
     ...(tls ? { tls } : {}),
     ...(cf ? { cf } : {}),
     ...(listener ? { listener } : {}),
@@ -118,27 +134,51 @@ function localEnd(end: StickEnd | undefined, req: Request, res: Response, body: 
   return res
 }
 
-/** Handles one request. Never throws: failures become HAProxy's error responses. */
+/**
+ * Handles one request. Never throws: failures become HAProxy's error responses. With `accounting`
+ * or `accessLog`, every request ends exactly once (after its body was sent or abandoned) with one
+ * RequestRecord handed to both; without them, nothing is measured.
+ */
 export async function handle(req: Request, deps: HandlerDeps): Promise<Response> {
+  if (!deps.accounting && !deps.accessLog) return route(req, deps, undefined)
+  const rec = new RequestRecord(deps.now())
+  const res = await route(req, deps, rec)
+  if (!rec.deferred) finish(rec, res, deps)
+  return res
+}
+
+async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undefined): Promise<Response> {
   const { engine } = deps
   let d: Decision
+  let er: EngineRequest
   try {
-    d = await engine.decide(toEngineRequest(req, deps.dev === true))
+    er = toEngineRequest(req, deps.dev === true)
+    if (rec) describeRequest(rec, req, er)
+    d = await engine.decide(er)
   } catch {
-    return toResponse(errorResponse(500), req.method)
+    if (rec) outcome(rec, 'internal', 'I', 'R')
+    return local500(req, rec)
   }
   const rt = engine.hydrated
+  if (rec) enter(rec, d, er, rt, deps)
   const local = async (page: LocalResponse, fe: string | undefined, be: string | undefined, serverFailed = false): Promise<Response> => {
     const end = engine.responded(d, serverFailed ? { serverFailed } : {})
     const res = await afterResponse(rt, fe, be, page, d.request, NO_TRACE)
+    if (rec) rec.bodyBytes = bodyBytesOf(res, req.method)
     return localEnd(end, req, toResponse(res, req.method), res.body, deps)
   }
   switch (d.kind) {
     case 'respond': {
       // A tarpit counts its error when it starts (http_ana.c `tarpit:`), not after the delay.
       const end = engine.responded(d, {})
-      if (d.delayMs) await new Promise((r) => setTimeout(r, d.delayMs))
+      if (d.delayMs) {
+        const t0 = rec ? deps.now() : 0
+        await new Promise((r) => setTimeout(r, d.delayMs))
+        // HAProxy logs the tarpit delay as Tw, with TR unset: `-1/102/-1/-1/101 … PT--`.
+        if (rec) rec.Tw = deps.now() - t0
+      }
       const res = await afterResponse(rt, d.frontend, d.backend, d.response, d.request, NO_TRACE)
+      if (rec) rec.bodyBytes = bodyBytesOf(res, req.method)
       return localEnd(end, req, toResponse(res, req.method), res.body, deps)
     }
     case 'stats':
@@ -150,33 +190,60 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
         end.end(requestBytes(req), 0)
         deps.afterStick?.()
       }
+      // The applet's page is made at once: it ends now (wrapping its body would lose its length).
+      if (rec) rec.bodyBytes = lengthOf(res) ?? 0
       return res
     }
     case 'forward': {
       const be = rt.backends.get(d.backend)
-      if (!be) return toResponse(errorResponse(503), req.method)
-      const adm = await engine.admit(d)
+      if (!be) {
+        if (rec) outcome(rec, 'internal', 'I', 'C')
+        return toResponse(errorResponse(503), req.method)
+      }
+      const persistent = d.persistence?.direct === true || d.why.startsWith('stick ')
+      const adm = rec ? await admitMeasured(engine, d, rec, persistent, deps) : await engine.admit(d)
       if ('timeout' in adm) {
         // Queued for `timeout queue` without a free slot (maxconn): HAProxy's 503.
+        if (rec) {
+          outcome(rec, 'queue', 's', 'Q')
+          if (persistent) rec.server = d.server.name
+        }
         return local(errorResponse(503, be.def.errorfiles), d.frontend, d.backend)
       }
       const release = adm.release
       if (adm.server !== d.server) d.request.server = adm.server.name
       // A queue may hand the request to another server: like a redispatch, persistence is dropped.
       const admitted: typeof d = adm.server === d.server ? d : { ...d, server: adm.server, ...(d.persistence ? { persistence: { ...d.persistence, direct: false } } : {}) }
-      const result = await forward(be.def, admitted.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(admitted, failed, retry))
+      let hooks: ForwardHooks | undefined
+      if (rec) {
+        rec.server = admitted.server.name
+        deps.accounting?.server(rec, admitted.server.name, deps.now(), d.why.startsWith('balance') || admitted !== d)
+        rec.connectAt = deps.now()
+        hooks = attemptHooks(rec, deps)
+      }
+      const result = await forward(be.def, admitted.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(admitted, failed, retry), hooks)
       if (result.server.observe && deps.observe) {
         deps.observe(d.backend, result.server, passiveOutcome(result, result.server.observe))
       }
       if (result.kind === 'error') {
         release?.()
+        if (rec) forwardFailed(rec, result, deps)
         // A read timeout (504) or broken response (502) counts in http_fail; a failed connection (503) does not.
         return local(errorResponse(result.status, be.def.errorfiles), d.frontend, d.backend, result.status !== 503)
       }
       const origin = result.response
+      if (rec) {
+        const t = deps.now()
+        rec.serverStatus = origin.status
+        // Tc: the failed attempts before this one (a fetch() connects and waits in one step).
+        rec.Tc = rec.retries > 0 ? Math.max(0, rec.attemptAt - rec.connectAt) : 0
+        rec.Tr = Math.max(0, t - (rec.retries > 0 ? rec.attemptAt : rec.connectAt))
+        if (rec.redispatched && rec.cookieReq === 'V') rec.cookieReq = 'D'
+      }
       // The server's status counts in http_err/http_fail before the response rules (http_ana.c).
       const end = engine.responded(d, { serverStatus: origin.status })
       const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
+      const serverCookies = rec && rec.cookieRes !== '-' ? persistenceCookies(rt, d.backend, head.headers) : undefined
       // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
       const served: typeof d = result.redispatched ? { ...admitted, server: result.server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
       if (result.redispatched) d.request.server = result.server.name
@@ -189,8 +256,15 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
         release?.()
         if (socket) socket.close(1011, 'response denied')
         else await origin.body?.cancel()
+        if (rec) {
+          // http-response deny (502 by default) or return: the rule is not known here.
+          if (out.response.status >= 500) outcome(rec, 'resp-denied', 'P', 'H')
+          else outcome(rec, 'local', 'L', 'H')
+          rec.bodyBytes = bodyBytesOf(out.response, req.method)
+        }
         return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
       }
+      if (rec && serverCookies) rec.cookieRes = responseCookieChar(rt, served, serverCookies, out.head.headers)
       const headers = new Headers()
       for (const [n, v] of out.head.headers.entries()) headers.append(n, v)
       if (origin.status === 101) {
@@ -202,7 +276,13 @@ export async function handle(req: Request, deps: HandlerDeps): Promise<Response>
         return socket ? new Response(null, { status: 101, webSocket: socket, headers }) : origin
       }
       const onEnd = end ? stickEnd(end, requestBytes(req), deps) : undefined
-      const body = release || onEnd ? atEnd(origin.body, release, onEnd) : origin.body
+      if (rec) {
+        const res = new Response(null, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+        rec.deferred = true
+        const body = atEnd(origin.body, release, onEnd, recordEnd(rec, res, deps), lengthOf(origin))
+        return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+      }
+      const body = release || onEnd ? atEnd(origin.body, release, onEnd, undefined, lengthOf(origin)) : origin.body
       return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
     }
   }
@@ -235,20 +315,59 @@ function stickEnd(end: StickEnd, bytesIn: number, deps: HandlerDeps): BodyEnd {
  * TransformStream's flush would not run on cancel, leaking a maxconn slot and conn_cur); counts
  * the body's bytes only when `onEnd.count` (a tracked entry stores bytes_out_*).
  */
-function atEnd(body: ReadableStream<Uint8Array> | null, release: (() => void) | undefined, onEnd: BodyEnd | undefined): ReadableStream<Uint8Array> | null {
+function atEnd(
+  body: ReadableStream<Uint8Array> | null,
+  release: (() => void) | undefined,
+  onEnd: BodyEnd | undefined,
+  onFinish?: (bytes: number, how: BodyEndHow) => void,
+  length?: number,
+): ReadableStream<Uint8Array> | null {
   let bytes = 0
   let ended = false
-  const finish = (): void => {
+  const finish = (how: BodyEndHow = 'end'): void => {
     if (ended) return
     ended = true
     release?.()
     onEnd?.done(bytes)
+    onFinish?.(bytes, how)
   }
   if (!body) {
     finish()
     return null
   }
   const reader = body.getReader()
+  if (length !== undefined && FixedLength) {
+    // A JS stream has no length: the runtime would send it chunked. A FixedLengthStream keeps the
+    // origin's Content-Length; the pump sees the client going away as a failed write.
+    const { readable, writable } = new FixedLength(length)
+    const writer = writable.getWriter()
+    void (async () => {
+      for (;;) {
+        let r: ReadableStreamReadResult<Uint8Array>
+        try {
+          r = await reader.read()
+        } catch (e) {
+          finish('error')
+          await writer.abort(e).catch(() => {})
+          return
+        }
+        if (r.done) {
+          finish()
+          await writer.close().catch(() => {})
+          return
+        }
+        try {
+          await writer.write(r.value)
+        } catch (e) {
+          finish('cancel')
+          await reader.cancel(e).catch(() => {})
+          return
+        }
+        bytes += r.value.byteLength
+      }
+    })()
+    return readable
+  }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -261,13 +380,283 @@ function atEnd(body: ReadableStream<Uint8Array> | null, release: (() => void) | 
         bytes += r.value.byteLength
         controller.enqueue(r.value)
       } catch (e) {
-        finish()
+        finish('error')
         controller.error(e)
       }
     },
     cancel(reason) {
-      finish()
+      finish('cancel')
       return reader.cancel(reason)
     },
   })
+}
+
+/** workerd's FixedLengthStream (a TransformStream whose readable has a known length); absent in Node. */
+const FixedLength = (globalThis as { FixedLengthStream?: new (n: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream
+
+/** The Content-Length of a response, when it has a valid one. */
+function lengthOf(res: Response): number | undefined {
+  const v = res.headers.get('content-length')
+  if (v === null) return undefined
+  const n = Number(v)
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+type BodyEndHow = 'end' | 'cancel' | 'error'
+
+// ---------------------------------------------------------------------------------------------
+// Measuring requests (only with deps.accounting or deps.accessLog): src/log/entry.ts says what each
+// field means at the edge.
+
+const reqTarget = (url: string): string => {
+  const i = url.indexOf('://')
+  const j = url.indexOf('/', i < 0 ? 0 : i + 3)
+  return j < 0 ? '/' : url.slice(j)
+}
+
+/** The request line, its estimated size in bytes (`%U`), before any rule rewrote it. */
+function describeRequest(rec: RequestRecord, req: Request, er: EngineRequest): void {
+  rec.method = req.method
+  rec.uri = reqTarget(req.url)
+  rec.version = `HTTP/${er.version}`
+  rec.clientIp = er.src
+  let n = rec.method.length + rec.uri.length + rec.version.length + 4
+  for (const [k, v] of er.headers) n += k.length + v.length + 4
+  rec.bytesIn = n + 2 + requestBytes(req)
+}
+
+/** Sets the end kind and the first two termination-state characters. */
+function outcome(rec: RequestRecord, kind: RequestRecord['kind'], cause: string, phase: string): void {
+  rec.kind = kind
+  rec.cause = cause
+  rec.phase = phase
+}
+
+/** The decision is known: frontend, backend, server fields, counters, and what a local answer was. */
+function enter(rec: RequestRecord, d: Decision, er: EngineRequest, rt: Hydrated, deps: HandlerDeps): void {
+  const ctx = d.request
+  rec.frontend = d.frontend ?? ''
+  if (ctx) {
+    rec.request = ctx
+    rec.clientIp = ctx.src
+    rec.clientPort = ctx.srcPort
+    rec.frontendIp = ctx.dst
+    rec.frontendPort = ctx.dstPort
+    rec.ssl = ctx.ssl
+  } else rec.clientIp = er.src
+  const backend = d.kind === 'forward' || d.kind === 'respond' ? d.backend : undefined
+  rec.backend = backend ?? rec.frontend
+  rec.backendAssigned = backend !== undefined
+  const cookie = rt.backends.get(rec.backend)?.def.cookie
+  if (cookie) {
+    rec.cookieReq = 'N'
+    rec.cookieRes = 'N'
+  }
+  const acct = deps.accounting
+  if (acct && rec.frontend !== '') {
+    acct.begin(rec)
+    if (backend !== undefined) acct.backend(rec, rec.acceptDate)
+  }
+  switch (d.kind) {
+    case 'forward':
+      if (cookie) rec.cookieReq = d.cookie
+      rec.Tw = 0
+      return
+    case 'stats':
+    case 'service':
+      rec.server = d.kind === 'stats' ? '<STATS>' : d.service === 'prometheus-exporter' ? '<PROMEX>' : `<${d.service.toUpperCase()}>`
+      outcome(rec, 'local', 'L', 'R')
+      rec.Tw = 0
+      rec.Tc = 0
+      rec.Tr = 0
+      return
+    case 'respond':
+      break
+  }
+  const why = d.why
+  if (d.delayMs !== undefined) {
+    outcome(rec, 'deny', 'P', 'T')
+    rec.TR = -1
+  } else if (why.startsWith('deny')) outcome(rec, 'deny', 'P', 'R')
+  else if (why.startsWith('return') || why.startsWith('redirect')) outcome(rec, 'local', 'L', 'R')
+  else if (why === 'authentication required') outcome(rec, 'none', 'L', 'R')
+  else if (why.startsWith('monitor-uri')) {
+    // HAProxy never logs monitor-uri requests.
+    outcome(rec, 'local', 'L', 'R')
+    rec.nolog = true
+  } else if (why.startsWith('server ') && why.endsWith(' redir')) {
+    outcome(rec, 'none', 'L', 'C')
+    rec.Tw = 0
+    if (ctx?.server !== undefined) {
+      rec.server = ctx.server
+      acct?.server(rec, ctx.server, rec.acceptDate, false)
+    }
+  } else if (why === 'invalid request URL') outcome(rec, 'bad', 'P', 'R')
+  else if (why.includes('has no backend')) {
+    outcome(rec, 'noserver', 'S', 'C')
+    rec.TR = -1
+  } else if (d.backend !== undefined) outcome(rec, 'noserver', 'S', 'C')
+  else outcome(rec, 'none', 'P', 'R')
+}
+
+/** The 500 answered when the engine failed. */
+function local500(req: Request, rec: RequestRecord | undefined): Response {
+  const page = errorResponse(500)
+  if (rec) rec.bodyBytes = bodyBytesOf(page, req.method)
+  return toResponse(page, req.method)
+}
+
+function bodyBytesOf(r: LocalResponse, method: string): number {
+  return method === 'HEAD' || r.status === 204 || r.status === 304 ? 0 : utf8Length(r.body)
+}
+
+/**
+ * True when `p` settles within a few microtask turns: an admission that got a slot at once does;
+ * one that waits in a queue needs a timer or another request's release (a later task).
+ */
+async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
+  let done = false
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  )
+  for (let i = 0; i < 16 && !done; i++) await undefined
+  return done
+}
+
+/** engine.admit with the queue measured: Tw, the queue gauges and `%sq` / `%bq`. */
+async function admitMeasured(engine: Engine, d: Extract<Decision, { kind: 'forward' }>, rec: RequestRecord, persistent: boolean, deps: HandlerDeps) {
+  const p = engine.admit(d)
+  if (await settlesSoon(p)) return p
+  const t0 = deps.now()
+  const pos = deps.accounting ? deps.accounting.queue(rec, persistent ? d.server.name : undefined) : 1
+  if (persistent) rec.srvQueue = pos
+  else rec.backendQueue = pos
+  const r = await p
+  deps.accounting?.unqueue(rec)
+  rec.Tw = deps.now() - t0
+  return r
+}
+
+/** forward()'s per-attempt hook: retries, redispatches, connection attempts, the attempt's start. */
+function attemptHooks(rec: RequestRecord, deps: HandlerDeps): ForwardHooks {
+  return {
+    attempt: (server, retry, redispatch) => {
+      const acct = deps.accounting
+      if (retry > 0) {
+        acct?.retry(rec, redispatch)
+        rec.retries = retry
+        if (redispatch) rec.redispatched = true
+        if (server.name !== rec.server) {
+          rec.server = server.name
+          acct?.server(rec, server.name, deps.now(), true)
+        }
+      }
+      acct?.connect(rec)
+      rec.attemptAt = deps.now()
+    },
+  }
+}
+
+/** A forward that got no response: 503 connection failure, 504 timeout, 502 broken response. */
+function forwardFailed(rec: RequestRecord, r: Extract<ForwardResult, { kind: 'error' }>, _deps: HandlerDeps): void {
+  rec.server = r.server.name
+  rec.retries = r.retries
+  rec.redispatched = r.redispatched
+  if (rec.redispatched && rec.cookieReq === 'V') rec.cookieReq = 'D'
+  if (r.status === 503) {
+    outcome(rec, 'conn', r.timedOut ? 's' : 'S', 'C')
+    rec.Tc = -1
+  } else {
+    outcome(rec, 'resp', r.status === 504 ? 's' : 'S', 'H')
+    rec.Tc = r.retries > 0 ? Math.max(0, rec.attemptAt - rec.connectAt) : 0
+  }
+  rec.Tr = -1
+}
+
+const setCookieName = (v: string): string => {
+  const i = v.indexOf('=')
+  return (i < 0 ? v : v.slice(0, i)).trim()
+}
+const setCookieValue = (v: string): string => {
+  const eq = v.indexOf('=')
+  if (eq < 0) return ''
+  const semi = v.indexOf(';', eq)
+  return (semi < 0 ? v.slice(eq + 1) : v.slice(eq + 1, semi)).trim()
+}
+
+/** The server's own Set-Cookie values of the persistence cookie (before the response rules). */
+function persistenceCookies(rt: Hydrated, backend: string, headers: HeaderList): string[] | undefined {
+  const c = rt.backends.get(backend)?.def.cookie
+  if (!c) return undefined
+  return headers.all('set-cookie').filter((v) => setCookieName(v) === c.name && setCookieValue(v) !== '')
+}
+
+/**
+ * `%tsc` character 4 (http_ana.c TX_SCK_*): I inserted, U date updated, D deleted, R rewritten,
+ * P passed through, N none: what engine/cookie-insert.ts did, read off the headers before and after.
+ */
+function responseCookieChar(rt: Hydrated, d: Extract<Decision, { kind: 'forward' }>, before: readonly string[], after: HeaderList): string {
+  const c = rt.backends.get(d.backend)?.def.cookie
+  if (!c) return '-'
+  const direct = d.persistence?.direct === true
+  if (c.mode === 'insert') {
+    for (const v of after.all('set-cookie')) {
+      if (setCookieName(v) === c.name && !before.includes(v)) return d.server.cookie !== undefined && direct ? 'U' : 'I'
+    }
+  }
+  if (before.length === 0) return 'N'
+  if (c.preserve) return 'P'
+  if (c.mode === 'insert' || (direct && c.indirect)) return 'D'
+  if (d.server.cookie !== undefined && (c.mode === 'rewrite' || c.mode === 'prefix')) return 'R'
+  return 'P'
+}
+
+/** The end of a streamed body: how it ended, then the record's end. */
+function recordEnd(rec: RequestRecord, res: Response, deps: HandlerDeps): (bytes: number, how: BodyEndHow) => void {
+  return (bytes, how) => {
+    rec.bodyBytes = bytes
+    if (how !== 'end' && rec.cause === '-') {
+      if (how === 'cancel') {
+        rec.clientAbort = true
+        rec.cause = 'C'
+      } else {
+        rec.serverAbort = true
+        rec.cause = 'S'
+      }
+      rec.phase = 'D'
+    }
+    finish(rec, res, deps)
+  }
+}
+
+/**
+ * Estimated HTTP/1.1 head size of a response: status line, headers, blank line, and the
+ * Content-Length the runtime adds to a local answer (`body` known).
+ */
+function headBytes(res: Response, body?: number): number {
+  let n = 13 + (res.statusText || reasonFor(res.status)).length + 2
+  let length = false
+  res.headers.forEach((v, k) => {
+    n += k.length + v.length + 4
+    if (k === 'content-length') length = true
+  })
+  if (!length && body !== undefined && body > 0) n += 18 + String(body).length
+  return n + 2
+}
+
+const pos = (t: number): number => (Math.max(t , 0))
+
+/** Ends the request once: timers, termination state, counters, log line. */
+function finish(rec: RequestRecord, res: Response, deps: HandlerDeps): void {
+  if (rec.ended) return
+  rec.ended = true
+  rec.status = res.status
+  rec.bytesOut = headBytes(res, rec.deferred ? undefined : rec.bodyBytes) + rec.bodyBytes
+  rec.Ta = Math.max(0, deps.now() - rec.acceptDate)
+  rec.Tt = rec.Ta + pos(rec.Th) + pos(rec.Ti)
+  rec.Td = rec.Tr >= 0 ? Math.max(0, rec.Ta - pos(rec.TR) - pos(rec.Tw) - pos(rec.Tc) - rec.Tr) : -1
+  rec.finishTermination()
+  deps.accounting?.end(rec)
+  if (!rec.nolog && rec.frontend !== '') deps.accessLog?.(rec)
 }

@@ -2,7 +2,6 @@
  * @module
  * allow, auth, use-service, set-status, and the actions that have no edge equivalent.
  */
-import { PENDING } from '../keywords/pending.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
 
 const ALL = ['http-request', 'http-response', 'http-after-response'] as const
@@ -26,7 +25,7 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'use-service', ruleSets: REQ, support: 'edge', final: true, note: PENDING.stats,
+    name: 'use-service', ruleSets: REQ, support: 'yes', final: true,
     parse: (input) => {
       const s = input.args[0]
       if (!s || input.args.length > 1) return actionError(input, input.args[1], 'expects exactly one service name')

@@ -8,6 +8,8 @@ import type { SourceSpan } from '../source.ts'
 export interface GlobalDraft {
   maxconn?: number
   statsSockets: { path: string; level: string }[]
+  /** How many proxies were declared before the first `stats socket` (its internal proxy takes an id there). */
+  statsSocketSlot?: number
   log: boolean
   spreadChecks?: number
   userlists: Map<string, Userlist & { span: SourceSpan; users: Userlist['users'][number][]; groups: Userlist['groups'][number][] }>

@@ -6,7 +6,6 @@
 import { defaultOptions } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, intArg } from './args.ts'
-import { pendingKeyword } from './pending.ts'
 import { BE_SECTIONS, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 type BoolOption = 'httplog' | 'dontlognull' | 'persist' | 'allbackups' | 'logHealthChecks' | 'preferLastServer' | 'forwarded'
@@ -129,8 +128,8 @@ function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): Keyw
 }
 
 export const OPTION_KEYWORDS: readonly KeywordDef[] = [
-  pendingKeyword({ name: 'option httplog', sections: FE_SECTIONS, negatable: true, parse: flag('httplog') }, 'logs'),
-  pendingKeyword({ name: 'option dontlognull', sections: FE_SECTIONS, negatable: true, parse: flag('dontlognull') }, 'logs'),
+  { name: 'option httplog', sections: FE_SECTIONS, negatable: true, support: 'yes', parse: flag('httplog') },
+  { name: 'option dontlognull', sections: FE_SECTIONS, negatable: true, support: 'yes', parse: flag('dontlognull') },
   { name: 'option forwardfor', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseForwardfor },
   { name: 'option originalto', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseOriginalto },
   { name: 'option forwarded', sections: BE_SECTIONS, support: 'no', negatable: true, note: "the RFC 7239 'Forwarded' header is not added: use 'option forwardfor'" },

@@ -11,7 +11,7 @@ import { isLiteral, parseLogFormat } from '../log-format.ts'
 import { parseHostPort } from '../values.ts'
 import { SECTION_KINDS } from '../ast.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
-import { pendingKeyword, warnPending } from './pending.ts'
+import { pendingKeyword } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 const NAME = /^[A-Za-z0-9._:-]+$/
@@ -273,7 +273,6 @@ function parseLog(st: Statement, cx: KeywordContext): void {
   if (cx.section === 'global') cx.global.log = true
   if (first.text === 'global') {
     if (cx.section === 'global') cx.sv.diag.error('invalid-argument', first.span, "'log global' is only valid in proxies and defaults")
-    else warnPending(cx, 'logs', (st.keyword[0] as Word).span, 'log global')
     return
   }
   cx.sv.diag.warning('edge-mapping', first.span, `'log ${first.text}': at the edge, logs go to Workers Logs (wrangler tail, Logpush); syslog targets are not contacted`)
@@ -322,7 +321,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'monitor', sections: FE_ONLY, support: 'no', note: "'monitor fail' is not supported yet: 'monitor-uri' always answers 200" },
   { name: 'errorfile', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorfile },
   { name: 'log', sections: ['global', 'defaults', 'frontend', 'backend', 'listen'], support: 'edge', negatable: true, parse: parseLog },
-  pendingKeyword({ name: 'log-format', sections: FE_SECTIONS, parse: parseLogFormatKw }, 'logs'),
+  { name: 'log-format', sections: FE_SECTIONS, support: 'yes', parse: parseLogFormatKw },
   { name: 'id', sections: FE_BE, support: 'yes', parse: parseId },
   pendingKeyword({ name: 'fullconn', sections: BE_SECTIONS, parse: parseFullconn }, 'queue'),
   { name: 'description', sections: ['frontend', 'backend', 'listen'], support: 'ignored', note: "descriptions are only shown on HAProxy's stats page" },

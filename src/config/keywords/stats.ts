@@ -8,7 +8,6 @@ import { parseCondition } from '../condition.ts'
 import type { ProxyDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, timeArg } from './args.ts'
-import { pendingKeyword } from './pending.ts'
 import { FE_BE, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 function ensure(p: ProxyDraft): NonNullable<ProxyDraft['stats']> {
@@ -111,7 +110,7 @@ const SUBS = ['enable', 'uri', 'realm', 'auth', 'refresh', 'hide-version', 'show
 const NOT_SHOWN = 'the node name and description are not shown on the stats page'
 
 export const STATS_KEYWORDS: readonly KeywordDef[] = [
-  ...SUBS.map((sub): KeywordDef => pendingKeyword({ name: `stats ${sub}`, sections: sub === 'admin' ? FE_BE : PROXY_SECTIONS, parse: parseStats }, 'stats')),
+  ...SUBS.map((sub): KeywordDef => ({ name: `stats ${sub}`, sections: sub === 'admin' ? FE_BE : PROXY_SECTIONS, support: 'yes', parse: parseStats })),
   { name: 'stats show-node', sections: PROXY_SECTIONS, support: 'ignored', note: NOT_SHOWN },
   { name: 'stats show-desc', sections: PROXY_SECTIONS, support: 'ignored', note: NOT_SHOWN },
   { name: 'stats show-modules', sections: PROXY_SECTIONS, support: 'ignored', note: 'the stats page has no module columns' },

@@ -406,7 +406,7 @@ const ROWS: readonly Row[] = [
   ['http-request replace-path', 'frontend', 'http-request replace-path /old/(.*) /new/\\1', 'yes', (m) => reqRule(m)?.args.regex, '/old/(.*)'],
   ['http-request replace-pathq', 'frontend', 'http-request replace-pathq /old(.*) /new\\1', 'yes'],
   ['http-request replace-uri', 'frontend', 'http-request replace-uri ^http://(.*) https://\\1', 'yes'],
-  ['http-request use-service prometheus-exporter', 'frontend', 'http-request use-service prometheus-exporter if { path /metrics }', 'warn', (m) => reqRule(m)?.args.service, 'prometheus-exporter'],
+  ['http-request use-service prometheus-exporter', 'frontend', 'http-request use-service prometheus-exporter if { path /metrics }', 'yes', (m) => reqRule(m)?.args.service, 'prometheus-exporter'],
   ['http-request allow', 'frontend', 'http-request allow if { src 10.0.0.0/8 }', 'yes', (m) => reqRule(m)?.action, 'allow'],
   ['http-response allow', 'frontend', 'http-response allow', 'yes'],
   ['http-request auth', 'frontend', 'http-request auth realm Admins', 'yes', (m) => reqRule(m)?.args.realm, 'Admins'],
@@ -477,15 +477,15 @@ const ROWS: readonly Row[] = [
   ['localpeer', 'global', 'localpeer edge1', 'warn'],
 
   // §8.1 stats (named in §1.3 and §6.1)
-  ['stats enable', 'frontend', 'stats enable', 'warn', (m) => fe(m)?.stats?.uri, '/haproxy?stats'],
-  ['stats uri', 'frontend', 'stats uri /stats', 'warn', (m) => fe(m)?.stats?.uri, '/stats'],
-  ['stats refresh', 'frontend', 'stats refresh 10s', 'warn', (m) => fe(m)?.stats?.refreshMs, 10000],
-  ['stats auth', 'frontend', 'stats auth admin:secret', 'warn', (m) => fe(m)?.stats?.auth, ['admin:secret']],
-  ['stats realm', 'frontend', 'stats realm Ops', 'warn', (m) => fe(m)?.stats?.realm, 'Ops'],
-  ['stats admin', 'frontend', 'stats admin if TRUE', 'warn', (m) => fe(m)?.stats?.admin?.text, 'if TRUE'],
-  ['stats hide-version', 'frontend', 'stats hide-version', 'warn', (m) => fe(m)?.stats?.hideVersion, true],
-  ['stats show-legends', 'frontend', 'stats show-legends', 'warn', (m) => fe(m)?.stats?.showLegends, true],
-  ['stats scope', 'frontend', 'stats scope .', 'warn', (m) => fe(m)?.stats?.scope, ['.']],
+  ['stats enable', 'frontend', 'stats enable', 'yes', (m) => fe(m)?.stats?.uri, '/haproxy?stats'],
+  ['stats uri', 'frontend', 'stats uri /stats', 'yes', (m) => fe(m)?.stats?.uri, '/stats'],
+  ['stats refresh', 'frontend', 'stats refresh 10s', 'yes', (m) => fe(m)?.stats?.refreshMs, 10000],
+  ['stats auth', 'frontend', 'stats auth admin:secret', 'yes', (m) => fe(m)?.stats?.auth, ['admin:secret']],
+  ['stats realm', 'frontend', 'stats realm Ops', 'yes', (m) => fe(m)?.stats?.realm, 'Ops'],
+  ['stats admin', 'frontend', 'stats admin if TRUE', 'yes', (m) => fe(m)?.stats?.admin?.text, 'if TRUE'],
+  ['stats hide-version', 'frontend', 'stats hide-version', 'yes', (m) => fe(m)?.stats?.hideVersion, true],
+  ['stats show-legends', 'frontend', 'stats show-legends', 'yes', (m) => fe(m)?.stats?.showLegends, true],
+  ['stats scope', 'frontend', 'stats scope .', 'yes', (m) => fe(m)?.stats?.scope, ['.']],
   ['stats show-node', 'frontend', 'stats show-node edge1', 'warn'],
   ['stats show-desc', 'frontend', 'stats show-desc "edge"', 'warn'],
   ['stats http-request', 'frontend', 'stats http-request deny unless TRUE', 'no'],
@@ -514,12 +514,12 @@ const ROWS: readonly Row[] = [
   ['fullconn', 'backend', 'fullconn 500', 'warn', (m) => be(m)?.fullconn, 500],
 
   // Other proxy keywords §1.3 names: logs, errors, captures
-  ['log global', 'defaults', 'log global', 'warn'],
+  ['log global', 'defaults', 'log global', 'yes'],
   ['log <target>', 'global', 'log stdout format raw local0', 'warn'],
   ['no log', 'frontend', 'no log', 'yes'],
-  ['log-format', 'frontend', 'log-format "%ci [%tr] %ST %B"', 'warn', (m) => fe(m)?.logFormat, '%ci [%tr] %ST %B'],
-  ['option httplog', 'frontend', 'option httplog', 'warn', (m) => fe(m)?.options.httplog, true],
-  ['option dontlognull', 'frontend', 'option dontlognull', 'warn', (m) => fe(m)?.options.dontlognull, true],
+  ['log-format', 'frontend', 'log-format "%ci [%tr] %ST %B"', 'yes', (m) => fe(m)?.logFormat, '%ci [%tr] %ST %B'],
+  ['option httplog', 'frontend', 'option httplog', 'yes', (m) => fe(m)?.options.httplog, true],
+  ['option dontlognull', 'frontend', 'option dontlognull', 'yes', (m) => fe(m)?.options.dontlognull, true],
   ['option tcplog', 'frontend', 'option tcplog', 'warn'],
   ['errorfile', 'frontend', 'errorfile 503 /etc/haproxy/errors/503.http', 'yes', (m) => Object.keys(fe(m)?.errorfiles ?? {}), ['503']],
   ['errorfiles', 'frontend', 'errorfiles site', 'no'],
@@ -592,7 +592,7 @@ function sources(dir: string): string {
 
 describe("'yes' keywords are read by the Worker", () => {
   const SRC = join(import.meta.dirname, '..', '..', '..', 'src')
-  const runtime = ['engine', 'proxy', 'balance', 'state', 'sample'].map((d) => sources(join(SRC, d))).join('\n')
+  const runtime = ['engine', 'proxy', 'balance', 'state', 'sample', 'stats', 'log', 'ops'].map((d) => sources(join(SRC, d))).join('\n')
   it.each([
     ['retries', /\.retries\b/],
     ['retry-on', /\.retryOn\b/],
@@ -627,6 +627,9 @@ describe("'yes' keywords are read by the Worker", () => {
     ['timeout server', /timeouts\.server\b/],
     ['timeout tarpit', /timeouts\.tarpit\b/],
     ['monitor-uri', /\.monitorUri\b/],
+    ['stats uri', /\.stats\b/],
+    ['option httplog', /options\.httplog\b/],
+    ['log-format', /\.logFormat\b/],
     ['errorfile', /\.errorfiles\b/],
     ['use_backend', /\.useBackends\b/],
     ['default_backend', /\.defaultBackend\b/],
@@ -650,7 +653,7 @@ describe("'yes' keywords are read by the Worker", () => {
   })
 
   it('names each feature whose runtime is still missing, and warns once per proxy', () => {
-    expect(Object.keys(PENDING).sort()).toEqual(['agent', 'limits', 'logs', 'queue', 'stats'])
+    expect(Object.keys(PENDING).sort()).toEqual(['agent', 'limits', 'queue'])
     const w = diags(
       compile(cfg`
         defaults

@@ -1,0 +1,86 @@
+/**
+ * @module
+ * Where access log lines go. A frontend logs when the configuration has a `log` target in
+ * `global` (the RouteMap keeps `global.log`; proxies are assumed to say `log global`, as they
+ * nearly always do through `defaults`). Its format: the frontend's `log-format` when set, else
+ * `option httplog` (the CLF variant is not kept by the RouteMap yet), else HAProxy's legacy
+ * one-line format for a proxy without a format (`Connect from IP:PORT to IP:PORT (FE/HTTP)`).
+ * Requests to `monitor-uri` are not logged, as in HAProxy. `option dontlognull` changes nothing
+ * at the edge: it only drops connections that sent no request, which never reach the Worker.
+ *
+ * The line goes to the console, which is Workers Logs at the edge and `edgeproxy dev`'s stdout
+ * locally:
+ * - under `edgeproxy dev` (`dev: true`) the raw line, as HAProxy's `log stdout format raw` prints
+ *   it, so a dev run and `haproxy -f` can be compared line by line;
+ * - at the edge, one JSON object `{ message: LINE, frontend, backend, server, status, tsc, Tw, Tc,
+ *   Tr, Ta, bytes, retries, client }`: Workers Logs indexes the fields (filter by status or
+ *   termination state) and `message` is the HAProxy line for tools that parse it.
+ */
+import { defaultRegistry } from '../sample/index.ts'
+import type { SampleRegistry } from '../sample/registry.ts'
+import type { RouteMap } from '../routemap/schema.ts'
+import type { AccessLogEntry } from './entry.ts'
+import { compileLogLine, type LogContext, type LogLine } from './httplog.ts'
+
+export interface SinkOptions {
+  /** Running under `edgeproxy dev`: raw lines. */
+  readonly dev?: boolean
+  /** For `%[sample]` in log-format strings (the default registry when absent). */
+  readonly registry?: SampleRegistry
+  /** Where lines go (console.log by default). */
+  readonly write?: (line: string) => void
+  /** `%H` */
+  readonly hostname?: string
+}
+
+/** HAProxy's format for a proxy that logs without `option httplog` / `log-format` (log.c). */
+const legacy: LogLine = (e) => `Connect from ${e.clientIp}:${e.clientPort} to ${e.frontendIp}:${e.frontendPort} (${e.frontend}/HTTP)`
+
+/**
+ * The access log writer for `routeMap`, or undefined when no frontend logs (no per-request work
+ * then). `opts` may be just the `dev` flag.
+ */
+export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {}): ((entry: AccessLogEntry) => void) | undefined {
+  const opts: SinkOptions = typeof options === 'boolean' ? { dev: options } : options
+  if (!routeMap.global.log) return undefined
+  const registry = opts.registry ?? defaultRegistry
+  const lines = new Map<string, LogLine>()
+  for (const fe of routeMap.frontends) {
+    if (fe.mode !== 'http') continue
+    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps) : fe.options.httplog ? compileLogLine('httplog') : legacy
+    lines.set(fe.name, line)
+  }
+  if (lines.size === 0) return undefined
+  const write = opts.write ?? ((l: string) => console.log(l))
+  let counter = 0
+  const cx: { requestCounter: number; hostname?: string } = { requestCounter: 0, ...(opts.hostname ? { hostname: opts.hostname } : {}) }
+  return (e) => {
+    const line = lines.get(e.frontend)
+    if (!line) return
+    cx.requestCounter = counter++
+    const message = line(e, cx as LogContext)
+    if (opts.dev) {
+      write(message)
+      return
+    }
+    write(
+      JSON.stringify({
+        message,
+        frontend: e.frontend,
+        backend: e.backend,
+        server: e.server,
+        status: e.status,
+        tsc: e.termination,
+        Tw: e.Tw,
+        Tc: e.Tc,
+        Tr: e.Tr,
+        Ta: e.Ta,
+        bytes: e.bytesOut,
+        retries: e.retries,
+        client: e.clientIp,
+        method: e.method,
+        uri: e.uri,
+      }),
+    )
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * @module
+ * HAProxy 2.6's `show stat` rows (stats.c `stats_fill_fe_stats`, `stats_fill_sv_stats`,
+ * `stats_fill_be_stats`), computed from a `StatsInput`. One table describes every column: its
+ * name and, per row type (F frontend, B backend, S server), the field's typed tags
+ * (origin/nature/scope letters and format, as `show stat typed` prints them) and how its value
+ * is computed; a column without an entry for a row type stays empty, as in HAProxy.
+ *
+ * The column list is the 2.6.12 one: the 103 static columns, then the extra module columns of a
+ * Debian build (ssl, h2, h1), which the CSV separates with a `-` column. An empty field is
+ * `undefined`; a present but empty string (`last_chk` after a passed check) is `''`.
+ */
+import type { StatsInput } from '../ops/types.ts'
+import type { Backend } from '../routemap/schema.ts'
+import {
+  ageSec,
+  type BackendView,
+  backendView,
+  formatAddr,
+  frontendCounters,
+  frontendMaxconn,
+  type ProxyView,
+  proxiesInOrder,
+  type ServerView,
+  serverAddr,
+} from './model.ts'
+
+export interface StatRow {
+  /** 0 frontend, 1 backend, 2 server, 3 listener. */
+  readonly type: 0 | 1 | 2 | 3
+  readonly iid: number
+  readonly sid: number
+  readonly pxname: string
+  readonly svname: string
+  /** One per STAT_COLUMNS_26 entry; undefined = empty field. */
+  readonly values: readonly (string | number | undefined)[]
+}
+
+export interface StatFilter {
+  /** Proxy id (`show stat <iid> <type> <sid>`); −1 = all. */
+  readonly iid?: number
+  /** Proxy name (takes precedence over iid). */
+  readonly name?: string
+  /** Bitmask: 1 frontends, 2 backends, 4 servers; −1 = all. */
+  readonly typeMask?: number
+  /** Server id; −1 = all. */
+  readonly sid?: number
+  /** `up`: hide servers that are DOWN and not changing state, and MAINT. */
+  readonly up?: boolean
+  /** `no-maint`: hide servers in maintenance. */
+  readonly noMaint?: boolean
+  /**
+   * Show `addr`, `cookie` and `algo` (STAT_SHLGNDS): the CLI at operator/admin level, or the
+   * page with `stats show-legends`. Default true.
+   */
+  readonly legends?: boolean
+}
+
+/** Value formats of `show stat typed` / json. */
+export type FieldFormat = 'u32' | 'u64' | 's32' | 'str'
+
+export interface FieldType {
+  /** Origin, nature and scope letters, e.g. `MCP`. */
+  readonly tags: string
+  readonly format: FieldFormat
+}
+
+type Val = string | number | undefined
+
+interface Ctx {
+  readonly input: StatsInput
+  readonly legends: boolean
+  readonly http: boolean
+}
+interface FeCtx extends Ctx {
+  readonly px: ProxyView
+  readonly c: ReturnType<typeof frontendCounters>
+}
+interface BeCtx extends Ctx {
+  readonly bv: BackendView
+  readonly c: BackendView['counters']
+}
+interface SvCtx extends Ctx {
+  readonly bv: BackendView
+  readonly sv: ServerView
+  readonly c: ServerView['counters']
+}
+
+type Cell<C> = readonly [tags: string, get: (c: C) => Val]
+interface ColumnDef {
+  readonly name: string
+  readonly F?: Cell<FeCtx>
+  readonly B?: Cell<BeCtx>
+  readonly S?: Cell<SvCtx>
+}
+
+/** Shorthands: a counter, the same cell for every row type listed, HTTP-only cells. */
+type AnyCtx = FeCtx | BeCtx | SvCtx
+const cnt =
+  (k: keyof AnyCtx['c']) =>
+  (c: AnyCtx): number =>
+    c.c[k]
+const zero = (): number => 0
+const httpOnly =
+  <C extends Ctx>(get: (c: C) => Val) =>
+  (c: C): Val =>
+    c.http ? get(c) : undefined
+const avg = (sumKey: 'qtime_sum' | 'ctime_sum' | 'rtime_sum' | 'ttime_sum') => (c: BeCtx | SvCtx) => (c.c.timed > 0 ? Math.round(c.c[sumKey] / c.c.timed) : 0)
+const lastsess = (c: BeCtx | SvCtx): number => (c.c.lastsess > 0 ? ageSec(c.input.now, c.c.lastsess) : -1)
+/** The check fields shown while the server's own check is enabled and not paused (MAINT pauses it). */
+const checking = (c: SvCtx): boolean => c.sv.checkEnabled && !c.sv.maint && !c.sv.inheritedMaint
+const checkStatusOrder = ['UNK', 'INI', 'START', 'CHECKED', 'HANA', 'SOCKERR', 'L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L57DATA', 'L7OK', 'L7OKC', 'L7STS']
+/** HAProxy's numeric HCHK_STATUS_* (2.6). */
+export function checkStatusNumber(status: string): number {
+  const i = checkStatusOrder.indexOf(status)
+  return Math.max(i, 0)
+}
+
+const ALGO: Record<Backend['balance']['algo'], string> = {
+  roundrobin: 'roundrobin',
+  'static-rr': 'static-rr',
+  leastconn: 'leastconn',
+  first: 'first',
+  // backend.c backend_lb_algo_str() has no entry for random in 2.6.
+  random: 'unknown',
+  source: 'source',
+  uri: 'uri',
+  url_param: 'url_param',
+  hdr: 'hdr',
+}
+
+/** Frontend (F), backend (B) and server (S) cells of the same counter with the same tags. */
+function all(tags: string, k: keyof AnyCtx['c'], types = 'FBS'): Pick<ColumnDef, 'F' | 'B' | 'S'> {
+  const cell = [tags, cnt(k)] as const
+  return { ...(types.includes('F') ? { F: cell } : {}), ...(types.includes('B') ? { B: cell } : {}), ...(types.includes('S') ? { S: cell } : {}) }
+}
+
+const COLUMNS: readonly ColumnDef[] = [
+  { name: 'pxname', F: ['KNS:str', (c) => c.px.name], B: ['KNS:str', (c) => c.bv.be.name], S: ['KNS:str', (c) => c.bv.be.name] },
+  { name: 'svname', F: ['KNS:str', () => 'FRONTEND'], B: ['KNS:str', () => 'BACKEND'], S: ['KNS:str', (c) => c.sv.srv.name] },
+  { name: 'qcur', ...all('MGP:u32', 'qcur', 'BS') },
+  { name: 'qmax', ...all('MMP:u32', 'qmax', 'BS') },
+  { name: 'scur', ...all('MGP:u32', 'scur') },
+  { name: 'smax', ...all('MMP:u32', 'smax') },
+  {
+    name: 'slim',
+    F: ['CLP:u32', (c) => (c.px.fe ? frontendMaxconn(c.input, c.px.fe) : undefined)],
+    B: ['CLP:u32', (c) => c.bv.fullconn],
+    S: ['CLP:u32', (c) => (c.sv.srv.maxconn > 0 ? c.sv.srv.maxconn : undefined)],
+  },
+  { name: 'stot', ...all('MCP:u64', 'stot') },
+  { name: 'bin', ...all('MCP:u64', 'bin') },
+  { name: 'bout', ...all('MCP:u64', 'bout') },
+  { name: 'dreq', ...all('MCP:u64', 'dreq', 'FB') },
+  { name: 'dresp', ...all('MCP:u64', 'dresp') },
+  { name: 'ereq', ...all('MCP:u64', 'ereq', 'F') },
+  { name: 'econ', ...all('MCP:u64', 'econ', 'BS') },
+  { name: 'eresp', ...all('MCP:u64', 'eresp', 'BS') },
+  { name: 'wretr', ...all('MCP:u64', 'wretr', 'BS') },
+  { name: 'wredis', ...all('MCP:u64', 'wredis', 'BS') },
+  { name: 'status', F: ['SGP:str', () => 'OPEN'], B: ['SGP:str', (c) => (c.bv.up ? 'UP' : 'DOWN')], S: ['SGP:str', (c) => c.sv.status] },
+  { name: 'weight', B: ['MaP:u32', (c) => c.bv.weight], S: ['MaP:u32', (c) => Math.ceil(c.sv.eweight / 16)] },
+  { name: 'act', B: ['MGP:u32', (c) => c.bv.act], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 0 : 1)] },
+  { name: 'bck', B: ['MGP:u32', (c) => c.bv.bck], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 1 : 0)] },
+  { name: 'chkfail', S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.failedChecks ?? 0) : undefined)] },
+  { name: 'chkdown', B: ['MCP:u64', (c) => (c.bv.up ? 0 : 1)], S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.downTransitions ?? 0) : undefined)] },
+  { name: 'lastchg', B: ['MAP:u32', (c) => ageSec(c.input.now, c.bv.lastChange)], S: ['MAP:u32', (c) => ageSec(c.input.now, c.sv.lastChange)] },
+  {
+    name: 'downtime',
+    B: ['MCP:u32', (c) => (c.bv.servers.length === 0 ? undefined : c.bv.up ? 0 : ageSec(c.input.now, c.bv.lastChange))],
+    S: ['MCP:u32', (c) => (!c.sv.checkEnabled ? undefined : c.sv.opState === 'STOPPED' ? ageSec(c.input.now, c.sv.lastChange) : 0)],
+  },
+  { name: 'qlimit', S: ['CGS:u32', (c) => (c.sv.srv.maxqueue > 0 ? c.sv.srv.maxqueue : undefined)] },
+  { name: 'pid', F: ['KGP:u32', () => 1], B: ['KGP:u32', () => 1], S: ['KGP:u32', () => 1] },
+  { name: 'iid', F: ['KGS:u32', (c) => c.px.id], B: ['KGS:u32', (c) => c.bv.be.id], S: ['KGS:u32', (c) => c.bv.be.id] },
+  { name: 'sid', F: ['KGS:u32', () => 0], B: ['KGS:u32', () => 0], S: ['KGS:u32', (c) => c.sv.srv.id] },
+  { name: 'throttle', S: ['MaP:u32', (c) => c.sv.throttle] },
+  { name: 'lbtot', ...all('MCP:u64', 'lbtot', 'BS') },
+  { name: 'tracked', S: ['CNS:str', (c) => c.sv.track] },
+  { name: 'type', F: ['CGS:u32', () => 0], B: ['CGS:u32', () => 1], S: ['CGS:u32', () => 2] },
+  { name: 'rate', F: ['MRP:u32', cnt('rate')], B: ['MGP:u32', cnt('rate')], S: ['MRP:u32', cnt('rate')] },
+  { name: 'rate_lim', F: ['CLP:u32', zero] },
+  { name: 'rate_max', F: ['MMP:u32', cnt('rate_max')], B: ['MGP:u32', cnt('rate_max')], S: ['MMP:u32', cnt('rate_max')] },
+  { name: 'check_status', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkStatus : undefined)] },
+  { name: 'check_code', S: ['MOP:u32', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 14 ? (c.sv.checkCode ?? 0) : undefined)] },
+  { name: 'check_duration', S: ['MDP:u64', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 3 ? Math.max(0, c.sv.checkDurationMs ?? 0) : undefined)] },
+  ...(['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const).map(
+    (k): ColumnDef => ({ name: k, F: ['MCP:u64', httpOnly(cnt(k))], B: ['MCP:u64', httpOnly(cnt(k))], S: ['MCP:u64', httpOnly(cnt(k))] }),
+  ),
+  { name: 'hanafail', S: ['MCP:u64', (c) => (c.sv.srv.observe ? (c.sv.snap?.hanaFailures ?? 0) : undefined)] },
+  { name: 'req_rate', F: ['MRP:u32', cnt('req_rate')] },
+  { name: 'req_rate_max', F: ['MMP:u32', cnt('req_rate_max')] },
+  { name: 'req_tot', F: ['MCP:u64', cnt('req_tot')], B: ['MCP:u64', httpOnly(cnt('req_tot'))], S: ['MCP:u64', httpOnly(cnt('req_tot'))] },
+  { name: 'cli_abrt', ...all('MCP:u64', 'cli_abrt', 'BS') },
+  { name: 'srv_abrt', ...all('MCP:u64', 'srv_abrt', 'BS') },
+  ...['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'].map((name): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero] })),
+  { name: 'lastsess', B: ['MAP:s32', lastsess], S: ['MAP:s32', lastsess] },
+  { name: 'last_chk', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkInfo : undefined)] },
+  { name: 'last_agt' },
+  { name: 'qtime', B: ['MaP:u32', avg('qtime_sum')], S: ['MaP:u32', avg('qtime_sum')] },
+  { name: 'ctime', B: ['MaP:u32', avg('ctime_sum')], S: ['MaP:u32', avg('ctime_sum')] },
+  { name: 'rtime', B: ['MaP:u32', avg('rtime_sum')], S: ['MaP:u32', avg('rtime_sum')] },
+  { name: 'ttime', B: ['MaP:u32', avg('ttime_sum')], S: ['MaP:u32', avg('ttime_sum')] },
+  { name: 'agent_status' },
+  { name: 'agent_code' },
+  { name: 'agent_duration' },
+  { name: 'check_desc', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkDesc : undefined)] },
+  { name: 'agent_desc' },
+  { name: 'check_rise', S: ['CGS:u32', (c) => (checking(c) ? c.sv.rise : undefined)] },
+  { name: 'check_fall', S: ['CGS:u32', (c) => (checking(c) ? c.sv.fall : undefined)] },
+  { name: 'check_health', S: ['CGS:u32', (c) => (checking(c) ? c.sv.health : undefined)] },
+  { name: 'agent_rise' },
+  { name: 'agent_fall' },
+  { name: 'agent_health' },
+  {
+    name: 'addr',
+    S: [
+      'CGS:str',
+      (c) => {
+        if (!c.legends) return undefined
+        const a = serverAddr(c.sv)
+        return formatAddr(a.host, a.port)
+      },
+    ],
+  },
+  {
+    name: 'cookie',
+    B: ['CNS:str', (c) => (c.legends ? c.bv.be.cookie?.name : undefined)],
+    S: ['CNS:str', (c) => (c.legends ? c.sv.srv.cookie : undefined)],
+  },
+  { name: 'mode', F: ['CGS:str', (c) => c.px.fe?.mode], B: ['CGS:str', (c) => c.bv.be.mode], S: ['CGS:str', (c) => c.bv.be.mode] },
+  { name: 'algo', B: ['CGS:str', (c) => (c.legends ? ALGO[c.bv.be.balance.algo] : undefined)] },
+  { name: 'conn_rate', F: ['MRP:u32', cnt('conn_rate')] },
+  { name: 'conn_rate_max', F: ['MMP:u32', cnt('conn_rate_max')] },
+  { name: 'conn_tot', F: ['MCP:u64', cnt('conn_tot')] },
+  { name: 'intercepted', F: ['MCP:u64', httpOnly(cnt('intercepted'))] },
+  { name: 'dcon', F: ['MCP:u64', zero] },
+  { name: 'dses', F: ['MCP:u64', zero] },
+  { name: 'wrew', ...all('MCP:u64', 'wrew') },
+  { name: 'connect', ...all('MCP:u64', 'connect', 'BS') },
+  { name: 'reuse', B: ['MCP:u64', zero], S: ['MCP:u64', zero] },
+  { name: 'cache_lookups', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)] },
+  { name: 'cache_hits', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)] },
+  { name: 'srv_icur', S: ['MGP:u32', zero] },
+  { name: 'src_ilim' },
+  { name: 'qtime_max', ...all('MMP:u32', 'qtime_max', 'BS') },
+  { name: 'ctime_max', ...all('MMP:u32', 'ctime_max', 'BS') },
+  { name: 'rtime_max', ...all('MMP:u32', 'rtime_max', 'BS') },
+  { name: 'ttime_max', ...all('MMP:u32', 'ttime_max', 'BS') },
+  { name: 'eint', ...all('MCP:u64', 'eint') },
+  { name: 'idle_conn_cur', S: ['MGP:u32', zero] },
+  { name: 'safe_conn_cur', S: ['MGP:u32', zero] },
+  { name: 'used_conn_cur', S: ['MGP:u32', (c) => c.c.scur] },
+  { name: 'need_conn_est', S: ['MGP:u32', zero] },
+  { name: 'uweight', B: ['MaP:u32', (c) => c.bv.totuw], S: ['MaP:u32', (c) => c.sv.uweight] },
+  { name: 'agg_server_status', B: ['MGP:u32', zero] },
+  { name: 'agg_server_check_status', B: ['MGP:u32', zero] },
+  { name: 'agg_check_status', B: ['MGP:u32', zero] },
+  // Extra module columns (after the CSV's `-`): ssl (F, B, S), h2 and h1 (F, B).
+  ...['ssl_sess', 'ssl_reused_sess', 'ssl_failed_handshake'].map((name): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero], S: ['MCP:u64', zero] })),
+  ...[
+    'h2_headers_rcvd',
+    'h2_data_rcvd',
+    'h2_settings_rcvd',
+    'h2_rst_stream_rcvd',
+    'h2_goaway_rcvd',
+    'h2_detected_conn_protocol_errors',
+    'h2_detected_strm_protocol_errors',
+    'h2_rst_stream_resp',
+    'h2_goaway_resp',
+    'h2_open_connections',
+    'h2_backend_open_streams',
+    'h2_total_connections',
+    'h2_backend_total_streams',
+    'h1_open_connections',
+    'h1_open_streams',
+    'h1_total_connections',
+    'h1_total_streams',
+    'h1_bytes_in',
+    'h1_bytes_out',
+    'h1_spliced_bytes_in',
+    'h1_spliced_bytes_out',
+  ].map((name): ColumnDef => {
+    const tags = /open_(connections|streams)$/.test(name) ? 'MGP:u64' : 'MCP:u64'
+    return { name, F: [tags, zero], B: [tags, zero] }
+  }),
+]
+
+/** HAProxy 2.6.12's `show stat` columns: 103 static ones, then the module ones (the CSV puts `-` between). */
+export const STAT_COLUMNS_26: readonly string[] = COLUMNS.map((c) => c.name)
+/** Number of static columns (ST_F_TOTAL_FIELDS in 2.6.12): the CSV's `-` comes after them. */
+export const STATIC_COLUMN_COUNT = 103
+
+/** The typed tags of a filled field (`show stat typed`/json): per row type and column index. */
+export function statFieldType(type: StatRow['type'], column: number): FieldType | undefined {
+  const def = COLUMNS[column]
+  const cell = type === 0 ? def?.F : type === 1 ? def?.B : type === 2 ? def?.S : undefined
+  if (!cell) return undefined
+  const [tags, format] = cell[0].split(':') as [string, FieldFormat]
+  return { tags, format }
+}
+
+function fill<C>(cells: readonly (Cell<C> | undefined)[], ctx: C): Val[] {
+  return cells.map((cell) => (cell ? cell[1](ctx) : undefined))
+}
+
+const F_CELLS = COLUMNS.map((c) => c.F)
+const B_CELLS = COLUMNS.map((c) => c.B)
+const S_CELLS = COLUMNS.map((c) => c.S)
+
+/** `up`: servers DOWN and not changing state, or in maintenance, are hidden (stats.c STAT_HIDE_DOWN). */
+function hiddenWhenUp(sv: ServerView): boolean {
+  if (sv.maint || sv.inheritedMaint) return true
+  if (sv.opState !== 'STOPPED') return false
+  return !sv.refCheckEnabled || sv.health === 0
+}
+
+/**
+ * The rows of `show stat` in HAProxy's order: proxies in configuration order; for each, the
+ * FRONTEND row (frontend capability), the servers, then the BACKEND row (backend capability).
+ * `filter` is `show stat [<iid>|<name> <type> <sid>] [up|no-maint]`.
+ */
+export function statRows(input: StatsInput, filter: StatFilter = {}): StatRow[] {
+  const bound = filter.iid !== undefined || filter.name !== undefined || filter.typeMask !== undefined || filter.sid !== undefined
+  const mask = bound ? (filter.typeMask ?? -1) : -1
+  const sid = filter.sid ?? -1
+  const legends = filter.legends ?? true
+  const rows: StatRow[] = []
+  const row = (type: StatRow['type'], values: Val[]): StatRow => ({
+    type,
+    iid: Number(values[27]),
+    sid: Number(values[28]),
+    pxname: String(values[0]),
+    svname: String(values[1]),
+    values,
+  })
+  for (const px of proxiesInOrder(input)) {
+    if (filter.name !== undefined ? px.name !== filter.name : filter.iid !== undefined && filter.iid !== -1 && px.id !== filter.iid) continue
+    if (px.fe && mask & 1) {
+      const ctx: FeCtx = { input, legends, http: px.fe.mode === 'http', px, c: frontendCounters(input, px.fe) }
+      rows.push(row(0, fill(F_CELLS, ctx)))
+    }
+    if (!px.be) continue
+    const bv = backendView(input, px.be)
+    const http = px.be.mode === 'http'
+    if (mask & 4) {
+      for (const sv of bv.servers) {
+        if (sid !== -1 && sv.srv.id !== sid) continue
+        if (filter.noMaint && (sv.maint || sv.inheritedMaint)) continue
+        if (filter.up && hiddenWhenUp(sv)) continue
+        rows.push(row(2, fill(S_CELLS, { input, legends, http, bv, sv, c: sv.counters })))
+      }
+    }
+    if (mask & 2) {
+      const values = fill(B_CELLS, { input, legends, http, bv, c: bv.counters })
+      if (filter.up || filter.noMaint) {
+        const nbup = bv.servers.filter((s) => s.opState !== 'STOPPED').length
+        values[17] = `${values[17]} (${nbup}/${bv.servers.length})`
+      }
+      rows.push(row(1, values))
+    }
+  }
+  return rows
+}

@@ -1,0 +1,440 @@
+/**
+ * @module
+ * HAProxy 2.6's Prometheus exporter (addons/promex/service-prometheus.c, as built in 2.6.12):
+ * metrics grouped by metric (all proxies for the first metric, then all for the second…),
+ * each introduced by `# HELP` and `# TYPE` lines with the first sample, labels `proxy`,
+ * `server`, `state`, `code`; values that are empty in `show stat` (or strings) print `NaN`,
+ * times print as seconds with six decimals. Scopes: `global` (haproxy_process_*), `frontend`,
+ * `backend`, `server`, `sticktable`, `listener` (empty at the edge: no `option socket-stats`),
+ * `*`; any other scope is a 400. `no-maint` skips servers in maintenance.
+ *
+ * The metric names, types, HELP texts and order are HAProxy 2.6.12's output (tables below).
+ */
+import type { StatsInput } from '../ops/types.ts'
+import { checkStatusNumber, STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
+import { EDGEPROXY_VERSION, infoFields } from './info.ts'
+import { backendView, proxiesInOrder, type ServerView } from './model.ts'
+
+/** [name suffix, source field (stat column or show-info name), g(auge)|c(ounter), HELP]. */
+type MetricDef = readonly [suffix: string, field: string, type: 'g' | 'c', help: string]
+
+const PROCESS_METRICS: readonly MetricDef[] = [
+  ['nbthread', 'Nbthread', 'g', "Number of started threads (global.nbthread)"],
+  ['nbproc', 'Nbproc', 'g', "Number of started worker processes (historical, always 1)"],
+  ['relative_process_id', 'Process_num', 'g', "Relative worker process number (1)"],
+  ['uptime_seconds', 'Uptime_sec', 'g', "How long ago this worker process was started (seconds)"],
+  ['pool_failures_total', 'PoolFailed', 'c', "Number of failed pool allocations since this worker was started"],
+  ['max_fds', 'Ulimit-n', 'g', "Hard limit on the number of per-process file descriptors"],
+  ['max_sockets', 'Maxsock', 'g', "Hard limit on the number of per-process sockets"],
+  ['max_connections', 'Maxconn', 'g', "Hard limit on the number of per-process connections (configured or imposed by Ulimit-n)"],
+  ['hard_max_connections', 'Hard_maxconn', 'g', "Hard limit on the number of per-process connections (imposed by Memmax_MB or Ulimit-n)"],
+  ['current_connections', 'CurrConns', 'g', "Current number of connections on this worker process"],
+  ['connections_total', 'CumConns', 'c', "Total number of connections on this worker process since started"],
+  ['requests_total', 'CumReq', 'c', "Total number of requests on this worker process since started"],
+  ['max_ssl_connections', 'MaxSslConns', 'g', "Hard limit on the number of per-process SSL endpoints (front+back), 0=unlimited"],
+  ['current_ssl_connections', 'CurrSslConns', 'g', "Current number of SSL endpoints on this worker process (front+back)"],
+  ['ssl_connections_total', 'CumSslConns', 'c', "Total number of SSL endpoints on this worker process since started (front+back)"],
+  ['max_pipes', 'Maxpipes', 'g', "Hard limit on the number of pipes for splicing, 0=unlimited"],
+  ['pipes_used_total', 'PipesUsed', 'c', "Current number of pipes in use in this worker process"],
+  ['pipes_free_total', 'PipesFree', 'c', "Current number of allocated and available pipes in this worker process"],
+  ['current_connection_rate', 'ConnRate', 'g', "Number of front connections created on this worker process over the last second"],
+  ['limit_connection_rate', 'ConnRateLimit', 'g', "Hard limit for ConnRate (global.maxconnrate)"],
+  ['max_connection_rate', 'MaxConnRate', 'g', "Highest ConnRate reached on this worker process since started (in connections per second)"],
+  ['current_session_rate', 'SessRate', 'g', "Number of sessions created on this worker process over the last second"],
+  ['limit_session_rate', 'SessRateLimit', 'g', "Hard limit for SessRate (global.maxsessrate)"],
+  ['max_session_rate', 'MaxSessRate', 'g', "Highest SessRate reached on this worker process since started (in sessions per second)"],
+  ['current_ssl_rate', 'SslRate', 'g', "Number of SSL connections created on this worker process over the last second"],
+  ['limit_ssl_rate', 'SslRateLimit', 'g', "Hard limit for SslRate (global.maxsslrate)"],
+  ['max_ssl_rate', 'MaxSslRate', 'g', "Highest SslRate reached on this worker process since started (in connections per second)"],
+  ['current_frontend_ssl_key_rate', 'SslFrontendKeyRate', 'g', "Number of SSL keys created on frontends in this worker process over the last second"],
+  ['max_frontend_ssl_key_rate', 'SslFrontendMaxKeyRate', 'g', "Highest SslFrontendKeyRate reached on this worker process since started (in SSL keys per second)"],
+  ['frontend_ssl_reuse', 'SslFrontendSessionReuse_pct', 'g', "Percent of frontend SSL connections which did not require a new key"],
+  ['current_backend_ssl_key_rate', 'SslBackendKeyRate', 'g', "Number of SSL keys created on backends in this worker process over the last second"],
+  ['max_backend_ssl_key_rate', 'SslBackendMaxKeyRate', 'g', "Highest SslBackendKeyRate reached on this worker process since started (in SSL keys per second)"],
+  ['ssl_cache_lookups_total', 'SslCacheLookups', 'c', "Total number of SSL session ID lookups in the SSL session cache on this worker since started"],
+  ['ssl_cache_misses_total', 'SslCacheMisses', 'c', "Total number of SSL session ID lookups that didn't find a session in the SSL session cache on this worker since started"],
+  ['http_comp_bytes_in_total', 'CompressBpsIn', 'c', "Number of bytes submitted to the HTTP compressor in this worker process over the last second"],
+  ['http_comp_bytes_out_total', 'CompressBpsOut', 'c', "Number of bytes emitted by the HTTP compressor in this worker process over the last second"],
+  ['limit_http_comp', 'CompressBpsRateLim', 'g', "Limit of CompressBpsOut beyond which HTTP compression is automatically disabled"],
+  ['current_zlib_memory', 'ZlibMemUsage', 'g', "Amount of memory currently used by HTTP compression on the current worker process (in bytes)"],
+  ['max_zlib_memory', 'MaxZlibMemUsage', 'g', "Limit on the amount of memory used by HTTP compression above which it is automatically disabled (in bytes, see global.maxzlibmem)"],
+  ['current_tasks', 'Tasks', 'g', "Total number of tasks in the current worker process (active + sleeping)"],
+  ['current_run_queue', 'Run_queue', 'g', "Total number of active tasks+tasklets in the current worker process"],
+  ['idle_time_percent', 'Idle_pct', 'g', "Percentage of last second spent waiting in the current worker thread"],
+  ['stopping', 'Stopping', 'g', "1 if the worker process is currently stopping, otherwise zero"],
+  ['jobs', 'Jobs', 'g', "Current number of active jobs on the current worker process (frontend connections, master connections, listeners)"],
+  ['unstoppable_jobs', 'Unstoppable Jobs', 'g', "Current number of unstoppable jobs on the current worker process (master connections)"],
+  ['listeners', 'Listeners', 'g', "Current number of active listeners on the current worker process"],
+  ['active_peers', 'ActivePeers', 'g', "Current number of verified active peers connections on the current worker process"],
+  ['connected_peers', 'ConnectedPeers', 'g', "Current number of peers having passed the connection step on the current worker process"],
+  ['dropped_logs_total', 'DroppedLogs', 'c', "Total number of dropped logs for current worker process since started"],
+  ['busy_polling_enabled', 'BusyPolling', 'g', "1 if busy-polling is currently in use on the worker process, otherwise zero (config.busy-polling)"],
+  ['failed_resolutions', 'FailedResolutions', 'c', "Total number of failed DNS resolutions in current worker process since started"],
+  ['bytes_out_total', 'TotalBytesOut', 'c', "Total number of bytes emitted by current worker process since started"],
+  ['spliced_bytes_out_total', 'TotalSplicdedBytesOut', 'c', "Total number of bytes emitted by current worker process through a kernel pipe since started"],
+  ['bytes_out_rate', 'BytesOutRate', 'g', "Number of bytes emitted by current worker process over the last second"],
+  ['recv_logs_total', 'CumRecvLogs', 'c', "Total number of log messages received by log-forwarding listeners on this worker process since started"],
+  ['build_info', 'Build info', 'g', "Build info"],
+  ['max_memory_bytes', 'Memmax_bytes', 'g', "Worker process's hard limit on memory usage in byes (-m on command line)"],
+  ['pool_allocated_bytes', 'PoolAlloc_bytes', 'g', "Amount of memory allocated in pools (in bytes)"],
+  ['pool_used_bytes', 'PoolUsed_bytes', 'g', "Amount of pool memory currently used (in bytes)"],
+  ['start_time_seconds', 'Start_time_sec', 'g', "Start time in seconds"],
+]
+
+const FRONTEND_METRICS: readonly MetricDef[] = [
+  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
+  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
+  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
+  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
+  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
+  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
+  ['requests_denied_total', 'dreq', 'c', "Total number of denied requests since process started"],
+  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
+  ['request_errors_total', 'ereq', 'c', "Total number of invalid requests since process started"],
+  ['status', 'status', 'g', "Current status of the service, per state label value."],
+  ['limit_session_rate', 'rate_lim', 'g', "Limit on the number of sessions accepted in a second (frontend only, 'rate-limit sessions' setting)"],
+  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
+  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
+  ['http_requests_rate_max', 'req_rate_max', 'g', "Highest value of http requests observed since the worker process started"],
+  ['http_requests_total', 'req_tot', 'c', "Total number of HTTP requests processed by this object since the worker process started"],
+  ['http_comp_bytes_in_total', 'comp_in', 'c', "Total number of bytes submitted to the HTTP compressor for this object since the worker process started"],
+  ['http_comp_bytes_out_total', 'comp_out', 'c', "Total number of bytes emitted by the HTTP compressor for this object since the worker process started"],
+  ['http_comp_bytes_bypassed_total', 'comp_byp', 'c', "Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)"],
+  ['http_comp_responses_total', 'comp_rsp', 'c', "Total number of HTTP responses that were compressed for this object since the worker process started"],
+  ['connections_rate_max', 'conn_rate_max', 'g', "Highest value of connections per second observed since the worker process started"],
+  ['connections_total', 'conn_tot', 'c', "Total number of new connections accepted on this frontend since the worker process started"],
+  ['intercepted_requests_total', 'intercepted', 'c', "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since the worker process started"],
+  ['denied_connections_total', 'dcon', 'c', "Total number of incoming connections blocked on a listener/frontend by a tcp-request connection rule since the worker process started"],
+  ['denied_sessions_total', 'dses', 'c', "Total number of incoming sessions blocked on a listener/frontend by a tcp-request connection rule since the worker process started"],
+  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
+  ['http_cache_lookups_total', 'cache_lookups', 'c', "Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started"],
+  ['http_cache_hits_total', 'cache_hits', 'c', "Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started"],
+  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
+]
+
+const BACKEND_METRICS: readonly MetricDef[] = [
+  ['current_queue', 'qcur', 'g', "Number of current queued connections"],
+  ['max_queue', 'qmax', 'g', "Highest value of queued connections encountered since process started"],
+  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
+  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
+  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
+  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
+  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
+  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
+  ['requests_denied_total', 'dreq', 'c', "Total number of denied requests since process started"],
+  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
+  ['connection_errors_total', 'econ', 'c', "Total number of failed connections to server since the worker process started"],
+  ['response_errors_total', 'eresp', 'c', "Total number of invalid responses since the worker process started"],
+  ['retry_warnings_total', 'wretr', 'c', "Total number of server connection retries since the worker process started"],
+  ['redispatch_warnings_total', 'wredis', 'c', "Total number of server redispatches due to connection failures since the worker process started"],
+  ['status', 'status', 'g', "Current status of the service, per state label value."],
+  ['weight', 'weight', 'g', "Server's effective weight, or sum of active servers' effective weights for a backend"],
+  ['active_servers', 'act', 'g', "Total number of active UP servers with a non-zero weight"],
+  ['backup_servers', 'bck', 'g', "Total number of backup UP servers with a non-zero weight"],
+  ['check_up_down_total', 'chkdown', 'c', "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since the worker process started"],
+  ['check_last_change_seconds', 'lastchg', 'g', "How long ago the last server state changed, in seconds"],
+  ['downtime_seconds_total', 'downtime', 'c', "Total time spent in DOWN state, for server or backend"],
+  ['loadbalanced_total', 'lbtot', 'c', "Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)"],
+  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
+  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
+  ['http_requests_total', 'req_tot', 'c', "Total number of HTTP requests processed by this object since the worker process started"],
+  ['client_aborts_total', 'cli_abrt', 'c', "Total number of requests or connections aborted by the client since the worker process started"],
+  ['server_aborts_total', 'srv_abrt', 'c', "Total number of requests or connections aborted by the server since the worker process started"],
+  ['http_comp_bytes_in_total', 'comp_in', 'c', "Total number of bytes submitted to the HTTP compressor for this object since the worker process started"],
+  ['http_comp_bytes_out_total', 'comp_out', 'c', "Total number of bytes emitted by the HTTP compressor for this object since the worker process started"],
+  ['http_comp_bytes_bypassed_total', 'comp_byp', 'c', "Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)"],
+  ['http_comp_responses_total', 'comp_rsp', 'c', "Total number of HTTP responses that were compressed for this object since the worker process started"],
+  ['last_session_seconds', 'lastsess', 'g', "How long ago some traffic was seen on this object on this worker process, in seconds"],
+  ['queue_time_average_seconds', 'qtime', 'g', "Avg. queue time for last 1024 successful connections."],
+  ['connect_time_average_seconds', 'ctime', 'g', "Avg. connect time for last 1024 successful connections."],
+  ['response_time_average_seconds', 'rtime', 'g', "Avg. response time for last 1024 successful connections."],
+  ['total_time_average_seconds', 'ttime', 'g', "Avg. total time for last 1024 successful connections."],
+  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
+  ['connection_attempts_total', 'connect', 'c', "Total number of outgoing connection attempts on this backend/server since the worker process started"],
+  ['connection_reuses_total', 'reuse', 'c', "Total number of reused connection on this backend/server since the worker process started"],
+  ['http_cache_lookups_total', 'cache_lookups', 'c', "Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started"],
+  ['http_cache_hits_total', 'cache_hits', 'c', "Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started"],
+  ['max_queue_time_seconds', 'qtime_max', 'g', "Maximum observed time spent in the queue"],
+  ['max_connect_time_seconds', 'ctime_max', 'g', "Maximum observed time spent waiting for a connection to complete"],
+  ['max_response_time_seconds', 'rtime_max', 'g', "Maximum observed time spent waiting for a server response"],
+  ['max_total_time_seconds', 'ttime_max', 'g', "Maximum observed total request+response time (request+queue+connect+response+processing)"],
+  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
+  ['uweight', 'uweight', 'g', "Server's user weight, or sum of active servers' user weights for a backend"],
+  ['agg_server_status', 'agg_server_status', 'g', "Backend's aggregated gauge of servers' status"],
+  ['agg_server_check_status', 'agg_server_check_status', 'g', "Backend's aggregated gauge of servers' state check status"],
+  ['agg_check_status', 'agg_check_status', 'g', "Backend's aggregated gauge of servers' state check status"],
+]
+
+const SERVER_METRICS: readonly MetricDef[] = [
+  ['current_queue', 'qcur', 'g', "Number of current queued connections"],
+  ['max_queue', 'qmax', 'g', "Highest value of queued connections encountered since process started"],
+  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
+  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
+  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
+  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
+  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
+  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
+  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
+  ['connection_errors_total', 'econ', 'c', "Total number of failed connections to server since the worker process started"],
+  ['response_errors_total', 'eresp', 'c', "Total number of invalid responses since the worker process started"],
+  ['retry_warnings_total', 'wretr', 'c', "Total number of server connection retries since the worker process started"],
+  ['redispatch_warnings_total', 'wredis', 'c', "Total number of server redispatches due to connection failures since the worker process started"],
+  ['status', 'status', 'g', "Current status of the service, per state label value."],
+  ['weight', 'weight', 'g', "Server's effective weight, or sum of active servers' effective weights for a backend"],
+  ['check_failures_total', 'chkfail', 'c', "Total number of failed individual health checks per server/backend, since the worker process started"],
+  ['check_up_down_total', 'chkdown', 'c', "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since the worker process started"],
+  ['check_last_change_seconds', 'lastchg', 'g', "How long ago the last server state changed, in seconds"],
+  ['downtime_seconds_total', 'downtime', 'c', "Total time spent in DOWN state, for server or backend"],
+  ['queue_limit', 'qlimit', 'g', "Limit on the number of connections in queue, for servers only (maxqueue argument)"],
+  ['current_throttle', 'throttle', 'g', "Throttling ratio applied to a server's maxconn and weight during the slowstart period (0 to 100%)"],
+  ['loadbalanced_total', 'lbtot', 'c', "Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)"],
+  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
+  ['check_status', 'check_status', 'g', "Status of last health check, per state label value."],
+  ['check_code', 'check_code', 'g', "layer5-7 code, if available of the last health check."],
+  ['check_duration_seconds', 'check_duration', 'g', "Total duration of the latest server health check, in seconds."],
+  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
+  ['client_aborts_total', 'cli_abrt', 'c', "Total number of requests or connections aborted by the client since the worker process started"],
+  ['server_aborts_total', 'srv_abrt', 'c', "Total number of requests or connections aborted by the server since the worker process started"],
+  ['last_session_seconds', 'lastsess', 'g', "How long ago some traffic was seen on this object on this worker process, in seconds"],
+  ['queue_time_average_seconds', 'qtime', 'g', "Avg. queue time for last 1024 successful connections."],
+  ['connect_time_average_seconds', 'ctime', 'g', "Avg. connect time for last 1024 successful connections."],
+  ['response_time_average_seconds', 'rtime', 'g', "Avg. response time for last 1024 successful connections."],
+  ['total_time_average_seconds', 'ttime', 'g', "Avg. total time for last 1024 successful connections."],
+  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
+  ['connection_attempts_total', 'connect', 'c', "Total number of outgoing connection attempts on this backend/server since the worker process started"],
+  ['connection_reuses_total', 'reuse', 'c', "Total number of reused connection on this backend/server since the worker process started"],
+  ['idle_connections_current', 'srv_icur', 'g', "Current number of idle connections available for reuse on this server"],
+  ['idle_connections_limit', 'src_ilim', 'g', "Limit on the number of available idle connections on this server (server 'pool_max_conn' directive)"],
+  ['max_queue_time_seconds', 'qtime_max', 'g', "Maximum observed time spent in the queue"],
+  ['max_connect_time_seconds', 'ctime_max', 'g', "Maximum observed time spent waiting for a connection to complete"],
+  ['max_response_time_seconds', 'rtime_max', 'g', "Maximum observed time spent waiting for a server response"],
+  ['max_total_time_seconds', 'ttime_max', 'g', "Maximum observed total request+response time (request+queue+connect+response+processing)"],
+  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
+  ['unsafe_idle_connections_current', 'idle_conn_cur', 'g', "Current number of unsafe idle connections"],
+  ['safe_idle_connections_current', 'safe_conn_cur', 'g', "Current number of safe idle connections"],
+  ['used_connections_current', 'used_conn_cur', 'g', "Current number of connections in use"],
+  ['need_connections_current', 'need_conn_est', 'g', "Estimated needed number of connections"],
+  ['uweight', 'uweight', 'g', "Server's user weight, or sum of active servers' user weights for a backend"],
+]
+
+const STICKTABLE_METRICS: readonly MetricDef[] = [
+  ['size', 'size', 'g', "Stick table size."],
+  ['used', 'used', 'g', "Number of entries used in this stick table."],
+]
+
+/** The standard 400 page (http_err_chunks[HTTP_ERR_400]). */
+const BAD_REQUEST =
+  '<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n'
+
+const SCOPES = { global: 1, frontend: 2, backend: 4, server: 8, listener: 16, sticktable: 32 } as const
+const ALL_SCOPES = 63
+
+const SRV_STATES = ['DOWN', 'UP', 'MAINT', 'DRAIN', 'NOLB'] as const
+/** check.c statuses whose result is at least CHK_RES_FAILED, in HCHK_STATUS order. */
+const CHECK_STATES = ['HANA', 'SOCKERR', 'L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7OK', 'L7OKC', 'L7STS', 'PROCERR', 'PROCTOUT', 'PROCOK'] as const
+const HRSP_CODES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'other'] as const
+/** Millisecond columns exported in seconds. */
+const SECONDS = new Set(['qtime', 'ctime', 'rtime', 'ttime', 'qtime_max', 'ctime_max', 'rtime_max', 'ttime_max'])
+/** Frontend and backend metrics exported only for HTTP proxies. */
+const HTTP_ONLY = new Set(['req_rate_max', 'req_tot', 'intercepted', 'cache_lookups', 'cache_hits', 'comp_in', 'comp_out', 'comp_byp', 'comp_rsp'])
+
+export interface PrometheusResponse {
+  readonly status: number
+  readonly body: string
+  readonly headers: Record<string, string>
+}
+
+/** promex_srv_status(). */
+function promexServerState(v: ServerView): (typeof SRV_STATES)[number] {
+  if (v.maint || v.inheritedMaint) return 'MAINT'
+  if (v.opState === 'RUNNING' || v.opState === 'STARTING') return v.drain ? 'DRAIN' : 'UP'
+  return v.opState === 'STOPPING' ? 'NOLB' : 'DOWN'
+}
+
+function num(v: string | number | undefined): string {
+  return typeof v === 'number' ? String(v) : 'NaN'
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(6)
+}
+
+class Writer {
+  out = ''
+  #header = true
+  readonly prefix: string
+  constructor(prefix: string) {
+    this.prefix = prefix
+  }
+  /** The next metric: its header goes out with its first sample. */
+  next(): void {
+    this.#header = true
+  }
+  sample(def: MetricDef, labels: readonly (readonly [string, string])[], value: string): void {
+    const name = `${this.prefix}${def[0]}`
+    if (this.#header) this.out += `# HELP ${name} ${def[3]}\n# TYPE ${name} ${def[2] === 'c' ? 'counter' : 'gauge'}\n`
+    this.#header = false
+    const l = labels.length ? `{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''
+    this.out += `${name}${l} ${value}\n`
+  }
+}
+
+function parseScopes(query: URLSearchParams): { scopes: number; noMaint: boolean } | undefined {
+  let scopes = 0
+  let explicit = false
+  let noMaint = false
+  for (const [key, value] of query) {
+    if (key === 'scope') {
+      explicit = true
+      if (value === '') scopes = 0
+      else if (value.startsWith('*')) scopes = ALL_SCOPES
+      else if (Object.hasOwn(SCOPES, value)) scopes |= SCOPES[value as keyof typeof SCOPES]
+      else return undefined
+    } else if (key === 'no-maint') noMaint = true
+  }
+  return { scopes: explicit ? scopes : ALL_SCOPES, noMaint }
+}
+
+const col = (name: string): number => STAT_COLUMNS_26.indexOf(name)
+
+function renderGlobal(input: StatsInput, w: Writer): void {
+  const info = new Map(infoFields(input).map((f) => [f.name, f]))
+  for (const def of PROCESS_METRICS) {
+    w.next()
+    if (def[0] === 'build_info') {
+      w.sample(def, [['version', EDGEPROXY_VERSION]], '1')
+      continue
+    }
+    const f = info.get(def[1])
+    w.sample(def, [], f && f.format !== 'str' ? String(f.value) : 'NaN')
+  }
+}
+
+function renderProxies(w: Writer, defs: readonly MetricDef[], rows: readonly StatRow[], special: (def: MetricDef, row: StatRow, labels: [string, string][]) => boolean): void {
+  for (const def of defs) {
+    w.next()
+    const codes = def[1] === 'hrsp' ? HRSP_CODES : [undefined]
+    for (const code of codes) {
+      for (const row of rows) {
+        const labels: [string, string][] = [['proxy', row.pxname]]
+        if (row.type === 2) labels.push(['server', row.svname])
+        if (special(def, row, labels)) continue
+        const mode = row.values[col('mode')]
+        if (code !== undefined) {
+          if (mode !== 'http') continue
+          w.sample(def, [...labels, ['code', code]], num(row.values[col(`hrsp_${code}`)]))
+          continue
+        }
+        if (row.type !== 2 && HTTP_ONLY.has(def[1]) && mode !== 'http') continue
+        const v = row.values[col(def[1])]
+        w.sample(def, labels, SECONDS.has(def[1]) && typeof v === 'number' ? seconds(v) : num(v))
+      }
+    }
+  }
+}
+
+/**
+ * The exporter's answer to `GET <path>?<query>`: 200 with the metrics, or 400 for a bad `scope`.
+ * (URLSearchParams cannot tell `scope` from `scope=`; both clear the scopes.)
+ */
+export function renderPrometheus(input: StatsInput, query: URLSearchParams): PrometheusResponse {
+  const parsed = parseScopes(query)
+  if (!parsed) return { status: 400, body: BAD_REQUEST, headers: { 'content-type': 'text/html', 'cache-control': 'no-cache' } }
+  const { scopes, noMaint } = parsed
+  const headers = { 'cache-control': 'no-cache', 'content-type': 'text/plain; version=0.0.4' }
+  let body = ''
+  if (scopes & SCOPES.global) {
+    const w = new Writer('haproxy_process_')
+    renderGlobal(input, w)
+    body += w.out
+  }
+  const rows = statRows(input)
+  const views = new Map<string, ServerView>()
+  const backends = new Map<string, ReturnType<typeof backendView>>()
+  for (const p of proxiesInOrder(input)) {
+    if (!p.be) continue
+    const bv = backendView(input, p.be)
+    backends.set(p.be.name, bv)
+    for (const v of bv.servers) views.set(`${p.be.name}/${v.srv.name}`, v)
+  }
+  if (scopes & SCOPES.frontend) {
+    const w = new Writer('haproxy_frontend_')
+    renderProxies(w, FRONTEND_METRICS, rows.filter((r) => r.type === 0), (def, _row, labels) => {
+      if (def[1] !== 'status') return false
+      for (const state of ['DOWN', 'UP']) w.sample(def, [...labels, ['state', state]], state === 'UP' ? '1' : '0')
+      return true
+    })
+    body += w.out
+  }
+  if (scopes & SCOPES.backend) {
+    const w = new Writer('haproxy_backend_')
+    renderProxies(w, BACKEND_METRICS, rows.filter((r) => r.type === 1), (def, row, labels) => {
+      const bv = backends.get(row.pxname)
+      if (!bv) return true
+      if (def[1] === 'status') {
+        for (const state of ['DOWN', 'UP']) w.sample(def, [...labels, ['state', state]], (state === 'UP') === bv.up ? '1' : '0')
+        return true
+      }
+      if (def[1] === 'agg_server_status' || def[1] === 'agg_server_check_status') {
+        if (bv.servers.length === 0) return true
+        for (const state of SRV_STATES) w.sample(def, [...labels, ['state', state]], String(bv.servers.filter((v) => promexServerState(v) === state).length))
+        return true
+      }
+      if (def[1] === 'agg_check_status') {
+        if (bv.servers.length === 0) return true
+        for (const state of CHECK_STATES) w.sample(def, [...labels, ['state', state]], String(bv.servers.filter((v) => v.checkEnabled && v.checkStatus === state).length))
+        return true
+      }
+      return false
+    })
+    body += w.out
+  }
+  if (scopes & SCOPES.server) {
+    const w = new Writer('haproxy_server_')
+    renderProxies(w, SERVER_METRICS, rows.filter((r) => r.type === 2), (def, row, labels) => {
+      const v = views.get(`${row.pxname}/${row.svname}`)
+      if (!v) return true
+      if (noMaint && (v.maint || v.inheritedMaint)) return true
+      const checking = v.checkEnabled && !v.maint && !v.inheritedMaint
+      switch (def[1]) {
+        case 'status': {
+          const s = promexServerState(v)
+          for (const state of SRV_STATES) w.sample(def, [...labels, ['state', state]], state === s ? '1' : '0')
+          return true
+        }
+        case 'check_status':
+          if (!checking) return true
+          for (const state of CHECK_STATES) w.sample(def, [...labels, ['state', state]], state === v.checkStatus ? '1' : '0')
+          return true
+        case 'check_code':
+          if (!checking) return true
+          w.sample(def, labels, String(checkStatusNumber(v.checkStatus) < 14 ? 0 : (v.checkCode ?? 0)))
+          return true
+        case 'check_duration':
+          if (!v.checkEnabled || checkStatusNumber(v.checkStatus) < 3) return true
+          w.sample(def, labels, seconds(Math.max(0, v.checkDurationMs ?? 0)))
+          return true
+        default:
+          return false
+      }
+    })
+    body += w.out
+  }
+  if (scopes & SCOPES.sticktable) {
+    const w = new Writer('haproxy_sticktable_')
+    // stktables_list is built by prepending: the last declared table comes first.
+    const tables = proxiesInOrder(input)
+      .flatMap((p) => {
+        const t = p.fe?.stickTable ?? p.be?.stickTable
+        return t && t.size > 0 ? [t] : []
+      })
+      .reverse()
+    for (const def of STICKTABLE_METRICS) {
+      w.next()
+      for (const t of tables) w.sample(def, [['name', t.name], ['type', t.type]], def[1] === 'size' ? String(t.size) : '0')
+    }
+    body += w.out
+  }
+  return { status: 200, body, headers }
+}
+
