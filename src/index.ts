@@ -219,6 +219,10 @@ function apiContext(env: Env, iso: Isolate, built: Built, base: RouteMap, level:
     stats: () => statsInput(env, iso, built),
     admin: (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
     setAdmin: (b, s, p) => setAdmin(env, iso, b, s, p),
+    clearCounters: async (all) => {
+      await iso.runtime?.sync()
+      if (env.RUNTIME) await runtimeStub(env.RUNTIME).clearCounters(all)
+    },
     tables: durableTableAccess(env.STICK as StickTableNamespace, built.routeMap),
     patterns: {
       get: (ref) => iso.runtime?.view.patterns[ref],
@@ -247,6 +251,7 @@ function services(env: Env, iso: Isolate, built: Built): NonNullable<HandlerDeps
       applyAdmin: (b, s, p) => setAdmin(env, iso, b, s, p),
       version: VERSION,
       hideVersion: settings.hideVersion,
+      proxy: d.frontend,
     })
   }
 }

@@ -48,6 +48,8 @@ export interface ApiContext {
   admin(backend: string, server: string): AdminServer | undefined
   /** Applies an admin change; every isolate sees it within the refresh interval. */
   setAdmin(backend: string, server: string, patch: AdminPatch): Promise<void>
+  /** `clear counters`: maxima and rates, or every counter with `all`. */
+  clearCounters(all: boolean): Promise<void>
   readonly tables: TableAccess
   readonly patterns: PatternEdits
 }

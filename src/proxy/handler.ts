@@ -276,11 +276,13 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         return socket ? new Response(null, { status: 101, webSocket: socket, headers }) : origin
       }
       const onEnd = end ? stickEnd(end, requestBytes(req), deps) : undefined
-      if (rec) {
-        const res = new Response(null, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+      if (rec && origin.body) {
+        // The request ends with its body (read asynchronously: `res` is set by then).
         rec.deferred = true
-        const body = atEnd(origin.body, release, onEnd, recordEnd(rec, res, deps), lengthOf(origin))
-        return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+        let res: Response | undefined
+        const body = atEnd(origin.body, release, onEnd, recordEnd(rec, () => res as Response, deps), lengthOf(origin))
+        res = new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+        return res
       }
       const body = release || onEnd ? atEnd(origin.body, release, onEnd, undefined, lengthOf(origin)) : origin.body
       return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
@@ -613,7 +615,7 @@ function responseCookieChar(rt: Hydrated, d: Extract<Decision, { kind: 'forward'
 }
 
 /** The end of a streamed body: how it ended, then the record's end. */
-function recordEnd(rec: RequestRecord, res: Response, deps: HandlerDeps): (bytes: number, how: BodyEndHow) => void {
+function recordEnd(rec: RequestRecord, res: () => Response, deps: HandlerDeps): (bytes: number, how: BodyEndHow) => void {
   return (bytes, how) => {
     rec.bodyBytes = bytes
     if (how !== 'end' && rec.cause === '-') {
@@ -626,7 +628,7 @@ function recordEnd(rec: RequestRecord, res: Response, deps: HandlerDeps): (bytes
       }
       rec.phase = 'D'
     }
-    finish(rec, res, deps)
+    finish(rec, res(), deps)
   }
 }
 

@@ -162,7 +162,7 @@ describe('route-map versions in KV', () => {
     expect(before.out).toMatch(/live: v1 /)
     const bad = await cli('push', '-f', join(dir, 'bad.cfg'), '--local', '--persist-to', state)
     expect(bad.code).toBe(1)
-    expect(bad.err).toMatch(/bad\.cfg:\d+:\d+: error: .*nosuchalgo/)
+    expect(bad.err).toMatch(/bad\.cfg:\d+:13: error: 'balance' only supports/)
     expect(bad.err).toMatch(/nothing pushed, the live version is unchanged/)
     expect((await cli('status', '--local', '--persist-to', state)).out).toMatch(/live: v1 /)
     expect(await served()).toEqual(['s1', 's2'])

@@ -58,6 +58,7 @@ describe('StickTable admin RPC (workerd)', () => {
       stats: () => Promise.reject(new Error('unused')),
       admin: () => undefined,
       setAdmin: () => Promise.resolve(),
+      clearCounters: () => Promise.resolve(),
       patterns: { get: () => undefined, put: () => Promise.resolve() },
     }
     expect(await runCommands(keys.map((k, i) => `set table big key ${k} data.gpc0 ${i}`).join('\n'), ctx)).toBe('\n'.repeat(keys.length))

@@ -407,3 +407,18 @@ describe('stick tables', () => {
     expect(await ctx.tables.used('fe')).toBe(1)
   })
 })
+
+describe('clear counters', () => {
+  it('clears maxima at operator level and everything with all (admin only)', async () => {
+    const rm = compile('defaults\n  mode http\nfrontend fe\n  bind :80\n  default_backend be\nbackend be\n  server s1 127.0.0.1:9000\n').routeMap
+    if (!rm) throw new Error('no map')
+    const ctx = memoryContext(rm, { level: 'operator' })
+    expect(await runCommands('clear counters', ctx)).toBe('\n')
+    expect(await runCommands('clear counters all', ctx)).toBe('Permission denied\n\n')
+    expect(ctx.cleared).toEqual([false])
+    const admin = memoryContext(rm)
+    expect(await runCommands('clear counters all', admin)).toBe('\n')
+    expect(admin.cleared).toEqual([true])
+    expect(await runCommands('clear counters', memoryContext(rm, { level: 'user' }))).toBe('Permission denied\n\n')
+  })
+})

@@ -10,6 +10,7 @@ import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { MemoryStickTable } from '../../../src/state/memory-stick.ts'
 
 export interface MemoryContext extends ApiContext {
+  readonly cleared: boolean[]
   readonly admins: Map<string, AdminServer>
   readonly edits: Map<string, readonly (readonly [string, string])[]>
   readonly stickTables: Map<string, MemoryStickTable>
@@ -27,6 +28,8 @@ export interface MemoryContextOptions {
 export function memoryContext(routeMap: RouteMap, opts: MemoryContextOptions = {}): MemoryContext {
   const now = opts.now ?? (() => 1_700_000_000_000)
   const admins = new Map<string, AdminServer>()
+  /** `clear counters` calls (true for `all`). */
+  const cleared: boolean[] = []
   const edits = new Map<string, readonly (readonly [string, string])[]>()
   const stickTables = new Map([...tableSpecs(routeMap).values()].map((s) => [s.name, new MemoryStickTable(s)]))
   const tables = memoryTableAccess(stickTables, now)
@@ -63,6 +66,10 @@ export function memoryContext(routeMap: RouteMap, opts: MemoryContextOptions = {
       }
       admins.set(`${b}/${s}`, { ...(cur as Omit<AdminServer, 'changedAt'>), changedAt: now() })
     },
+    clearCounters: async (all: boolean) => {
+      cleared.push(all)
+    },
+    cleared,
     as: make,
   })
   return make(opts.level ?? 'admin')
