@@ -42,7 +42,10 @@ async function guarded(io: Io, f: () => Promise<number>): Promise<number> {
 
 export function pushCommand(args: ParsedArgs, files: string[], io: Io, kv = kvFromArgs(args)): Promise<number> {
   return guarded(io, async () => {
-    const r = compileFiles(files, io, { quiet: args.flags.has('-q') })
+    // Errors are printed; warnings only counted (`edgeproxy check` shows them).
+    const r = compileFiles(files, io, { quiet: true })
+    const warnings = r.diagnostics.length - r.errorCount
+    if (warnings > 0 && r.routeMap) io.err(`${warnings} warning${warnings === 1 ? '' : 's'} about what the edge does differently: see 'edgeproxy check ${files.map((f) => `-f ${f}`).join(' ')}'`)
     if (!r.routeMap) {
       io.err(`Fatal errors found in configuration (${r.errorCount} error${r.errorCount === 1 ? '' : 's'}): nothing pushed, the live version is unchanged.`)
       return 1
