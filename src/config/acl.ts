@@ -142,7 +142,7 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
     bad = true
   })
   if (bad) return undefined
-  return { sample: resolved.expr, match, icase, data, patternCount: patterns.length, origin }
+  return { sample: resolved.expr, match, icase, data, patternCount: patterns.length, keyword: crit.text.replace(/\(.*$/s, ''), origin }
 }
 
 interface Criterion {

@@ -99,6 +99,8 @@ export interface AclTest {
   /** Output of MatchDef.prepare() (JSON). */
   readonly data: unknown
   readonly patternCount: number
+  /** The ACL keyword as written, before any `(` (`path_beg`, `hdr`): the runtime API's `show acl` names it. */
+  readonly keyword?: string
   readonly origin: Origin
 }
 
