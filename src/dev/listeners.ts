@@ -17,7 +17,7 @@ export interface ListenAddress {
 }
 
 /** Headers a client must not be able to set: the listener states them. */
-const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind', 'x-edgeproxy-dst'])
+const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind', 'x-edgeproxy-dst', 'x-edgeproxy-src-port'])
 
 function hostOf(a: ListenAddress): string {
   return a.address === '' || a.address === '*' ? '0.0.0.0' : a.address.replace(/^\[|\]$/g, '')
@@ -37,6 +37,8 @@ function upstreamHeaders(req: IncomingMessage, bind: ListenAddress): Record<stri
     h[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
   h['cf-connecting-ip'] = peer(req.socket)
+  // The client's port (%cp in logs, src_port): Cloudflare does not pass it, the dev listener can.
+  if (req.socket.remotePort !== undefined) h['x-edgeproxy-src-port'] = String(req.socket.remotePort)
   h['x-edgeproxy-bind'] = `${bind.address || '*'}:${bind.port}`
   h['x-edgeproxy-dst'] = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
   // HTTP/1.0 allows no Host; the Worker needs one to build the URL: the socket's address stands in.
