@@ -109,6 +109,8 @@ export interface ProxyDraft {
   errorfiles: Record<string, string>
   maxconn?: number
   logFormat?: string
+  /** `log global` or a `log <target>` line of its own (inherited from defaults; `no log` clears it). */
+  log?: 'global' | 'own' | false
   balance?: BalanceSpec
   balanceSpan?: SourceSpan
   hash: HashSpec
@@ -213,6 +215,7 @@ export function inheritDraft(
   d.httpCheckRules = [...from.httpCheckRules]
   if (from.maxconn !== undefined) d.maxconn = from.maxconn
   if (from.logFormat !== undefined) d.logFormat = from.logFormat
+  if (from.log !== undefined) d.log = from.log
   if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri
   if (from.fullconn !== undefined) d.fullconn = from.fullconn
   d.acls = from.acls.map((a) => ({ ...a, hidden: true, tests: [...a.tests] }))

@@ -25,7 +25,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   checkDefaultsRuleUse(proxies, sv)
   return {
-    frontends: proxies.filter(hasFe).map(freezeFrontend),
+    frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
     backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),
   }
 }
@@ -191,7 +191,7 @@ function freezeStats(p: ProxyDraft): StatsSettings | undefined {
   }
 }
 
-function freezeFrontend(p: ProxyDraft): Frontend {
+function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
   const stats = freezeStats(p)
   return {
     name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, binds: p.binds, acls: freezeAcls(p),
@@ -200,7 +200,7 @@ function freezeFrontend(p: ProxyDraft): Frontend {
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
-    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), origin: { file: p.span.file, line: p.span.line },
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }
 

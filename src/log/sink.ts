@@ -1,8 +1,7 @@
 /**
  * @module
- * Where access log lines go. A frontend logs when the configuration has a `log` target in
- * `global` (the RouteMap keeps `global.log`; proxies are assumed to say `log global`, as they
- * nearly always do through `defaults`). Its format: the frontend's `log-format` when set, else
+ * Where access log lines go. A frontend logs when it has `log global` (usually through
+ * `defaults`) or a `log` target of its own (`Frontend.log`; `no log` turns it off). Its format: the frontend's `log-format` when set, else
  * `option httplog` (the CLF variant is not kept by the RouteMap yet), else HAProxy's legacy
  * one-line format for a proxy without a format (`Connect from IP:PORT to IP:PORT (FE/HTTP)`).
  * Requests to `monitor-uri` are not logged, as in HAProxy. `option dontlognull` changes nothing
@@ -42,11 +41,10 @@ const legacy: LogLine = (e) => `Connect from ${e.clientIp}:${e.clientPort} to ${
  */
 export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {}): ((entry: AccessLogEntry) => void) | undefined {
   const opts: SinkOptions = typeof options === 'boolean' ? { dev: options } : options
-  if (!routeMap.global.log) return undefined
   const registry = opts.registry ?? defaultRegistry
   const lines = new Map<string, LogLine>()
   for (const fe of routeMap.frontends) {
-    if (fe.mode !== 'http') continue
+    if (fe.mode !== 'http' || !fe.log) continue
     const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps) : fe.options.httplog ? compileLogLine('httplog') : legacy
     lines.set(fe.name, line)
   }

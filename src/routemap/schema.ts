@@ -202,6 +202,8 @@ export interface Frontend {
   readonly errorfiles: Readonly<Record<string, string>>
   readonly maxconn?: number
   readonly logFormat?: string
+  /** The frontend logs its requests: `log global` (with a global `log` line) or a `log` target of its own. */
+  readonly log?: boolean
   readonly origin: Origin
 }
 

@@ -267,10 +267,14 @@ function parseErrorfile(st: Statement, cx: KeywordContext): void {
 }
 
 function parseLog(st: Statement, cx: KeywordContext): void {
-  if (st.prefix === 'no') return
+  if (st.prefix === 'no') {
+    if (cx.proxy) cx.proxy.log = false
+    return
+  }
   if (!arity(st, cx.sv, 1, 8, 'global | <target> [len <n>] [format <f>] <facility> [<level>]')) return
   const first = st.args[0] as Word
   if (cx.section === 'global') cx.global.log = true
+  else if (cx.proxy) cx.proxy.log = first.text === 'global' ? 'global' : 'own'
   if (first.text === 'global') {
     if (cx.section === 'global') cx.sv.diag.error('invalid-argument', first.span, "'log global' is only valid in proxies and defaults")
     return

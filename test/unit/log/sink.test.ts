@@ -48,6 +48,12 @@ describe('logSink', () => {
     expect(logSink(routeMap(cfg('  nbthread 1', '  option httplog')))).toBeUndefined()
   })
 
+  it('follows each frontend: no log turns it off, a target of its own turns it on without a global one', async () => {
+    expect(logSink(routeMap(cfg('  log stdout format raw local0', '  no log\n  option httplog')))).toBeUndefined()
+    const [line] = await run(routeMap(cfg('  nbthread 1', '  log stdout format raw local0\n  option httplog')), true)
+    expect(line).toMatch(/ fe be\/s1 /)
+  })
+
   it('writes the raw httplog line under dev', async () => {
     const [line] = await run(routeMap(cfg('  log stdout format raw local0', '  option httplog')), true)
     expect(line).toMatch(/^10\.9\.8\.7:0 \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe be\/s1 0\/0\/0\/\d+\/\d+ 200 \d+ - - ---- 1\/1\/0\/0\/0 0\/0 "GET \/p\?q=1 HTTP\/1\.1"$/)
