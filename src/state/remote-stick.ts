@@ -97,6 +97,8 @@ interface ShardQueue {
   items: Map<string, PendingKey>
   ops: number
   timer: boolean
+  /** Bumped by every flush: a timer armed before a flush (a full batch) must not flush the next, partial one. */
+  gen: number
 }
 
 interface Table {
@@ -215,7 +217,7 @@ export class RemoteStickStore implements StickStore {
   #enqueue(t: Table, name: string, key: string, ops: readonly StickOp[], now: number): void {
     let q = this.#queues.get(name)
     if (!q) {
-      q = { name, table: t.spec.name, items: new Map(), ops: 0, timer: false }
+      q = { name, table: t.spec.name, items: new Map(), ops: 0, timer: false, gen: 0 }
       this.#queues.set(name, q)
     }
     let p = q.items.get(key)
@@ -236,10 +238,11 @@ export class RemoteStickStore implements StickStore {
     else if (!q.timer) {
       q.timer = true
       const queue = q
+      const gen = q.gen
       const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
       const timer: Promise<void> = sleep(this.#opts.flushMs ?? 1000).then(() => {
         this.#timers.delete(timer)
-        this.#bg(this.#flushQueue(queue))
+        if (queue.gen === gen) this.#bg(this.#flushQueue(queue))
       })
       this.#timers.add(timer)
       this.#opts.defer?.(timer)
@@ -248,6 +251,7 @@ export class RemoteStickStore implements StickStore {
 
   async #flushQueue(q: ShardQueue): Promise<void> {
     q.timer = false
+    q.gen++
     if (q.items.size === 0) return
     const t = this.#tables.get(q.table)
     if (!t) return

@@ -95,6 +95,24 @@ describe('Durable Object-backed stick tables in the engine', () => {
     expect(total).toBe(640)
   })
 
+  it('fast: a flush timer armed before a full batch was sent does not flush the next, partial batch', async () => {
+    const dos = new FakeDOs()
+    const wakes: (() => void)[] = []
+    const sleep = () => new Promise<void>((r) => wakes.push(r))
+    const { es } = engines(1, cfg('fast', 1000), dos, { batch: 4, sleep })
+    const e = es[0] as Engine
+    for (let i = 0; i < 4; i++) await e.decide(get('/api/x'))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(dos.calls.length).toBe(1) // the full batch
+    await e.decide(get('/api/x')) // a new partial batch, with its own timer
+    wakes[0]?.() // the first batch's timer fires late
+    await new Promise((r) => setTimeout(r, 0))
+    expect(dos.calls.length).toBe(1)
+    wakes[1]?.() // the partial batch's own timer flushes it
+    await new Promise((r) => setTimeout(r, 0))
+    expect(dos.calls.length).toBe(2)
+  })
+
   it('fast: the view merges the shard counts of other isolates on each sync', async () => {
     const dos = new FakeDOs()
     const { es, factories } = engines(2, cfg('fast'), dos, { batch: 5, sleep: NEVER })
