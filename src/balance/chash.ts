@@ -20,6 +20,12 @@ export class ChashRing {
   readonly #servers: readonly LbServer[]
   /** `lbprm.chash.last`: the point the round-robin walk stopped at (-1: none yet). */
   #last = -1
+  /**
+   * Lookup accelerator: #start[b] is the first point whose key's top bits are >= b (keys are
+   * uniform hashes, so a bucket holds one or two points); a lookup searches one bucket only.
+   */
+  readonly #start: Uint32Array
+  readonly #shift: number
 
   /** `servers` in declaration order, all with weight > 0. */
   constructor(servers: readonly LbServer[]) {
@@ -42,6 +48,15 @@ export class ChashRing {
       const key = Math.floor(v / 0x100000)
       this.#keys[k] = key
       this.#owner[k] = v - key * 0x100000
+    }
+    const bits = Math.min(20, Math.max(1, Math.ceil(Math.log2(n + 1))))
+    this.#shift = 32 - bits
+    this.#start = new Uint32Array((1 << bits) + 1)
+    let k = 0
+    for (let b = 0; b <= 1 << bits; b++) {
+      const from = b * 2 ** this.#shift
+      while (k < n && (this.#keys[k] as number) < from) k++
+      this.#start[b] = k
     }
   }
 
@@ -114,8 +129,9 @@ export class ChashRing {
 
   /** First point with key >= h (eb32_lookup_ge), or n. */
   #lowerBound(h: number): number {
-    let lo = 0
-    let hi = this.#keys.length
+    const b = h >>> this.#shift
+    let lo = this.#start[b] as number
+    let hi = this.#start[b + 1] as number
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
       if ((this.#keys[mid] as number) < h) lo = mid + 1

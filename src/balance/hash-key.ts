@@ -35,7 +35,8 @@ export function toBytes(s: string): Uint8Array {
 
 function fromBytes(b: Uint8Array): string {
   let s = ''
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] as number)
+  // One char per byte, in chunks small enough for an argument list.
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[])
   return s
 }
 
@@ -266,13 +267,25 @@ export function parseIp(src: string): number[] | undefined {
 }
 
 function parseIpv4(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s)
-  if (!m) return undefined
+  // /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/ with each part <= 255 (decimal), by hand.
+  const len = s.length
+  if (len < 7 || len > 15) return undefined
   let v = 0
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i])
-    if (o > 255) return undefined
-    v = v * 256 + o
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined
+      part = part * 10 + (c - 48)
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined
+      v = v * 256 + part
+      part = 0
+      digits = 0
+    } else return undefined
   }
-  return v
+  if (dots !== 3 || digits === 0 || part > 255) return undefined
+  return v * 256 + part
 }

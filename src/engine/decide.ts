@@ -10,7 +10,7 @@ import type { ActionResult } from './actions/types.ts'
 import type { CookieStatus, Persistence } from './cookie.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
-import { type EngineRequest, RequestState } from './request-state.ts'
+import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
 import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
 import type { ServerSelector, ServerStates } from './server-select.ts'
 import type { Tracer } from './trace.ts'
@@ -53,19 +53,31 @@ export interface DecideDeps {
 
 type RuleOutcome = { readonly done: false } | { readonly done: true; readonly result: Exclude<ActionResult, undefined | { kind: 'allow' }>; readonly rule: RtRule }
 
-/** Runs a rule list in order; stops at the first final action. Awaits only actions that return a promise. */
-async function runRules(rules: readonly RtRule[], ctx: RequestState, deps: DecideDeps, where: string): Promise<RuleOutcome> {
-  for (const r of rules) {
+/**
+ * Runs a rule list in order; stops at the first final action. Synchronous unless an action returns
+ * a promise (a track-sc waiting for a Durable Object): then the rest runs after it.
+ */
+function runRules(rules: readonly RtRule[], ctx: RequestState, deps: DecideDeps, where: string, from = 0): RuleOutcome | Promise<RuleOutcome> {
+  for (let i = from; i < rules.length; i++) {
+    const r = rules[i] as RtRule
     const ok = r.cond ? r.cond(ctx, deps.trace) : true
     if (deps.trace.enabled) deps.trace.step({ stage: 'rule', text: `${where}: ${r.def.text} → ${ok ? 'applied' : 'condition false'}`, origin: r.def.origin, matched: ok })
     if (!ok) continue
-    let res = r.run(ctx)
-    if (res instanceof Promise) res = await res
-    if (res === undefined) continue
-    if (res.kind === 'allow') return { done: false }
-    return { done: true, result: res, rule: r }
+    const res = r.run(ctx)
+    if (res instanceof Promise) return res.then((v) => ruleResult(v, r) ?? runRules(rules, ctx, deps, where, i + 1))
+    const out = ruleResult(res, r)
+    if (out) return out
   }
-  return { done: false }
+  return CONTINUE
+}
+
+const CONTINUE: RuleOutcome = { done: false }
+
+/** What one action's result means for the rule list: continue (undefined), stop, or stop with a result. */
+function ruleResult(res: ActionResult, r: RtRule): RuleOutcome | undefined {
+  if (res === undefined) return undefined
+  if (res.kind === 'allow') return CONTINUE
+  return { done: true, result: res, rule: r }
 }
 
 function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow' }>, ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
@@ -88,31 +100,33 @@ function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow
 /** Decides what to do with one request. Never throws on traffic: bad input gets HAProxy's answer. */
 export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Decision> {
   const { rt, trace } = deps
-  let url: URL
+  let url: UrlParts
   try {
-    url = new URL(req.url)
+    url = parseRequestUrl(req.url)
   } catch {
     return { kind: 'respond', response: errorResponse(400), why: 'invalid request URL' }
   }
   const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
-  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const host = url.hostname.charCodeAt(0) === 91 ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname
   const fe =
     (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
     fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
-  const ctx = new RequestState(req, fe.def.name, deps.random32)
+  const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }
-  const r1 = await runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
+  let r1 = runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
+  if (r1 instanceof Promise) r1 = await r1
   if (r1.done) return respondFromResult(r1.result, ctx, fe.def)
   if (fe.def.stats && ctx.target.startsWith(fe.def.stats.uri)) {
     return { kind: 'stats', frontend: fe.def.name, request: ctx, why: `stats uri ${fe.def.stats.uri}` }
   }
-  const r2 = await runRules(fe.redirects, ctx, deps, `frontend '${fe.def.name}' redirect`)
+  let r2 = runRules(fe.redirects, ctx, deps, `frontend '${fe.def.name}' redirect`)
+  if (r2 instanceof Promise) r2 = await r2
   if (r2.done) return respondFromResult(r2.result, ctx, fe.def)
   const be = selectBackend(fe, ctx, deps)
   if (!be) {
@@ -120,9 +134,11 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   ctx.backend = be.def.name
   if (be.def.name !== fe.def.name) {
-    const r3 = await runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
+    let r3 = runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
+    if (r3 instanceof Promise) r3 = await r3
     if (r3.done) return respondFromResult(r3.result, ctx, fe.def, be)
-    const r4 = await runRules(be.redirects, ctx, deps, `backend '${be.def.name}' redirect`)
+    let r4 = runRules(be.redirects, ctx, deps, `backend '${be.def.name}' redirect`)
+    if (r4 instanceof Promise) r4 = await r4
     if (r4.done) return respondFromResult(r4.result, ctx, fe.def, be)
   }
   // Exact-mode stick tables: `stick match` entries stored by other isolates are fetched first.

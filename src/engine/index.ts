@@ -6,7 +6,7 @@
 import type { RouteMap, Server, StickTableSpec } from '../routemap/schema.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
-import { type Decision, decide } from './decide.ts'
+import { type DecideDeps, type Decision, decide } from './decide.ts'
 import type { EngineRequest } from './request-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
@@ -75,10 +75,11 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   const states = opts.states ?? ALL_UP
   // Backends with `stick store-response` rules, found once rather than on every response.
   const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
+  // The per-request dependencies, built once (a traced request gets a copy with its tracer).
+  const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }
   return {
     hydrated,
-    decide: (req, trace = NO_TRACE) =>
-      decide(req, { rt: hydrated, selector, states, random32, trace, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }),
+    decide: (req, trace = NO_TRACE) => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace }),
     admit: async (d) => {
       const be = hydrated.backends.get(d.backend)
       if (!be || !selector.countsInflight(be)) return { server: d.server }

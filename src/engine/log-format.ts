@@ -48,8 +48,11 @@ const ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
   ID: (c) => c.headers.first('cf-ray') ?? '',
 }
 
+const HTTP_ENCODED = /[\x00-\x08\x0a-\x1f\x7f]/
+
 /** log.c http_encode_map: the bytes HTTP contexts %-encode (CTLs except HTAB, and DEL). */
 function httpEncode(text: string): string {
+  if (!HTTP_ENCODED.test(text)) return text
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 }
 

@@ -28,6 +28,60 @@ export interface EngineRequest {
   readonly listener?: { readonly address: string; readonly port: number; readonly local?: string }
 }
 
+/** The parts of a request URL the engine reads, as WHATWG URL gives them. */
+export interface UrlParts {
+  /** `http:` or `https:` (any scheme, with its colon, on the slow path). */
+  readonly protocol: string
+  /** Host name with the port when it is not the scheme's default, e.g. `example.com:8080`. */
+  readonly host: string
+  /** Host name (IPv6 in brackets), lower case. */
+  readonly hostname: string
+  /** The port when it is not the scheme's default; else ''. */
+  readonly port: string
+  readonly pathname: string
+  /** `?query`, or '' when there is none or it is empty. */
+  readonly search: string
+  /** pathname + search, when known without concatenating them. */
+  readonly target?: string
+}
+
+/**
+ * An http(s) URL that WHATWG parsing would return unchanged: lower-case scheme and host name
+ * (no user info, no IPv6 literal), an optional port without leading zero, and a path and query
+ * of characters no percent-encoding set touches (no `'` in the query, no fragment).
+ */
+const SIMPLE_URL = /^(https?):\/\/([a-z0-9.-]+)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*)?(\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*)?$/
+/** Host names WHATWG rewrites: an IPv4 form (the last label numeric), or punycode it validates. */
+const HOST_REWRITTEN = /(^|\.)(0x[0-9a-f]*|[0-9]+)\.?$|xn--/
+const DOTTED_QUAD = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/
+/** Path segments WHATWG resolves or decodes: `.` and `..` (also as %2e). */
+const DOT_SEGMENT = /\/\.|%2e/i
+
+/**
+ * Splits a request URL as `new URL(url)` would, without building a URL object for the usual
+ * simple ones (the request path runs it once per request). Throws TypeError, as URL does, on an
+ * invalid URL.
+ */
+export function parseRequestUrl(url: string): UrlParts {
+  const m = SIMPLE_URL.exec(url)
+  if (m) {
+    const scheme = m[1] as string
+    const hostname = m[2] as string
+    const path = m[4] ?? '/'
+    const portText = m[3]
+    const port = portText === undefined || (scheme === 'http' ? portText === '80' : portText === '443') ? '' : portText
+    if ((!HOST_REWRITTEN.test(hostname) || DOTTED_QUAD.test(hostname)) && !DOT_SEGMENT.test(path) && (port === '' || Number(port) <= 65535) && hostname !== '') {
+      const query = m[5]
+      const search = query === undefined || query === '?' ? '' : query
+      // The URL ends with the path and the query: the target is its tail (no concatenation).
+      const target = m[4] === undefined ? `/${search}` : query === '?' ? path : url.slice(url.length - path.length - search.length)
+      return { protocol: scheme === 'http' ? 'http:' : 'https:', host: port === '' ? hostname : `${hostname}:${port}`, hostname, port, pathname: path, search, target }
+    }
+  }
+  const u = new URL(url)
+  return { protocol: u.protocol, host: u.host, hostname: u.hostname, port: u.port, pathname: u.pathname, search: u.search }
+}
+
 export class RequestState implements SampleContext {
   method: string
   /** Request target in origin-form (`/path?query`), as HAProxy sees an HTTP/1 request. */
@@ -44,16 +98,22 @@ export class RequestState implements SampleContext {
   frontend: string
   backend?: string
   server?: string
-  readonly vars = new Map<string, Sample>()
+  #vars?: Map<string, Sample>
+  /** Variables (txn.*, req.*, …), created on first use: most requests set none. */
+  get vars(): Map<string, Sample> {
+    if (this.#vars === undefined) this.#vars = new Map()
+    return this.#vars
+  }
   /** The response being processed by http-response rules (`reason` set by set-status). */
   response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
   readonly #random32: () => number
 
-  constructor(req: EngineRequest, frontend: string, random32: () => number) {
-    const u = new URL(req.url)
+  /** `url`: req.url already parsed (decide() parses it once to choose the frontend). */
+  constructor(req: EngineRequest, frontend: string, random32: () => number, url?: UrlParts) {
+    const u = url ?? parseRequestUrl(req.url)
     this.method = req.method.toUpperCase()
-    this.target = `${u.pathname}${u.search}`
+    this.target = u.target ?? `${u.pathname}${u.search}`
     this.version = req.version ?? '1.1'
     const headers = new HeaderList(req.headers)
     if (!headers.has('host')) headers.add('host', u.host)
@@ -63,8 +123,9 @@ export class RequestState implements SampleContext {
     this.ssl = req.ssl ?? u.protocol === 'https:'
     // The socket that received the request, when known (`edgeproxy dev` binds an address), is
     // HAProxy's dst/dst_port; otherwise the URL's host and port stand for it.
-    const bound = (req.listener?.local ?? req.listener?.address ?? '').replace(/^\[|\]$/g, '')
-    this.dst = /^[\d.]+$|:/.test(bound) && bound !== '0.0.0.0' && bound !== '::' ? bound : u.hostname.replace(/^\[|\]$/g, '')
+    const bound = req.listener ? (req.listener.local ?? req.listener.address).replace(/^\[|\]$/g, '') : ''
+    const hostname = u.hostname.charCodeAt(0) === 91 ? u.hostname.replace(/^\[|\]$/g, '') : u.hostname
+    this.dst = bound !== '' && /^[\d.]+$|:/.test(bound) && bound !== '0.0.0.0' && bound !== '::' ? bound : hostname
     this.dstPort = req.listener?.port ?? (u.port ? Number(u.port) : this.ssl ? 443 : 80)
     if (req.tls) this.tls = req.tls
     if (req.cf) this.cf = req.cf

@@ -73,11 +73,20 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
         return (ctx: RequestState): boolean => {
           const r = fetch(ctx, multi)
           if (r === undefined) return false
-          if (Array.isArray(r)) return r.some((s: Sample) => matcher(s))
+          if (Array.isArray(r)) {
+            for (let i = 0; i < r.length; i++) if (matcher(r[i] as Sample)) return true
+            return false
+          }
           return matcher(r as Sample)
         }
       })
-      const test = tests.length === 1 ? (tests[0] as (c: RequestState) => boolean) : (ctx: RequestState) => tests.some((t) => t(ctx))
+      const test =
+        tests.length === 1
+          ? (tests[0] as (c: RequestState) => boolean)
+          : (ctx: RequestState) => {
+              for (let i = 0; i < tests.length; i++) if ((tests[i] as (c: RequestState) => boolean)(ctx)) return true
+              return false
+            }
       return { name: a.name, test }
     })
   const cond = (c: Condition | undefined, rt: readonly RtAcl[]): CondFn | undefined => (c ? compileCondition(c, rt) : undefined)

@@ -28,9 +28,16 @@ export interface ServerStates {
   startedAt?(backend: string, server: string): number | undefined
   /** The server's current user weight when an operator changed it (`set server … weight`); else undefined. */
   weight?(backend: string, server: string): number | undefined
+  /**
+   * Optional change detection: a number that changes whenever any answer above may have changed
+   * (a new health snapshot, an admin command). With it the balancers' usable sets are rebuilt
+   * only when it moves (or while a server ramps up under slowstart); without it every request
+   * re-reads the states of every server of its backend.
+   */
+  version?(): number
 }
 
-export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true }
+export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true, version: () => 0 }
 
 export interface Assignment {
   readonly server?: Server
@@ -55,7 +62,7 @@ function limitsOf(be: RtBackend): Limits | undefined {
 }
 
 export class ServerSelector {
-  readonly #cache = new Map<string, { signature: string; balancer: Balancer }>()
+  readonly #cache = new Map<string, BalancerCache>()
   /** Requests in flight per backend and server id in this isolate (leastconn, first, random, maxconn). */
   readonly #limiter = new ConnLimiter()
   readonly #stick: StickStore
@@ -150,8 +157,8 @@ export class ServerSelector {
   assign(be: RtBackend, ctx: RequestState, states: ServerStates, trace: Tracer): Assignment {
     const def = be.def
     const up = (s: Server): boolean => !s.disabled && states.isUp(def.name, s.name)
-    const forced = be.forcePersist.some((c) => c(ctx, trace))
-    const ignored = be.ignorePersist.some((c) => c(ctx, trace))
+    const forced = be.forcePersist.length > 0 && be.forcePersist.some((c) => c(ctx, trace))
+    const ignored = be.ignorePersist.length > 0 && be.ignorePersist.some((c) => c(ctx, trace))
     let cookie: CookieStatus = 'N'
     let persistence: Persistence | undefined
     // ignore-persist: the cookie is still stripped where HAProxy strips it, but chooses nothing.
@@ -223,6 +230,7 @@ export class ServerSelector {
   }
 
   #storeRules(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer, kinds: (k: RtBackend['stickRules'][number]['def']['kind']) => boolean): void {
+    if (be.stickRules.length === 0) return
     let stored = this.#stored.get(ctx)
     if (!stored) {
       stored = new Set<string>()
@@ -246,11 +254,36 @@ export class ServerSelector {
 
   #balancer(be: RtBackend, states: ServerStates): Balancer {
     const def = be.def
-    const usable: LbServer[] = []
+    const cached = this.#cache.get(def.name)
+    // Fast path: the states said nothing changed since the balancer was built (and no server ramps up).
+    const version = states.version?.()
+    if (cached && version !== undefined && cached.version === version && cached.states === states && cached.def === def && !cached.ramping) return cached.balancer
     const ramp = states.startedAt && hasDynamicWeights(def.balance, def.hash) ? states.startedAt : undefined
     const now = ramp ? this.#stick.now() : 0
     const weightOf = states.weight
-    def.servers.forEach((s, index) => {
+    // The usable set's signature first (index:weight:w per usable server): the LbServer list is
+    // only built when it differs from the cached balancer's.
+    let signature = ''
+    let ramping = false
+    const servers = def.servers
+    for (let index = 0; index < servers.length; index++) {
+      const s = servers[index] as Server
+      if (s.disabled || !states.isUp(def.name, s.name) || !states.isUsable(def.name, s.name)) continue
+      const since = s.slowstartMs > 0 ? ramp?.(def.name, s.name) : undefined
+      if (since !== undefined) ramping = true
+      const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
+      const weight = weightOf?.(def.name, s.name) ?? s.weight
+      signature += `${index}:${weight}:${w},`
+    }
+    if (cached && cached.signature === signature) {
+      cached.version = version
+      cached.states = states
+      cached.def = def
+      cached.ramping = ramping
+      return cached.balancer
+    }
+    const usable: LbServer[] = []
+    servers.forEach((s, index) => {
       if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {
         const since = s.slowstartMs > 0 ? ramp?.(def.name, s.name) : undefined
         const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
@@ -258,13 +291,22 @@ export class ServerSelector {
         usable.push({ id: s.id, index, name: s.name, weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) })
       }
     })
-    const signature = usable.map((s) => `${s.index}:${s.weight}:${s.slowstartW ?? 16}`).join(',')
-    const cached = this.#cache.get(def.name)
-    if (cached && cached.signature === signature) return cached.balancer
     const balancer = createBalancer(def.balance, def.hash, usable, { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })
-    this.#cache.set(def.name, { signature, balancer })
+    this.#cache.set(def.name, { signature, balancer, version, states, def, ramping })
     return balancer
   }
+}
+
+/** A backend's balancer and what it was built from. */
+interface BalancerCache {
+  readonly signature: string
+  readonly balancer: Balancer
+  /** states.version() when last checked (undefined: the states have no version). */
+  version: number | undefined
+  states: ServerStates
+  def: RtBackend['def']
+  /** A server was ramping up (slowstart): its weight moves with time, so the set is re-read per request. */
+  ramping: boolean
 }
 
 function firstSample(r: Sample | readonly Sample[] | undefined): Sample | undefined {

@@ -45,7 +45,6 @@ function stores(t: Tracked, data: string): boolean {
 /** The per-request side: which entries sc0..sc2 track. Attach with `attach(ctx)` on first use. */
 export class StickTracker {
   readonly #store: StickStore
-  readonly #byRequest = new WeakMap<RequestState, Slot[]>()
 
   constructor(store: StickStore) {
     this.#store = store
@@ -88,7 +87,7 @@ export class StickTracker {
    * bytes type, so such requests pay nothing at their end; otherwise the StickEnd to call.
    */
   respond(ctx: RequestState, err: boolean, fail: boolean): StickEnd | undefined {
-    const slots = this.#byRequest.get(ctx)
+    const slots = this.#existing(ctx)
     if (!slots) return undefined
     const tracked = slots.filter((t): t is Tracked => t !== undefined && t !== PENDING)
     if (tracked.length === 0) return undefined
@@ -131,34 +130,50 @@ export class StickTracker {
     this.#store.ship?.(t.table.spec.name, t.entry.key, ops)
   }
 
-  #slots(ctx: RequestState): Slot[] {
-    let s = this.#byRequest.get(ctx)
-    if (!s) {
-      s = [undefined, undefined, undefined]
-      this.#byRequest.set(ctx, s)
-      ctx.stick = this.#view(s)
-    }
-    return s
+  /** The request's slots when this tracker installed its view on it. */
+  #existing(ctx: RequestState): Slot[] | undefined {
+    const v = ctx.stick
+    return v instanceof TrackerView && v.tracker === this ? v.slots : undefined
   }
 
-  #view(slots: readonly Slot[]): StickView {
-    return {
-      tracked: (counter, data, tableName) => {
-        const t = slots[counter]
-        if (!t || t === PENDING || (tableName !== undefined && t.table.spec.name !== tableName)) return undefined
-        return t.table.read(t.entry, data, this.#store.now())
-      },
-      lookup: (tableName, key, data) => {
-        const table = this.#store.table(tableName)
-        const now = this.#store.now()
-        const e = table?.peek(key, now)
-        return e && table ? table.read(e, data, now) : undefined
-      },
-    }
+  #slots(ctx: RequestState): Slot[] {
+    const s = this.#existing(ctx)
+    if (s) return s
+    const view = new TrackerView(this, this.#store)
+    ctx.stick = view
+    return view.slots
   }
 
   /** Installs the view for src_* lookups on a request that tracks nothing. */
   attach(ctx: RequestState): void {
     this.#slots(ctx)
+  }
+}
+
+/**
+ * The StickView a tracker installs on a request; it also holds the request's sc0..sc2 slots (one
+ * object per request, no side table).
+ */
+class TrackerView implements StickView {
+  readonly slots: Slot[] = [undefined, undefined, undefined]
+  readonly tracker: StickTracker
+  readonly #store: StickStore
+
+  constructor(tracker: StickTracker, store: StickStore) {
+    this.tracker = tracker
+    this.#store = store
+  }
+
+  tracked(counter: number, data: string, tableName?: string): number | undefined {
+    const t = this.slots[counter]
+    if (!t || t === PENDING || (tableName !== undefined && t.table.spec.name !== tableName)) return undefined
+    return t.table.read(t.entry, data, this.#store.now())
+  }
+
+  lookup(tableName: string, key: string, data: string): number | undefined {
+    const table = this.#store.table(tableName)
+    const now = this.#store.now()
+    const e = table?.peek(key, now)
+    return e && table ? table.read(e, data, now) : undefined
   }
 }

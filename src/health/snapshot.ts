@@ -87,8 +87,9 @@ export function buildSnapshot(plan: HealthPlan, states: ReadonlyMap<string, Serv
 }
 
 /** The engine's view of health from snapshots by backend name (missing = all UP). */
-export function statesFromSnapshots(get: (backend: string) => HealthSnapshot | undefined): ServerStates {
+export function statesFromSnapshots(get: (backend: string) => HealthSnapshot | undefined, version?: () => number): ServerStates {
   return {
+    ...(version ? { version } : {}),
     isUp: (backend, server) => get(backend)?.servers[server]?.up ?? true,
     isUsable: (backend, server) => get(backend)?.servers[server]?.usable ?? true,
     startedAt: (backend, server) => {
@@ -116,10 +117,15 @@ export class SnapshotCache {
   readonly #opts: SnapshotCacheOptions
   readonly #entries = new Map<string, { snap?: HealthSnapshot; fetchedAt: number; inflight?: Promise<void> }>()
   readonly states: ServerStates
+  /** Bumped whenever a snapshot is replaced: the balancers rebuild their usable sets only then. */
+  #version = 0
 
   constructor(opts: SnapshotCacheOptions) {
     this.#opts = opts
-    this.states = statesFromSnapshots((b) => this.#entries.get(b)?.snap)
+    this.states = statesFromSnapshots(
+      (b) => this.#entries.get(b)?.snap,
+      () => this.#version,
+    )
   }
 
   get(backend: string): HealthSnapshot | undefined {
@@ -149,7 +155,10 @@ export class SnapshotCache {
       entry.inflight = this.#opts
         .load(b)
         .then((snap) => {
-          if (snap) entry.snap = snap
+          if (snap) {
+            entry.snap = snap
+            this.#version++
+          }
         })
         .catch(() => {})
         .finally(() => {

@@ -11,8 +11,15 @@
 import type { ServerStates } from '../engine/server-select.ts'
 import type { AdminServer } from './types.ts'
 
-export function withAdmin(base: ServerStates, admin: (backend: string, server: string) => AdminServer | undefined): ServerStates {
+/**
+ * `adminVersion` changes whenever the admin state does; with the base's version it lets the
+ * balancers keep their usable-server sets until either changes (both only go up, so their sum
+ * changes when either does).
+ */
+export function withAdmin(base: ServerStates, admin: (backend: string, server: string) => AdminServer | undefined, adminVersion?: () => number): ServerStates {
+  const baseVersion = base.version?.bind(base)
   return {
+    ...(baseVersion && adminVersion ? { version: () => baseVersion() + adminVersion() } : {}),
     isUp: (b, s) => {
       const a = admin(b, s)
       if (!a) return base.isUp(b, s)

@@ -21,14 +21,19 @@ export class HeaderList {
   all(name: string): string[] {
     const lower = name.toLowerCase()
     const out: string[] = []
-    for (const [n, v] of this.#entries) if (n.toLowerCase() === lower) out.push(v)
+    for (const [n, v] of this.#entries) if (n === lower || n.toLowerCase() === lower) out.push(v)
     return out
   }
 
   /** Full value of the first line named `name`, or undefined. */
   first(name: string): string | undefined {
     const lower = name.toLowerCase()
-    for (const [n, v] of this.#entries) if (n.toLowerCase() === lower) return v
+    const entries = this.#entries
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as [string, string]
+      const n = e[0]
+      if (n === lower || (n.length === lower.length && n.toLowerCase() === lower)) return e[1]
+    }
     return undefined
   }
 

@@ -52,8 +52,8 @@ export function headerValues(headers: HeaderList, name: string, full: boolean): 
   const lower = name.toLowerCase()
   const out: string[] = []
   for (const [n, v] of headers.entries()) {
-    if (lower !== '' && n.toLowerCase() !== lower) continue
-    if (full) out.push(trimLws(v, 0, v.length))
+    if (lower !== '' && n !== lower && (n.length !== lower.length || n.toLowerCase() !== lower)) continue
+    if (full || v.indexOf(',') < 0) out.push(trimLws(v, 0, v.length))
     else splitLine(v, out)
   }
   return out
