@@ -77,6 +77,13 @@ interface Built {
   readonly plans: readonly HealthPlan[]
   readonly backends: readonly string[]
   readonly accessLog: HandlerDeps['accessLog']
+  /** Some frontend or backend has a stick table (else no request waits for the store). */
+  readonly sticky: boolean
+  /** Some server has `observe` (passive health). */
+  readonly observes: boolean
+  /** The stats page and services for this engine, made for `servicesEnv`. */
+  services?: NonNullable<HandlerDeps['services']>
+  servicesEnv?: Env
 }
 
 /** Everything one isolate keeps. */
@@ -181,10 +188,17 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     if (iso.built && plans.length > 0) ctx.waitUntil(configureHealthMonitors(env.HEALTH, plans).catch(() => {}))
   }
   const health = iso.health
-  const states = withAdmin(health?.states ?? ALL_UP, (b, s) => iso.runtime?.view.admin[`${b}/${s}`])
+  // The runtime view's version only goes up: with the snapshots' it tells the balancers when to rebuild their usable sets.
+  const states = withAdmin(
+    health?.states ?? ALL_UP,
+    (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
+    () => (iso.runtime?.view.version ?? 0) + 1,
+  )
   const engine = createEngine(routeMap, { states, ...(iso.stick ? { stick: iso.stick } : {}) })
   const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
-  iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog }
+  const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined)
+  const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))
+  iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes }
   iso.version = cur.version
   return iso.built
 }
@@ -256,6 +270,9 @@ function services(env: Env, iso: Isolate, built: Built): NonNullable<HandlerDeps
   }
 }
 
+const upstream = (r: Request): Promise<Response> => fetch(r)
+const now = (): number => Date.now()
+
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     const iso = init(env)
@@ -271,21 +288,27 @@ export default {
     // Health snapshots refresh in the background at most every min(inter, 2 s): never a DO call on the request's path.
     const health = iso.health
     if (health && built.backends.some((b) => health.isStale(b))) ctx.waitUntil(health.refresh(built.backends).catch(() => {}))
-    // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge, CF-Connecting-IP.
+    // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge,
+    // CF-Connecting-IP. The handler sees the former as the latter (no copy of the request).
     const ip = (request as Request & { cf?: { clientIp?: string } }).cf?.clientIp
-    const req = ip && !request.headers.has('cf-connecting-ip') ? withClientIp(request, ip) : request
-    const stick = iso.stick
-    const res = await handle(req, {
+    const stick = built.sticky ? iso.stick : undefined
+    if (built.servicesEnv !== env) {
+      built.services = services(env, iso, built)
+      built.servicesEnv = env
+    }
+    const healthNs = built.observes ? env.HEALTH : undefined
+    const res = await handle(request, {
       engine: built.engine,
-      upstream: (r) => fetch(r),
-      now: () => Date.now(),
+      upstream,
+      now,
       dev: env.EDGEPROXY_DEV === '1',
       accounting: iso.accounting,
       ...(built.accessLog ? { accessLog: built.accessLog } : {}),
-      services: services(env, iso, built),
-      ...(env.HEALTH ? { observe: passiveReporter(env.HEALTH, ctx) } : {}),
+      services: built.services as NonNullable<HandlerDeps['services']>,
+      ...(healthNs ? { observe: passiveReporter(healthNs, ctx) } : {}),
       // The end of a streamed response (conn_cur, bytes_*) writes after fetch() returned.
       ...(stick ? { afterStick: () => ctx.waitUntil(stick.idle()) } : {}),
+      ...(ip ? { clientIp: ip } : {}),
     })
     // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups).
     if (stick) ctx.waitUntil(stick.idle())
@@ -304,8 +327,3 @@ export default {
   },
 } satisfies ExportedHandler<Env>
 
-function withClientIp(request: Request, ip: string): Request {
-  const headers = new Headers(request.headers)
-  headers.set('cf-connecting-ip', ip.replace(/^\[|\]:\d+$|:\d+$/g, '').replace(/^\[/, ''))
-  return new Request(request, { headers })
-}

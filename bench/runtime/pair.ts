@@ -18,7 +18,7 @@
  * - `--bare-variant NAME=ENTRY.js|ts` another baseline-style Worker (binding ORIGIN); repeatable.
  * - `--json` the results as JSON on stdout.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bundleEntry, freePort, median, runCleanups, runWrk, startNginx, startWorkerd, tempDir, type WorkerSpec, type WrkResult } from '../lib/procs.ts'
 import { compile, seedConfig } from './configs.ts'
@@ -88,6 +88,29 @@ backend be
 `
 }
 
+/** The workerd process Miniflare started (a child of this process). */
+function workerdPid(): number | undefined {
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (comm === 'workerd' && ppid === process.pid) return Number(e)
+    } catch {}
+  }
+  return undefined
+}
+
+/** CPU time (user + system, µs) a process has used so far. */
+function cpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // Fields 14 and 15 (utime, stime) in clock ticks (100 Hz on Linux).
+  return (Number(f[11]) + Number(f[12])) * 10_000
+}
+
 async function script(entry: string): Promise<string> {
   return entry.endsWith('.js') || entry.endsWith('.mjs') ? readFileSync(entry, 'utf8') : bundleEntry(entry)
 }
@@ -140,12 +163,18 @@ async function main(): Promise<void> {
       await runWrk({ url: `${workerd.url(n)}/`, threads: args.threads, connections: args.connections, durationS: 1 })
     }
     const runs = new Map<string, WrkResult[]>(order.map((n) => [n, []]))
+    // workerd's CPU time per request: less sensitive than req/s to other load on the machine.
+    const cpu = new Map<string, number[]>(order.map((n) => [n, []]))
+    const pid = workerdPid()
     for (let round = 0; round < args.rounds; round++) {
       const line: string[] = []
       for (const n of order) {
+        const cpu0 = cpuMicros(pid)
         const r = await runWrk({ url: `${workerd.url(n)}/`, threads: args.threads, connections: args.connections, durationS: args.seconds })
+        const us = (cpuMicros(pid) - cpu0) / r.requests
         runs.get(n)?.push(r)
-        line.push(`${n} ${Math.round(r.rps)} (p50 ${r.latencyMs.p50} ms${r.non2xx3xx ? `, ${r.non2xx3xx} non-2xx` : ''}${r.socketErrors ? `, ${r.socketErrors} socket errors` : ''})`)
+        cpu.get(n)?.push(us)
+        line.push(`${n} ${Math.round(r.rps)} (${Math.round(us)} µs workerd CPU/req, p50 ${r.latencyMs.p50} ms${r.non2xx3xx ? `, ${r.non2xx3xx} non-2xx` : ''}${r.socketErrors ? `, ${r.socketErrors} socket errors` : ''})`)
       }
       const bare = runs.get('bare')?.[round]?.rps ?? Number.NaN
       const ratios = epNames.map((n) => `${n}/bare ${((runs.get(n)?.[round]?.rps ?? 0) / bare).toFixed(3)}`)
@@ -153,7 +182,7 @@ async function main(): Promise<void> {
     }
     const rps = (n: string) => (runs.get(n) ?? []).map((r) => r.rps)
     const bareRps = rps('bare')
-    const summary: Record<string, { rps: number[]; medianRps: number; bestRps: number; medianRatio: number; bestRatio: number }> = {}
+    const summary: Record<string, { rps: number[]; medianRps: number; bestRps: number; medianRatio: number; bestRatio: number; cpuUsPerReq: number[]; medianCpuUsPerReq: number }> = {}
     for (const n of order) {
       const xs = rps(n)
       const perRound = xs.map((x, i) => x / (bareRps[i] ?? Number.NaN))
@@ -163,8 +192,10 @@ async function main(): Promise<void> {
         bestRps: Math.round(Math.max(...xs)),
         medianRatio: Math.round(median(perRound) * 1000) / 1000,
         bestRatio: Math.round((Math.max(...xs) / Math.max(...bareRps)) * 1000) / 1000,
+        cpuUsPerReq: (cpu.get(n) ?? []).map(Math.round),
+        medianCpuUsPerReq: Math.round(median(cpu.get(n) ?? [])),
       }
-      log(`${n.padEnd(16)} median ${summary[n].medianRps} req/s, best ${summary[n].bestRps}; /bare median-of-rounds ${summary[n].medianRatio}, best/best ${summary[n].bestRatio}`)
+      log(`${n.padEnd(16)} median ${summary[n].medianRps} req/s, best ${summary[n].bestRps}; /bare median-of-rounds ${summary[n].medianRatio}, best/best ${summary[n].bestRatio}; workerd CPU ${summary[n].medianCpuUsPerReq} µs/req`)
     }
     if (workerdLog.size > 0) for (const [k, c] of [...workerdLog].sort((x, y) => y[1] - x[1]).slice(0, 8)) log(`workerd log ×${c}: ${k}`)
     if (args.json) process.stdout.write(`${JSON.stringify({ args, summary }, null, 2)}\n`)

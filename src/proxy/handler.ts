@@ -17,7 +17,7 @@ import type { Server } from '../routemap/schema.ts'
 import type { Accounting } from '../ops/accounting.ts'
 import { type AccessLogEntry, RequestRecord, utf8Length } from '../log/entry.ts'
 import type { Hydrated } from '../engine/runtime.ts'
-import { type ForwardHooks, type ForwardResult, forward, type Upstream } from './forward.ts'
+import { applyHeaderChanges, type ForwardHooks, type ForwardResult, forward, type Upstream } from './forward.ts'
 
 export interface HandlerDeps {
   readonly engine: Engine
@@ -42,6 +42,11 @@ export interface HandlerDeps {
   readonly accounting?: Accounting
   /** The access log (src/log/sink.ts logSink), called once per request at its end. */
   readonly accessLog?: (entry: AccessLogEntry) => void
+  /**
+   * The client's address when the request has no CF-Connecting-IP header (workerd's
+   * `cf.clientIp` under `edgeproxy dev`): the request sees it as that header, as at the edge.
+   */
+  readonly clientIp?: string
 }
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
@@ -55,12 +60,15 @@ export const DEV_SRC_PORT_HEADER = 'x-edgeproxy-src-port'
  * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
  * bind header of `edgeproxy dev`'s listeners; at the edge it is an ordinary client header.
  */
-export function toEngineRequest(req: Request, dev = false): EngineRequest {
+export function toEngineRequest(req: Request, dev = false, clientIp?: string, raw?: [string, string][]): EngineRequest {
   const headers: [string, string][] = []
   let listener: { address: string; port: number; local?: string } | undefined
   let local: string | undefined
   let srcPort: number | undefined
+  let src: string | undefined
   req.headers.forEach((v, n) => {
+    raw?.push([n, v])
+    if (n === 'cf-connecting-ip' && src === undefined) src = v
     if (dev && n === DEV_BIND_HEADER) {
       const i = v.lastIndexOf(':')
       listener = { address: v.slice(0, i).replace(/^\*$/, ''), port: Number(v.slice(i + 1)) }
@@ -78,6 +86,10 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
     headers.push([n, v])
   })
   if (listener && local) listener.local = local
+  if (src === undefined && clientIp) {
+    src = clientAddress(clientIp)
+    headers.push(['cf-connecting-ip', src])
+  }
   const cf = (req as Request & { cf?: Record<string, unknown> }).cf
   const auth = cf?.tlsClientAuth as Record<string, string> | undefined
   const tls: TlsClientInfo | undefined =
@@ -98,13 +110,18 @@ export function toEngineRequest(req: Request, dev = false): EngineRequest {
     method: req.method,
     url: req.url,
     headers,
-    src: req.headers.get('cf-connecting-ip') ?? '127.0.0.1',
+    src: src ?? '127.0.0.1',
     version: proto.replace(/^HTTP\//, '').replace(/^2$/, '2.0').replace(/^3$/, '3.0'),
     ...(srcPort !== undefined ? { srcPort } : {}),
     ...(tls ? { tls } : {}),
     ...(cf ? { cf } : {}),
     ...(listener ? { listener } : {}),
   }
+}
+
+/** workerd's `cf.clientIp` may carry a port (`1.2.3.4:5678`, `[::1]:5678`): the address alone. */
+export function clientAddress(ip: string): string {
+  return ip.replace(/^\[|\]:\d+$|:\d+$/g, '').replace(/^\[/, '')
 }
 
 export function toResponse(r: LocalResponse, method: string): Response {
@@ -151,8 +168,10 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
   const { engine } = deps
   let d: Decision
   let er: EngineRequest
+  // The request's header lines as received: forward() copies the request and changes only these.
+  const raw: [string, string][] = []
   try {
-    er = toEngineRequest(req, deps.dev === true)
+    er = toEngineRequest(req, deps.dev === true, deps.clientIp, raw)
     if (rec) describeRequest(rec, req, er)
     d = await engine.decide(er)
   } catch {
@@ -221,7 +240,7 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         rec.connectAt = deps.now()
         hooks = attemptHooks(rec, deps)
       }
-      const result = await forward(be.def, admitted.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(admitted, failed, retry), hooks)
+      const result = await forward(be.def, admitted.server, d.request, req.body, deps.upstream, (failed, retry) => engine.redispatch(admitted, failed, retry), hooks, { headers: req.headers, lines: raw })
       if (result.server.observe && deps.observe) {
         deps.observe(d.backend, result.server, passiveOutcome(result, result.server.observe))
       }
@@ -242,7 +261,11 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
       }
       // The server's status counts in http_err/http_fail before the response rules (http_ana.c).
       const end = engine.responded(d, { serverStatus: origin.status })
-      const head = { status: origin.status, headers: new HeaderList([...origin.headers]) }
+      const lines: [string, string][] = []
+      origin.headers.forEach((v, n) => {
+        lines.push([n, v])
+      })
+      const head = { status: origin.status, headers: new HeaderList(lines) }
       const serverCookies = rec && rec.cookieRes !== '-' ? persistenceCookies(rt, d.backend, head.headers) : undefined
       // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
       const served: typeof d = result.redispatched ? { ...admitted, server: result.server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
@@ -265,29 +288,100 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
       }
       if (rec && serverCookies) rec.cookieRes = responseCookieChar(rt, served, serverCookies, out.head.headers)
-      const headers = new Headers()
-      for (const [n, v] of out.head.headers.entries()) headers.append(n, v)
+      const outHeaders = out.head.headers.entries()
+      const init = { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers: outHeaders as [string, string][] }
       if (origin.status === 101) {
         release?.()
         if (end) {
           end.end(requestBytes(req), 0)
           deps.afterStick?.()
         }
-        return socket ? new Response(null, { status: 101, webSocket: socket, headers }) : origin
+        return socket ? new Response(null, { ...init, webSocket: socket }) : origin
       }
+      /** The response to send with `body`: the origin's head as the response rules left it. */
+      const reply = (body: BodyInit | null): Response => forwardedResponse(body, origin, out.head, lines)
       const onEnd = end ? stickEnd(end, requestBytes(req), deps) : undefined
+      const length = lengthOf(origin)
+      if (origin.body && length !== undefined && length <= SMALL_BODY_MAX && !release) {
+        // A small body (one HAProxy buffer) goes out with its head at once, as HAProxy writes it
+        // into the socket in one go: the request ends now, with its Content-Length as the body's
+        // bytes, and the origin's stream is handed to the runtime untouched (any stream or read in
+        // JS between the origin and the client costs the runtime more than the rest of the request).
+        const res = reply(origin.body)
+        if (rec) rec.deferred = true
+        bodyEnded(rec, res, undefined, onEnd, deps, length, 'end', outHeaders)
+        return res
+      }
+      if (origin.body && length !== undefined && length <= SMALL_BODY_MAX) {
+        // A maxconn slot is held until the body was read from the origin: a small body is read
+        // whole before the response goes out (cheaper than a stream between origin and client).
+        let buf: ArrayBuffer
+        try {
+          buf = await origin.arrayBuffer()
+        } catch (e) {
+          // The origin broke the body: the client gets the head and a body that fails (SD).
+          if (rec) rec.deferred = true
+          const res = reply(failing(e))
+          bodyEnded(rec, res, release, onEnd, deps, 0, 'error')
+          return res
+        }
+        const res = reply(buf)
+        if (rec) rec.deferred = true
+        bodyEnded(rec, res, release, onEnd, deps, buf.byteLength, 'end', outHeaders)
+        return res
+      }
       if (rec && origin.body) {
         // The request ends with its body (read asynchronously: `res` is set by then).
         rec.deferred = true
         let res: Response | undefined
-        const body = atEnd(origin.body, release, onEnd, recordEnd(rec, () => res as Response, deps), lengthOf(origin))
-        res = new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+        const body = atEnd(origin.body, release, onEnd, recordEnd(rec, () => res as Response, deps, outHeaders), length)
+        res = reply(body)
         return res
       }
-      const body = release || onEnd ? atEnd(origin.body, release, onEnd, undefined, lengthOf(origin)) : origin.body
-      return new Response(body, { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers })
+      return reply(release || onEnd ? atEnd(origin.body, release, onEnd, undefined, length) : origin.body)
     }
   }
+}
+
+/**
+ * Largest origin body (by its Content-Length) treated as sent with its head: HAProxy's default
+ * buffer size (tune.bufsize 16384), which HAProxy itself reads and writes in one go.
+ */
+const SMALL_BODY_MAX = 16384
+
+/**
+ * The forwarded response: a copy of the origin's (the runtime copies its head in one call, far
+ * cheaper than building Headers line by line) with the response rules' changes applied to it:
+ * `before` are the origin's header lines, `head` the status and lines after the rules.
+ */
+function forwardedResponse(body: BodyInit | null, origin: Response, head: { status: number; reason?: string; headers: HeaderList }, before: readonly (readonly [string, string])[]): Response {
+  const res =
+    head.status === origin.status && head.reason === undefined
+      ? new Response(body, origin)
+      : new Response(body, { status: head.status, statusText: head.reason ?? origin.statusText, headers: origin.headers })
+  applyHeaderChanges(res.headers, before, head.headers.entries())
+  return res
+}
+
+/** A body stream that fails at once with `e`. */
+function failing(e: unknown): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (c) => c.error(e) })
+}
+
+/** A forwarded body already read whole (or broken): the request ends now. */
+function bodyEnded(
+  rec: RequestRecord | undefined,
+  res: Response,
+  release: (() => void) | undefined,
+  onEnd: BodyEnd | undefined,
+  deps: HandlerDeps,
+  bytes: number,
+  how: BodyEndHow,
+  headers?: readonly (readonly [string, string])[],
+): void {
+  release?.()
+  onEnd?.done(bytes)
+  if (rec) recordEnd(rec, () => res, deps, headers)(bytes, how)
 }
 
 /** What a forward attempt tells passive health: layer4 sees connections, layer7 statuses too. */
@@ -418,8 +512,8 @@ const reqTarget = (url: string): string => {
 
 /** The request line, its estimated size in bytes (`%U`), before any rule rewrote it. */
 function describeRequest(rec: RequestRecord, req: Request, er: EngineRequest): void {
-  rec.method = req.method
-  rec.uri = reqTarget(req.url)
+  rec.method = er.method
+  rec.uri = reqTarget(er.url)
   rec.version = `HTTP/${er.version}`
   rec.clientIp = er.src
   let n = rec.method.length + rec.uri.length + rec.version.length + 4
@@ -614,8 +708,11 @@ function responseCookieChar(rt: Hydrated, d: Extract<Decision, { kind: 'forward'
   return 'P'
 }
 
-/** The end of a streamed body: how it ended, then the record's end. */
-function recordEnd(rec: RequestRecord, res: () => Response, deps: HandlerDeps): (bytes: number, how: BodyEndHow) => void {
+/**
+ * The end of a forwarded body: how it ended, then the record's end. `headers`: the response's
+ * header lines when known (else read back from the Response).
+ */
+function recordEnd(rec: RequestRecord, res: () => Response, deps: HandlerDeps, headers?: readonly (readonly [string, string])[]): (bytes: number, how: BodyEndHow) => void {
   return (bytes, how) => {
     rec.bodyBytes = bytes
     if (how !== 'end' && rec.cause === '-') {
@@ -628,7 +725,7 @@ function recordEnd(rec: RequestRecord, res: () => Response, deps: HandlerDeps): 
       }
       rec.phase = 'D'
     }
-    finish(rec, res(), deps)
+    finish(rec, res(), deps, headers)
   }
 }
 
@@ -636,13 +733,15 @@ function recordEnd(rec: RequestRecord, res: () => Response, deps: HandlerDeps): 
  * Estimated HTTP/1.1 head size of a response: status line, headers, blank line, and the
  * Content-Length the runtime adds to a local answer (`body` known).
  */
-function headBytes(res: Response, body?: number): number {
+function headBytes(res: Response, body?: number, headers?: readonly (readonly [string, string])[]): number {
   let n = 13 + (res.statusText || reasonFor(res.status)).length + 2
   let length = false
-  res.headers.forEach((v, k) => {
+  const line = (v: string, k: string): void => {
     n += k.length + v.length + 4
     if (k === 'content-length') length = true
-  })
+  }
+  if (headers) for (const [k, v] of headers) line(v, k.toLowerCase())
+  else res.headers.forEach(line)
   if (!length && body !== undefined && body > 0) n += 18 + String(body).length
   return n + 2
 }
@@ -650,11 +749,11 @@ function headBytes(res: Response, body?: number): number {
 const pos = (t: number): number => (Math.max(t , 0))
 
 /** Ends the request once: timers, termination state, counters, log line. */
-function finish(rec: RequestRecord, res: Response, deps: HandlerDeps): void {
+function finish(rec: RequestRecord, res: Response, deps: HandlerDeps, headers?: readonly (readonly [string, string])[]): void {
   if (rec.ended) return
   rec.ended = true
   rec.status = res.status
-  rec.bytesOut = headBytes(res, rec.deferred ? undefined : rec.bodyBytes) + rec.bodyBytes
+  rec.bytesOut = headBytes(res, rec.deferred ? undefined : rec.bodyBytes, headers) + rec.bodyBytes
   rec.Ta = Math.max(0, deps.now() - rec.acceptDate)
   rec.Tt = rec.Ta + pos(rec.Th) + pos(rec.Ti)
   rec.Td = rec.Tr >= 0 ? Math.max(0, rec.Ta - pos(rec.TR) - pos(rec.Tw) - pos(rec.Tc) - rec.Tr) : -1
