@@ -113,7 +113,7 @@ export async function runRuntime(opts: { quick: boolean }): Promise<RuntimeResul
       config:
         'examples/haproxy.cfg (the seed config) with every server at the nginx origin, the binds on free ports, and without the rate limit ' +
         '(stick-table, track-sc0, deny), the stats socket and the access log (log stdout / log global); ' +
-        '5 backends, 11 checked servers, ACL routing, cookie insert, HSTS, forwardfor, X-Real-IP. Requests hit / → web_servers (roundrobin, cookie).',
+        '5 backends, 11 checked servers, ACL routing, cookie insert, HSTS, forwardfor, X-Real-IP. Requests hit / → web_servers (roundrobin, cookie)',
       log,
     })
     await haproxy.stop()
@@ -169,7 +169,6 @@ export async function runRuntime(opts: { quick: boolean }): Promise<RuntimeResul
         'HAProxy runs the seed config as written, with option http-server-close (a new origin connection per request); full mode also measures it with option http-keep-alive.',
         'All requests come from 127.0.0.1: one stick-table key, one shard.',
         'Local Durable Objects are in the same workerd process: a DO call costs a local RPC and SQLite, not a network round trip as at the edge.',
-        'Fast-mode STICK calls per request depend on the run length: the 1 s flush timer of a queue is not cancelled by a count flush, so in runs longer than 1 s stale timers add partial batches (quick runs of 1 s see ~0.035, 5–10 s runs ~0.05).',
         'Throughput uses the bundle of src/ as it is when the run starts (work in progress included).',
         'Failover is measured with one request every 20 ms: the times have ±20 ms resolution (plus the 20 ms polling of the waits).',
       ],
