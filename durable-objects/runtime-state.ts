@@ -92,10 +92,6 @@ export class RuntimeState extends DurableObject<unknown> {
     return knownVersion === this.#version ? { version: this.#version } : { version: this.#version, view: this.#view() }
   }
 
-  async view(): Promise<RuntimeView> {
-    return this.#view()
-  }
-
   async stats(): Promise<StatsDump> {
     const now = Date.now()
     return { now, startedAt: this.#startedAt, isolates: this.#stats.isolates(now), counters: this.#stats.all(now) }
@@ -124,15 +120,6 @@ export class RuntimeState extends DurableObject<unknown> {
   async putPatterns(ref: string, entries: PatternEntries): Promise<RuntimeView> {
     this.#patterns.set(ref, entries)
     this.#put(`pattern:${ref}`, entries)
-    this.#bump()
-    return this.#view()
-  }
-
-  /** Forgets admin overrides and pattern edits (a push of a new configuration keeps them: HAProxy's reload would not). */
-  async reset(): Promise<RuntimeView> {
-    this.#admin.clear()
-    this.#patterns.clear()
-    this.#sql.exec("DELETE FROM kv WHERE key LIKE 'admin:%' OR key LIKE 'pattern:%'")
     this.#bump()
     return this.#view()
   }

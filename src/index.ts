@@ -100,6 +100,8 @@ interface Isolate {
   /** The health snapshot loader for the current plans (swapped with the engine). */
   loader: (backend: string) => Promise<import('./health/snapshot.ts').HealthSnapshot | undefined>
   built?: Built
+  /** The live map and runtime view `built` was last checked against. */
+  builtFrom?: { readonly routeMap: RouteMap; readonly view: object | undefined }
   /** The live version of `built`'s base RouteMap. */
   version?: string
 }
@@ -171,6 +173,8 @@ function init(env: Env): Isolate {
 async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise<Built> {
   const cur = await iso.live.current()
   const view = iso.runtime?.view
+  // Same live map and same runtime view objects: nothing to look at (the common case, per request).
+  if (iso.built && iso.builtFrom?.routeMap === cur.routeMap && iso.builtFrom.view === view) return iso.built
   const patterns = view?.patterns ?? {}
   const admin = view?.admin ?? {}
   let sig = view ? signatures.get(view) : ''
@@ -179,6 +183,7 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     if (view) signatures.set(view, sig)
   }
   const key = `${cur.routeMap.hash}|${sig}`
+  iso.builtFrom = { routeMap: cur.routeMap, view }
   if (iso.built?.key === key) return iso.built
   const routeMap = withServerOverrides(Object.keys(patterns).length > 0 ? applyPatternEdits(cur.routeMap, { get: (r: string) => patterns[r], put: async () => {} }) : cur.routeMap, admin)
   const plans = env.HEALTH ? healthPlans(routeMap) : []
@@ -281,7 +286,8 @@ export default {
     if (iso.runtime && !iso.runtime.ready) await iso.runtime.sync()
     const built = await engineFor(env, iso, ctx)
     const token = env.EDGEPROXY_API_TOKEN
-    if (token && new URL(request.url).pathname === API_PATH) {
+    // A cheap substring test first: no URL parse per request.
+    if (token && request.url.includes(API_PATH) && new URL(request.url).pathname === API_PATH) {
       const base = (await iso.live.current()).routeMap
       return serveApi(request, token, (commands, level) => runCommands(commands, apiContext(env, iso, built, base, level)))
     }

@@ -30,7 +30,8 @@ export function plotSvg(rows: readonly PlotRow[], title: string): string {
   const maxLat = Math.max(1, ...rows.map((r) => r.p99Ms)) * 1.1
   const bw = panelW / rows.length
   const parts: string[] = []
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`)
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="${esc(title)}">`)
+  parts.push(`<title>${esc(title)}</title>`)
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`)
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`)
   const panel = (x0: number, label: string) => {

@@ -50,13 +50,13 @@ export function isCacheable(method: string, status: number, headers: HeaderList)
 }
 
 /** Name of a Set-Cookie value's cookie (spaces around it ignored). */
-function setCookieName(v: string): string {
+export function setCookieName(v: string): string {
   const i = v.indexOf('=')
   return (i < 0 ? v : v.slice(0, i)).trim()
 }
 
 /** The value part of a Set-Cookie (up to the first ';'), trimmed. */
-function setCookieValue(v: string): string {
+export function setCookieValue(v: string): string {
   const eq = v.indexOf('=')
   if (eq < 0) return ''
   const semi = v.indexOf(';', eq)

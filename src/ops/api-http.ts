@@ -14,10 +14,6 @@ export const API_LEVEL_HEADER = 'x-edgeproxy-api-level'
 
 const LEVELS: readonly ApiLevel[] = ['user', 'operator', 'admin']
 
-export function isApiRequest(url: URL): boolean {
-  return url.pathname === API_PATH
-}
-
 async function digest(s: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))
 }

@@ -7,6 +7,7 @@
  * Weight and state overrides do not rebuild anything: src/ops/admin-states.ts applies them.
  */
 import type { RouteMap, Server } from '../routemap/schema.ts'
+import { fnv1a32 } from '../state/stick-shard.ts'
 import type { AdminServer } from './types.ts'
 
 /** The part of the admin state that changes the compiled RouteMap, as a stable string. */
@@ -19,14 +20,9 @@ export function structuralSignature(admin: Readonly<Record<string, AdminServer>>
   return parts.join(';')
 }
 
-/** FNV-1a of a string, hex: a short suffix for derived RouteMap hashes. */
+/** A short suffix for derived RouteMap hashes. */
 function shortHash(s: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h.toString(16).padStart(8, '0')
+  return fnv1a32(s).toString(16).padStart(8, '0')
 }
 
 /** Applies addr/port and `disable health` overrides to the servers. */

@@ -121,13 +121,6 @@ export interface AdminServer {
 /** A change to a server's admin state; `null` clears a field. */
 export type AdminPatch = { readonly [K in Exclude<keyof AdminServer, 'changedAt'>]?: AdminServer[K] | null }
 
-/** The admin state every isolate applies, versioned so isolates can tell when it changed. */
-export interface AdminView {
-  readonly version: number
-  /** Keyed by `backend/server`. */
-  readonly servers: Readonly<Record<string, AdminServer>>
-}
-
 /**
  * Everything the stats renderers read. Absent counters are zero; absent health means "no
  * check"; absent admin means ready with the configured weight.

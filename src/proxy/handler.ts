@@ -4,6 +4,7 @@
  * response) → response rules → Response. Runtime-specific pieces (the upstream fetch, the clock,
  * health states) are injected so tests run it in-process.
  */
+import { setCookieName, setCookieValue } from '../engine/cookie-insert.ts'
 import type { Decision } from '../engine/decide.ts'
 import { errorResponse, type LocalResponse, reasonFor } from '../engine/errors.ts'
 import type { Engine, StickEnd } from '../engine/index.ts'
@@ -668,17 +669,6 @@ function forwardFailed(rec: RequestRecord, r: Extract<ForwardResult, { kind: 'er
     rec.Tc = r.retries > 0 ? Math.max(0, rec.attemptAt - rec.connectAt) : 0
   }
   rec.Tr = -1
-}
-
-const setCookieName = (v: string): string => {
-  const i = v.indexOf('=')
-  return (i < 0 ? v : v.slice(0, i)).trim()
-}
-const setCookieValue = (v: string): string => {
-  const eq = v.indexOf('=')
-  if (eq < 0) return ''
-  const semi = v.indexOf(';', eq)
-  return (semi < 0 ? v.slice(eq + 1) : v.slice(eq + 1, semi)).trim()
 }
 
 /** The server's own Set-Cookie values of the persistence cookie (before the response rules). */

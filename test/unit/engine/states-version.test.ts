@@ -29,7 +29,7 @@ async function served(e: ReturnType<typeof engineWith>, n: number): Promise<stri
 describe('ServerStates.version', () => {
   it('rebuilds the usable set when the version moves, through withAdmin', async () => {
     const admin: Record<string, AdminServer> = {}
-    let healthVersion = 0
+    const healthVersion = 0
     let adminVersion = 0
     const base: ServerStates = { isUp: () => true, isUsable: () => true, version: () => healthVersion }
     const e = engineWith(withAdmin(base, (b, s) => admin[`${b}/${s}`], () => adminVersion))
