@@ -103,7 +103,7 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
 }
 
 /** Index of the `]` closing the `[` at `open`, skipping quoted text and nested brackets. */
-function findClose(s: string, open: number): number {
+export function findClose(s: string, open: number): number {
   let depth = 0
   let quote: string | undefined
   for (let k = open; k < s.length; k++) {

@@ -7,6 +7,7 @@
  * (`%[src]`). `%{+Q}o` / `%{-Q}o` set the quote flag for every later node, as in HAProxy's CLF
  * format. Also the built-in formats of `option httplog`, `option httplog clf` and `option tcplog`.
  */
+import { findClose } from '../config/log-format.ts'
 import type { LogFormat } from '../routemap/schema.ts'
 import { parseSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
@@ -30,7 +31,6 @@ const ALIASES = [
   'hsl', 'hrl', 'HPO', 'trg', 'trl', 'tsc', 'sslc', 'sslv', 'ci', 'cp', 'fi', 'fp', 'bi', 'bp', 'si', 'sp', 'ft', 'ST', 'CC', 'CS', 'hr', 'hs', 'ts', 'ac', 'fc', 'bc', 'sc', 'rc', 'sq', 'bq',
   'rt', 'lc', 'HM', 'HP', 'HQ', 'HU', 'HV', 'ID', 'pid', 'Tq', 'Th', 'Ti', 'TR', 'Tw', 'Tc', 'Tr', 'Td', 'Ta', 'Tt', 'Tu', 'Tl', 'Ts', 'ms', 'tr', 'f', 'b', 's', 'B', 'U', 'H', 'r', 'T', 't', 'o',
 ].sort((a, b) => b.length - a.length)
-const ALIAS_SET = new Set(ALIASES)
 
 /** Splits literal text into text and separator nodes. */
 function pushLit(out: LogNode[], text: string): void {
@@ -134,29 +134,8 @@ export function fromLogFormat(fmt: LogFormat): LogNode[] {
   const out: LogNode[] = []
   for (const p of fmt) {
     if ('lit' in p) pushLit(out, p.lit)
-    else if ('alias' in p) out.push({ t: 'alias', name: ALIAS_SET.has(p.alias) ? p.alias : p.alias, quote: p.quote })
+    else if ('alias' in p) out.push({ t: 'alias', name: p.alias, quote: p.quote })
     else out.push({ t: 'expr', expr: p.expr, quote: p.quote })
   }
   return out
-}
-
-/** Index of the `]` closing the `[` at `open`, skipping quoted text and nested brackets. */
-function findClose(s: string, open: number): number {
-  let depth = 0
-  let q: string | undefined
-  for (let k = open; k < s.length; k++) {
-    const c = s[k]
-    if (q) {
-      if (c === '\\') k++
-      else if (c === q) q = undefined
-      continue
-    }
-    if (c === '"' || c === "'") q = c
-    else if (c === '[') depth++
-    else if (c === ']') {
-      depth--
-      if (depth === 0) return k
-    }
-  }
-  return -1
 }
