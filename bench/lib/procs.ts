@@ -7,6 +7,7 @@
  * Every child runs in its own process group; `stop()` ends the group, and everything still running
  * is ended when the process exits (normally, on an uncaught error, or on SIGINT/SIGTERM).
  */
+import { bundleModule } from '../../src/dev/bundle.ts'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
@@ -358,26 +359,9 @@ export function round(v: number, digits = 2): number {
 // ---------------------------------------------------------------------------------------------
 // workerd through Miniflare
 
-/** Bundles a Worker entry into one ES module, as src/dev/bundle.ts bundles src/index.ts. */
-export async function bundleEntry(entry: string): Promise<string> {
-  const { build } = await import('esbuild')
-  const r = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    minify: false,
-    sourcemap: false,
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*', 'node:*'],
-    logLevel: 'silent',
-  })
-  const out = r.outputFiles[0]
-  if (!out) throw new Error(`esbuild produced no output for ${entry}`)
-  return out.text
+/** Bundles a Worker entry into one ES module, exactly as `edgeproxy dev` bundles src/index.ts. */
+export function bundleEntry(entry: string): Promise<string> {
+  return bundleModule(entry)
 }
 
 export interface WorkerSpec {

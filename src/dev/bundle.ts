@@ -8,9 +8,14 @@ import { build } from 'esbuild'
 const ENTRY = new URL('../index.ts', import.meta.url)
 
 /** The Worker as one ES module's source text. */
-export async function bundleWorker(): Promise<string> {
+export function bundleWorker(): Promise<string> {
+  return bundleModule(ENTRY.pathname)
+}
+
+/** Any Worker entry (the benchmarks' wrappers too) as one ES module's source text. */
+export async function bundleModule(entry: string): Promise<string> {
   const r = await build({
-    entryPoints: [ENTRY.pathname],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -24,6 +29,6 @@ export async function bundleWorker(): Promise<string> {
     logLevel: 'silent',
   })
   const out = r.outputFiles[0]
-  if (!out) throw new Error('esbuild produced no output for the Worker')
+  if (!out) throw new Error(`esbuild produced no output for ${entry}`)
   return out.text
 }
