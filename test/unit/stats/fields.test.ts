@@ -1,55 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../../src/ops/types.ts'
+import type { ServerSnapshot } from '../../../src/health/snapshot.ts'
+import type { StatsInput } from '../../../src/ops/types.ts'
 import { csvField, renderCsv } from '../../../src/stats/csv.ts'
 import { STAT_COLUMNS_26, type StatRow, statRows } from '../../../src/stats/fields.ts'
 import { renderStatJson, renderTyped } from '../../../src/stats/typed.ts'
-import { cfg, compile } from '../../helpers/cfg.ts'
-
-const T0 = 1_700_000_000_000
+import { cfg } from '../../helpers/cfg.ts'
+import { type StatsInputOptions, serverSnapshot, statsInput, T0 } from '../../helpers/stats-input.ts'
 
 function snap(over: Partial<ServerSnapshot> = {}): ServerSnapshot {
-  return {
-    up: true,
-    usable: true,
-    status: 'UP',
-    state: 'RUNNING',
-    checkStatus: 'L7OK',
-    checkDesc: 'Layer7 check passed',
-    checkCode: 200,
-    checkDurationMs: 3,
-    health: 4,
-    rise: 2,
-    fall: 3,
-    lastChange: T0,
-    nextCheck: T0,
-    effectiveWeightPct: 100,
-    failedChecks: 0,
-    downTransitions: 0,
-    hanaFailures: 0,
-    ...over,
-  }
+  return serverSnapshot({ checkDurationMs: 3, ...over })
 }
 
-function input(text: string, opts: { health?: Record<string, Record<string, ServerSnapshot>>; admin?: Record<string, AdminServer>; counters?: Record<string, Partial<AggregatedCounters>>; now?: number } = {}): StatsInput {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
-  const routeMap = r.routeMap
-  return {
-    routeMap,
-    now: opts.now ?? T0 + 10_000,
-    startedAt: T0,
-    counters: (k) => {
-      const c = opts.counters?.[k]
-      return c && { ...zeroCounters(), rate: 0, rate_max: 0, req_rate: 0, req_rate_max: 0, conn_rate: 0, conn_rate_max: 0, ...c }
-    },
-    health: (b): HealthSnapshot | undefined => {
-      const servers = opts.health?.[b]
-      return servers && { backend: b, routeMapHash: routeMap.hash, generatedAt: T0, minInterMs: 2000, servers }
-    },
-    admin: (b, s) => opts.admin?.[`${b}/${s}`],
-    isolates: 1,
-  }
+function input(text: string, opts: StatsInputOptions = {}): StatsInput {
+  return statsInput(text, opts)
 }
 
 const BASE = cfg`

@@ -1,57 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../../src/ops/types.ts'
 import { renderInfo } from '../../../src/stats/info.ts'
 import { renderServersState, SERVERS_STATE_HEADER } from '../../../src/stats/servers-state.ts'
-import { cfg, compile } from '../../helpers/cfg.ts'
+import { cfg } from '../../helpers/cfg.ts'
+import { statsInput, T0 } from '../../helpers/stats-input.ts'
 
-const T0 = 1_700_000_000_000
-
-function input(text: string, opts: { health?: Record<string, Record<string, Partial<ServerSnapshot>>>; admin?: Record<string, AdminServer>; counters?: Record<string, Partial<AggregatedCounters>>; now?: number } = {}): StatsInput {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
-  const routeMap = r.routeMap
-  return {
-    routeMap,
-    now: opts.now ?? T0 + 10_000,
-    startedAt: T0,
-    counters: (k) => {
-      const c = opts.counters?.[k]
-      return c && { ...zeroCounters(), rate: 0, rate_max: 0, req_rate: 0, req_rate_max: 0, conn_rate: 0, conn_rate_max: 0, ...c }
-    },
-    health: (b): HealthSnapshot | undefined => {
-      const servers = opts.health?.[b]
-      if (!servers) return undefined
-      const full = Object.fromEntries(
-        Object.entries(servers).map(([n, s]) => [
-          n,
-          {
-            up: true,
-            usable: true,
-            status: 'UP',
-            state: 'RUNNING',
-            checkStatus: 'L7OK',
-            checkDesc: 'Layer7 check passed',
-            checkCode: 200,
-            health: 4,
-            rise: 2,
-            fall: 3,
-            lastChange: T0,
-            nextCheck: T0,
-            effectiveWeightPct: 100,
-            failedChecks: 0,
-            downTransitions: 0,
-            hanaFailures: 0,
-            ...s,
-          } satisfies ServerSnapshot,
-        ]),
-      )
-      return { backend: b, routeMapHash: routeMap.hash, generatedAt: T0, minInterMs: 2000, servers: full }
-    },
-    admin: (b, s) => opts.admin?.[`${b}/${s}`],
-    isolates: 1,
-  }
-}
+const input = statsInput
 
 const CONFIG = cfg`
   global

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/ops/types.ts'
 import { renderPrometheus } from '../../../src/stats/prometheus.ts'
-import { cfg, compile } from '../../helpers/cfg.ts'
+import { cfg } from '../../helpers/cfg.ts'
+import { type StatsInputOptions, statsInput, T0 } from '../../helpers/stats-input.ts'
 
-const T0 = 1_700_000_000_000
-
-function input(opts: { health?: Record<string, Record<string, Partial<ServerSnapshot>>>; admin?: Record<string, AdminServer>; counters?: Record<string, Partial<AggregatedCounters>> } = {}): StatsInput {
-  const r = compile(cfg`
+const CONFIG = cfg`
     defaults
         mode http
         timeout connect 1s
@@ -26,44 +23,10 @@ function input(opts: { health?: Record<string, Record<string, Partial<ServerSnap
         mode tcp
         bind :22
         server s 192.0.2.4:22
-  `)
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
-  const routeMap = r.routeMap
-  return {
-    routeMap,
-    now: T0 + 5000,
-    startedAt: T0,
-    counters: (k) => {
-      const c = opts.counters?.[k]
-      return c && { ...zeroCounters(), rate: 0, rate_max: 0, req_rate: 0, req_rate_max: 0, conn_rate: 0, conn_rate_max: 0, ...c }
-    },
-    health: (b): HealthSnapshot | undefined => {
-      const servers = opts.health?.[b]
-      if (!servers) return undefined
-      const base: ServerSnapshot = {
-        up: true,
-        usable: true,
-        status: 'UP',
-        state: 'RUNNING',
-        checkStatus: 'L7OK',
-        checkDesc: 'Layer7 check passed',
-        checkCode: 200,
-        checkDurationMs: 2,
-        health: 4,
-        rise: 2,
-        fall: 3,
-        lastChange: T0,
-        nextCheck: T0,
-        effectiveWeightPct: 100,
-        failedChecks: 0,
-        downTransitions: 0,
-        hanaFailures: 0,
-      }
-      return { backend: b, routeMapHash: routeMap.hash, generatedAt: T0, minInterMs: 2000, servers: Object.fromEntries(Object.entries(servers).map(([n, s]) => [n, { ...base, ...s }])) }
-    },
-    admin: (b, s) => opts.admin?.[`${b}/${s}`],
-    isolates: 1,
-  }
+  `
+
+function input(opts: Omit<StatsInputOptions, 'now' | 'snapshotDefaults'> = {}): StatsInput {
+  return statsInput(CONFIG, { ...opts, now: T0 + 5000, snapshotDefaults: { checkDurationMs: 2 } })
 }
 
 const samples = (body: string, name: string) => body.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
