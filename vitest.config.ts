@@ -22,7 +22,7 @@ export default defineConfig({
         // Real processes on loopback: `edgeproxy dev` in workerd, HAProxy 2.6 side by side with it.
         test: {
           name: 'e2e',
-          include: ['test/diff/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/diff/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/corpus/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
