@@ -11,6 +11,7 @@ import type {
   Condition,
   CookieSpec,
   ForwardFor,
+  LogFormat,
   Mode,
   Origin,
   Rule,
@@ -109,6 +110,8 @@ export interface ProxyDraft {
   errorfiles: Record<string, string>
   maxconn?: number
   logFormat?: string
+  uniqueIdFormat?: LogFormat
+  uniqueIdHeader?: string
   /** `log global` or a `log <target>` line of its own (inherited from defaults; `no log` clears it). */
   log?: 'global' | 'own' | false
   balance?: BalanceSpec
@@ -215,6 +218,8 @@ export function inheritDraft(
   d.httpCheckRules = [...from.httpCheckRules]
   if (from.maxconn !== undefined) d.maxconn = from.maxconn
   if (from.logFormat !== undefined) d.logFormat = from.logFormat
+  if (from.uniqueIdFormat !== undefined) d.uniqueIdFormat = from.uniqueIdFormat
+  if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader
   if (from.log !== undefined) d.log = from.log
   if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri
   if (from.fullconn !== undefined) d.fullconn = from.fullconn

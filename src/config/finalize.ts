@@ -200,7 +200,9 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
-    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
+    ...(p.uniqueIdFormat !== undefined ? { uniqueId: { format: p.uniqueIdFormat, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
+    ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }
 

@@ -28,6 +28,8 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
   const parts: LogFormatPart[] = []
   let lit = ''
   let failed = false
+  let globalQuote = false
+  let globalHex = false
   const fail = (offset: number, length: number, message: string, help?: string): void => {
     sv.diag.error(exprErrorCode(message), subSpan(word.span, offset, length), message, help ? { help } : undefined)
     failed = true
@@ -46,7 +48,10 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
       continue
     }
     let j = i + 1
-    let quote = false
+    // parse_logformat_var_args: a node's options start from the global ones (`%{…}o`) and each
+    // `+F`/`-F` adds or removes one.
+    let quote: boolean = globalQuote
+    let hex: boolean = globalHex
     if (s[j] === '{') {
       const close = s.indexOf('}', j)
       if (close < 0) {
@@ -55,7 +60,8 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
       }
       const flags = s.slice(j + 1, close).split(',')
       for (const f of flags) {
-        if (f === '+Q') quote = true
+        if (f === '+Q' || f === '-Q') quote = f === '+Q'
+        else if (f === '+X' || f === '-X') hex = f === '+X'
         else if (!/^[+-](Q|X|E|M|S)$/.test(f)) fail(j, close - j + 1, `unknown log-format flag '${f}'`, "flags are '+Q', '-Q', '+X', '+E', '+M', '+S'")
       }
       j = close + 1
@@ -93,10 +99,16 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
       i = j + m[0].length
       continue
     }
+    i = j + name.length
+    if (name === 'o') {
+      // `%{+Q}o`: options for every following node; it writes nothing itself.
+      globalQuote = quote
+      globalHex = hex
+      continue
+    }
     if (lit) parts.push({ lit })
     lit = ''
-    parts.push({ alias: name, quote })
-    i = j + name.length
+    parts.push({ alias: name, quote, ...(hex ? { hex } : {}) })
   }
   if (lit || parts.length === 0) parts.push({ lit })
   return failed ? undefined : parts

@@ -114,6 +114,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
+  if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
@@ -194,6 +195,10 @@ function selectBackend(fe: RtFrontend, ctx: RequestState, deps: DecideDeps): RtB
 
 /** X-Forwarded-For / X-Original-To as HAProxy adds them after all http-request rules (§6.4). */
 function addForwardingHeaders(fe: RtFrontend, be: RtBackend, ctx: RequestState): void {
+  // http_process_request step 8: the unique id is generated here at the latest, and sent in
+  // `unique-id-header` when there is one.
+  const id = ctx.uniqueId()
+  if (id !== undefined && fe.def.uniqueId?.header !== undefined) ctx.headers.add(fe.def.uniqueId.header, id)
   const f = fe.def.options.forwardfor
   const b = be.def.options.forwardfor
   if (f || b) {

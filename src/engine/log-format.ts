@@ -45,7 +45,25 @@ const ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
   ms: () => String(Date.now() % 1000).padStart(3, '0'),
   t: () => new Date().toISOString(),
   T: () => new Date().toUTCString(),
-  ID: (c) => c.headers.first('cf-ray') ?? '',
+  ID: (c) => c.uniqueId() ?? c.headers.first('cf-ray') ?? '',
+}
+
+const hex4 = (n: number): string => (n >>> 0).toString(16).toUpperCase().padStart(4, '0')
+/** An IPv4 address as 8 hex digits (log.c lf_ip with LOG_OPT_HEXA); other addresses unchanged. */
+function hexIp(ip: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip)
+  return m ? m.slice(1).map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0')).join('') : ip
+}
+
+/** `%{+X}`: the aliases HAProxy writes in hexadecimal (log.c LOG_OPT_HEXA); others ignore the flag. */
+const HEX_ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
+  ci: (c) => hexIp(c.src),
+  fi: (c) => hexIp(c.dst),
+  cp: (c) => hex4(c.srcPort),
+  fp: (c) => hex4(c.dstPort),
+  Ts: () => hex4(Math.floor(Date.now() / 1000)),
+  ms: () => (Date.now() % 1000).toString(16).toUpperCase().padStart(2, '0'),
+  pid: () => '0000',
 }
 
 const HTTP_ENCODED = /[\x00-\x08\x0a-\x1f\x7f]/
@@ -72,7 +90,7 @@ export function buildRenderer(fmt: LogFormat, build: (expr: import('../sample/ex
       return () => lit
     }
     if ('alias' in p) {
-      const f = ALIASES[p.alias] ?? (() => '-')
+      const f = (p.hex ? HEX_ALIASES[p.alias] : undefined) ?? ALIASES[p.alias] ?? (() => '-')
       return p.quote ? (c) => `"${f(c)}"` : f
     }
     const fetch = build(p.expr)

@@ -108,6 +108,10 @@ export class RequestState implements SampleContext {
   response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
   readonly #random32: () => number
+  /** The frontend's `unique-id-format` renderer (set by decide()); the id is rendered once, on first use. */
+  uniqueIdFormat?: (ctx: RequestState) => string
+  #uniqueId?: string
+  #renderingId = false
 
   /** `url`: req.url already parsed (decide() parses it once to choose the frontend). */
   constructor(req: EngineRequest, frontend: string, random32: () => number, url?: UrlParts) {
@@ -135,6 +139,19 @@ export class RequestState implements SampleContext {
 
   random32(): number {
     return this.#random32()
+  }
+
+  /** stream_generate_unique_id: rendered once (at most UNIQUEID_LEN − 1 = 127 characters), then kept. */
+  uniqueId(): string | undefined {
+    if (this.#uniqueId !== undefined) return this.#uniqueId
+    if (this.uniqueIdFormat === undefined || this.#renderingId) return undefined
+    this.#renderingId = true
+    try {
+      this.#uniqueId = this.uniqueIdFormat(this).slice(0, 127)
+    } finally {
+      this.#renderingId = false
+    }
+    return this.#uniqueId
   }
 
   /** Path part of the target (before `?`). */

@@ -39,6 +39,8 @@ export interface RtProxy {
 
 export interface RtFrontend extends RtProxy {
   readonly def: Frontend
+  /** `unique-id-format`, rendered for the request the first time its id is needed. */
+  readonly uniqueId?: Renderer
   readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
   readonly statsAdmin?: CondFn
 }
@@ -123,6 +125,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
         return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend, false), ...(c ? { cond: c } : {}) }
       }),
       ...(admin ? { statsAdmin: admin } : {}),
+      ...(f.uniqueId ? { uniqueId: format(f.uniqueId.format) } : {}),
     }
   })
   const backends = new Map(

@@ -127,7 +127,7 @@ export type LogFormat = readonly LogFormatPart[]
 export type LogFormatPart =
   | { readonly lit: string }
   | { readonly expr: SampleExpr; readonly quote: boolean }
-  | { readonly alias: string; readonly quote: boolean }
+  | { readonly alias: string; readonly quote: boolean; /** `+X`: numbers and addresses in hexadecimal. */ readonly hex?: boolean }
 
 /** A compiled `http-request` / `http-response` / `http-after-response` rule. */
 export interface Rule {
@@ -202,6 +202,8 @@ export interface Frontend {
   readonly errorfiles: Readonly<Record<string, string>>
   readonly maxconn?: number
   readonly logFormat?: string
+  /** `unique-id-format` (rendered once per request, after the http-request rules) and `unique-id-header`. */
+  readonly uniqueId?: { readonly format: LogFormat; readonly header?: string }
   /** The frontend logs its requests: `log global` (with a global `log` line) or a `log` target of its own. */
   readonly log?: boolean
   readonly origin: Origin

@@ -75,6 +75,8 @@ export interface SampleContext {
   readonly response?: { readonly status: number; readonly headers: HeaderList }
   /** Stick counters (sc0..sc2) and table lookups; absent when the request tracks nothing. */
   readonly stick?: StickView
+  /** The request's unique id (`unique-id-format`), generated on first use; undefined without a format. */
+  uniqueId?(): string | undefined
 }
 
 /** Client certificate information (from request.cf.tlsClientAuth at the edge). */

@@ -290,6 +290,26 @@ function parseLogFormatKw(st: Statement, cx: KeywordContext): void {
   if (parseLogFormat(w, 'response', cx.sv)) p.logFormat = w.text
 }
 
+/** `unique-id-format <fmt>`: a log-format rendered once per request (http_process_request). */
+function parseUniqueIdFormat(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p || !arity(st, cx.sv, 1, 1, '<format>')) return
+  const w = st.args[0] as Word
+  if (w.text === '') {
+    cx.sv.diag.error('missing-argument', w.span, `'unique-id-format' expects an argument`)
+    return
+  }
+  const fmt = parseLogFormat(w, 'request', cx.sv)
+  if (fmt) p.uniqueIdFormat = fmt
+}
+
+/** `unique-id-header <name>`: the request header that carries the unique id to the server. */
+function parseUniqueIdHeader(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p || !arity(st, cx.sv, 1, 1, '<name>')) return
+  p.uniqueIdHeader = (st.args[0] as Word).text
+}
+
 function parseId(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 1, 1, '<number>')) return
@@ -334,8 +354,8 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'no', note: "'http-errors' sections are not read: use 'errorfile <code> <file>'" },
   { name: 'http-error', sections: PROXY_SECTIONS, support: 'no', note: "use 'errorfile <code> <file>'" },
   { name: 'capture', sections: FE_ONLY, support: 'ignored', note: 'captures only feed HAProxy logs; Workers Logs record the whole request' },
-  { name: 'unique-id-format', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
-  { name: 'unique-id-header', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
+  { name: 'unique-id-format', sections: FE_SECTIONS, support: 'yes', parse: parseUniqueIdFormat },
+  { name: 'unique-id-header', sections: FE_SECTIONS, support: 'yes', parse: parseUniqueIdHeader },
   { name: 'rate-limit', sections: FE_SECTIONS, support: 'no', note: "use a stick-table with 'http_req_rate' and 'http-request deny'" },
   { name: 'backlog', sections: FE_SECTIONS, support: 'ignored', note: 'there is no listen queue at the edge' },
   { name: 'hash-balance-factor', sections: BE_SECTIONS, support: 'no', note: 'bounded-load consistent hashing' },

@@ -205,6 +205,14 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     build: () => (ctx) => str(ctx.target),
   },
   {
+    name: 'unique-id', args: NONE, output: 'str', phases: BOTH,
+    doc: "the request's unique id from the frontend's unique-id-format (fails without one)",
+    build: () => (ctx) => {
+      const id = ctx.uniqueId?.()
+      return id === undefined ? undefined : str(id)
+    },
+  },
+  {
     name: 'query', args: NONE, output: 'str', phases: REQ,
     doc: 'query string after the first "?" (fails without one)',
     build: () => (ctx) => {

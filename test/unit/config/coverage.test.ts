@@ -359,7 +359,7 @@ const ROWS: readonly Row[] = [
   ['use-server', 'backend', 'use-server s1 if { path /x }', 'no'],
   ['redirect (legacy keyword)', 'frontend', 'redirect prefix https://www.example.com code 301', 'yes', (m) => fe(m)?.redirects[0]?.args.code, 301],
   ['http-after-response', 'frontend', 'http-after-response set-header X-Served-By edge', 'yes', (m) => fe(m)?.httpAfterResponse[0]?.action, 'set-header'],
-  ['unique-id-format', 'frontend', 'unique-id-format %{+X}o%ci', 'no'],
+  ['unique-id-format', 'frontend', 'unique-id-format %{+X}o%ci', 'yes'],
 
   // §6.2 http-request / http-response actions
   ['http-request redirect location', 'frontend', 'http-request redirect location https://example.com/ code 308 keep-query ignore-empty', 'yes', (m) => [reqRule(m)?.args.code, reqRule(m)?.args.keepQuery, reqRule(m)?.args.ignoreEmpty], [308, true, true]],
