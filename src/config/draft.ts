@@ -7,6 +7,7 @@ import type { BalanceSpec, HashSpec } from '../balance/types.ts'
 import type {
   Acl,
   Bind,
+  CaptureSlot,
   CheckSpec,
   Condition,
   CookieSpec,
@@ -135,6 +136,10 @@ export interface ProxyDraft {
   fullconn?: number
   /** Directives that need another mode, checked once the final mode is known. */
   needsHttp: { keyword: string; span: SourceSpan }[]
+  /** Capture slots in declaration order; a frontend starts with its defaults section's (`http-request capture … len` there). */
+  captures: { request: CaptureSlot[]; response: CaptureSlot[] }
+  /** `http-request|response capture … id N` rules, checked against the slots after parsing. */
+  captureRefs: { dir: 'request' | 'response'; id: number; span: SourceSpan }[]
   refs: PendingRef[]
   /** The defaults section this proxy inherited from, when that section carries rules. */
   rulesFrom?: ProxyDraft
@@ -186,6 +191,8 @@ export function createDraft(kind: ProxyKind, name: string, span: SourceSpan, nam
     httpCheckRules: [],
     stickRules: [],
     needsHttp: [],
+    captures: { request: [], response: [] },
+    captureRefs: [],
     refs: [],
   }
 }
@@ -218,6 +225,7 @@ export function inheritDraft(
   d.httpCheckRules = [...from.httpCheckRules]
   if (from.maxconn !== undefined) d.maxconn = from.maxconn
   if (from.logFormat !== undefined) d.logFormat = from.logFormat
+  if (kind !== 'backend') d.captures = { request: [...from.captures.request], response: [...from.captures.response] }
   if (from.uniqueIdFormat !== undefined) d.uniqueIdFormat = from.uniqueIdFormat
   if (from.uniqueIdHeader !== undefined) d.uniqueIdHeader = from.uniqueIdHeader
   if (from.log !== undefined) d.log = from.log

@@ -125,6 +125,17 @@ function checkProxy(
     if (p.defaultBackend) checkBackendRef(p.defaultBackend.name, p.defaultBackend.span, 'default_backend')
     for (const r of p.refs) if (r.kind === 'backend') checkBackendRef(r.name, r.span, 'use_backend')
   }
+  // check_http_req_capture / check_http_res_capture: slots only exist in frontends, so a backend's
+  // `capture … id` is checked at run time (the frontend's slot, if it has one).
+  if (hasFe(p)) {
+    for (const c of p.captureRefs) {
+      if (c.id >= p.captures[c.dir].length) {
+        sv.diag.error('invalid-argument', c.span, `unable to find capture id '${c.id}' referenced by http-${c.dir} capture rule`, {
+          help: `declare the slot first: 'declare capture ${c.dir} len <length>' (ids count from 0 in declaration order)`,
+        })
+      }
+    }
+  }
   for (const r of p.refs) {
     if (r.kind !== 'table') continue
     const t = tables.get(r.name)
@@ -211,6 +222,7 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
+    ...(p.captures.request.length + p.captures.response.length > 0 ? { captures: p.captures } : {}),
     ...(p.uniqueIdFormat !== undefined ? { uniqueId: { format: p.uniqueIdFormat, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
     ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }

@@ -36,10 +36,11 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
   const proxies: ProxyDraft[] = []
   const named = new Map<string, ProxyDraft>()
   let lastDefaults: ProxyDraft = createDraft('defaults', '', { file: '', line: 0, column: 1, length: 1 })
+  const uses: DefaultsUse = { explicit: new Set(), implicit: new Set() }
   for (const section of ast.sections) {
     let proxy: ProxyDraft | undefined
     if (section.kind === 'defaults' || section.kind === 'frontend' || section.kind === 'backend' || section.kind === 'listen') {
-      proxy = openProxy(section, lastDefaults, named, proxies, sv)
+      proxy = openProxy(section, lastDefaults, named, proxies, sv, uses)
       if (!proxy) continue
       if (section.kind === 'defaults') {
         lastDefaults = proxy
@@ -87,12 +88,19 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
   return { proxies, global }
 }
 
+/** Defaults sections named by `from` and those used implicitly (PR_FL_EXPLICIT_REF / PR_FL_IMPLICIT_REF). */
+interface DefaultsUse {
+  readonly explicit: Set<ProxyDraft>
+  readonly implicit: Set<ProxyDraft>
+}
+
 function openProxy(
   section: Section,
   lastDefaults: ProxyDraft,
   named: Map<string, ProxyDraft>,
   proxies: readonly ProxyDraft[],
   sv: Services,
+  uses: DefaultsUse,
 ): ProxyDraft | undefined {
   const kind = section.kind as 'defaults' | 'frontend' | 'backend' | 'listen'
   const args = section.args
@@ -125,6 +133,18 @@ function openProxy(
       return undefined
     }
     from = d
+    uses.explicit.add(d)
+  } else if (kind !== 'defaults' && lastDefaults.name !== '' ) uses.implicit.add(lastDefaults)
+  if (uses.explicit.has(from) && uses.implicit.has(from)) {
+    sv.diag.warning('duplicate-name', section.keyword.span, `defaults section '${from.name}' (declared at ${from.span.file}:${from.span.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage.`, {
+      help: 'add a last defaults section not explicitly used, or always use explicit references',
+    })
+  }
+  if (kind !== 'frontend' && from.captures.request.length + from.captures.response.length > 0) {
+    sv.diag.error('keyword-out-of-section', section.keyword.span, `backend or defaults sections cannot inherit from a defaults section defining captures (defaults section at ${from.span.file}:${from.span.line}).`, {
+      help: "captures belong to frontends: give the backends a defaults section without 'http-request capture'",
+    })
+    return undefined
   }
   const extra = args.find((_w, i) => i > 0 && i !== fromIdx && i !== fromIdx + 1)
   if (extra) sv.diag.error('too-many-arguments', extra.span, `'${kind}' : unexpected argument '${extra.text}' (expects '<name> [from <defaults>]')`)

@@ -8,6 +8,7 @@
 import type { Frontend, Server } from '../routemap/schema.ts'
 import type { ActionResult } from './actions/types.ts'
 import type { CookieStatus, Persistence } from './cookie.ts'
+import { captureHeaders, newCaptureView } from './captures.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
 import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
@@ -115,6 +116,12 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
+  const caps = fe.def.captures
+  if (caps) {
+    ctx.captureSlots = caps
+    ctx.captures = newCaptureView(caps)
+    captureHeaders(caps.request, ctx.headers, ctx.captures.request)
+  }
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {

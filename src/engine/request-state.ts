@@ -5,7 +5,8 @@
  * It is the SampleContext fetches read.
  */
 import { HeaderList } from '../sample/headers.ts'
-import type { Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
+import type { Captures } from '../routemap/schema.ts'
+import type { CaptureView, Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
 
 /** A request as the engine receives it (from the Worker, `explain`, or a test). */
 export interface EngineRequest {
@@ -108,6 +109,11 @@ export class RequestState implements SampleContext {
   response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
   readonly #random32: () => number
+  /** The frontend's capture slots and this request's values (absent when it declares none). */
+  captureSlots?: Captures
+  captures?: CaptureView
+  /** The request line as received (capture.req.*): rules may change method and target later. */
+  readonly received: { readonly method: string; readonly target: string; readonly version: string }
   /** The frontend's `unique-id-format` renderer (set by decide()); the id is rendered once, on first use. */
   uniqueIdFormat?: (ctx: RequestState) => string
   #uniqueId?: string
@@ -119,6 +125,7 @@ export class RequestState implements SampleContext {
     this.method = req.method.toUpperCase()
     this.target = u.target ?? `${u.pathname}${u.search}`
     this.version = req.version ?? '1.1'
+    this.received = { method: this.method, target: this.target, version: this.version }
     const headers = new HeaderList(req.headers)
     if (!headers.has('host')) headers.add('host', u.host)
     this.headers = headers

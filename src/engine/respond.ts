@@ -5,6 +5,7 @@
  * responses the proxy generates itself (errors, redirects, `return`).
  */
 import { HeaderList } from '../sample/headers.ts'
+import { captureHeaders } from './captures.ts'
 import { applyResponseCookie } from './cookie-insert.ts'
 import type { Decision } from './decide.ts'
 import type { LocalResponse } from './errors.ts'
@@ -59,6 +60,7 @@ function outcomeOf(res: Awaited<ReturnType<RtRule['run']>>): LocalResponse | und
 export async function processResponse(rt: Hydrated, d: Extract<Decision, { kind: 'forward' }>, head: ResponseHead, nowMs: number, trace: Tracer): Promise<ResponseOutcome> {
   const ctx = d.request
   ctx.response = head
+  if (ctx.captureSlots && ctx.captures) captureHeaders(ctx.captureSlots.response, head.headers, ctx.captures.response)
   const be = rt.backends.get(d.backend)
   const fe = rt.frontends.find((f) => f.def.name === d.frontend)
   if (be && be.def.name !== d.frontend) {

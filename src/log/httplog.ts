@@ -53,6 +53,30 @@ function encodeRequestLine(s: string): string {
   })
 }
 
+/** log.c hdr_encode_map with '#': `"`, `#`, `{`, `|`, `}`, bytes < 32 and ≥ 127. */
+function encodeHeader(s: string): string {
+  return s.replace(/[\x00-\x1f"#{|}\x7f-\uffff]/g, (c) => {
+    const code = c.charCodeAt(0)
+    return code > 0xff ? c : `#${code.toString(16).toUpperCase().padStart(2, '0')}`
+  })
+}
+
+/** `%hr`/`%hs`: `{v1|v2}` (an empty slot stays empty); nothing at all when the frontend has no slot. */
+const capturedBlock =
+  (dir: 'request' | 'response'): AliasFn =>
+  (e) => {
+    const v = e.request?.captures?.[dir]
+    return v && v.length > 0 ? { text: `{${v.map((x) => (x === undefined ? '' : encodeHeader(x))).join('|')}}`, quotable: true } : ''
+  }
+
+/** `%hrl`/`%hsl`: the values separated by spaces, `-` for an empty slot. */
+const capturedList =
+  (dir: 'request' | 'response'): AliasFn =>
+  (e) => {
+    const v = e.request?.captures?.[dir]
+    return v && v.length > 0 ? v.map((x) => (x === undefined ? '-' : encodeHeader(x))).join(' ') : ''
+  }
+
 const sum = (...t: number[]): number => t.reduce((a, b) => a + (Math.max(b , 0)), 0)
 
 /** Renders one alias: `text` fields may be quoted, numbers never. */
@@ -90,10 +114,10 @@ const ALIAS_FNS: Readonly<Record<string, AliasFn>> = {
   U: num((e) => e.bytesIn),
   CC: txt(() => undefined),
   CS: txt(() => undefined),
-  hr: () => '',
-  hs: () => '',
-  hrl: () => '',
-  hsl: () => '',
+  hr: capturedBlock('request'),
+  hs: capturedBlock('response'),
+  hrl: capturedList('request'),
+  hsl: capturedList('response'),
   ts: (e) => e.termination.slice(0, 2),
   tsc: (e) => e.termination,
   ac: num((e) => e.actconn),
@@ -113,7 +137,7 @@ const ALIAS_FNS: Readonly<Record<string, AliasFn>> = {
   HQ: txt((e) => query(e.uri)),
   HV: txt((e) => e.version),
   H: txt((_e, cx) => cx.hostname ?? 'edgeproxy'),
-  ID: txt((e) => e.request?.headers.first('cf-ray') ?? undefined),
+  ID: txt((e) => e.request?.uniqueId() ?? e.request?.headers.first('cf-ray') ?? undefined),
   pid: (_e, cx) => String(cx.pid ?? 0),
   sslc: txt(() => undefined),
   sslv: txt(() => undefined),

@@ -179,6 +179,20 @@ export interface StickTableSpec {
   readonly origin: Origin
 }
 
+/** A capture slot (`capture request|response header`, `declare capture`, `http-request capture … len`). */
+export interface CaptureSlot {
+  /** The longest value kept (longer values are cut). */
+  readonly len: number
+  /** Lowercased header name, for `capture … header`; absent for slots filled by rules. */
+  readonly header?: string
+}
+
+/** A frontend's capture slots, by index (the order of their declarations). */
+export interface Captures {
+  readonly request: readonly CaptureSlot[]
+  readonly response: readonly CaptureSlot[]
+}
+
 export interface Frontend {
   readonly name: string
   readonly id: number
@@ -202,6 +216,8 @@ export interface Frontend {
   readonly errorfiles: Readonly<Record<string, string>>
   readonly maxconn?: number
   readonly logFormat?: string
+  /** Capture slots (%hr, %hs, capture.req.hdr…); absent when the frontend declares none. */
+  readonly captures?: Captures
   /** `unique-id-format` (rendered once per request, after the http-request rules) and `unique-id-header`. */
   readonly uniqueId?: { readonly format: LogFormat; readonly header?: string }
   /** The frontend logs its requests: `log global` (with a global `log` line) or a `log` target of its own. */

@@ -75,8 +75,28 @@ export interface SampleContext {
   readonly response?: { readonly status: number; readonly headers: HeaderList }
   /** Stick counters (sc0..sc2) and table lookups; absent when the request tracks nothing. */
   readonly stick?: StickView
+  /** Captured values by slot (capture.req.hdr, capture-req…); absent when the frontend has no slot. */
+  readonly captures?: CaptureView
+  /** The request line as received, before any rule changed it (capture.req.method/uri/ver). */
+  readonly received?: { readonly method: string; readonly target: string; readonly version: string }
   /** The request's unique id (`unique-id-format`), generated on first use; undefined without a format. */
   uniqueId?(): string | undefined
+}
+
+/** The capture slots of the request's frontend: the values by index, and each slot's length. */
+export interface CaptureView {
+  readonly request: (string | undefined)[]
+  readonly response: (string | undefined)[]
+  readonly requestLen: readonly number[]
+  readonly responseLen: readonly number[]
+}
+
+/** Stores `value` (cut to the slot's length) in slot `index`; no slot, no capture (HAProxy fails silently). */
+export function storeCapture(view: CaptureView | undefined, dir: 'request' | 'response', index: number, value: string): boolean {
+  const len = (dir === 'request' ? view?.requestLen : view?.responseLen)?.[index]
+  if (view === undefined || len === undefined) return false
+  view[dir][index] = value.slice(0, len)
+  return true
 }
 
 /** Client certificate information (from request.cf.tlsClientAuth at the edge). */

@@ -44,7 +44,6 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   { name: 'set-log-level', ruleSets: ALL, support: 'ignored', note: 'Workers Logs record every request at one level' },
-  { name: 'capture', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'captures only feed HAProxy logs; Workers Logs record the whole request' },
   { name: 'set-timeout', ruleSets: REQ, support: 'no', note: "use 'timeout server' in the backend" },
   { name: 'wait-for-body', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'bodies are streamed at the edge' },
   { name: 'wait-for-handshake', ruleSets: REQ, support: 'ignored', note: 'TLS 0-RTT is handled by Cloudflare' },

@@ -5,6 +5,7 @@
  */
 import type { ConverterDef } from '../types.ts'
 import { ARITH_CONVERTERS } from './arith.ts'
+import { CAPTURE_CONVERTERS } from './capture.ts'
 import { ENCODING_CONVERTERS } from './encoding.ts'
 import { HASH_CONVERTERS } from './hash.ts'
 import { JSON_CONVERTERS } from './json.ts'
@@ -27,5 +28,6 @@ export const CONVERTERS: readonly ConverterDef[] = [
   ...VAR_CONVERTERS,
   ...MAP_CONVERTERS,
   ...TABLE_CONVERTERS,
+  ...CAPTURE_CONVERTERS,
   ...UNSUPPORTED_CONVERTERS,
 ]

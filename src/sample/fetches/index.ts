@@ -4,6 +4,7 @@
  * `cf.*` fetches), including the ones it lists as not supported.
  */
 import type { FetchDef } from '../types.ts'
+import { CAPTURE_FETCHES } from './capture.ts'
 import { CF_FETCHES } from './cf.ts'
 import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
@@ -21,5 +22,6 @@ export const FETCHES: readonly FetchDef[] = [
   ...MISC_FETCHES,
   ...STICK_FETCHES,
   ...CF_FETCHES,
+  ...CAPTURE_FETCHES,
   ...UNSUPPORTED_FETCHES,
 ]

@@ -14,7 +14,6 @@ const SERVER_CONN = "the Worker's fetch() to the origin does not expose the serv
 const LISTENER = "listeners are Cloudflare's; the Worker sees requests, not sockets"
 const PAYLOAD = 'TCP content inspection: the edge receives parsed HTTP requests, not raw bytes'
 const BODY = 'not supported yet: request and response bodies are streamed, not buffered (no http-buffer-request)'
-const CAPTURE = "not supported yet: captures ('capture request header', 'declare capture') are not implemented"
 const TLS = 'TLS is terminated by Cloudflare; the Worker only sees the version, the cipher and the client certificate fields of request.cf'
 const TLS_BACK = "the Worker's fetch() to the origin does not expose its TLS session"
 
@@ -39,7 +38,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
   ['wait_end', 'bool', PAYLOAD],
   ...['req.body', 'req.body_param', 'res.body'].map((n) => [n, 'bin', BODY] as const),
   ...['req.body_len', 'req.body_size', 'res.body_len', 'res.body_size'].map((n) => [n, 'int', BODY] as const),
-  ...['capture.req.hdr', 'capture.req.method', 'capture.req.uri', 'capture.req.ver', 'capture.res.hdr', 'capture.res.ver'].map((n) => [n, 'str', CAPTURE] as const),
   ['http_auth', 'bool', 'not supported yet: userlists are not implemented'],
   ['http_auth_group', 'str', 'not supported yet: userlists are not implemented'],
   ['http_first_req', 'bool', 'the Worker does not see client connections, so it cannot tell the first request of one'],
