@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, diffEnabled, type Pair, send, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, type Req, send, startPair } from './harness.ts'
 
 /*
  * Capture slots (cfgparse-listen.c "capture", "declare capture", http_act.c capture actions,
@@ -73,7 +73,7 @@ describe.skipIf(!diffEnabled())('differential: capture slots', () => {
   })
 
   it('fills the slots as HAProxy does (fetches in responses)', async () => {
-    const reqs = [
+    const reqs: Req[] = [
       { path: '/some/long/path?x=1', headers: { host: 'www.example.com', 'x-a': 'second-value', 'x-b': 'bbbbbbbbbb', 'x-d': 'dddd' } },
       { path: '/m', headers: { 'x-c': 'from-conv' } },
       { path: `/r?rh=${encodeURIComponent('x-r: abcdef')}&rh=${encodeURIComponent('x-s: s1234')}` },
