@@ -89,10 +89,11 @@ export class RequestState implements SampleContext {
   target: string
   version: string
   readonly headers: HeaderList
-  readonly src: string
-  readonly srcPort: number
-  readonly dst: string
-  readonly dstPort: number
+  /** Client and destination addresses; `set-src`/`set-dst` and their `-port` forms change them. */
+  src: string
+  srcPort: number
+  dst: string
+  dstPort: number
   readonly ssl: boolean
   readonly tls?: TlsClientInfo
   readonly cf?: Readonly<Record<string, unknown>>

@@ -3,6 +3,7 @@
  * The runtime action table; every action the compiler accepts has an entry here (a unit test
  * enforces it).
  */
+import { ADDR_RUNTIME } from './addr.ts'
 import { CAPTURE_RUNTIME } from './capture.ts'
 import { HEADER_RUNTIME } from './headers.ts'
 import { MISC_RUNTIME } from './misc.ts'
@@ -14,7 +15,7 @@ import { URI_RUNTIME } from './uri.ts'
 import { VAR_RUNTIME } from './vars.ts'
 
 const ALL: readonly RuntimeActionDef[] = [
-  ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
+  ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
 ]
 
 export const RUNTIME_ACTIONS: ReadonlyMap<string, RuntimeActionDef> = new Map(ALL.map((a) => [a.name, a]))

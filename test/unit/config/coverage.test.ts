@@ -432,7 +432,7 @@ const ROWS: readonly Row[] = [
   ['http-request set-priority-class', 'frontend', 'http-request set-priority-class int(1)', 'warn'],
   ['http-request reject', 'frontend', 'http-request reject', 'no'],
   ['http-request silent-drop', 'frontend', 'http-request silent-drop', 'no'],
-  ['http-request set-src', 'frontend', 'http-request set-src hdr(x-forwarded-for)', 'no'],
+  ['http-request set-src', 'frontend', 'http-request set-src hdr(x-forwarded-for)', 'yes', (m) => fe(m)?.httpRequest[0]?.action, 'set-src'],
   ['http-request early-hint', 'frontend', 'http-request early-hint Link "</style.css>; rel=preload"', 'no'],
   ['http-request lua.*', 'frontend', 'http-request lua.hello', 'no'],
 
