@@ -41,6 +41,7 @@ export interface OptionsDraft {
   preferLastServer: boolean
   originalto?: string
   forwarded: boolean
+  restrictReqHdrNames?: 'delete' | 'reject'
 }
 
 /** Server settings that `default-server` lines accumulate. */

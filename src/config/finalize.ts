@@ -195,6 +195,7 @@ function freezeOptions(p: ProxyDraft): ProxyOptions {
     ...(o.forwardfor ? { forwardfor: o.forwardfor } : {}),
     ...(o.redispatch !== undefined ? { redispatch: o.redispatch } : {}),
     ...(o.originalto !== undefined ? { originalto: o.originalto } : {}),
+    ...(o.restrictReqHdrNames !== undefined ? { restrictReqHdrNames: o.restrictReqHdrNames } : {}),
   }
 }
 

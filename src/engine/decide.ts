@@ -9,6 +9,7 @@ import type { Frontend, Server } from '../routemap/schema.ts'
 import type { ActionResult } from './actions/types.ts'
 import type { CookieStatus, Persistence } from './cookie.ts'
 import { captureHeaders, newCaptureView } from './captures.ts'
+import { restrictHeaderNames } from './restrict-headers.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
 import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
@@ -130,6 +131,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   let r1 = runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
   if (r1 instanceof Promise) r1 = await r1
   if (r1.done) return respondFromResult(r1.result, ctx, fe.def)
+  if (restrictHeaderNames(fe.def.options.restrictReqHdrNames, ctx.headers)) return restrictedDeny(ctx, fe.def)
   if (fe.def.stats && ctx.target.startsWith(fe.def.stats.uri)) {
     return { kind: 'stats', frontend: fe.def.name, request: ctx, why: `stats uri ${fe.def.stats.uri}` }
   }
@@ -145,6 +147,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     let r3 = runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
     if (r3 instanceof Promise) r3 = await r3
     if (r3.done) return respondFromResult(r3.result, ctx, fe.def, be)
+    if (restrictHeaderNames(be.def.options.restrictReqHdrNames, ctx.headers)) return restrictedDeny(ctx, fe.def, be)
     let r4 = runRules(be.redirects, ctx, deps, `backend '${be.def.name}' redirect`)
     if (r4 instanceof Promise) r4 = await r4
     if (r4.done) return respondFromResult(r4.result, ctx, fe.def, be)
@@ -169,6 +172,12 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   addForwardingHeaders(fe, be, ctx)
   return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, ...(a.persistence ? { persistence: a.persistence } : {}), why: a.why }
+}
+
+/** The 403 of `option http-restrict-req-hdr-names reject`, counted like a deny. */
+function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
+  const page = errorResponse(403, (be?.def ?? fe).errorfiles)
+  return { kind: 'respond', frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx, response: page, why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)', httpErr: true }
 }
 
 function describeBind(fe: RtFrontend, port: number): string {

@@ -89,6 +89,8 @@ export interface ProxyOptions {
   /** `option originalto` header name. */
   readonly originalto?: string
   readonly forwarded: boolean
+  /** `option http-restrict-req-hdr-names delete|reject`: header names outside [A-Za-z0-9-] (absent: preserve). */
+  readonly restrictReqHdrNames?: 'delete' | 'reject'
 }
 
 /** One test of an ACL: a sample expression, a match method, and prepared pattern data. */

@@ -42,6 +42,16 @@ function connMode(which: 'httpKeepAlive' | 'httpServerClose' | 'httpClose') {
   }
 }
 
+/** `option http-restrict-req-hdr-names preserve|delete|reject` (cfgparse-listen.c). */
+function parseRestrictHdrNames(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p || !arity(st, cx.sv, 1, 1, 'preserve|delete|reject')) return
+  const w = st.args[0] as Word
+  if (w.text === 'preserve') delete p.options.restrictReqHdrNames
+  else if (w.text === 'delete' || w.text === 'reject') p.options.restrictReqHdrNames = w.text
+  else cx.sv.diag.error('invalid-argument', w.span, `'option http-restrict-req-hdr-names' expects 'preserve', 'delete' or 'reject'`)
+}
+
 function parseForwardfor(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
@@ -171,7 +181,7 @@ export const OPTION_KEYWORDS: readonly KeywordDef[] = [
   ignoredOpt('dontlog-normal', 'Workers Logs keep every request; filter them in the dashboard or Logpush'),
   { name: 'option checkcache', sections: BE_SECTIONS, support: 'no' },
   { name: 'option transparent', sections: BE_SECTIONS, support: 'no', note: 'transparent proxying needs the kernel and does not exist at the edge' },
-  { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'no' },
+  { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'yes', parse: parseRestrictHdrNames },
   { name: 'option spop-check', sections: BE_SECTIONS, support: 'no', note: 'SPOP agents cannot be reached from the edge' },
   { name: 'option external-check', sections: BE_SECTIONS, support: 'no', note: 'external check programs cannot run at the edge: use option httpchk or tcp-check' },
 ]
