@@ -205,6 +205,12 @@ export function createDraft(kind: ProxyKind, name: string, span: SourceSpan, nam
   }
 }
 
+/** The section holds http-request/-response/-after-response or tcp-request/-response rules. */
+export function holdsRules(p: ProxyDraft): boolean {
+  const t = p.tcp
+  return p.httpRequest.length + p.httpResponse.length + p.httpAfterResponse.length + t.connection.length + t.session.length + t.content.length + t.response.length > 0
+}
+
 /**
  * A new proxy inheriting from `defaults` (doc 4.1: mode, timeouts, options, balance, hash-type,
  * cookie, retries, default-server, log, errorfiles, stats, checks). Rules of a named defaults
@@ -238,7 +244,7 @@ export function inheritDraft(
   if (from.fullconn !== undefined) d.fullconn = from.fullconn
   d.acls = from.acls.map((a) => ({ ...a, hidden: true, tests: [...a.tests] }))
   const t = from.tcp
-  if (from.httpRequest.length + from.httpResponse.length + from.httpAfterResponse.length + t.connection.length + t.session.length + t.content.length + t.response.length > 0) d.rulesFrom = from
+  if (holdsRules(from)) d.rulesFrom = from
   d.tcp = { connection: [...t.connection], session: [...t.session], content: [...t.content], response: [...t.response], ...(t.inspectDelay !== undefined ? { inspectDelay: t.inspectDelay } : {}), ...(t.responseInspectDelay !== undefined ? { responseInspectDelay: t.responseInspectDelay } : {}) }
   d.httpRequest = [...from.httpRequest]
   d.httpResponse = [...from.httpResponse]
