@@ -119,6 +119,11 @@ function ruleText(st: Statement): string {
 function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: string, set: TcpRuleSet, actionWord: Word, rest: readonly Word[]): Rule | undefined {
   const sv = cx.sv
   const label = `${kw} ${set === 'response' ? 'content' : set}`
+  const sc = /^track-sc(\d+)$/.exec(actionWord.text)?.[1]
+  if (sc !== undefined && Number(sc) > 2) {
+    sv.diag.error('invalid-argument', actionWord.span, `'${label} ${actionWord.text}' : ${sc} track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value`, { help: 'stick counters are sc0, sc1 and sc2' })
+    return undefined
+  }
   const def = findTcpAction(actionWord.text)
   if (!def?.sets.includes(set)) {
     const valid = tcpActionNames(set)
