@@ -29,7 +29,7 @@ import { findTcpAction, type TcpRuleSet, tcpActionNames } from '../tcp/actions.t
 import { availableAt, checkpointName, sourceName, type TcpLevel } from '../tcp/levels.ts'
 import { parseTime } from '../values.ts'
 import { condStart } from './args.ts'
-import { type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
+import { BE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 const hasFe = (p: ProxyDraft): boolean => p.kind !== 'backend'
 const hasBe = (p: ProxyDraft): boolean => p.kind !== 'frontend'
@@ -273,10 +273,6 @@ function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {
       })
       return
     }
-    if (kw === 'tcp-response' && !hasBe(p)) {
-      cx.sv.diag.error('keyword-out-of-section', sub.span, `${kw} ${sub.text} is only allowed in 'backend' sections or 'defaults' section with a name`, { help: "tcp-response rules apply to a backend's responses" })
-      return
-    }
     if (sub.text === 'inspect-delay') {
       inspectDelay(st, cx, p, kw)
       return
@@ -332,9 +328,10 @@ export function checkTcpDefaults(proxies: readonly ProxyDraft[], sv: Services): 
   }
 }
 
-const NOTE = 'connection and session rules run once per HTTP request (Cloudflare holds the connections); reject answers 403 (502 for tcp-response) instead of closing the connection; rules on raw bytes (req.payload, req.ssl_sni…) are refused'
+const REQUEST_NOTE = 'connection and session rules run once per HTTP request (Cloudflare holds the connections); reject answers 403 instead of closing the connection; rules on raw bytes (req.payload, req.ssl_sni…) are refused'
+const RESPONSE_NOTE = 'rules see the whole response head; reject answers 502 instead of closing the connection; rules on raw bytes (res.payload…) and close are refused'
 
 export const TCP_RULE_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'edge', note: NOTE, parse: tcpKeyword('tcp-request') },
-  { name: 'tcp-response', sections: PROXY_SECTIONS, support: 'edge', note: NOTE, parse: tcpKeyword('tcp-response') },
+  { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'edge', note: REQUEST_NOTE, parse: tcpKeyword('tcp-request') },
+  { name: 'tcp-response', sections: BE_SECTIONS, support: 'edge', note: RESPONSE_NOTE, parse: tcpKeyword('tcp-response') },
 ]

@@ -163,7 +163,7 @@ describe('tcp rules: where they are allowed', () => {
 
   it('refuses tcp-response in a frontend and in anonymous defaults', () => {
     expect(check('tcp-response content accept').filter((x) => x.severity === 'error').map((x) => [x.line, x.column, x.message])).toEqual([
-      [8, 16, "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"],
+      [8, 3, "'tcp-response' is not allowed in 'frontend' sections"],
     ])
     const d = diags(compile(cfg`
       defaults
