@@ -9,7 +9,7 @@ import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
-import { checkTcpDefaults } from './keywords/tcp-rules.ts'
+import { checkTcpRules } from './keywords/tcp-rules.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -25,7 +25,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   checkDefaultsRuleUse(proxies, sv)
-  checkTcpDefaults(proxies, sv)
+  checkTcpRules(proxies, sv)
   return {
     frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
     backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),

@@ -35,6 +35,9 @@ const hasFe = (p: ProxyDraft): boolean => p.kind !== 'backend'
 const hasBe = (p: ProxyDraft): boolean => p.kind !== 'frontend'
 const where = (p: ProxyDraft): string => (p.kind === 'defaults' ? 'defaults section' : `${p.kind} '${p.name}'`)
 
+/** Where each compiled rule was written, for the checks made once the proxy is complete. */
+const ruleSpans = new WeakMap<Rule, SourceSpan>()
+
 /** What the edge does differently, warned once per proxy (drafts live for one compile). */
 type Difference = 'per-request' | 'reject' | 'response-reject'
 const warned = new WeakMap<ProxyDraft, Set<Difference>>()
@@ -304,15 +307,54 @@ function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {
     if (set === 'connection' || set === 'session') {
       warnOnce(p, 'per-request', cx.sv, sub.span, `'${kw} ${set}' rules run once per HTTP request at the edge, not once per client connection: Cloudflare holds the client connections, so each request is checked (and tracked) on its own`)
     }
-    if (rule) p.tcp[set].push(rule)
+    if (rule) {
+      ruleSpans.set(rule, action.span)
+      p.tcp[set].push(rule)
+    }
+  }
+}
+
+/** Fetch names a condition reads. */
+function condFetches(cond: Condition | undefined, p: ProxyDraft): string[] {
+  if (!cond) return []
+  return cond.or.flatMap((g) => g.flatMap((t) => p.acls[t.acl]?.tests.map((x) => x.sample.fetch) ?? []))
+}
+
+/**
+ * action.c check_trk_action: in a frontend, a content `track-sc` on request contents without an
+ * inspect-delay, or one that needs no request contents in an HTTP frontend, gets HAProxy's
+ * warnings. At the edge both forms count the same (the request head is always complete, and
+ * Cloudflare answers invalid HTTP requests itself); the help says so.
+ */
+function checkContentTracking(p: ProxyDraft, sv: Services): void {
+  if (!hasFe(p)) return
+  const own = p.tcp.content.slice(p.rulesFrom?.tcp.content.length ?? 0)
+  for (const r of own) {
+    if (!/^track-sc\d$/.test(r.action)) continue
+    const span = ruleSpans.get(r)
+    const key = (r.args.key as SampleExpr | undefined)?.fetch
+    if (!span || !key) continue
+    const where = `${p.kind} '${p.name}'`
+    if (p.tcp.inspectDelay === undefined && !availableAt(key, 'session')) {
+      sv.diag.warning('useless', span, `${where} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`, {
+        help: 'at the edge the request head is always complete, so the rule always finds its contents',
+      })
+    }
+    if (p.mode === 'http' && availableAt(key, 'session') && condFetches(r.cond, p).every((f) => availableAt(f, 'session'))) {
+      sv.diag.warning('useless', span, `${where} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`, {
+        help: 'at the edge Cloudflare answers invalid HTTP requests itself, so both rule sets count the same requests',
+      })
+    }
   }
 }
 
 /**
- * cfgparse-listen.c: a defaults section with `tcp-request connection|session` rules cannot serve a
- * backend, one with `tcp-response` rules cannot serve a frontend.
+ * Checks that need the whole configuration: HAProxy's tracking warnings (action.c), and
+ * cfgparse-listen.c's rule that a defaults section with `tcp-request connection|session` rules
+ * cannot serve a backend, one with `tcp-response` rules cannot serve a frontend.
  */
-export function checkTcpDefaults(proxies: readonly ProxyDraft[], sv: Services): void {
+export function checkTcpRules(proxies: readonly ProxyDraft[], sv: Services): void {
+  for (const p of proxies) checkContentTracking(p, sv)
   for (const p of proxies) {
     const d = p.rulesFrom
     if (!d) continue

@@ -74,6 +74,21 @@ describe('tcp-request rules: accepted and carried per rule set', () => {
   })
 })
 
+describe('tcp-request content track-sc: HAProxy\'s warnings (action.c check_trk_action)', () => {
+  it('warns on request contents without inspect-delay, and on a session-level key in an HTTP frontend', () => {
+    const d = check('stick-table type string size 1k\ntcp-request content track-sc0 req.hdr(host)\ntcp-request content track-sc1 src if { path /x }\ntcp-request content track-sc2 src')
+    const useless = (l: number) => at(d, l).filter((x) => x[1] === 'useless').map((x) => [x[2], x[3]])
+    expect(useless(9)).toEqual([[23, "frontend 'fe' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay."]])
+    expect(useless(10)).toEqual([])
+    expect(useless(11)).toEqual([[23, "frontend 'fe' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests)."]])
+  })
+
+  it('an inspect-delay silences the first', () => {
+    const d = check('stick-table type string size 1k\ntcp-request inspect-delay 1s\ntcp-request content track-sc0 req.hdr(host)')
+    expect(d.filter((x) => x.line === 10)).toEqual([])
+  })
+})
+
 describe('tcp-request rules: fetches that need a later rule set', () => {
   it('refuses track-sc and set-var on HTTP facts in connection and session rules', () => {
     const d = check('stick-table type ip size 1k\ntcp-request connection track-sc0 req.hdr(host)\ntcp-request session set-var(txn.h) path')
