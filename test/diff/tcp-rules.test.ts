@@ -6,9 +6,9 @@ import { DIFF_DEFAULTS, diffEnabled, type Pair, type Req, send, startPair } from
  * HAProxy 2.6 and `edgeproxy dev`, from varied loopback sources:
  *
  * - what passes passes on both, with the same statuses and what the origin sees;
- * - `reject`: HAProxy closes the connection without a response (the client reads nothing); a
- *   Worker cannot, so the edge answers 403 with HAProxy's deny page (502 for tcp-response), as
- *   docs/differences.md says. The test asserts each side's own answer;
+ * - `reject` (and `http-request reject`): HAProxy closes the connection without a response (the
+ *   client reads nothing); a Worker cannot, so the edge answers 403 with HAProxy's deny page (502
+ *   for tcp-response), as docs/differences.md says. The test asserts each side's own answer;
  * - `track-sc0 src` in content rules counts each request as `http-request track-sc0` does: the
  *   429 comes at the same request number;
  * - `accept` ends its rule set (the `reject` after it is skipped);
@@ -26,6 +26,7 @@ frontend fe
     tcp-request content reject if { path /rej }
     tcp-request content set-var(txn.x) str(y)
     tcp-request content track-sc0 src if { path_beg /rate }
+    http-request reject if { path /hrej }
     http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${LIMIT} }
     http-request set-header x-var %[var(txn.x)]
     use_backend be_vars if { path_beg /vars }
@@ -96,6 +97,11 @@ describe.skipIf(!enabled)('differential: tcp-request / tcp-response rules (HAPro
   it('tcp-request content reject on a request fact (path): closed by HAProxy, 403 at the edge', async () => {
     expect(await attempt(hp(), { path: '/rej', src: '127.0.0.12' })).toEqual({ closed: true })
     expect(await attempt(ep(), { path: '/rej', src: '127.0.0.12' })).toMatchObject({ status: 403, body: DENY_403 })
+  })
+
+  it('http-request reject answers the same way: closed by HAProxy, 403 at the edge', async () => {
+    expect(await attempt(hp(), { path: '/hrej', src: '127.0.0.13' })).toEqual({ closed: true })
+    expect(await attempt(ep(), { path: '/hrej', src: '127.0.0.13' })).toMatchObject({ status: 403, body: DENY_403 })
   })
 
   it('tcp-request connection accept ends the rule set: the reject after it applies to the other sources only', async () => {

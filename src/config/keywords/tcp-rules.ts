@@ -162,7 +162,7 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
         set === 'response'
           ? `'${label} reject': a Worker cannot close the connection: the edge answers 502 Bad Gateway, as 'http-response deny' does, where HAProxy closes the connection without a response`
           : `'${label} reject': a Worker cannot close the client connection: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'http-request deny' does, where HAProxy closes the connection without a response`)
-      return rule('tcp-reject', { status, set: label })
+      return rule('reject', { status, set: label })
     }
     case 'ignored':
       sv.diag.warning('edge-mapping', actionWord.span, `'${label} ${def.name}' is ignored at the edge: ${def.note ?? ''}`)

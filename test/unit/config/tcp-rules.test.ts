@@ -34,9 +34,9 @@ describe('tcp-request rules: accepted and carried per rule set', () => {
     expect(r.errorCount).toBe(0)
     const fe = r.routeMap?.frontends[0]
     const be = r.routeMap?.backends[0]
-    expect(fe?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['allow', 10], ['tcp-reject', 11]])
+    expect(fe?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['allow', 10], ['reject', 11]])
     expect(fe?.tcpRules?.session.map((x) => x.action)).toEqual(['set-var'])
-    expect(fe?.tcpRules?.content.map((x) => x.action)).toEqual(['track-sc0', 'set-var', 'tcp-reject'])
+    expect(fe?.tcpRules?.content.map((x) => x.action)).toEqual(['track-sc0', 'set-var', 'reject'])
     expect(fe?.tcpRules?.content[2]?.args).toEqual({ status: 403, set: 'tcp-request content' })
     expect(fe?.tcpRules?.content[2]?.text).toBe('tcp-request content reject if { path /x }')
     expect(be?.tcpRules?.content.map((x) => x.action)).toEqual(['sc-inc-gpc0'])
@@ -223,7 +223,7 @@ describe('tcp rules: where they are allowed', () => {
         server s1 192.0.2.1:80
     `)
     expect(r.errorCount).toBe(0)
-    expect(r.routeMap?.frontends[0]?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['tcp-reject', 3], ['allow', 6]])
+    expect(r.routeMap?.frontends[0]?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['reject', 3], ['allow', 6]])
   })
 
   it('refuses a defaults section that inherits from one holding rules', () => {
@@ -250,6 +250,6 @@ describe('tcp rules: where they are allowed', () => {
     expect(r.errorCount).toBe(0)
     expect(r.routeMap?.frontends[0]?.tcpRules?.content.map((x) => x.action)).toEqual(['set-var'])
     expect(r.routeMap?.backends[0]?.tcpRules?.content).toEqual([])
-    expect(r.routeMap?.backends[0]?.tcpRules?.response.map((x) => [x.action, x.args])).toEqual([['tcp-reject', { status: 502, set: 'tcp-response content' }]])
+    expect(r.routeMap?.backends[0]?.tcpRules?.response.map((x) => [x.action, x.args])).toEqual([['reject', { status: 502, set: 'tcp-response content' }]])
   })
 })

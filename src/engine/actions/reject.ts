@@ -1,15 +1,16 @@
 /**
  * @module
- * `tcp-request … reject` / `tcp-response content reject` at run time. HAProxy closes the
- * connection without a response; a Worker cannot, so the edge answers like `deny`: 403 (the
- * proxy's 403 errorfile) for request rules, 502 for response rules (docs/differences.md).
+ * `http-request reject`, `tcp-request … reject` and `tcp-response content reject` at run time.
+ * HAProxy closes the connection without a response; a Worker cannot, so the edge answers like
+ * `deny`: 403 (the proxy's 403 errorfile) for request rules, 502 for response rules
+ * (docs/differences.md).
  */
 import { errorResponse } from '../errors.ts'
 import type { RuntimeActionDef } from './types.ts'
 
-export const TCP_RUNTIME: readonly RuntimeActionDef[] = [
+export const REJECT_RUNTIME: readonly RuntimeActionDef[] = [
   {
-    name: 'tcp-reject',
+    name: 'reject',
     build: (a, env) => {
       const status = a.status as number
       // 'deny' first: the handler counts and logs it as a denied request (dreq, PR--).
