@@ -62,7 +62,7 @@ function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], sv: Services): voi
     const both = list.find((p) => p.kind === 'listen')
     if ((fe && be) || both) {
       const bad = both ?? (be as ProxyDraft)
-      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds http rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
+      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds TCP/HTTP rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
         help: 'a defaults section with rules may be used by frontends or by backends, not both; give the backends their own defaults section',
         notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
       })
