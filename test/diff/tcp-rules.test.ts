@@ -44,8 +44,9 @@ backend be_vars
 
 frontend fe_accept
     bind 127.0.0.1:@PORT2@
-    tcp-request connection accept if { src 127.0.0.21 }
+    tcp-request connection accept if { src 127.0.0.21 } || { src 127.0.0.23 }
     tcp-request connection reject
+    tcp-request session reject if { src 127.0.0.23 }
     default_backend be
 `
 
@@ -110,6 +111,11 @@ describe.skipIf(!enabled)('differential: tcp-request / tcp-response rules (HAPro
     expect([h21, e21].map((o) => ('status' in o ? o.status : 'closed'))).toEqual([200, 200])
     expect(await attempt(hp('PORT2'), { path: '/', src: '127.0.0.22' })).toEqual({ closed: true })
     expect(await attempt(ep('PORT2'), { path: '/', src: '127.0.0.22' })).toMatchObject({ status: 403, body: DENY_403 })
+  })
+
+  it('tcp-request session rules still run after a connection accept', async () => {
+    expect(await attempt(hp('PORT2'), { path: '/', src: '127.0.0.23' })).toEqual({ closed: true })
+    expect(await attempt(ep('PORT2'), { path: '/', src: '127.0.0.23' })).toMatchObject({ status: 403, body: DENY_403 })
   })
 
   it('tcp-request content track-sc0 src + http-request deny on sc_http_req_rate(0): the 429 comes at the same request', async () => {

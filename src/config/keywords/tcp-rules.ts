@@ -334,14 +334,14 @@ function checkContentTracking(p: ProxyDraft, sv: Services): void {
     const span = ruleSpans.get(r)
     const key = (r.args.key as SampleExpr | undefined)?.fetch
     if (!span || !key) continue
-    const where = `${p.kind} '${p.name}'`
+    const px = `${p.kind} '${p.name}'`
     if (p.tcp.inspectDelay === undefined && !availableAt(key, 'session')) {
-      sv.diag.warning('useless', span, `${where} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`, {
+      sv.diag.warning('useless', span, `${px} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`, {
         help: 'at the edge the request head is always complete, so the rule always finds its contents',
       })
     }
     if (p.mode === 'http' && availableAt(key, 'session') && condFetches(r.cond, p).every((f) => availableAt(f, 'session'))) {
-      sv.diag.warning('useless', span, `${where} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`, {
+      sv.diag.warning('useless', span, `${px} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`, {
         help: 'at the edge Cloudflare answers invalid HTTP requests itself, so both rule sets count the same requests',
       })
     }
