@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIFF_DEFAULTS, diffEnabled, type Pair, type Req, send, startPair } from './harness.ts'
+import { DIFF_DEFAULTS, diffEnabled, type Pair, type Req, rawExchange, send, startPair } from './harness.ts'
 
 /*
  * `tcp-request connection|content` and `tcp-response content` rules in HTTP proxies, under
@@ -11,6 +11,8 @@ import { DIFF_DEFAULTS, diffEnabled, type Pair, type Req, send, startPair } from
  *   for tcp-response), as docs/differences.md says. The test asserts each side's own answer;
  * - `track-sc0 src` in content rules counts each request as `http-request track-sc0` does: the
  *   429 comes at the same request number;
+ * - connection rules run per request at the edge: on one keep-alive connection HAProxy counts one
+ *   connection (`sc0_conn_cnt` 1, 1), the edge one per request (1, 2); both count the requests;
  * - `accept` ends its rule set (the `reject` after it is skipped);
  * - `set-var` in content rules (frontend and backend) is visible to http-request rules.
  */
@@ -41,6 +43,12 @@ backend be_vars
     tcp-request content set-var(txn.b) str(from-be)
     http-request set-header x-be %[var(txn.b)]
     server a 127.0.0.1:@a@
+
+frontend fe_conn
+    bind 127.0.0.1:@PORT3@
+    stick-table type ip size 1k expire 30s store conn_cnt,http_req_cnt
+    tcp-request connection track-sc0 src
+    http-request return status 200 content-type text/plain lf-string "conn=%[sc0_conn_cnt] req=%[sc0_http_req_cnt]"
 
 frontend fe_accept
     bind 127.0.0.1:@PORT2@
@@ -76,7 +84,7 @@ describe.skipIf(!enabled)('differential: tcp-request / tcp-response rules (HAPro
   const ep = (n = 'PORT') => pair.edge.ports[n]
 
   beforeAll(async () => {
-    pair = await startPair(CONFIG, { live: ['a'], extraPorts: ['PORT2'] })
+    pair = await startPair(CONFIG, { live: ['a'], extraPorts: ['PORT2', 'PORT3'] })
   }, 90_000)
 
   afterAll(async () => {
@@ -93,6 +101,18 @@ describe.skipIf(!enabled)('differential: tcp-request / tcp-response rules (HAPro
       const es = await attempt(ep(), { path: '/', src })
       expect([hs, es].map((o) => ('status' in o ? o.status : 'closed'))).toEqual([200, 200])
     }
+  })
+
+  it('tcp-request connection track-sc0 on a keep-alive connection: HAProxy counts one connection, the edge one per request', async () => {
+    const req = (close: boolean) => `GET / HTTP/1.1\r\nhost: shop.example.com\r\n${close ? 'connection: close\r\n' : ''}\r\n`
+    const bodies = async (port: number | undefined): Promise<string[]> => {
+      if (port === undefined) throw new Error('no port')
+      const r = await rawExchange(port, req(false) + req(true))
+      return [...r.text.matchAll(/conn=\d+ req=\d+/g)].map((m) => m[0])
+    }
+    // rawExchange connects from 127.0.0.1: both proxies have their own table, so the counts start at 1.
+    expect(await bodies(hp('PORT3'))).toEqual(['conn=1 req=1', 'conn=1 req=2'])
+    expect(await bodies(ep('PORT3'))).toEqual(['conn=1 req=1', 'conn=2 req=2'])
   })
 
   it('tcp-request content reject on a request fact (path): closed by HAProxy, 403 at the edge', async () => {
