@@ -18,6 +18,7 @@ import type {
   Rule,
   StickRule,
   StickTableSpec,
+  TcpRules,
   Timeouts,
   UseBackend,
 } from '../routemap/schema.ts'
@@ -92,6 +93,8 @@ export interface ProxyDraft {
   httpResponse: Rule[]
   httpAfterResponse: Rule[]
   redirects: Rule[]
+  /** tcp-request / tcp-response rules and inspect delays (src/config/keywords/tcp-rules.ts). */
+  tcp: TcpDraft
   useBackends: UseBackend[]
   defaultBackend?: { name: string; span: SourceSpan }
   options: OptionsDraft
@@ -146,6 +149,20 @@ export interface ProxyDraft {
   rulesFrom?: ProxyDraft
 }
 
+/** A proxy's tcp rule sets as they fill, and whether an inspect-delay was set (inherited included). */
+export interface TcpDraft extends TcpRules {
+  readonly connection: Rule[]
+  readonly session: Rule[]
+  readonly content: Rule[]
+  readonly response: Rule[]
+  inspectDelay?: number
+  responseInspectDelay?: number
+}
+
+export function emptyTcpDraft(): TcpDraft {
+  return { connection: [], session: [], content: [], response: [] }
+}
+
 export function defaultOptions(): OptionsDraft {
   return {
     httplog: false,
@@ -177,6 +194,7 @@ export function createDraft(kind: ProxyKind, name: string, span: SourceSpan, nam
     httpResponse: [],
     httpAfterResponse: [],
     redirects: [],
+    tcp: emptyTcpDraft(),
     useBackends: [],
     options: defaultOptions(),
     timeouts: {},
@@ -196,6 +214,12 @@ export function createDraft(kind: ProxyKind, name: string, span: SourceSpan, nam
     captureRefs: [],
     refs: [],
   }
+}
+
+/** The section holds http-request/-response/-after-response or tcp-request/-response rules. */
+export function holdsRules(p: ProxyDraft): boolean {
+  const t = p.tcp
+  return p.httpRequest.length + p.httpResponse.length + p.httpAfterResponse.length + t.connection.length + t.session.length + t.content.length + t.response.length > 0
 }
 
 /**
@@ -233,7 +257,9 @@ export function inheritDraft(
   if (from.monitorUri !== undefined) d.monitorUri = from.monitorUri
   if (from.fullconn !== undefined) d.fullconn = from.fullconn
   d.acls = from.acls.map((a) => ({ ...a, hidden: true, tests: [...a.tests] }))
-  if (from.httpRequest.length + from.httpResponse.length + from.httpAfterResponse.length > 0) d.rulesFrom = from
+  const t = from.tcp
+  if (holdsRules(from)) d.rulesFrom = from
+  d.tcp = { connection: [...t.connection], session: [...t.session], content: [...t.content], response: [...t.response], ...(t.inspectDelay !== undefined ? { inspectDelay: t.inspectDelay } : {}), ...(t.responseInspectDelay !== undefined ? { responseInspectDelay: t.responseInspectDelay } : {}) }
   d.httpRequest = [...from.httpRequest]
   d.httpResponse = [...from.httpResponse]
   d.httpAfterResponse = [...from.httpAfterResponse]

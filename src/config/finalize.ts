@@ -4,11 +4,12 @@
  * references to backends and tables, proxies without binds, mode mismatches, server ids, the
  * edge-mapping warnings that need the whole proxy, then freezes everything into plain JSON.
  */
-import type { Acl, Backend, Frontend, ProxyOptions, Server, StatsSettings } from '../routemap/schema.ts'
+import type { Acl, Backend, Frontend, ProxyOptions, Rule, Server, StatsSettings, TcpRules } from '../routemap/schema.ts'
 import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
+import { checkTcpRules } from './keywords/tcp-rules.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -24,6 +25,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   checkDefaultsRuleUse(proxies, tablesByName, sv)
+  checkTcpRules(proxies, sv)
   return {
     frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
     backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),
@@ -70,7 +72,7 @@ function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], tables: ReadonlyMa
     const both = list.find((p) => p.kind === 'listen')
     if ((fe && be) || both) {
       const bad = both ?? (be as ProxyDraft)
-      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds http rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
+      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds TCP/HTTP rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
         help: 'a defaults section with rules may be used by frontends or by backends, not both; give the backends their own defaults section',
         notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
       })
@@ -213,11 +215,17 @@ function freezeStats(p: ProxyDraft): StatsSettings | undefined {
   }
 }
 
+/** The tcp rule sets a proxy side runs; absent when it has none. */
+function freezeTcp(connection: Rule[], session: Rule[], content: Rule[], response: Rule[]): { tcpRules?: TcpRules } {
+  return connection.length + session.length + content.length + response.length > 0 ? { tcpRules: { connection, session, content, response } } : {}
+}
+
 function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
   const stats = freezeStats(p)
   return {
     name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, binds: p.binds, acls: freezeAcls(p),
     httpRequest: p.httpRequest, httpResponse: p.httpResponse, httpAfterResponse: p.httpAfterResponse, redirects: p.redirects,
+    ...freezeTcp(p.tcp.connection, p.tcp.session, p.tcp.content, []),
     useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
@@ -272,6 +280,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     servers, ...(p.cookie ? { cookie: p.cookie } : {}), acls: freezeAcls(p),
     httpRequest: p.kind === 'listen' ? [] : p.httpRequest, httpResponse: p.kind === 'listen' ? [] : p.httpResponse,
     httpAfterResponse: p.kind === 'listen' ? [] : p.httpAfterResponse, redirects: p.kind === 'listen' ? [] : p.redirects,
+    ...freezeTcp([], [], p.kind === 'listen' ? [] : p.tcp.content, p.tcp.response),
     useServers: p.useServers.map(({ span: _s, ...u }) => u), forcePersist: p.forcePersist, ignorePersist: p.ignorePersist,
     options: freezeOptions(p), timeouts: p.timeouts, retries: p.retries, retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),

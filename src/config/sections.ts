@@ -5,7 +5,7 @@
  * through the keyword table.
  */
 import type { ConfigAst, Section } from './ast.ts'
-import { createDraft, inheritDraft, type ProxyDraft } from './draft.ts'
+import { createDraft, holdsRules, inheritDraft, type ProxyDraft } from './draft.ts'
 import type { Word } from './lexer.ts'
 import { resolveKeyword } from './keywords/index.ts'
 import { createGlobalDraft, type GlobalDraft } from './keywords/global-draft.ts'
@@ -131,6 +131,11 @@ function openProxy(
         help: 'named defaults sections must appear before the sections that use them',
       })
       return undefined
+    }
+    if (kind === 'defaults' && holdsRules(d)) {
+      sv.diag.error('keyword-out-of-section', ref.span, `a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at ${d.span.file}:${d.span.line}).`, {
+        notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
+      })
     }
     from = d
     uses.explicit.add(d)

@@ -1,7 +1,7 @@
 /**
  * @module
  * The request half of HAProxy's HTTP processing (http_ana.c, reference §6.1), as one function the
- * Worker and `edgeproxy explain` both call: frontend → monitor-uri → http-request rules → stats →
+ * Worker and `edgeproxy explain` both call: frontend → tcp-request rules → monitor-uri → http-request rules → stats →
  * redirect rules → use_backend/default_backend → backend rules → server assignment → forwarding
  * headers. It returns a decision; it does no I/O except through the stick store.
  */
@@ -125,6 +125,11 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
+  if (fe.tcp) {
+    // tcp-request connection, session, content rules: HAProxy runs them before it reads the HTTP request (monitor-uri included).
+    const r0 = await runTcpRequest(fe, ctx, deps)
+    if (r0.done) return respondFromResult(r0.result, ctx, fe.def)
+  }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }
@@ -144,6 +149,12 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   ctx.backend = be.def.name
   if (be.def.name !== fe.def.name) {
+    if (be.tcp && be.tcp.content.length > 0) {
+      // The backend's tcp-request content rules (AN_REQ_INSPECT_BE) run before its http-request rules.
+      let rt = runRules(be.tcp.content, ctx, deps, `backend '${be.def.name}' tcp-request content`)
+      if (rt instanceof Promise) rt = await rt
+      if (rt.done) return respondFromResult(rt.result, ctx, fe.def, be)
+    }
     let r3 = runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
     if (r3 instanceof Promise) r3 = await r3
     if (r3.done) return respondFromResult(r3.result, ctx, fe.def, be)
@@ -178,6 +189,21 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
 function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
   const page = errorResponse(403, (be?.def ?? fe).errorfiles)
   return { kind: 'respond', frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx, response: page, why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)', httpErr: true }
+}
+
+const TCP_REQUEST_SETS = ['connection', 'session', 'content'] as const
+
+/** The frontend's tcp-request rule sets in HAProxy's order; `accept` ends only its own set. */
+async function runTcpRequest(fe: RtFrontend, ctx: RequestState, deps: DecideDeps): Promise<RuleOutcome> {
+  const t = fe.tcp
+  if (!t) return CONTINUE
+  for (const set of TCP_REQUEST_SETS) {
+    if (t[set].length === 0) continue
+    let r = runRules(t[set], ctx, deps, `frontend '${fe.def.name}' tcp-request ${set}`)
+    if (r instanceof Promise) r = await r
+    if (r.done) return r
+  }
+  return CONTINUE
 }
 
 function describeBind(fe: RtFrontend, port: number): string {

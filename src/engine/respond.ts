@@ -1,8 +1,9 @@
 /**
  * @module
- * The response half of HTTP processing (reference §6.1 step 5): backend then frontend
- * `http-response` rules, cookie insertion, then `http-after-response` rules, which also run on
- * responses the proxy generates itself (errors, redirects, `return`).
+ * The response half of HTTP processing (reference §6.1 step 5): the backend's `tcp-response
+ * content` rules, backend then frontend `http-response` rules, cookie insertion, then
+ * `http-after-response` rules, which also run on responses the proxy generates itself (errors,
+ * redirects, `return`).
  */
 import { HeaderList } from '../sample/headers.ts'
 import { captureHeaders } from './captures.ts'
@@ -63,6 +64,12 @@ export async function processResponse(rt: Hydrated, d: Extract<Decision, { kind:
   if (ctx.captureSlots && ctx.captures) captureHeaders(ctx.captureSlots.response, head.headers, ctx.captures.response)
   const be = rt.backends.get(d.backend)
   const fe = rt.frontends.find((f) => f.def.name === d.frontend)
+  if (be?.tcp && be.tcp.response.length > 0) {
+    // tcp-response content rules (AN_RES_INSPECT) run before any http-response rule, in a listen section too.
+    let r = run(be.tcp.response, ctx, trace, `backend '${be.def.name}' tcp-response content`)
+    if (r instanceof Promise) r = await r
+    if (r) return { kind: 'local', response: await afterResponse(rt, d.frontend, d.backend, r, ctx, trace) }
+  }
   if (be && be.def.name !== d.frontend) {
     let r = run(be.httpResponse, ctx, trace, `backend '${be.def.name}' http-response`)
     if (r instanceof Promise) r = await r

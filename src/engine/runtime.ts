@@ -33,8 +33,17 @@ export interface RtProxy {
   readonly httpResponse: readonly RtRule[]
   readonly httpAfterResponse: readonly RtRule[]
   readonly redirects: readonly RtRule[]
+  /** tcp-request / tcp-response rules (src/engine/tcp-rules.ts runs them); absent when none. */
+  readonly tcp?: RtTcpRules
   /** `option forwardfor except <net>`: true when the client is in the network. */
   readonly xffExcept?: (ip: string) => boolean
+}
+
+export interface RtTcpRules {
+  readonly connection: readonly RtRule[]
+  readonly session: readonly RtRule[]
+  readonly content: readonly RtRule[]
+  readonly response: readonly RtRule[]
 }
 
 export interface RtFrontend extends RtProxy {
@@ -105,7 +114,10 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
     const tarpit = p.timeouts.tarpit ?? p.timeouts.connect ?? 0
     const except = p.options.forwardfor?.except
     const ipMatch = except !== undefined ? registry.match('ip')?.build(except, { icase: false }) : undefined
+    const t = p.tcpRules
+    const tcp = (list: readonly Rule[], ruleSet: ActionBuildEnv['ruleSet']): RtRule[] => rules(list, rt, ruleSet, p.errorfiles, p.name, tarpit)
     return {
+      ...(t ? { tcp: { connection: tcp(t.connection, 'http-request'), session: tcp(t.session, 'http-request'), content: tcp(t.content, 'http-request'), response: tcp(t.response, 'http-response') } } : {}),
       ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
       acls: rt,
       httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit),

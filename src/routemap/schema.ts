@@ -142,6 +142,19 @@ export interface Rule {
   readonly text: string
 }
 
+/**
+ * `tcp-request connection|session|content` and `tcp-response content` rules of an HTTP proxy
+ * (src/config/keywords/tcp-rules.ts). The edge runs them once per request: connection, session,
+ * then content rules before the frontend's http-request rules; a backend's content rules before
+ * its http-request rules; its response rules before its http-response rules.
+ */
+export interface TcpRules {
+  readonly connection: readonly Rule[]
+  readonly session: readonly Rule[]
+  readonly content: readonly Rule[]
+  readonly response: readonly Rule[]
+}
+
 export interface UseBackend {
   /** A backend name, or a log-format resolved per request (`use_backend be_%[...]`). */
   readonly backend: string | LogFormat
@@ -207,6 +220,8 @@ export interface Frontend {
   readonly httpAfterResponse: readonly Rule[]
   /** Legacy `redirect` rules, run after http-request rules. */
   readonly redirects: readonly Rule[]
+  /** tcp-request connection/session/content rules (absent when the frontend has none). */
+  readonly tcpRules?: TcpRules
   readonly useBackends: readonly UseBackend[]
   readonly defaultBackend?: string
   readonly options: ProxyOptions
@@ -332,6 +347,8 @@ export interface Backend {
   readonly httpResponse: readonly Rule[]
   readonly httpAfterResponse: readonly Rule[]
   readonly redirects: readonly Rule[]
+  /** tcp-request content and tcp-response content rules (absent when the backend has none). */
+  readonly tcpRules?: TcpRules
   readonly useServers: readonly { readonly server: string; readonly cond?: Condition; readonly origin: Origin }[]
   readonly forcePersist: readonly Condition[]
   readonly ignorePersist: readonly Condition[]

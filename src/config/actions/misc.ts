@@ -51,7 +51,11 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'disable-l7-retry', ruleSets: REQ, support: 'yes', parse: noArgs },
   { name: 'set-priority-class', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   { name: 'set-priority-offset', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
-  { name: 'reject', ruleSets: ['http-request', 'http-response'], support: 'no', note: "a Worker cannot close the client connection without a response: use 'deny'" },
+  {
+    name: 'reject', ruleSets: REQ, support: 'edge', final: true,
+    note: "a Worker cannot close the client connection without a response: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'deny' does",
+    parse: (input) => (input.args.length > 0 ? actionError(input, input.args[0], 'takes no argument') : { status: 403, set: 'http-request' }),
+  },
   { name: 'silent-drop', ruleSets: ['http-request', 'http-response'], support: 'no', note: "a Worker cannot drop the client connection silently: use 'deny' (or Cloudflare WAF 'Block')" },
   { name: 'set-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },
   { name: 'del-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },

@@ -20,6 +20,11 @@ export interface ActionInput {
   readonly proxy: ProxyDraft
   readonly sv: Services
   readonly span: SourceSpan
+  /**
+   * The rule set as messages name it when it is not `ruleSet`: `tcp-request content` rules reuse
+   * the http-request actions (src/config/keywords/tcp-rules.ts).
+   */
+  readonly label?: string
 }
 
 export interface ActionDef {
@@ -37,6 +42,6 @@ export interface ActionDef {
 
 /** Reports an argument problem for `input`'s action. */
 export function actionError(input: ActionInput, w: Word | undefined, message: string, help?: string): undefined {
-  input.sv.diag.error('invalid-argument', (w ?? input.name).span, `'${input.ruleSet} ${input.name.text}' ${message}`, help ? { help } : undefined)
+  input.sv.diag.error('invalid-argument', (w ?? input.name).span, `'${input.label ?? input.ruleSet} ${input.name.text}' ${message}`, help ? { help } : undefined)
   return undefined
 }

@@ -19,6 +19,7 @@ import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
 import { STATS_KEYWORDS } from './stats.ts'
 import { STICK_KEYWORDS } from './stick.ts'
+import { TCP_RULE_KEYWORDS } from './tcp-rules.ts'
 import { TIMEOUT_KEYWORDS } from './timeout.ts'
 import type { KeywordDef, Statement } from './types.ts'
 
@@ -26,6 +27,7 @@ export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
   ...CAPTURE_KEYWORDS,
+  ...TCP_RULE_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -365,8 +365,6 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
   { name: 'filter', sections: FE_BE, support: 'no', note: 'filters (compression, spoe, cache, trace, bwlim)' },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
-  { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'no', note: "the edge receives HTTP requests: use 'http-request' rules" },
-  { name: 'tcp-response', sections: BE_SECTIONS, support: 'no', note: "the edge forwards HTTP responses: use 'http-response' rules" },
   { name: 'persist', sections: BE_SECTIONS, support: 'no', note: "'persist rdp-cookie' is for TCP/RDP" },
   { name: 'email-alert', sections: PROXY_SECTIONS, support: 'ignored', note: 'use Workers Logs alerts / Logpush instead of SMTP mailers' },
   { name: 'server-template', sections: BE_SECTIONS, support: 'no', note: "DNS service discovery: list the servers" },

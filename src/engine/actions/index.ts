@@ -9,6 +9,7 @@ import { HEADER_RUNTIME } from './headers.ts'
 import { MISC_RUNTIME } from './misc.ts'
 import { PAYLOAD_RUNTIME } from './payload.ts'
 import { REDIRECT_RUNTIME } from './redirect.ts'
+import { REJECT_RUNTIME } from './reject.ts'
 import { TRACK_RUNTIME } from './track.ts'
 import type { RuntimeActionDef } from './types.ts'
 import { URI_RUNTIME } from './uri.ts'
@@ -16,6 +17,7 @@ import { VAR_RUNTIME } from './vars.ts'
 
 const ALL: readonly RuntimeActionDef[] = [
   ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
+  ...REJECT_RUNTIME,
 ]
 
 export const RUNTIME_ACTIONS: ReadonlyMap<string, RuntimeActionDef> = new Map(ALL.map((a) => [a.name, a]))

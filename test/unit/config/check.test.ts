@@ -25,7 +25,7 @@ describe('semantic checks', () => {
     ['unknown match method', httpConfig('acl a path -m bogus x'), 'unknown-match', 8, 17, "unknown matching method 'bogus'"],
     ['unknown http-request action', httpConfig('http-request frob'), 'unknown-keyword', 8, 16, undefined],
     ['unsupported action', httpConfig('http-request lua.hello'), 'not-supported', 8, 16, undefined],
-    ['unsupported keyword', httpConfig('tcp-request content accept'), 'not-supported', 8, 3, undefined],
+    ['unsupported keyword', httpConfig('rate-limit sessions 10'), 'not-supported', 8, 3, undefined],
     ['unknown option', httpConfig('option forwardfro'), 'unknown-keyword', 8, 10, "unknown keyword 'option forwardfro' in 'frontend' section"],
     ['bad balance', httpConfig('acl x path /', 'balance roundrobbin'), 'invalid-argument', 11, 11, undefined],
     ['bad hash-type', httpConfig('acl x path /', 'hash-type ring'), 'invalid-argument', 11, 13, "'hash-type' only supports 'consistent' and 'map-based'."],
