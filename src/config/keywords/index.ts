@@ -12,6 +12,7 @@ import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
+import { LEGACY_KEYWORDS } from './legacy.ts'
 import { OPTION_KEYWORDS } from './option.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
@@ -24,6 +25,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
+  ...LEGACY_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */
