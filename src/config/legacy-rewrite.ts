@@ -89,6 +89,10 @@ function splitArgs(l: LegacyLine, count: number): { args: readonly Word[]; cond?
   return { args, cond: { kind: kw.text, words: tail.slice(1), raw: ` ${slice(l, kw, tail[tail.length - 1] as Word)}` } }
 }
 
+function notInDefaults(l: LegacyLine): Rewrite {
+  return fail((l.words[0] as Word).span, `'${l.name}' was not allowed in 'defaults' sections in HAProxy 1.x either: move it to the frontends or backends that need it`)
+}
+
 function isRewrite(x: unknown): x is Rewrite {
   return typeof x === 'object' && x !== null && 'ok' in x
 }
@@ -118,11 +122,15 @@ function header(l: LegacyLine, w: Word): { name: string; value: string } | Rewri
   const i = w.text.indexOf(':')
   const name = w.text.slice(0, i)
   if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return fail(w.span, `'${l.name}' expects a complete header line 'Name:\\ value' (got '${w.text}')`)
-  return { name, value: w.text.slice(i + 1).trim() }
+  const value = w.text.slice(i + 1).trim()
+  // HAProxy's tokenizer ends the arguments at an empty word, so '' cannot be the value.
+  if (value === '') return fail(w.span, `'${l.name}': an empty header value has no 2.x form ('add-header ${name} ""' ends the arguments at the empty word)`)
+  return { name, value }
 }
 
 function addHeader(ruleSet: 'http-request' | 'http-response') {
   return (l: LegacyLine): Rewrite => {
+    if (l.section === 'defaults') return notInDefaults(l)
     const a = splitArgs(l, 1)
     if (isRewrite(a)) return a
     const h = header(l, a.args[0] as Word)
@@ -140,7 +148,7 @@ type FilterAction = 'replace' | 'del' | 'deny' | 'allow' | 'tarpit'
 /** A `req*` or `rsp*` filter: `<regex>` (and the replacement for `replace`), case-insensitive for the i-variants. */
 function filter(side: 'request' | 'response', action: FilterAction, icase: boolean) {
   return (l: LegacyLine): Rewrite => {
-    if (l.section === 'defaults') return fail((l.words[0] as Word).span, `'${l.name}' was not allowed in 'defaults' sections in HAProxy 1.x either: move it to the frontends or backends that need it`)
+    if (l.section === 'defaults') return notInDefaults(l)
     const a = splitArgs(l, action === 'replace' ? 2 : 1)
     if (isRewrite(a)) return a
     const reW = a.args[0] as Word
@@ -262,8 +270,10 @@ function monitorNet(l: LegacyLine): Rewrite {
 }
 
 function block(l: LegacyLine): Rewrite {
-  if (l.section === 'defaults') return fail((l.words[0] as Word).span, "'block' was not allowed in 'defaults' sections in HAProxy 1.x either")
+  if (l.section === 'defaults') return notInDefaults(l)
   const args = l.words.slice(l.argStart)
+  const kw = args[0]
+  if (!kw || (kw.text !== 'if' && kw.text !== 'unless') || args.length < 2) return fail((kw ?? l.words[0] as Word).span, "'block' expects 'if' or 'unless' followed by a condition")
   return { ok: true, text: `http-request deny ${slice(l, args[0] as Word, args[args.length - 1] as Word)}`, order: { side: 'request', rank: RANK.first } }
 }
 
