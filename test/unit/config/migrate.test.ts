@@ -28,9 +28,6 @@ function migrate(fe: readonly string[], be: readonly string[] = []) {
   }
 }
 
-const one = (line: string) => migrate([line]).fe[0]
-const oneBe = (line: string) => migrate([], [line]).be[0]
-
 const FE_REWRITES: readonly (readonly [string, unknown])[] = [
     ['reqadd X-Proto:\\ SSL', 'http-request add-header X-Proto SSL'],
     ['reqadd X-Proto:\\ SSL if is_ssl', 'http-request add-header X-Proto SSL if is_ssl'],
