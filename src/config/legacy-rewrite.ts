@@ -34,8 +34,8 @@ export interface RuleOrder {
   readonly rank: number
 }
 
-/** Rule ranks, 1.x order. Native `http-request`/`http-response` lines have rank HTTP_RULES. */
-export const RANK = { first: 0, httpRules: 1, filter: 2, add: 3 } as const
+/** Rule ranks, 1.x order (monitor-net answered at accept time). Native `http-request`/`http-response` lines rank `httpRules`. */
+export const RANK = { monitor: -1, block: 0, httpRules: 1, filter: 2, add: 3 } as const
 
 export type Rewrite =
   | {
@@ -266,7 +266,7 @@ function monitorNet(l: LegacyLine): Rewrite {
   const a = splitArgs(l, 1)
   if (isRewrite(a)) return a
   if (a.cond) return fail(a.cond.words[0]?.span ?? (l.words[0] as Word).span, "'monitor-net' takes no condition")
-  return { ok: true, text: `http-request return status 200 if { src ${(a.args[0] as Word).text} }`, order: { side: 'request', rank: RANK.first }, note: '1.x answered before any rule; this is the first request rule' }
+  return { ok: true, text: `http-request return status 200 if { src ${(a.args[0] as Word).text} }`, order: { side: 'request', rank: RANK.monitor }, note: '1.x answered before any rule; this is the first request rule' }
 }
 
 function block(l: LegacyLine): Rewrite {
@@ -274,7 +274,7 @@ function block(l: LegacyLine): Rewrite {
   const args = l.words.slice(l.argStart)
   const kw = args[0]
   if (!kw || (kw.text !== 'if' && kw.text !== 'unless') || args.length < 2) return fail((kw ?? l.words[0] as Word).span, "'block' expects 'if' or 'unless' followed by a condition")
-  return { ok: true, text: `http-request deny ${slice(l, args[0] as Word, args[args.length - 1] as Word)}`, order: { side: 'request', rank: RANK.first } }
+  return { ok: true, text: `http-request deny ${slice(l, args[0] as Word, args[args.length - 1] as Word)}`, order: { side: 'request', rank: RANK.block } }
 }
 
 const HTTPCLOSE = "HAProxy 2.x's closest mode; 'forceclose' also closed the server side after the response"

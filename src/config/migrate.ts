@@ -11,7 +11,7 @@ import { isSectionKind, type SectionKind } from './ast.ts'
 import { DiagnosticBag } from './diagnostics.ts'
 import { LEGACY_DIRECTIVES } from './keywords/legacy.ts'
 import { PROXY_SECTIONS } from './keywords/types.ts'
-import { REWRITES, type Rewrite, type RuleOrder } from './legacy-rewrite.ts'
+import { RANK, REWRITES, type Rewrite, type RuleOrder } from './legacy-rewrite.ts'
 import { tokenizeLine, type Word } from './lexer.ts'
 
 export interface MigrateChange {
@@ -72,8 +72,8 @@ function legacyName(words: readonly Word[], section: SectionKind | undefined): {
 function ruleOrder(words: readonly Word[]): RuleOrder | undefined {
   const w = words[0]
   if (!w || w.quoted) return undefined
-  if (w.text === 'http-request') return { side: 'request', rank: 1 }
-  if (w.text === 'http-response') return { side: 'response', rank: 1 }
+  if (w.text === 'http-request') return { side: 'request', rank: RANK.httpRules }
+  if (w.text === 'http-response') return { side: 'response', rank: RANK.httpRules }
   return undefined
 }
 
@@ -131,9 +131,10 @@ export function migrateConfig(file: string, text: string): MigrateResult {
     for (const e of sorted()) {
       if (!e.legacy?.rewrite.allow) continue
       const s = sorted()
-      const lastRule = s.indexOf(e) === s.length - 1
-      const why = !lastRule
-        ? `request rules follow it in 1.x's order (line ${s[s.length - 1]?.line.no}) and 'http-request allow' would skip them; 1.x's reqallow only skipped later reqdeny/reqtarpit/reqpass filters`
+      // Later deny/tarpit/allow filters: 1.x skipped them after a matching reqallow, as 2.x does.
+      const blocked = s.slice(s.indexOf(e) + 1).find((r) => !VERDICT_FILTERS.has(r.legacy?.name ?? ''))
+      const why = blocked
+        ? `a request rule follows it in 1.x's order (line ${blocked.line.no}) that 'http-request allow' would skip; 1.x's reqallow only skipped later reqdeny/reqtarpit/reqallow filters`
         : e.line.section === 'frontend' && backendVerdicts
           ? "a backend has reqdeny/reqtarpit/reqallow/reqpass filters, which 1.x skipped after a frontend's reqallow but 2.x backend rules still run"
           : undefined

@@ -143,8 +143,12 @@ describe('edgeproxy migrate: lines with no exact 2.x form are left, with an erro
 
   it("refuses 'reqallow' when request rules follow it in 1.x's order, or backends have verdict filters", () => {
     const a = migrate(['reqallow ^X-Ok:', 'reqadd X-A:\\ 1'])
-    expect(a.errors).toEqual([expect.stringMatching(/^8:3: 'reqallow' has no exact 2\.x equivalent here: request rules follow it in 1\.x's order \(line 9\)/)])
+    expect(a.errors).toEqual([expect.stringMatching(/^8:3: 'reqallow' has no exact 2\.x equivalent here: a request rule follows it in 1\.x's order \(line 9\)/)])
     expect(a.fe).toEqual(['reqallow ^X-Ok:', 'http-request add-header X-A 1'])
+    // Later deny/tarpit filters were skipped by 1.x after a matching reqallow, as 2.x skips them.
+    const ok = migrate(['reqallow ^X-Ok:', 'reqdeny ^X-Bad:'])
+    expect(ok.errors).toEqual([])
+    expect(ok.fe).toEqual(['http-request allow if { req.fhdr(X-Ok) -m found }', 'http-request deny if { req.fhdr(X-Bad) -m found }'])
     const b = migrate(['reqallow ^X-Ok:'], ['reqdeny ^X-Bad:'])
     expect(b.errors).toEqual([expect.stringMatching(/^8:3: 'reqallow' has no exact 2\.x equivalent here: a backend has reqdeny/)])
     expect(b.be).toEqual(['http-request deny if { req.fhdr(X-Bad) -m found }'])
@@ -169,6 +173,11 @@ describe("edgeproxy migrate: 1.x's rule order", () => {
       [11, 8],
       [12, 13],
     ])
+  })
+
+  it("puts 'monitor-net' first: 1.x answered those clients before any rule", () => {
+    const r = migrate(['block if { path /x }', 'monitor-net 192.0.2.0/24'])
+    expect(r.fe).toEqual(['http-request return status 200 if { src 192.0.2.0/24 }', 'http-request deny if { path /x }'])
   })
 
   it('keeps rule lines in place when the file already has 1.x order', () => {
