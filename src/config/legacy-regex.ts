@@ -45,7 +45,7 @@ const SPACE_FORMS = ['[ \\t]*', '[ \\t]+', '[\\t ]*', '[\\t ]+', '\\s*', '\\s+',
  * saw `Name: value` with one space, the form HAProxy 2.0 rebuilt too). Undefined: no exact form.
  */
 export function valueMatch(rest: string): ValueMatch | undefined {
-  if (rest === '' || rest === '.*' || rest === '.*$' || rest === '.+') return { kind: 'any' }
+  if (rest === '' || rest === '.*' || rest === '.*$') return { kind: 'any' }
   for (const f of SPACE_FORMS) {
     if (!rest.startsWith(f)) continue
     const r = rest.slice(f.length)
@@ -53,7 +53,8 @@ export function valueMatch(rest: string): ValueMatch | undefined {
     if (r === '' || r === '.*' || r === '.*$') return { kind: 'any' }
     return { kind: 'regex', regex: `^${r}`, anchored: true }
   }
-  // `.*X`: X found anywhere after the colon; equally anywhere in the value when X cannot match a blank.
+  // `.*X`: X found anywhere after the colon; equally anywhere in the value when X starts with a
+  // character that is not a blank (greedy `^.*X` keeps 1.x's captures in a replacement).
   if (rest.startsWith('.*') && /^([A-Za-z0-9=;,/_-]|\\[.\-/])/.test(rest.slice(2))) return { kind: 'regex', regex: rest.slice(2), anchored: false }
   return undefined
 }

@@ -177,7 +177,7 @@ function filter(side: 'request' | 'response', action: FilterAction, icase: boole
         }
         const value = repl.slice(colon + 1).replace(/^[ \t]+/, '')
         if (/\\0/.test(value)) return fail(replW.span, `'${l.name}': '\\0' (the whole 1.x line, name included) has no 2.x counterpart in 'replace-header'`)
-        const valRe = vm.kind === 'any' ? '^.*$' : vm.anchored ? vm.regex : `^.*?${vm.regex}`
+        const valRe = vm.kind === 'any' ? '^.*$' : vm.anchored ? vm.regex : `^.*${vm.regex}`
         return { ok: true, text: `${ruleSet} replace-header ${hdr.name} ${quoteWord(`${icase ? '(?i)' : ''}${valRe}`)} ${logFormat(value)}${a.cond?.raw ?? ''}`, order }
       }
       const c = conditionWith(l, [test], a.cond)

@@ -39,6 +39,7 @@ const FE_REWRITES: readonly (readonly [string, unknown])[] = [
     ['rspdel ^X-Powered-By:\\ .*', 'http-response del-header X-Powered-By'],
     ['reqirep ^Host:\\ www.mydomain.com   Host:\\ www', 'http-request replace-header Host (?i)^www.mydomain.com www'],
     ['reqrep ^[Cc]ookie:\\ (.*)SERVER=[^;]*(.*) Cookie:\\ \\1\\2', "http-request replace-header Cookie ^(.*)SERVER=[^;]*(.*) '\\1\\2'"],
+    ['reqrep ^Cookie:.*SERVER=([^;]*) Cookie:\\ S=\\1', "http-request replace-header Cookie ^.*SERVER=([^;]*) 'S=\\1'"],
     ['rsprep ^Location:\\ http://127.0.0.1:8080/(.*) Location:\\ https://www.example.com/\\1', "http-response replace-header Location ^http://127.0.0.1:8080/(.*) 'https://www.example.com/\\1'"],
     ['rspirep ^Set-Cookie:\\s*(.*);\\ secure Set-Cookie:\\ \\1', "http-response replace-header Set-Cookie '(?i)^(.*); secure' '\\1'"],
     ['reqrep ^([^\\ :]*)\\ /static/(.*)     \\1\\ /\\2', "http-request replace-path ^/static/(.*) '/\\1'"],
