@@ -39,6 +39,7 @@ frontend fe
 backend app
     acl from_lb src 127.0.0.2
     reqrep ^([^\\ :]*)\\ /static/(.*)     \\1\\ /assets/\\2
+    reqirep ^(GET|HEAD)\\ /OLD/(.*)   \\1\\ /new/\\2
     reqirep ^X-Site:\\ old\\.example\\.com   X-Site:\\ new.example.com
     reqdeny ^[^\\ :]*\\ /admin unless from_lb
     rsprep ^X-Powered-By:\\ (.*)         X-Powered-By:\\ hidden-\\1
@@ -78,7 +79,7 @@ describe.skipIf(!enabled)('differential: a 1.x config after edgeproxy migrate', 
 
   it('migrates every legacy line', () => {
     expect(migrated.diag.items).toEqual([])
-    expect(migrated.changes).toHaveLength(19)
+    expect(migrated.changes).toHaveLength(20)
   })
 
   it('rewrites request headers and the path as the 1.x rules did', async () => {
@@ -88,9 +89,13 @@ describe.skipIf(!enabled)('differential: a 1.x config after edgeproxy migrate', 
         { path: '/static/app.js?v=2', headers: { 'x-debug': '1', 'x-site': 'OLD.example.COM' } },
         { path: '/api/items', headers: { 'user-agent': 'curl/8' } },
         { path: '/admin/panel', src: '127.0.0.2' },
+        { path: '/old/page?q=1' },
+        { path: '/old/page', method: 'POST', body: 'x' },
       ],
       view,
     )
+    expect(h[3]?.origin?.url).toBe('/new/page?q=1')
+    expect(h[4]?.origin?.url).toBe('/old/page')
     expect(h[0]?.origin?.url).toBe('/assets/app.js?v=2')
     expect(h[0]?.origin?.headers).toContain('x-site: new.example.com')
     expect(h[0]?.origin?.headers).toContain('x-forwarded-proto: http')
