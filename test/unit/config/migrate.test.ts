@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { LEGACY_DIRECTIVES } from '../../../src/config/keywords/legacy.ts'
+import { REWRITES } from '../../../src/config/legacy-rewrite.ts'
 import { migrateConfig } from '../../../src/config/migrate.ts'
 import { compile, fixture } from '../../helpers/cfg.ts'
 
@@ -32,6 +34,7 @@ const FE_REWRITES: readonly (readonly [string, unknown])[] = [
     ['reqadd X-Proto:\\ SSL', 'http-request add-header X-Proto SSL'],
     ['reqadd X-Proto:\\ SSL if is_ssl', 'http-request add-header X-Proto SSL if is_ssl'],
     ['reqadd X-Msg:\\ 100%\\ sure', "http-request add-header X-Msg '100%% sure'"],
+  ["reqadd X-Q:\\ it\\'s\\ $5", 'http-request add-header X-Q "it\'s \\$5"'],
     ['rspadd Strict-Transport-Security:\\ max-age=31536000 unless { status 500 }', 'http-response add-header Strict-Transport-Security max-age=31536000 unless { status 500 }'],
     ['reqdel ^X-Forwarded-For:', 'http-request del-header X-Forwarded-For'],
     ['reqidel ^X-Forwarded-For:.*', 'http-request del-header X-Forwarded-For'],
@@ -153,6 +156,12 @@ describe('edgeproxy migrate: lines with no exact 2.x form are left, with an erro
     const b = migrate(['reqallow ^X-Ok:'], ['reqdeny ^X-Bad:'])
     expect(b.errors).toEqual([expect.stringMatching(/^8:3: 'reqallow' has no exact 2\.x equivalent here: a backend has reqdeny/)])
     expect(b.be).toEqual(['http-request deny if { req.fhdr(X-Bad) -m found }'])
+  })
+})
+
+describe('edgeproxy migrate: the rewriting table', () => {
+  it('has an entry for every directive edgeproxy check refuses', () => {
+    expect(LEGACY_DIRECTIVES.filter((d) => !REWRITES[d.name]).map((d) => d.name)).toEqual([])
   })
 })
 
