@@ -114,6 +114,30 @@ export function migrateConfig(file: string, text: string): MigrateResult {
     return { line: l, text: render(l, rw.text), ...(rw.order ? { order: rw.order } : {}), legacy: { name: found.name, rewrite: rw } }
   })
 
+  const { out, moved } = orderRules(entries, lines, diag)
+
+  const changes: MigrateChange[] = []
+  for (const e of entries) {
+    if (!e.legacy) continue
+    const idx = out.indexOf(e)
+    if (idx < 0) continue
+    const first = e.line.words[0] as Word
+    const last = e.line.words[e.line.words.length - 1] as Word
+    const from = e.line.raw.slice(first.span.column - 1, last.span.column - 1 + last.span.length)
+    const to = e.legacy.rewrite.text
+    const mv = moved.get(e)
+    changes.push({ line: e.line.no, from, to, ...(mv !== undefined && mv !== e.line.no ? { movedTo: mv } : {}), ...(e.legacy.rewrite.note ? { note: e.legacy.rewrite.note } : {}) })
+  }
+  const textOut = out.map((e, i) => `${e.text}${(lines[i] as Line).eol}`).join('')
+  return { text: textOut, changes, diag }
+}
+
+/**
+ * Puts the rule lines of each proxy (request and response side apart) in 1.x's order: the sorted
+ * rules fill the rule lines' places. Refuses a `reqallow` whose 2.x `allow` would skip more than 1.x
+ * skipped. Returns the entry to print on each line, and where moved rewritten rules went.
+ */
+function orderRules(entries: readonly Entry[], lines: readonly Line[], diag: DiagnosticBag): { out: Entry[]; moved: Map<Entry, number> } {
   // `http-request allow` stops every later request rule of the proxy, and the backend's rules still
   // run in 2.x; 1.x's reqallow only skipped later verdict filters, in this proxy and the backend's.
   const backendVerdicts = lines.some((l) => (l.section === 'backend' || l.section === 'listen') && VERDICT_FILTERS.has(legacyName(l.words, l.section)?.name ?? ''))
@@ -156,18 +180,5 @@ export function migrateConfig(file: string, text: string): MigrateResult {
     }
   }
 
-  const changes: MigrateChange[] = []
-  for (const e of entries) {
-    if (!e.legacy) continue
-    const idx = out.indexOf(e)
-    if (idx < 0) continue
-    const first = e.line.words[0] as Word
-    const last = e.line.words[e.line.words.length - 1] as Word
-    const from = e.line.raw.slice(first.span.column - 1, last.span.column - 1 + last.span.length)
-    const to = e.legacy.rewrite.text
-    const mv = moved.get(e)
-    changes.push({ line: e.line.no, from, to, ...(mv !== undefined && mv !== e.line.no ? { movedTo: mv } : {}), ...(e.legacy.rewrite.note ? { note: e.legacy.rewrite.note } : {}) })
-  }
-  const textOut = out.map((e, i) => `${e.text}${(lines[i] as Line).eol}`).join('')
-  return { text: textOut, changes, diag }
+  return { out, moved }
 }
