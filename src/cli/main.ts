@@ -1,6 +1,6 @@
 /**
  * @module
- * The `edgeproxy` command line: check, compile, explain, dev, push, rollback, status, api.
+ * The `edgeproxy` command line: check, migrate, compile, explain, dev, push, rollback, status, api.
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs, UsageError } from './args.ts'
@@ -12,6 +12,8 @@ const USAGE = `usage: edgeproxy <command> [options]
 
 commands:
   check -f FILE [-f FILE…] [-q]        validate a configuration (like 'haproxy -c -f')
+  migrate -f FILE [-o OUT]             rewrite HAProxy 1.x directives (reqadd, reqrep, rspdel,
+                                       block, contimeout…) to their 2.x equivalents
   compile -f FILE [-f FILE…] [-o OUT]  print (or write) the RouteMap JSON
   explain -f FILE --url URL [--method M] [-H 'Name: value']… [--src IP] [--down BACKEND/SERVER]…
                                        show the decision for one request
@@ -53,6 +55,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (out) writeFileSync(out, json)
         else io.out(json.trimEnd())
         return 0
+      }
+      case 'migrate': {
+        const { migrateCommand } = await import('./migrate.ts')
+        return migrateCommand(files(args), args.values.get('-o')?.[0], io)
       }
       case 'explain': {
         const url = args.values.get('--url')?.[0]

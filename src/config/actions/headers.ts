@@ -5,6 +5,7 @@
  */
 import { parseLogFormat } from '../log-format.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
+import { actionRegex } from '../../sample/match/action-regex.ts'
 
 const ALL = ['http-request', 'http-response', 'http-after-response'] as const
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -57,7 +58,7 @@ function replace(input: ActionInput): Record<string, unknown> | undefined {
   const fmtW = input.args[2]
   if (!re || !fmtW || input.args.length > 3) return actionError(input, input.args[3], 'expects exactly 3 arguments: <name> <regex> <fmt>')
   try {
-    new RegExp(re.text)
+    actionRegex(re.text)
   } catch (e) {
     input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : invalid regex '${re.text}': ${(e as Error).message}`)
     return undefined

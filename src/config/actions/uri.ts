@@ -5,6 +5,7 @@
  */
 import { parseLogFormat } from '../log-format.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
+import { actionRegex } from '../../sample/match/action-regex.ts'
 
 function oneFmt(input: ActionInput): Record<string, unknown> | undefined {
   const w = input.args[0]
@@ -18,7 +19,7 @@ function regexFmt(input: ActionInput): Record<string, unknown> | undefined {
   const f = input.args[1]
   if (!re || !f || input.args.length > 2) return actionError(input, input.args[2], 'expects exactly 2 arguments <match-regex> and <replace-format>')
   try {
-    new RegExp(re.text)
+    actionRegex(re.text)
   } catch (e) {
     input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : invalid regex '${re.text}': ${(e as Error).message}`)
     return undefined

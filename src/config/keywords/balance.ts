@@ -111,6 +111,10 @@ function parseHashType(st: Statement, cx: KeywordContext): void {
   if (!p || !arity(st, cx.sv, 1, 3, 'map-based|consistent [sdbm|djb2|wt6|crc32|none [avalanche]]')) return
   const [typeW, fnW, modW] = st.args
   if (!typeW) return
+  if (typeW.text === 'avalanche') {
+    cx.sv.diag.error('deprecated', typeW.span, "experimental feature 'hash-type avalanche' is not supported anymore, please use 'hash-type map-based sdbm avalanche' instead.")
+    return
+  }
   if (typeW.text !== 'map-based' && typeW.text !== 'consistent') {
     cx.sv.diag.error('invalid-argument', typeW.span, "'hash-type' only supports 'consistent' and 'map-based'.")
     return

@@ -33,7 +33,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
   ignored('max-spread-checks', 'the start-up spreading of the first checks is not modelled'),
   ignored('node', 'the node name is only shown by the stats page and the runtime API'),
   { name: 'localpeer', sections: G, support: 'ignored', note: 'stick tables are global at the edge; there are no peers to name' },
-  ...['daemon', 'master-worker', 'nbthread', 'nbproc', 'thread-groups', 'cpu-map', 'user', 'group', 'uid', 'gid', 'chroot',
+  ...['daemon', 'master-worker', 'nbthread', 'thread-groups', 'cpu-map', 'user', 'group', 'uid', 'gid', 'chroot',
     'pidfile', 'ulimit-n', 'hard-stop-after', 'grace', 'busy-polling', 'noepoll', 'nokqueue', 'nopoll', 'noevports', 'nosplice',
     'nogetaddrinfo', 'noreuseport', 'maxpipes', 'maxzlibmem', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate',
     'maxsslrate', 'maxsslconn', 'quiet', 'zero-warning', 'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',

@@ -13,6 +13,7 @@ import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
+import { LEGACY_KEYWORDS } from './legacy.ts'
 import { OPTION_KEYWORDS } from './option.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
@@ -28,6 +29,7 @@ export const KEYWORDS: readonly KeywordDef[] = [
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
   ...CAPTURE_KEYWORDS,
   ...TCP_RULE_KEYWORDS,
+  ...LEGACY_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -115,7 +115,10 @@ function parseMode(st: Statement, cx: KeywordContext): void {
   if (w.text === 'http' || w.text === 'tcp') {
     p.mode = w.text
     p.modeSpan = w.span
-  } else if (w.text === 'health' || w.text === 'log' || w.text === 'spop') {
+  } else if (w.text === 'health') {
+    // Removed in HAProxy 2.x (cfgparse-listen.c); HAProxy's message names the replacement.
+    cx.sv.diag.error('deprecated', w.span, "'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.")
+  } else if (w.text === 'log' || w.text === 'spop') {
     cx.sv.diag.error('not-supported', w.span, `'mode ${w.text}' is not supported yet at the edge`, { help: "use 'mode http' or 'mode tcp'" })
   } else cx.sv.diag.error('invalid-argument', w.span, `'mode' expects one of 'tcp', 'http', 'log' or 'health' (got '${w.text}')`)
 }

@@ -14,6 +14,7 @@ const LABEL: Readonly<Record<Support | 'edge', string>> = {
   edge: 'supported, with a warning: the edge does it differently',
   ignored: 'accepted with a warning: no effect at the edge',
   no: 'rejected: not supported yet',
+  removed: "refused as HAProxy 2.6 refuses it (a 1.x directive); 'edgeproxy migrate' rewrites most of them",
 }
 
 function row(cells: readonly string[]): string {
@@ -30,8 +31,9 @@ export function keywordReport(): string {
     '',
     'Status: **supported** (HAProxy semantics), **edge** (accepted with a warning that names the',
     'edge equivalent), **ignored** (accepted with a warning: no effect at the edge), **rejected**',
-    '(an error that says it is not supported yet). Anything else is an unknown keyword (an error with',
-    'a suggestion).',
+    '(an error that says it is not supported yet), **removed in 2.x** (a HAProxy 1.x directive refused',
+    "with HAProxy 2.6's own message; `edgeproxy migrate` rewrites most of them). Anything else is an",
+    'unknown keyword (an error with a suggestion).',
     '',
     '## Directives',
     '',
@@ -67,5 +69,5 @@ export function keywordReport(): string {
 }
 
 function statusWord(s: Support): string {
-  return s === 'yes' ? 'supported' : s === 'no' ? 'rejected' : s
+  return s === 'yes' ? 'supported' : s === 'no' ? 'rejected' : s === 'removed' ? 'removed in 2.x' : s
 }

@@ -16,8 +16,10 @@ import type { GlobalDraft } from './global-draft.ts'
  * - `edge`: accepted; the edge does it differently (the handler or `note` says how) — a warning.
  * - `ignored`: accepted with a warning; it has no meaning at the edge.
  * - `no`: rejected with an error: known HAProxy keyword, not supported yet.
+ * - `removed`: a HAProxy 1.x directive that HAProxy 2.6 refuses too; the handler gives HAProxy's
+ *   message, which names the 2.x replacement (keywords/legacy.ts).
  */
-export type Support = 'yes' | 'edge' | 'ignored' | 'no'
+export type Support = 'yes' | 'edge' | 'ignored' | 'no' | 'removed'
 
 export interface Statement {
   /** All words of the line. */

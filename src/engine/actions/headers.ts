@@ -8,6 +8,7 @@ import type { LogFormat } from '../../routemap/schema.ts'
 import type { HeaderList } from '../../sample/headers.ts'
 import type { RequestState } from '../request-state.ts'
 import type { ActionBuildEnv, RuntimeActionDef } from './types.ts'
+import { actionRegex } from '../../sample/match/action-regex.ts'
 
 function target(ctx: RequestState, env: ActionBuildEnv): HeaderList | undefined {
   return env.ruleSet === 'http-request' ? ctx.headers : ctx.response?.headers
@@ -83,7 +84,7 @@ export const HEADER_RUNTIME: readonly RuntimeActionDef[] = [
   {
     name: 'replace-header',
     build: (a, env) => {
-      const re = new RegExp(a.regex as string)
+      const re = actionRegex(a.regex as string)
       const render = env.format(a.fmt as LogFormat)
       return (ctx) => {
         const fmtValue = render(ctx)
@@ -98,7 +99,7 @@ export const HEADER_RUNTIME: readonly RuntimeActionDef[] = [
   {
     name: 'replace-value',
     build: (a, env) => {
-      const re = new RegExp(a.regex as string)
+      const re = actionRegex(a.regex as string)
       const render = env.format(a.fmt as LogFormat)
       return (ctx) => {
         const fmtValue = render(ctx)

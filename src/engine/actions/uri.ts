@@ -6,6 +6,7 @@
 import type { LogFormat } from '../../routemap/schema.ts'
 import type { RequestState } from '../request-state.ts'
 import type { ActionBuildEnv, RuntimeActionDef } from './types.ts'
+import { actionRegex } from '../../sample/match/action-regex.ts'
 
 type Apply = (ctx: RequestState, value: string) => void
 
@@ -53,7 +54,7 @@ function regexAction(name: string, setter: string): RuntimeActionDef {
   return {
     name,
     build: (a, env) => {
-      const re = new RegExp(a.regex as string)
+      const re = actionRegex(a.regex as string)
       const render = env.format(a.fmt as LogFormat)
       const get = getters[name] as (c: RequestState) => string
       const set = setters[setter] as Apply
