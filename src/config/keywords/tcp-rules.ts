@@ -15,8 +15,7 @@
  *   actions the edge cannot do (`silent-drop`, `set-src`, `close`…) with 'not-supported'.
  */
 import type { Condition, Rule } from '../../routemap/schema.ts'
-import { parseSampleExpr, type SampleExpr } from '../../sample/expr.ts'
-import { reportExprErrors } from '../acl.ts'
+import type { SampleExpr } from '../../sample/expr.ts'
 import { findAction } from '../actions/index.ts'
 import type { ActionInput } from '../actions/types.ts'
 import { parseCondition } from '../condition.ts'
@@ -172,7 +171,7 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
         sv.diag.error('invalid-argument', actionWord.span, `'capture ${args[0]?.text ?? ''}' is not allowed in '${label}' rules in ${where(p)}`, { help: "use it in 'tcp-request content' rules" })
         return undefined
       }
-      return capture(p, label, actionWord, args, sv, def.note ?? '')
+      return capture(p, label, actionWord, args, sv) ? reuse(st, cx, p, label, set, level, actionWord, args, rule) : undefined
     case 'expect': {
       const l4 = args[0]
       if (l4?.text !== 'layer4' || args.length > 1) {
@@ -238,26 +237,24 @@ function reuse(
 }
 
 /** `capture <expr> len <n>`: validated as HAProxy does, then ignored (captures feed HAProxy's logs). */
-function capture(p: ProxyDraft, label: string, actionWord: Word, args: readonly Word[], sv: Services, note: string): undefined {
+/** `capture <expr> len <n>`: checked as HAProxy does; it then runs as `http-request capture … len`. */
+function capture(p: ProxyDraft, label: string, actionWord: Word, args: readonly Word[], sv: Services): boolean {
   if (!hasFe(p)) {
     sv.diag.error('invalid-argument', actionWord.span, `'${label} capture' : proxy '${p.name}' has no frontend capability`)
-    return undefined
+    return false
   }
   const e = args[0]
   if (!e) {
     sv.diag.error('missing-argument', actionWord.span, `'${label} capture' : expects a sample expression`)
-    return undefined
+    return false
   }
-  const r = parseSampleExpr(e.text, sv.registry, { phase: 'request', loadMap: sv.loadMap })
-  if (reportExprErrors(r.errors, e, sv, 0) || !r.expr) return undefined
   const lenW = args[1]
   const n = args[2]
   if (lenW?.text !== 'len' || !n || !/^\d+$/.test(n.text) || Number(n.text) <= 0 || args.length > 3) {
     sv.diag.error('invalid-argument', (lenW ?? e).span, `'${label} capture' : a positive 'len' argument is mandatory`)
-    return undefined
+    return false
   }
-  sv.diag.warning('edge-mapping', actionWord.span, `'${label} capture' is ignored at the edge: ${note}`)
-  return undefined
+  return true
 }
 
 function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {

@@ -121,7 +121,6 @@ describe('tcp-request rules: fetches that need a later rule set', () => {
 describe('tcp-request rules: actions per rule set', () => {
   it.each([
     ['tcp-request content silent-drop', 'not-supported', 23, "'tcp-request content silent-drop' is not supported at the edge: a Worker cannot drop the client connection silently: use 'reject' (the edge answers 403) or Cloudflare WAF 'Block'"],
-    ['tcp-request connection set-src ipv4(10.0.0.1)', 'not-supported', 26, "'tcp-request connection set-src' is not supported at the edge: the client address is the one Cloudflare reports (CF-Connecting-IP): 'src' reads it"],
     ['tcp-request content do-resolve(txn.ip,dns) str(x)', 'not-supported', 23, undefined],
     ['tcp-request content use-service lua.foo', 'not-supported', 35, "'tcp-request content use-service lua.foo' is not supported at the edge: Lua cannot run in a Worker"],
     ['tcp-request content use-service prometheus-exporter', 'invalid-argument', 35, "Prometheus exporter service only available on 'http-request' rulesets"],
@@ -151,7 +150,6 @@ describe('tcp-request rules: actions per rule set', () => {
   })
 
   it.each([
-    ['tcp-request content capture src len 10', [23]],
     ['tcp-request content set-log-level err', [23]],
     ['tcp-request content switch-mode http proto h1', [23]],
     ['tcp-request content set-priority-class int(1)', [23]],
@@ -164,6 +162,19 @@ describe('tcp-request rules: actions per rule set', () => {
     expect(d.filter((x) => x.severity === 'error')).toEqual([])
     expect(d.filter((x) => x.line === 8).map((x) => [x.code, x.column])).toEqual(columns.map((c) => ['edge-mapping', c]))
     expect(r.routeMap?.frontends[0]?.tcpRules).toBeUndefined()
+  })
+})
+
+describe('tcp-request rules that run as their http-request twin', () => {
+  it.each([
+    ['tcp-request content capture src len 10', 'capture'],
+    ['tcp-request connection set-src ipv4(192.0.2.9)', 'set-src'],
+    ['tcp-request session set-dst-port int(81)', 'set-dst-port'],
+  ])('%s', (line, action) => {
+    const r = compile(httpConfig(line))
+    expect(diags(r).filter((x) => x.severity === 'error')).toEqual([])
+    const t = r.routeMap?.frontends[0]?.tcpRules
+    expect(Object.values(t ?? {}).flat().map((x) => x.action)).toEqual([action])
   })
 })
 
