@@ -114,9 +114,9 @@ export function createBalancer(spec: BalanceSpec, hash: HashSpec, servers: reado
         return undefined
       }
     },
-    setServerDown: (s) => inner.setServerDown(s),
-    setServerUp: (s) => inner.setServerUp(s),
-    updateWeight: (s) => inner.updateWeight(s),
+    setServerDown: (s, inflight) => inner.setServerDown(s, inflight),
+    setServerUp: (s, inflight) => inner.setServerUp(s, inflight),
+    updateWeight: (s, inflight) => inner.updateWeight(s, inflight),
   }
 }
 

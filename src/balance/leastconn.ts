@@ -58,17 +58,7 @@ export class LeastConn implements Balancer {
     if (!group) return undefined
     if (group.fbck) return { server: group.fbck, reason: `leastconn: ${group.fbck.name}${groupNote(group)}` }
     const backup = group.kind === 'backups'
-    const load = (s: LbServer): number => Math.max(0, input.inflight?.get(s.id) ?? 0)
-    for (const n of this.#nodes) {
-      if (!n.queued) continue
-      const l = load(n.s)
-      const k = fwlcKey(l, n.eweight)
-      n.load = l
-      if (k !== n.key) {
-        n.key = k
-        n.stamp = this.#stamp++
-      }
-    }
+    this.#reposition(input.inflight)
     // fwlc_get_next_server: first in tree order that is not avoided, else the avoided one.
     let best: Node | undefined
     let bestAvoided: Node | undefined
@@ -91,8 +81,26 @@ export class LeastConn implements Balancer {
     }
   }
 
+  /**
+   * fwlc_srv_reposition for every queued server whose load changed since the last look, in
+   * declaration order.
+   */
+  #reposition(inflight: ReadonlyMap<number, number> | undefined): void {
+    for (const n of this.#nodes) {
+      if (!n.queued) continue
+      const l = Math.max(0, inflight?.get(n.s.id) ?? 0)
+      const k = fwlcKey(l, n.eweight)
+      n.load = l
+      if (k !== n.key) {
+        n.key = k
+        n.stamp = this.#stamp++
+      }
+    }
+  }
+
   /** fwlc_set_server_status_down. */
-  setServerDown(s: LbServer): void {
+  setServerDown(s: LbServer, inflight?: ReadonlyMap<number, number>): void {
+    this.#reposition(inflight)
     const n = this.#node(s)
     if (!n?.queued || !this.#usable.delete(s.index)) return
     n.queued = false
@@ -100,7 +108,8 @@ export class LeastConn implements Balancer {
   }
 
   /** fwlc_set_server_status_up: queued behind the servers with the same key. */
-  setServerUp(s: LbServer): void {
+  setServerUp(s: LbServer, inflight?: ReadonlyMap<number, number>): void {
+    this.#reposition(inflight)
     let n = this.#node(s)
     if (n?.queued) return
     const e = dynamicEweight(s)
@@ -113,23 +122,25 @@ export class LeastConn implements Balancer {
     this.#usable.set(s)
     n.s = s
     n.eweight = e
+    n.load = Math.max(0, inflight?.get(s.id) ?? 0)
     n.key = fwlcKey(n.load, e)
     n.stamp = this.#stamp++
     n.queued = true
   }
 
   /** fwlc_update_server_weight: dequeued and queued again with the new key, even an equal one. */
-  updateWeight(s: LbServer): void {
+  updateWeight(s: LbServer, inflight?: ReadonlyMap<number, number>): void {
     const n = this.#node(s)
     const e = dynamicEweight(s)
     if (!n?.queued) {
-      if (e > 0) this.setServerUp(s)
+      if (e > 0) this.setServerUp(s, inflight)
       return
     }
     if (e <= 0) {
-      this.setServerDown(s)
+      this.setServerDown(s, inflight)
       return
     }
+    this.#reposition(inflight)
     this.#usable.set(s)
     n.s = s
     n.eweight = e

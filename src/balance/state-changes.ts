@@ -19,17 +19,20 @@ export function sameWeight(a: LbServer, b: LbServer): boolean {
   return a.weight === b.weight && (a.slowstartW ?? 16) === (b.slowstartW ?? 16)
 }
 
-/** Applies the changes from `prev` to `next` to `lb`; returns how many servers changed. */
-export function applyStateChanges(lb: Balancer, prev: UsableView, next: UsableView): number {
+/**
+ * Applies the changes from `prev` to `next` to `lb`; returns how many servers changed.
+ * `inflight`: requests in flight per server id now (leastconn).
+ */
+export function applyStateChanges(lb: Balancer, prev: UsableView, next: UsableView, inflight?: ReadonlyMap<number, number>): number {
   let changed = 0
   const n = Math.max(prev.length, next.length)
   for (let i = 0; i < n; i++) {
     const was = prev[i]
     const now = next[i]
     if (was === now) continue
-    if (was && !now) lb.setServerDown(was)
-    else if (!was && now) lb.setServerUp(now)
-    else if (was && now && !sameWeight(was, now)) lb.updateWeight(now)
+    if (was && !now) lb.setServerDown(was, inflight)
+    else if (!was && now) lb.setServerUp(now, inflight)
+    else if (was && now && !sameWeight(was, now)) lb.updateWeight(now, inflight)
     else continue
     changed++
   }

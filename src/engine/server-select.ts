@@ -141,9 +141,9 @@ export class ServerSelector {
 
   #pickBalanced(be: RtBackend, ctx: RequestState, states: ServerStates, avoid?: ReadonlySet<number>): { server: Server; reason: string } | undefined {
     const def = be.def
-    const lb = this.#balancer(be, states)
-    const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
     const inflight = this.#limiter.inflight(def.name)
+    const lb = this.#balancer(be, states, inflight)
+    const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
     // Full servers (maxconn) are skipped while another is usable, as HAProxy's balancers skip them.
     const limits = limitsOf(be)
     let skip = avoid
@@ -253,7 +253,7 @@ export class ServerSelector {
     }
   }
 
-  #balancer(be: RtBackend, states: ServerStates): Balancer {
+  #balancer(be: RtBackend, states: ServerStates, inflight: ReadonlyMap<number, number>): Balancer {
     const def = be.def
     let cached = this.#cache.get(def.name)
     // Fast path: the states said nothing changed since the balancer was last updated (and no server ramps up).
@@ -287,7 +287,7 @@ export class ServerSelector {
       const old = prev[index]
       next[index] = old && old.weight === weight && (old.slowstartW ?? 16) === w ? old : lbServer(s, index, weight, w)
     }
-    applyStateChanges(cached.balancer, prev, next)
+    applyStateChanges(cached.balancer, prev, next, inflight)
     cached.usable = next
     cached.version = version
     cached.states = states
