@@ -8,7 +8,7 @@
  * time over new connections, and between them `set server be/sN state maint|drain|ready` or
  * `set server be/sN weight W` on the admin stats socket. Steps: a number is that many requests;
  * `maint:N`, `drain:N`, `ready:N` and `weight:N:W` are the commands. Expected: the servers
- * of each run of requests, runs separated by `|`, `-` for a 503. 17 cases.
+ * of each run of requests, runs separated by `|`, `-` for a 503. 18 cases.
  */
 import { describe, expect, it } from 'vitest'
 import { applyStateChanges, createBalancer } from '../../../src/balance/index.ts'
@@ -26,6 +26,7 @@ interface MeasuredStateCase {
 
 const MEASURED: readonly MeasuredStateCase[] = [
   { name: "rr 3-2-1: s1 maint, then ready", balance: 'roundrobin', servers: '3 2 1', steps: '7 maint:1 8 ready:1 12', expected: '1 2 1 3 1 2 1 | 2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
+  { name: "rr 3-2-1: s1 maint before any request", balance: 'roundrobin', servers: '3 2 1', steps: 'maint:1 8 ready:1 12', expected: '2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
   { name: "rr 3-2-1: s2 maint, weights changed around its return", balance: 'roundrobin', servers: '3 2 1', steps: '4 maint:2 5 weight:3:4 6 ready:2 10 weight:1:1 8', expected: '1 2 1 3 | 1 1 1 1 1 | 3 1 3 1 3 3 | 1 3 1 3 2 1 3 2 3 1 | 3 1 3 2 3 3 2 3' },
   { name: "rr 3-2-1: s3 drained mid-window, then ready", balance: 'roundrobin', servers: '3 2 1', steps: '5 drain:3 6 ready:3 12', expected: '1 2 1 3 1 | 2 1 2 1 2 1 | 1 2 1 2 1 3 1 2 1 2 1 3' },
   { name: "rr 3-2-1: s1 weight 0, then 3 again", balance: 'roundrobin', servers: '3 2 1', steps: '3 weight:1:0 5 weight:1:3 12', expected: '1 2 1 | 3 2 2 3 2 | 2 1 3 1 2 1 2 1 3 1 2 1' },
