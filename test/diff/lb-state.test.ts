@@ -39,8 +39,23 @@ backend be_bk
     server k1 127.0.0.1:@c@ backup
     server k2 127.0.0.1:@d@ backup weight 2
 
+backend be_srr
+    balance static-rr
+    server s1 127.0.0.1:@a@ weight 3
+    server s2 127.0.0.1:@b@ weight 2
+    server s3 127.0.0.1:@c@ weight 1
+
 backend be_hc
     balance roundrobin
+    option httpchk GET /health
+    timeout check 1s
+    default-server inter 300 fall 2 rise 2
+    server s1 127.0.0.1:@e@ check weight 3
+    server s2 127.0.0.1:@f@ check weight 2
+    server s3 127.0.0.1:@g@ check weight 1
+
+backend be_hl
+    balance leastconn
     option httpchk GET /health
     timeout check 1s
     default-server inter 300 fall 2 rise 2
@@ -119,6 +134,8 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
     const names: Record<string, Record<string, string>> = {
       rr: { a: 's1', b: 's2', c: 's3' },
       lc: { a: 's1', b: 's2', c: 's3' },
+      srr: { a: 's1', b: 's2', c: 's3' },
+      hl: { e: 's1', f: 's2', g: 's3' },
       bk: { a: 's1', b: 's2', c: 'k1', d: 'k2' },
       hc: { e: 's1', f: 's2', g: 's3' },
     }
@@ -168,6 +185,10 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
     await scenario('lc', [4, 'set server be_lc/s2 state maint', 4, 'set server be_lc/s2 state ready', 6, 'set server be_lc/s1 weight 3', 5, 'set server be_lc/s3 state drain', 3, 'set server be_lc/s3 state ready', 6])
   })
 
+  it('static-rr keeps its map index across maint and ready (the map is recomputed)', async () => {
+    await scenario('srr', [5, 'set server be_srr/s1 state maint', 6, 'set server be_srr/s1 state ready', 12, 'set server be_srr/s2 weight 0%', 5, 'set server be_srr/s2 weight 100%', 9])
+  })
+
   it('roundrobin with allbackups: failover to the backup group and back', async () => {
     await scenario('bk', [
       3,
@@ -186,17 +207,20 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
     ])
   })
 
-  it('roundrobin 3/2/1 carries on across a failing health check and its recovery', async () => {
+  it('roundrobin 3/2/1 and leastconn carry on across a failing health check and its recovery', async () => {
+    const backends = ['hc', 'hl'] as const
     const h: string[] = []
     const e: string[] = []
     const run = async (n: number) => {
-      const r = await serve('hc', n)
-      h.push(r.h.join(' '))
-      e.push(r.e.join(' '))
+      for (const b of backends) {
+        const r = await serve(b, n)
+        h.push(`${b}: ${r.h.join(' ')}`)
+        e.push(`${b}: ${r.e.join(' ')}`)
+      }
     }
     const settle = async (want: string) => {
-      const got = await Promise.all([until(pair.haproxy, 'be_hc', 's1', want), until(pair.edge, 'be_hc', 's1', want)])
-      expect(got, `be_hc/s1 status on HAProxy, edgeproxy\n${pair.edge.output().slice(-2000)}`).toEqual([want, want])
+      const waits = backends.flatMap((b) => [until(pair.haproxy, `be_${b}`, 's1', want), until(pair.edge, `be_${b}`, 's1', want)])
+      expect(await Promise.all(waits), `s1 status in be_hc, be_hl on HAProxy, edgeproxy\n${pair.edge.output().slice(-2000)}`).toEqual(waits.map(() => want))
     }
     await settle('UP')
     await run(5)
@@ -206,6 +230,6 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
     pair.origins.failing.delete('e')
     await settle('UP')
     await run(9)
-    expect(e, `edgeproxy vs HAProxy on be_hc\n${pair.edge.output().slice(-2000)}`).toEqual(h)
+    expect(e.join('\n'), `edgeproxy vs HAProxy\n${pair.edge.output().slice(-2000)}`).toBe(h.join('\n'))
   }, 60_000)
 })
