@@ -62,14 +62,22 @@ function limitsOf(be: RtBackend): Limits | undefined {
   return l ?? undefined
 }
 
+/**
+ * Each backend's balancer, by backend name. Engines built one after the other for the same
+ * RouteMap (runtime map or address edits rebuild the engine) share one store, so balancers carry
+ * on across those rebuilds as HAProxy's do.
+ */
+export type BalancerStore = Map<string, BackendBalancer>
+
 export class ServerSelector {
-  readonly #cache = new Map<string, BalancerCache>()
+  readonly #cache: BalancerStore
   /** Requests in flight per backend and server id in this isolate (leastconn, first, random, maxconn). */
   readonly #limiter = new ConnLimiter()
   readonly #stick: StickStore
 
-  constructor(stick: StickStore) {
+  constructor(stick: StickStore, balancers: BalancerStore = new Map()) {
     this.#stick = stick
+    this.#cache = balancers
   }
 
   /** True when the backend reads in-flight counts: its algorithm, or a server `maxconn`. */
@@ -259,6 +267,7 @@ export class ServerSelector {
     // Fast path: the states said nothing changed since the balancer was last updated (and no server ramps up).
     const version = states.version?.()
     if (cached && version !== undefined && cached.version === version && cached.states === states && cached.def === def && !cached.ramping) return cached.balancer
+    if (cached && cached.def !== def && lbIdentity(cached.def) === lbIdentity(def)) cached.def = def
     if (!cached || cached.def !== def) {
       // HAProxy's start: every server not `disabled` is up with its configured weight; what
       // differs from that now reaches the new balancer as state changes, like after a start.
@@ -301,15 +310,27 @@ function lbServer(s: Server, index: number, weight: number, w: number): LbServer
   return { id: s.id, index, name: s.name, weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) }
 }
 
+const IDENTITIES = new WeakMap<RtBackend['def'], string>()
+
+/** What a balancer is built from: two backend definitions with the same identity can share one. */
+function lbIdentity(def: RtBackend['def']): string {
+  let id = IDENTITIES.get(def)
+  if (id === undefined) {
+    id = JSON.stringify([def.balance, def.hash, def.options.allbackups, def.servers.map((s) => [s.name, s.id, s.backup, s.weight, s.disabled])])
+    IDENTITIES.set(def, id)
+  }
+  return id
+}
+
 /** A backend's balancer and the usable view it was last updated to. */
-interface BalancerCache {
+export interface BackendBalancer {
   readonly balancer: Balancer
   /** The usable servers the balancer knows of, by declaration index. */
   usable: readonly (LbServer | undefined)[]
   /** states.version() when last checked (undefined: the states have no version). */
   version: number | undefined
   states: ServerStates
-  readonly def: RtBackend['def']
+  def: RtBackend['def']
   /** A server was ramping up (slowstart): its weight moves with time, so the set is re-read per request. */
   ramping: boolean
 }

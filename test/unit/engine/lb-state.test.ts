@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest'
 import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
-import type { ServerStates } from '../../../src/engine/server-select.ts'
+import type { BalancerStore, ServerStates } from '../../../src/engine/server-select.ts'
+import { withServerOverrides } from '../../../src/ops/effective.ts'
 import { withAdmin } from '../../../src/ops/admin-states.ts'
 import type { AdminServer } from '../../../src/ops/types.ts'
 import { httpConfig } from '../../helpers/cfg.ts'
@@ -78,5 +79,25 @@ describe('balancers across state changes (engine)', () => {
     runs.push(await serve(6))
     // Weights 3/2/1 do not matter while every server is idle (one request at a time).
     expect(runs.join(' | ')).toBe('1 2 3 1 | 3 1 3 1 | 3 1 2 3 1 2')
+  })
+
+  it('an engine rebuilt for a runtime edit of the same RouteMap (an address change) carries on with the same balancers', async () => {
+    const r = compileConfig([{ name: 't.cfg', text: httpConfig('', 'balance roundrobin\nserver s1 192.0.2.1:80 weight 3\nserver s2 192.0.2.2:80 weight 2\nserver s3 192.0.2.3:80 weight 1') }])
+    if (!r.routeMap) throw new Error('config does not compile')
+    const balancers: BalancerStore = new Map()
+    const serve = async (e: ReturnType<typeof createEngine>, n: number): Promise<string> => {
+      const out: string[] = []
+      for (let i = 0; i < n; i++) {
+        const d = await e.decide({ method: 'GET', url: 'http://x/', headers: [], src: '192.0.2.9' })
+        out.push(d.kind === 'forward' ? d.server.name.slice(1) : '-')
+      }
+      return out.join(' ')
+    }
+    const first = await serve(createEngine(r.routeMap, { balancers }), 4)
+    const moved = withServerOverrides(r.routeMap, { 'be/s2': { addr: '192.0.2.22', changedAt: 0 } })
+    const second = createEngine(moved, { balancers })
+    expect(`${first} | ${await serve(second, 8)}`).toBe('1 2 1 3 | 1 2 1 2 1 3 1 2')
+    // Without the store the new engine starts over.
+    expect(await serve(createEngine(moved), 4)).toBe('1 2 1 3')
   })
 })
