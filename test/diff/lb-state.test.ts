@@ -17,6 +17,7 @@ import { DIFF_DEFAULTS, diffEnabled, type Pair, type Proxy as RunningProxy, send
 const CONFIG = `${DIFF_DEFAULTS.replace('nbthread 1', 'nbthread 1\n    stats socket @DIR@/admin.sock level admin')}
 frontend fe
     bind 127.0.0.1:@PORT@
+    http-request set-header X-M %[path,map(@DIR@/m.map,none)]
     use_backend be_%[path,field(2,/)]
 
 backend be_rr
@@ -103,7 +104,7 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
   let pair: Pair
 
   beforeAll(async () => {
-    pair = await startPair(CONFIG, { live: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] })
+    pair = await startPair(CONFIG, { live: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], files: { 'm.map': '/none x\n' } })
   }, 90_000)
 
   afterAll(async () => {
@@ -152,9 +153,11 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
         h.push(r.h.join(' '))
         e.push(r.e.join(' '))
       } else {
-        const [ha, ea] = [await command(pair.haproxy, step), await command(pair.edge, step)]
+        // @DIR@: each proxy's own directory; @b@: origin b's port.
+        const line = (p: RunningProxy) => step.replace('@DIR@', p.dir).replace('@b@', String(pair.origins.port('b')))
+        const [ha, ea] = [await command(pair.haproxy, line(pair.haproxy)), await command(pair.edge, line(pair.edge))]
         expect(ea.trim(), `edgeproxy's answer to '${step}'`).toBe(ha.trim())
-        h.push(`[${step.replace(/^set server \w+\//, '')}]`)
+        h.push(`[${step.replace(/^set server \w+\//, '').replace('@DIR@/', '')}]`)
         e.push(h[h.length - 1] as string)
       }
     }
@@ -179,6 +182,10 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
     ])
     // The run after the recovery continues the window (s3 first) instead of restarting at s1.
     expect(h.split('\n')[4]).toBe('s3 s1 s2 s1 s2 s1 s3 s1 s2 s1 s2 s1')
+  })
+
+  it('roundrobin 3/2/1 carries on across runtime map and address edits', async () => {
+    await scenario('rr', [5, 'add map @DIR@/m.map /rr/1 y', 6, 'set server be_rr/s2 addr 127.0.0.1 port @b@', 6])
   })
 
   it('leastconn keeps its order among equals across maint, ready and weight changes', async () => {
