@@ -22,7 +22,7 @@ import { configureHealthMonitors, type HealthMonitorNamespace, healthSnapshotLoa
 import { type RuntimeStateNamespace, runtimeStub } from '../durable-objects/runtime-state.ts'
 import type { Decision } from './engine/decide.ts'
 import { createEngine, type Engine } from './engine/index.ts'
-import { ALL_UP } from './engine/server-select.ts'
+import { ALL_UP, type BalancerStore } from './engine/server-select.ts'
 import { NO_TRACE } from './engine/trace.ts'
 import { type HealthPlan, healthPlans } from './health/plan.ts'
 import { SnapshotCache } from './health/snapshot.ts'
@@ -104,6 +104,8 @@ interface Isolate {
   builtFrom?: { readonly routeMap: RouteMap; readonly view: object | undefined }
   /** The live version of `built`'s base RouteMap. */
   version?: string
+  /** The balancers of the engines built for one RouteMap (runtime edits rebuild the engine, not them). */
+  balancers?: { readonly hash: string; readonly store: BalancerStore }
 }
 
 let isolate: Isolate | undefined
@@ -199,7 +201,8 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
     () => (iso.runtime?.view.version ?? 0) + 1,
   )
-  const engine = createEngine(routeMap, { states, ...(iso.stick ? { stick: iso.stick } : {}) })
+  if (iso.balancers?.hash !== cur.routeMap.hash) iso.balancers = { hash: cur.routeMap.hash, store: new Map() }
+  const engine = createEngine(routeMap, { states, balancers: iso.balancers.store, ...(iso.stick ? { stick: iso.stick } : {}) })
   const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
   const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined)
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))

@@ -1,15 +1,22 @@
 /**
  * @module
  * The part of HAProxy's eb32 trees that lb_fwrr.c uses: insert with a 32-bit unsigned key, read
- * and remove the first entry. An eb32 tree keeps entries with equal keys in insertion order
- * (ebtree.h `__eb_insert_dup` appends to the right), so ties are broken by a global insertion
- * counter. A binary heap is enough because fwrr only ever removes the first entry of a tree.
+ * and remove the first entry, and delete any entry (eb32_delete, when a server goes down or its
+ * weight changes). An eb32 tree keeps entries with equal keys in insertion order (ebtree.h
+ * `__eb_insert_dup` appends to the right), so ties are broken by a global insertion counter. An
+ * indexed binary heap is enough: fwrr only ever reads the first entry of a tree.
  */
 
-interface Entry<T> {
+/** An entry in the queue: what insert() returns and delete() takes (HAProxy's `lb_node`). */
+export interface EbNode<T> {
   readonly key: number
-  readonly seq: number
   readonly value: T
+}
+
+interface Entry<T> extends EbNode<T> {
+  readonly seq: number
+  /** Position in the heap, -1 once removed. */
+  pos: number
 }
 
 export class EbQueue<T> {
@@ -22,16 +29,12 @@ export class EbQueue<T> {
   }
 
   /** eb32_insert: `key` is taken modulo 2^32, as eb32 keys are unsigned 32-bit. */
-  insert(key: number, value: T): void {
+  insert(key: number, value: T): EbNode<T> {
     const h = this.#heap
-    h.push({ key: key >>> 0, seq: this.#seq++, value })
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!less(h[i] as Entry<T>, h[p] as Entry<T>)) break
-      swap(h, i, p)
-      i = p
-    }
+    const e: Entry<T> = { key: key >>> 0, seq: this.#seq++, value, pos: h.length }
+    h.push(e)
+    this.#up(e.pos)
+    return e
   }
 
   /** eb32_first. */
@@ -41,25 +44,54 @@ export class EbQueue<T> {
 
   /** eb32_delete of the first entry. */
   shift(): T | undefined {
-    const h = this.#heap
-    const top = h[0]
-    const last = h.pop()
-    if (!top || !last) return undefined
-    if (h.length > 0) {
-      h[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < h.length && less(h[l] as Entry<T>, h[m] as Entry<T>)) m = l
-        if (r < h.length && less(h[r] as Entry<T>, h[m] as Entry<T>)) m = r
-        if (m === i) break
-        swap(h, i, m)
-        i = m
-      }
-    }
+    const top = this.#heap[0]
+    if (!top) return undefined
+    this.#removeAt(0)
     return top.value
+  }
+
+  /** eb32_delete: removes `node` if it is still in this queue (a no-op otherwise). */
+  delete(node: EbNode<T>): void {
+    const e = node as Entry<T>
+    if (e.pos >= 0 && this.#heap[e.pos] === e) this.#removeAt(e.pos)
+  }
+
+  #removeAt(i: number): void {
+    const h = this.#heap
+    const gone = h[i] as Entry<T>
+    const last = h.pop() as Entry<T>
+    gone.pos = -1
+    if (last === gone) return
+    h[i] = last
+    last.pos = i
+    this.#down(i)
+    this.#up(last.pos)
+  }
+
+  #up(start: number): void {
+    const h = this.#heap
+    let i = start
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!less(h[i] as Entry<T>, h[p] as Entry<T>)) break
+      swap(h, i, p)
+      i = p
+    }
+  }
+
+  #down(start: number): void {
+    const h = this.#heap
+    let i = start
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < h.length && less(h[l] as Entry<T>, h[m] as Entry<T>)) m = l
+      if (r < h.length && less(h[r] as Entry<T>, h[m] as Entry<T>)) m = r
+      if (m === i) break
+      swap(h, i, m)
+      i = m
+    }
   }
 }
 
@@ -68,7 +100,10 @@ function less<T>(a: Entry<T>, b: Entry<T>): boolean {
 }
 
 function swap<T>(h: Entry<T>[], i: number, j: number): void {
-  const t = h[i] as Entry<T>
-  h[i] = h[j] as Entry<T>
-  h[j] = t
+  const a = h[i] as Entry<T>
+  const b = h[j] as Entry<T>
+  h[i] = b
+  h[j] = a
+  a.pos = j
+  b.pos = i
 }

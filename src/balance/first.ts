@@ -5,9 +5,9 @@
  * unlimited and the lowest id that is not avoided always wins (weights are ignored).
  */
 import { avoided, groupNote, type ServerGroup } from './groups.ts'
-import type { Balancer, Pick, PickInput } from './types.ts'
+import type { Picker, Pick, PickInput } from './types.ts'
 
-export function createFirst(group: ServerGroup): Balancer {
+export function createFirst(group: ServerGroup): Picker {
   const fbck = group.fbck
   if (fbck) return { pick: () => ({ server: fbck, reason: `first: ${fbck.name}${groupNote(group)}` }) }
   // The fas tree is keyed by puid; ids are unique within a backend.

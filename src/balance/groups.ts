@@ -7,7 +7,7 @@
  */
 import type { LbServer } from './types.ts'
 
-/** The servers a balancer works on, chosen once when it is built. */
+/** The servers a balancer works on, chosen again after each state change (usable-set.ts). */
 export interface ServerGroup {
   /**
    * 'active': the usable active servers. 'backups': every usable backup (allbackups).

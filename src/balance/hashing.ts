@@ -6,13 +6,14 @@
  */
 import { groupNote, type ServerGroup } from './groups.ts'
 import { hashName, hashRequest } from './hash-key.ts'
+import type { RrCursor } from './lb-map.ts'
 import { chashLookup, mapLookup } from './map-hash.ts'
-import type { Balancer, BalanceSpec, HashSpec, Pick, PickInput } from './types.ts'
+import type { Picker, BalanceSpec, HashSpec, Pick, PickInput } from './types.ts'
 
 type HashAlgo = Extract<BalanceSpec, { algo: 'source' | 'uri' | 'url_param' | 'hdr' }>
 
-export function createHashing(spec: HashAlgo, hs: HashSpec, group: ServerGroup, gcd: number): Balancer {
-  const lookup = hs.type === 'consistent' ? chashLookup(group) : mapLookup(group, gcd)
+export function createHashing(spec: HashAlgo, hs: HashSpec, group: ServerGroup, gcd: number, rr?: RrCursor): Picker {
+  const lookup = hs.type === 'consistent' ? chashLookup(group) : mapLookup(group, gcd, rr)
   // tot_used: servers in use. With one, source/uri/hdr skip hashing and look up hash 0
   // (url_param has no such shortcut).
   const single = (group.fbck ? 1 : group.servers.length) === 1 && spec.algo !== 'url_param'

@@ -33,14 +33,20 @@ export function mapEweight(weight: number, gcd: number): number {
   return Math.floor((weight + gcd - 1) / gcd)
 }
 
+/** `lbprm.map.rr_idx`: survives recalc_server_map, so static-rr carries on after a state change. */
+export interface RrCursor {
+  idx: number
+}
+
 export class ServerMap {
   /** `lbprm.map.srv`: tot_weight slots. */
   readonly slots: readonly LbServer[]
-  /** `lbprm.map.rr_idx`. */
-  #rrIdx = 0
+  readonly #rr: RrCursor
 
-  constructor(group: ServerGroup, gcd: number) {
+  /** recalc_server_map over `group`; `rr` is the backend's cursor when the map is recomputed. */
+  constructor(group: ServerGroup, gcd: number, rr: RrCursor = { idx: 0 }) {
     this.slots = recalcServerMap(group, gcd)
+    this.#rr = rr
   }
 
   get size(): number {
@@ -61,8 +67,8 @@ export class ServerMap {
   next(avoid: ReadonlySet<number> | undefined): { server: LbServer; slot: number } | undefined {
     const tot = this.slots.length
     if (tot === 0) return undefined
-    if (this.#rrIdx < 0 || this.#rrIdx >= tot) this.#rrIdx = 0
-    const start = this.#rrIdx
+    if (this.#rr.idx < 0 || this.#rr.idx >= tot) this.#rr.idx = 0
+    const start = this.#rr.idx
     let newidx = start
     let last: { server: LbServer; slot: number; idx: number } | undefined
     do {
@@ -70,12 +76,12 @@ export class ServerMap {
       const server = this.slots[newidx++] as LbServer
       last = { server, slot, idx: newidx }
       if (!avoid?.has(server.id)) {
-        this.#rrIdx = newidx
+        this.#rr.idx = newidx
         return { server, slot }
       }
       if (newidx === tot) newidx = 0
     } while (newidx !== start)
-    this.#rrIdx = last.idx
+    this.#rr.idx = last.idx
     return { server: last.server, slot: last.slot }
   }
 }

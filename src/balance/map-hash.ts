@@ -7,7 +7,7 @@
  */
 import { ChashRing } from './chash.ts'
 import type { ServerGroup } from './groups.ts'
-import { ServerMap } from './lb-map.ts'
+import { type RrCursor, ServerMap } from './lb-map.ts'
 import type { LbServer } from './types.ts'
 
 export interface HashLookup {
@@ -21,8 +21,8 @@ export interface HashLookup {
  * hash-type map-based. map_get_server_hash ignores the server to avoid: on a retry or redispatch
  * HAProxy returns the same server again, and so does this.
  */
-export function mapLookup(group: ServerGroup, gcd: number): HashLookup {
-  const map = new ServerMap(group, gcd)
+export function mapLookup(group: ServerGroup, gcd: number, rr?: RrCursor): HashLookup {
+  const map = new ServerMap(group, gcd, rr)
   return {
     byHash(hash) {
       const r = map.byHash(hash)

@@ -9,9 +9,9 @@
  */
 import { ChashRing } from './chash.ts'
 import { dynamicEweight, groupNote, type ServerGroup } from './groups.ts'
-import type { Balancer, LbServer, Pick, PickInput } from './types.ts'
+import type { Picker, LbServer, Pick, PickInput } from './types.ts'
 
-export function createRandom(group: ServerGroup, draws: number): Balancer {
+export function createRandom(group: ServerGroup, draws: number): Picker {
   const fbck = group.fbck
   if (fbck) return { pick: () => ({ server: fbck, reason: `random: ${fbck.name}${groupNote(group)}` }) }
   const ring = new ChashRing(group.servers)

@@ -78,12 +78,39 @@ export interface Pick {
 }
 
 /**
- * A balancer over one backend's usable servers. Stateful per isolate (like HAProxy's per-thread-group
- * state): `pick` advances roundrobin positions. Built again when the usable set or weights change.
+ * A choice over a fixed set of servers: what the algorithms without in-place updates build for
+ * the group in use, again after each state change (lb_map.c recomputes its map the same way).
  */
-export interface Balancer {
+export interface Picker {
   /** Returns the chosen server, or undefined when no server is usable. Never throws. */
   pick(input: PickInput): Pick | undefined
+}
+
+/**
+ * A balancer over one backend's servers. Stateful per isolate (like HAProxy's per-thread-group
+ * state): `pick` advances roundrobin positions. It lives across server state changes, which it
+ * receives as HAProxy's lbprm callbacks (server.c srv_update_status → lb_fwrr.c, lb_fwlc.c,
+ * lb_map.c, lb_chash.c), one server at a time; servers are identified by `index`. `inflight`
+ * (as in PickInput) lets leastconn first reposition the servers whose load changed since the
+ * last pick, as HAProxy did when each connection ended, before the change.
+ */
+export interface Balancer extends Picker {
+  /**
+   * lbprm.set_server_status_down: `s` stops taking load-balanced traffic (DOWN, MAINT, DRAIN,
+   * weight 0). Nothing happens when it was not usable.
+   */
+  setServerDown(s: LbServer, inflight?: ReadonlyMap<number, number>): void
+  /**
+   * lbprm.set_server_status_up: `s` becomes usable with its weight (and slowstart `w`). Nothing
+   * happens when it already is (use updateWeight) or when its weight is 0.
+   */
+  setServerUp(s: LbServer, inflight?: ReadonlyMap<number, number>): void
+  /**
+   * lbprm.update_server_eweight: `s`'s effective weight changed (`set server … weight`, a slowstart
+   * step). Like HAProxy, a server that becomes usable goes up and one whose weight drops to 0 goes
+   * down.
+   */
+  updateWeight(s: LbServer, inflight?: ReadonlyMap<number, number>): void
 }
 
 /** Backend-wide options that change how balancers choose among servers. */

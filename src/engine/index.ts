@@ -9,7 +9,7 @@ import type { SampleRegistry } from '../sample/registry.ts'
 import { type DecideDeps, type Decision, decide } from './decide.ts'
 import type { EngineRequest } from './request-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
-import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
+import { ALL_UP, type BalancerStore, ServerSelector, type ServerStates } from './server-select.ts'
 import { createMemoryStickStore, type StickEnd, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
 import { NO_TRACE, type Tracer } from './trace.ts'
 
@@ -26,6 +26,8 @@ export interface EngineOptions {
    * Worker passes `remoteStickStore(...)` for Durable Objects). In memory when absent.
    */
   readonly stick?: StickStore | StickStoreFactory
+  /** Balancers to carry on from the previous engine of the same RouteMap (see BalancerStore); new ones when absent. */
+  readonly balancers?: BalancerStore
 }
 
 export interface Engine {
@@ -70,7 +72,7 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   const store = typeof opts.stick === 'function' ? opts.stick(specs, now) : (opts.stick ?? createMemoryStickStore(specs, now))
   const tracker = new StickTracker(store)
   const hydrated = hydrate(routeMap, registry, tracker)
-  const selector = new ServerSelector(store)
+  const selector = new ServerSelector(store, opts.balancers)
   const random32 = opts.random32 ?? (() => (Math.random() * 2 ** 32) >>> 0)
   const states = opts.states ?? ALL_UP
   // Backends with `stick store-response` rules, found once rather than on every response.

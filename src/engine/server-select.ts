@@ -2,10 +2,11 @@
  * @module
  * Server assignment inside a backend, in HAProxy's analyser order (stream.c): cookie persistence,
  * then `stick match`/`stick on`, then load balancing over the usable servers (with the active /
- * backup rules of src/balance). Balancers are cached per backend and rebuilt when the usable set
- * changes, so roundrobin keeps its position between requests like an HAProxy thread group does.
+ * backup rules of src/balance). Each backend's balancer lives as long as the engine: changes of
+ * the usable set (health, admin state, weights, slowstart steps) reach it as HAProxy's state-change
+ * calls, so roundrobin and leastconn carry on across a failover like an HAProxy thread group does.
  */
-import { createBalancer } from '../balance/index.ts'
+import { applyStateChanges, createBalancer } from '../balance/index.ts'
 import { hasDynamicWeights, slowstartW } from '../balance/slowstart.ts'
 import { ConnLimiter, type Limits } from './conn-limit.ts'
 import type { Balancer, HashRequest, LbServer } from '../balance/types.ts'
@@ -30,7 +31,7 @@ export interface ServerStates {
   weight?(backend: string, server: string): number | undefined
   /**
    * Optional change detection: a number that changes whenever any answer above may have changed
-   * (a new health snapshot, an admin command). With it the balancers' usable sets are rebuilt
+   * (a new health snapshot, an admin command). With it the balancers' usable sets are re-read
    * only when it moves (or while a server ramps up under slowstart); without it every request
    * re-reads the states of every server of its backend.
    */
@@ -61,14 +62,22 @@ function limitsOf(be: RtBackend): Limits | undefined {
   return l ?? undefined
 }
 
+/**
+ * Each backend's balancer, by backend name. Engines built one after the other for the same
+ * RouteMap (runtime map or address edits rebuild the engine) share one store, so balancers carry
+ * on across those rebuilds as HAProxy's do.
+ */
+export type BalancerStore = Map<string, BackendBalancer>
+
 export class ServerSelector {
-  readonly #cache = new Map<string, BalancerCache>()
+  readonly #cache: BalancerStore
   /** Requests in flight per backend and server id in this isolate (leastconn, first, random, maxconn). */
   readonly #limiter = new ConnLimiter()
   readonly #stick: StickStore
 
-  constructor(stick: StickStore) {
+  constructor(stick: StickStore, balancers: BalancerStore = new Map()) {
     this.#stick = stick
+    this.#cache = balancers
   }
 
   /** True when the backend reads in-flight counts: its algorithm, or a server `maxconn`. */
@@ -140,9 +149,9 @@ export class ServerSelector {
 
   #pickBalanced(be: RtBackend, ctx: RequestState, states: ServerStates, avoid?: ReadonlySet<number>): { server: Server; reason: string } | undefined {
     const def = be.def
-    const lb = this.#balancer(be, states)
-    const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
     const inflight = this.#limiter.inflight(def.name)
+    const lb = this.#balancer(be, states, inflight)
+    const req: HashRequest = { src: ctx.src, uri: ctx.target, header: (n) => ctx.headers.first(n) }
     // Full servers (maxconn) are skipped while another is usable, as HAProxy's balancers skip them.
     const limits = limitsOf(be)
     let skip = avoid
@@ -252,20 +261,30 @@ export class ServerSelector {
     }
   }
 
-  #balancer(be: RtBackend, states: ServerStates): Balancer {
+  #balancer(be: RtBackend, states: ServerStates, inflight: ReadonlyMap<number, number>): Balancer {
     const def = be.def
-    const cached = this.#cache.get(def.name)
-    // Fast path: the states said nothing changed since the balancer was built (and no server ramps up).
+    let cached = this.#cache.get(def.name)
+    // Fast path: the states said nothing changed since the balancer was last updated (and no server ramps up).
     const version = states.version?.()
     if (cached && version !== undefined && cached.version === version && cached.states === states && cached.def === def && !cached.ramping) return cached.balancer
+    if (cached && cached.def !== def && lbIdentity(cached.def) === lbIdentity(def)) cached.def = def
+    if (!cached || cached.def !== def) {
+      // HAProxy's start: every server not `disabled` is up with its configured weight; what
+      // differs from that now reaches the new balancer as state changes, like after a start.
+      const initial = def.servers.map((s, index) => (!s.disabled && s.weight > 0 ? lbServer(s, index, s.weight, 16) : undefined))
+      const balancer = createBalancer(def.balance, def.hash, initial.filter((s) => s !== undefined), { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })
+      cached = { balancer, usable: initial, version: undefined, states, def, ramping: false }
+      this.#cache.set(def.name, cached)
+    }
     const ramp = states.startedAt && hasDynamicWeights(def.balance, def.hash) ? states.startedAt : undefined
     const now = ramp ? this.#stick.now() : 0
     const weightOf = states.weight
-    // The usable set's signature first (index:weight:w per usable server): the LbServer list is
-    // only built when it differs from the cached balancer's.
-    let signature = ''
+    // The usable view (an LbServer per usable server, by declaration index), reusing the previous
+    // view's objects where nothing changed; the differences go to the balancer as state changes.
     let ramping = false
+    const prev = cached.usable
     const servers = def.servers
+    const next: (LbServer | undefined)[] = new Array(servers.length)
     for (let index = 0; index < servers.length; index++) {
       const s = servers[index] as Server
       if (s.disabled || !states.isUp(def.name, s.name) || !states.isUsable(def.name, s.name)) continue
@@ -273,34 +292,41 @@ export class ServerSelector {
       if (since !== undefined) ramping = true
       const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
       const weight = weightOf?.(def.name, s.name) ?? s.weight
-      signature += `${index}:${weight}:${w},`
+      if (weight <= 0) continue
+      const old = prev[index]
+      next[index] = old && old.weight === weight && (old.slowstartW ?? 16) === w ? old : lbServer(s, index, weight, w)
     }
-    if (cached && cached.signature === signature) {
-      cached.version = version
-      cached.states = states
-      cached.def = def
-      cached.ramping = ramping
-      return cached.balancer
-    }
-    const usable: LbServer[] = []
-    servers.forEach((s, index) => {
-      if (!s.disabled && states.isUp(def.name, s.name) && states.isUsable(def.name, s.name)) {
-        const since = s.slowstartMs > 0 ? ramp?.(def.name, s.name) : undefined
-        const w = since === undefined ? 16 : slowstartW(s.slowstartMs, since, now)
-        const weight = weightOf?.(def.name, s.name) ?? s.weight
-        usable.push({ id: s.id, index, name: s.name, weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) })
-      }
-    })
-    const balancer = createBalancer(def.balance, def.hash, usable, { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })
-    this.#cache.set(def.name, { signature, balancer, version, states, def, ramping })
-    return balancer
+    applyStateChanges(cached.balancer, prev, next, inflight)
+    cached.usable = next
+    cached.version = version
+    cached.states = states
+    cached.ramping = ramping
+    return cached.balancer
   }
 }
 
-/** A backend's balancer and what it was built from. */
-interface BalancerCache {
-  readonly signature: string
+/** The balancers' view of a server. */
+function lbServer(s: Server, index: number, weight: number, w: number): LbServer {
+  return { id: s.id, index, name: s.name, weight, backup: s.backup, ...(w < 16 ? { slowstartW: w } : {}) }
+}
+
+const IDENTITIES = new WeakMap<RtBackend['def'], string>()
+
+/** What a balancer is built from: two backend definitions with the same identity can share one. */
+function lbIdentity(def: RtBackend['def']): string {
+  let id = IDENTITIES.get(def)
+  if (id === undefined) {
+    id = JSON.stringify([def.balance, def.hash, def.options.allbackups, def.servers.map((s) => [s.name, s.id, s.backup, s.weight, s.disabled])])
+    IDENTITIES.set(def, id)
+  }
+  return id
+}
+
+/** A backend's balancer and the usable view it was last updated to. */
+export interface BackendBalancer {
   readonly balancer: Balancer
+  /** The usable servers the balancer knows of, by declaration index. */
+  usable: readonly (LbServer | undefined)[]
   /** states.version() when last checked (undefined: the states have no version). */
   version: number | undefined
   states: ServerStates

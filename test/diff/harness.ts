@@ -482,6 +482,8 @@ export interface Proxy {
   readonly port: number
   /** Every placeholder port of the config: `PORT` and the extra ones (`PORT2`…). */
   readonly ports: Readonly<Record<string, number>>
+  /** The directory `@DIR@` stands for in this proxy's config (its files, stats sockets). */
+  readonly dir: string
   readonly output: () => string
   stop(): Promise<void>
 }
@@ -561,7 +563,7 @@ export async function startHaproxy(config: string, origins: Origins, files: File
     await stopChild(child)
     throw e
   }
-  return { port, ports, output: () => out, stop: () => stopChild(child) }
+  return { port, ports, dir, output: () => out, stop: () => stopChild(child) }
 }
 
 /** A running `edgeproxy dev` process (its own process group): output so far, `ready` and exit. */
@@ -615,7 +617,7 @@ export async function startEdgeproxy(config: string, origins: Origins, files: Fi
     await stopChild(child)
     throw e
   }
-  return { port, ports, output: dev.output, stop: () => stopChild(child) }
+  return { port, ports, dir, output: dev.output, stop: () => stopChild(child) }
 }
 
 /** HAProxy and edgeproxy running the same config in front of the same origins. */
