@@ -5,6 +5,7 @@
  * It is the SampleContext fetches read.
  */
 import { HeaderList } from '../sample/headers.ts'
+import type { CacheTx } from './cache.ts'
 import type { Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
 
 /** A request as the engine receives it (from the Worker, `explain`, or a test). */
@@ -107,6 +108,10 @@ export class RequestState implements SampleContext {
   /** The response being processed by http-response rules (`reason` set by set-status). */
   response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
+  /** The cache state of cache-use / cache-store rules (engine/cache.ts); absent without them. */
+  cache?: CacheTx
+  /** The cache the response was served from (`res.cache_hit`). */
+  cacheHit?: string
   readonly #random32: () => number
 
   /** `url`: req.url already parsed (decide() parses it once to choose the frontend). */

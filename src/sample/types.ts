@@ -75,6 +75,8 @@ export interface SampleContext {
   readonly response?: { readonly status: number; readonly headers: HeaderList }
   /** Stick counters (sc0..sc2) and table lookups; absent when the request tracks nothing. */
   readonly stick?: StickView
+  /** The cache the response was served from (`res.cache_hit`, `res.cache_name`). */
+  readonly cacheHit?: string
 }
 
 /** Client certificate information (from request.cf.tlsClientAuth at the edge). */

@@ -2,6 +2,7 @@
  * @module
  * The action table, assembled once. Lookup is by the action word up to its first '('.
  */
+import { CACHE_ACTIONS } from './cache.ts'
 import { HEADER_ACTIONS } from './headers.ts'
 import { MISC_ACTIONS } from './misc.ts'
 import { PAYLOAD_ACTIONS } from './payload.ts'
@@ -12,7 +13,7 @@ import { URI_ACTIONS } from './uri.ts'
 import { VAR_ACTIONS } from './vars.ts'
 
 export const ACTIONS: readonly ActionDef[] = [
-  ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS,
+  ...CACHE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS,
 ]
 
 const BY_NAME = new Map<string, ActionDef>()

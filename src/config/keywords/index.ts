@@ -8,6 +8,7 @@ import { closest } from '../diagnostics.ts'
 import type { Word } from '../lexer.ts'
 import type { Services } from '../services.ts'
 import { BALANCE_KEYWORDS } from './balance.ts'
+import { CACHE_KEYWORDS } from './cache.ts'
 import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
@@ -24,6 +25,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
+  ...CACHE_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -11,6 +11,7 @@ import { isLiteral, parseLogFormat } from '../log-format.ts'
 import { parseHostPort } from '../values.ts'
 import { SECTION_KINDS } from '../ast.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
+import { parseFilter } from './filter.ts'
 import { pendingKeyword } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
@@ -344,7 +345,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
   { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "route with 'use_backend' to a backend holding that server" },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
-  { name: 'filter', sections: FE_BE, support: 'no', note: 'filters (compression, spoe, cache, trace, bwlim)' },
+  { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
   { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'no', note: "the edge receives HTTP requests: use 'http-request' rules" },
   { name: 'tcp-response', sections: BE_SECTIONS, support: 'no', note: "the edge forwards HTTP responses: use 'http-response' rules" },

@@ -3,6 +3,7 @@
  * The runtime action table; every action the compiler accepts has an entry here (a unit test
  * enforces it).
  */
+import { CACHE_RUNTIME } from './cache.ts'
 import { HEADER_RUNTIME } from './headers.ts'
 import { MISC_RUNTIME } from './misc.ts'
 import { PAYLOAD_RUNTIME } from './payload.ts'
@@ -13,7 +14,7 @@ import { URI_RUNTIME } from './uri.ts'
 import { VAR_RUNTIME } from './vars.ts'
 
 const ALL: readonly RuntimeActionDef[] = [
-  ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
+  ...CACHE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
 ]
 
 export const RUNTIME_ACTIONS: ReadonlyMap<string, RuntimeActionDef> = new Map(ALL.map((a) => [a.name, a]))

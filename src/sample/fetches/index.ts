@@ -4,6 +4,7 @@
  * `cf.*` fetches), including the ones it lists as not supported.
  */
 import type { FetchDef } from '../types.ts'
+import { CACHE_FETCHES } from './cache.ts'
 import { CF_FETCHES } from './cf.ts'
 import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
@@ -22,4 +23,5 @@ export const FETCHES: readonly FetchDef[] = [
   ...STICK_FETCHES,
   ...CF_FETCHES,
   ...UNSUPPORTED_FETCHES,
+  ...CACHE_FETCHES,
 ]
