@@ -57,6 +57,8 @@ export interface CacheStore {
   readonly key: string
   /** Seconds the object is fresh (the smaller of the response's own lifetime and `max-age`). */
   readonly ttlS: number
+  /** When cache-store ran (epoch seconds): the object expires at storedAtS + ttlS. */
+  readonly storedAtS: number
   /** The response head as the rules had left it when cache-store ran (without its Age). */
   readonly status: number
   readonly reason?: string
@@ -350,6 +352,7 @@ export function decideStore(
     cache: cache.name,
     key,
     ttlS: age.effective,
+    storedAtS: nowS,
     status: 200,
     ...(head.reason !== undefined ? { reason: head.reason } : {}),
     headers,

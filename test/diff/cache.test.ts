@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIFF_DEFAULTS, diffEnabled, type Pair, type Reply, type Req, send, startPair } from './harness.ts'
+
+/*
+ * `cache` sections (HAProxy doc section 6) under HAProxy 2.6 and `edgeproxy dev` (the Workers
+ * Cache API in Miniflare): a miss goes to the origin and a hit does not, with the same answer and
+ * the same `res.cache_hit` / `res.cache_name`; what is not cacheable (no-store, private, no
+ * freshness, Vary without process-vary, POST, Authorization, request no-cache) always reaches the
+ * origin; an unsafe request invalidates; `max-age` caps the lifetime; conditional requests get a
+ * 304 from the cache; HEAD gets the head only; objects over max-object-size are not stored.
+ */
+const CONFIG = `
+${DIFF_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:@PORT@
+    default_backend be
+
+backend be
+    http-request cache-use c
+    server www 127.0.0.1:@www@
+    http-response cache-store c
+    http-response set-header X-Cache-Hit %[res.cache_hit]
+    http-response set-header X-Cache-Name %[res.cache_name]
+
+cache c
+    total-max-size 4
+    max-age 3
+    max-object-size 3000
+`
+
+/** What a client sees of one exchange, and whether the origin was contacted for it. */
+interface View {
+  readonly status: number
+  readonly origin: boolean
+  readonly hit: string | undefined
+  readonly name: string | undefined
+  /** An Age header was sent (its value depends on timing: checked separately). */
+  readonly age: boolean
+  /** A body was sent (its bytes differ: the echo origin reports each proxy's request). */
+  readonly body: boolean
+  readonly etag?: string | string[] | undefined
+}
+
+const enabled = diffEnabled()
+
+describe.skipIf(!enabled)('differential: cache sections', () => {
+  let p: Pair
+
+  beforeAll(async () => {
+    p = await startPair(CONFIG, { live: ['www'] })
+  }, 60_000)
+
+  afterAll(async () => {
+    await p?.stop()
+  })
+
+  /** Sends one request to one proxy; notes whether the origin answered it. */
+  async function one(port: number, r: Req): Promise<{ view: View; reply: Reply }> {
+    const before = p.origins.hits.get('www') ?? 0
+    const reply = await send(port, r)
+    const view: View = {
+      status: reply.status,
+      origin: (p.origins.hits.get('www') ?? 0) > before,
+      hit: reply.headers['x-cache-hit'] as string | undefined,
+      name: reply.headers['x-cache-name'] as string | undefined,
+      age: reply.headers.age !== undefined,
+      body: reply.bodyBytes > 0,
+      ...(reply.headers.etag !== undefined ? { etag: reply.headers.etag } : {}),
+    }
+    return { view, reply }
+  }
+
+  /**
+   * Runs the same sequence against each proxy (HAProxy's first, then edgeproxy's, each with its own
+   * cache) and asserts the views are equal; returns HAProxy's views and both proxies' replies.
+   */
+  async function sequence(reqs: readonly (Req | { readonly waitMs: number })[]): Promise<{ views: View[]; h: Reply[]; e: Reply[] }> {
+    const out: { views: View[]; replies: Reply[] }[] = []
+    for (const port of [p.haproxy.port, p.edge.port]) {
+      const views: View[] = []
+      const replies: Reply[] = []
+      for (const r of reqs) {
+        if ('waitMs' in r) {
+          await new Promise((res) => setTimeout(res, r.waitMs))
+          continue
+        }
+        const { view, reply } = await one(port, r)
+        views.push(view)
+        replies.push(reply)
+      }
+      out.push({ views, replies })
+    }
+    const [h, e] = out as [{ views: View[]; replies: Reply[] }, { views: View[]; replies: Reply[] }]
+    expect(e.views).toEqual(h.views)
+    return { views: h.views, h: h.replies, e: e.replies }
+  }
+
+  it('serves the second GET from the cache without contacting the origin', async () => {
+    const path = '/fresh?rh=Cache-Control:max-age=60'
+    const { views, h, e } = await sequence([{ path }, { path }, { path }])
+    expect(views.map((v) => [v.origin, v.hit, v.name])).toEqual([
+      [true, '0', ''],
+      [false, '1', 'c'],
+      [false, '1', 'c'],
+    ])
+    expect(views[1]?.age).toBe(true)
+    for (const r of [h, e]) {
+      // The hit is the stored response: same body as the miss, an Age of a second or two at most.
+      expect(r[1]?.bodySha).toBe(r[0]?.bodySha)
+      expect(Number(r[1]?.headers.age)).toBeLessThanOrEqual(2)
+      expect(r[1]?.headers['x-served-by']).toBe('www')
+    }
+  })
+
+  it('never stores what is not cacheable', async () => {
+    const cases = [
+      '/nostore?rh=Cache-Control:no-store',
+      '/private?rh=Cache-Control:private',
+      '/nocache?rh=Cache-Control:no-cache',
+      '/maxage0?rh=Cache-Control:max-age=0',
+      '/pragma?rh=Pragma:no-cache&rh=Cache-Control:max-age=60',
+      // Neither freshness information nor a validator.
+      '/nofresh',
+      // A Vary header, without process-vary.
+      '/vary?rh=Cache-Control:max-age=60&rh=Vary:accept-encoding',
+      '/status?status=404&rh=Cache-Control:max-age=60',
+      '/expired?rh=Expires:Thu,%2001%20Jan%201970%2000:00:00%20GMT',
+    ]
+    for (const path of cases) {
+      const { views } = await sequence([{ path }, { path }])
+      expect(views.map((v) => v.origin), path).toEqual([true, true])
+    }
+  })
+
+  it('stores a response with Set-Cookie (as HAProxy 2.6 does) unless no-cache="set-cookie"', async () => {
+    const path = '/cookie?rh=Cache-Control:max-age=60&set-cookie=a=1'
+    const { views, h, e } = await sequence([{ path }, { path }])
+    expect(views.map((v) => v.origin)).toEqual([true, false])
+    // The stored Set-Cookie is replayed to whoever hits the object.
+    expect(h[1]?.headers['set-cookie']).toEqual(['a=1'])
+    expect(e[1]?.headers['set-cookie']).toEqual(['a=1'])
+    const guarded = '/cookie2?rh=Cache-Control:max-age=60&rh=Cache-Control:no-cache=%22set-cookie%22&set-cookie=a=1'
+    const g = await sequence([{ path: guarded }, { path: guarded }])
+    expect(g.views.map((v) => v.origin)).toEqual([true, true])
+  })
+
+  it('stores with a validator only (ETag) and answers a matching If-None-Match with 304', async () => {
+    const path = '/etag?rh=ETag:%22v1%22'
+    const { views } = await sequence([{ path }, { path }, { path, headers: { 'if-none-match': '"v1"' } }, { path, headers: { 'if-none-match': '"v2"' } }])
+    expect(views.map((v) => [v.status, v.origin])).toEqual([
+      [200, true],
+      [200, false],
+      [304, false],
+      [200, false],
+    ])
+  })
+
+  it('does not look up nor store for POST, Authorization and request no-cache; a POST invalidates', async () => {
+    const path = '/unsafe?rh=Cache-Control:max-age=60'
+    const { views } = await sequence([
+      { path, method: 'POST', body: 'x' },
+      { path },
+      { path },
+      { path, headers: { 'cache-control': 'no-cache' } },
+      { path, headers: { authorization: 'Basic YTpi' } },
+      { path, method: 'POST', body: 'x' },
+      { path },
+    ])
+    expect(views.map((v) => v.origin)).toEqual([true, true, false, true, true, true, true])
+  })
+
+  it('answers HEAD from a stored GET with the head only', async () => {
+    const path = '/head?rh=Cache-Control:max-age=60'
+    const { views } = await sequence([{ path }, { path, method: 'HEAD' }])
+    expect(views.map((v) => [v.origin, v.hit, v.body])).toEqual([
+      [true, '0', true],
+      [false, '1', false],
+    ])
+  })
+
+  it("caps the lifetime with the section's max-age", async () => {
+    const path = '/capped?rh=Cache-Control:max-age=60'
+    const { views } = await sequence([{ path }, { path }, { waitMs: 3_200 }, { path }])
+    expect(views.map((v) => v.origin)).toEqual([true, false, true])
+  }, 20_000)
+
+  it('honours a shorter s-maxage and Expires in the future', async () => {
+    const path = '/short?rh=Cache-Control:s-maxage=1'
+    const { views } = await sequence([{ path }, { path }, { waitMs: 2_200 }, { path }])
+    expect(views.map((v) => v.origin)).toEqual([true, false, true])
+  }, 20_000)
+
+  it('does not store objects larger than max-object-size', async () => {
+    const { views } = await sequence([
+      { path: '/big?size=4000&rh=Cache-Control:max-age=60' },
+      { path: '/big?size=4000&rh=Cache-Control:max-age=60' },
+      { path: '/small?size=1000&rh=Cache-Control:max-age=60' },
+      { path: '/small?size=1000&rh=Cache-Control:max-age=60' },
+    ])
+    expect(views.map((v) => v.origin)).toEqual([true, true, true, false])
+  })
+})
