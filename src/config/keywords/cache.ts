@@ -105,11 +105,14 @@ function oneArg(st: Statement, cx: KeywordContext, c: CacheDraft): boolean {
   return false
 }
 
-function cacheKeyword(name: string, apply: (c: CacheDraft, arg: Word | undefined, st: Statement, cx: KeywordContext) => void): KeywordDef {
+const TOTAL_NOTE = "the Workers Cache API cannot bound a cache's size: Cloudflare evicts objects by its own rules, per data center"
+
+function cacheKeyword(name: string, apply: (c: CacheDraft, arg: Word | undefined, st: Statement, cx: KeywordContext) => void, note?: string): KeywordDef {
   return {
     name,
     sections: ['cache'],
-    support: 'yes',
+    support: note ? 'edge' : 'yes',
+    ...(note ? { note } : {}),
     parse: (st, cx) => {
       const c = cx.global.caches.current
       if (!c || !oneArg(st, cx, c)) return
@@ -130,7 +133,8 @@ export const CACHE_KEYWORDS: readonly KeywordDef[] = [
     if (n === undefined) return refuse(c, cx, w, st, `total-max-size wrong value '${w?.text ?? ''}'`)
     if (n > 4095) return refuse(c, cx, w, st, `'total-max-size' (${w?.text}) must not be greater than 4095`)
     c.totalMb = n
-  }),
+    cx.sv.diag.warning('edge-mapping', (st.keyword[0] as Word).span, `'total-max-size' is not enforced at the edge: ${TOTAL_NOTE}; it still sets the default 'max-object-size'`)
+  }, TOTAL_NOTE),
   cacheKeyword('max-age', (c, w, st, cx) => {
     if (!w) cx.sv.diag.warning('missing-argument', st.span, "'max-age' expects an age parameter in seconds")
     // atoi(): leading digits (with a sign), 0 when there are none.

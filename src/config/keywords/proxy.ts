@@ -345,7 +345,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
   { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "route with 'use_backend' to a backend holding that server" },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
-  { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter },
+  { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter, note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused" },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
   { name: 'tcp-request', sections: PROXY_SECTIONS, support: 'no', note: "the edge receives HTTP requests: use 'http-request' rules" },
   { name: 'tcp-response', sections: BE_SECTIONS, support: 'no', note: "the edge forwards HTTP responses: use 'http-response' rules" },
