@@ -401,26 +401,29 @@ export function notModified(reqHeaders: HeaderList, etag: string | undefined, la
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const IMF = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/
-const RFC850 = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d\d)-([A-Z][a-z]{2})-(\d\d) (\d\d):(\d\d):(\d\d) GMT$/
-const ASCTIME = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})$/
+
+/** The three date formats HTTP allows: a pattern and where year, month, day, h, m, s are in it. */
+const DATE_FORMATS: readonly { readonly re: RegExp; readonly at: readonly [number, number, number, number, number, number] }[] = [
+  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+  { re: /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/, at: [3, 2, 1, 4, 5, 6] },
+  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+  { re: /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d\d)-([A-Z][a-z]{2})-(\d\d) (\d\d):(\d\d):(\d\d) GMT$/, at: [3, 2, 1, 4, 5, 6] },
+  // asctime: Sun Nov  6 08:49:37 1994
+  { re: /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})$/, at: [6, 1, 2, 3, 4, 5] },
+]
 
 /** parse_http_date: IMF-fixdate, RFC 850 or asctime, as epoch seconds; undefined otherwise. */
 export function parseHttpDate(text: string): number | undefined {
-  let y: number
-  let mon: string
-  let d: number
-  let hh: number
-  let mm: number
-  let ss: number
-  let m = IMF.exec(text)
-  if (m) [y, mon, d, hh, mm, ss] = [Number(m[4]), m[3] as string, Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7])]
-  else if ((m = RFC850.exec(text))) {
-    const yy = Number(m[4])
-    ;[y, mon, d, hh, mm, ss] = [yy < 70 ? 2000 + yy : 1900 + yy, m[3] as string, Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7])]
-  } else if ((m = ASCTIME.exec(text))) [y, mon, d, hh, mm, ss] = [Number(m[7]), m[2] as string, Number((m[3] as string).trim()), Number(m[4]), Number(m[5]), Number(m[6])]
-  else return undefined
-  const month = MONTHS.indexOf(mon)
-  if (month < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return undefined
-  return Math.floor(Date.UTC(y, month, d, hh, mm, ss) / 1000)
+  for (const f of DATE_FORMATS) {
+    const m = f.re.exec(text)
+    if (!m) continue
+    const [y, mon, d, hh, mm, ss] = f.at.map((i) => (m[i] as string).trim())
+    const month = MONTHS.indexOf(mon as string)
+    let year = Number(y)
+    if ((y as string).length === 2) year += year < 70 ? 2000 : 1900
+    const [day, h, min, sec] = [Number(d), Number(hh), Number(mm), Number(ss)]
+    if (month < 0 || day < 1 || day > 31 || h > 23 || min > 59 || sec > 60) return undefined
+    return Math.floor(Date.UTC(year, month, day, h, min, sec) / 1000)
+  }
+  return undefined
 }

@@ -176,7 +176,9 @@ async function put(store: CacheStore, statusText: string, body: ReadableStream<U
   // A response that varies: one object per variant, and the primary key's index lists them.
   const nowS = Math.floor(deps.now() / 1000)
   const found = await cache.match(new Request(keyUrl(store.key)))
-  const listed = found?.headers.has(INDEX) ? ((await found.json()) as Variant[]) : (await found?.body?.cancel(), [])
+  let listed: Variant[] = []
+  if (found?.headers.has(INDEX)) listed = (await found.json()) as Variant[]
+  else await found?.body?.cancel()
   const same = (v: Variant): boolean => v.signature === variant.signature && v.encodings === variant.encodings && v.referer === variant.referer
   const live = listed.filter((v) => v.e > nowS && !same(v))
   if (live.length >= store.maxSecondaryEntries) return

@@ -26,6 +26,22 @@ cache c
     total-max-size 4
     max-age 3
     max-object-size 3000
+
+frontend fe_vary
+    bind 127.0.0.1:@PORT2@
+    default_backend be_vary
+
+backend be_vary
+    http-request cache-use v
+    server www 127.0.0.1:@www@
+    http-response cache-store v
+    http-response set-header X-Cache-Hit %[res.cache_hit]
+
+cache v
+    total-max-size 4
+    max-object-size 3000
+    process-vary on
+    max-secondary-entries 2
 `
 
 /** What a client sees of one exchange, and whether the origin was contacted for it. */
@@ -47,7 +63,7 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
   let p: Pair
 
   beforeAll(async () => {
-    p = await startPair(CONFIG, { live: ['www'] })
+    p = await startPair(CONFIG, { live: ['www'], extraPorts: ['PORT2'] })
   }, 60_000)
 
   afterAll(async () => {
@@ -74,9 +90,9 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
    * Runs the same sequence against each proxy (HAProxy's first, then edgeproxy's, each with its own
    * cache) and asserts the views are equal; returns HAProxy's views and both proxies' replies.
    */
-  async function sequence(reqs: readonly (Req | { readonly waitMs: number })[]): Promise<{ views: View[]; h: Reply[]; e: Reply[] }> {
+  async function sequence(reqs: readonly (Req | { readonly waitMs: number })[], bind = 'PORT'): Promise<{ views: View[]; h: Reply[]; e: Reply[] }> {
     const out: { views: View[]; replies: Reply[] }[] = []
-    for (const port of [p.haproxy.port, p.edge.port]) {
+    for (const port of [p.haproxy.ports[bind] as number, p.edge.ports[bind] as number]) {
       const views: View[] = []
       const replies: Reply[] = []
       for (const r of reqs) {
@@ -198,5 +214,35 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
       { path: '/small?size=1000&rh=Cache-Control:max-age=60' },
     ])
     expect(views.map((v) => v.origin)).toEqual([true, true, true, false])
+  })
+
+  describe('process-vary on', () => {
+    const ae = (v: string) => ({ 'accept-encoding': v })
+
+    it('serves an identity object to any Accept-Encoding', async () => {
+      // Only unencoded variants: the Worker sees Accept-Encoding as Cloudflare normalizes it
+      // ("br, gzip"), so objects whose encoding depends on it are chosen by that value
+      // (docs/differences.md); an unencoded object is acceptable to every client either way.
+      // (No gzip / br here: workerd would compress the JSON answer for such a client.)
+      const path = '/ae-plain?rh=Vary:accept-encoding&rh=Cache-Control:max-age=60'
+      const { views } = await sequence([{ path, headers: ae('compress') }, { path, headers: ae('identity') }, { path }], 'PORT2')
+      expect(views.map((v) => v.origin)).toEqual([true, false, false])
+    })
+
+    it('varies on Referer', async () => {
+      const path = '/ref?rh=Vary:referer,accept-encoding&rh=Cache-Control:max-age=60'
+      const r = (ref: string) => ({ path, headers: { referer: ref } })
+      const { views } = await sequence([r('https://a/'), r('https://a/'), r('https://b/'), r('https://b/'), r('https://a/')], 'PORT2')
+      expect(views.map((v) => v.origin)).toEqual([true, false, true, false, false])
+    })
+
+    it('keeps at most max-secondary-entries variants, and never stores other Vary headers', async () => {
+      const path = '/many?rh=Vary:referer,accept-encoding&rh=Cache-Control:max-age=60'
+      const r = (ref: string) => ({ path, headers: { referer: ref } })
+      const um = '/unmanaged?rh=Vary:accept-encoding,user-agent&rh=Cache-Control:max-age=60'
+      const { views } = await sequence([r('https://1/'), r('https://2/'), r('https://3/'), r('https://1/'), r('https://3/'), { path: um }, { path: um }], 'PORT2')
+      // Two variants kept (referers 1 and 2): the third is not stored, so it misses again.
+      expect(views.map((v) => v.origin)).toEqual([true, true, true, false, true, true, true])
+    })
   })
 })
