@@ -377,7 +377,8 @@ async function serveHit(hit: CacheHit, d: Extract<Decision, { kind: 'forward' }>
     return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
   }
   if (rec) rec.bodyBytes = hit.bodyBytes
-  const headers = out.head.headers.entries().filter(([k]) => k.toLowerCase() !== 'content-length') as [string, string][]
+  // A body's length is the runtime's to send; a HEAD or 304 keeps the stored Content-Length.
+  const headers = (hit.body ? out.head.headers.entries().filter(([k]) => k.toLowerCase() !== 'content-length') : out.head.headers.entries()) as [string, string][]
   const res = new Response(hit.body, { status: out.head.status, statusText: out.head.reason ?? hit.reason, headers })
   if (end) {
     end.end(requestBytes(req), end.bytesOut ? hit.bodyBytes : 0)
