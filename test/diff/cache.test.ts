@@ -229,6 +229,15 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
       expect(views.map((v) => v.origin)).toEqual([true, false, false])
     })
 
+    it('never serves an object that varies on Referer alone (HAProxy 2.6 stores it, then cannot match it)', async () => {
+      // The stored key's encoding part is the response's encoding, the request's is empty when the
+      // signature does not name Accept-Encoding: accept_encoding_bitmap_cmp() never matches.
+      const path = '/refonly?rh=Vary:referer&rh=Cache-Control:max-age=60'
+      const r = (ref: string) => ({ path, headers: { referer: ref } })
+      const { views } = await sequence([r('https://a/'), r('https://a/')], 'PORT2')
+      expect(views.map((v) => v.origin)).toEqual([true, true])
+    })
+
     it('varies on Referer', async () => {
       const path = '/ref?rh=Vary:referer,accept-encoding&rh=Cache-Control:max-age=60'
       const r = (ref: string) => ({ path, headers: { referer: ref } })

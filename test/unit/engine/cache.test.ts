@@ -185,6 +185,9 @@ describe('Vary (process-vary on)', () => {
     expect(variantMatches(plain, req('br'))).toBe(true)
     expect(variantMatches(plain, req('identity;q=0'))).toBe(false)
     expect(variantMatches(gzip, req())).toBe(true)
+    // Varying on Referer alone never matches (HAProxy 2.6: the request's encoding part stays empty).
+    const byRef = { signature: 2, encodings: responseEncodings(h()) as number, referer: 'https://a/' }
+    expect(variantMatches(byRef, requestSecondaryKey(h(['Referer', 'https://a/'])) ?? { signature: 0 })).toBe(false)
     expect(acceptedEncodings(h(...Array.from({ length: 16 }, (_, i) => ['Accept-Encoding', `e${i}`] as [string, string])))).toBeUndefined()
   })
 })
