@@ -79,9 +79,18 @@ function readMeta(res: Response): Meta | undefined {
 
 /**
  * Looks up the request's `cache-use` rules (the last that finds a fresh object wins, as the last
- * rule sets the stream's target in HAProxy). Undefined on a miss.
+ * rule sets the stream's target in HAProxy). Undefined on a miss, and when the Cache API fails
+ * (the request then goes to the origin, as after a miss).
  */
 export async function lookupCache(tx: CacheTx, method: string, reqHeaders: HeaderList, deps: CacheDeps): Promise<CacheHit | undefined> {
+  try {
+    return await lookup(tx, method, reqHeaders, deps)
+  } catch {
+    return undefined
+  }
+}
+
+async function lookup(tx: CacheTx, method: string, reqHeaders: HeaderList, deps: CacheDeps): Promise<CacheHit | undefined> {
   const nowS = Math.floor(deps.now() / 1000)
   for (let i = tx.lookups.length - 1; i >= 0; i--) {
     const l = tx.lookups[i] as CacheTx['lookups'][number]
@@ -129,6 +138,7 @@ export function cacheResponse(tx: CacheTx, origin: Response, deps: CacheDeps): R
   }
   const store = tx.store
   if (!store || !origin.body) return origin
+  // The client's copy and the cache's share the origin's stream; the cache's is read in the background.
   const [client, copy] = origin.body.tee()
   deps.waitUntil(put(store, origin.statusText, copy, deps).catch(() => undefined))
   return new Response(client, origin)
