@@ -148,6 +148,12 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
     }
   })
 
+  it('stores a public response even when the request said no-store', async () => {
+    const path = '/public?rh=Cache-Control:public,max-age=60'
+    const { views } = await sequence([{ path, headers: { 'cache-control': 'no-store' } }, { path }])
+    expect(views.map((v) => v.origin)).toEqual([true, false])
+  })
+
   it('stores a response with Set-Cookie (as HAProxy 2.6 does) unless no-cache="set-cookie"', async () => {
     const path = '/cookie?rh=Cache-Control:max-age=60&set-cookie=a=1'
     const { views, h, e } = await sequence([{ path }, { path }])
@@ -169,6 +175,33 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
       [304, false],
       [200, false],
     ])
+  })
+
+  it('answers If-Modified-Since from the stored Last-Modified', async () => {
+    const lm = 'Sun, 06 Nov 1994 08:49:37 GMT'
+    const path = `/lm?rh=Last-Modified:${encodeURIComponent(lm)}`
+    const { views } = await sequence([
+      { path },
+      { path, headers: { 'if-modified-since': lm } },
+      { path, headers: { 'if-modified-since': 'Sun, 06 Nov 1994 08:49:36 GMT' } },
+      { path, headers: { 'if-modified-since': 'not a date' } },
+    ])
+    expect(views.map((v) => [v.status, v.origin])).toEqual([
+      [200, true],
+      [304, false],
+      [200, false],
+      [200, false],
+    ])
+  })
+
+  it("drops the origin's Age from a stored response and adds it to the time spent in the cache", async () => {
+    const path = '/aged?rh=Cache-Control:max-age=60&rh=Age:5'
+    const { views, h, e } = await sequence([{ path }, { path }])
+    expect(views.map((v) => [v.origin, v.age])).toEqual([
+      [true, false],
+      [false, true],
+    ])
+    for (const r of [h, e]) expect(Number(r[1]?.headers.age)).toBeGreaterThanOrEqual(5)
   })
 
   it('does not look up nor store for POST, Authorization and request no-cache; a POST invalidates', async () => {
