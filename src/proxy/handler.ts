@@ -367,7 +367,10 @@ async function serveHit(hit: CacheHit, d: Extract<Decision, { kind: 'forward' }>
   ctx.response = head
   const out = await processResponse(rt, rest, head, deps.now(), NO_TRACE)
   if (rec) {
+    // HAProxy's applet answers: `LR--` (SF_ERR_LOCAL, SF_FINST_R), the request counted as served.
     rec.server = '<CACHE>'
+    rec.cause = 'L'
+    rec.phase = 'R'
     rec.Tc = 0
     rec.Tr = 0
   }

@@ -288,3 +288,69 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
     })
   })
 })
+
+/** The log line of a hit: HAProxy names the server `<CACHE>`; timers as -1 or n, termination state. */
+const LOG_CONFIG = `
+global
+    nbthread 1
+    log stdout format raw local0
+
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+
+frontend fe
+    bind 127.0.0.1:@PORT@
+    default_backend be
+
+backend be
+    http-request cache-use c
+    server www 127.0.0.1:@www@
+    http-response cache-store c
+
+cache c
+    total-max-size 1
+`
+
+const LOG_LINE = /^\S+:\d+ \[[^\]]+\] (\S+) (\S+) (\S+) (\d+) \d+ \S+ \S+ (\S{4}) .* (".*")$/
+
+describe.skipIf(!enabled)('differential: access log of a cache hit', () => {
+  let p: Pair
+  beforeAll(async () => {
+    p = await startPair(LOG_CONFIG, { live: ['www'] })
+  }, 60_000)
+  afterAll(async () => {
+    await p?.stop()
+  })
+
+  const lines = (out: string) => out.split('\n').filter((l) => LOG_LINE.test(l))
+  const view = (l: string | undefined) => {
+    const m = LOG_LINE.exec(l ?? '')
+    const timers = (m?.[3] ?? '').split('/').map((t) => (t === '-1' ? '-1' : 'n'))
+    return { frontend: m?.[1], backendServer: m?.[2], timers: timers.join('/'), status: m?.[4], tsc: m?.[5], request: m?.[6] }
+  }
+
+  it('names the server <CACHE> with the same timers and termination state', async () => {
+    const path = '/logged?rh=Cache-Control:max-age=60'
+    for (const port of [p.haproxy.port, p.edge.port]) {
+      await send(port, { path })
+      await send(port, { path })
+    }
+    const wait = async (out: () => string) => {
+      const end = Date.now() + 5000
+      // Only the lines of these two requests (HAProxy also logs the harness's readiness probe).
+      const ours = () => lines(out()).filter((l) => l.includes('/logged'))
+      while (ours().length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+      return ours()
+    }
+    const h = await wait(p.haproxy.output)
+    const e = await wait(p.edge.output)
+    expect(view(h[1])).toMatchObject({ backendServer: 'be/<CACHE>', status: '200', tsc: 'LR--', timers: 'n/n/n/n/n' })
+    expect(view(e[1]), `haproxy:   ${h[1]}\nedgeproxy: ${e[1]}`).toEqual(view(h[1]))
+  }, 20_000)
+})
+
