@@ -318,6 +318,8 @@ export default {
       // The end of a streamed response (conn_cur, bytes_*) writes after fetch() returned.
       ...(stick ? { afterStick: () => ctx.waitUntil(stick.idle()) } : {}),
       ...(ip ? { clientIp: ip } : {}),
+      // `cache` sections: the Workers Cache API (src/proxy/cache.ts).
+      ...(built.routeMap.caches ? { cache: { storage: caches, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), now } } : {}),
     })
     // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups).
     if (stick) ctx.waitUntil(stick.idle())

@@ -9,6 +9,7 @@ import { parseMapFile } from '../sample/map-file.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
 import { type Diagnostic, DiagnosticBag } from './diagnostics.ts'
 import { finalize } from './finalize.ts'
+import { finalizeCaches } from './keywords/cache.ts'
 import { parseConfig } from './parser.ts'
 import { buildDrafts } from './sections.ts'
 import type { CompileOptions, Services } from './services.ts'
@@ -52,6 +53,8 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
   }
   const ast = parseConfig(files, env, diag)
   const built = buildDrafts(ast, sv)
+  // Before finalize: the cache rules get their section's settings.
+  const caches = finalizeCaches(built.global.caches, built.proxies, sv)
   const fin = finalize(built.proxies, built.global, sv)
   const fileMap = new Map(files.map((f) => [f.name, f]))
   if (diag.hasErrors()) return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
@@ -64,6 +67,7 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     backends: fin.backends,
     userlists: [...g.userlists.values()].map(({ span: _s, ...u }) => u),
     maps: Object.fromEntries(maps),
+    ...(caches.length > 0 ? { caches } : {}),
   }
   const hash = sha256Hex(canonicalJson(body))
   const routeMap: RouteMap = { ...body, hash }

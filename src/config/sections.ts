@@ -7,6 +7,7 @@
 import type { ConfigAst, Section } from './ast.ts'
 import { createDraft, holdsRules, inheritDraft, type ProxyDraft } from './draft.ts'
 import type { Word } from './lexer.ts'
+import { closeCacheSection, openCacheSection } from './keywords/cache.ts'
 import { resolveKeyword } from './keywords/index.ts'
 import { createGlobalDraft, type GlobalDraft } from './keywords/global-draft.ts'
 import type { KeywordContext } from './keywords/types.ts'
@@ -19,7 +20,6 @@ const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
   mailers: 'e-mail alerts are not sent from the edge; use Workers Logs alerts or Logpush',
   'http-errors': "'http-errors' sections are not supported yet: use 'errorfile <code> <file>' in the proxy",
   ring: 'logs go to Workers Logs at the edge',
-  cache: "use Cloudflare's cache (Cache Rules) in front of the Worker",
   program: 'external programs cannot run at the edge',
   'log-forward': 'logs go to Workers Logs at the edge',
   'crt-store': 'certificates are managed by Cloudflare (SSL/TLS > Edge Certificates)',
@@ -62,6 +62,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         global.resolvers.set(nameW.text, nameW.span)
         sv.diag.warning('edge-mapping', section.keyword.span, `'resolvers ${nameW.text}': origins are resolved by Cloudflare DNS; this section is accepted and ignored`)
       }
+    } else if (section.kind === 'cache') {
+      if (!openCacheSection(section, global.caches, sv)) continue
     } else if (section.kind !== 'global') {
       sv.diag.warning('edge-mapping', section.keyword.span, `'${section.kind}' section is ignored at the edge: ${IGNORED_SECTIONS[section.kind] ?? ''}`)
       continue
@@ -82,6 +84,7 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
       }
       def.parse?.(statement, cx)
     }
+    if (section.kind === 'cache') closeCacheSection(global.caches, sv)
     // HAProxy's stats socket is served by an internal proxy that takes the next proxy id when its first line is parsed.
     if (socketsBefore === 0 && global.statsSockets.length > 0) global.statsSocketSlot = proxies.length
   }

@@ -7,6 +7,7 @@
 import { HeaderList } from '../sample/headers.ts'
 import type { Captures } from '../routemap/schema.ts'
 import type { CaptureView, Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
+import type { CacheTx } from './cache.ts'
 
 /** A request as the engine receives it (from the Worker, `explain`, or a test). */
 export interface EngineRequest {
@@ -109,6 +110,10 @@ export class RequestState implements SampleContext {
   /** The response being processed by http-response rules (`reason` set by set-status). */
   response?: { status: number; reason?: string; headers: HeaderList }
   stick?: StickView
+  /** The cache state of cache-use / cache-store rules (engine/cache.ts); absent without them. */
+  cache?: CacheTx
+  /** The cache the response was served from (`res.cache_hit`). */
+  cacheHit?: string
   readonly #random32: () => number
   /** The frontend's capture slots and this request's values (absent when it declares none). */
   captureSlots?: Captures

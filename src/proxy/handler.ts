@@ -19,6 +19,7 @@ import type { Accounting } from '../ops/accounting.ts'
 import { type AccessLogEntry, RequestRecord, utf8Length } from '../log/entry.ts'
 import type { Hydrated } from '../engine/runtime.ts'
 import { applyHeaderChanges, type ForwardHooks, type ForwardResult, forward, type Upstream } from './forward.ts'
+import { type CacheDeps, type CacheHit, cacheResponse, lookupCache } from './cache.ts'
 
 export interface HandlerDeps {
   readonly engine: Engine
@@ -48,6 +49,8 @@ export interface HandlerDeps {
    * `cf.clientIp` under `edgeproxy dev`): the request sees it as that header, as at the edge.
    */
   readonly clientIp?: string
+  /** The Workers Cache API for `cache` sections (src/proxy/cache.ts); absent: no cache. */
+  readonly cache?: CacheDeps
 }
 
 /** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
@@ -220,6 +223,10 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         if (rec) outcome(rec, 'internal', 'I', 'C')
         return toResponse(errorResponse(503), req.method)
       }
+      if (d.request.cache && deps.cache) {
+        const hit = await lookupCache(d.request.cache, d.request.method, d.request.headers, deps.cache)
+        if (hit) return serveHit(hit, d, rt, req, rec, deps)
+      }
       const persistent = d.persistence?.direct === true || d.why.startsWith('stick ')
       const adm = rec ? await admitMeasured(engine, d, rec, persistent, deps) : await engine.admit(d)
       if ('timeout' in adm) {
@@ -251,7 +258,7 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         // A read timeout (504) or broken response (502) counts in http_fail; a failed connection (503) does not.
         return local(errorResponse(result.status, be.def.errorfiles), d.frontend, d.backend, result.status !== 503)
       }
-      const origin = result.response
+      let origin = result.response
       if (rec) {
         const t = deps.now()
         rec.serverStatus = origin.status
@@ -288,6 +295,7 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
         }
         return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
       }
+      if (d.request.cache && deps.cache) origin = cacheResponse(d.request.cache, origin, deps.cache)
       if (rec && serverCookies) rec.cookieRes = responseCookieChar(rt, served, serverCookies, out.head.headers)
       const outHeaders = out.head.headers.entries()
       const init = { status: out.head.status, statusText: out.head.reason ?? origin.statusText, headers: outHeaders as [string, string][] }
@@ -342,6 +350,44 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
       return reply(release || onEnd ? atEnd(origin.body, release, onEnd, undefined, length) : origin.body)
     }
   }
+}
+
+/**
+ * A cache hit (http-request cache-use found the object): HAProxy's cache applet answers instead of
+ * a server, the response rules run (`res.cache_hit` true), no persistence cookie is set, and the
+ * log names the server `<CACHE>`.
+ */
+async function serveHit(hit: CacheHit, d: Extract<Decision, { kind: 'forward' }>, rt: Hydrated, req: Request, rec: RequestRecord | undefined, deps: HandlerDeps): Promise<Response> {
+  const ctx = d.request
+  ctx.cacheHit = hit.cache
+  ctx.server = undefined
+  const end = deps.engine.responded(d, {})
+  const { persistence: _p, ...rest } = d
+  const head = { status: hit.status, headers: new HeaderList(hit.headers) }
+  ctx.response = head
+  const out = await processResponse(rt, rest, head, deps.now(), NO_TRACE)
+  if (rec) {
+    // HAProxy's applet answers: `LR--` (SF_ERR_LOCAL, SF_FINST_R), the request counted as served.
+    rec.server = '<CACHE>'
+    rec.cause = 'L'
+    rec.phase = 'R'
+    rec.Tc = 0
+    rec.Tr = 0
+  }
+  if (out.kind === 'local') {
+    await hit.body?.cancel()
+    if (rec) rec.bodyBytes = bodyBytesOf(out.response, req.method)
+    return localEnd(end, req, toResponse(out.response, req.method), out.response.body, deps)
+  }
+  if (rec) rec.bodyBytes = hit.bodyBytes
+  // A body's length is the runtime's to send; a HEAD or 304 keeps the stored Content-Length.
+  const headers = (hit.body ? out.head.headers.entries().filter(([k]) => k.toLowerCase() !== 'content-length') : out.head.headers.entries()) as [string, string][]
+  const res = new Response(hit.body, { status: out.head.status, statusText: out.head.reason ?? hit.reason, headers })
+  if (end) {
+    end.end(requestBytes(req), end.bytesOut ? hit.bodyBytes : 0)
+    deps.afterStick?.()
+  }
+  return res
 }
 
 /**

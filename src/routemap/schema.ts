@@ -24,6 +24,23 @@ export interface RouteMap {
   readonly userlists: readonly Userlist[]
   /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
   readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
+  /** `cache` sections (absent when there is none), carried by the Workers Cache API. */
+  readonly caches?: readonly CacheSpec[]
+}
+
+/** A `cache` section (HAProxy doc section 6.2.1); sizes in bytes. */
+export interface CacheSpec {
+  readonly name: string
+  /** `max-age`: the longest an object stays fresh (default 60). */
+  readonly maxAgeS: number
+  /** `total-max-size` (MB in the config): not enforceable with the Cache API, kept for the record. */
+  readonly totalMaxSize: number
+  /** `max-object-size` (default: a 256th of total-max-size): larger objects are not stored. */
+  readonly maxObjectSize: number
+  /** `process-vary on`: responses with `Vary: accept-encoding` / `referer` get secondary keys. */
+  readonly processVary: boolean
+  readonly maxSecondaryEntries: number
+  readonly origin: Origin
 }
 
 /** Where a construct came from. */

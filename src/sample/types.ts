@@ -81,6 +81,8 @@ export interface SampleContext {
   readonly received?: { readonly method: string; readonly target: string; readonly version: string }
   /** The request's unique id (`unique-id-format`), generated on first use; undefined without a format. */
   uniqueId?(): string | undefined
+  /** The cache the response was served from (`res.cache_hit`, `res.cache_name`). */
+  readonly cacheHit?: string
 }
 
 /** The capture slots of the request's frontend: the values by index, and each slot's length. */

@@ -4,6 +4,7 @@
  */
 import { ADDR_ACTIONS } from './addr.ts'
 import { CAPTURE_ACTIONS } from './capture.ts'
+import { CACHE_ACTIONS } from './cache.ts'
 import { HEADER_ACTIONS } from './headers.ts'
 import { MISC_ACTIONS } from './misc.ts'
 import { PAYLOAD_ACTIONS } from './payload.ts'
@@ -14,7 +15,7 @@ import { URI_ACTIONS } from './uri.ts'
 import { VAR_ACTIONS } from './vars.ts'
 
 export const ACTIONS: readonly ActionDef[] = [
-  ...ADDR_ACTIONS, ...CAPTURE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS,
+  ...ADDR_ACTIONS, ...CAPTURE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS, ...CACHE_ACTIONS,
 ]
 
 const BY_NAME = new Map<string, ActionDef>()

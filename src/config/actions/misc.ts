@@ -61,8 +61,6 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'del-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },
   { name: 'add-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
   { name: 'del-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
-  { name: 'cache-use', ruleSets: REQ, support: 'no', note: "use Cloudflare's cache (Cache Rules) in front of the Worker" },
-  { name: 'cache-store', ruleSets: ['http-response'], support: 'no', note: "use Cloudflare's cache (Cache Rules)" },
   { name: 'do-resolve', ruleSets: REQ, support: 'no', note: 'DNS resolution is Cloudflare\'s' },
   { name: 'set-bandwidth-limit', ruleSets: ['http-request', 'http-response'], support: 'no' },
   { name: 'strict-mode', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'rule errors never abort a request at the edge' },

@@ -4,6 +4,7 @@
  */
 import type { Userlist } from '../../routemap/schema.ts'
 import type { SourceSpan } from '../source.ts'
+import { type CacheConfigDraft, createCacheConfig } from './cache.ts'
 
 export interface GlobalDraft {
   maxconn?: number
@@ -17,8 +18,10 @@ export interface GlobalDraft {
   resolvers: Map<string, SourceSpan>
   /** `peers` section currently open (for its `table` lines). */
   currentPeers?: string
+  /** `cache` sections and `filter cache` lines. */
+  caches: CacheConfigDraft
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map() }
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), caches: createCacheConfig() }
 }

@@ -9,6 +9,7 @@ import type { Word } from '../lexer.ts'
 import type { Services } from '../services.ts'
 import { BALANCE_KEYWORDS } from './balance.ts'
 import { CAPTURE_KEYWORDS } from './capture.ts'
+import { CACHE_KEYWORDS } from './cache.ts'
 import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
@@ -27,9 +28,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...CAPTURE_KEYWORDS,
-  ...TCP_RULE_KEYWORDS,
-  ...LEGACY_KEYWORDS,
+  ...CAPTURE_KEYWORDS, ...TCP_RULE_KEYWORDS, ...LEGACY_KEYWORDS, ...CACHE_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -11,6 +11,7 @@ import { isLiteral, parseLogFormat } from '../log-format.ts'
 import { parseHostPort } from '../values.ts'
 import { SECTION_KINDS } from '../ast.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
+import { parseFilter } from './filter.ts'
 import { pendingKeyword } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
@@ -366,7 +367,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
   { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "route with 'use_backend' to a backend holding that server" },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
-  { name: 'filter', sections: FE_BE, support: 'no', note: 'filters (compression, spoe, cache, trace, bwlim)' },
+  { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter, note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused" },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
   { name: 'persist', sections: BE_SECTIONS, support: 'no', note: "'persist rdp-cookie' is for TCP/RDP" },
   { name: 'email-alert', sections: PROXY_SECTIONS, support: 'ignored', note: 'use Workers Logs alerts / Logpush instead of SMTP mailers' },

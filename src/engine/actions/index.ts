@@ -5,6 +5,7 @@
  */
 import { ADDR_RUNTIME } from './addr.ts'
 import { CAPTURE_RUNTIME } from './capture.ts'
+import { CACHE_RUNTIME } from './cache.ts'
 import { HEADER_RUNTIME } from './headers.ts'
 import { MISC_RUNTIME } from './misc.ts'
 import { PAYLOAD_RUNTIME } from './payload.ts'
@@ -16,8 +17,7 @@ import { URI_RUNTIME } from './uri.ts'
 import { VAR_RUNTIME } from './vars.ts'
 
 const ALL: readonly RuntimeActionDef[] = [
-  ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME,
-  ...REJECT_RUNTIME,
+  ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME, ...REJECT_RUNTIME, ...CACHE_RUNTIME,
 ]
 
 export const RUNTIME_ACTIONS: ReadonlyMap<string, RuntimeActionDef> = new Map(ALL.map((a) => [a.name, a]))

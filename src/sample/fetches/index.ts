@@ -5,6 +5,7 @@
  */
 import type { FetchDef } from '../types.ts'
 import { CAPTURE_FETCHES } from './capture.ts'
+import { CACHE_FETCHES } from './cache.ts'
 import { CF_FETCHES } from './cf.ts'
 import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
@@ -24,4 +25,5 @@ export const FETCHES: readonly FetchDef[] = [
   ...CF_FETCHES,
   ...CAPTURE_FETCHES,
   ...UNSUPPORTED_FETCHES,
+  ...CACHE_FETCHES,
 ]

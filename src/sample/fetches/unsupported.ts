@@ -44,8 +44,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
   ['env', 'str', 'a Worker has no process environment'],
   ['hostname', 'str', 'a Worker has no host name (cf.colo names the Cloudflare data center)'],
   ...['cpu_calls', 'cpu_ns_avg', 'cpu_ns_tot', 'lat_ns_avg', 'lat_ns_tot'].map((n) => [n, 'int', 'scheduler statistics do not exist in a Worker'] as const),
-  ['res.cache_hit', 'bool', "not supported yet: HAProxy's cache is not implemented"],
-  ['res.cache_name', 'str', "not supported yet: HAProxy's cache is not implemented"],
   ['res.comp', 'bool', 'not supported yet: compression is not implemented'],
   ['res.comp_algo', 'str', 'not supported yet: compression is not implemented'],
   ['prio_class', 'int', 'not supported yet: queue priorities are not implemented'],

@@ -86,7 +86,7 @@ const ROWS: readonly Row[] = [
   ['mailers section', 'top', 'mailers mta\n  mailer smtp1 192.0.2.25:25', 'warn'],
   ['http-errors section', 'top', 'http-errors site\n  errorfile 503 /etc/haproxy/errors/503.http', 'warn'],
   ['ring section', 'top', 'ring logbuf\n  size 32764', 'warn'],
-  ['cache section', 'top', 'cache small\n  total-max-size 4', 'warn'],
+  ['cache section', 'top', 'cache small\n  total-max-size 4', 'yes', (m) => m.caches?.[0]?.maxObjectSize, 16384],
   ['program section', 'top', 'program agent\n  command /usr/bin/true', 'warn'],
   ['log-forward section', 'top', 'log-forward syslog\n  dgram-bind 127.0.0.1:1514', 'warn'],
   ['crt-store section', 'top', 'crt-store web\n  load crt site.pem', 'warn'],
