@@ -63,6 +63,7 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     frontends: fin.frontends,
     backends: fin.backends,
     userlists: [...g.userlists.values()].map(({ span: _s, ...u }) => u),
+    ...(g.peerTables.length > 0 ? { peerTables: g.peerTables } : {}),
     maps: Object.fromEntries(maps),
   }
   const hash = sha256Hex(canonicalJson(body))

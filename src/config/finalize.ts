@@ -21,7 +21,8 @@ const hasBe = (p: ProxyDraft): boolean => p.kind === 'backend' || p.kind === 'li
 export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv: Services): Finalized {
   assignProxyIds(proxies, global.statsSocketSlot)
   const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
-  const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
+  const tablesByName = new Map<string, unknown>(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
+  for (const t of global.peerTables) tablesByName.set(t.name, t)
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   checkDefaultsRuleUse(proxies, sv)
   return {
@@ -71,7 +72,7 @@ function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], sv: Services): voi
 function checkProxy(
   p: ProxyDraft,
   backends: ReadonlyMap<string, ProxyDraft>,
-  tables: ReadonlyMap<string, ProxyDraft>,
+  tables: ReadonlyMap<string, unknown>,
   global: GlobalDraft,
   sv: Services,
 ): void {
@@ -131,7 +132,7 @@ function checkProxy(
     }
   }
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
-    sv.diag.error('unknown-table', p.span, `${where}: stick-table refers to unknown peers section '${p.stickTable.peers}'`)
+    sv.diag.error('unknown-table', p.span, `Proxy '${p.name}': unable to find sync peers '${p.stickTable.peers}'.`)
   }
   if (hasBe(p)) checkServers(p, sv)
 }

@@ -55,8 +55,11 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         if (global.userlists.has(nameW.text)) sv.diag.error('duplicate-name', nameW.span, `userlist '${nameW.text}' is already defined`)
         global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
       } else if (section.kind === 'peers') {
+        const prev = global.peers.get(nameW.text)
+        if (prev) sv.diag.error('duplicate-name', nameW.span, `peers section '${nameW.text}' has the same name as another peers section declared at ${prev.file}:${prev.line}.`)
         global.peers.set(nameW.text, nameW.span)
-        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; this section is accepted and ignored`)
+        global.currentPeers = nameW.text
+        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; its tables are ordinary stick tables named '${nameW.text}/<table>', its peers are ignored`)
       } else {
         global.resolvers.set(nameW.text, nameW.span)
         sv.diag.warning('edge-mapping', section.keyword.span, `'resolvers ${nameW.text}': origins are resolved by Cloudflare DNS; this section is accepted and ignored`)

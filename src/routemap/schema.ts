@@ -22,6 +22,8 @@ export interface RouteMap {
   /** Proxies with the backend capability (`backend` and `listen`), in config order. */
   readonly backends: readonly Backend[]
   readonly userlists: readonly Userlist[]
+  /** Stick tables declared in `peers` sections, named `<peers>/<table>` (ordinary tables at the edge). */
+  readonly peerTables?: readonly StickTableSpec[]
   /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
   readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
 }

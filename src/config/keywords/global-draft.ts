@@ -2,7 +2,7 @@
  * @module
  * Settings collected from `global` and the auxiliary sections (userlist, peers, resolvers).
  */
-import type { Userlist } from '../../routemap/schema.ts'
+import type { StickTableSpec, Userlist } from '../../routemap/schema.ts'
 import type { SourceSpan } from '../source.ts'
 
 export interface GlobalDraft {
@@ -17,8 +17,10 @@ export interface GlobalDraft {
   resolvers: Map<string, SourceSpan>
   /** `peers` section currently open (for its `table` lines). */
   currentPeers?: string
+  /** Tables declared in peers sections, named `<peers>/<table>`. */
+  peerTables: StickTableSpec[]
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map() }
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [] }
 }

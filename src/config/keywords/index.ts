@@ -13,6 +13,7 @@ import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
 import { OPTION_KEYWORDS } from './option.ts'
+import { PEERS_KEYWORDS } from './peers.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
@@ -24,6 +25,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
+  ...PEERS_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -59,17 +59,11 @@ function parseGroup(st: Statement, cx: KeywordContext): void {
   ul.groups.push({ name: nameW.text, users })
 }
 
-const NO_EDGE_PEERS = 'stick tables are global at the edge (Durable Objects); peers replication is not needed'
 const NO_EDGE_DNS = 'origins are resolved by Cloudflare DNS'
 
 export const SECTION_KEYWORDS: readonly KeywordDef[] = [
   { name: 'user', sections: ['userlist'], support: 'yes', parse: parseUser },
   { name: 'group', sections: ['userlist'], support: 'yes', parse: parseGroup },
-  { name: 'peer', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'server', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'bind', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'table', sections: ['peers'], support: 'ignored', note: 'declare the stick-table in a frontend or backend; tables are global at the edge' },
-  { name: 'disabled', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
   { name: 'nameserver', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
   { name: 'parse-resolv-conf', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
   { name: 'hold', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
