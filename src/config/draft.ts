@@ -10,6 +10,7 @@ import type {
   CheckSpec,
   Condition,
   CookieSpec,
+  ErrorReply,
   ForwardFor,
   Mode,
   Origin,
@@ -19,6 +20,7 @@ import type {
   Timeouts,
   UseBackend,
 } from '../routemap/schema.ts'
+import type { ErrorConfEntry } from './keywords/http-errors.ts'
 import type { Word } from './lexer.ts'
 import type { SourceSpan } from './source.ts'
 
@@ -107,6 +109,9 @@ export interface ProxyDraft {
   monitorUri?: string
   stickTable?: StickTableSpec
   errorfiles: Record<string, string>
+  /** errorfile / errorfiles / http-error directives in order (src/config/keywords/http-errors.ts). */
+  errorConf?: ErrorConfEntry[]
+  errorReplies?: Record<string, ErrorReply>
   maxconn?: number
   logFormat?: string
   /** `log global` or a `log <target>` line of its own (inherited from defaults; `no log` clears it). */
@@ -210,6 +215,7 @@ export function inheritDraft(
   d.retryOn = [...from.retryOn]
   d.defaultServer = { ...from.defaultServer }
   d.errorfiles = { ...from.errorfiles }
+  if (from.errorConf) d.errorConf = [...from.errorConf]
   if (from.stats) d.stats = { ...from.stats, auth: [...from.stats.auth], scope: [...from.stats.scope] }
   if (from.check) d.check = from.check
   d.httpCheckRules = [...from.httpCheckRules]

@@ -9,6 +9,7 @@ import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
+import { resolveProxyErrors } from './keywords/http-errors.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -24,6 +25,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   const tablesByName = new Map<string, unknown>(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
   for (const t of global.peerTables) tablesByName.set(t.name, t)
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
+  for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, sv)
   return {
     frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
@@ -200,7 +202,7 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
-    errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
+    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }
@@ -252,6 +254,6 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     options: freezeOptions(p), timeouts: p.timeouts, retries: p.retries, retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
     ...(p.stickTable ? { stickTable: p.stickTable } : {}), stickRules: p.stickRules, ...(stats ? { stats } : {}),
-    errorfiles: p.errorfiles, ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
+    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }

@@ -17,7 +17,6 @@ const NAME = /^[A-Za-z0-9._:-]+$/
 /** Sections edgeproxy reads; the others are accepted with a warning and skipped. */
 const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
   mailers: 'e-mail alerts are not sent from the edge; use Workers Logs alerts or Logpush',
-  'http-errors': "'http-errors' sections are not supported yet: use 'errorfile <code> <file>' in the proxy",
   ring: 'logs go to Workers Logs at the edge',
   cache: "use Cloudflare's cache (Cache Rules) in front of the Worker",
   program: 'external programs cannot run at the edge',
@@ -45,6 +44,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         lastDefaults = proxy
         if (proxy.name) named.set(proxy.name, proxy)
       } else proxies.push(proxy)
+    } else if (section.kind === 'http-errors') {
+      if (!openHttpErrors(section, global, sv)) continue
     } else if (section.kind === 'userlist' || section.kind === 'peers' || section.kind === 'resolvers') {
       const nameW = section.args[0]
       if (!nameW) {
@@ -88,6 +89,22 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
     if (socketsBefore === 0 && global.statsSockets.length > 0) global.statsSocketSlot = proxies.length
   }
   return { proxies, global }
+}
+
+/** `http-errors <name>` (http_htx.c cfg_parse_http_errors). */
+function openHttpErrors(section: Section, global: GlobalDraft, sv: Services): boolean {
+  const nameW = section.args[0]
+  if (!nameW) {
+    sv.diag.error('missing-argument', section.keyword.span, 'missing name for http-errors section.')
+    return false
+  }
+  const bad = /[^A-Za-z0-9._:-]/.exec(nameW.text)
+  if (bad) sv.diag.error('invalid-argument', nameW.span, `character '${bad[0]}' is not permitted in 'http-errors' name '${nameW.text}'.`)
+  const prev = global.httpErrors.get(nameW.text)
+  if (prev) sv.diag.error('duplicate-name', nameW.span, `http-errors section '${nameW.text}' already exists (declared at ${prev.span.file}:${prev.span.line}).`)
+  global.httpErrors.set(nameW.text, { span: nameW.span, files: {} })
+  global.currentHttpErrors = nameW.text
+  return true
 }
 
 function openProxy(

@@ -90,11 +90,11 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       return { name: a.name, test }
     })
   const cond = (c: Condition | undefined, rt: readonly RtAcl[]): CondFn | undefined => (c ? compileCondition(c, rt) : undefined)
-  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number): RtRule[] =>
+  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number, errorReplies?: Frontend['errorReplies']): RtRule[] =>
     list.map((r) => {
       const def = RUNTIME_ACTIONS.get(r.action)
       if (!def) throw new Error(`RouteMap uses action '${r.action}' that has no runtime`)
-      const run = def.build(r.args, { expr, format, errorfiles, proxyName, stick, tarpitMs, ruleSet })
+      const run = def.build(r.args, { expr, format, errorfiles, proxyName, stick, tarpitMs, ruleSet, ...(errorReplies ? { errorReplies } : {}) })
       const c = cond(r.cond, rt)
       return { def: r, run, ...(c ? { cond: c } : {}) }
     })
@@ -106,10 +106,10 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
     return {
       ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
       acls: rt,
-      httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit),
-      httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit),
-      httpAfterResponse: rules(p.httpAfterResponse, rt, 'http-after-response', p.errorfiles, p.name, tarpit),
-      redirects: rules(p.redirects, rt, 'http-request', p.errorfiles, p.name, tarpit),
+      httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit, p.errorReplies),
+      httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit, p.errorReplies),
+      httpAfterResponse: rules(p.httpAfterResponse, rt, 'http-after-response', p.errorfiles, p.name, tarpit, p.errorReplies),
+      redirects: rules(p.redirects, rt, 'http-request', p.errorfiles, p.name, tarpit, p.errorReplies),
     }
   }
   const frontends = routeMap.frontends.map((f): RtFrontend => {

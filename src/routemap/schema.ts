@@ -202,6 +202,8 @@ export interface Frontend {
   readonly stickTable?: StickTableSpec
   /** Custom error pages by status: the full HTTP response text of `errorfile`. */
   readonly errorfiles: Readonly<Record<string, string>>
+  /** `http-error` replies with log-format parts, by status. */
+  readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly maxconn?: number
   readonly logFormat?: string
   /** The frontend logs its requests: `log global` (with a global `log` line) or a `log` target of its own. */
@@ -326,8 +328,22 @@ export interface Backend {
   readonly stickRules: readonly StickRule[]
   readonly stats?: StatsSettings
   readonly errorfiles: Readonly<Record<string, string>>
+  /** `http-error` replies with log-format parts, by status. */
+  readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly fullconn?: number
   readonly origin: Origin
+}
+
+/**
+ * An `http-error` reply with log-format parts, rendered per request (static ones are stored as raw
+ * pages in `errorfiles`). `default` restores HAProxy's built-in page.
+ */
+export interface ErrorReply {
+  readonly default?: boolean
+  readonly contentType?: string
+  readonly text?: string
+  readonly format?: LogFormat
+  readonly headers: readonly (readonly [string, LogFormat])[]
 }
 
 export interface Userlist {

@@ -4,6 +4,7 @@
  */
 import type { StickTableSpec, Userlist } from '../../routemap/schema.ts'
 import type { SourceSpan } from '../source.ts'
+import type { HttpErrorsSection } from './http-errors.ts'
 
 export interface GlobalDraft {
   maxconn?: number
@@ -19,8 +20,11 @@ export interface GlobalDraft {
   currentPeers?: string
   /** Tables declared in peers sections, named `<peers>/<table>`. */
   peerTables: StickTableSpec[]
+  /** `http-errors` sections by name, and the one currently open. */
+  httpErrors: Map<string, HttpErrorsSection>
+  currentHttpErrors?: string
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [] }
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [], httpErrors: new Map() }
 }

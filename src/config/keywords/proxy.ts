@@ -264,6 +264,8 @@ function parseErrorfile(st: Statement, cx: KeywordContext): void {
     return
   }
   p.errorfiles[code.text] = text
+  p.errorConf ??= []
+  p.errorConf.push({ kind: 'file', code: code.text, text })
 }
 
 function parseLog(st: Statement, cx: KeywordContext): void {
@@ -331,8 +333,6 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'description', sections: ['frontend', 'backend', 'listen'], support: 'ignored', note: "descriptions are only shown on HAProxy's stats page" },
   { name: 'disabled', sections: PROXY_SECTIONS, support: 'no', note: 'remove the section instead' },
   { name: 'enabled', sections: PROXY_SECTIONS, support: 'yes' },
-  { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'no', note: "'http-errors' sections are not read: use 'errorfile <code> <file>'" },
-  { name: 'http-error', sections: PROXY_SECTIONS, support: 'no', note: "use 'errorfile <code> <file>'" },
   { name: 'capture', sections: FE_ONLY, support: 'ignored', note: 'captures only feed HAProxy logs; Workers Logs record the whole request' },
   { name: 'unique-id-format', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
   { name: 'unique-id-header', sections: FE_SECTIONS, support: 'no', note: "Cloudflare sets a unique 'cf-ray' header on every request" },
