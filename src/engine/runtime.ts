@@ -59,7 +59,8 @@ export interface Hydrated {
 
 /** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
 export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
-  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [] }
+  const procVars = routeMap.global.procVars
+  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}) }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
   const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>

@@ -40,7 +40,15 @@ export interface GlobalSettings {
   /** Worker log targets (the edge has one: Workers Logs). */
   readonly log: boolean
   readonly spreadChecks?: number
+  /** `proc.*` variables set by `set-var`/`set-var-fmt` in `global`, computed at compile time. */
+  readonly procVars?: Readonly<Record<string, ProcVar>>
 }
+
+/** A `proc.*` variable's value (a sample without binary data). */
+export type ProcVar =
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'str' | 'ip' | 'meth'; readonly value: string }
 
 export type Mode = 'http' | 'tcp'
 

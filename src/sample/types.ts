@@ -44,6 +44,8 @@ export type ArgValue = string | number
 export interface BuildEnv {
   /** Entries of a map file, by the id the compiler gave it (key, value) in file order. */
   map(id: string): readonly (readonly [string, string])[]
+  /** The `proc.*` variables set by `set-var` in `global` (constants for the whole configuration). */
+  procVar?(name: string): Sample | undefined
 }
 
 /** What a fetch may read. Implemented by the engine for each request (and by `explain`). */

@@ -2,7 +2,7 @@
  * @module
  * Settings collected from `global` and the auxiliary sections (userlist, peers, resolvers).
  */
-import type { StickTableSpec, Userlist } from '../../routemap/schema.ts'
+import type { ProcVar, StickTableSpec, Userlist } from '../../routemap/schema.ts'
 import type { SourceSpan } from '../source.ts'
 import type { HttpErrorsSection } from './http-errors.ts'
 
@@ -23,8 +23,10 @@ export interface GlobalDraft {
   /** `http-errors` sections by name, and the one currently open. */
   httpErrors: Map<string, HttpErrorsSection>
   currentHttpErrors?: string
+  /** `set-var proc.*` in global, in order (src/config/keywords/global-vars.ts). */
+  procVars: Map<string, ProcVar>
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [], httpErrors: new Map() }
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [], httpErrors: new Map(), procVars: new Map() }
 }

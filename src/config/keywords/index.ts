@@ -11,6 +11,7 @@ import { BALANCE_KEYWORDS } from './balance.ts'
 import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
+import { GLOBAL_VAR_KEYWORDS } from './global-vars.ts'
 import { HTTP_ERRORS_KEYWORDS } from './http-errors.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
 import { OPTION_KEYWORDS } from './option.ts'
@@ -26,7 +27,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS,
+  ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */
