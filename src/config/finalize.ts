@@ -10,6 +10,7 @@ import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
+import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -27,10 +28,11 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, sv)
-  return {
-    frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
-    backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),
-  }
+  resolveUserlists(global, sv)
+  const frontends = proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log))
+  const backends = proxies.filter(hasBe).map((p) => freezeBackend(p, sv))
+  checkAuthRefs([...frontends, ...backends.filter((b) => !b.listen)], global, sv)
+  return { frontends, backends }
 }
 
 /**

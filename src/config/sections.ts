@@ -53,8 +53,16 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         continue
       }
       if (section.kind === 'userlist') {
-        if (global.userlists.has(nameW.text)) sv.diag.error('duplicate-name', nameW.span, `userlist '${nameW.text}' is already defined`)
-        global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
+        const bad = /[^A-Za-z0-9._:-]/.exec(nameW.text)
+        if (bad) sv.diag.error('invalid-argument', nameW.span, `character '${bad[0]}' is not permitted in 'userlist' name '${nameW.text}'.`)
+        if (global.userlists.has(nameW.text)) {
+          // cfgparse.c: a second userlist of the same name is ignored, with its users and groups.
+          sv.diag.warning('duplicate-name', nameW.span, `ignoring duplicated userlist '${nameW.text}'.`)
+          global.currentUserlist = undefined
+        } else {
+          global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
+          global.currentUserlist = nameW.text
+        }
       } else if (section.kind === 'peers') {
         const prev = global.peers.get(nameW.text)
         if (prev) sv.diag.error('duplicate-name', nameW.span, `peers section '${nameW.text}' has the same name as another peers section declared at ${prev.file}:${prev.line}.`)

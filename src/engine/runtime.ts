@@ -60,7 +60,7 @@ export interface Hydrated {
 /** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
 export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
   const procVars = routeMap.global.procVars
-  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}) }
+  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), userlist: (n) => routeMap.userlists.find((u) => u.name === n) }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
   const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>

@@ -14,6 +14,8 @@ export interface GlobalDraft {
   log: boolean
   spreadChecks?: number
   userlists: Map<string, Userlist & { span: SourceSpan; users: Userlist['users'][number][]; groups: Userlist['groups'][number][] }>
+  /** The `userlist` section currently open (its `user`/`group` lines). */
+  currentUserlist?: string
   peers: Map<string, SourceSpan>
   resolvers: Map<string, SourceSpan>
   /** `peers` section currently open (for its `table` lines). */

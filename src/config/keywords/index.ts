@@ -22,12 +22,13 @@ import { SERVER_KEYWORDS } from './server.ts'
 import { STATS_KEYWORDS } from './stats.ts'
 import { STICK_KEYWORDS } from './stick.ts'
 import { TIMEOUT_KEYWORDS } from './timeout.ts'
+import { USERLIST_KEYWORDS } from './userlist.ts'
 import type { KeywordDef, Statement } from './types.ts'
 
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS,
+  ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS, ...USERLIST_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -4,6 +4,7 @@
  * `cf.*` fetches), including the ones it lists as not supported.
  */
 import type { FetchDef } from '../types.ts'
+import { AUTH_FETCHES } from './auth.ts'
 import { CF_FETCHES } from './cf.ts'
 import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
@@ -21,5 +22,6 @@ export const FETCHES: readonly FetchDef[] = [
   ...MISC_FETCHES,
   ...STICK_FETCHES,
   ...CF_FETCHES,
+  ...AUTH_FETCHES,
   ...UNSUPPORTED_FETCHES,
 ]

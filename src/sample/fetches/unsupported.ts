@@ -41,8 +41,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
   ...['req.body_len', 'req.body_size', 'res.body_len', 'res.body_size'].map((n) => [n, 'int', BODY] as const),
   ...['capture.req.hdr', 'capture.req.method', 'capture.req.uri', 'capture.req.ver', 'capture.res.hdr', 'capture.res.ver'].map((n) => [n, 'str', CAPTURE] as const),
   ['unique-id', 'str', 'not supported yet: unique-id-format is not implemented'],
-  ['http_auth', 'bool', 'not supported yet: userlists are not implemented'],
-  ['http_auth_group', 'str', 'not supported yet: userlists are not implemented'],
   ['http_first_req', 'bool', 'the Worker does not see client connections, so it cannot tell the first request of one'],
   ['env', 'str', 'a Worker has no process environment'],
   ['hostname', 'str', 'a Worker has no host name (cf.colo names the Cloudflare data center)'],
