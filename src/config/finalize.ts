@@ -29,6 +29,9 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, sv)
   resolveUserlists(global, sv)
+  for (const r of global.resolverRefs) {
+    if (!global.resolvers.has(r.name)) sv.diag.error('unknown-section', r.span, `${r.what}: unable to find required resolvers '${r.name}'`, { help: `declare 'resolvers ${r.name}' (it is ignored at the edge) or remove the 'resolvers' option` })
+  }
   const frontends = proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log))
   const backends = proxies.filter(hasBe).map((p) => freezeBackend(p, sv))
   checkAuthRefs([...frontends, ...backends.filter((b) => !b.listen)], global, sv)

@@ -70,6 +70,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         global.currentPeers = nameW.text
         sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; its tables are ordinary stick tables named '${nameW.text}/<table>', its peers are ignored`)
       } else {
+        const prev = global.resolvers.get(nameW.text)
+        if (prev) sv.diag.error('duplicate-name', nameW.span, `resolvers '${nameW.text}' has same name as another resolvers (declared at ${prev.file}:${prev.line}).`)
         global.resolvers.set(nameW.text, nameW.span)
         sv.diag.warning('edge-mapping', section.keyword.span, `'resolvers ${nameW.text}': origins are resolved by Cloudflare DNS; this section is accepted and ignored`)
       }

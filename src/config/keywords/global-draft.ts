@@ -18,6 +18,8 @@ export interface GlobalDraft {
   currentUserlist?: string
   peers: Map<string, SourceSpan>
   resolvers: Map<string, SourceSpan>
+  /** `server ... resolvers <name>` references, checked against `resolvers` sections. */
+  resolverRefs: { readonly name: string; readonly span: SourceSpan; readonly what: string }[]
   /** `peers` section currently open (for its `table` lines). */
   currentPeers?: string
   /** Tables declared in peers sections, named `<peers>/<table>`. */
@@ -30,5 +32,5 @@ export interface GlobalDraft {
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), peerTables: [], httpErrors: new Map(), procVars: new Map() }
+  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), resolverRefs: [], peerTables: [], httpErrors: new Map(), procVars: new Map() }
 }
