@@ -115,6 +115,12 @@ describe('userlists and http_auth', () => {
     }
   })
 
+  it("reads '!{ ... }' as a negated anonymous ACL, as acl.c does", async () => {
+    const e = engineFor(`userlist L\n  user a insecure-password b\n${DEFAULTS}frontend fe\n  bind :80\n  http-request auth if !{ http_auth(L) }\n  http-request return status 200 if !!{ http_auth(L) }\n`)
+    expect(statusOf(await e.decide(get('/', [basic('a', 'b')])))).toBe(200)
+    expect(statusOf(await e.decide(get('/', [basic('a', 'c')])))).toBe(401)
+  })
+
   it('refuses hashes the edge cannot check, unknown groups, users and userlists', () => {
     const des = errorsOf('userlist L\n  user u password abJnggxhB/yWI\n')
     expect(des.map((d) => d.code)).toEqual(['not-supported'])
