@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createEngine, type Decision } from '../../../src/engine/index.ts'
+import { runCommands } from '../../../src/api/run.ts'
 import { tableSpecs } from '../../../src/api/tables.ts'
 import { cfg, compile, diags, errorsOf, warningsOf } from '../../helpers/cfg.ts'
+import { memoryContext } from '../api/memory-context.ts'
 
 const DEFAULTS = 'defaults\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\n'
 
@@ -54,6 +56,15 @@ describe('peers sections', () => {
     const out: (number | string)[] = []
     for (let i = 0; i < 4; i++) out.push(statusOf(await e.decide(get('/'))))
     expect(out).toEqual(['be/s1', 'be/s1', 403, 403])
+  })
+
+  it("shows peers tables in the runtime API under their HAProxy name, in declaration order", async () => {
+    const rm = compile(text).routeMap
+    if (!rm) throw new Error('no routemap')
+    const ctx = memoryContext(rm)
+    const run = (c: string) => runCommands(`${c}\n`, ctx)
+    expect(await run('show table')).toBe('# table: mypeers/st2, type: string, size:1024, used:0\n# table: mypeers/stkt, type: ip, size:1048576, used:0\n\n')
+    expect(await run('show table mypeers/stkt')).toBe('# table: mypeers/stkt, type: ip, size:1048576, used:0\n\n')
   })
 
   it("refuses an unknown table, an unknown peers section and 2.6's unknown keywords", () => {
