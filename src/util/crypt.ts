@@ -6,7 +6,7 @@
  * that the Worker can check credentials inside a sample fetch. Other schemes (DES, bcrypt,
  * yescrypt) are refused by the compiler (supportedHash).
  */
-import { concat, md5, sha256, sha512 } from './hashes.ts'
+import { type Hasher, Md5, Sha256, Sha512 } from './hashes.ts'
 
 const B64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
@@ -49,19 +49,19 @@ function md5Crypt(pw: Uint8Array, setting: string): string {
   const end = rest.indexOf('$')
   const saltText = (end < 0 ? rest : rest.slice(0, end)).slice(0, 8)
   const salt = ENC.encode(saltText)
-  const magic = ENC.encode('$1$')
-  const alt = md5(concat([pw, salt, pw]))
-  const parts: Uint8Array[] = [pw, magic, salt]
-  for (let pl = pw.length; pl > 0; pl -= 16) parts.push(alt.subarray(0, Math.min(pl, 16)))
-  for (let i = pw.length; i; i >>= 1) parts.push(i & 1 ? new Uint8Array(1) : pw.subarray(0, 1))
-  let fin = md5(concat(parts))
+  const H = new Md5()
+  const alt = H.update(pw).update(salt).update(pw).digest()
+  H.update(pw).update(ENC.encode('$1$')).update(salt)
+  for (let pl = pw.length; pl > 0; pl -= 16) H.update(alt.subarray(0, Math.min(pl, 16)))
+  const zero = new Uint8Array(1)
+  for (let i = pw.length; i; i >>= 1) H.update(i & 1 ? zero : pw.subarray(0, 1))
+  let fin = H.digest()
   for (let i = 0; i < 1000; i++) {
-    const p: Uint8Array[] = []
-    p.push(i & 1 ? pw : fin)
-    if (i % 3) p.push(salt)
-    if (i % 7) p.push(pw)
-    p.push(i & 1 ? fin : pw)
-    fin = md5(concat(p))
+    H.update(i & 1 ? pw : fin)
+    if (i % 3) H.update(salt)
+    if (i % 7) H.update(pw)
+    H.update(i & 1 ? fin : pw)
+    fin = H.digest()
   }
   const f = (k: number): number => fin[k] as number
   const enc = b64(f(0), f(6), f(12), 4) + b64(f(1), f(7), f(13), 4) + b64(f(2), f(8), f(14), 4) + b64(f(3), f(9), f(15), 4) + b64(f(4), f(10), f(5), 4) + b64(0, 0, f(11), 2)
@@ -82,7 +82,7 @@ function stretch(block: Uint8Array, len: number): Uint8Array {
 }
 
 function shaCrypt(pw: Uint8Array, setting: string, id: 5 | 6): string {
-  const H = id === 5 ? sha256 : sha512
+  const H: Hasher = id === 5 ? new Sha256() : new Sha512()
   const hlen = id === 5 ? 32 : 64
   let rest = setting.slice(3)
   let rounds = 5000
@@ -96,25 +96,24 @@ function shaCrypt(pw: Uint8Array, setting: string, id: 5 | 6): string {
   const end = rest.indexOf('$')
   const saltText = (end < 0 ? rest : rest.slice(0, end)).slice(0, 16)
   const salt = ENC.encode(saltText)
-  const b = H(concat([pw, salt, pw]))
-  const parts: Uint8Array[] = [pw, salt]
+  const b = H.update(pw).update(salt).update(pw).digest()
+  H.update(pw).update(salt)
   let cnt = pw.length
-  for (; cnt > hlen; cnt -= hlen) parts.push(b)
-  parts.push(b.subarray(0, cnt))
-  for (let i = pw.length; i > 0; i >>= 1) parts.push(i & 1 ? b : pw)
-  const a = H(concat(parts))
-  const dp = H(concat(new Array<Uint8Array>(pw.length).fill(pw)))
-  const p = stretch(dp, pw.length)
-  const ds = H(concat(new Array<Uint8Array>(16 + (a[0] as number)).fill(salt)))
-  const s = ds.subarray(0, salt.length)
+  for (; cnt > hlen; cnt -= hlen) H.update(b)
+  H.update(b.subarray(0, cnt))
+  for (let i = pw.length; i > 0; i >>= 1) H.update(i & 1 ? b : pw)
+  const a = H.digest()
+  for (let i = 0; i < pw.length; i++) H.update(pw)
+  const p = stretch(H.digest(), pw.length)
+  for (let i = 0; i < 16 + (a[0] as number); i++) H.update(salt)
+  const s = H.digest().subarray(0, salt.length)
   let c = a
   for (let i = 0; i < rounds; i++) {
-    const q: Uint8Array[] = []
-    q.push(i & 1 ? p : c)
-    if (i % 3) q.push(s)
-    if (i % 7) q.push(p)
-    q.push(i & 1 ? c : p)
-    c = H(concat(q))
+    H.update(i & 1 ? p : c)
+    if (i % 3) H.update(s)
+    if (i % 7) H.update(p)
+    H.update(i & 1 ? c : p)
+    c = H.digest()
   }
   let enc = ''
   for (const [x, y, z] of id === 5 ? SHA256_ORDER : SHA512_ORDER) enc += b64(c[x as number] as number, c[y as number] as number, c[z as number] as number, 4)

@@ -2,98 +2,147 @@
  * @module
  * Synchronous MD5, SHA-256 and SHA-512 over bytes, for crypt(3) password hashes (src/util/crypt.ts).
  * Pure TypeScript: the Worker checks `http_auth` credentials inside a synchronous fetch, where
- * crypto.subtle (async) cannot be awaited, and node:crypto does not exist.
+ * crypto.subtle (async) cannot be awaited, and node:crypto does not exist. The hashers are
+ * incremental and reuse their buffers: sha-crypt hashes a few short pieces thousands of times.
  */
+
+/** An incremental hash: `update` pieces, then `digest` (which resets it for the next message). */
+export interface Hasher {
+  update(data: Uint8Array): this
+  digest(): Uint8Array
+}
+
+abstract class BlockHasher implements Hasher {
+  readonly #buf: Uint8Array
+  #pos = 0
+  #len = 0
+  readonly blockSize: number
+  readonly lenBytes: number
+  readonly littleEndian: boolean
+  constructor(blockSize: number, lenBytes: number, littleEndian: boolean) {
+    this.blockSize = blockSize
+    this.lenBytes = lenBytes
+    this.littleEndian = littleEndian
+    this.#buf = new Uint8Array(blockSize)
+  }
+
+  protected abstract init(): void
+  protected abstract compress(block: Uint8Array): void
+  protected abstract output(): Uint8Array
+
+  reset(): void {
+    this.#pos = 0
+    this.#len = 0
+    this.init()
+  }
+
+  update(data: Uint8Array): this {
+    const buf = this.#buf
+    const bs = this.blockSize
+    let pos = this.#pos
+    for (let i = 0; i < data.length; i++) {
+      buf[pos++] = data[i] as number
+      if (pos === bs) {
+        this.compress(buf)
+        pos = 0
+      }
+    }
+    this.#pos = pos
+    this.#len += data.length
+    return this
+  }
+
+  digest(): Uint8Array {
+    const buf = this.#buf
+    const bs = this.blockSize
+    let pos = this.#pos
+    buf[pos++] = 0x80
+    if (pos > bs - this.lenBytes) {
+      buf.fill(0, pos)
+      this.compress(buf)
+      pos = 0
+    }
+    buf.fill(0, pos)
+    const bits = this.#len * 8
+    const hi = Math.floor(bits / 2 ** 32)
+    const lo = bits >>> 0
+    if (this.littleEndian) {
+      for (let k = 0; k < 4; k++) {
+        buf[bs - 8 + k] = (lo >>> (8 * k)) & 0xff
+        buf[bs - 4 + k] = (hi >>> (8 * k)) & 0xff
+      }
+    } else {
+      for (let k = 0; k < 4; k++) {
+        buf[bs - 1 - k] = (lo >>> (8 * k)) & 0xff
+        buf[bs - 5 - k] = (hi >>> (8 * k)) & 0xff
+      }
+    }
+    this.compress(buf)
+    const out = this.output()
+    this.reset()
+    return out
+  }
+}
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n))
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
-
-/** Pads `data` Merkle-Damgård style: 0x80, zeros, then the bit length (big or little endian). */
-function pad(data: Uint8Array, block: number, lenBytes: number, littleEndian: boolean): Uint8Array {
-  const total = Math.ceil((data.length + 1 + lenBytes) / block) * block
-  const out = new Uint8Array(total)
-  out.set(data)
-  out[data.length] = 0x80
-  const view = new DataView(out.buffer)
-  const bits = data.length * 8
-  const hi = Math.floor(bits / 2 ** 32)
-  const lo = bits >>> 0
-  if (littleEndian) {
-    view.setUint32(total - 8, lo, true)
-    view.setUint32(total - 4, hi, true)
-  } else {
-    view.setUint32(total - 8, hi)
-    view.setUint32(total - 4, lo)
-  }
-  return out
-}
-
 const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
 const MD5_K = new Int32Array(64).map((_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0)
 
-export function md5(data: Uint8Array): Uint8Array {
-  const m = pad(data, 64, 8, true)
-  const view = new DataView(m.buffer)
-  let a0 = 0x67452301
-  let b0 = 0xefcdab89 | 0
-  let c0 = 0x98badcfe | 0
-  let d0 = 0x10325476
-  const w = new Int32Array(16)
-  for (let off = 0; off < m.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getInt32(off + i * 4, true)
-    let a = a0
-    let b = b0
-    let c = c0
-    let d = d0
+export class Md5 extends BlockHasher {
+  readonly #h = new Int32Array(4)
+  readonly #w = new Int32Array(16)
+  constructor() {
+    super(64, 8, true)
+    this.reset()
+  }
+  protected init(): void {
+    this.#h.set([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476])
+  }
+  protected compress(b: Uint8Array): void {
+    const w = this.#w
+    for (let i = 0; i < 16; i++) w[i] = (b[i * 4] as number) | ((b[i * 4 + 1] as number) << 8) | ((b[i * 4 + 2] as number) << 16) | ((b[i * 4 + 3] as number) << 24)
+    const h = this.#h
+    let a = h[0] as number
+    let bb = h[1] as number
+    let c = h[2] as number
+    let d = h[3] as number
     for (let i = 0; i < 64; i++) {
       let f: number
       let g: number
       if (i < 16) {
-        f = (b & c) | (~b & d)
+        f = (bb & c) | (~bb & d)
         g = i
       } else if (i < 32) {
-        f = (d & b) | (~d & c)
+        f = (d & bb) | (~d & c)
         g = (5 * i + 1) & 15
       } else if (i < 48) {
-        f = b ^ c ^ d
+        f = bb ^ c ^ d
         g = (3 * i + 5) & 15
       } else {
-        f = c ^ (b | ~d)
+        f = c ^ (bb | ~d)
         g = (7 * i) & 15
       }
       const t = d
       d = c
-      c = b
-      b = (b + rotl((a + f + (MD5_K[i] as number) + (w[g] as number)) | 0, MD5_S[(i >> 4) * 4 + (i & 3)] as number)) | 0
+      c = bb
+      bb = (bb + rotl((a + f + (MD5_K[i] as number) + (w[g] as number)) | 0, MD5_S[(i >> 4) * 4 + (i & 3)] as number)) | 0
       a = t
     }
-    a0 = (a0 + a) | 0
-    b0 = (b0 + b) | 0
-    c0 = (c0 + c) | 0
-    d0 = (d0 + d) | 0
+    h[0] = ((h[0] as number) + a) | 0
+    h[1] = ((h[1] as number) + bb) | 0
+    h[2] = ((h[2] as number) + c) | 0
+    h[3] = ((h[3] as number) + d) | 0
   }
-  const out = new Uint8Array(16)
-  const ov = new DataView(out.buffer)
-  ov.setInt32(0, a0, true)
-  ov.setInt32(4, b0, true)
-  ov.setInt32(8, c0, true)
-  ov.setInt32(12, d0, true)
-  return out
+  protected output(): Uint8Array {
+    const out = new Uint8Array(16)
+    for (let i = 0; i < 16; i++) out[i] = ((this.#h[i >> 2] as number) >>> (8 * (i & 3))) & 0xff
+    return out
+  }
 }
 
-const K256 = new Uint32Array([
+const K256 = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
   0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
@@ -103,22 +152,29 @@ const K256 = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ])
 
-export function sha256(data: Uint8Array): Uint8Array {
-  const m = pad(data, 64, 8, false)
-  const view = new DataView(m.buffer)
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19])
-  const w = new Uint32Array(64)
-  for (let off = 0; off < m.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4)
+export class Sha256 extends BlockHasher {
+  readonly #h = new Int32Array(8)
+  readonly #w = new Int32Array(64)
+  constructor() {
+    super(64, 8, false)
+    this.reset()
+  }
+  protected init(): void {
+    this.#h.set([0x6a09e667, 0xbb67ae85 | 0, 0x3c6ef372, 0xa54ff53a | 0, 0x510e527f, 0x9b05688c | 0, 0x1f83d9ab, 0x5be0cd19])
+  }
+  protected compress(b: Uint8Array): void {
+    const w = this.#w
+    for (let i = 0; i < 16; i++) w[i] = ((b[i * 4] as number) << 24) | ((b[i * 4 + 1] as number) << 16) | ((b[i * 4 + 2] as number) << 8) | (b[i * 4 + 3] as number)
     for (let i = 16; i < 64; i++) {
       const x = w[i - 15] as number
       const y = w[i - 2] as number
       const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)
       const s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10)
-      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) >>> 0
+      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) | 0
     }
+    const h = this.#h
     let a = h[0] as number
-    let b = h[1] as number
+    let bb = h[1] as number
     let c = h[2] as number
     let d = h[3] as number
     let e = h[4] as number
@@ -130,34 +186,39 @@ export function sha256(data: Uint8Array): Uint8Array {
       const ch = (e & f) ^ (~e & g)
       const t1 = (hh + S1 + ch + (K256[i] as number) + (w[i] as number)) | 0
       const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      const maj = (a & b) ^ (a & c) ^ (b & c)
+      const maj = (a & bb) ^ (a & c) ^ (bb & c)
       const t2 = (S0 + maj) | 0
       hh = g
       g = f
       f = e
       e = (d + t1) | 0
       d = c
-      c = b
-      b = a
+      c = bb
+      bb = a
       a = (t1 + t2) | 0
     }
-    h[0] = (h[0] as number) + a
-    h[1] = (h[1] as number) + b
-    h[2] = (h[2] as number) + c
-    h[3] = (h[3] as number) + d
-    h[4] = (h[4] as number) + e
-    h[5] = (h[5] as number) + f
-    h[6] = (h[6] as number) + g
-    h[7] = (h[7] as number) + hh
+    h[0] = ((h[0] as number) + a) | 0
+    h[1] = ((h[1] as number) + bb) | 0
+    h[2] = ((h[2] as number) + c) | 0
+    h[3] = ((h[3] as number) + d) | 0
+    h[4] = ((h[4] as number) + e) | 0
+    h[5] = ((h[5] as number) + f) | 0
+    h[6] = ((h[6] as number) + g) | 0
+    h[7] = ((h[7] as number) + hh) | 0
   }
-  const out = new Uint8Array(32)
-  const ov = new DataView(out.buffer)
-  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i] as number)
+  protected output(): Uint8Array {
+    return bigEndianBytes(this.#h)
+  }
+}
+
+function bigEndianBytes(h: Int32Array): Uint8Array {
+  const out = new Uint8Array(h.length * 4)
+  for (let i = 0; i < out.length; i++) out[i] = ((h[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 0xff
   return out
 }
 
 // SHA-512 round constants as (high, low) 32-bit halves.
-const K512 = new Uint32Array([
+const K512 = new Int32Array([
   0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc, 0x3956c25b, 0xf348b538,
   0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118, 0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe,
   0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2, 0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1, 0x9bdc06a7, 0x25c71235,
@@ -176,92 +237,112 @@ const K512 = new Uint32Array([
   0x431d67c4, 0x9c100d4c, 0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
 ])
 
-export function sha512(data: Uint8Array): Uint8Array {
-  const m = pad(data, 128, 16, false)
-  const view = new DataView(m.buffer)
-  const h = new Uint32Array([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
-    0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-  ])
-  const w = new Uint32Array(160)
-  const v = new Uint32Array(16)
-  for (let off = 0; off < m.length; off += 128) {
-    for (let i = 0; i < 32; i++) w[i] = view.getUint32(off + i * 4)
-    for (let i = 16; i < 80; i++) {
-      // σ0(w[i-15]) and σ1(w[i-2]) on (hi, lo) pairs.
-      const xh = w[(i - 15) * 2] as number
-      const xl = w[(i - 15) * 2 + 1] as number
+/** Carry out of the low-word sum `lo` (of up to a few unsigned 32-bit terms). */
+const carry = (lo: number): number => (lo / 4294967296) | 0
+
+export class Sha512 extends BlockHasher {
+  readonly #h = new Int32Array(16)
+  readonly #w = new Int32Array(160)
+  constructor() {
+    super(128, 16, false)
+    this.reset()
+  }
+  protected init(): void {
+    this.#h.set([
+      0x6a09e667, 0xf3bcc908 | 0, 0xbb67ae85 | 0, 0x84caa73b | 0, 0x3c6ef372, 0xfe94f82b | 0, 0xa54ff53a | 0, 0x5f1d36f1,
+      0x510e527f, 0xade682d1 | 0, 0x9b05688c | 0, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b | 0, 0x5be0cd19, 0x137e2179,
+    ])
+  }
+  protected compress(b: Uint8Array): void {
+    const w = this.#w
+    for (let i = 0; i < 32; i++) w[i] = ((b[i * 4] as number) << 24) | ((b[i * 4 + 1] as number) << 16) | ((b[i * 4 + 2] as number) << 8) | (b[i * 4 + 3] as number)
+    for (let i = 32; i < 160; i += 2) {
+      const xh = w[i - 30] as number
+      const xl = w[i - 29] as number
       const s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7)
       const s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25))
-      const yh = w[(i - 2) * 2] as number
-      const yl = w[(i - 2) * 2 + 1] as number
+      const yh = w[i - 4] as number
+      const yl = w[i - 3] as number
       const s1h = ((yh >>> 19) | (yl << 13)) ^ ((yl >>> 29) | (yh << 3)) ^ (yh >>> 6)
       const s1l = ((yl >>> 19) | (yh << 13)) ^ ((yh >>> 29) | (yl << 3)) ^ ((yl >>> 6) | (yh << 26))
-      let lo = (s0l >>> 0) + (s1l >>> 0) + (w[(i - 7) * 2 + 1] as number) + (w[(i - 16) * 2 + 1] as number)
-      const hi = (s0h >>> 0) + (s1h >>> 0) + (w[(i - 7) * 2] as number) + (w[(i - 16) * 2] as number) + Math.floor(lo / 2 ** 32)
-      lo >>>= 0
-      w[i * 2] = hi >>> 0
-      w[i * 2 + 1] = lo
+      const lo = (s0l >>> 0) + (s1l >>> 0) + ((w[i - 13] as number) >>> 0) + ((w[i - 31] as number) >>> 0)
+      w[i] = (s0h + s1h + (w[i - 14] as number) + (w[i - 32] as number) + carry(lo)) | 0
+      w[i + 1] = lo | 0
     }
-    v.set(h)
-    for (let i = 0; i < 80; i++) {
-      const ah = v[0] as number
-      const al = v[1] as number
-      const bh = v[2] as number
-      const bl = v[3] as number
-      const ch = v[4] as number
-      const cl = v[5] as number
-      const eh = v[8] as number
-      const el = v[9] as number
-      const fh = v[10] as number
-      const fl = v[11] as number
-      const gh = v[12] as number
-      const gl = v[13] as number
-      // Σ1(e) = rotr14 ^ rotr18 ^ rotr41
+    const h = this.#h
+    let ah = h[0] as number
+    let al = h[1] as number
+    let bh = h[2] as number
+    let bl = h[3] as number
+    let ch = h[4] as number
+    let cl = h[5] as number
+    let dh = h[6] as number
+    let dl = h[7] as number
+    let eh = h[8] as number
+    let el = h[9] as number
+    let fh = h[10] as number
+    let fl = h[11] as number
+    let gh = h[12] as number
+    let gl = h[13] as number
+    let hh = h[14] as number
+    let hl = h[15] as number
+    for (let i = 0; i < 160; i += 2) {
       const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23))
       const S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23))
       const chh = (eh & fh) ^ (~eh & gh)
       const chl = (el & fl) ^ (~el & gl)
-      let t1l = (v[15] as number) + (S1l >>> 0) + (chl >>> 0) + (K512[i * 2 + 1] as number) + (w[i * 2 + 1] as number)
-      let t1h = (v[14] as number) + (S1h >>> 0) + (chh >>> 0) + (K512[i * 2] as number) + (w[i * 2] as number) + Math.floor(t1l / 2 ** 32)
-      t1l >>>= 0
-      t1h >>>= 0
-      // Σ0(a) = rotr28 ^ rotr34 ^ rotr39
+      const t1lo = (hl >>> 0) + (S1l >>> 0) + (chl >>> 0) + ((K512[i + 1] as number) >>> 0) + ((w[i + 1] as number) >>> 0)
+      const t1h = (hh + S1h + chh + (K512[i] as number) + (w[i] as number) + carry(t1lo)) | 0
+      const t1l = t1lo | 0
       const S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25))
       const S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25))
       const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch)
       const majl = (al & bl) ^ (al & cl) ^ (bl & cl)
-      const t2l = (S0l >>> 0) + (majl >>> 0)
-      const t2h = (S0h >>> 0) + (majh >>> 0) + Math.floor(t2l / 2 ** 32)
-      v[14] = gh
-      v[15] = gl
-      v[12] = fh
-      v[13] = fl
-      v[10] = eh
-      v[11] = el
-      const el2 = (v[7] as number) + t1l
-      v[8] = (v[6] as number) + t1h + Math.floor(el2 / 2 ** 32)
-      v[9] = el2
-      v[6] = ch
-      v[7] = cl
-      v[4] = bh
-      v[5] = bl
-      v[2] = ah
-      v[3] = al
-      const al2 = t1l + (t2l >>> 0)
-      v[0] = t1h + t2h + Math.floor(al2 / 2 ** 32)
-      v[1] = al2
+      const t2lo = (S0l >>> 0) + (majl >>> 0)
+      const t2h = (S0h + majh + carry(t2lo)) | 0
+      hh = gh
+      hl = gl
+      gh = fh
+      gl = fl
+      fh = eh
+      fl = el
+      const elo = (dl >>> 0) + (t1l >>> 0)
+      eh = (dh + t1h + carry(elo)) | 0
+      el = elo | 0
+      dh = ch
+      dl = cl
+      ch = bh
+      cl = bl
+      bh = ah
+      bl = al
+      const alo = (t1l >>> 0) + (t2lo >>> 0)
+      ah = (t1h + t2h + carry(alo)) | 0
+      al = alo | 0
     }
-    for (let i = 0; i < 16; i += 2) {
-      const lo = (h[i + 1] as number) + (v[i + 1] as number)
-      h[i] = (h[i] as number) + (v[i] as number) + Math.floor(lo / 2 ** 32)
-      h[i + 1] = lo
+    const add = (k: number, vh: number, vl: number): void => {
+      const lo = ((h[k + 1] as number) >>> 0) + (vl >>> 0)
+      h[k] = ((h[k] as number) + vh + carry(lo)) | 0
+      h[k + 1] = lo | 0
     }
+    add(0, ah, al)
+    add(2, bh, bl)
+    add(4, ch, cl)
+    add(6, dh, dl)
+    add(8, eh, el)
+    add(10, fh, fl)
+    add(12, gh, gl)
+    add(14, hh, hl)
   }
-  const out = new Uint8Array(64)
-  const ov = new DataView(out.buffer)
-  for (let i = 0; i < 16; i++) ov.setUint32(i * 4, h[i] as number)
-  return out
+  protected output(): Uint8Array {
+    return bigEndianBytes(this.#h)
+  }
 }
 
-export { concat }
+const oneShot =
+  (H: new () => Hasher) =>
+  (data: Uint8Array): Uint8Array =>
+    new H().update(data).digest()
+
+export const md5 = oneShot(Md5)
+export const sha256 = oneShot(Sha256)
+export const sha512 = oneShot(Sha512)
