@@ -45,6 +45,10 @@ backend be_live
 backend be_err
     errorfiles site
     http-error status 500 content-type text/plain string "custom 500"
+    http-error status 502 content-type text/plain lf-string "bad gateway for %[path]" hdr x-path "%[path]"
+    http-error status 200 content-type text/plain string "fine"
+    http-request deny deny_status 502 if { path /err/502 }
+    http-request return status 200 default-errorfiles if { path /err/200 }
     http-request deny deny_status 403 if { path /err/403 }
     http-request deny deny_status 404 if { path /err/404 }
     http-request deny deny_status 500 if { path /err/500 }
@@ -71,6 +75,7 @@ function view(r: Reply) {
     authenticate: r.headers['www-authenticate'],
     contentType: r.headers['content-type'],
     page: r.headers['x-page'],
+    xpath: r.headers['x-path'],
     body: r.seen ? undefined : r.body,
   }
 }
@@ -110,9 +115,11 @@ describe.skipIf(!diffEnabled())('differential: userlist, http-errors, peers tabl
   })
 
   it('serves the http-errors pages, http-error replies and the built-in pages', async () => {
-    const h = await expectSame(p, [{ path: '/err/403' }, { path: '/err/404' }, { path: '/err/500' }, { path: '/err/400' }, { path: '/err/ret' }, { path: '/err/ok' }], view)
-    expect(h.map((x) => [x.status, x.page ?? x.server ?? null])).toEqual([[403, 'site'], [404, 'site'], [500, null], [400, null], [404, 'site'], [200, 'a']])
+    const h = await expectSame(p, [{ path: '/err/403' }, { path: '/err/404' }, { path: '/err/500' }, { path: '/err/400' }, { path: '/err/ret' }, { path: '/err/ok' }, { path: '/err/502' }, { path: '/err/200' }], view)
+    expect(h.map((x) => [x.status, x.page ?? x.server ?? null])).toEqual([[403, 'site'], [404, 'site'], [500, null], [400, null], [404, 'site'], [200, 'a'], [502, null], [200, null]])
     expect(h[2]?.body).toBe('custom 500')
+    expect(h[6]).toMatchObject({ body: 'bad gateway for /err/502', xpath: '/err/502' })
+    expect(h[7]?.body).toBe('fine')
   })
 
   it('rate-limits with a table declared in a peers section', async () => {
