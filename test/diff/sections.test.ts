@@ -37,6 +37,7 @@ frontend fe
     http-request return status 200 content-type text/plain lf-string "%[var(proc.both)] %[var(proc.greeting),upper]" if { path /vars }
     use_backend be_err if { path_beg /err }
     use_backend be_rate if { path_beg /rate }
+    use_backend be_bauth if { path_beg /bauth }
     default_backend be_live
 
 backend be_live
@@ -54,6 +55,10 @@ backend be_err
     http-request deny deny_status 500 if { path /err/500 }
     http-request deny deny_status 400 if { path /err/400 }
     http-request return status 404 errorfiles site if { path /err/ret }
+    server a 127.0.0.1:@a@
+
+backend be_bauth
+    http-request auth unless { http_auth(L) }
     server a 127.0.0.1:@a@
 
 backend be_rate
@@ -110,8 +115,13 @@ describe.skipIf(!diffEnabled())('differential: userlist, http-errors, peers tabl
       { path: '/auth', headers: basic('mallory', 'pw1') },
       { path: '/auth', headers: { authorization: 'Bearer abc' } },
       { path: '/auth' },
+      { path: '/bauth', headers: basic('dave', 'pw2') },
+      { path: '/bauth', headers: basic('dave', 'pw1') },
     ], view)
-    for (const x of h) expect(x).toMatchObject({ status: 401, authenticate: 'Basic realm="Staff"' })
+    for (const x of h.slice(0, 5)) expect(x).toMatchObject({ status: 401, authenticate: 'Basic realm="Staff"' })
+    // Without a realm, the realm is the name of the proxy whose rule asks.
+    expect(h[5]).toMatchObject({ status: 401, authenticate: 'Basic realm="be_bauth"' })
+    expect(h[6]).toMatchObject({ status: 200, server: 'a' })
   })
 
   it('serves the http-errors pages, http-error replies and the built-in pages', async () => {
