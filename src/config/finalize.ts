@@ -24,7 +24,15 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   assignProxyIds(proxies, global.statsSocketSlot)
   const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
   const tablesByName = new Map<string, unknown>(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
-  for (const t of global.peerTables) tablesByName.set(t.name, t)
+  for (const t of global.peerTables) {
+    tablesByName.set(t.name, t)
+    // cfg_parse_peers: a peers table's own name may not be that of a proxy's table declared before it.
+    const short = t.name.slice(t.name.indexOf('/') + 1)
+    const other = proxies.find((p) => p.stickTable && p.name === short && p.span.file === t.origin.file && (p.stickTable.origin.line < t.origin.line))
+    if (other?.stickTable) {
+      sv.diag.error('duplicate-name', { file: t.origin.file, line: t.origin.line, column: 1, length: 1 }, `stick-table name '${short}' conflicts with table declared in ${other.kind} '${other.name}' at ${other.stickTable.origin.file}:${other.stickTable.origin.line}.`)
+    }
+  }
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, sv)

@@ -12,6 +12,23 @@ import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
 const P = ['peers'] as const
 
+/** Per peers section: where its listener was declared and whether a `peer` line was seen. */
+interface PeersLines {
+  bindAt?: Statement['span']
+  peer?: boolean
+}
+const LINES = new WeakMap<KeywordContext['global'], Map<string, PeersLines>>()
+
+function linesOf(cx: KeywordContext): PeersLines | undefined {
+  const peers = cx.global.currentPeers
+  if (peers === undefined) return undefined
+  let m = LINES.get(cx.global)
+  if (!m) LINES.set(cx.global, (m = new Map()))
+  let l = m.get(peers)
+  if (!l) m.set(peers, (l = {}))
+  return l
+}
+
 function parseTable(st: Statement, cx: KeywordContext): void {
   const peers = cx.global.currentPeers
   const nameW = st.args[0]
@@ -38,11 +55,30 @@ function parsePeer(st: Statement, cx: KeywordContext): void {
     return
   }
   if (kw === 'peer' && !st.args[1]) cx.sv.diag.error('missing-argument', st.span, `'peer ${st.args[0].text}' : missing address`)
+  const l = linesOf(cx)
+  if (kw !== 'peer' || !l) return
+  if (l.bindAt) {
+    cx.sv.diag.error('invalid-argument', st.span, 'mixing "peer" and "bind" line is forbidden')
+    return
+  }
+  l.peer = true
 }
 
 function parseBind(st: Statement, cx: KeywordContext): void {
   const kw = (st.keyword[0] as Word).text
-  if (kw === 'bind' && !st.args[0]) cx.sv.diag.error('missing-argument', st.span, "'bind' expects <addr> as argument")
+  if (kw !== 'bind') return
+  if (!st.args[0]) {
+    cx.sv.diag.error('missing-argument', st.span, "'bind' expects <addr> as argument")
+    return
+  }
+  const l = linesOf(cx)
+  if (!l) return
+  if (l.peer) {
+    cx.sv.diag.error('invalid-argument', st.span, 'mixing "peer" and "bind" line is forbidden')
+    return
+  }
+  if (l.bindAt) cx.sv.diag.error('duplicate-name', st.span, `One listener per "peers" section is authorized but another is already configured at [${l.bindAt.file}:${l.bindAt.line}].`)
+  else l.bindAt = st.span
 }
 
 const accepted = (name: string, parse?: KeywordDef['parse']): KeywordDef => ({ name, sections: P, support: 'yes', ...(parse ? { parse } : {}) })

@@ -73,6 +73,11 @@ describe('peers sections', () => {
     expect(errorsOf('peers p\n  shards 2\n').map((d) => d.code)).toEqual(['unknown-keyword'])
     expect(errorsOf('peers p\n  table t type ip size 1k\n  table t type ip size 1k\n').map((d) => d.code)).toEqual(['duplicate-name'])
     expect(errorsOf('peers p\n  table t type nope size 1k\n').map((d) => d.message)).toEqual(["'table' : unknown type 'nope' (expects ip, ipv6, integer, string or binary)"])
+    expect(errorsOf('peers p\n  bind 127.0.0.1:10001\n  peer a 127.0.0.1:10002\n  bind 127.0.0.1:10003\n').map((d) => d.message)).toEqual([
+      'mixing "peer" and "bind" line is forbidden',
+      'One listener per "peers" section is authorized but another is already configured at [test.cfg:2].',
+    ])
+    expect(errorsOf(`${DEFAULTS}backend stkt\n  stick-table type ip size 1k\npeers q\n  table stkt type ip size 1k\n`).map((d) => d.message)).toEqual(["stick-table name 'stkt' conflicts with table declared in backend 'stkt' at test.cfg:7."])
   })
 
   it("accepts a backend's 'peers' option naming the section, with a warning", () => {
