@@ -4,6 +4,8 @@ import { runCommands } from '../../../src/api/run.ts'
 import { tableSpecs } from '../../../src/api/tables.ts'
 import { cfg, compile, diags, errorsOf, warningsOf } from '../../helpers/cfg.ts'
 import { memoryContext } from '../api/memory-context.ts'
+import { renderPrometheus } from '../../../src/stats/prometheus.ts'
+import { statsInput } from '../../helpers/stats-input.ts'
 
 const DEFAULTS = 'defaults\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\n'
 
@@ -65,6 +67,14 @@ describe('peers sections', () => {
     const run = (c: string) => runCommands(`${c}\n`, ctx)
     expect(await run('show table')).toBe('# table: mypeers/st2, type: string, size:1024, used:0\n# table: mypeers/stkt, type: ip, size:1048576, used:0\n\n')
     expect(await run('show table mypeers/stkt')).toBe('# table: mypeers/stkt, type: ip, size:1048576, used:0\n\n')
+  })
+
+  it('exports peers tables in the Prometheus sticktable metrics, last declared first', () => {
+    const body = renderPrometheus(statsInput(text), new URLSearchParams()).body
+    expect(body.split('\n').filter((l) => l.startsWith('haproxy_sticktable_size{'))).toEqual([
+      'haproxy_sticktable_size{name="mypeers/st2",type="string"} 1024',
+      'haproxy_sticktable_size{name="mypeers/stkt",type="ip"} 1048576',
+    ])
   })
 
   it("refuses an unknown table, an unknown peers section and 2.6's unknown keywords", () => {
