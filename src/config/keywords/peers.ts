@@ -22,10 +22,10 @@ const LINES = new WeakMap<KeywordContext['global'], Map<string, PeersLines>>()
 function linesOf(cx: KeywordContext): PeersLines | undefined {
   const peers = cx.global.currentPeers
   if (peers === undefined) return undefined
-  let m = LINES.get(cx.global)
-  if (!m) LINES.set(cx.global, (m = new Map()))
-  let l = m.get(peers)
-  if (!l) m.set(peers, (l = {}))
+  const m = LINES.get(cx.global) ?? new Map<string, PeersLines>()
+  LINES.set(cx.global, m)
+  const l = m.get(peers) ?? {}
+  m.set(peers, l)
   return l
 }
 
