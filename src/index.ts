@@ -204,7 +204,7 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
   if (iso.balancers?.hash !== cur.routeMap.hash) iso.balancers = { hash: cur.routeMap.hash, store: new Map() }
   const engine = createEngine(routeMap, { states, balancers: iso.balancers.store, ...(iso.stick ? { stick: iso.stick } : {}) })
   const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
-  const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined)
+  const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined) || (routeMap.peerTables?.length ?? 0) > 0
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))
   iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes }
   iso.version = cur.version

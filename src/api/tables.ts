@@ -16,6 +16,7 @@ import type { TableAccess, TableEntryView } from './context.ts'
 export function tableSpecs(routeMap: RouteMap): Map<string, StickTableSpec> {
   const out = new Map<string, StickTableSpec>()
   for (const p of [...routeMap.frontends, ...routeMap.backends]) if (p.stickTable && !out.has(p.stickTable.name)) out.set(p.stickTable.name, p.stickTable)
+  for (const t of routeMap.peerTables ?? []) out.set(t.name, t)
   return out
 }
 

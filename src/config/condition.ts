@@ -30,12 +30,20 @@ export function parseCondition(
     sv.diag.error('missing-argument', head.span, `missing condition after '${head.text}' in ${context}`)
     return undefined
   }
+  const ws: Word[] = [...words]
   const groups: ConditionTerm[][] = [[]]
   let negate = false
   let failed = false
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i] as Word
+  for (let i = 1; i < ws.length; i++) {
+    const w = ws[i] as Word
     const cur = groups[groups.length - 1] as ConditionTerm[]
+    // acl.c build_acl_cond: leading '!' are stripped first, so `!{ ... }` negates an anonymous ACL.
+    if (!w.quoted && /^!+\{$/.test(w.text)) {
+      for (let k = 0; k < w.text.length - 1; k++) negate = !negate
+      ws[i] = { ...w, text: '{' }
+      i--
+      continue
+    }
     if (!w.quoted && (w.text === '||' || w.text === 'or')) {
       if (cur.length === 0) {
         sv.diag.error('syntax', w.span, `'${w.text}' without a term before it in ${context}`)
@@ -51,12 +59,12 @@ export function parseCondition(
     }
     if (!w.quoted && w.text === '{') {
       let j = i + 1
-      while (j < words.length && !(words[j]?.text === '}' && !words[j]?.quoted)) j++
-      if (j >= words.length) {
+      while (j < ws.length && !(ws[j]?.text === '}' && !ws[j]?.quoted)) j++
+      if (j >= ws.length) {
         sv.diag.error('syntax', w.span, `missing closing '}' in condition of ${context}`)
         return undefined
       }
-      const inner = words.slice(i + 1, j)
+      const inner = ws.slice(i + 1, j)
       if (inner.length === 0) {
         sv.diag.error('syntax', w.span, `empty anonymous ACL '{ }' in ${context}`)
         failed = true

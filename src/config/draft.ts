@@ -11,6 +11,7 @@ import type {
   CheckSpec,
   Condition,
   CookieSpec,
+  ErrorReply,
   ForwardFor,
   LogFormat,
   Mode,
@@ -22,6 +23,7 @@ import type {
   Timeouts,
   UseBackend,
 } from '../routemap/schema.ts'
+import type { ErrorConfEntry } from './keywords/http-errors.ts'
 import type { Word } from './lexer.ts'
 import type { SourceSpan } from './source.ts'
 
@@ -113,6 +115,9 @@ export interface ProxyDraft {
   monitorUri?: string
   stickTable?: StickTableSpec
   errorfiles: Record<string, string>
+  /** errorfile / errorfiles / http-error directives in order (src/config/keywords/http-errors.ts). */
+  errorConf?: ErrorConfEntry[]
+  errorReplies?: Record<string, ErrorReply>
   maxconn?: number
   logFormat?: string
   uniqueIdFormat?: LogFormat
@@ -245,6 +250,7 @@ export function inheritDraft(
   d.retryOn = [...from.retryOn]
   d.defaultServer = { ...from.defaultServer }
   d.errorfiles = { ...from.errorfiles }
+  if (from.errorConf) d.errorConf = [...from.errorConf]
   if (from.stats) d.stats = { ...from.stats, auth: [...from.stats.auth], scope: [...from.stats.scope] }
   if (from.check) d.check = from.check
   d.httpCheckRules = [...from.httpCheckRules]

@@ -10,6 +10,8 @@ import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
 import { checkTcpRules } from './keywords/tcp-rules.ts'
+import { resolveProxyErrors } from './keywords/http-errors.ts'
+import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -22,14 +24,28 @@ const hasBe = (p: ProxyDraft): boolean => p.kind === 'backend' || p.kind === 'li
 export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv: Services): Finalized {
   assignProxyIds(proxies, global.statsSocketSlot)
   const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
-  const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
+  const tablesByName = new Map<string, unknown>(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
+  for (const t of global.peerTables) {
+    tablesByName.set(t.name, t)
+    // cfg_parse_peers: a peers table's own name may not be that of a proxy's table declared before it.
+    const short = t.name.slice(t.name.indexOf('/') + 1)
+    const other = proxies.find((p) => p.stickTable && p.name === short && p.span.file === t.origin.file && (p.stickTable.origin.line < t.origin.line))
+    if (other?.stickTable) {
+      sv.diag.error('duplicate-name', { file: t.origin.file, line: t.origin.line, column: 1, length: 1 }, `stick-table name '${short}' conflicts with table declared in ${other.kind} '${other.name}' at ${other.stickTable.origin.file}:${other.stickTable.origin.line}.`)
+    }
+  }
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
+  for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, tablesByName, sv)
   checkTcpRules(proxies, sv)
-  return {
-    frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
-    backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),
+  resolveUserlists(global, sv)
+  for (const r of global.resolverRefs) {
+    if (!global.resolvers.has(r.name)) sv.diag.error('unknown-section', r.span, `${r.what}: unable to find required resolvers '${r.name}'`, { help: `declare 'resolvers ${r.name}' (it is ignored at the edge) or remove the 'resolvers' option` })
   }
+  const frontends = proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log))
+  const backends = proxies.filter(hasBe).map((p) => freezeBackend(p, sv))
+  checkAuthRefs([...frontends, ...backends.filter((b) => !b.listen)], global, sv)
+  return { frontends, backends }
 }
 
 /**
@@ -57,7 +73,7 @@ function assignProxyIds(proxies: readonly ProxyDraft[], socketSlot?: number): vo
  * belong to the defaults section itself: a table they name (or, without `table`, the section's own
  * name) must exist, checked once a proxy uses the section (measured on 2.6: an unused one is not).
  */
-function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], tables: ReadonlyMap<string, ProxyDraft>, sv: Services): void {
+function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], tables: ReadonlyMap<string, unknown>, sv: Services): void {
   const users = new Map<ProxyDraft, ProxyDraft[]>()
   for (const p of proxies) if (p.rulesFrom) users.set(p.rulesFrom, [...(users.get(p.rulesFrom) ?? []), p])
   for (const [d, list] of users) {
@@ -83,7 +99,7 @@ function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], tables: ReadonlyMa
 function checkProxy(
   p: ProxyDraft,
   backends: ReadonlyMap<string, ProxyDraft>,
-  tables: ReadonlyMap<string, ProxyDraft>,
+  tables: ReadonlyMap<string, unknown>,
   global: GlobalDraft,
   sv: Services,
 ): void {
@@ -154,7 +170,7 @@ function checkProxy(
     }
   }
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
-    sv.diag.error('unknown-table', p.span, `${where}: stick-table refers to unknown peers section '${p.stickTable.peers}'`)
+    sv.diag.error('unknown-table', p.span, `Proxy '${p.name}': unable to find sync peers '${p.stickTable.peers}'.`)
   }
   if (hasBe(p)) checkServers(p, sv)
 }
@@ -229,7 +245,7 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
-    errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
+    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
     ...(p.captures.request.length + p.captures.response.length > 0 ? { captures: p.captures } : {}),
     ...(p.uniqueIdFormat !== undefined ? { uniqueId: { format: p.uniqueIdFormat, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
@@ -285,6 +301,6 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     options: freezeOptions(p), timeouts: p.timeouts, retries: p.retries, retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
     ...(p.stickTable ? { stickTable: p.stickTable } : {}), stickRules: p.stickRules, ...(stats ? { stats } : {}),
-    errorfiles: p.errorfiles, ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
+    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }

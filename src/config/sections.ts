@@ -18,7 +18,6 @@ const NAME = /^[A-Za-z0-9._:-]+$/
 /** Sections edgeproxy reads; the others are accepted with a warning and skipped. */
 const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
   mailers: 'e-mail alerts are not sent from the edge; use Workers Logs alerts or Logpush',
-  'http-errors': "'http-errors' sections are not supported yet: use 'errorfile <code> <file>' in the proxy",
   ring: 'logs go to Workers Logs at the edge',
   program: 'external programs cannot run at the edge',
   'log-forward': 'logs go to Workers Logs at the edge',
@@ -46,6 +45,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         lastDefaults = proxy
         if (proxy.name) named.set(proxy.name, proxy)
       } else proxies.push(proxy)
+    } else if (section.kind === 'http-errors') {
+      if (!openHttpErrors(section, global, sv)) continue
     } else if (section.kind === 'userlist' || section.kind === 'peers' || section.kind === 'resolvers') {
       const nameW = section.args[0]
       if (!nameW) {
@@ -53,12 +54,25 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         continue
       }
       if (section.kind === 'userlist') {
-        if (global.userlists.has(nameW.text)) sv.diag.error('duplicate-name', nameW.span, `userlist '${nameW.text}' is already defined`)
-        global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
+        const bad = /[^A-Za-z0-9._:-]/.exec(nameW.text)
+        if (bad) sv.diag.error('invalid-argument', nameW.span, `character '${bad[0]}' is not permitted in 'userlist' name '${nameW.text}'.`)
+        if (global.userlists.has(nameW.text)) {
+          // cfgparse.c: a second userlist of the same name is ignored, with its users and groups.
+          sv.diag.warning('duplicate-name', nameW.span, `ignoring duplicated userlist '${nameW.text}'.`)
+          global.currentUserlist = undefined
+        } else {
+          global.userlists.set(nameW.text, { name: nameW.text, users: [], groups: [], span: nameW.span })
+          global.currentUserlist = nameW.text
+        }
       } else if (section.kind === 'peers') {
+        const prev = global.peers.get(nameW.text)
+        if (prev) sv.diag.error('duplicate-name', nameW.span, `peers section '${nameW.text}' has the same name as another peers section declared at ${prev.file}:${prev.line}.`)
         global.peers.set(nameW.text, nameW.span)
-        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; this section is accepted and ignored`)
+        global.currentPeers = nameW.text
+        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; its tables are ordinary stick tables named '${nameW.text}/<table>', its peers are ignored`)
       } else {
+        const prev = global.resolvers.get(nameW.text)
+        if (prev) sv.diag.error('duplicate-name', nameW.span, `resolvers '${nameW.text}' has same name as another resolvers (declared at ${prev.file}:${prev.line}).`)
         global.resolvers.set(nameW.text, nameW.span)
         sv.diag.warning('edge-mapping', section.keyword.span, `'resolvers ${nameW.text}': origins are resolved by Cloudflare DNS; this section is accepted and ignored`)
       }
@@ -89,6 +103,22 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
     if (socketsBefore === 0 && global.statsSockets.length > 0) global.statsSocketSlot = proxies.length
   }
   return { proxies, global }
+}
+
+/** `http-errors <name>` (http_htx.c cfg_parse_http_errors). */
+function openHttpErrors(section: Section, global: GlobalDraft, sv: Services): boolean {
+  const nameW = section.args[0]
+  if (!nameW) {
+    sv.diag.error('missing-argument', section.keyword.span, 'missing name for http-errors section.')
+    return false
+  }
+  const bad = /[^A-Za-z0-9._:-]/.exec(nameW.text)
+  if (bad) sv.diag.error('invalid-argument', nameW.span, `character '${bad[0]}' is not permitted in 'http-errors' name '${nameW.text}'.`)
+  const prev = global.httpErrors.get(nameW.text)
+  if (prev) sv.diag.error('duplicate-name', nameW.span, `http-errors section '${nameW.text}' already exists (declared at ${prev.span.file}:${prev.span.line}).`)
+  global.httpErrors.set(nameW.text, { span: nameW.span, files: {} })
+  global.currentHttpErrors = nameW.text
+  return true
 }
 
 /** Defaults sections named by `from` and those used implicitly (PR_FL_EXPLICIT_REF / PR_FL_IMPLICIT_REF). */

@@ -68,6 +68,7 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   const specs: StickTableSpec[] = [
     ...routeMap.frontends.flatMap((f) => (f.stickTable ? [f.stickTable] : [])),
     ...routeMap.backends.flatMap((b) => (b.stickTable && !b.listen ? [b.stickTable] : [])),
+    ...(routeMap.peerTables ?? []),
   ]
   const store = typeof opts.stick === 'function' ? opts.stick(specs, now) : (opts.stick ?? createMemoryStickStore(specs, now))
   const tracker = new StickTracker(store)

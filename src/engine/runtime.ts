@@ -70,7 +70,8 @@ export interface Hydrated {
 
 /** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
 export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
-  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [] }
+  const procVars = routeMap.global.procVars
+  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), userlist: (n) => routeMap.userlists.find((u) => u.name === n) }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
   const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>
@@ -101,11 +102,11 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       return { name: a.name, test }
     })
   const cond = (c: Condition | undefined, rt: readonly RtAcl[]): CondFn | undefined => (c ? compileCondition(c, rt) : undefined)
-  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number): RtRule[] =>
+  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number, errorReplies?: Frontend['errorReplies']): RtRule[] =>
     list.map((r) => {
       const def = RUNTIME_ACTIONS.get(r.action)
       if (!def) throw new Error(`RouteMap uses action '${r.action}' that has no runtime`)
-      const run = def.build(r.args, { expr, format, errorfiles, proxyName, stick, tarpitMs, ruleSet })
+      const run = def.build(r.args, { expr, format, errorfiles, proxyName, stick, tarpitMs, ruleSet, ...(errorReplies ? { errorReplies } : {}) })
       const c = cond(r.cond, rt)
       return { def: r, run, ...(c ? { cond: c } : {}) }
     })
@@ -120,10 +121,10 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       ...(t ? { tcp: { connection: tcp(t.connection, 'http-request'), session: tcp(t.session, 'http-request'), content: tcp(t.content, 'http-request'), response: tcp(t.response, 'http-response') } } : {}),
       ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
       acls: rt,
-      httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit),
-      httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit),
-      httpAfterResponse: rules(p.httpAfterResponse, rt, 'http-after-response', p.errorfiles, p.name, tarpit),
-      redirects: rules(p.redirects, rt, 'http-request', p.errorfiles, p.name, tarpit),
+      httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit, p.errorReplies),
+      httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit, p.errorReplies),
+      httpAfterResponse: rules(p.httpAfterResponse, rt, 'http-after-response', p.errorfiles, p.name, tarpit, p.errorReplies),
+      redirects: rules(p.redirects, rt, 'http-request', p.errorfiles, p.name, tarpit, p.errorReplies),
     }
   }
   const frontends = routeMap.frontends.map((f): RtFrontend => {

@@ -11,7 +11,7 @@
  * clock), where HAProxy uses the host's local time for `%t` / `%tr`.
  */
 import { sampleToString } from '../engine/log-format.ts'
-import type { LogFormat } from '../routemap/schema.ts'
+import type { LogFormat, ProcVar } from '../routemap/schema.ts'
 import type { FetchFn, Sample } from '../sample/types.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
@@ -166,7 +166,12 @@ type Part = (e: AccessLogEntry, cx: LogContext) => string
 const SEP: Part = () => ' '
 
 /** Compiles a format once; the result renders entries. `registry` builds `%[…]` samples. */
-export function compileLogLine(fmt: LogFormatSpec, registry?: SampleRegistry, maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>): LogLine {
+export function compileLogLine(
+  fmt: LogFormatSpec,
+  registry?: SampleRegistry,
+  maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>,
+  procVars?: Readonly<Record<string, ProcVar>>,
+): LogLine {
   const nodes: LogNode[] =
     fmt === 'httplog'
       ? parseLogFormatText(HTTPLOG_FORMAT)
@@ -180,7 +185,7 @@ export function compileLogLine(fmt: LogFormatSpec, registry?: SampleRegistry, ma
   const build = (e: SampleExpr): FetchFn | undefined => {
     if (!registry) return undefined
     try {
-      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [] })
+      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}) })
     } catch {
       return undefined
     }

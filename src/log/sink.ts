@@ -45,7 +45,7 @@ export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {})
   const lines = new Map<string, LogLine>()
   for (const fe of routeMap.frontends) {
     if (fe.mode !== 'http' || !fe.log) continue
-    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps) : fe.options.httplog ? compileLogLine('httplog') : legacy
+    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps, routeMap.global.procVars) : fe.options.httplog ? compileLogLine('httplog') : legacy
     lines.set(fe.name, line)
   }
   if (lines.size === 0) return undefined

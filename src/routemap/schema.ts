@@ -22,6 +22,8 @@ export interface RouteMap {
   /** Proxies with the backend capability (`backend` and `listen`), in config order. */
   readonly backends: readonly Backend[]
   readonly userlists: readonly Userlist[]
+  /** Stick tables declared in `peers` sections, named `<peers>/<table>` (ordinary tables at the edge). */
+  readonly peerTables?: readonly StickTableSpec[]
   /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
   readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
   /** `cache` sections (absent when there is none), carried by the Workers Cache API. */
@@ -55,7 +57,15 @@ export interface GlobalSettings {
   /** Worker log targets (the edge has one: Workers Logs). */
   readonly log: boolean
   readonly spreadChecks?: number
+  /** `proc.*` variables set by `set-var`/`set-var-fmt` in `global`, computed at compile time. */
+  readonly procVars?: Readonly<Record<string, ProcVar>>
 }
+
+/** A `proc.*` variable's value (a sample without binary data). */
+export type ProcVar =
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'str' | 'ip' | 'meth'; readonly value: string }
 
 export type Mode = 'http' | 'tcp'
 
@@ -248,6 +258,8 @@ export interface Frontend {
   readonly stickTable?: StickTableSpec
   /** Custom error pages by status: the full HTTP response text of `errorfile`. */
   readonly errorfiles: Readonly<Record<string, string>>
+  /** `http-error` replies with log-format parts, by status. */
+  readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly maxconn?: number
   readonly logFormat?: string
   /** Capture slots (%hr, %hs, capture.req.hdr…); absent when the frontend declares none. */
@@ -378,8 +390,22 @@ export interface Backend {
   readonly stickRules: readonly StickRule[]
   readonly stats?: StatsSettings
   readonly errorfiles: Readonly<Record<string, string>>
+  /** `http-error` replies with log-format parts, by status. */
+  readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly fullconn?: number
   readonly origin: Origin
+}
+
+/**
+ * An `http-error` reply with log-format parts, rendered per request (static ones are stored as raw
+ * pages in `errorfiles`). `default` restores HAProxy's built-in page.
+ */
+export interface ErrorReply {
+  readonly default?: boolean
+  readonly contentType?: string
+  readonly text?: string
+  readonly format?: LogFormat
+  readonly headers: readonly (readonly [string, LogFormat])[]
 }
 
 export interface Userlist {

@@ -167,7 +167,9 @@ function parseArg(kind: ArgSpec['kind'], raw: { text: string; offset: number }, 
   }
 }
 
-function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec[] }, call: RawCall, opts: ParseExprOptions, errors: ExprError[]): ArgValue[] | undefined {
+function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec[] }, rawCall: RawCall, opts: ParseExprOptions, errors: ExprError[]): ArgValue[] | undefined {
+  // make_arg_list reads `()` as one empty argument, which a string argument accepts (`str()`).
+  const call = rawCall.hasParens && rawCall.args.length === 0 && def.args[0]?.kind === 'str' ? { ...rawCall, args: [{ text: '', offset: rawCall.offset }] } : rawCall
   const required = def.args.filter((a) => !a.optional).length
   if (call.args.length > def.args.length) {
     const extra = call.args[def.args.length]

@@ -6,6 +6,7 @@
  * engine builds closures from them once per isolate (`build`), never per request.
  */
 import type { HeaderList } from './headers.ts'
+import type { Userlist } from '../routemap/schema.ts'
 
 /** Sample types, after HAProxy's SMP_T_* (ipv4/ipv6 are folded into `ip`). */
 export type SampleType = 'bool' | 'int' | 'str' | 'bin' | 'ip' | 'meth'
@@ -44,6 +45,10 @@ export type ArgValue = string | number
 export interface BuildEnv {
   /** Entries of a map file, by the id the compiler gave it (key, value) in file order. */
   map(id: string): readonly (readonly [string, string])[]
+  /** The `proc.*` variables set by `set-var` in `global` (constants for the whole configuration). */
+  procVar?(name: string): Sample | undefined
+  /** A userlist of the RouteMap by name (http_auth, http_auth_group). */
+  userlist?(name: string): Userlist | undefined
 }
 
 /** What a fetch may read. Implemented by the engine for each request (and by `explain`). */

@@ -423,11 +423,16 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
   if (scopes & SCOPES.sticktable) {
     const w = new Writer('haproxy_sticktable_')
     // stktables_list is built by prepending: the last declared table comes first.
-    const tables = proxiesInOrder(input)
-      .flatMap((p) => {
+    const files = input.routeMap.sources
+    const tables = [
+      ...proxiesInOrder(input).flatMap((p) => {
         const t = p.fe?.stickTable ?? p.be?.stickTable
         return t && t.size > 0 ? [t] : []
-      })
+      }),
+      // Tables of peers sections take their place in declaration order.
+      ...(input.routeMap.peerTables ?? []),
+    ]
+      .sort((a, b) => files.indexOf(a.origin.file) - files.indexOf(b.origin.file) || a.origin.line - b.origin.line)
       .reverse()
     for (const def of STICKTABLE_METRICS) {
       w.next()

@@ -14,11 +14,15 @@ export const ERRORFILE_STATUSES = new Set([200, 400, 401, 403, 404, 405, 407, 40
 export interface Payload {
   readonly status: number
   readonly contentType?: string
-  readonly body?: { readonly kind: 'string' | 'lf-string' | 'file' | 'errorfile' | 'default'; readonly value?: string | LogFormat }
+  readonly body?: { readonly kind: 'string' | 'lf-string' | 'file' | 'errorfile' | 'errorfiles' | 'default'; readonly value?: string | LogFormat }
   readonly headers: readonly (readonly [string, LogFormat])[]
 }
 
-function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord: 'deny' | 'return'): Payload | undefined {
+/**
+ * The reply arguments of deny/return/tarpit and `http-error` (http_parse_http_reply).
+ * `errorfiles <name>` is resolved once every http-errors section is known (keywords/http-errors.ts).
+ */
+export function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord: 'deny' | 'return' | 'http-error'): Payload | undefined {
   let status = defaultStatus
   let statusWord = input.name
   let contentType: string | undefined
@@ -92,7 +96,10 @@ function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord
         break
       }
       case 'errorfiles':
-        return actionError(input, w, ": 'errorfiles' (http-errors sections) is not supported yet", "use 'errorfile <file>' or 'string'")
+        if (!need() || !v) return undefined
+        body = { kind: 'errorfiles', value: v.text }
+        i++
+        break
       case 'hdr': {
         const val = a[i + 2]
         if (!v || !val) return actionError(input, w, ": 'hdr' expects <name> and <fmt> as arguments")
@@ -112,8 +119,8 @@ function parsePayload(input: ActionInput, defaultStatus: number, allowStatusWord
   if ((body === undefined || body.kind === 'default' || body.kind === 'errorfile') && allowStatusWord === 'deny' && !ERRORFILE_STATUSES.has(status)) {
     return actionError(input, statusWord, `: no built-in error page for status ${status}; add a 'string' or 'file' payload`)
   }
-  if (body?.kind === 'default' && !ERRORFILE_STATUSES.has(status)) {
-    return actionError(input, statusWord, `: 'default-errorfiles' requires one of ${[...ERRORFILE_STATUSES].join(', ')} (got ${status})`)
+  if ((body?.kind === 'default' || body?.kind === 'errorfiles') && !ERRORFILE_STATUSES.has(status)) {
+    return actionError(input, statusWord, `: '${body.kind === 'default' ? 'default-errorfiles' : 'errorfiles'}' requires one of ${[...ERRORFILE_STATUSES].join(', ')} (got ${status})`)
   }
   return { status, ...(contentType !== undefined ? { contentType } : {}), ...(body ? { body } : {}), headers }
 }

@@ -13,9 +13,12 @@ import { CACHE_KEYWORDS } from './cache.ts'
 import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
+import { GLOBAL_VAR_KEYWORDS } from './global-vars.ts'
+import { HTTP_ERRORS_KEYWORDS } from './http-errors.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
 import { LEGACY_KEYWORDS } from './legacy.ts'
 import { OPTION_KEYWORDS } from './option.ts'
+import { PEERS_KEYWORDS } from './peers.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
@@ -23,12 +26,13 @@ import { STATS_KEYWORDS } from './stats.ts'
 import { STICK_KEYWORDS } from './stick.ts'
 import { TCP_RULE_KEYWORDS } from './tcp-rules.ts'
 import { TIMEOUT_KEYWORDS } from './timeout.ts'
+import { USERLIST_KEYWORDS } from './userlist.ts'
 import type { KeywordDef, Statement } from './types.ts'
 
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...CAPTURE_KEYWORDS, ...TCP_RULE_KEYWORDS, ...LEGACY_KEYWORDS, ...CACHE_KEYWORDS,
+  ...CAPTURE_KEYWORDS, ...TCP_RULE_KEYWORDS, ...LEGACY_KEYWORDS, ...CACHE_KEYWORDS, ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS, ...USERLIST_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

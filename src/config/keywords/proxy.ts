@@ -268,6 +268,8 @@ function parseErrorfile(st: Statement, cx: KeywordContext): void {
     return
   }
   p.errorfiles[code.text] = text
+  p.errorConf ??= []
+  p.errorConf.push({ kind: 'file', code: code.text, text })
 }
 
 function parseLog(st: Statement, cx: KeywordContext): void {
@@ -355,8 +357,6 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'description', sections: ['frontend', 'backend', 'listen'], support: 'ignored', note: "descriptions are only shown on HAProxy's stats page" },
   { name: 'disabled', sections: PROXY_SECTIONS, support: 'no', note: 'remove the section instead' },
   { name: 'enabled', sections: PROXY_SECTIONS, support: 'yes' },
-  { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'no', note: "'http-errors' sections are not read: use 'errorfile <code> <file>'" },
-  { name: 'http-error', sections: PROXY_SECTIONS, support: 'no', note: "use 'errorfile <code> <file>'" },
   { name: 'unique-id-format', sections: FE_SECTIONS, support: 'yes', parse: parseUniqueIdFormat },
   { name: 'unique-id-header', sections: FE_SECTIONS, support: 'yes', parse: parseUniqueIdHeader },
   { name: 'rate-limit', sections: FE_SECTIONS, support: 'no', note: "use a stick-table with 'http_req_rate' and 'http-request deny'" },

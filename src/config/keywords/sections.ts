@@ -1,79 +1,73 @@
 /**
  * @module
- * Keywords of the auxiliary sections: `userlist` (users and groups, used by http_auth and
- * `http-request auth`), `peers` (accepted; tables are global at the edge), `resolvers` (accepted;
- * Cloudflare resolves origins).
+ * `resolvers` section keywords (resolvers.c cfg_parse_resolvers): checked as HAProxy checks them,
+ * then unused: Cloudflare resolves origins (the section gets one warning saying so, see
+ * src/config/sections.ts). The `userlist` and `peers` keywords are in userlist.ts and peers.ts.
  */
 import type { Word } from '../lexer.ts'
+import { parseTime } from '../values.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
-function currentUserlist(cx: KeywordContext) {
-  const names = [...cx.global.userlists.keys()]
-  const name = names[names.length - 1]
-  return name === undefined ? undefined : cx.global.userlists.get(name)
+const R = ['resolvers'] as const
+
+const HOLD_EVENTS = new Set(['nx', 'other', 'refused', 'timeout', 'valid', 'obsolete'])
+
+function time(w: Word | undefined, cx: KeywordContext, what: string): boolean {
+  if (!w) return false
+  const r = parseTime(w.text)
+  if (!r.ok) cx.sv.diag.error('invalid-argument', w.span, `'${what}': ${r.error}`)
+  return r.ok
 }
 
-function parseUser(st: Statement, cx: KeywordContext): void {
-  const ul = currentUserlist(cx)
-  const nameW = st.args[0]
-  if (!ul || !nameW) {
-    cx.sv.diag.error('missing-argument', st.span, "'user' expects <username> as argument")
-    return
-  }
-  if (ul.users.some((u) => u.name === nameW.text)) {
-    cx.sv.diag.error('duplicate-name', nameW.span, `userlist '${ul.name}': user '${nameW.text}' is already defined`)
-    return
-  }
-  let password = ''
-  let insecure = false
-  let groups: string[] = []
-  for (let i = 1; i < st.args.length; i++) {
-    const w = st.args[i] as Word
-    const v = st.args[i + 1]
-    if ((w.text === 'password' || w.text === 'insecure-password' || w.text === 'groups') && v) {
-      if (w.text === 'groups') groups = v.text.split(',')
-      else {
-        password = v.text
-        insecure = w.text === 'insecure-password'
-        if (!insecure && !/^\$(1|5|6|2[aby]?)\$/.test(v.text)) {
-          cx.sv.diag.warning('not-supported', v.span, `user '${nameW.text}': only MD5 ($1$), SHA-256 ($5$) and SHA-512 ($6$) crypt hashes can be checked at the edge`)
-        }
-      }
-      i++
-    } else {
-      cx.sv.diag.error('invalid-argument', w.span, `'user' : unexpected argument '${w.text}' (expects 'password', 'insecure-password' or 'groups')`)
-      return
-    }
-  }
-  ul.users.push({ name: nameW.text, password, insecure, groups })
+function parseNameserver(st: Statement, cx: KeywordContext): void {
+  if (!st.args[0] || !st.args[1]) cx.sv.diag.error('missing-argument', st.span, "'nameserver' expects <name> and <addr>[:<port>] as arguments.")
 }
 
-function parseGroup(st: Statement, cx: KeywordContext): void {
-  const ul = currentUserlist(cx)
-  const nameW = st.args[0]
-  if (!ul || !nameW) {
-    cx.sv.diag.error('missing-argument', st.span, "'group' expects <groupname> as argument")
+function parseHold(st: Statement, cx: KeywordContext): void {
+  const [ev, t] = st.args
+  if (!ev || !t) {
+    cx.sv.diag.error('missing-argument', st.span, "'hold' expects an <event> and a <time> as arguments.")
     return
   }
-  const users = st.args[1]?.text === 'users' && st.args[2] ? (st.args[2] as Word).text.split(',') : []
-  ul.groups.push({ name: nameW.text, users })
+  if (!HOLD_EVENTS.has(ev.text)) {
+    cx.sv.diag.error('invalid-argument', ev.span, `'hold' unknown <event>: '${ev.text}', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.`)
+    return
+  }
+  time(t, cx, 'hold')
 }
 
-const NO_EDGE_PEERS = 'stick tables are global at the edge (Durable Objects); peers replication is not needed'
-const NO_EDGE_DNS = 'origins are resolved by Cloudflare DNS'
+function parsePayloadSize(st: Statement, cx: KeywordContext): void {
+  const w = st.args[0]
+  if (!w) {
+    cx.sv.diag.error('missing-argument', st.span, "'accepted_payload_size' expects <nb> as argument.")
+    return
+  }
+  const n = Number.parseInt(w.text, 10)
+  if (!(n >= 12 && n <= 65535)) cx.sv.diag.error('out-of-range', w.span, `'accepted_payload_size' must be between 12 and 65535 inclusive (was ${w.text}).`)
+}
+
+function parseRetries(st: Statement, cx: KeywordContext): void {
+  if (!st.args[0]) cx.sv.diag.error('missing-argument', st.span, "'resolve_retries' expects <nb> as argument.")
+}
+
+function parseTimeout(st: Statement, cx: KeywordContext): void {
+  const [kind, t] = st.args
+  if (!kind || (kind.text !== 'retry' && kind.text !== 'resolve')) {
+    cx.sv.diag.error('invalid-argument', kind?.span ?? st.span, `'timeout' expects 'retry' or 'resolve' and <time> as arguments${kind ? ` got '${kind.text}'` : ''}.`)
+    return
+  }
+  if (!t) {
+    cx.sv.diag.error('missing-argument', st.span, `'timeout ${kind.text}' expects <time> as argument.`)
+    return
+  }
+  time(t, cx, `timeout ${kind.text}`)
+}
 
 export const SECTION_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'user', sections: ['userlist'], support: 'yes', parse: parseUser },
-  { name: 'group', sections: ['userlist'], support: 'yes', parse: parseGroup },
-  { name: 'peer', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'server', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'bind', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'table', sections: ['peers'], support: 'ignored', note: 'declare the stick-table in a frontend or backend; tables are global at the edge' },
-  { name: 'disabled', sections: ['peers'], support: 'ignored', note: NO_EDGE_PEERS },
-  { name: 'nameserver', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
-  { name: 'parse-resolv-conf', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
-  { name: 'hold', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
-  { name: 'resolve_retries', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
-  { name: 'timeout', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
-  { name: 'accepted_payload_size', sections: ['resolvers'], support: 'ignored', note: NO_EDGE_DNS },
+  { name: 'nameserver', sections: R, support: 'yes', parse: parseNameserver },
+  { name: 'parse-resolv-conf', sections: R, support: 'yes' },
+  { name: 'hold', sections: R, support: 'yes', parse: parseHold },
+  { name: 'resolve_retries', sections: R, support: 'yes', parse: parseRetries },
+  { name: 'timeout', sections: R, support: 'yes', parse: parseTimeout },
+  { name: 'accepted_payload_size', sections: R, support: 'yes', parse: parsePayloadSize },
 ]

@@ -181,6 +181,8 @@ function parseParams(words: readonly Word[], into: ServerDefaults, cx: KeywordCo
       return false
     }
     if (def.support === 'ignored') {
+      // `resolvers <name>` must still name a resolvers section (checked once all are read).
+      if (w.text === 'resolvers' && typeof value === 'string') cx.global.resolverRefs.push({ name: value, span: (words[i] ?? w).span, what })
       cx.sv.diag.warning('edge-mapping', w.span, `'${what}' : '${w.text}' is ignored at the edge: ${def.note ?? ''}`)
       continue
     }

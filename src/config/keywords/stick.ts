@@ -55,8 +55,19 @@ function storeItems(text: string): string[] {
 function parseStickTable(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
-  const a = st.args
-  const err = (w: Word, msg: string): void => cx.sv.diag.error('invalid-argument', w.span, `'stick-table' : ${msg}`)
+  const spec = parseTableSpec(st, st.args, p.name, 'stick-table', cx)
+  if (spec) p.stickTable = spec
+}
+
+/**
+ * The arguments of a table declaration (`stick-table` in a proxy, `table <name>` in a peers
+ * section): type, size, expire, store... into the spec of the table called `name`.
+ */
+export function parseTableSpec(st: Statement, a: readonly Word[], name: string, keyword: string, cx: KeywordContext): StickTableSpec | undefined {
+  const err = (w: Word, msg: string): undefined => {
+    cx.sv.diag.error('invalid-argument', w.span, `'${keyword}' : ${msg}`)
+    return undefined
+  }
   let type: StickTableSpec['type'] | undefined
   let keyLength = 32
   let size: number | undefined
@@ -69,7 +80,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
   for (let i = 0; i < a.length; i++) {
     const w = a[i] as Word
     const v = a[i + 1]
-    const missing = (): void => err(w, `missing argument after '${w.text}'`)
+    const missing = (): undefined => err(w, `missing argument after '${w.text}'`)
     switch (w.text) {
       case 'type':
         if (!v) return missing()
@@ -125,22 +136,22 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
           const m = /^([a-z0-9_]+)(?:\(([^)]*)\))?$/.exec(item)
           const kind = m ? STICK_DATA_TYPES[m[1] as string] : undefined
           if (!m || !kind) return err(v, `unknown data type '${item}'`)
-          const name = m[1] as string
-          if (!COUNTED.has(name)) {
-            cx.sv.diag.error('not-supported', v.span, `'stick-table' : data type '${name}' is not supported yet: the edge does not count it`, {
+          const dname = m[1] as string
+          if (!COUNTED.has(dname)) {
+            cx.sv.diag.error('not-supported', v.span, `'${keyword}' : data type '${dname}' is not supported yet: the edge does not count it`, {
               help: `supported: ${[...COUNTED].join(', ')}`,
             })
-            return
+            return undefined
           }
           if (kind === 'rate' || kind === 'array-rate') {
             const arg = kind === 'array-rate' ? (m[2] ?? '').split(',')[1] : m[2]
-            if (!arg) return err(v, `data type '${name}' requires a period, e.g. '${name}(10s)'`)
+            if (!arg) return err(v, `data type '${dname}' requires a period, e.g. '${dname}(10s)'`)
             const r = parseTime(arg.trim())
-            if (!r.ok || r.value === 0) return err(v, `invalid period for '${name}': ${r.ok ? 'must be positive' : r.error}`)
-            store.push({ type: name, periodMs: r.value })
+            if (!r.ok || r.value === 0) return err(v, `invalid period for '${dname}': ${r.ok ? 'must be positive' : r.error}`)
+            store.push({ type: dname, periodMs: r.value })
           } else {
-            if (m[2] !== undefined && kind !== 'array') return err(v, `data type '${name}' takes no argument`)
-            store.push({ type: name })
+            if (m[2] !== undefined && kind !== 'array') return err(v, `data type '${dname}' takes no argument`)
+            store.push({ type: dname })
           }
         }
         i++
@@ -150,10 +161,10 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
       case 'write-to':
       case 'brates-factor':
         if (!v) return missing()
-        cx.sv.diag.error('not-supported', w.span, `'stick-table' : '${w.text}' is not supported yet`)
-        return
+        cx.sv.diag.error('not-supported', w.span, `'${keyword}' : '${w.text}' is not supported yet`)
+        return undefined
       case 'recv-only':
-        cx.sv.diag.warning('edge-mapping', w.span, "'stick-table' : 'recv-only' is ignored at the edge: tables are not replicated between peers")
+        cx.sv.diag.warning('edge-mapping', w.span, `'${keyword}' : 'recv-only' is ignored at the edge: tables are not replicated between peers`)
         break
       default:
         return err(w, `unknown argument '${w.text}' (expects type, size, expire, nopurge, peers, store, consistency or on-error)`)
@@ -166,8 +177,8 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
   if (peers) {
     cx.sv.diag.warning('edge-mapping', st.span, `'stick-table ... peers ${peers}': tables are global at the edge (one Durable Object-backed table), so peers replication is not needed`)
   }
-  p.stickTable = {
-    name: p.name, type, keyLength: type === 'integer' ? 4 : type === 'ip' ? 4 : type === 'ipv6' ? 16 : keyLength,
+  return {
+    name, type, keyLength: type === 'integer' ? 4 : type === 'ip' ? 4 : type === 'ipv6' ? 16 : keyLength,
     size, ...(expireMs !== undefined ? { expireMs } : {}), nopurge, store, consistency, ...(onError ? { onError } : {}),
     ...(peers ? { peers } : {}), origin: { file: st.span.file, line: st.span.line },
   }

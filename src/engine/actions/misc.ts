@@ -7,7 +7,8 @@ import type { RuntimeActionDef } from './types.ts'
 
 export const MISC_RUNTIME: readonly RuntimeActionDef[] = [
   { name: 'allow', build: () => () => ({ kind: 'allow' }) },
-  { name: 'auth', build: (a) => () => ({ kind: 'auth', realm: a.realm as string }) },
+  // http_act.c http_action_auth: without a realm, the name of the proxy whose rule runs.
+  { name: 'auth', build: (a, env) => () => ({ kind: 'auth', realm: (a.realm as string) || env.proxyName }) },
   { name: 'use-service', build: (a) => () => ({ kind: 'service', service: a.service as string }) },
   {
     name: 'set-status',

@@ -2,7 +2,7 @@
  * @module
  * deny, return and tarpit at run time: HAProxy's built-in error pages or the configured payload.
  */
-import type { LogFormat } from '../../routemap/schema.ts'
+import type { ErrorReply, LogFormat } from '../../routemap/schema.ts'
 import { errorResponse, httpReason, type LocalResponse } from '../errors.ts'
 import type { Renderer } from '../log-format.ts'
 import type { RequestState } from '../request-state.ts'
@@ -28,6 +28,8 @@ function payload(a: Readonly<Record<string, unknown>>, env: ActionBuildEnv): (ct
       // `return` with no payload: an empty body with the configured headers.
       return (ctx) => ({ status, reason: httpReason(status), headers: [['content-length', '0'], ...extra(hdrs, ctx)], body: '' })
     }
+    const reply = env.errorReplies?.[String(status)]
+    if (reply) return replyPayload(status, reply, env)
     const page = errorResponse(status, env.errorfiles)
     return () => page
   }
@@ -37,6 +39,20 @@ function payload(a: Readonly<Record<string, unknown>>, env: ActionBuildEnv): (ct
     const headers: [string, string][] = [['content-length', String(new TextEncoder().encode(text).length)]]
     if (contentType) headers.push(['content-type', contentType])
     return { status, reason: httpReason(status), headers: [...headers, ...extra(hdrs, ctx)], body: text }
+  }
+}
+
+/** An `http-error` reply with log-format parts (http_reply_to_htx: headers, content-length, content-type). */
+function replyPayload(status: number, reply: ErrorReply, env: ActionBuildEnv): (ctx: RequestState) => LocalResponse {
+  const hdrs = reply.headers.map(([n, f]) => [n, env.format(f)] as const)
+  const render: Renderer = reply.format ? env.format(reply.format) : () => reply.text ?? ''
+  return (ctx) => {
+    const text = render(ctx)
+    const len = new TextEncoder().encode(text).length
+    const headers = extra(hdrs, ctx).filter(([, v]) => v !== '')
+    headers.push(['content-length', String(len)])
+    if (len > 0 && reply.contentType) headers.push(['content-type', reply.contentType])
+    return { status, reason: httpReason(status), headers, body: text }
   }
 }
 

@@ -3,7 +3,7 @@
  * Runtime side of the action table: each compiled rule's `args` are turned once per isolate into an
  * ActionFn. Actions never throw on traffic; a final action returns what to do instead.
  */
-import type { LogFormat } from '../../routemap/schema.ts'
+import type { ErrorReply, LogFormat } from '../../routemap/schema.ts'
 import type { SampleExpr } from '../../sample/expr.ts'
 import type { FetchFn } from '../../sample/types.ts'
 import type { LocalResponse } from '../errors.ts'
@@ -28,6 +28,8 @@ export interface ActionBuildEnv {
   format(f: LogFormat, http?: boolean): Renderer
   /** The proxy's errorfile overrides (status → raw HTTP response). */
   readonly errorfiles: Readonly<Record<string, string>>
+  /** The proxy's `http-error` replies with log-format parts (status → reply). */
+  readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly proxyName: string
   readonly stick: StickTracker
   readonly tarpitMs: number

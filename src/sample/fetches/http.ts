@@ -151,7 +151,7 @@ interface Auth {
 }
 
 /** http_fetch.c get_http_auth: the Authorization header's scheme, and user/password for Basic. */
-function httpAuth(ctx: SampleContext): Auth | undefined {
+export function httpAuth(ctx: SampleContext): Auth | undefined {
   const v = headerValues(ctx.headers, 'authorization', false)[0]
   if (v === undefined) return undefined
   const sp = v.indexOf(' ')

@@ -6,6 +6,7 @@
 import type { FetchDef } from '../types.ts'
 import { CAPTURE_FETCHES } from './capture.ts'
 import { CACHE_FETCHES } from './cache.ts'
+import { AUTH_FETCHES } from './auth.ts'
 import { CF_FETCHES } from './cf.ts'
 import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
@@ -23,7 +24,7 @@ export const FETCHES: readonly FetchDef[] = [
   ...MISC_FETCHES,
   ...STICK_FETCHES,
   ...CF_FETCHES,
-  ...CAPTURE_FETCHES,
+  ...CAPTURE_FETCHES, ...AUTH_FETCHES,
   ...UNSUPPORTED_FETCHES,
   ...CACHE_FETCHES,
 ]

@@ -117,10 +117,10 @@ export const MISC_FETCHES: readonly FetchDef[] = [
   {
     name: 'var', args: [{ kind: 'var' }, { kind: 'str', optional: true }], output: 'str', phases: BOTH,
     doc: 'value of a variable (keeps its type); <default> as a string when unset',
-    build: (args) => {
+    build: (args, env) => {
       const name = String(args[0] ?? '')
       const def = argRaw(args, 1)
-      const fallback = def === undefined ? undefined : str(def)
+      const fallback = (name.startsWith('proc.') ? env.procVar?.(name) : undefined) ?? (def === undefined ? undefined : str(def))
       return (ctx) => ctx.vars.get(name) ?? fallback
     },
   },

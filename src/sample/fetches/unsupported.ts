@@ -38,8 +38,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
   ['wait_end', 'bool', PAYLOAD],
   ...['req.body', 'req.body_param', 'res.body'].map((n) => [n, 'bin', BODY] as const),
   ...['req.body_len', 'req.body_size', 'res.body_len', 'res.body_size'].map((n) => [n, 'int', BODY] as const),
-  ['http_auth', 'bool', 'not supported yet: userlists are not implemented'],
-  ['http_auth_group', 'str', 'not supported yet: userlists are not implemented'],
   ['http_first_req', 'bool', 'the Worker does not see client connections, so it cannot tell the first request of one'],
   ['env', 'str', 'a Worker has no process environment'],
   ['hostname', 'str', 'a Worker has no host name (cf.colo names the Cloudflare data center)'],

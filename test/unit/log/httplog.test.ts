@@ -103,6 +103,12 @@ describe('log-format', () => {
     const line = compileLogLine('%[src] %{+Q}[path] %[req.hdr(nope)]', defaultRegistry)
     expect(line(entry({ request: ctx }))).toBe('10.1.2.3 "/p" -')
   })
+  it('reads the proc variables set in global', async () => {
+    const { RequestState } = await import('../../../src/engine/request-state.ts')
+    const ctx = new RequestState({ method: 'GET', url: 'http://h/p', headers: [], src: '10.1.2.3' }, 'fe', () => 0)
+    const line = compileLogLine('%[var(proc.env)] %[var(proc.none)]', defaultRegistry, {}, { 'proc.env': { type: 'str', value: 'prod' } })
+    expect(line(entry({ request: ctx }))).toBe('prod -')
+  })
   it('formats dates', () => {
     expect(logDate(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe('02/Jan/2026:03:04:05.006')
   })
