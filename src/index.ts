@@ -199,7 +199,7 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
     () => (iso.runtime?.view.version ?? 0) + 1,
   )
-  const engine = createEngine(routeMap, { states, ...(iso.stick ? { stick: iso.stick } : {}) })
+  const engine = createEngine(routeMap, { states, load: iso.accounting, ...(iso.stick ? { stick: iso.stick } : {}) })
   const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
   const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined)
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))

@@ -9,6 +9,7 @@ import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from './diagnostics.ts'
+import { resolveFetchRefs } from './fetch-refs.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -24,6 +25,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
   for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
   checkDefaultsRuleUse(proxies, sv)
+  resolveFetchRefs(proxies, sv)
   return {
     frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
     backends: proxies.filter(hasBe).map((p) => freezeBackend(p, sv)),

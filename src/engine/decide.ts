@@ -49,6 +49,9 @@ export interface DecideDeps {
   readonly trace: Tracer
   /** Installs the stick-table view on a request (only when the config has tables). */
   readonly attachStick?: (ctx: RequestState) => void
+  /** Told when a request enters its frontend and when its backend is chosen (capacity fetches count them: proxy-state.ts). */
+  readonly entered?: (ctx: RequestState) => void
+  readonly chose?: (ctx: RequestState) => void
 }
 
 type RuleOutcome = { readonly done: false } | { readonly done: true; readonly result: Exclude<ActionResult, undefined | { kind: 'allow' }>; readonly rule: RtRule }
@@ -116,6 +119,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
+  deps.entered?.(ctx)
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }
@@ -133,6 +137,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
   }
   ctx.backend = be.def.name
+  deps.chose?.(ctx)
   if (be.def.name !== fe.def.name) {
     let r3 = runRules(be.httpRequest, ctx, deps, `backend '${be.def.name}' http-request`)
     if (r3 instanceof Promise) r3 = await r3

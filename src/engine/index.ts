@@ -7,7 +7,8 @@ import type { RouteMap, Server, StickTableSpec } from '../routemap/schema.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import { type DecideDeps, type Decision, decide } from './decide.ts'
-import type { EngineRequest } from './request-state.ts'
+import type { EngineRequest, RequestState } from './request-state.ts'
+import { type LoadCounters, ProxyStates } from './proxy-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
 import { createMemoryStickStore, type StickEnd, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
@@ -26,6 +27,11 @@ export interface EngineOptions {
    * Worker passes `remoteStickStore(...)` for Durable Objects). In memory when absent.
    */
   readonly stick?: StickStore | StickStoreFactory
+  /**
+   * This isolate's requests in progress and queued after decide() (the Worker's Accounting), for
+   * be_conn, srv_conn, queue... Without it those count only the requests being decided.
+   */
+  readonly load?: LoadCounters
 }
 
 export interface Engine {
@@ -69,17 +75,27 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   ]
   const store = typeof opts.stick === 'function' ? opts.stick(specs, now) : (opts.stick ?? createMemoryStickStore(specs, now))
   const tracker = new StickTracker(store)
-  const hydrated = hydrate(routeMap, registry, tracker)
+  const states = opts.states ?? ALL_UP
+  const proxies = new ProxyStates(routeMap, states, now, opts.load)
+  const hydrated = hydrate(routeMap, registry, tracker, proxies)
   const selector = new ServerSelector(store)
   const random32 = opts.random32 ?? (() => (Math.random() * 2 ** 32) >>> 0)
-  const states = opts.states ?? ALL_UP
   // Backends with `stick store-response` rules, found once rather than on every response.
   const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
   // The per-request dependencies, built once (a traced request gets a copy with its tracer).
-  const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }
+  // Capacity fetches in the config (nbsrv, be_conn...): requests are counted while decided.
+  const counting = proxies.enabled ? { entered: (c: RequestState) => proxies.entered(c), chose: (c: RequestState) => proxies.chose(c) } : {}
+  const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}), ...counting }
+  const run = (req: EngineRequest, trace: Tracer): Promise<Decision> => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })
   return {
     hydrated,
-    decide: (req, trace = NO_TRACE) => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace }),
+    decide: proxies.enabled
+      ? async (req, trace = NO_TRACE) => {
+          const d = await run(req, trace)
+          proxies.decided(d)
+          return d
+        }
+      : (req, trace = NO_TRACE) => run(req, trace),
     admit: async (d) => {
       const be = hydrated.backends.get(d.backend)
       if (!be || !selector.countsInflight(be)) return { server: d.server }

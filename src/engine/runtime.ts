@@ -6,7 +6,7 @@
 import type { Acl, Backend, Condition, Frontend, LogFormat, RouteMap, Rule, UseBackend } from '../routemap/schema.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
-import type { BuildEnv, FetchFn, Matcher, Sample } from '../sample/types.ts'
+import type { BuildEnv, FetchFn, Matcher, ProxyStateView, Sample } from '../sample/types.ts'
 import { RUNTIME_ACTIONS } from './actions/index.ts'
 import type { ActionBuildEnv, ActionFn } from './actions/types.ts'
 import { buildRenderer, type Renderer } from './log-format.ts'
@@ -58,8 +58,8 @@ export interface Hydrated {
 }
 
 /** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
-export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
-  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [] }
+export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker, proxies?: ProxyStateView): Hydrated {
+  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(proxies ? { proxies } : {}) }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
   const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>
