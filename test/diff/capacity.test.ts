@@ -23,13 +23,15 @@ defaults
 frontend fe
     bind 127.0.0.1:@PORT@
     acl m1_up srv_is_up(main/m1)
+    http-request set-header X-Fe-Conn %[fe_conn]/%[fe_conn(fe)]/%[be_conn(main)]/%[queue(main)]
+    http-request set-var(txn.pick) req.hdr(x-pick)
     use_backend spare if { nbsrv(main) lt 1 }
     use_backend spare if { path_beg /m1 } !m1_up
     use_backend lim if { path_beg /lim }
-    http-request set-header X-Fe-Conn %[fe_conn]/%[fe_conn(fe)]/%[be_conn(main)]/%[queue(main)]
     http-response set-header X-Nbsrv %[nbsrv(main)]
     http-response set-header X-Up %[srv_is_up(main/m1)]/%[srv_is_up(main/m2)]
     http-response set-header X-Ids %[fe_id]/%[be_id]/%[srv_id]/%[fe_defbe]
+    http-response set-header X-Conv %[var(txn.pick),nbsrv]/%[str(main/m2),srv_queue]
     default_backend main
 
 backend main
@@ -64,6 +66,7 @@ function view(r: Reply): Record<string, unknown> {
     nbsrv: h('x-nbsrv'),
     up: h('x-up'),
     ids: h('x-ids'),
+    conv: h('x-conv'),
     weights: h('x-weights'),
     limRes: h('x-lim-res'),
     feConn: o('x-fe-conn'),
@@ -76,7 +79,7 @@ function view(r: Reply): Record<string, unknown> {
 async function views(p: RunningProxy, path: string, n: number): Promise<string[]> {
   const out: string[] = []
   for (let i = 0; i < n; i++) {
-    out.push(JSON.stringify(view(await send(p.port, { path }))))
+    out.push(JSON.stringify(view(await send(p.port, { path, headers: { 'x-pick': 'main' } }))))
     // The previous request has ended on both sides before the next one counts connections.
     await sleep(30)
   }
@@ -132,6 +135,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     const first = JSON.parse(r['/']?.[0] ?? '{}') as Record<string, string>
     expect(first.nbsrv).toBe('2')
     expect(first.up).toBe('1/1')
+    expect(first.conv).toBe('2/0')
     expect(first.feConn).toBe('1/1/0/0')
     expect(first.be).toBe('2/1/0/-1/-1')
     const lim = JSON.parse(r['/lim']?.[0] ?? '{}') as Record<string, string>
@@ -165,6 +169,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     const first = JSON.parse(r['/']?.[0] ?? '{}') as Record<string, string>
     expect(first.nbsrv).toBe('0')
     expect(first.up).toBe('0/0')
+    expect(first.conv).toBe('0/0')
   })
 
   it('comes back to main when its servers pass their checks again', async () => {
