@@ -325,7 +325,16 @@ const ROWS: readonly Row[] = [
     (f): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'yes'],
   ),
   ['fetch srv_name', 'frontend', 'http-response set-header X-Server %[srv_name]', 'yes'],
-  ...['nbsrv(be)', 'srv_is_up(be/s1)', 'be_conn(be)', 'srv_conn(be/s1)', 'queue(be)'].map((f): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'no']),
+  ...(
+    [
+      ['nbsrv(be)', 'be'],
+      ['srv_is_up(be/s1)', 'be/s1'],
+      ['be_conn(be)', 'be'],
+      ['srv_conn(be/s1)', 'be/s1'],
+      ['queue(be)', 'be'],
+      ['fe_conn', 'fe'],
+    ] as const
+  ).map(([f, arg]): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'yes', (m) => fe(m)?.acls[0]?.tests[0]?.sample.args, [arg]]),
   ['fetch sc_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a sc_http_req_rate(0) gt 10', 'yes'],
   ['fetch sc0_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a sc0_http_req_rate gt 10', 'yes'],
   ['fetch src_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a src_http_req_rate(fe) gt 10', 'yes'],
