@@ -50,7 +50,7 @@ export interface DecideDeps {
   /** Installs the stick-table view on a request (only when the config has tables). */
   readonly attachStick?: (ctx: RequestState) => void
   /** Told when a request enters its frontend and when its backend is chosen (capacity fetches count them: proxy-state.ts). */
-  readonly entered?: (ctx: RequestState) => void
+  readonly entered?: (ctx: RequestState, req: EngineRequest) => void
   readonly chose?: (ctx: RequestState) => void
 }
 
@@ -119,7 +119,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
-  deps.entered?.(ctx)
+  deps.entered?.(ctx, req)
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }

@@ -84,16 +84,20 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
   // The per-request dependencies, built once (a traced request gets a copy with its tracer).
   // Capacity fetches in the config (nbsrv, be_conn...): requests are counted while decided.
-  const counting = proxies.enabled ? { entered: (c: RequestState) => proxies.entered(c), chose: (c: RequestState) => proxies.chose(c) } : {}
+  const counting = proxies.enabled ? { entered: (c: RequestState, r: EngineRequest) => proxies.entered(c, r), chose: (c: RequestState) => proxies.chose(c) } : {}
   const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}), ...counting }
   const run = (req: EngineRequest, trace: Tracer): Promise<Decision> => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })
   return {
     hydrated,
     decide: proxies.enabled
       ? async (req, trace = NO_TRACE) => {
-          const d = await run(req, trace)
-          proxies.decided(d)
-          return d
+          let d: Decision | undefined
+          try {
+            d = await run(req, trace)
+            return d
+          } finally {
+            proxies.left(req, d)
+          }
         }
       : (req, trace = NO_TRACE) => run(req, trace),
     admit: async (d) => {

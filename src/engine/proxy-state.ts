@@ -17,7 +17,7 @@ import type { Backend, Frontend, RouteMap, Server } from '../routemap/schema.ts'
 import type { BackendState, FrontendState, ProxyStateView, ServerState } from '../sample/types.ts'
 import { createFreqCtr, type FreqCtr, readFreqCtr, updateFreqCtr } from '../state/freq-ctr.ts'
 import type { Decision } from './decide.ts'
-import type { RequestState } from './request-state.ts'
+import type { EngineRequest, RequestState } from './request-state.ts'
 import type { ServerStates } from './server-select.ts'
 
 /** In-progress and queued requests after decide(), by name (the Worker's per-isolate Accounting). */
@@ -181,11 +181,15 @@ export class ProxyStates implements ProxyStateView {
     return this.#be.get(name)
   }
 
+  /** Requests inside decide(), by the EngineRequest decide() was called with. */
+  readonly #live = new WeakMap<EngineRequest, RequestState>()
+
   /** The request entered its frontend (decide() made its RequestState). */
-  entered(ctx: RequestState): void {
+  entered(ctx: RequestState, req: EngineRequest): void {
     const fe = this.#fe.get(ctx.frontend)
     if (!fe) return
     fe.deciding++
+    this.#live.set(req, ctx)
     updateFreqCtr(fe.req, PERIOD_MS, this.now())
   }
 
@@ -197,15 +201,19 @@ export class ProxyStates implements ProxyStateView {
     updateFreqCtr(be.sess, PERIOD_MS, this.now())
   }
 
-  /** decide() returned: the request now counts in `load` (the Worker's accounting), not here. */
-  decided(d: Decision): void {
-    const ctx = d.request
+  /**
+   * decide() returned `d` (or threw: `d` undefined): the request now counts in `load` (the Worker's
+   * accounting), not here.
+   */
+  left(req: EngineRequest, d: Decision | undefined): void {
+    const ctx = this.#live.get(req)
     if (!ctx) return
+    this.#live.delete(req)
     const fe = this.#fe.get(ctx.frontend)
     if (fe && fe.deciding > 0) fe.deciding--
     const be = ctx.backend === undefined ? undefined : this.#be.get(ctx.backend)
     if (be && be.deciding > 0) be.deciding--
-    if (d.kind === 'forward') {
+    if (d?.kind === 'forward') {
       const s = be?.server(d.server.name)
       if (s) updateFreqCtr(s.sess, PERIOD_MS, this.now())
     }

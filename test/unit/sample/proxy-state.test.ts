@@ -199,11 +199,21 @@ describe('connection counts and queues (this isolate)', () => {
     expect(value(w, 'srv_conn', ['main/s2'])).toBe(3)
     expect(value(w, 'fe_conn', ['fe'])).toBe(5)
     const c = ctx('fe', 'main')
-    w.view.entered(c)
+    const req = { method: 'GET', url: 'http://x/', headers: [], src: '127.0.0.1' }
+    w.view.entered(c, req)
     w.view.chose(c)
     expect(value(w, 'fe_conn', [''], c)).toBe(6)
     expect(value(w, 'be_conn', ['main'])).toBe(5)
-    w.view.decided({ kind: 'respond', frontend: 'fe', backend: 'main', request: c, response: { status: 200, reason: 'OK', headers: [], body: '' }, why: 'test' })
+    w.view.left(req, { kind: 'respond', frontend: 'fe', backend: 'main', request: c, response: { status: 200, reason: 'OK', headers: [], body: '' }, why: 'test' })
+    expect(value(w, 'fe_conn', ['fe'])).toBe(5)
+    expect(value(w, 'be_conn', ['main'])).toBe(4)
+    // A decide() that threw (no decision) is uncounted too; leaving twice changes nothing.
+    const c2 = ctx('fe', 'main')
+    const req2 = { ...req }
+    w.view.entered(c2, req2)
+    w.view.chose(c2)
+    w.view.left(req2, undefined)
+    w.view.left(req2, undefined)
     expect(value(w, 'fe_conn', ['fe'])).toBe(5)
     expect(value(w, 'be_conn', ['main'])).toBe(4)
   })
@@ -262,9 +272,10 @@ describe('rates (freq_ctr over one second, this isolate)', () => {
     const w = world()
     for (let i = 0; i < 3; i++) {
       const c = ctx('fe', 'main', 's1')
-      w.view.entered(c)
+      const req = { method: 'GET', url: 'http://x/', headers: [], src: '127.0.0.1' }
+      w.view.entered(c, req)
       w.view.chose(c)
-      w.view.decided({ kind: 'forward', frontend: 'fe', backend: 'main', server: routeMap().backends[0]?.servers[0] as never, request: c, cookie: 'N', why: 'test' } as Decision)
+      w.view.left(req, { kind: 'forward', frontend: 'fe', backend: 'main', server: routeMap().backends[0]?.servers[0] as never, request: c, cookie: 'N', why: 'test' } as Decision)
     }
     expect(value(w, 'fe_req_rate', ['fe'])).toBe(3)
     expect(value(w, 'fe_sess_rate', ['fe'])).toBe(3)
