@@ -200,7 +200,7 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     () => (iso.runtime?.view.version ?? 0) + 1,
   )
   const engine = createEngine(routeMap, { states, load: iso.accounting, ...(iso.stick ? { stick: iso.stick } : {}) })
-  const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
+  const accessLog = logSink(routeMap, { dev: env.EDGEPROXY_DEV === '1', proxies: engine.proxies })
   const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined)
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))
   iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes }

@@ -7,7 +7,7 @@ import type { RouteMap, Server, StickTableSpec } from '../routemap/schema.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import { type DecideDeps, type Decision, decide } from './decide.ts'
-import type { EngineRequest, RequestState } from './request-state.ts'
+import type { EngineRequest } from './request-state.ts'
 import { type LoadCounters, ProxyStates } from './proxy-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, ServerSelector, type ServerStates } from './server-select.ts'
@@ -36,6 +36,8 @@ export interface EngineOptions {
 
 export interface Engine {
   readonly hydrated: Hydrated
+  /** Live proxy state for the capacity fetches (also given to the access log's log-format). */
+  readonly proxies: ProxyStates
   decide(req: EngineRequest, trace?: Tracer): Promise<Decision>
   /**
    * Admits a forwarded request before it is sent: counts it in flight when the backend reads
@@ -83,23 +85,23 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   // Backends with `stick store-response` rules, found once rather than on every response.
   const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
   // The per-request dependencies, built once (a traced request gets a copy with its tracer).
-  // Capacity fetches in the config (nbsrv, be_conn...): requests are counted while decided.
-  const counting = proxies.enabled ? { entered: (c: RequestState, r: EngineRequest) => proxies.entered(c, r), chose: (c: RequestState) => proxies.chose(c) } : {}
-  const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}), ...counting }
-  const run = (req: EngineRequest, trace: Tracer): Promise<Decision> => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })
+  const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }
+  // Once a capacity fetch was built (rules, or the access log's log-format built after the engine),
+  // requests are counted while decided.
+  const counted: DecideDeps = { ...untraced, entered: (c, r) => proxies.entered(c, r), chose: (c) => proxies.chose(c) }
+  const countedDecide = async (req: EngineRequest, trace: Tracer): Promise<Decision> => {
+    let d: Decision | undefined
+    try {
+      d = await decide(req, trace === NO_TRACE ? counted : { ...counted, trace })
+      return d
+    } finally {
+      proxies.left(req, d)
+    }
+  }
   return {
     hydrated,
-    decide: proxies.enabled
-      ? async (req, trace = NO_TRACE) => {
-          let d: Decision | undefined
-          try {
-            d = await run(req, trace)
-            return d
-          } finally {
-            proxies.left(req, d)
-          }
-        }
-      : (req, trace = NO_TRACE) => run(req, trace),
+    proxies,
+    decide: (req, trace = NO_TRACE) => (proxies.enabled ? countedDecide(req, trace) : decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })),
     admit: async (d) => {
       const be = hydrated.backends.get(d.backend)
       if (!be || !selector.countsInflight(be)) return { server: d.server }

@@ -12,7 +12,7 @@
  */
 import { sampleToString } from '../engine/log-format.ts'
 import type { LogFormat } from '../routemap/schema.ts'
-import type { FetchFn, Sample } from '../sample/types.ts'
+import type { FetchFn, ProxyStateView, Sample } from '../sample/types.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { AccessLogEntry } from './entry.ts'
@@ -142,7 +142,7 @@ type Part = (e: AccessLogEntry, cx: LogContext) => string
 const SEP: Part = () => ' '
 
 /** Compiles a format once; the result renders entries. `registry` builds `%[…]` samples. */
-export function compileLogLine(fmt: LogFormatSpec, registry?: SampleRegistry, maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>): LogLine {
+export function compileLogLine(fmt: LogFormatSpec, registry?: SampleRegistry, maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>, proxies?: ProxyStateView): LogLine {
   const nodes: LogNode[] =
     fmt === 'httplog'
       ? parseLogFormatText(HTTPLOG_FORMAT)
@@ -156,7 +156,7 @@ export function compileLogLine(fmt: LogFormatSpec, registry?: SampleRegistry, ma
   const build = (e: SampleExpr): FetchFn | undefined => {
     if (!registry) return undefined
     try {
-      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [] })
+      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(proxies ? { proxies } : {}) })
     } catch {
       return undefined
     }

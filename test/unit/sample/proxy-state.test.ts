@@ -7,6 +7,10 @@
 import { describe, expect, it } from 'vitest'
 import { explain } from '../../../src/cli/explain.ts'
 import { createEngine, type Decision } from '../../../src/engine/index.ts'
+import { logSink } from '../../../src/log/sink.ts'
+import { Accounting } from '../../../src/ops/accounting.ts'
+import type { Upstream } from '../../../src/proxy/forward.ts'
+import { handle } from '../../../src/proxy/handler.ts'
 import { type LoadCounters, ProxyStates } from '../../../src/engine/proxy-state.ts'
 import { RequestState } from '../../../src/engine/request-state.ts'
 import type { ServerStates } from '../../../src/engine/server-select.ts'
@@ -375,6 +379,63 @@ describe('in the engine', () => {
     // The first request left decide(): it counts in the load counters (the Worker's accounting) only.
     expect(header(d2, 'x-fe')).toBe('3/2/1')
     expect(header(d2, 'x-be')).toBe('2/2/2')
+  })
+})
+
+describe("through the Worker's handler, with its Accounting as the load counters", () => {
+  const text = cfg`
+    global
+      log stdout format raw local0
+    defaults
+      mode http
+      log global
+      timeout connect 1s
+      timeout client 1s
+      timeout server 1s
+    frontend fe
+      bind :80
+      log-format "%[fe_req_rate]/%[nbsrv(be)]/%[be_sess_rate(be)]/%[srv_sess_rate(be/s1)]"
+      http-request set-header X-In %[fe_conn]/%[be_conn(be)]/%[srv_conn(be/s1)]
+      http-response set-header X-Out %[fe_conn]/%[be_conn(be)]/%[srv_conn(be/s1)]
+      default_backend be
+    backend be
+      server s1 192.0.2.1:80
+  `
+
+  it('counts requests in progress in every phase, and logs the rates', async () => {
+    const rm = routeMap(text)
+    const accounting = new Accounting()
+    const engine = createEngine(rm, { load: accounting })
+    const lines: string[] = []
+    const sink = logSink(rm, { dev: true, write: (l) => lines.push(l), proxies: engine.proxies })
+    const seen: string[] = []
+    const hold: (() => void)[] = []
+    const upstream: Upstream = async (req) => {
+      seen.push(req.headers.get('x-in') ?? '')
+      if (new URL(req.url).pathname === '/hold') await new Promise<void>((r) => hold.push(r))
+      return new Response('ok')
+    }
+    const deps = { engine, upstream, now: () => Date.now(), accounting, ...(sink ? { accessLog: sink } : {}) }
+    const send = (path: string) => handle(new Request(`http://s.example${path}`, { headers: { 'cf-connecting-ip': '10.0.0.1' } }), deps)
+    const waitHeld = async (n: number) => {
+      while (hold.length < n) await new Promise((r) => setTimeout(r, 1))
+    }
+    const held = [send('/hold')]
+    await waitHeld(1)
+    held.push(send('/hold'))
+    await waitHeld(2)
+    const res = await send('/')
+    await res.text()
+    // Before the server: this request in fe (being decided) plus the two held ones everywhere.
+    expect(seen).toEqual(['1/0/0', '2/1/1', '3/2/2'])
+    // In response rules the request is counted at the frontend, the backend and the server.
+    expect(res.headers.get('x-out')).toBe('3/3/3')
+    for (const h of hold) h()
+    for (const r of await Promise.all(held)) await r.text()
+    const last = await send('/')
+    await last.text()
+    expect(last.headers.get('x-out')).toBe('1/1/1')
+    expect(lines.at(-1)).toBe('4/1/4/4')
   })
 })
 
