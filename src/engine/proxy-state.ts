@@ -141,6 +141,10 @@ class Be implements BackendState {
     return this.#byName.get(name)
   }
 
+  stateVersion(): number | undefined {
+    return this.#owner.states.version?.()
+  }
+
   conn(): number {
     return this.deciding + (this.#owner.load?.beConn(this.#name) ?? 0)
   }

@@ -81,6 +81,11 @@ export interface BackendState {
   /** Servers in declaration order. */
   readonly servers: readonly ServerState[]
   server(name: string): ServerState | undefined
+  /**
+   * A number that changes whenever the servers' health, admin state or weights may have (the
+   * health snapshot's version); undefined when unknown. Lets nbsrv reuse its count meanwhile.
+   */
+  stateVersion(): number | undefined
   /** Requests assigned to the backend and not finished (beconn). */
   conn(): number
   /** Requests waiting in the backend's queue (not in a server's). */

@@ -17,8 +17,21 @@ const BE_ARG: readonly ArgSpec[] = [{ kind: 'backend', optional: true }]
 const FE_ARG: readonly ArgSpec[] = [{ kind: 'frontend', optional: true }]
 const SRV_ARG: readonly ArgSpec[] = [{ kind: 'server' }]
 
+/** nbsrv per backend while its state version stays the same (the hot path of a failover rule). */
+const USABLE = new WeakMap<BackendState, { version: number; value: number }>()
+
 /** be_usable_srv(): usable active servers; else 1 for the first usable backup; else all usable backups with `option allbackups`. */
 export function usableServers(be: BackendState): number {
+  const version = be.stateVersion()
+  if (version === undefined) return countUsable(be)
+  const hit = USABLE.get(be)
+  if (hit && hit.version === version) return hit.value
+  const value = countUsable(be)
+  USABLE.set(be, { version, value })
+  return value
+}
+
+function countUsable(be: BackendState): number {
   let act = 0
   let bck = 0
   for (const s of be.servers) {

@@ -165,6 +165,20 @@ describe('nbsrv (be_usable_srv)', () => {
     expect(value(w, 'nbsrv', [''], ctx('fe'))).toBeUndefined()
   })
 
+  it('reuses its count while the states version stays the same, and recounts when it moves', () => {
+    const states = new (class extends States {
+      v = 1
+      readonly version = (): number => this.v
+    })()
+    const view = new ProxyStates(routeMap(), states, () => 0)
+    const w = { env: { map: () => [], proxies: view } } as unknown as World
+    expect(value(w, 'nbsrv', ['main'])).toBe(2)
+    states.down.add('main/s1')
+    expect(value(w, 'nbsrv', ['main'])).toBe(2)
+    states.v++
+    expect(value(w, 'nbsrv', ['main'])).toBe(1)
+  })
+
   it('fails without a proxy view (outside an engine)', () => {
     const d = FETCHES.find((f) => f.name === 'nbsrv')
     expect(d?.build(['main'], { map: () => [] })(ctx(), false)).toBeUndefined()
