@@ -73,26 +73,44 @@ const hasBe = (p: ProxyDraft): boolean => p.kind === 'backend' || p.kind === 'li
 export function resolveFetchRefs(proxies: readonly ProxyDraft[], sv: Services): void {
   const backends = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
   const frontends = new Map(proxies.filter(hasFe).map((p) => [p.name, p]))
-  // Expressions of defaults sections (copied into the proxies using them) stay as written.
-  const inherited = new Set<SampleExpr>()
-  for (const p of proxies) if (p.kind === 'defaults') for (const f of expressionsOf(p)) inherited.add(f.expr)
-  for (const p of proxies) if (p.rulesFrom) for (const f of expressionsOf(p.rulesFrom)) inherited.add(f.expr)
-  for (const p of proxies) {
-    if (p.kind === 'defaults') continue
-    for (const f of expressionsOf(p)) {
-      if (inherited.has(f.expr)) continue
+  const resolveAll = (p: ProxyDraft, list: readonly Found[], inDefaults: boolean): void => {
+    for (const f of list) {
       const def = sv.registry.fetch(f.expr.fetch)
       if (!def) continue
       def.args.forEach((spec, i) => {
         if (!REF_KINDS.has(spec.kind)) return
         const args = f.expr.args as ArgValue[]
-        const v = resolveArg(spec.kind as RefKind, String(args[i] ?? ''), i + 1, f, p, backends, frontends, sv)
+        const v = resolveArg(spec.kind as RefKind, String(args[i] ?? ''), i + 1, f, p, inDefaults, backends, frontends, sv)
         if (v !== undefined) {
           while (args.length < i) args.push('')
           args[i] = v
         }
       })
     }
+  }
+  // Rules of a defaults section (copied into the proxies using it) are checked once, as its own;
+  // its ACLs are resolved only through those rules' use, as HAProxy does.
+  const defaults = new Set<ProxyDraft>()
+  for (const p of proxies) if (p.rulesFrom) defaults.add(p.rulesFrom)
+  const inherited = new Set<SampleExpr>()
+  for (const d of defaults) {
+    const list = expressionsOf(d)
+    for (const f of list) inherited.add(f.expr)
+    resolveAll(
+      d,
+      list.filter((f) => !f.acl),
+      true,
+    )
+  }
+  for (const p of proxies) {
+    if (p.kind === 'defaults') continue
+    // ACLs and rules copied from a defaults section were written before the proxy's own section.
+    const own = (o: Origin | undefined): boolean => o === undefined || (o.file === p.span.file && o.line >= p.span.line)
+    resolveAll(
+      p,
+      expressionsOf(p).filter((f) => !inherited.has(f.expr) && own(f.origin)),
+      false,
+    )
   }
 }
 
@@ -102,6 +120,7 @@ function resolveArg(
   pos: number,
   f: Found,
   p: ProxyDraft,
+  inDefaults: boolean,
   backends: ReadonlyMap<string, ProxyDraft>,
   frontends: ReadonlyMap<string, ProxyDraft>,
   sv: Services,
@@ -122,6 +141,7 @@ function resolveArg(
       px = backends.get(pname)
       if (!px) return fail('unknown-backend', `unable to find proxy '${pname}' referenced in arg ${pos} of ${ctx}`, hint(pname, backends.keys(), `declare 'backend ${pname}'`))
     }
+    if (slash < 0 && inDefaults) return fail('unknown-backend', `backend name must be set in arg ${pos} of ${ctx}`, "name the backend: '<backend>/<server>' (an expression of a defaults section runs in several proxies)")
     const sname = slash >= 0 ? text.slice(slash + 1) : text
     if (!px.servers.some((s) => s.name === sname)) {
       return fail('unknown-server', `unable to find server '${sname}' in proxy '${pname}', referenced in arg ${pos} of ${ctx}`, hint(sname, px.servers.map((s) => s.name), slash >= 0 ? `declare 'server ${sname}' in '${pname}'` : "write '<backend>/<server>' for a server of another proxy"))
@@ -134,6 +154,8 @@ function resolveArg(
     if (!table.has(text)) return fail('unknown-backend', `unable to find ${kind} '${text}' referenced in arg ${pos} of ${ctx}`, hint(text, table.keys(), `declare '${kind} ${text}'`))
     return text
   }
+  // Left empty in a defaults section: the proxy running the rule (HAProxy's PR_CAP_DEF case).
+  if (inDefaults) return undefined
   if (!capable(p)) return fail('unknown-backend', `proxy '${p.name}', referenced in arg ${pos} of ${ctx}, has not ${kind} capability`, `name the ${kind}: '${f.expr.fetch}(<${kind}>)'`)
   return p.name
 }

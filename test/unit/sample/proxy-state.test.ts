@@ -507,6 +507,49 @@ describe('argument resolution at compile time (smp_resolve_args)', () => {
     ])
   })
 
+  it('leaves expressions of a defaults section to name the proxy running them (HAProxy accepts them unresolved)', async () => {
+    const text = (rule: string) => cfg`
+      defaults d1
+        mode http
+        timeout connect 1s
+        timeout client 1s
+        timeout server 1s
+        acl unused nbsrv lt 1
+        http-request set-header X-N ${rule}
+      defaults d2
+        mode http
+        timeout connect 1s
+        timeout client 1s
+        timeout server 1s
+        acl unused2 srv_is_up(s1)
+      frontend fe from d2
+        bind :80
+        use_backend other if { path /other }
+        default_backend main
+      backend main from d1
+        server s1 10.0.0.1:80
+      backend other from d1
+        server s0 10.0.0.2:80
+        server s1 10.0.0.3:80
+        server s2 10.0.0.4:80
+    `
+    const ok = text('%[nbsrv]/%[srv_is_up(other/s1)]')
+    expect(errorsOf(ok)).toEqual([])
+    const states = new States()
+    states.down.add('other/s1')
+    const e = createEngine(routeMap(ok), { states })
+    const at = async (path: string) => {
+      const d = await e.decide({ method: 'GET', url: `http://x${path}`, headers: [], src: '10.0.0.9' })
+      return d.kind === 'forward' ? d.request.headers.first('x-n') : undefined
+    }
+    expect(await at('/')).toBe('1/0')
+    expect(await at('/other')).toBe('2/0')
+    // A bare server name cannot be resolved for every proxy using the section.
+    expect(errorsOf(text('%[srv_is_up(s1)]')).map((d) => `${d.line}: ${d.message}`)).toEqual([
+      "7: backend name must be set in arg 1 of sample fetch keyword 'srv_is_up' in http-request expression in proxy 'd1'.",
+    ])
+  })
+
   it('accepts the fetches in a listen section without arguments (it is both frontend and backend)', () => {
     const text = cfg`
       defaults
