@@ -28,6 +28,8 @@ frontend fe
     use_backend spare if { nbsrv(main) lt 1 }
     use_backend spare if { path_beg /m1 } !m1_up
     use_backend lim if { path_beg /lim }
+    use_backend one if { path_beg /one }
+    http-request set-header X-Load %[be_conn(one)]/%[queue(one)]/%[srv_conn(one/o1)]/%[srv_queue(one/o1)]/%[avg_queue(one)]/%[connslots(one)]
     http-response set-header X-Nbsrv %[nbsrv(main)]
     http-response set-header X-Up %[srv_is_up(main/m1)]/%[srv_is_up(main/m2)]
     http-response set-header X-Ids %[fe_id]/%[be_id]/%[srv_id]/%[fe_defbe]
@@ -51,6 +53,10 @@ backend lim
     server l2 127.0.0.1:@l2@ maxconn 4 maxqueue 2 backup
     http-request set-header X-Lim %[connslots]/%[be_conn_free]/%[srv_conn_free(l1)]/%[srv_conn(l1)]/%[srv_queue(l1)]
     http-response set-header X-Lim-Res %[srv_conn(l1)]/%[srv_conn_free(lim/l1)]/%[be_conn]/%[fe_conn(fe)]
+
+backend one
+    timeout queue 5s
+    server o1 127.0.0.1:@o1@ maxconn 1 maxqueue 10
 `
 
 const SETTLE_MS = 6_000
@@ -102,7 +108,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
   let pair: Pair
 
   beforeAll(async () => {
-    pair = await startPair(CONFIG, { live: ['m1', 'm2', 'sp', 'l1', 'l2'] })
+    pair = await startPair(CONFIG, { live: ['m1', 'm2', 'sp', 'l1', 'l2', 'o1'] })
   }, 90_000)
 
   afterAll(async () => {
@@ -141,6 +147,22 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     const lim = JSON.parse(r['/lim']?.[0] ?? '{}') as Record<string, string>
     expect(lim.lim).toBe('21/10/10/0/0')
     expect(lim.limRes).toBe('1/9/1/1')
+  })
+
+  it('counts requests in progress and queued (be_conn, fe_conn, queue, srv_conn, connslots) like HAProxy', async () => {
+    /** Three slow requests to main, three to `one` (maxconn 1: one served, two queued), then a probe. */
+    const load = async (p: RunningProxy): Promise<unknown> => {
+      const slow = [...Array(3)].map(() => send(p.port, { path: '/?sleep=800' }))
+      const queued = [...Array(3)].map(() => send(p.port, { path: '/one?sleep=800' }))
+      await sleep(300)
+      const probe = await send(p.port, { path: '/' })
+      const all = await Promise.all([...slow, ...queued])
+      return { fe: probe.seen?.headers['x-fe-conn'], load: probe.seen?.headers['x-load'], statuses: all.map((r) => r.status) }
+    }
+    const h = await load(pair.haproxy)
+    const e = await load(pair.edge)
+    expect(e).toEqual(h)
+    expect(h).toEqual({ fe: '7/7/3/0', load: '3/2/1/0/2/10', statuses: [200, 200, 200, 200, 200, 200] })
   })
 
   it('routes /m1 to spare once srv_is_up(main/m1) is false, and counts one server left', async () => {
