@@ -105,6 +105,8 @@ export interface ProxyDraft {
     scope: string[]
   }
   monitorUri?: string
+  /** `monitor fail` conditions: the monitor-uri answers 503 when one holds. */
+  monitorFail?: Condition[]
   stickTable?: StickTableSpec
   errorfiles: Record<string, string>
   maxconn?: number

@@ -200,7 +200,7 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     httpRequest: p.httpRequest, httpResponse: p.httpResponse, httpAfterResponse: p.httpAfterResponse, redirects: p.redirects,
     useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
-    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.monitorFail ? { monitorFail: p.monitorFail } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}), ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }

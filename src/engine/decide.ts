@@ -121,6 +121,10 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
   deps.entered?.(ctx, req)
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
+    // `monitor fail`: HAProxy's 503 page when a condition holds (http_ana.c).
+    if (fe.monitorFail?.some((c) => c(ctx, trace))) {
+      return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `monitor-uri ${fe.def.monitorUri}: monitor fail` }
+    }
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }
   let r1 = runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)

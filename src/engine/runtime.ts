@@ -41,6 +41,7 @@ export interface RtFrontend extends RtProxy {
   readonly def: Frontend
   readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
   readonly statsAdmin?: CondFn
+  readonly monitorFail?: readonly CondFn[]
 }
 
 export interface RtBackend extends RtProxy {
@@ -123,6 +124,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
         return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend, false), ...(c ? { cond: c } : {}) }
       }),
       ...(admin ? { statsAdmin: admin } : {}),
+      ...(f.monitorFail ? { monitorFail: f.monitorFail.map((c) => compileCondition(c, base.acls)) } : {}),
     }
   })
   const backends = new Map(

@@ -3,9 +3,9 @@ import { diffEnabled, type Pair, type Proxy as RunningProxy, type Reply, send, s
 
 /*
  * The failover and capacity fetches under HAProxy 2.6 and `edgeproxy dev`, in front of the same
- * origins: `use_backend spare if { nbsrv(main) lt 1 }`, routing on `srv_is_up(main/m1)`, and the
- * values of nbsrv, srv_is_up, the ids, weights, connection counts and free slots as response
- * headers. Servers go DOWN through their health checks (`origins.failing` flips /health to 503 for
+ * origins: `use_backend spare if { nbsrv(main) lt 1 }`, `monitor fail if { nbsrv(main) lt 1 }`,
+ * routing on `srv_is_up(main/m1)`, and the values of nbsrv, srv_is_up, the ids, weights,
+ * connection counts and free slots as headers. Servers go DOWN through their health checks (`origins.failing` flips /health to 503 for
  * both proxies); each proxy is polled on its own until its routing settles (edgeproxy sees health
  * through a snapshot refreshed at most every 2 s), then the answers are compared.
  */
@@ -22,6 +22,8 @@ defaults
 
 frontend fe
     bind 127.0.0.1:@PORT@
+    monitor-uri /mon
+    monitor fail if { nbsrv(main) lt 1 }
     acl m1_up srv_is_up(main/m1)
     http-request set-header X-Fe-Conn %[fe_conn]/%[fe_conn(fe)]/%[be_conn(main)]/%[queue(main)]
     http-request set-var(txn.pick) req.hdr(x-pick)
@@ -115,6 +117,14 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     await pair?.stop()
   })
 
+  /** The monitor-uri's status from both proxies (their pages compared). */
+  async function monitor(): Promise<{ h: number; e: number }> {
+    const h = await send(pair.haproxy.port, { path: '/mon' })
+    const e = await send(pair.edge.port, { path: '/mon' })
+    expect(e.body).toBe(h.body)
+    return { h: h.status, e: e.status }
+  }
+
   async function compare(cases: readonly (readonly [string, readonly string[]])[], n: number): Promise<Record<string, string[]>> {
     const proxies = [pair.haproxy, pair.edge]
     await Promise.all(cases.flatMap(([path, want]) => proxies.map((p) => settle(p, path, want))))
@@ -140,6 +150,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     )
     const first = JSON.parse(r['/']?.[0] ?? '{}') as Record<string, string>
     expect(first.nbsrv).toBe('2')
+    expect(await monitor()).toEqual({ h: 200, e: 200 })
     expect(first.up).toBe('1/1')
     expect(first.conv).toBe('2/0')
     expect(first.feConn).toBe('1/1/0/0')
@@ -190,6 +201,8 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
     )
     const first = JSON.parse(r['/']?.[0] ?? '{}') as Record<string, string>
     expect(first.nbsrv).toBe('0')
+    // monitor fail if { nbsrv(main) lt 1 }: the monitor-uri reports the outage.
+    expect(await monitor()).toEqual({ h: 503, e: 503 })
     expect(first.up).toBe('0/0')
     expect(first.conv).toBe('0/0')
   })
@@ -204,5 +217,6 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
       6,
     )
     expect((JSON.parse(r['/']?.[0] ?? '{}') as Record<string, string>).nbsrv).toBe('2')
+    expect(await monitor()).toEqual({ h: 200, e: 200 })
   })
 })

@@ -361,7 +361,7 @@ const ROWS: readonly Row[] = [
 
   // §6.1 routing
   ['monitor-uri', 'frontend', 'monitor-uri /healthz', 'yes', (m) => fe(m)?.monitorUri, '/healthz'],
-  ['monitor fail', 'frontend', 'monitor fail if FALSE', 'no'],
+  ['monitor fail', 'frontend', 'monitor fail if FALSE', 'yes', (m) => fe(m)?.monitorFail?.map((c) => c.text), ['if FALSE']],
   ['use_backend', 'frontend', 'use_backend be if { path_beg /api }', 'yes', (m) => fe(m)?.useBackends.map((u) => u.backend), ['be']],
   ['use_backend (dynamic name)', 'frontend', 'use_backend be_%[req.hdr(x-app)]', 'yes', (m) => typeof fe(m)?.useBackends[0]?.backend, 'object'],
   ['default_backend', 'frontend', 'acl x path /', 'yes', (m) => fe(m)?.defaultBackend, 'be'],

@@ -567,6 +567,41 @@ describe('argument resolution at compile time (smp_resolve_args)', () => {
   })
 })
 
+describe('monitor fail', () => {
+  const text = (lines: string) => cfg`
+    defaults
+      mode http
+      timeout connect 1s
+      timeout client 1s
+      timeout server 1s
+    frontend fe
+      bind :80
+      monitor-uri /mon
+    ${lines}
+      default_backend main
+    backend main
+      server s1 10.0.0.1:80
+  `
+
+  it('answers 503 on the monitor-uri while a condition holds, 200 otherwise', async () => {
+    const states = new States()
+    const e = createEngine(routeMap(text('  monitor fail if { nbsrv(main) lt 1 }\n  monitor fail unless { req.hdr(x-ok) -m found }')), { states })
+    const mon = async (headers: [string, string][] = [['x-ok', '1']]) => {
+      const d = await e.decide({ method: 'GET', url: 'http://x/mon', headers, src: '10.0.0.9' })
+      return d.kind === 'respond' ? d.response.status : d.kind
+    }
+    expect(await mon()).toBe(200)
+    expect(await mon([])).toBe(503)
+    states.down.add('main/s1')
+    expect(await mon()).toBe(503)
+  })
+
+  it("refuses what HAProxy refuses, with its messages", () => {
+    expect(errorsOf(text('  monitor fail')).map((d) => d.message)).toEqual(["'monitor fail' requires either 'if' or 'unless' followed by a condition."])
+    expect(errorsOf(text('  monitor foo if TRUE')).map((d) => d.message)).toEqual(["'monitor' only supports 'fail'."])
+  })
+})
+
 describe('edgeproxy explain --down', () => {
   it('fails over to spare when --down marks every server of main down', async () => {
     const text = cfg`
