@@ -1,7 +1,8 @@
 /**
  * @module
  * Proxy keywords that route and describe a proxy: mode, bind, acl, use_backend, default_backend,
- * maxconn, retries, retry-on, force-persist/ignore-persist, monitor-uri, monitor fail, errorfile, log, id (doc 4.2).
+ * maxconn, retries, retry-on, force-persist/ignore-persist, monitor-uri, monitor fail, errorfile,
+ * log, id (doc 4.2).
  */
 import { parseAclTest } from '../acl.ts'
 import { parseCondition } from '../condition.ts'
@@ -258,7 +259,9 @@ function parseMonitor(st: Statement, cx: KeywordContext): void {
     return
   }
   const cond = parseCondition(st.args.slice(1), p, 'request', cx.sv, "'monitor fail'")
-  if (cond) (p.monitorFail ??= []).push(cond)
+  if (!cond) return
+  if (!p.monitorFail) p.monitorFail = []
+  p.monitorFail.push(cond)
 }
 
 function parseMonitorUri(st: Statement, cx: KeywordContext): void {
