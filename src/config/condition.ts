@@ -36,7 +36,16 @@ export function parseCondition(
   for (let i = 1; i < words.length; i++) {
     const w = words[i] as Word
     const cur = groups[groups.length - 1] as ConditionTerm[]
-    if (!w.quoted && (w.text === '||' || w.text === 'or')) {
+    // acl.c: leading '!' marks negate (and may stand alone, or precede '{' as in `!{ ... }`).
+    let text = w.text
+    if (!w.quoted) {
+      while (text.startsWith('!')) {
+        negate = !negate
+        text = text.slice(1)
+      }
+      if (text === '') continue
+    }
+    if (!w.quoted && (text === '||' || text === 'or')) {
       if (cur.length === 0) {
         sv.diag.error('syntax', w.span, `'${w.text}' without a term before it in ${context}`)
         failed = true
@@ -45,11 +54,7 @@ export function parseCondition(
       negate = false
       continue
     }
-    if (!w.quoted && w.text === '!') {
-      negate = !negate
-      continue
-    }
-    if (!w.quoted && w.text === '{') {
+    if (!w.quoted && text === '{') {
       let j = i + 1
       while (j < words.length && !(words[j]?.text === '}' && !words[j]?.quoted)) j++
       if (j >= words.length) {
@@ -73,14 +78,7 @@ export function parseCondition(
       i = j
       continue
     }
-    let name = w.text
-    if (!w.quoted && name.startsWith('!')) {
-      negate = !negate
-      name = name.replace(/^!+/, (m) => {
-        if (m.length % 2 === 0) negate = !negate
-        return ''
-      })
-    }
+    const name = text
     const index = findAcl(name, proxy, phase, sv)
     if (index === undefined) {
       const candidates = proxy.acls.filter((a) => !a.hidden).map((a) => a.name)

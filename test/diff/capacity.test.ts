@@ -29,6 +29,7 @@ frontend fe
     http-request set-var(txn.pick) req.hdr(x-pick)
     use_backend spare if { nbsrv(main) lt 1 }
     use_backend spare if { path_beg /m1 } !m1_up
+    use_backend spare if { path_beg /n1 } !{ srv_is_up(main/m1) }
     use_backend lim if { path_beg /lim }
     use_backend one if { path_beg /one }
     http-request set-header X-Load %[be_conn(one)]/%[queue(one)]/%[srv_conn(one/o1)]/%[srv_queue(one/o1)]/%[avg_queue(one)]/%[connslots(one)]
@@ -144,6 +145,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
       [
         ['/', ['m1', 'm2']],
         ['/m1', ['m1', 'm2']],
+        ['/n1', ['m1', 'm2']],
         ['/lim', ['l1']],
       ],
       6,
@@ -182,6 +184,7 @@ describe.skipIf(!diffEnabled())('differential: capacity and failover fetches, HA
       [
         ['/', ['m2']],
         ['/m1', ['sp']],
+        ['/n1', ['sp']],
       ],
       4,
     )

@@ -379,6 +379,37 @@ describe('in the engine', () => {
     expect(over.kind === 'forward' && `${over.backend}/${over.server.name}`).toBe('spare/sp')
   })
 
+  it('routes on a negated anonymous ACL: use_backend spare if !{ srv_is_up(main/s1) } (acl.c strips leading !)', async () => {
+    const text = cfg`
+      defaults
+        mode http
+        timeout connect 1s
+        timeout client 1s
+        timeout server 1s
+      frontend fe
+        bind :80
+        use_backend spare if !{ srv_is_up(main/s1) }
+        use_backend spare if { path /x } ! !{ path /x }
+        default_backend main
+      backend main
+        server s1 10.0.0.1:80
+        server s2 10.0.0.2:80
+      backend spare
+        server sp 10.0.0.9:80
+    `
+    const states = new States()
+    const e = createEngine(routeMap(text), { states })
+    const at = async (path: string) => {
+      const d = await e.decide(get(`http://x${path}`))
+      return d.kind === 'forward' ? d.backend : d.kind
+    }
+    expect(await at('/')).toBe('main')
+    // '!' then '!{': negated twice, so the second rule matches /x.
+    expect(await at('/x')).toBe('spare')
+    states.down.add('main/s1')
+    expect(await at('/')).toBe('spare')
+  })
+
   it('counts the request being decided: fe_conn in the frontend, be_conn once the backend is chosen', async () => {
     const load = new Load()
     load.counts.set('fe:fe', 2)
