@@ -202,8 +202,8 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
     () => (iso.runtime?.view.version ?? 0) + 1,
   )
   if (iso.balancers?.hash !== cur.routeMap.hash) iso.balancers = { hash: cur.routeMap.hash, store: new Map() }
-  const engine = createEngine(routeMap, { states, balancers: iso.balancers.store, ...(iso.stick ? { stick: iso.stick } : {}) })
-  const accessLog = logSink(routeMap, env.EDGEPROXY_DEV === '1')
+  const engine = createEngine(routeMap, { states, balancers: iso.balancers.store, load: iso.accounting, ...(iso.stick ? { stick: iso.stick } : {}) })
+  const accessLog = logSink(routeMap, { dev: env.EDGEPROXY_DEV === '1', proxies: engine.proxies })
   const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined) || (routeMap.peerTables?.length ?? 0) > 0
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))
   iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes }

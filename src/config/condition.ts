@@ -37,14 +37,16 @@ export function parseCondition(
   for (let i = 1; i < ws.length; i++) {
     const w = ws[i] as Word
     const cur = groups[groups.length - 1] as ConditionTerm[]
-    // acl.c build_acl_cond: leading '!' are stripped first, so `!{ ... }` negates an anonymous ACL.
-    if (!w.quoted && /^!+\{$/.test(w.text)) {
-      for (let k = 0; k < w.text.length - 1; k++) negate = !negate
-      ws[i] = { ...w, text: '{' }
-      i--
-      continue
+    // acl.c: leading '!' marks negate (and may stand alone, or precede '{' as in `!{ ... }`).
+    let text = w.text
+    if (!w.quoted) {
+      while (text.startsWith('!')) {
+        negate = !negate
+        text = text.slice(1)
+      }
+      if (text === '') continue
     }
-    if (!w.quoted && (w.text === '||' || w.text === 'or')) {
+    if (!w.quoted && (text === '||' || text === 'or')) {
       if (cur.length === 0) {
         sv.diag.error('syntax', w.span, `'${w.text}' without a term before it in ${context}`)
         failed = true
@@ -53,11 +55,7 @@ export function parseCondition(
       negate = false
       continue
     }
-    if (!w.quoted && w.text === '!') {
-      negate = !negate
-      continue
-    }
-    if (!w.quoted && w.text === '{') {
+    if (!w.quoted && text === '{') {
       let j = i + 1
       while (j < ws.length && !(ws[j]?.text === '}' && !ws[j]?.quoted)) j++
       if (j >= ws.length) {
@@ -81,14 +79,7 @@ export function parseCondition(
       i = j
       continue
     }
-    let name = w.text
-    if (!w.quoted && name.startsWith('!')) {
-      negate = !negate
-      name = name.replace(/^!+/, (m) => {
-        if (m.length % 2 === 0) negate = !negate
-        return ''
-      })
-    }
+    const name = text
     const index = findAcl(name, proxy, phase, sv)
     if (index === undefined) {
       const candidates = proxy.acls.filter((a) => !a.hidden).map((a) => a.name)

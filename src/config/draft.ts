@@ -113,6 +113,8 @@ export interface ProxyDraft {
     scope: string[]
   }
   monitorUri?: string
+  /** `monitor fail` conditions: the monitor-uri answers 503 when one holds. */
+  monitorFail?: Condition[]
   stickTable?: StickTableSpec
   errorfiles: Record<string, string>
   /** errorfile / errorfiles / http-error directives in order (src/config/keywords/http-errors.ts). */

@@ -12,6 +12,7 @@ import { closest } from './diagnostics.ts'
 import { checkTcpRules } from './keywords/tcp-rules.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
 import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
+import { resolveFetchRefs } from './fetch-refs.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -38,6 +39,7 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, tablesByName, sv)
   checkTcpRules(proxies, sv)
+  resolveFetchRefs(proxies, sv)
   resolveUserlists(global, sv)
   for (const r of global.resolverRefs) {
     if (!global.resolvers.has(r.name)) sv.diag.error('unknown-section', r.span, `${r.what}: unable to find required resolvers '${r.name}'`, { help: `declare 'resolvers ${r.name}' (it is ignored at the edge) or remove the 'resolvers' option` })
@@ -244,7 +246,7 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     ...freezeTcp(p.tcp.connection, p.tcp.session, p.tcp.content, []),
     useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
-    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.monitorFail ? { monitorFail: p.monitorFail } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
     ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
     ...(p.captures.request.length + p.captures.response.length > 0 ? { captures: p.captures } : {}),

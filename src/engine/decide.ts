@@ -51,6 +51,9 @@ export interface DecideDeps {
   readonly trace: Tracer
   /** Installs the stick-table view on a request (only when the config has tables). */
   readonly attachStick?: (ctx: RequestState) => void
+  /** Told when a request enters its frontend and when its backend is chosen (capacity fetches count them: proxy-state.ts). */
+  readonly entered?: (ctx: RequestState, req: EngineRequest) => void
+  readonly chose?: (ctx: RequestState) => void
 }
 
 type RuleOutcome = { readonly done: false } | { readonly done: true; readonly result: Exclude<ActionResult, undefined | { kind: 'allow' }>; readonly rule: RtRule }
@@ -125,12 +128,17 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
+  deps.entered?.(ctx, req)
   if (fe.tcp) {
     // tcp-request connection, session, content rules: HAProxy runs them before it reads the HTTP request (monitor-uri included).
     const r0 = await runTcpRequest(fe, ctx, deps)
     if (r0.done) return respondFromResult(r0.result, ctx, fe.def)
   }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
+    // `monitor fail`: HAProxy's 503 page when a condition holds (http_ana.c).
+    if (fe.monitorFail?.some((c) => c(ctx, trace))) {
+      return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `monitor-uri ${fe.def.monitorUri}: monitor fail` }
+    }
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
   }
   let r1 = runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
@@ -148,6 +156,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
   }
   ctx.backend = be.def.name
+  deps.chose?.(ctx)
   if (be.def.name !== fe.def.name) {
     if (be.tcp && be.tcp.content.length > 0) {
       // The backend's tcp-request content rules (AN_REQ_INSPECT_BE) run before its http-request rules.

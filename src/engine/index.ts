@@ -8,6 +8,7 @@ import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import { type DecideDeps, type Decision, decide } from './decide.ts'
 import type { EngineRequest } from './request-state.ts'
+import { type LoadCounters, ProxyStates } from './proxy-state.ts'
 import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, type BalancerStore, ServerSelector, type ServerStates } from './server-select.ts'
 import { createMemoryStickStore, type StickEnd, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
@@ -28,10 +29,17 @@ export interface EngineOptions {
   readonly stick?: StickStore | StickStoreFactory
   /** Balancers to carry on from the previous engine of the same RouteMap (see BalancerStore); new ones when absent. */
   readonly balancers?: BalancerStore
+  /**
+   * This isolate's requests in progress and queued after decide() (the Worker's Accounting), for
+   * be_conn, srv_conn, queue... Without it those count only the requests being decided.
+   */
+  readonly load?: LoadCounters
 }
 
 export interface Engine {
   readonly hydrated: Hydrated
+  /** Live proxy state for the capacity fetches (also given to the access log's log-format). */
+  readonly proxies: ProxyStates
   decide(req: EngineRequest, trace?: Tracer): Promise<Decision>
   /**
    * Admits a forwarded request before it is sent: counts it in flight when the backend reads
@@ -72,17 +80,31 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
   ]
   const store = typeof opts.stick === 'function' ? opts.stick(specs, now) : (opts.stick ?? createMemoryStickStore(specs, now))
   const tracker = new StickTracker(store)
-  const hydrated = hydrate(routeMap, registry, tracker)
+  const states = opts.states ?? ALL_UP
+  const proxies = new ProxyStates(routeMap, states, now, opts.load)
+  const hydrated = hydrate(routeMap, registry, tracker, proxies)
   const selector = new ServerSelector(store, opts.balancers)
   const random32 = opts.random32 ?? (() => (Math.random() * 2 ** 32) >>> 0)
-  const states = opts.states ?? ALL_UP
   // Backends with `stick store-response` rules, found once rather than on every response.
   const storesResponses = new Map([...hydrated.backends].filter(([, be]) => be.stickRules.some((r) => r.def.kind === 'store-response')))
   // The per-request dependencies, built once (a traced request gets a copy with its tracer).
   const untraced: DecideDeps = { rt: hydrated, selector, states, random32, trace: NO_TRACE, ...(specs.length > 0 ? { attachStick: (c) => tracker.attach(c) } : {}) }
+  // Once a capacity fetch was built (rules, or the access log's log-format built after the engine),
+  // requests are counted while decided.
+  const counted: DecideDeps = { ...untraced, entered: (c, r) => proxies.entered(c, r), chose: (c) => proxies.chose(c) }
+  const countedDecide = async (req: EngineRequest, trace: Tracer): Promise<Decision> => {
+    let d: Decision | undefined
+    try {
+      d = await decide(req, trace === NO_TRACE ? counted : { ...counted, trace })
+      return d
+    } finally {
+      proxies.left(req, d)
+    }
+  }
   return {
     hydrated,
-    decide: (req, trace = NO_TRACE) => decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace }),
+    proxies,
+    decide: (req, trace = NO_TRACE) => (proxies.enabled ? countedDecide(req, trace) : decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })),
     admit: async (d) => {
       const be = hydrated.backends.get(d.backend)
       if (!be || !selector.countsInflight(be)) return { server: d.server }

@@ -6,7 +6,7 @@
 import type { Acl, Backend, Condition, Frontend, LogFormat, RouteMap, Rule, UseBackend } from '../routemap/schema.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
-import type { BuildEnv, FetchFn, Matcher, Sample } from '../sample/types.ts'
+import type { BuildEnv, FetchFn, Matcher, ProxyStateView, Sample } from '../sample/types.ts'
 import { RUNTIME_ACTIONS } from './actions/index.ts'
 import type { ActionBuildEnv, ActionFn } from './actions/types.ts'
 import { buildRenderer, type Renderer } from './log-format.ts'
@@ -52,6 +52,7 @@ export interface RtFrontend extends RtProxy {
   readonly uniqueId?: Renderer
   readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
   readonly statsAdmin?: CondFn
+  readonly monitorFail?: readonly CondFn[]
 }
 
 export interface RtBackend extends RtProxy {
@@ -69,9 +70,14 @@ export interface Hydrated {
 }
 
 /** Builds every closure of `routeMap`. Throws only on a RouteMap the compiler would not produce. */
-export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker): Hydrated {
+export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: StickTracker, proxies?: ProxyStateView): Hydrated {
   const procVars = routeMap.global.procVars
-  const env: BuildEnv = { map: (id) => routeMap.maps[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), userlist: (n) => routeMap.userlists.find((u) => u.name === n) }
+  const env: BuildEnv = {
+    map: (id) => routeMap.maps[id] ?? [],
+    ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}),
+    userlist: (n) => routeMap.userlists.find((u) => u.name === n),
+    ...(proxies ? { proxies } : {}),
+  }
   const expr = (e: SampleExpr): FetchFn => buildSampleExpr(e, registry, env)
   const format = (f: LogFormat, http = true): Renderer => buildRenderer(f, expr, http)
   const acls = (list: readonly Acl[]): RtAcl[] =>
@@ -139,6 +145,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       }),
       ...(admin ? { statsAdmin: admin } : {}),
       ...(f.uniqueId ? { uniqueId: format(f.uniqueId.format) } : {}),
+      ...(f.monitorFail ? { monitorFail: f.monitorFail.map((c) => compileCondition(c, base.acls)) } : {}),
     }
   })
   const backends = new Map(

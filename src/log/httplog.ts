@@ -12,7 +12,7 @@
  */
 import { sampleToString } from '../engine/log-format.ts'
 import type { LogFormat, ProcVar } from '../routemap/schema.ts'
-import type { FetchFn, Sample } from '../sample/types.ts'
+import type { FetchFn, ProxyStateView, Sample } from '../sample/types.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { AccessLogEntry } from './entry.ts'
@@ -171,6 +171,7 @@ export function compileLogLine(
   registry?: SampleRegistry,
   maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>,
   procVars?: Readonly<Record<string, ProcVar>>,
+  proxies?: ProxyStateView,
 ): LogLine {
   const nodes: LogNode[] =
     fmt === 'httplog'
@@ -185,7 +186,7 @@ export function compileLogLine(
   const build = (e: SampleExpr): FetchFn | undefined => {
     if (!registry) return undefined
     try {
-      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}) })
+      return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), ...(proxies ? { proxies } : {}) })
     } catch {
       return undefined
     }

@@ -18,6 +18,7 @@
 import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { RouteMap } from '../routemap/schema.ts'
+import type { ProxyStateView } from '../sample/types.ts'
 import type { AccessLogEntry } from './entry.ts'
 import { compileLogLine, type LogContext, type LogLine } from './httplog.ts'
 
@@ -30,6 +31,8 @@ export interface SinkOptions {
   readonly write?: (line: string) => void
   /** `%H` */
   readonly hostname?: string
+  /** The engine's proxy state, for capacity fetches in log-format strings (`%[be_conn]`, `%[nbsrv(be)]`). */
+  readonly proxies?: ProxyStateView
 }
 
 /** HAProxy's format for a proxy that logs without `option httplog` / `log-format` (log.c). */
@@ -45,7 +48,7 @@ export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {})
   const lines = new Map<string, LogLine>()
   for (const fe of routeMap.frontends) {
     if (fe.mode !== 'http' || !fe.log) continue
-    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps, routeMap.global.procVars) : fe.options.httplog ? compileLogLine('httplog') : legacy
+    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps, routeMap.global.procVars, opts.proxies) : fe.options.httplog ? compileLogLine('httplog') : legacy
     lines.set(fe.name, line)
   }
   if (lines.size === 0) return undefined

@@ -152,6 +152,27 @@ export class Accounting {
     return this.#active
   }
 
+  // The engine's LoadCounters (src/engine/proxy-state.ts): this isolate's gauges, for be_conn, srv_conn, queue...
+  feConn(frontend: string): number {
+    return this.#fe.get(frontend)?.scur ?? 0
+  }
+
+  beConn(backend: string): number {
+    return this.#be.get(backend)?.scur ?? 0
+  }
+
+  srvConn(backend: string, server: string): number {
+    return this.#srv.get(backend)?.get(server)?.scur ?? 0
+  }
+
+  beQueued(backend: string): number {
+    return this.#be.get(backend)?.qcur ?? 0
+  }
+
+  srvQueued(backend: string, server: string): number {
+    return this.#srv.get(backend)?.get(server)?.qcur ?? 0
+  }
+
   /** True when something changed since the last report. */
   pending(): boolean {
     return this.#dirty

@@ -255,6 +255,8 @@ export interface Frontend {
   readonly timeouts: Timeouts
   readonly stats?: StatsSettings
   readonly monitorUri?: string
+  /** `monitor fail if|unless <cond>`: the monitor-uri answers 503 when one of them holds. */
+  readonly monitorFail?: readonly Condition[]
   readonly stickTable?: StickTableSpec
   /** Custom error pages by status: the full HTTP response text of `errorfile`. */
   readonly errorfiles: Readonly<Record<string, string>>

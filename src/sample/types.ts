@@ -28,6 +28,7 @@ export type ArgKind =
   | 'var' // scope.name
   | 'table' // stick-table (proxy) name
   | 'backend'
+  | 'frontend'
   | 'server' // [backend/]server
   | 'regex'
   | 'map' // map file path, loaded at compile time
@@ -49,6 +50,75 @@ export interface BuildEnv {
   procVar?(name: string): Sample | undefined
   /** A userlist of the RouteMap by name (http_auth, http_auth_group). */
   userlist?(name: string): Userlist | undefined
+  /**
+   * Live proxy and server state (health, in-flight counts, queues, rates) for the capacity fetches
+   * (`nbsrv`, `be_conn`, `srv_is_up`...): they resolve their proxy and server here once, at build
+   * time. Absent outside an engine: those fetches then fail.
+   */
+  readonly proxies?: ProxyStateView
+}
+
+/**
+ * Read-only view of the proxies as this isolate sees them (src/engine/proxy-state.ts implements
+ * it): health and admin state from the shared health snapshot, counts and rates of its own.
+ */
+export interface ProxyStateView {
+  frontend(name: string): FrontendState | undefined
+  backend(name: string): BackendState | undefined
+}
+
+export interface FrontendState {
+  /** HAProxy's proxy id (uuid). */
+  readonly id: number
+  readonly defaultBackend?: string
+  /** Requests in progress on the frontend (feconn). */
+  conn(): number
+  /** Requests per second over the last second (fe_req_per_sec). */
+  reqRate(): number
+  /** Sessions per second: at the edge one request is one session (fe_sess_per_sec). */
+  sessRate(): number
+}
+
+export interface BackendState {
+  readonly id: number
+  /** `option allbackups`. */
+  readonly allBackups: boolean
+  /** Servers in declaration order. */
+  readonly servers: readonly ServerState[]
+  server(name: string): ServerState | undefined
+  /**
+   * A number that changes whenever the servers' health, admin state or weights may have (the
+   * health snapshot's version); undefined when unknown. Lets nbsrv reuse its count meanwhile.
+   */
+  stateVersion(): number | undefined
+  /** Requests assigned to the backend and not finished (beconn). */
+  conn(): number
+  /** Requests waiting in the backend's queue (not in a server's). */
+  queued(): number
+  sessRate(): number
+}
+
+export interface ServerState {
+  readonly id: number
+  readonly backup: boolean
+  /** Configured `maxconn` / `maxqueue` (0: unlimited). */
+  readonly maxconn: number
+  readonly maxqueue: number
+  /** Configured weight (iweight). */
+  readonly iweight: number
+  /** Not DOWN and not in maintenance (cur_state != STOPPED). */
+  up(): boolean
+  /** Takes load-balanced traffic: up, not DRAIN or NOLB, weight above 0 (srv_currently_usable). */
+  usable(): boolean
+  /** Current user weight (uweight: the configured one unless an operator changed it). */
+  uweight(): number
+  /** Effective weight as HAProxy reports it: uweight scaled by slowstart. */
+  weight(): number
+  /** Requests being served (cur_sess). */
+  conn(): number
+  /** Requests waiting in this server's queue. */
+  queued(): number
+  sessRate(): number
 }
 
 /** What a fetch may read. Implemented by the engine for each request (and by `explain`). */

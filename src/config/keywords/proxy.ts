@@ -1,7 +1,8 @@
 /**
  * @module
  * Proxy keywords that route and describe a proxy: mode, bind, acl, use_backend, default_backend,
- * maxconn, retries, retry-on, force-persist/ignore-persist, monitor-uri, errorfile, log, id (doc 4.2).
+ * maxconn, retries, retry-on, force-persist/ignore-persist, monitor-uri, monitor fail, errorfile,
+ * log, id (doc 4.2).
  */
 import { parseAclTest } from '../acl.ts'
 import { parseCondition } from '../condition.ts'
@@ -247,6 +248,26 @@ function persistRule(which: 'forcePersist' | 'ignorePersist') {
   }
 }
 
+/** `monitor fail {if | unless} <cond>` (doc 4.2): the monitor-uri answers 503 while the condition holds. */
+function parseMonitor(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p) return
+  const w0 = st.args[0]
+  if (w0?.text !== 'fail') {
+    cx.sv.diag.error('invalid-argument', w0?.span ?? (st.keyword[0] as Word).span, "'monitor' only supports 'fail'.")
+    return
+  }
+  const w1 = st.args[1]
+  if (!w1 || (w1.text !== 'if' && w1.text !== 'unless')) {
+    cx.sv.diag.error('missing-argument', w1?.span ?? w0.span, "'monitor fail' requires either 'if' or 'unless' followed by a condition.")
+    return
+  }
+  const cond = parseCondition(st.args.slice(1), p, 'request', cx.sv, "'monitor fail'")
+  if (!cond) return
+  if (!p.monitorFail) p.monitorFail = []
+  p.monitorFail.push(cond)
+}
+
 function parseMonitorUri(st: Statement, cx: KeywordContext): void {
   if (cx.proxy && arity(st, cx.sv, 1, 1, '<uri>')) cx.proxy.monitorUri = (st.args[0] as Word).text
 }
@@ -348,7 +369,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'force-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('forcePersist') },
   { name: 'ignore-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('ignorePersist') },
   { name: 'monitor-uri', sections: FE_SECTIONS, support: 'yes', parse: parseMonitorUri },
-  { name: 'monitor', sections: FE_ONLY, support: 'no', note: "'monitor fail' is not supported yet: 'monitor-uri' always answers 200" },
+  { name: 'monitor', sections: FE_ONLY, support: 'yes', parse: parseMonitor },
   { name: 'errorfile', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorfile },
   { name: 'log', sections: ['global', 'defaults', 'frontend', 'backend', 'listen'], support: 'edge', negatable: true, parse: parseLog },
   { name: 'log-format', sections: FE_SECTIONS, support: 'yes', parse: parseLogFormatKw },

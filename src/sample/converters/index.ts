@@ -11,6 +11,7 @@ import { HASH_CONVERTERS } from './hash.ts'
 import { JSON_CONVERTERS } from './json.ts'
 import { MAP_CONVERTERS } from './map.ts'
 import { NET_CONVERTERS } from './net.ts'
+import { PROXY_STATE_CONVERTERS } from './proxy-state.ts'
 import { STRING_CONVERTERS } from './string.ts'
 import { TABLE_CONVERTERS } from './table.ts'
 import { TIME_CONVERTERS } from './time.ts'
@@ -29,5 +30,6 @@ export const CONVERTERS: readonly ConverterDef[] = [
   ...MAP_CONVERTERS,
   ...TABLE_CONVERTERS,
   ...CAPTURE_CONVERTERS,
+  ...PROXY_STATE_CONVERTERS,
   ...UNSUPPORTED_CONVERTERS,
 ]

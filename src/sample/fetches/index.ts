@@ -12,6 +12,7 @@ import { HEADER_FETCHES } from './headers.ts'
 import { HTTP_FETCHES } from './http.ts'
 import { MISC_FETCHES } from './misc.ts'
 import { NET_FETCHES } from './net.ts'
+import { PROXY_STATE_FETCHES } from './proxy-state.ts'
 import { SSL_FETCHES } from './ssl.ts'
 import { STICK_FETCHES } from './stick.ts'
 import { UNSUPPORTED_FETCHES } from './unsupported.ts'
@@ -23,6 +24,7 @@ export const FETCHES: readonly FetchDef[] = [
   ...SSL_FETCHES,
   ...MISC_FETCHES,
   ...STICK_FETCHES,
+  ...PROXY_STATE_FETCHES,
   ...CF_FETCHES,
   ...CAPTURE_FETCHES, ...AUTH_FETCHES,
   ...UNSUPPORTED_FETCHES,

@@ -6,8 +6,6 @@
 import type { FetchDef, SampleType } from '../types.ts'
 import { BOTH } from './util.ts'
 
-const SERVER_STATE = 'not supported yet: it needs live server and proxy state, which the per-request context does not carry'
-const IDS = 'not supported yet: proxy and server ids are not in the per-request context (use fe_name, be_name or srv_name)'
 const TIMEOUTS = 'not supported yet: timeouts are not in the per-request context'
 const TCP = 'TCP details of the client connection stay inside Cloudflare'
 const SERVER_CONN = "the Worker's fetch() to the origin does not expose the server-side connection"
@@ -18,9 +16,6 @@ const TLS = 'TLS is terminated by Cloudflare; the Worker only sees the version, 
 const TLS_BACK = "the Worker's fetch() to the origin does not expose its TLS session"
 
 const LIST: readonly (readonly [string, SampleType, string])[] = [
-  ...['avg_queue', 'be_conn', 'be_conn_free', 'be_sess_rate', 'connslots', 'nbsrv', 'queue', 'srv_conn', 'srv_conn_free', 'srv_is_up', 'srv_queue', 'srv_sess_rate', 'srv_weight', 'srv_iweight', 'srv_uweight', 'fe_conn', 'fe_req_rate', 'fe_sess_rate'].map((n) => [n, n === 'srv_is_up' ? 'bool' : 'int', SERVER_STATE] as const),
-  ...['fe_id', 'be_id', 'srv_id'].map((n) => [n, 'int', IDS] as const),
-  ['fe_defbe', 'str', 'not supported yet: the default backend is not in the per-request context'],
   ...['fe_client_timeout', 'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout'].map((n) => [n, 'int', TIMEOUTS] as const),
   ...['fc_rttvar', 'fc_unacked', 'fc_sacked', 'fc_retrans', 'fc_fackets', 'fc_lost', 'fc_reordering', 'fc_http_major', 'fc_err', 'fc_rcvd_proxy'].map((n) => [n, n === 'fc_rcvd_proxy' ? 'bool' : 'int', TCP] as const),
   ...['fc_err_str', 'fc_pp_authority', 'fc_pp_unique_id'].map((n) => [n, 'str', TCP] as const),

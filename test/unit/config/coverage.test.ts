@@ -328,7 +328,16 @@ const ROWS: readonly Row[] = [
     (f): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'yes'],
   ),
   ['fetch srv_name', 'frontend', 'http-response set-header X-Server %[srv_name]', 'yes'],
-  ...['nbsrv(be)', 'srv_is_up(be/s1)', 'be_conn(be)', 'srv_conn(be/s1)', 'queue(be)'].map((f): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'no']),
+  ...(
+    [
+      ['nbsrv(be)', 'be'],
+      ['srv_is_up(be/s1)', 'be/s1'],
+      ['be_conn(be)', 'be'],
+      ['srv_conn(be/s1)', 'be/s1'],
+      ['queue(be)', 'be'],
+      ['fe_conn', 'fe'],
+    ] as const
+  ).map(([f, arg]): Row => [`fetch ${f}`, 'frontend', `acl a ${f} -m found`, 'yes', (m) => fe(m)?.acls[0]?.tests[0]?.sample.args, [arg]]),
   ['fetch sc_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a sc_http_req_rate(0) gt 10', 'yes'],
   ['fetch sc0_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a sc0_http_req_rate gt 10', 'yes'],
   ['fetch src_http_req_rate', 'frontend', 'stick-table type ip size 1k store http_req_rate(10s)\nacl a src_http_req_rate(fe) gt 10', 'yes'],
@@ -355,7 +364,7 @@ const ROWS: readonly Row[] = [
 
   // §6.1 routing
   ['monitor-uri', 'frontend', 'monitor-uri /healthz', 'yes', (m) => fe(m)?.monitorUri, '/healthz'],
-  ['monitor fail', 'frontend', 'monitor fail if FALSE', 'no'],
+  ['monitor fail', 'frontend', 'monitor fail if FALSE', 'yes', (m) => fe(m)?.monitorFail?.map((c) => c.text), ['if FALSE']],
   ['use_backend', 'frontend', 'use_backend be if { path_beg /api }', 'yes', (m) => fe(m)?.useBackends.map((u) => u.backend), ['be']],
   ['use_backend (dynamic name)', 'frontend', 'use_backend be_%[req.hdr(x-app)]', 'yes', (m) => typeof fe(m)?.useBackends[0]?.backend, 'object'],
   ['default_backend', 'frontend', 'acl x path /', 'yes', (m) => fe(m)?.defaultBackend, 'be'],

@@ -67,7 +67,7 @@ describe('registry shape', () => {
     for (const f of FETCHES) expect(typeof f.build(f.args.map((a) => (a.kind === 'int' ? 0 : 'x')), env)).toBe('function')
   })
   it('lists what the edge cannot do as unsupported with a reason', () => {
-    expect(def('nbsrv').unsupported).toMatch(/server/)
+    expect(def('so_name').unsupported).toMatch(/listeners/)
     expect(def('sc_inc_gpc0').unsupported).toMatch(/^not supported yet: use the action 'http-request sc-inc-gpc0/)
     expect(def('req.body').unsupported).toMatch(/buffered/)
     expect(def('ssl_fc_session_id').unsupported).toMatch(/Cloudflare/)
