@@ -43,6 +43,8 @@ export interface OptionsDraft {
   httpKeepAlive: boolean
   preferLastServer: boolean
   originalto?: string
+  /** Prepared IP-set data of `option originalto except <net>` (a destination network). */
+  originaltoExcept?: unknown
   forwarded: boolean
   restrictReqHdrNames?: 'delete' | 'reject'
 }

@@ -215,6 +215,7 @@ function freezeOptions(p: ProxyDraft): ProxyOptions {
     ...(o.forwardfor ? { forwardfor: o.forwardfor } : {}),
     ...(o.redispatch !== undefined ? { redispatch: o.redispatch } : {}),
     ...(o.originalto !== undefined ? { originalto: o.originalto } : {}),
+    ...(o.originaltoExcept !== undefined ? { originaltoExcept: o.originaltoExcept } : {}),
     ...(o.restrictReqHdrNames !== undefined ? { restrictReqHdrNames: o.restrictReqHdrNames } : {}),
   }
 }

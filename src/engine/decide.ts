@@ -258,6 +258,7 @@ function addForwardingHeaders(fe: RtFrontend, be: RtBackend, ctx: RequestState):
     const excepted = (fe.xffExcept?.(ctx.src) ?? false) || (be.xffExcept?.(ctx.src) ?? false)
     if (!excepted && !(ifNone && ctx.headers.has(header))) ctx.headers.add(header, ctx.src)
   }
+  // The backend's header name wins; either proxy's `except` network suppresses it (http_ana.c).
   const ot = be.def.options.originalto ?? fe.def.options.originalto
-  if (ot) ctx.headers.add(ot, ctx.dst)
+  if (ot && !(fe.xotExcept?.(ctx.dst) ?? false) && !(be.xotExcept?.(ctx.dst) ?? false)) ctx.headers.add(ot, ctx.dst)
 }

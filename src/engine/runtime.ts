@@ -37,6 +37,8 @@ export interface RtProxy {
   readonly tcp?: RtTcpRules
   /** `option forwardfor except <net>`: true when the client is in the network. */
   readonly xffExcept?: (ip: string) => boolean
+  /** `option originalto except <net>`: true when the destination is in the network. */
+  readonly xotExcept?: (ip: string) => boolean
 }
 
 export interface RtTcpRules {
@@ -121,11 +123,14 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
     const tarpit = p.timeouts.tarpit ?? p.timeouts.connect ?? 0
     const except = p.options.forwardfor?.except
     const ipMatch = except !== undefined ? registry.match('ip')?.build(except, { icase: false }) : undefined
+    const xot = p.options.originaltoExcept
+    const xotMatch = xot !== undefined ? registry.match('ip')?.build(xot, { icase: false }) : undefined
     const t = p.tcpRules
     const tcp = (list: readonly Rule[], ruleSet: ActionBuildEnv['ruleSet']): RtRule[] => rules(list, rt, ruleSet, p.errorfiles, p.name, tarpit)
     return {
       ...(t ? { tcp: { connection: tcp(t.connection, 'http-request'), session: tcp(t.session, 'http-request'), content: tcp(t.content, 'http-request'), response: tcp(t.response, 'http-response') } } : {}),
       ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
+      ...(xotMatch ? { xotExcept: (ip: string) => xotMatch({ type: 'ip', value: ip }) } : {}),
       acls: rt,
       httpRequest: rules(p.httpRequest, rt, 'http-request', p.errorfiles, p.name, tarpit, p.errorReplies),
       httpResponse: rules(p.httpResponse, rt, 'http-response', p.errorfiles, p.name, tarpit, p.errorReplies),

@@ -115,6 +115,8 @@ export interface ProxyOptions {
   readonly preferLastServer: boolean
   /** `option originalto` header name. */
   readonly originalto?: string
+  /** Prepared IP-set data of `option originalto except <net>`: no header when the destination is in it. */
+  readonly originaltoExcept?: unknown
   readonly forwarded: boolean
   /** `option http-restrict-req-hdr-names delete|reject`: header names outside [A-Za-z0-9-] (absent: preserve). */
   readonly restrictReqHdrNames?: 'delete' | 'reject'

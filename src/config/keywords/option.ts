@@ -98,14 +98,20 @@ function parseOriginalto(st: Statement, cx: KeywordContext): void {
     return
   }
   let header = 'X-Original-To'
+  let except: unknown
   for (let i = 0; i < st.args.length; i++) {
     const w = st.args[i] as Word
-    if (w.text === 'except') {
-      cx.sv.diag.error('not-supported', w.span, "'option originalto' : 'except' is not supported yet", { help: "add the header with 'http-request set-header X-Original-To %[dst] unless { src <net> }'" })
-      return
-    }
-    if (w.text === 'header' && st.args[i + 1]) {
-      header = (st.args[i + 1] as Word).text
+    const next = st.args[i + 1]
+    if (w.text === 'except' && next) {
+      let bad = false
+      except = cx.sv.registry.match('ip')?.prepare([next.text], { icase: false }, (_i, message) => {
+        cx.sv.diag.error('invalid-address', next.span, `'option originalto except' : ${message}`)
+        bad = true
+      })
+      if (bad) return
+      i++
+    } else if (w.text === 'header' && next) {
+      header = next.text
       i++
     } else {
       cx.sv.diag.error('invalid-argument', w.span, `'option originalto' only supports optional values 'except' and 'header' (got '${w.text}')`)
@@ -113,6 +119,8 @@ function parseOriginalto(st: Statement, cx: KeywordContext): void {
     }
   }
   p.options.originalto = header
+  if (except !== undefined) p.options.originaltoExcept = except
+  else delete p.options.originaltoExcept
 }
 
 function parseRedispatch(st: Statement, cx: KeywordContext): void {

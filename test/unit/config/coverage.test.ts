@@ -452,7 +452,7 @@ const ROWS: readonly Row[] = [
   ['option forwardfor except header if-none', 'frontend', 'option forwardfor except 127.0.0.0/8 header X-Client if-none', 'yes', (m) => [fe(m)?.options.forwardfor?.header, fe(m)?.options.forwardfor?.ifNone], ['X-Client', true]],
   ['option forwarded', 'backend', 'option forwarded', 'no'],
   ['option originalto', 'frontend', 'option originalto header X-Orig', 'yes', (m) => fe(m)?.options.originalto, 'X-Orig'],
-  ['option originalto except', 'frontend', 'option originalto except 127.0.0.1', 'no'],
+  ['option originalto except', 'frontend', 'option originalto except 127.0.0.1', 'yes', (m) => fe(m)?.options.originaltoExcept !== undefined, true],
   ['option http-keep-alive', 'frontend', 'option http-keep-alive', 'yes', (m) => fe(m)?.options.httpKeepAlive, true],
   ['option http-server-close', 'frontend', 'option http-server-close', 'warn'],
   ['option httpclose', 'frontend', 'option httpclose', 'warn'],
