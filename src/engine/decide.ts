@@ -69,8 +69,8 @@ function runRules(rules: readonly RtRule[], ctx: RequestState, deps: DecideDeps,
     if (deps.trace.enabled) deps.trace.step({ stage: 'rule', text: `${where}: ${r.def.text} → ${ok ? 'applied' : 'condition false'}`, origin: r.def.origin, matched: ok })
     if (!ok) continue
     const res = r.run(ctx)
-    if (res instanceof Promise) return res.then((v) => ruleResult(v, r) ?? runRules(rules, ctx, deps, where, i + 1))
-    const out = ruleResult(res, r)
+    if (res instanceof Promise) return res.then((v) => ruleResult(v, r, ctx) ?? runRules(rules, ctx, deps, where, i + 1))
+    const out = ruleResult(res, r, ctx)
     if (out) return out
   }
   return CONTINUE
@@ -79,8 +79,9 @@ function runRules(rules: readonly RtRule[], ctx: RequestState, deps: DecideDeps,
 const CONTINUE: RuleOutcome = { done: false }
 
 /** What one action's result means for the rule list: continue (undefined), stop, or stop with a result. */
-function ruleResult(res: ActionResult, r: RtRule): RuleOutcome | undefined {
+function ruleResult(res: ActionResult, r: RtRule, ctx: RequestState): RuleOutcome | undefined {
   if (res === undefined) return undefined
+  ctx.lastRule = r.def.origin
   if (res.kind === 'allow') return CONTINUE
   return { done: true, result: res, rule: r }
 }
@@ -120,6 +121,11 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
+  // Until a backend is chosen, the stream's backend is the frontend itself: only a listen section
+  // has server-side timeouts (a frontend does not take them from defaults).
+  const ft = fe.def.timeouts
+  const own = (t: number | undefined): number => (fe.def.listen ? (t ?? 0) : 0)
+  ctx.timeouts = { feClient: ft.client ?? 0, beServer: own(ft.server), beTunnel: own(ft.tunnel), curServer: own(ft.server), curTunnel: own(ft.tunnel) }
   const caps = fe.def.captures
   if (caps) {
     ctx.captureSlots = caps
@@ -156,6 +162,8 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
   }
   ctx.backend = be.def.name
+  const bt = be.def.timeouts
+  ctx.timeouts = { ...ctx.timeouts, beServer: bt.server ?? 0, beTunnel: bt.tunnel ?? 0, curServer: bt.server ?? 0, curTunnel: bt.tunnel ?? 0 }
   deps.chose?.(ctx)
   if (be.def.name !== fe.def.name) {
     if (be.tcp && be.tcp.content.length > 0) {

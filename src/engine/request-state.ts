@@ -6,7 +6,7 @@
  */
 import { HeaderList } from '../sample/headers.ts'
 import type { Captures } from '../routemap/schema.ts'
-import type { CaptureView, Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
+import type { CaptureView, RequestTimeouts, Sample, SampleContext, StickView, TlsClientInfo } from '../sample/types.ts'
 import type { CacheTx } from './cache.ts'
 
 /** A request as the engine receives it (from the Worker, `explain`, or a test). */
@@ -115,6 +115,10 @@ export class RequestState implements SampleContext {
   /** The cache the response was served from (`res.cache_hit`). */
   cacheHit?: string
   readonly #random32: () => number
+  /** Timeouts for fetches and the forward path (decide() fills them; `set-timeout` changes cur*). */
+  timeouts?: RequestTimeouts
+  /** The rule that ended the last rule list: allow, deny, redirect… (last_rule_file/line). */
+  lastRule?: { readonly file: string; readonly line: number }
   /** The frontend's capture slots and this request's values (absent when it declares none). */
   captureSlots?: Captures
   captures?: CaptureView

@@ -37,10 +37,12 @@ function run(rules: readonly RtRule[], ctx: RequestState, trace: Tracer, where: 
     const res = r.run(ctx)
     if (res instanceof Promise) {
       return res.then((v) => {
+        if (v !== undefined) ctx.lastRule = r.def.origin
         const out = outcomeOf(v)
         return out === NEXT ? run(rules, ctx, trace, where, i + 1) : out
       })
     }
+    if (res !== undefined) ctx.lastRule = r.def.origin
     const out = outcomeOf(res)
     if (out !== NEXT) return out
   }

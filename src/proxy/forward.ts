@@ -174,7 +174,8 @@ export async function forward(
 ): Promise<ForwardResult> {
   const websocket = (ctx.headers.first('upgrade') ?? '').toLowerCase() === 'websocket'
   const connectMs = be.timeouts.connect
-  const serverMs = be.timeouts.server
+  // `set-timeout server` may have changed it for this request (0: none).
+  const serverMs = ctx.timeouts ? ctx.timeouts.curServer || undefined : be.timeouts.server
   let server = first
   let attempt = 0
   let redispatched = false

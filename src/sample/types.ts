@@ -158,6 +158,22 @@ export interface SampleContext {
   uniqueId?(): string | undefined
   /** The cache the response was served from (`res.cache_hit`, `res.cache_name`). */
   readonly cacheHit?: string
+  /** Timeouts of this request (be_server_timeout, cur_server_timeout…); absent outside an engine. */
+  readonly timeouts?: RequestTimeouts
+  /** The rule that ended the last rule list (last_rule_file, last_rule_line). */
+  readonly lastRule?: { readonly file: string; readonly line: number }
+}
+
+/** Timeouts in ms as HAProxy's stream sees them (0 when not set). */
+export interface RequestTimeouts {
+  /** The frontend's `timeout client`. */
+  feClient: number
+  /** The current backend's configured `timeout server` / `timeout tunnel` (the frontend's before one is chosen). */
+  beServer: number
+  beTunnel: number
+  /** The ones in force for this request: the backend's, or what `set-timeout` put. */
+  curServer: number
+  curTunnel: number
 }
 
 /** The capture slots of the request's frontend: the values by index, and each slot's length. */

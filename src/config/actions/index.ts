@@ -11,11 +11,12 @@ import { PAYLOAD_ACTIONS } from './payload.ts'
 import { REDIRECT_ACTIONS } from './redirect.ts'
 import { TRACK_ACTIONS } from './track.ts'
 import type { ActionDef } from './types.ts'
+import { TIMEOUT_ACTIONS } from './timeout.ts'
 import { URI_ACTIONS } from './uri.ts'
 import { VAR_ACTIONS } from './vars.ts'
 
 export const ACTIONS: readonly ActionDef[] = [
-  ...ADDR_ACTIONS, ...CAPTURE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS, ...CACHE_ACTIONS,
+  ...ADDR_ACTIONS, ...CAPTURE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...TIMEOUT_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS, ...CACHE_ACTIONS,
 ]
 
 const BY_NAME = new Map<string, ActionDef>()

@@ -44,7 +44,6 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   { name: 'set-log-level', ruleSets: ALL, support: 'ignored', note: 'Workers Logs record every request at one level' },
-  { name: 'set-timeout', ruleSets: REQ, support: 'no', note: "use 'timeout server' in the backend" },
   { name: 'wait-for-body', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'bodies are streamed at the edge' },
   { name: 'wait-for-handshake', ruleSets: REQ, support: 'ignored', note: 'TLS 0-RTT is handled by Cloudflare' },
   { name: 'normalize-uri', ruleSets: REQ, support: 'no', note: "Cloudflare's URL normalization (Rules > Settings) can do this at the edge" },

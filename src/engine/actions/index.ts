@@ -13,11 +13,12 @@ import { REDIRECT_RUNTIME } from './redirect.ts'
 import { REJECT_RUNTIME } from './reject.ts'
 import { TRACK_RUNTIME } from './track.ts'
 import type { RuntimeActionDef } from './types.ts'
+import { TIMEOUT_RUNTIME } from './timeout.ts'
 import { URI_RUNTIME } from './uri.ts'
 import { VAR_RUNTIME } from './vars.ts'
 
 const ALL: readonly RuntimeActionDef[] = [
-  ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME, ...REJECT_RUNTIME, ...CACHE_RUNTIME,
+  ...ADDR_RUNTIME, ...CAPTURE_RUNTIME, ...HEADER_RUNTIME, ...MISC_RUNTIME, ...PAYLOAD_RUNTIME, ...REDIRECT_RUNTIME, ...TRACK_RUNTIME, ...TIMEOUT_RUNTIME, ...URI_RUNTIME, ...VAR_RUNTIME, ...REJECT_RUNTIME, ...CACHE_RUNTIME,
 ]
 
 export const RUNTIME_ACTIONS: ReadonlyMap<string, RuntimeActionDef> = new Map(ALL.map((a) => [a.name, a]))

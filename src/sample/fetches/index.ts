@@ -15,6 +15,7 @@ import { NET_FETCHES } from './net.ts'
 import { PROXY_STATE_FETCHES } from './proxy-state.ts'
 import { SSL_FETCHES } from './ssl.ts'
 import { STICK_FETCHES } from './stick.ts'
+import { STREAM_FETCHES } from './stream.ts'
 import { UNSUPPORTED_FETCHES } from './unsupported.ts'
 
 export const FETCHES: readonly FetchDef[] = [
@@ -24,6 +25,7 @@ export const FETCHES: readonly FetchDef[] = [
   ...SSL_FETCHES,
   ...MISC_FETCHES,
   ...STICK_FETCHES,
+  ...STREAM_FETCHES,
   ...PROXY_STATE_FETCHES,
   ...CF_FETCHES,
   ...CAPTURE_FETCHES, ...AUTH_FETCHES,

@@ -6,7 +6,6 @@
 import type { FetchDef, SampleType } from '../types.ts'
 import { BOTH } from './util.ts'
 
-const TIMEOUTS = 'not supported yet: timeouts are not in the per-request context'
 const TCP = 'TCP details of the client connection stay inside Cloudflare'
 const SERVER_CONN = "the Worker's fetch() to the origin does not expose the server-side connection"
 const LISTENER = "listeners are Cloudflare's; the Worker sees requests, not sockets"
@@ -16,7 +15,6 @@ const TLS = 'TLS is terminated by Cloudflare; the Worker only sees the version, 
 const TLS_BACK = "the Worker's fetch() to the origin does not expose its TLS session"
 
 const LIST: readonly (readonly [string, SampleType, string])[] = [
-  ...['fe_client_timeout', 'be_server_timeout', 'be_tunnel_timeout', 'cur_server_timeout', 'cur_tunnel_timeout'].map((n) => [n, 'int', TIMEOUTS] as const),
   ...['fc_rttvar', 'fc_unacked', 'fc_sacked', 'fc_retrans', 'fc_fackets', 'fc_lost', 'fc_reordering', 'fc_http_major', 'fc_err', 'fc_rcvd_proxy'].map((n) => [n, n === 'fc_rcvd_proxy' ? 'bool' : 'int', TCP] as const),
   ...['fc_err_str', 'fc_pp_authority', 'fc_pp_unique_id'].map((n) => [n, 'str', TCP] as const),
   ...['src_is_local', 'dst_is_local', 'fc_src_is_local', 'fc_dst_is_local'].map((n) => [n, 'bool', TCP] as const),
@@ -43,8 +41,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
   ['prio_offset', 'int', 'not supported yet: queue priorities are not implemented'],
   ['fcgi.docroot', 'str', 'FastCGI applications cannot be reached from a Worker'],
   ['fcgi.index', 'str', 'FastCGI applications cannot be reached from a Worker'],
-  ['last_rule_file', 'str', 'not supported yet: rule locations are not in the per-request context'],
-  ['last_rule_line', 'int', 'not supported yet: rule locations are not in the per-request context'],
   ...['ssl_c_ca_err', 'ssl_c_ca_err_depth', 'ssl_c_err', 'ssl_c_version', 'ssl_f_version', 'ssl_s_version', 'ssl_fc_err', 'ssl_fc_protocol_hello_id', 'ssl_fc_cipherlist_xxh'].map((n) => [n, 'int', TLS] as const),
   ...['ssl_fc_has_early', 'ssl_fc_is_resumed'].map((n) => [n, 'bool', TLS] as const),
   ...['ssl_c_key_alg', 'ssl_c_sig_alg', 'ssl_f_i_dn', 'ssl_f_s_dn', 'ssl_f_key_alg', 'ssl_f_notafter', 'ssl_f_notbefore', 'ssl_f_sig_alg', 'ssl_s_i_dn', 'ssl_s_s_dn', 'ssl_s_key_alg', 'ssl_s_notafter', 'ssl_s_notbefore', 'ssl_s_sig_alg', 'ssl_fc_npn', 'ssl_fc_err_str', 'ssl_fc_cipherlist_bin', 'ssl_fc_cipherlist_str', 'ssl_fc_extlist_bin', 'ssl_fc_eclist_bin', 'ssl_fc_ecformats_bin', 'ssl_fc_client_early_traffic_secret', 'ssl_fc_client_handshake_traffic_secret', 'ssl_fc_server_handshake_traffic_secret', 'ssl_fc_client_traffic_secret_0', 'ssl_fc_server_traffic_secret_0', 'ssl_fc_exporter_secret', 'ssl_fc_early_exporter_secret'].map((n) => [n, 'str', TLS] as const),

@@ -437,7 +437,7 @@ const ROWS: readonly Row[] = [
   ['http-request sc-inc-gpc (array)', 'frontend', `${TRACKED}\nhttp-request sc-inc-gpc(0,0)`, 'no'],
   ['http-request sc-add-gpc', 'frontend', `${TRACKED}\nhttp-request sc-add-gpc(0,0) 1`, 'no'],
   ['http-request sc-set-gpt', 'frontend', `${TRACKED}\nhttp-request sc-set-gpt(0,0) 1`, 'no'],
-  ['http-request set-timeout', 'frontend', 'http-request set-timeout server 5s', 'no'],
+  ['http-request set-timeout', 'backend', 'http-request set-timeout server 5s', 'yes', (m) => be(m)?.httpRequest[0]?.args, { timeout: 'server', ms: 5000 }],
   ['http-request wait-for-body', 'frontend', 'http-request wait-for-body time 1s', 'warn'],
   ['http-request normalize-uri', 'frontend', 'http-request normalize-uri path-merge-slashes', 'no'],
   ['http-request disable-l7-retry', 'frontend', 'http-request disable-l7-retry', 'yes'],
