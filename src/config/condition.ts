@@ -26,79 +26,67 @@ export function parseCondition(
 ): Condition | undefined {
   const head = words[0]
   if (!head || (head.text !== 'if' && head.text !== 'unless')) return undefined
-  if (words.length === 1) {
-    sv.diag.error('missing-argument', head.span, `missing condition after '${head.text}' in ${context}`)
-    return undefined
-  }
+  // acl.c parse_acl_cond, word by word (quoting does not matter, as in HAProxy): leading '!'s
+  // toggle negation (so '!{' opens a negated anonymous ACL and a lone '!' applies to the next
+  // term), 'or' in any case or '||' starts an OR group, '{' … '}' is an anonymous ACL. An empty
+  // condition, a leading or trailing 'or' are accepted: groups without terms are dropped. The first
+  // error ends the parse, as in HAProxy.
   const groups: ConditionTerm[][] = [[]]
   let negate = false
-  let failed = false
   for (let i = 1; i < words.length; i++) {
     const w = words[i] as Word
+    const bangs = /^!*/.exec(w.text)?.[0].length ?? 0
+    if (bangs % 2 === 1) negate = !negate
+    const text = w.text.slice(bangs)
+    if (text === '') continue
     const cur = groups[groups.length - 1] as ConditionTerm[]
-    if (!w.quoted && (w.text === '||' || w.text === 'or')) {
-      if (cur.length === 0) {
-        sv.diag.error('syntax', w.span, `'${w.text}' without a term before it in ${context}`)
-        failed = true
-      }
-      groups.push([])
+    if (text.toLowerCase() === 'or' || text === '||') {
+      if (cur.length > 0) groups.push([])
       negate = false
       continue
     }
-    if (!w.quoted && w.text === '!') {
-      negate = !negate
-      continue
-    }
-    if (!w.quoted && w.text === '{') {
+    if (text === '{') {
       let j = i + 1
-      while (j < words.length && !(words[j]?.text === '}' && !words[j]?.quoted)) j++
+      while (j < words.length && words[j]?.text !== '}') j++
       if (j >= words.length) {
-        sv.diag.error('syntax', w.span, `missing closing '}' in condition of ${context}`)
+        sv.diag.error('syntax', w.span, `missing closing '}' in condition of ${context}`, {
+          help: "'{' and '}' are words of their own: separate them from the ACL with spaces",
+        })
         return undefined
       }
       const inner = words.slice(i + 1, j)
       if (inner.length === 0) {
-        sv.diag.error('syntax', w.span, `empty anonymous ACL '{ }' in ${context}`)
-        failed = true
-      } else {
-        const test = parseAclTest(inner, phase, sv, 'anonymous')
-        if (test) {
-          const index = proxy.acls.length
-          const first = inner[0] as Word
-          proxy.acls.push({ name: `{${inner.map((x) => x.text).join(' ')}}`, tests: [test], span: first.span, hidden: true })
-          cur.push({ negate, acl: index })
-        } else failed = true
+        sv.diag.error('syntax', w.span, `missing fetch method in ACL expression '' in ${context}`, { help: "write the ACL between the braces, e.g. '{ path_beg /api }'" })
+        return undefined
       }
+      const test = parseAclTest(inner, phase, sv, 'anonymous')
+      if (!test) return undefined
+      const first = inner[0] as Word
+      cur.push({ negate, acl: proxy.acls.length })
+      proxy.acls.push({ name: `{${inner.map((x) => x.text).join(' ')}}`, tests: [test], span: first.span, hidden: true })
       negate = false
       i = j
       continue
     }
-    let name = w.text
-    if (!w.quoted && name.startsWith('!')) {
-      negate = !negate
-      name = name.replace(/^!+/, (m) => {
-        if (m.length % 2 === 0) negate = !negate
-        return ''
-      })
-    }
-    const index = findAcl(name, proxy, phase, sv)
+    const index = findAcl(text, proxy, phase, sv)
     if (index === undefined) {
       const candidates = proxy.acls.filter((a) => !a.hidden).map((a) => a.name)
-      const s = closest(name, [...candidates, ...Object.keys(PREDEFINED_ACLS)])
-      sv.diag.error('unknown-acl', w.span, `no such ACL : '${name}' in ${context}`, {
-        help: s ? `did you mean '${s}'? ACLs must be declared with 'acl' before they are used` : "declare it with 'acl' before this line",
+      const glued = /^\{.|.\}$/.test(text)
+      const s = glued ? undefined : closest(text, [...candidates, ...Object.keys(PREDEFINED_ACLS)])
+      sv.diag.error('unknown-acl', w.span, `no such ACL : '${text}' in ${context}`, {
+        help: glued
+          ? "'{' and '}' are words of their own: separate them from the ACL with spaces, e.g. '!{ ssl_fc }'"
+          : s
+            ? `did you mean '${s}'? ACLs must be declared with 'acl' before they are used`
+            : "declare it with 'acl' before this line",
       })
-      failed = true
-    } else cur.push({ negate, acl: index })
+      return undefined
+    }
+    cur.push({ negate, acl: index })
     negate = false
   }
-  if (failed) return undefined
-  if (groups[groups.length - 1]?.length === 0) {
-    sv.diag.error('syntax', (words[words.length - 1] as Word).span, `condition ends with an operator in ${context}`)
-    return undefined
-  }
   const text = words.map((x) => (x.quoted || /\s/.test(x.text) ? JSON.stringify(x.text) : x.text)).join(' ')
-  return { unless: head.text === 'unless', or: groups, text }
+  return { unless: head.text === 'unless', or: groups.filter((g) => g.length > 0), text }
 }
 
 function findAcl(name: string, proxy: ProxyDraft, phase: Phase, sv: Services): number | undefined {

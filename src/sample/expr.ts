@@ -167,8 +167,11 @@ function parseArg(kind: ArgSpec['kind'], raw: { text: string; offset: number }, 
   }
 }
 
-function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec[] }, call: RawCall, opts: ParseExprOptions, errors: ExprError[]): ArgValue[] | undefined {
+function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec[] }, rawCall: RawCall, opts: ParseExprOptions, errors: ExprError[]): ArgValue[] | undefined {
   const required = def.args.filter((a) => !a.optional).length
+  // arg.c make_arg_list: when an argument is mandatory, no argument (`str`, `str()`) is one empty
+  // argument, which its type then accepts (a string) or refuses (an integer, an address...).
+  const call = required > 0 && rawCall.args.length === 0 ? { ...rawCall, args: [{ text: '', offset: rawCall.offset + rawCall.name.length }] } : rawCall
   if (call.args.length > def.args.length) {
     const extra = call.args[def.args.length]
     errors.push({ offset: extra?.offset ?? call.offset, length: 1, message: `'${def.name}' expects ${def.args.length === 0 ? 'no argument' : `at most ${def.args.length} argument${def.args.length > 1 ? 's' : ''}`}, got ${call.args.length}` })
