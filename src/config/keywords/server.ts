@@ -7,7 +7,7 @@
 import type { ServerDefaults } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { isPrivateAddress, parseHostPort, parseTime } from '../values.ts'
-import { arity } from './args.ts'
+import { arity, timeWarning } from './args.ts'
 import { PENDING, type PendingFeature, warnPending } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
@@ -159,6 +159,7 @@ function parseParams(words: readonly Word[], into: ServerDefaults, cx: KeywordCo
           cx.sv.diag.error('invalid-argument', v.span, `'${what}' : '${w.text}' ${r.error}`)
           return false
         }
+        if (r.warning) timeWarning(v, cx.sv, r.warning)
         if (r.value === 0 && (w.text === 'inter' || w.text === 'fastinter' || w.text === 'downinter' || w.text === 'agent-inter')) {
           cx.sv.diag.error('out-of-range', v.span, `'${what}' : '${w.text}' expects a positive delay`)
           return false

@@ -9,7 +9,7 @@ import { reportExprErrors } from '../acl.ts'
 import { parseCondition } from '../condition.ts'
 import type { Word } from '../lexer.ts'
 import { parseSize, parseTime } from '../values.ts'
-import { condStart } from './args.ts'
+import { condStart, timeWarning } from './args.ts'
 import { BE_ONLY, FE_BE, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
 /** Data types a table can store; rates take a period. (stick_table.c stktable_data_types) */
@@ -95,6 +95,7 @@ function parseStickTable(st: Statement, cx: KeywordContext): void {
         if (!v) return missing()
         const r = parseTime(v.text)
         if (!r.ok) return err(v, r.error)
+        if (r.warning) timeWarning(v, cx.sv, r.warning)
         expireMs = r.value
         i++
         break
