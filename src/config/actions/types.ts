@@ -20,6 +20,8 @@ export interface ActionInput {
   readonly proxy: ProxyDraft
   readonly sv: Services
   readonly span: SourceSpan
+  /** The legacy `redirect` keyword rather than `http-request redirect`. */
+  readonly legacy?: boolean
 }
 
 export interface ActionDef {

@@ -13,7 +13,7 @@ import { condStart } from './args.ts'
 import { noteDefaultsRule } from './proxy.ts'
 import { type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
-function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, actionWord: Word, rest: readonly Word[]): Rule | undefined {
+function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, actionWord: Word, rest: readonly Word[], legacy = false): Rule | undefined {
   const p = cx.proxy
   if (!p) return undefined
   const def = findAction(actionWord.text)
@@ -35,7 +35,7 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
     cx.sv.diag.warning('edge-mapping', actionWord.span, `'${ruleSet} ${def.name}' is ignored at the edge: ${def.note ?? ''}`)
     return undefined
   }
-  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span }
+  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span, ...(legacy ? { legacy } : {}) }
   const args = def.parse ? def.parse(input) : {}
   if (!args) return undefined
   if (def.support === 'edge') cx.sv.diag.warning('not-supported', actionWord.span, `'${ruleSet} ${def.name}': ${def.note ?? ''}`)
@@ -67,11 +67,11 @@ function ruleKeyword(ruleSet: RuleSet) {
   }
 }
 
-/** Legacy `redirect location|prefix|scheme …`: the same as `http-request redirect`, run after them. */
+/** Legacy `redirect location|prefix|scheme …`: `http-request redirect` with a plain-string destination, run after them. */
 function legacyRedirect(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
-  const rule = compileRule(st, cx, 'http-request', st.keyword[0] as Word, st.args)
+  const rule = compileRule(st, cx, 'http-request', st.keyword[0] as Word, st.args, true)
   if (rule) {
     p.redirects.push(rule)
     p.needsHttp.push({ keyword: 'redirect', span: st.span })

@@ -364,7 +364,7 @@ const ROWS: readonly Row[] = [
   // §6.2 http-request / http-response actions
   ['http-request redirect location', 'frontend', 'http-request redirect location https://example.com/ code 308 keep-query ignore-empty', 'yes', (m) => [reqRule(m)?.args.code, reqRule(m)?.args.keepQuery, reqRule(m)?.args.ignoreEmpty], [308, true, true]],
   ['http-request redirect prefix', 'frontend', 'http-request redirect prefix /new drop-query append-slash', 'yes', (m) => [reqRule(m)?.args.type, reqRule(m)?.args.dropQuery, reqRule(m)?.args.appendSlash], ['prefix', true, true]],
-  ['http-request redirect scheme', 'frontend', 'http-request redirect scheme https code 303 set-cookie SEEN=1 clear-cookie OLD=', 'yes', (m) => [reqRule(m)?.args.code, reqRule(m)?.args.setCookie, reqRule(m)?.args.clearCookie], [303, 'SEEN=1', 'OLD=']],
+  ['http-request redirect scheme', 'frontend', 'http-request redirect scheme https code 303 set-cookie SEEN=1 clear-cookie OLD=', 'yes', (m) => [reqRule(m)?.args.code, reqRule(m)?.args.setCookie, reqRule(m)?.args.clearCookie], [303, undefined, 'OLD=']], // one cookie per rule: the last of set-cookie/clear-cookie wins (http_rules.c)
   ['http-request redirect set-cookie-fmt', 'frontend', 'http-request redirect location / set-cookie-fmt "A=%[src]"', 'yes'],
   ['http-response redirect location', 'frontend', 'http-response redirect location /moved code 307', 'yes', (m) => resRule(m)?.args.code, 307],
   ['http-request set-header', 'frontend', 'http-request set-header X-Real-IP %[src]', 'yes', (m) => reqRule(m)?.args.name, 'X-Real-IP'],
