@@ -68,7 +68,7 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
     const socketsBefore = global.statsSockets.length
     const cx: KeywordContext = { sv, section: section.kind, global, ...(proxy ? { proxy } : {}) }
     for (const st of section.statements) {
-      const r = resolveKeyword(st.words, st.span, section.kind, sv)
+      const r = resolveKeyword(st.words, st.span, section.kind, sv, proxy?.name)
       if (!r) continue
       const { def, statement } = r
       if (def.support === 'no') {

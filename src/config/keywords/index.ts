@@ -13,6 +13,7 @@ import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
 import { OPTION_KEYWORDS } from './option.ts'
+import { misplacedWarning } from './placement.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
@@ -48,7 +49,7 @@ export interface Resolved {
  * Finds the keyword of a statement in `section`. Reports unknown keywords, keywords out of their
  * section and misplaced `no`/`default` prefixes; returns undefined then.
  */
-export function resolveKeyword(words: readonly Word[], span: Statement['span'], section: SectionKind, sv: Services): Resolved | undefined {
+export function resolveKeyword(words: readonly Word[], span: Statement['span'], section: SectionKind, sv: Services, proxyName?: string): Resolved | undefined {
   let prefix: 'no' | 'default' | undefined
   let w = words
   const w0 = words[0] as Word
@@ -91,6 +92,11 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
   if (!def) {
     const allowed = [...new Set(defs.flatMap((d) => d.sections))]
     const target = w[kwCount - 1] as Word
+    const misplaced = misplacedWarning(name, allowed, section, proxyName, w.map((x) => x.text))
+    if (misplaced) {
+      sv.diag.warning('keyword-out-of-section', target.span, misplaced.message, { help: misplaced.help })
+      return undefined
+    }
     sv.diag.error('keyword-out-of-section', target.span, `'${name}' is not allowed in '${section}' sections`, {
       help: `it belongs in ${allowed.map((s) => `'${s}'`).join(', ')}`,
     })
