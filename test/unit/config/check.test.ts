@@ -63,8 +63,13 @@ describe('semantic checks', () => {
     expect(errs.map((e) => [e.code, e.line, e.column])).toEqual([['duplicate-name', 3, 9]])
   })
 
-  it('rejects a frontend without bind', () => {
-    expect(errorsOf('frontend fe\n  mode http\n').map((e) => [e.code, e.line])).toEqual([['missing-argument', 1]])
+  it('accepts a frontend or listen without bind with HAProxy 2.6 warning (it receives no traffic)', () => {
+    expect(errorsOf('frontend fe\n  mode http\n')).toEqual([])
+    const w = warningsOf('frontend fe\n  mode http\nlisten li\n  mode http\n  server s 192.0.2.1:80\n').filter((d) => d.code === 'useless')
+    expect(w.map((d) => [d.line, d.message])).toEqual([
+      [1, "frontend 'fe' has no 'bind' directive. Please declare it as a backend if this was intended."],
+      [3, "proxy 'li' has no 'bind' directive. Please declare it as a backend if this was intended."],
+    ])
   })
 
   it('rejects using a tcp backend from an http frontend', () => {
