@@ -12,6 +12,7 @@ import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
+import { LOG_OPTION_KEYWORDS } from './log-options.ts'
 import { OPTION_KEYWORDS } from './option.ts'
 import { misplacedWarning } from './placement.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
@@ -25,6 +26,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
+  ...LOG_OPTION_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

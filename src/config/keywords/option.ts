@@ -20,6 +20,8 @@ function flag(field: BoolOption, needsHttp = false) {
       return
     }
     p.options[field] = st.prefix === 'no' ? false : st.prefix === 'default' ? defaultOptions()[field] : true
+    // 'option httplog' replaces an earlier (or inherited) 'log-format' / 'option httpslog': the last one wins.
+    if (field === 'httplog' && p.options.httplog) delete p.logFormat
     if (needsHttp) p.needsHttp.push({ keyword: `option ${st.keyword[1]?.text ?? ''}`, span: st.span })
   }
 }
