@@ -106,7 +106,8 @@ function checkProxy(
       })
       return
     }
-    if (be.mode !== p.mode) {
+    // cfgparse.c: a tcp frontend may use an http backend (the stream is upgraded to HTTP).
+    if (be.mode !== p.mode && !(p.mode === 'tcp' && be.mode === 'http')) {
       sv.diag.error('wrong-mode', span, `Proxy '${p.name}': unable to use proxy '${name}' with wrong mode, required: ${p.mode}, has: ${be.mode}.`, {
         notes: [{ message: `backend '${name}' declared here`, span: be.span }],
       })
