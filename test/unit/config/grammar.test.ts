@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest'
+import { parseTime } from '../../../src/config/values.ts'
+import { HTTPSLOG_EDGE_FORMAT } from '../../../src/config/keywords/log-options.ts'
+import { createEngine } from '../../../src/engine/index.ts'
+import { compileLogLine } from '../../../src/log/httplog.ts'
+import { defaultRegistry } from '../../../src/sample/index.ts'
+import { compile, diags, errorsOf, httpConfig, warningsOf } from '../../helpers/cfg.ts'
+
+/*
+ * HAProxy 2.6's grammar, form by form: what HAProxy accepts is accepted, what it only warns about is
+ * a warning (with its wording), what it refuses is an error, each with its code and position.
+ * Line 8, column 3 is the first frontend line of httpConfig().
+ */
+
+function routeMap(text: string) {
+  const r = compile(text)
+  if (!r.routeMap) throw new Error(JSON.stringify(diags(r).filter((d) => d.severity === 'error')))
+  return r.routeMap
+}
+
+/** The condition of the first http-request rule of frontend 'fe'. */
+function firstCond(line: string) {
+  return routeMap(httpConfig(line)).frontends[0]?.httpRequest[0]?.cond
+}
+
+const terms = (c: ReturnType<typeof firstCond>) => c?.or.map((g) => g.map((t) => t.negate))
+
+describe('ACL conditions (acl.c parse_acl_cond)', () => {
+  it.each([
+    ['!{ ssl_fc }', [[true]]],
+    ['! { ssl_fc }', [[true]]],
+    ['!!{ ssl_fc }', [[false]]],
+    ['!TRUE', [[true]]],
+    ['"{" ssl_fc "}"', [[false]]],
+    ['TRUE OR FALSE', [[false], [false]]],
+    ['TRUE Or FALSE', [[false], [false]]],
+    ['TRUE || !FALSE', [[false], [true]]],
+    ['TRUE "or" FALSE', [[false], [false]]],
+    ['or TRUE or', [[false]]],
+    ['TRUE FALSE or or METH_GET', [[false, false], [false]]],
+    ['! or TRUE', [[false]]],
+    ['', []],
+    ['!', []],
+  ])("accepts 'if %s' as HAProxy does", (cond, want) => {
+    expect(terms(firstCond(`http-request deny if ${cond}`.trimEnd()))).toEqual(want)
+  })
+
+  it('keeps the policy of an empty condition: if never matches, unless always does', () => {
+    expect(firstCond('http-request deny if')).toMatchObject({ unless: false, or: [] })
+    expect(firstCond('http-request deny unless')).toMatchObject({ unless: true, or: [] })
+  })
+
+  it.each([
+    ['{ }', 'syntax', 24, "missing fetch method in ACL expression '' in 'http-request deny'"],
+    ['{ ssl_fc', 'syntax', 24, "missing closing '}' in condition of 'http-request deny'"],
+    ['{ ssl_fc}', 'syntax', 24, "missing closing '}' in condition of 'http-request deny'"],
+    ['{ssl_fc }', 'unknown-acl', 24, "no such ACL : '{ssl_fc' in 'http-request deny'"],
+    ['{ ssl_fc } }', 'unknown-acl', 35, "no such ACL : '}' in 'http-request deny'"],
+    ['TRUE && FALSE', 'unknown-acl', 29, "no such ACL : '&&' in 'http-request deny'"],
+  ])("refuses 'if %s' as HAProxy does, at the first error", (cond, code, column, message) => {
+    expect(errorsOf(httpConfig(`http-request deny if ${cond}`))).toEqual([{ severity: 'error', code, line: 8, column, message }])
+  })
+
+  it("says that braces are words of their own when '{' is glued to an ACL", () => {
+    const r = compile(httpConfig('http-request deny if !{ssl_fc }'))
+    expect(r.diagnostics.find((d) => d.severity === 'error')?.help).toMatch(/words of their own/)
+  })
+
+  it('evaluates negated anonymous ACLs and OR groups', async () => {
+    const e = createEngine(
+      routeMap(
+        httpConfig(
+          'http-request return status 201 if !{ path_beg /a } { path_beg /b } OR { req.hdr(x-k) -m found }\nhttp-request return status 202 if or { path /c } || !!{ path /d } or',
+        ),
+      ),
+    )
+    const status = async (path: string, headers: [string, string][] = []) => {
+      const d = await e.decide({ method: 'GET', url: `http://h.example${path}`, headers, src: '198.51.100.7' })
+      return d.kind === 'respond' ? d.response.status : d.kind
+    }
+    expect(await status('/b')).toBe(201)
+    expect(await status('/a/b')).toBe('forward')
+    expect(await status('/a', [['x-k', '1']])).toBe(201)
+    expect(await status('/c')).toBe(202)
+    expect(await status('/d')).toBe(202)
+    expect(await status('/e')).toBe('forward')
+  })
+})
+
+describe('ACL options (acl.c parse_acl_expr)', () => {
+  const acl = (text: string) => routeMap(httpConfig(`acl a ${text}\nhttp-request deny if a`)).frontends[0]?.acls.find((x) => x.name === 'a')?.tests[0]
+
+  it("lets '-m' override the method an ACL keyword implies, the last '-m' winning", () => {
+    expect(acl('hdr_dom(host) -m end -i example.com')).toMatchObject({ match: 'end', icase: true })
+    expect(acl('hdr(x) -m str -m beg foo')).toMatchObject({ match: 'beg' })
+    expect(acl('hdr_dom(host) -m found')).toMatchObject({ match: 'found' })
+  })
+
+  it("uses the converter's output type after an ACL keyword with a converter", () => {
+    expect(acl('hdr_dom(host),lower example.com')).toMatchObject({ match: 'str' })
+    expect(acl('path_beg,length 5')).toMatchObject({ match: 'int' })
+  })
+
+  it.each([
+    ['hdr(x) -x foo', 16, "'-x' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'"],
+    ['hdr(x) - foo', 16, "'-' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'"],
+    ['hdr(x) -u abc foo', 19, 'the argument of -u must be an integer'],
+  ])("refuses 'acl a %s'", (text, column, message) => {
+    expect(errorsOf(httpConfig(`acl a ${text}`))).toEqual([{ severity: 'error', code: 'invalid-argument', line: 8, column, message }])
+  })
+
+  it("accepts a pattern starting with '-' after '--'", () => {
+    expect(acl('hdr(x) -- -x')).toMatchObject({ match: 'str', patternCount: 1 })
+  })
+
+  it("refuses '-m' after '-f'", () => {
+    const errs = errorsOf(httpConfig('acl a hdr(x) -m str -f /p.lst -m beg'), { files: { '/p.lst': 'a\n' } })
+    expect(errs).toEqual([{ severity: 'error', code: 'invalid-argument', line: 8, column: 33, message: "'-m' must only be specified before patterns and files in parsing ACL expression" }])
+  })
+})
+
+describe('sample arguments (arg.c make_arg_list)', () => {
+  it('reads a missing mandatory string argument as an empty one', () => {
+    expect(errorsOf(httpConfig('http-request set-header x %[str()]\nhttp-request set-header y %[str]\nhttp-request set-uri %[str(),concat(/a,txn.x,/b)]'))).toEqual([])
+  })
+
+  it('refuses an empty mandatory integer argument', () => {
+    expect(errorsOf(httpConfig('http-request set-header x %[int()]')).map((d) => [d.code, d.message])).toEqual([['invalid-argument', "expects an integer, not '' in argument 1 of 'int'"]])
+  })
+})
+
+describe('times (tools.c parse_time_err in 2.6)', () => {
+  it.each([
+    ['15min', 900_000, "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
+    ['10sec', 10_000, "unexpected character 'e' after the timer value '10sec', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
+    ['5mss', 5, "unexpected character 's' after the timer value '5mss', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
+  ])('accepts %s (%i ms) with the warning HAProxy 2.6 prints', (text, value, warning) => {
+    expect(parseTime(text)).toEqual({ ok: true, value, warning })
+  })
+
+  it.each([
+    ['1500us', 'ms', 2],
+    ['1us', 'ms', 1],
+    ['24d', 'ms', 2_073_600_000],
+    ['2147483647', 'ms', 2_147_483_647],
+    ['10', 's', 10_000],
+    ['1500ms', 's', 2000],
+    ['30d', 's', 2_592_000_000],
+  ] as const)('reads %s in unit %s as %i ms, rounding up', (text, unit, value) => {
+    expect(parseTime(text, unit)).toEqual({ ok: true, value })
+  })
+
+  it.each([
+    ['10x', "unexpected character 'x' in time '10x' (units: us, ms, s, m, h, d)"],
+    ['10u', "unexpected character 'u' in time '10u' (units: us, ms, s, m, h, d)"],
+    ['10S', "unexpected character 'S' in time '10S' (units: us, ms, s, m, h, d)"],
+    ['-5', "unexpected character '-' in time '-5'"],
+    ['1.5s', "unexpected character '.' in time '1.5s' (units: us, ms, s, m, h, d)"],
+    ['', 'expects an integer value (in milliseconds)'],
+    ['2147483648', "timer overflow in '2147483648' (maximum value is 2147483647 ms or ~24.8 days)"],
+    ['25d', "timer overflow in '25d' (maximum value is 2147483647 ms or ~24.8 days)"],
+  ])('refuses %j', (text, error) => {
+    expect(parseTime(text)).toEqual({ ok: false, error })
+  })
+
+  it("warns on 'timeout client 15min' at the value and applies 15 minutes", () => {
+    const text = httpConfig('timeout client 15min')
+    expect(warningsOf(text).filter((d) => d.code === 'deprecated')).toEqual([
+      {
+        severity: 'warning',
+        code: 'deprecated',
+        line: 8,
+        column: 18,
+        message: "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+      },
+    ])
+    expect(routeMap(text).frontends[0]?.timeouts.client).toBe(900_000)
+  })
+})
+
+describe('redirect options (http_rules.c http_parse_redirect_rule)', () => {
+  const args = (line: string) => {
+    const fe = routeMap(httpConfig(line)).frontends[0]
+    return (fe?.httpRequest[0] ?? fe?.redirects[0])?.args
+  }
+
+  it.each([
+    ['http-request redirect code 301 location /x', { type: 'location', code: 301, value: [{ lit: '/x' }] }],
+    ['http-request redirect drop-query code 308 prefix /p append-slash', { type: 'prefix', code: 308, dropQuery: true, appendSlash: true }],
+    ['http-request redirect location /a location /b', { type: 'location', value: [{ lit: '/b' }] }],
+    ['http-request redirect scheme https prefix /p', { type: 'prefix', value: [{ lit: '/p' }] }],
+    ['http-request redirect code 302abc location /x', { code: 302 }],
+    ['http-request redirect ignore-empty location %[req.hdr(x)]', { type: 'location', ignoreEmpty: true }],
+    ['redirect code 301 location /static%[path]', { type: 'location', code: 301, value: [{ lit: '/static%[path]' }] }],
+  ])('accepts %s', (line, want) => {
+    expect(args(line)).toMatchObject(want)
+  })
+
+  it('keeps one cookie per rule: the last of set-cookie and clear-cookie', () => {
+    expect(args('http-request redirect set-cookie A=1 location / clear-cookie B')).toMatchObject({ clearCookie: 'B' })
+    expect(args('http-request redirect set-cookie A=1 location / clear-cookie B')?.setCookie).toBeUndefined()
+    expect(args('http-request redirect clear-cookie B location / set-cookie A=1')).toMatchObject({ setCookie: 'A=1' })
+  })
+
+  it.each([
+    ['http-request redirect', 16, "'http-request redirect' : redirection type expected ('prefix', 'location', or 'scheme')."],
+    ['http-request redirect code 301', 16, "'http-request redirect' : redirection type expected ('prefix', 'location', or 'scheme')."],
+    ['http-request redirect location', 25, "'http-request redirect' : missing argument for 'location'"],
+    ['http-request redirect location /x code', 37, "'http-request redirect' : missing argument for 'code'"],
+    ['http-request redirect code 304 location /x', 30, "'http-request redirect' : 'code': unsupported HTTP code '304' (must be one of 301, 302, 303, 307 or 308)."],
+    ['http-request redirect location /x bogus', 37, "'http-request redirect' : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'bogus')."],
+    ['http-response redirect scheme https', 26, "'http-response redirect' : response only supports redirect type 'location'."],
+  ])('refuses %s', (line, column, message) => {
+    expect(errorsOf(httpConfig(line))).toEqual([{ severity: 'error', code: 'invalid-argument', line: 8, column, message }])
+  })
+})
+
+describe('keywords in a proxy without the capability (cfgparse.c warnifnotcap)', () => {
+  const fe = (line: string) => httpConfig(line)
+  const be = (line: string) => httpConfig('', `${line}\nserver s1 192.0.2.1:80`)
+
+  it.each([
+    [fe('timeout server 9s'), 8, 11, "'timeout server' will be ignored because frontend 'fe' has no backend capability"],
+    [fe('option checkcache'), 8, 10, "'checkcache' ignored because frontend 'fe' has no backend capability."],
+    [fe('balance roundrobin'), 8, 3, "'balance' ignored because frontend 'fe' has no backend capability."],
+    [fe('fullconn 10'), 8, 3, "'fullconn' ignored because frontend 'fe' has no backend capability. Maybe you want 'maxconn' instead ?"],
+    [fe('stick on src'), 8, 9, "'stick' ignored because frontend 'fe' has no backend capability."],
+    [fe('http-check expect status 200'), 8, 14, "'http-check' ignored because frontend 'fe' has no backend capability."],
+    [be('option httplog'), 11, 10, "backend 'be' : 'option httplog' directive is ignored in backends."],
+    [be('option httpslog'), 11, 10, "backend 'be' : 'option httpslog' directive is ignored in backends."],
+    [be('log-format %ci'), 11, 3, "backend 'be' : 'log-format' directive is ignored in backends."],
+    [be('timeout client 9s'), 11, 11, "'timeout client' will be ignored because backend 'be' has no frontend capability"],
+    [be('maxconn 10'), 11, 3, "'maxconn' ignored because backend 'be' has no frontend capability. Maybe you want 'fullconn' instead ?"],
+    [be('rate-limit sessions 10'), 11, 3, "rate-limit sessions will be ignored because backend 'be' has no frontend capability"],
+    [be('bind :8080'), 11, 3, "'bind' ignored because backend 'be' has no frontend capability."],
+  ])('warns and ignores (%#)', (text, line, column, message) => {
+    expect(errorsOf(text)).toEqual([])
+    expect(warningsOf(text).filter((d) => d.code === 'keyword-out-of-section')).toEqual([{ severity: 'warning', code: 'keyword-out-of-section', line, column, message }])
+  })
+
+  it('does not apply an ignored keyword', () => {
+    expect(routeMap(fe('timeout server 9s')).frontends[0]?.timeouts.server).not.toBe(9000)
+    expect(routeMap(be('timeout client 9s')).backends[0]?.timeouts.client).not.toBe(9000)
+  })
+
+  it.each([
+    [fe('server s2 192.0.2.2:80'), 8, "'server' is not allowed in 'frontend' sections"],
+    [fe('default-server inter 1s'), 8, "'default-server' is not allowed in 'frontend' sections"],
+    [fe('retry-on conn-failure'), 8, "'retry-on' is not allowed in 'frontend' sections"],
+    [`defaults\n  use_backend be if TRUE\n${httpConfig('')}`, 2, "'use_backend' is not allowed in 'defaults' sections"],
+  ])('keeps the errors HAProxy reports (%#)', (text, line, message) => {
+    expect(errorsOf(text)).toEqual([{ severity: 'error', code: 'keyword-out-of-section', line, column: 3, message }])
+  })
+})
+
+describe('proxies without bind, modes, log formats', () => {
+  it('never sends traffic to a frontend without bind', async () => {
+    const text = 'defaults\n  mode http\nfrontend ghost\n  http-request return status 299\nfrontend fe\n  bind :8080\n  http-request return status 200\n'
+    expect(errorsOf(text)).toEqual([])
+    const d = await createEngine(routeMap(text)).decide({ method: 'GET', url: 'http://h.example:9999/', headers: [], src: '198.51.100.7' })
+    expect(d.kind === 'respond' && d.response.status).toBe(200)
+  })
+
+  it('lets a tcp frontend use an http backend (HAProxy upgrades the stream)', () => {
+    expect(errorsOf('frontend fe\n  mode tcp\n  bind :80\n  default_backend be\nbackend be\n  mode http\n  server s 192.0.2.1:80\n')).toEqual([])
+  })
+
+  it("accepts 'option httpslog' as the last log format, with the TLS fields the edge has", () => {
+    const text = httpConfig('log-format %ci\noption httpslog')
+    expect(warningsOf(text).find((d) => d.line === 9)).toMatchObject({ code: 'edge-mapping', column: 10 })
+    expect(routeMap(text).frontends[0]?.logFormat).toBe(HTTPSLOG_EDGE_FORMAT)
+    expect(routeMap(httpConfig('option httpslog\noption httplog')).frontends[0]?.logFormat).toBeUndefined()
+    expect(() => compileLogLine(HTTPSLOG_EDGE_FORMAT, defaultRegistry)).not.toThrow()
+  })
+
+  it("ignores 'error-log-format' with a warning", () => {
+    const text = httpConfig('error-log-format "%[fc_err]"')
+    expect(errorsOf(text)).toEqual([])
+    expect(warningsOf(text).find((d) => d.line === 8)).toMatchObject({ code: 'edge-mapping', column: 3 })
+  })
+})
