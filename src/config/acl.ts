@@ -134,7 +134,8 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
     sv.diag.error('unknown-match', crit.span, `unknown matching method '${match}'`)
     return undefined
   }
-  if (def.takesPatterns && patterns.length === 0) {
+  // acl.c warns only when nothing at all follows the criterion (any flag, even '-i', silences it).
+  if (words.length === 1 && resolved.type !== 'bool') {
     sv.diag.warning('useless', crit.span, `no pattern to match against were provided, so this ACL will never match`, {
       help: "add patterns; to match only for existence, use '-m found'; add '--' to silence this warning",
     })
