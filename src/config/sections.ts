@@ -126,6 +126,7 @@ function openProxy(
     }
     from = d
   }
+  noteDefaultsUse(fromIdx >= 0 ? from : kind === 'defaults' ? undefined : lastDefaults, fromIdx >= 0, section, sv)
   const extra = args.find((_w, i) => i > 0 && i !== fromIdx && i !== fromIdx + 1)
   if (extra) sv.diag.error('too-many-arguments', extra.span, `'${kind}' : unexpected argument '${extra.text}' (expects '<name> [from <defaults>]')`)
   const name = nameW?.text ?? ''
@@ -143,4 +144,26 @@ function openProxy(
     sv.diag.warning('duplicate-name', nameW?.span ?? section.keyword.span, `defaults section '${name}' redefines the one declared at line ${named.get(name)?.span.line ?? 0}`)
   }
   return inheritDraft(from, kind, name, section.keyword.span, nameW)
+}
+
+/** How each defaults section has been used: by name (`from`) and/or as the last one before a proxy. */
+const DEFAULTS_USE = new WeakMap<ProxyDraft, { explicit: boolean; implicit: boolean }>()
+
+/**
+ * cfgparse-listen.c: a defaults section both named by `from` and used implicitly is ambiguous;
+ * HAProxy 2.6 warns (with ALERT wording) at every proxy using it once both kinds of use are seen.
+ */
+function noteDefaultsUse(d: ProxyDraft | undefined, explicit: boolean, section: Section, sv: Services): void {
+  if (!d || d.span.file === '') return
+  const use = DEFAULTS_USE.get(d) ?? { explicit: false, implicit: false }
+  if (explicit) use.explicit = true
+  else use.implicit = true
+  DEFAULTS_USE.set(d, use)
+  if (!use.explicit || !use.implicit) return
+  sv.diag.warning(
+    'syntax',
+    section.keyword.span,
+    `defaults section '${d.name}' (declared at ${d.span.file}:${d.span.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.`,
+    { help: "add 'from <defaults>' to this section, or an unnamed defaults section before it", notes: [{ message: 'defaults section declared here', span: d.span }] },
+  )
 }

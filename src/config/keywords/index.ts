@@ -90,6 +90,13 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
     return undefined
   }
   const defs = BY_NAME.get(name) ?? []
+  // cfgparse-listen.c refuses 'no'/'default' on the options it does not list as negatable, wherever they are.
+  if (prefix && !defs.some((d) => d.negatable)) {
+    sv.diag.error('invalid-argument', w0.span, `negation/default is not supported for ${name.startsWith('option ') ? `option '${name.slice(7)}'` : `'${name}'`}.`, {
+      help: `remove '${prefix}': '${name}' cannot be negated`,
+    })
+    return undefined
+  }
   const def = defs.find((d) => d.sections.includes(section))
   if (!def) {
     const allowed = [...new Set(defs.flatMap((d) => d.sections))]
@@ -102,10 +109,6 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
     sv.diag.error('keyword-out-of-section', target.span, `'${name}' is not allowed in '${section}' sections`, {
       help: `it belongs in ${allowed.map((s) => `'${s}'`).join(', ')}`,
     })
-    return undefined
-  }
-  if (prefix && !def.negatable) {
-    sv.diag.error('invalid-argument', w0.span, `'${prefix} ${name}' is not supported: '${name}' cannot be negated`)
     return undefined
   }
   const statement: Statement = {

@@ -279,3 +279,45 @@ describe('proxies without bind, modes, log formats', () => {
     expect(warningsOf(text).find((d) => d.line === 8)).toMatchObject({ code: 'edge-mapping', column: 3 })
   })
 })
+
+describe('option prefixes and defaults references (cfgparse-listen.c)', () => {
+  it.each(['no option httplog', 'default option httplog', 'no option forwardfor', 'no option originalto', 'no option httpchk', 'no option tcp-check', 'no option tcplog', 'no option tcpka'])(
+    "refuses '%s' as HAProxy 2.6 does",
+    (line) => {
+      const opt = line.split(' ')[2]
+      expect(errorsOf(httpConfig(line))).toEqual([{ severity: 'error', code: 'invalid-argument', line: 8, column: 3, message: `negation/default is not supported for option '${opt}'.` }])
+    },
+  )
+
+  it.each(['no option checkcache', 'no option transparent', 'no option dontlognull', 'no option redispatch', 'no option httpclose', 'no option http-buffer-request'])("accepts '%s'", (line) => {
+    expect(errorsOf(httpConfig('', `${line}\nserver s1 192.0.2.1:80`)).filter((d) => d.message.includes('negation'))).toEqual([])
+  })
+
+  it('warns at every proxy that uses a defaults section both by name and implicitly', () => {
+    const text = [
+      'defaults d1',
+      '  mode http',
+      'backend b1',
+      '  server s1 192.0.2.1:80',
+      'frontend f1 from d1',
+      '  bind :80',
+      '  default_backend b1',
+      'backend b2',
+      '  server s1 192.0.2.1:80',
+      'defaults d2 from d1',
+      'backend b3 from d2',
+      '  server s1 192.0.2.1:80',
+      '',
+    ].join('\n')
+    expect(errorsOf(text)).toEqual([])
+    const w = warningsOf(text).filter((d) => d.message.includes('explicitly referenced'))
+    expect(w.map((d) => [d.line, d.column, d.code])).toEqual([
+      [5, 1, 'syntax'],
+      [8, 1, 'syntax'],
+      [10, 1, 'syntax'],
+    ])
+    expect(w[0]?.message).toBe(
+      "defaults section 'd1' (declared at test.cfg:1) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+    )
+  })
+})
