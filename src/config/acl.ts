@@ -43,9 +43,10 @@ const FLAG_WITH_ARG = new Set(['-f', '-m', '-u'])
 
 /**
  * Parses the words of one ACL test (criterion, flags, patterns). `words[0]` is the criterion.
- * Returns undefined after reporting an error.
+ * Returns undefined after reporting an error. Declared and anonymous ACLs are parsed for `'any'`
+ * phase, as acl.c does: the condition using them checks the phase (condition.ts).
  */
-export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services, aclName: string): AclTest | undefined {
+export function parseAclTest(words: readonly Word[], phase: Phase | 'any', sv: Services, aclName: string): AclTest | undefined {
   const crit = words[0]
   if (!crit) return undefined
   const origin = { file: crit.span.file, line: crit.span.line }
@@ -157,7 +158,7 @@ interface Criterion {
   readonly fetchName: string
 }
 
-function resolveCriterion(crit: Word, phase: Phase, sv: Services): Criterion | undefined {
+function resolveCriterion(crit: Word, phase: Phase | 'any', sv: Services): Criterion | undefined {
   const head = /^[^(,]*/.exec(crit.text)?.[0] ?? crit.text
   const alias = sv.registry.alias(head)
   if (alias) {

@@ -59,11 +59,12 @@ export function parseCondition(
         sv.diag.error('syntax', w.span, `missing fetch method in ACL expression '' in ${context}`, { help: "write the ACL between the braces, e.g. '{ path_beg /api }'" })
         return undefined
       }
-      const test = parseAclTest(inner, phase, sv, 'anonymous')
+      const test = parseAclTest(inner, 'any', sv, 'anonymous')
       if (!test) return undefined
       const first = inner[0] as Word
-      cur.push({ negate, acl: proxy.acls.length })
-      proxy.acls.push({ name: `{${inner.map((x) => x.text).join(' ')}}`, tests: [test], span: first.span, hidden: true })
+      const acl: AclDraft = { name: `{${inner.map((x) => x.text).join(' ')}}`, tests: [test], span: first.span, hidden: true }
+      proxy.acls.push(acl)
+      cur.push(phaseTerm(acl, proxy.acls.length - 1, negate, proxy, phase, sv, first))
       negate = false
       i = j
       continue
@@ -82,7 +83,7 @@ export function parseCondition(
       })
       return undefined
     }
-    cur.push({ negate, acl: index })
+    cur.push(phaseTerm(proxy.acls[index] as AclDraft, index, negate, proxy, phase, sv, w))
     negate = false
   }
   const text = words.map((x) => (x.quoted || /\s/.test(x.text) ? JSON.stringify(x.text) : x.text)).join(' ')
@@ -103,3 +104,36 @@ function findAcl(name: string, proxy: ProxyDraft, phase: Phase, sv: Services): n
   proxy.acls.push({ name, tests: [test], span, hidden: false })
   return proxy.acls.length - 1
 }
+
+/**
+ * cfgparse.c warn_about_incompatible ACLs: an ACL whose keywords cannot be fetched where the
+ * condition runs (`status` in an http-request rule) is accepted with a warning and never matches
+ * there (a negated one always does). Such a term points at a hidden always-false ACL.
+ */
+function phaseTerm(acl: AclDraft, index: number, negate: boolean, proxy: ProxyDraft, phase: Phase, sv: Services, at: Word): ConditionTerm {
+  const bad = acl.tests.filter((t) => !(sv.registry.fetch(t.sample.fetch)?.phases.includes(phase) ?? true))
+  if (bad.length === 0) return { negate, acl: index }
+  const where = `${proxy.kind} ${phase === 'request' ? 'http-request' : 'http-response'} header rule`
+  const kw = bad[0]?.keyword ?? bad[0]?.sample.fetch ?? ''
+  const all = bad.length === acl.tests.length
+  const message = acl.hidden
+    ? `anonymous acl ${all ? 'will never match because it uses' : 'involves'} keyword '${kw}' which is incompatible with '${where}'`
+    : all
+      ? `acl '${acl.name}' will never match because it only involves keywords that are incompatible with '${where}'`
+      : `acl '${acl.name}' involves keywords '${kw}' which is incompatible with '${where}'`
+  sv.diag.warning('useless', at.span, message, {
+    help: `'${kw}' is only available in ${phase === 'request' ? 'response' : 'request'} rules`,
+  })
+  if (!all) return { negate, acl: index }
+  let never = proxy.acls.findIndex((a) => a.hidden && a.name === NEVER)
+  if (never < 0) {
+    const span = spanAt('<predefined>', 0, 1)
+    const test = parseAclTest([{ text: 'always_false', span, quoted: false }], phase, sv, NEVER)
+    if (!test) throw new Error('always_false does not compile')
+    proxy.acls.push({ name: NEVER, tests: [test], span, hidden: true })
+    never = proxy.acls.length - 1
+  }
+  return { negate, acl: never }
+}
+
+const NEVER = '{always_false}'

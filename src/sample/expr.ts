@@ -26,7 +26,8 @@ export interface ExprError {
 }
 
 export interface ParseExprOptions {
-  readonly phase: Phase
+  /** 'any': an ACL criterion, checked against the phase where a condition uses it. */
+  readonly phase: Phase | 'any'
   /** Loads a map file named by a converter argument; returns its id in the RouteMap. */
   readonly loadMap?: (path: string) => { readonly id: string } | { readonly error: string }
 }
@@ -224,7 +225,7 @@ export function parseSampleExpr(text: string, registry: SampleRegistry, opts: Pa
     errors.push({ offset: head.offset, length: head.name.length, message: notSupported('fetch', head.name, fetch.unsupported) })
     return { errors }
   }
-  if (!fetch.phases.includes(opts.phase)) {
+  if (opts.phase !== 'any' && !fetch.phases.includes(opts.phase)) {
     errors.push({ offset: head.offset, length: head.name.length, message: `fetch '${head.name}' is not available in ${PHASE_TEXT[opts.phase]} (it is valid only in ${fetch.phases.map((p) => PHASE_TEXT[p]).join(' and ')})` })
     return { errors }
   }

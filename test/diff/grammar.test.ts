@@ -18,6 +18,12 @@ frontend fe
     http-request set-header X-Empty-If yes if
     http-request set-header X-Empty-Unless yes unless
     http-request set-header X-Bang-Alone yes if ! { path_beg /nob }
+    acl st status 200
+    http-request set-header X-Neg-Status yes if !{ status 200 }
+    http-request set-header X-Pos-Status yes if st
+    http-response set-header X-Resp-St yes if st
+    http-response set-header X-Resp-Path yes if { path_beg / }
+    http-response set-header X-Resp-Method yes if { method GET }
     http-request redirect code 301 location /x if { path /r1 }
     http-request redirect drop-query code 308 prefix /p append-slash if { path_beg /r2 }
     http-request redirect set-cookie SEEN=1 code 303 location /y clear-cookie OLD if { path /r3 }
@@ -54,6 +60,7 @@ interface View {
   readonly server: string | undefined
   readonly url: string | undefined
   readonly marks: readonly (string | string[] | undefined)[] | undefined
+  readonly resp: readonly (string | string[] | undefined)[]
 }
 
 function view(r: Reply): View {
@@ -65,7 +72,8 @@ function view(r: Reply): View {
     cacheControl: r.headers['cache-control'],
     server: s?.server,
     url: s?.url,
-    marks: s ? ['x-empty-if', 'x-empty-unless', 'x-bang-alone'].map((h) => s.headers[h]) : undefined,
+    marks: s ? ['x-empty-if', 'x-empty-unless', 'x-bang-alone', 'x-neg-status', 'x-pos-status'].map((h) => s.headers[h]) : undefined,
+    resp: ['x-resp-st', 'x-resp-path', 'x-resp-method'].map((h) => r.headers[h]),
   }
 }
 
@@ -127,8 +135,15 @@ describe.skipIf(!enabled)('differential: HAProxy 2.6 grammar', () => {
   it("treats an empty condition as false and a lone '!' as negating the next term", async () => {
     const h = await expectSame(p, [{ path: '/x' }, { path: '/nob' }], view)
     expect(h.map((x) => x.marks)).toEqual([
-      [undefined, 'yes', 'yes'],
-      [undefined, 'yes', undefined],
+      [undefined, 'yes', 'yes', 'yes', undefined],
+      [undefined, 'yes', undefined, 'yes', undefined],
     ])
+  })
+
+  it('accepts ACLs whose keywords belong to the other phase: they never match there', async () => {
+    const h = await expectSame(p, [{ path: '/x' }], view)
+    expect(h[0]?.marks?.slice(3)).toEqual(['yes', undefined])
+    // 'status' in a response rule and 'method' there match; 'path' there never does.
+    expect(h[0]?.resp).toEqual(['yes', undefined, 'yes'])
   })
 })

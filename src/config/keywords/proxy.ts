@@ -129,7 +129,7 @@ function parseAcl(st: Statement, cx: KeywordContext): void {
     return
   }
   if (cx.section === 'defaults') noteDefaultsRule(st, cx)
-  const test = parseAclTest(st.args.slice(1), 'request', cx.sv, nameW.text)
+  const test = parseAclTest(st.args.slice(1), 'any', cx.sv, nameW.text)
   if (!test) return
   const existing = p.acls.find((a) => !a.hidden && a.name === nameW.text)
   if (existing) existing.tests.push(test)

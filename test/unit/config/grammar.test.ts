@@ -321,3 +321,24 @@ describe('option prefixes and defaults references (cfgparse-listen.c)', () => {
     )
   })
 })
+
+describe('ACLs used in the other phase (cfgparse.c)', () => {
+  it("accepts a declared ACL on a response fetch and uses it in response rules", () => {
+    expect(diags(compile(httpConfig('acl st status 500\nhttp-response set-header X y if st')))).not.toContainEqual(expect.objectContaining({ severity: 'error' }))
+  })
+
+  it('warns that an ACL never matches where its keywords cannot be fetched, and points the term at a never-matching ACL', async () => {
+    const text = httpConfig('acl st status 500\nhttp-request return status 201 if st\nhttp-request return status 202 if !{ res.hdr(x) -m found }')
+    expect(warningsOf(text).filter((d) => d.code === 'useless')).toEqual([
+      { severity: 'warning', code: 'useless', line: 9, column: 37, message: "acl 'st' will never match because it only involves keywords that are incompatible with 'frontend http-request header rule'" },
+      { severity: 'warning', code: 'useless', line: 10, column: 40, message: "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'frontend http-request header rule'" },
+    ])
+    const d = await createEngine(routeMap(text)).decide({ method: 'GET', url: 'http://h.example/', headers: [], src: '198.51.100.7' })
+    expect(d.kind === 'respond' && d.response.status).toBe(202)
+  })
+
+  it("never matches 'path' in a response rule", () => {
+    const text = httpConfig('http-response set-header X y if { path_beg / }')
+    expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toBe("anonymous acl will never match because it uses keyword 'path_beg' which is incompatible with 'frontend http-response header rule'")
+  })
+})
