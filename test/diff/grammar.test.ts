@@ -34,6 +34,7 @@ frontend fe
     use_backend be_two if { path /or1 } || { path /or2 } or { path /or3 }
     use_backend be_two if { hdr_dom(host) -m end -i two.example }
     use_backend be_two if or !!{ path /double } or
+    use_backend be_dead if { path_beg /dead }
     default_backend be_one
 
 frontend plain
@@ -50,6 +51,11 @@ backend be_one
 
 backend be_two
     server b 127.0.0.1:@b@
+
+backend be_dead
+    retries 0
+    errorloc303 503 /maintenance
+    server d 127.0.0.1:@dead@
 `
 
 interface View {
@@ -83,7 +89,7 @@ describe.skipIf(!enabled)('differential: HAProxy 2.6 grammar', () => {
   let p: Pair
 
   beforeAll(async () => {
-    p = await startPair(CONFIG, { live: ['a', 'b'], extraPorts: ['PORT2'] })
+    p = await startPair(CONFIG, { live: ['a', 'b'], dead: ['dead'], extraPorts: ['PORT2'] })
   }, 90_000)
 
   afterAll(async () => {
@@ -145,5 +151,10 @@ describe.skipIf(!enabled)('differential: HAProxy 2.6 grammar', () => {
     expect(h[0]?.marks?.slice(3)).toEqual(['yes', undefined])
     // 'status' in a response rule and 'method' there match; 'path' there never does.
     expect(h[0]?.resp).toEqual(['yes', undefined, 'yes'])
+  })
+
+  it("answers an error with the redirect of 'errorloc303'", async () => {
+    const h = await expectSame(p, [{ path: '/dead' }], view)
+    expect(h.map((x) => [x.status, x.location, x.cacheControl])).toEqual([[303, '/maintenance', 'no-cache']])
   })
 })

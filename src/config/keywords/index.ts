@@ -16,6 +16,7 @@ import { LOG_OPTION_KEYWORDS } from './log-options.ts'
 import { OPTION_KEYWORDS } from './option.ts'
 import { misplacedWarning } from './placement.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
+import { PROXY_EXTRA_KEYWORDS } from './proxy-extra.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
 import { STATS_KEYWORDS } from './stats.ts'
@@ -26,7 +27,7 @@ import type { KeywordDef, Statement } from './types.ts'
 export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...LOG_OPTION_KEYWORDS,
+  ...LOG_OPTION_KEYWORDS, ...PROXY_EXTRA_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -248,7 +248,7 @@ function parseMonitorUri(st: Statement, cx: KeywordContext): void {
 }
 
 /** HAProxy 2.6's HTTP_ERR_* codes (421 and 422 included), plus 414 and 431 that 3.x added. */
-const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
+export const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
 function parseErrorfile(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 2, 2, '<code> <file>')) return

@@ -342,3 +342,35 @@ describe('ACLs used in the other phase (cfgparse.c)', () => {
     expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toBe("anonymous acl will never match because it uses keyword 'path_beg' which is incompatible with 'frontend http-response header rule'")
   })
 })
+
+describe('proxy keywords HAProxy 2.6 accepts (proxy-extra.ts)', () => {
+  it("builds the 'errorloc' redirect as HAProxy does", () => {
+    const fe = routeMap(httpConfig('errorloc 503 http://x.example/down\nerrorloc303 502 /bad')).frontends[0]
+    expect(fe?.errorfiles['503']).toBe('HTTP/1.1 302 Found\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: http://x.example/down\r\n\r\n')
+    expect(fe?.errorfiles['502']).toBe('HTTP/1.1 303 See Other\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: /bad\r\n\r\n')
+  })
+
+  it.each([
+    ['errorloc303 999 /x', 'invalid-argument', 15, "errorloc303 : status code '999' not handled."],
+    ['errorloc 503', 'missing-argument', 3, 'errorloc : expects <status_code> and <url> as arguments.'],
+  ])("refuses '%s'", (line, code, column, message) => {
+    expect(errorsOf(httpConfig(line))).toEqual([{ severity: 'error', code, line: 8, column, message }])
+  })
+
+  it.each(['bind-process 1', 'clitcpka-cnt 3', 'clitcpka-idle 10s', 'clitcpka-intvl 5s', 'log-tag foo', 'log-format-sd "[x]"', 'max-session-srv-conns 10', 'option http-use-proxy-header', 'option idle-close-on-response'])(
+    "accepts '%s' with a warning",
+    (line) => {
+      const text = httpConfig(line)
+      expect(errorsOf(text)).toEqual([])
+      expect(warningsOf(text).some((d) => d.line === 8 && d.code === 'edge-mapping')).toBe(true)
+    },
+  )
+
+  it.each(['srvtcpka-cnt 3', 'server-state-file-name foo', 'source 0.0.0.0 usesrc clientip'])("accepts '%s' in a backend with a warning", (line) => {
+    expect(errorsOf(httpConfig('', `${line}\nserver s1 192.0.2.1:80`))).toEqual([])
+  })
+
+  it.each(['option http-use-htx', 'option httpchk-ssl'])("refuses '%s' (unknown in HAProxy 2.6)", (line) => {
+    expect(errorsOf(httpConfig(line)).map((d) => d.code)).toEqual(['unknown-keyword'])
+  })
+})
