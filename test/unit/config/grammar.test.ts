@@ -374,3 +374,18 @@ describe('proxy keywords HAProxy 2.6 accepts (proxy-extra.ts)', () => {
     expect(errorsOf(httpConfig(line)).map((d) => d.code)).toEqual(['unknown-keyword'])
   })
 })
+
+describe('global keywords of HAProxy 2.6', () => {
+  const g = (line: string) => `global\n  ${line}\n${httpConfig('')}`
+
+  it.each(['h1-accept-payload-with-any-method', 'no-memory-trimming', 'thread-group 1 1', 'fd-hard-limit 100', 'expose-experimental-directives'])("accepts '%s'", (line) => {
+    expect(errorsOf(g(line))).toEqual([])
+  })
+
+  it.each(['debug', 'anonkey 1', 'key-base /k', 'stats-file /s', 'ssl-security-level 1', 'ssl-default-bind-sigalgs x', 'harden.reject-privileged-ports.tcp on'])(
+    "refuses '%s' (a later HAProxy version's keyword)",
+    (line) => {
+      expect(errorsOf(g(line)).map((d) => [d.code, d.line])).toEqual([['unknown-keyword', 2]])
+    },
+  )
+})
