@@ -389,3 +389,14 @@ describe('global keywords of HAProxy 2.6', () => {
     },
   )
 })
+
+describe('server parameters of HAProxy 2.6', () => {
+  it('accepts the TLS, TCP and PROXY-protocol negations HAProxy accepts', () => {
+    const line = 'server s1 192.0.2.1:80 allow-0rtt npn h2 tls-tickets no-tls-tickets no-tfo tcp-ut 10s max-reuse 5 log-proto legacy resolve-net 10.0.0.0/8 no-send-proxy-v2 no-send-proxy-v2-ssl no-send-proxy-v2-ssl-cn'
+    expect(errorsOf(httpConfig('', line))).toEqual([])
+  })
+
+  it("refuses 'socks4' with the edge alternative", () => {
+    expect(errorsOf(httpConfig('', 'server s1 192.0.2.1:80 socks4 127.0.0.1:1080')).map((d) => d.code)).toEqual(['not-supported'])
+  })
+})
