@@ -400,3 +400,13 @@ describe('server parameters of HAProxy 2.6', () => {
     expect(errorsOf(httpConfig('', 'server s1 192.0.2.1:80 socks4 127.0.0.1:1080')).map((d) => d.code)).toEqual(['not-supported'])
   })
 })
+
+describe('http-after-response actions of HAProxy 2.6', () => {
+  it.each(['strict-mode on', 'capture hdr(x) id 0'])("accepts 'http-after-response %s'", (action) => {
+    expect(errorsOf(httpConfig(`http-after-response ${action}`))).toEqual([])
+  })
+
+  it.each(['return status 200', 'set-log-level err'])("refuses 'http-after-response %s' (not a 2.6 after-response action)", (action) => {
+    expect(errorsOf(httpConfig(`http-after-response ${action}`)).map((d) => [d.code, d.column])).toEqual([['unknown-keyword', 23]])
+  })
+})
