@@ -11,6 +11,7 @@ import { closest } from '../diagnostics.ts'
 import type { Word } from '../lexer.ts'
 import { condStart } from './args.ts'
 import { noteDefaultsRule } from './proxy.ts'
+import { warnAfterFinal, warnMisplaced } from './rule-order.ts'
 import { type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, actionWord: Word, rest: readonly Word[], legacy = false): Rule | undefined {
@@ -58,8 +59,11 @@ function ruleKeyword(ruleSet: RuleSet) {
       cx.sv.diag.error('missing-argument', st.span, `'${ruleSet}' expects an action`)
       return
     }
+    const list = ruleSet === 'http-request' ? p.httpRequest : ruleSet === 'http-response' ? p.httpResponse : p.httpAfterResponse
+    warnAfterFinal(list, st, cx)
     const rule = compileRule(st, cx, ruleSet, action, st.args.slice(1))
     if (!rule) return
+    if (ruleSet === 'http-request') warnMisplaced(p, 'http-request', st, cx)
     if (ruleSet === 'http-request') p.httpRequest.push(rule)
     else if (ruleSet === 'http-response') p.httpResponse.push(rule)
     else p.httpAfterResponse.push(rule)
@@ -74,6 +78,7 @@ function legacyRedirect(st: Statement, cx: KeywordContext): void {
   const rule = compileRule(st, cx, 'http-request', st.keyword[0] as Word, st.args, true)
   if (rule) {
     p.redirects.push(rule)
+    warnMisplaced(p, 'redirect', st, cx)
     p.needsHttp.push({ keyword: 'redirect', span: st.span })
   }
 }

@@ -410,3 +410,19 @@ describe('http-after-response actions of HAProxy 2.6', () => {
     expect(errorsOf(httpConfig(`http-after-response ${action}`)).map((d) => [d.code, d.column])).toEqual([['unknown-keyword', 23]])
   })
 })
+
+describe('rule order warnings (cfgparse-listen.c)', () => {
+  it('warns as HAProxy 2.6 does about final rules without condition and rules written after later families', () => {
+    const text = httpConfig(
+      'http-request deny\nhttp-request set-header x y\nuse_backend be if TRUE\nhttp-request set-header z y\nredirect location /x if FALSE\nhttp-request allow if TRUE\nhttp-response deny\nhttp-response set-header a b',
+    )
+    expect(errorsOf(text)).toEqual([])
+    expect(warningsOf(text).filter((d) => d.code === 'useless').map((d) => [d.line, d.message])).toEqual([
+      [9, "previous 'http-request' action is final and has no condition attached, further entries are NOOP."],
+      [11, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before."],
+      [12, "a 'redirect' rule placed after a 'use_backend' rule will still be processed before."],
+      [13, "a 'http-request' rule placed after a 'redirect' rule will still be processed before."],
+      [15, "previous 'http-response' action is final and has no condition attached, further entries are NOOP."],
+    ])
+  })
+})
