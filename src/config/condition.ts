@@ -15,7 +15,8 @@ import { spanAt } from './source.ts'
 
 /**
  * Parses `words` (starting with `if` or `unless`). Returns undefined after reporting errors.
- * `context` names the statement for messages ("'http-request deny'").
+ * `context` names the statement for messages ("'http-request deny'"); `where` names the place
+ * where the condition runs as HAProxy does in its phase warnings ('frontend use-backend rule').
  */
 export function parseCondition(
   words: readonly Word[],
@@ -23,6 +24,7 @@ export function parseCondition(
   phase: Phase,
   sv: Services,
   context: string,
+  where?: string,
 ): Condition | undefined {
   const head = words[0]
   if (!head || (head.text !== 'if' && head.text !== 'unless')) return undefined
@@ -64,7 +66,7 @@ export function parseCondition(
       const first = inner[0] as Word
       const acl: AclDraft = { name: `{${inner.map((x) => x.text).join(' ')}}`, tests: [test], span: first.span, hidden: true }
       proxy.acls.push(acl)
-      cur.push(phaseTerm(acl, proxy.acls.length - 1, negate, proxy, phase, sv, first))
+      cur.push(phaseTerm(acl, proxy.acls.length - 1, negate, { proxy, phase, sv, where }, first))
       negate = false
       i = j
       continue
@@ -83,7 +85,7 @@ export function parseCondition(
       })
       return undefined
     }
-    cur.push(phaseTerm(proxy.acls[index] as AclDraft, index, negate, proxy, phase, sv, w))
+    cur.push(phaseTerm(proxy.acls[index] as AclDraft, index, negate, { proxy, phase, sv, where }, w))
     negate = false
   }
   const text = words.map((x) => (x.quoted || /\s/.test(x.text) ? JSON.stringify(x.text) : x.text)).join(' ')
@@ -110,10 +112,11 @@ function findAcl(name: string, proxy: ProxyDraft, phase: Phase, sv: Services): n
  * condition runs (`status` in an http-request rule) is accepted with a warning and never matches
  * there (a negated one always does). Such a term points at a hidden always-false ACL.
  */
-function phaseTerm(acl: AclDraft, index: number, negate: boolean, proxy: ProxyDraft, phase: Phase, sv: Services, at: Word): ConditionTerm {
+function phaseTerm(acl: AclDraft, index: number, negate: boolean, use: { proxy: ProxyDraft; phase: Phase; sv: Services; where: string | undefined }, at: Word): ConditionTerm {
+  const { proxy, phase, sv } = use
   const bad = acl.tests.filter((t) => !(sv.registry.fetch(t.sample.fetch)?.phases.includes(phase) ?? true))
   if (bad.length === 0) return { negate, acl: index }
-  const where = `${proxy.kind} ${phase === 'request' ? 'http-request' : 'http-response'} header rule`
+  const where = use.where ?? `${proxy.kind === 'backend' ? 'backend' : 'frontend'} ${phase === 'request' ? 'http-request' : 'http-response'} header rule`
   const kw = bad[0]?.keyword ?? bad[0]?.sample.fetch ?? ''
   const all = bad.length === acl.tests.length
   const message = acl.hidden

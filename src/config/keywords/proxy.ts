@@ -160,7 +160,7 @@ function parseUseBackend(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('invalid-argument', extra.span, `'use_backend' expects 'if' or 'unless' after the backend name (got '${extra.text}')`)
     return
   }
-  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, 'request', cx.sv, "'use_backend'") : undefined
+  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, 'request', cx.sv, "'use_backend'", 'frontend use-backend rule') : undefined
   if (ci < st.args.length && !cond) return
   const origin = { file: st.span.file, line: st.span.line }
   const text = st.words.map((w) => w.text).join(' ')

@@ -199,7 +199,7 @@ function parseStick(st: Statement, cx: KeywordContext): void {
       return
     }
   }
-  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`) : undefined
+  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`, kind === 'store-response' ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule') : undefined
   if (ci < st.args.length && !cond) return
   p.stickRules.push({ kind, sample: r.expr, ...(table ? { table } : {}), ...(cond ? { cond } : {}), origin: { file: st.span.file, line: st.span.line } })
 }

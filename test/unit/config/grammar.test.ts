@@ -426,3 +426,15 @@ describe('rule order warnings (cfgparse-listen.c)', () => {
     ])
   })
 })
+
+describe('phase warnings name the place as HAProxy does', () => {
+  it.each([
+    ['use_backend be if { status 200 }', '', 'frontend use-backend rule'],
+    ['', 'stick-table type ip size 1k\nstick on src if { status 200 }', 'backend use-server, balance or stick-match rule'],
+    ['', 'stick-table type ip size 1k\nstick store-response src if { path / }', 'backend stick-store rule'],
+  ])('%s%s', (fe, be, where) => {
+    const text = httpConfig(fe, `${be}\nserver s1 192.0.2.1:80`)
+    expect(errorsOf(text)).toEqual([])
+    expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toMatch(new RegExp(`which is incompatible with '${where}'$`))
+  })
+})
