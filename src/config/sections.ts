@@ -24,6 +24,7 @@ const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
   'log-forward': 'logs go to Workers Logs at the edge',
   'crt-store': 'certificates are managed by Cloudflare (SSL/TLS > Edge Certificates)',
   traces: 'use wrangler tail and Workers Logs to trace requests',
+  'fcgi-app': 'FastCGI applications cannot be reached from the edge: serve the application over HTTP (behind a Cloudflare Tunnel)',
 }
 
 export interface Built {

@@ -49,5 +49,6 @@ export const PROXY_EXTRA_KEYWORDS: readonly KeywordDef[] = [
   { name: 'log-format-sd', sections: FE_SECTIONS, support: 'ignored', note: 'logs go to Workers Logs, which carry no RFC 5424 structured data' },
   { name: 'max-session-srv-conns', sections: FE_SECTIONS, support: 'ignored', note: 'origin connections are pooled by the Workers runtime, not per client session' },
   { name: 'server-state-file-name', sections: BE_SECTIONS, support: 'ignored', note: 'server state lives in Durable Objects, not in a state file' },
+  { name: 'use-fcgi-app', sections: ['backend', 'listen'], support: 'no', note: 'FastCGI applications cannot be reached from the edge: serve the application over HTTP (behind a Cloudflare Tunnel)' },
   { name: 'source', sections: BE_SECTIONS, support: 'ignored', note: "the Worker's fetch() to the origin leaves from Cloudflare's addresses: the source address cannot be chosen" },
 ]

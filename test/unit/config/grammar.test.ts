@@ -438,3 +438,10 @@ describe('phase warnings name the place as HAProxy does', () => {
     expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toMatch(new RegExp(`which is incompatible with '${where}'$`))
   })
 })
+
+describe('fcgi-app sections', () => {
+  it("reads an 'fcgi-app' section as a section (ignored with a warning) and refuses 'use-fcgi-app' with the edge alternative", () => {
+    const text = `${httpConfig('', 'use-fcgi-app php\nserver s1 192.0.2.1:80')}fcgi-app php\n  docroot /var/www\n  index index.php\n`
+    expect(errorsOf(text).map((d) => [d.code, d.line])).toEqual([['not-supported', 11]])
+  })
+})
