@@ -43,9 +43,10 @@ const FLAG_WITH_ARG = new Set(['-f', '-m', '-u'])
 
 /**
  * Parses the words of one ACL test (criterion, flags, patterns). `words[0]` is the criterion.
- * Returns undefined after reporting an error.
+ * Returns undefined after reporting an error. Declared and anonymous ACLs are parsed for `'any'`
+ * phase, as acl.c does: the condition using them checks the phase (condition.ts).
  */
-export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services, aclName: string): AclTest | undefined {
+export function parseAclTest(words: readonly Word[], phase: Phase | 'any', sv: Services, aclName: string): AclTest | undefined {
   const crit = words[0]
   if (!crit) return undefined
   const origin = { file: crit.span.file, line: crit.span.line }
@@ -56,11 +57,13 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
   const patterns: string[] = []
   const patternWords: (Word | undefined)[] = []
   let i = 1
-  let sawM = false
+  let loaded = false
   let mapFiles = false
+  // acl.c parse_acl_expr: every word starting with '-' (quoted or not) is an option until '--';
+  // '-m' may be repeated (the last one wins) but not after '-f'.
   for (; i < words.length; i++) {
     const w = words[i] as Word
-    if (w.quoted || !w.text.startsWith('-') || w.text === '-') break
+    if (!w.text.startsWith('-')) break
     if (w.text === '--') {
       i++
       break
@@ -75,7 +78,12 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
       mapFiles = true
       continue
     }
-    if (!FLAG_WITH_ARG.has(w.text)) break
+    if (!FLAG_WITH_ARG.has(w.text)) {
+      sv.diag.error('invalid-argument', w.span, `'${w.text}' is not a valid ACL option. Please use '--' before any pattern beginning with a '-'`, {
+        help: `write '-- ${w.text}' to match the pattern '${w.text}'`,
+      })
+      return undefined
+    }
     const arg = words[i + 1]
     if (!arg) {
       sv.diag.error('missing-argument', w.span, `flag '${w.text}' expects an argument in acl '${aclName}'`)
@@ -83,18 +91,10 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
     }
     i++
     if (w.text === '-m') {
-      if (resolved.alias) {
-        sv.diag.error('invalid-argument', w.span, `'-m' cannot be used with the ACL keyword '${crit.text}', which implies '-m ${resolved.match}'`, {
-          help: `use the fetch '${resolved.fetchName}' with '-m ${arg.text}' instead`,
+      if (loaded) {
+        sv.diag.error('invalid-argument', w.span, "'-m' must only be specified before patterns and files in parsing ACL expression", {
+          help: "move '-m' before '-f' (it decides how the file's patterns are read)",
         })
-        return undefined
-      }
-      if (sawM) {
-        sv.diag.error('invalid-argument', w.span, `'-m' may only be used once in acl '${aclName}'`)
-        return undefined
-      }
-      if (patterns.length > 0) {
-        sv.diag.error('invalid-argument', w.span, "'-m' must come before '-f' (it decides how the file's patterns are read)")
         return undefined
       }
       if (!sv.registry.match(arg.text)) {
@@ -102,17 +102,22 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
         sv.diag.error('unknown-match', arg.span, `unknown matching method '${arg.text}'`, s ? { help: `did you mean '${s}'?` } : undefined)
         return undefined
       }
-      sawM = true
       match = arg.text
+    } else if (w.text === '-u') {
+      if (!/^-?\d+$/.test(arg.text)) {
+        sv.diag.error('invalid-argument', arg.span, 'the argument of -u must be an integer')
+        return undefined
+      }
     } else if (w.text === '-f') {
+      if (!match) break
       const text = loadPatterns(arg, sv)
       if (text === undefined) return undefined
+      loaded = true
       for (const p of mapFiles ? parseMapFile(text).map(([k]) => k) : parsePatternFile(text)) {
         patterns.push(p)
         patternWords.push(undefined)
       }
     }
-    // -u <id>: a CLI reference; nothing to do at compile time.
   }
   for (; i < words.length; i++) {
     const w = words[i] as Word
@@ -130,7 +135,8 @@ export function parseAclTest(words: readonly Word[], phase: Phase, sv: Services,
     sv.diag.error('unknown-match', crit.span, `unknown matching method '${match}'`)
     return undefined
   }
-  if (def.takesPatterns && patterns.length === 0) {
+  // acl.c warns only when nothing at all follows the criterion (any flag, even '-i', silences it).
+  if (words.length === 1 && resolved.type !== 'bool') {
     sv.diag.warning('useless', crit.span, `no pattern to match against were provided, so this ACL will never match`, {
       help: "add patterns; to match only for existence, use '-m found'; add '--' to silence this warning",
     })
@@ -149,31 +155,27 @@ interface Criterion {
   readonly expr: SampleExpr
   readonly type: SampleType
   readonly match: string | undefined
-  readonly alias: boolean
   readonly fetchName: string
 }
 
-function resolveCriterion(crit: Word, phase: Phase, sv: Services): Criterion | undefined {
+function resolveCriterion(crit: Word, phase: Phase | 'any', sv: Services): Criterion | undefined {
   const head = /^[^(,]*/.exec(crit.text)?.[0] ?? crit.text
   const alias = sv.registry.alias(head)
   if (alias) {
     const rest = crit.text.slice(head.length)
-    if (/^(\([^)]*\))?,/.test(rest)) {
-      sv.diag.error('invalid-argument', crit.span, `the ACL keyword '${head}' implies '-m ${alias.match}' and cannot be followed by a converter`, {
-        help: `write '${alias.fetch}${rest}' followed by '-m ${alias.match}'`,
-      })
-      return undefined
-    }
     const r = parseSampleExpr(`${alias.fetch}${rest}`, sv.registry, { phase, loadMap: sv.loadMap })
     const shift = alias.fetch.length - head.length
     if (reportExprErrors(r.errors, crit, sv, -shift) || !r.expr || !r.type) return undefined
-    return { expr: r.expr, type: r.type, match: alias.match, alias: true, fetchName: alias.fetch }
+    // acl.c: a converter after an ACL keyword drops the keyword's implied method; the converter's
+    // output type picks it, as for a plain fetch.
+    if (r.expr.conv.length > 0) return { expr: r.expr, type: r.type, match: defaultMatchFor(r.type), fetchName: alias.fetch }
+    return { expr: r.expr, type: r.type, match: alias.match, fetchName: alias.fetch }
   }
   const r = parseSampleExpr(crit.text, sv.registry, { phase, loadMap: sv.loadMap })
   if (reportExprErrors(r.errors, crit, sv, 0) || !r.expr || !r.type) return undefined
   const fetch = sv.registry.fetch(r.expr.fetch)
   const match = r.expr.conv.length === 0 && fetch?.defaultMatch ? fetch.defaultMatch : defaultMatchFor(r.type, r.expr.conv.length === 0 ? fetch : undefined)
-  return { expr: r.expr, type: r.type, match, alias: false, fetchName: r.expr.fetch }
+  return { expr: r.expr, type: r.type, match, fetchName: r.expr.fetch }
 }
 
 /** The diagnostic code of a sample-expression error message. */

@@ -24,6 +24,7 @@ export const SECTION_KINDS = [
   'log-forward',
   'crt-store',
   'traces',
+  'fcgi-app',
 ] as const
 export type SectionKind = (typeof SECTION_KINDS)[number]
 

@@ -107,8 +107,9 @@ function checkProxy(
 ): void {
   const where = `${p.kind} '${p.name}'`
   if (hasFe(p) && p.binds.length === 0 && p.bindSpans.length === 0) {
-    sv.diag.error('missing-argument', p.span, `Proxy '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`, {
-      help: "add 'bind *:80' (the port selects this frontend under 'edgeproxy dev'; at the edge, routes select it)",
+    // HAProxy 2.6 warns (cfgparse.c check_config_validity) and the proxy receives no traffic.
+    sv.diag.warning('useless', p.span, `${p.kind === 'frontend' ? 'frontend' : 'proxy'} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`, {
+      help: "it receives no traffic: add 'bind *:80' (the port selects this frontend under 'edgeproxy dev'; at the edge, routes select it)",
     })
   }
   if (p.mode === 'tcp') {
@@ -135,7 +136,8 @@ function checkProxy(
       })
       return
     }
-    if (be.mode !== p.mode) {
+    // cfgparse.c: a tcp frontend may use an http backend (the stream is upgraded to HTTP).
+    if (be.mode !== p.mode && !(p.mode === 'tcp' && be.mode === 'http')) {
       sv.diag.error('wrong-mode', span, `Proxy '${p.name}': unable to use proxy '${name}' with wrong mode, required: ${p.mode}, has: ${be.mode}.`, {
         notes: [{ message: `backend '${name}' declared here`, span: be.span }],
       })

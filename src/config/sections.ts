@@ -23,6 +23,7 @@ const IGNORED_SECTIONS: Readonly<Record<string, string>> = {
   'log-forward': 'logs go to Workers Logs at the edge',
   'crt-store': 'certificates are managed by Cloudflare (SSL/TLS > Edge Certificates)',
   traces: 'use wrangler tail and Workers Logs to trace requests',
+  'fcgi-app': 'FastCGI applications cannot be reached from the edge: serve the application over HTTP (behind a Cloudflare Tunnel)',
 }
 
 export interface Built {
@@ -35,11 +36,10 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
   const proxies: ProxyDraft[] = []
   const named = new Map<string, ProxyDraft>()
   let lastDefaults: ProxyDraft = createDraft('defaults', '', { file: '', line: 0, column: 1, length: 1 })
-  const uses: DefaultsUse = { explicit: new Set(), implicit: new Set() }
   for (const section of ast.sections) {
     let proxy: ProxyDraft | undefined
     if (section.kind === 'defaults' || section.kind === 'frontend' || section.kind === 'backend' || section.kind === 'listen') {
-      proxy = openProxy(section, lastDefaults, named, proxies, sv, uses)
+      proxy = openProxy(section, lastDefaults, named, proxies, sv)
       if (!proxy) continue
       if (section.kind === 'defaults') {
         lastDefaults = proxy
@@ -85,7 +85,7 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
     const socketsBefore = global.statsSockets.length
     const cx: KeywordContext = { sv, section: section.kind, global, ...(proxy ? { proxy } : {}) }
     for (const st of section.statements) {
-      const r = resolveKeyword(st.words, st.span, section.kind, sv)
+      const r = resolveKeyword(st.words, st.span, section.kind, sv, proxy?.name)
       if (!r) continue
       const { def, statement } = r
       if (def.support === 'no') {
@@ -121,19 +121,12 @@ function openHttpErrors(section: Section, global: GlobalDraft, sv: Services): bo
   return true
 }
 
-/** Defaults sections named by `from` and those used implicitly (PR_FL_EXPLICIT_REF / PR_FL_IMPLICIT_REF). */
-interface DefaultsUse {
-  readonly explicit: Set<ProxyDraft>
-  readonly implicit: Set<ProxyDraft>
-}
-
 function openProxy(
   section: Section,
   lastDefaults: ProxyDraft,
   named: Map<string, ProxyDraft>,
   proxies: readonly ProxyDraft[],
   sv: Services,
-  uses: DefaultsUse,
 ): ProxyDraft | undefined {
   const kind = section.kind as 'defaults' | 'frontend' | 'backend' | 'listen'
   const args = section.args
@@ -171,12 +164,6 @@ function openProxy(
       })
     }
     from = d
-    uses.explicit.add(d)
-  } else if (kind !== 'defaults' && lastDefaults.name !== '' ) uses.implicit.add(lastDefaults)
-  if (uses.explicit.has(from) && uses.implicit.has(from)) {
-    sv.diag.warning('duplicate-name', section.keyword.span, `defaults section '${from.name}' (declared at ${from.span.file}:${from.span.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage.`, {
-      help: 'add a last defaults section not explicitly used, or always use explicit references',
-    })
   }
   if (kind !== 'frontend' && from.captures.request.length + from.captures.response.length > 0) {
     sv.diag.error('keyword-out-of-section', section.keyword.span, `backend or defaults sections cannot inherit from a defaults section defining captures (defaults section at ${from.span.file}:${from.span.line}).`, {
@@ -184,6 +171,7 @@ function openProxy(
     })
     return undefined
   }
+  noteDefaultsUse(fromIdx >= 0 ? from : kind === 'defaults' ? undefined : lastDefaults, fromIdx >= 0, section, sv)
   const extra = args.find((_w, i) => i > 0 && i !== fromIdx && i !== fromIdx + 1)
   if (extra) sv.diag.error('too-many-arguments', extra.span, `'${kind}' : unexpected argument '${extra.text}' (expects '<name> [from <defaults>]')`)
   const name = nameW?.text ?? ''
@@ -201,4 +189,26 @@ function openProxy(
     sv.diag.warning('duplicate-name', nameW?.span ?? section.keyword.span, `defaults section '${name}' redefines the one declared at line ${named.get(name)?.span.line ?? 0}`)
   }
   return inheritDraft(from, kind, name, section.keyword.span, nameW)
+}
+
+/** How each defaults section has been used: by name (`from`) and/or as the last one before a proxy. */
+const DEFAULTS_USE = new WeakMap<ProxyDraft, { explicit: boolean; implicit: boolean }>()
+
+/**
+ * cfgparse-listen.c: a defaults section both named by `from` and used implicitly is ambiguous;
+ * HAProxy 2.6 warns (with ALERT wording) at every proxy using it once both kinds of use are seen.
+ */
+function noteDefaultsUse(d: ProxyDraft | undefined, explicit: boolean, section: Section, sv: Services): void {
+  if (!d || d.span.file === '') return
+  const use = DEFAULTS_USE.get(d) ?? { explicit: false, implicit: false }
+  if (explicit) use.explicit = true
+  else use.implicit = true
+  DEFAULTS_USE.set(d, use)
+  if (!use.explicit || !use.implicit) return
+  sv.diag.warning(
+    'syntax',
+    section.keyword.span,
+    `defaults section '${d.name}' (declared at ${d.span.file}:${d.span.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.`,
+    { help: "add 'from <defaults>' to this section, or an unnamed defaults section before it", notes: [{ message: 'defaults section declared here', span: d.span }] },
+  )
 }

@@ -117,7 +117,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const fe =
     (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
     fallbackFrontend(rt.frontends)
-  if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend in the configuration' }
+  if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend with a bind in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId

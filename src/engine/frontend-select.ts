@@ -2,8 +2,8 @@
  * @module
  * Which frontend a request reaches. HAProxy picks by the listening socket; at the edge the request's
  * port and host stand for it: a bind matches when its port range holds the port and its address is
- * any, the host name, or the destination address. With no match, the first HTTP frontend serves
- * (at the edge every route reaches the Worker).
+ * any, the host name, or the destination address. With no match, the first HTTP frontend with a
+ * bind serves (at the edge every route reaches the Worker).
  */
 import type { RtFrontend } from './runtime.ts'
 
@@ -24,5 +24,6 @@ export function frontendForListener(frontends: readonly RtFrontend[], address: s
 }
 
 export function fallbackFrontend(frontends: readonly RtFrontend[]): RtFrontend | undefined {
-  return frontends.find((f) => f.def.mode === 'http')
+  // A frontend without 'bind' listens nowhere in HAProxy: it never receives traffic.
+  return frontends.find((f) => f.def.mode === 'http' && f.def.binds.length > 0)
 }

@@ -26,7 +26,8 @@ export interface ExprError {
 }
 
 export interface ParseExprOptions {
-  readonly phase: Phase
+  /** 'any': an ACL criterion, checked against the phase where a condition uses it. */
+  readonly phase: Phase | 'any'
   /** Loads a map file named by a converter argument; returns its id in the RouteMap. */
   readonly loadMap?: (path: string) => { readonly id: string } | { readonly error: string }
 }
@@ -168,9 +169,10 @@ function parseArg(kind: ArgSpec['kind'], raw: { text: string; offset: number }, 
 }
 
 function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec[] }, rawCall: RawCall, opts: ParseExprOptions, errors: ExprError[]): ArgValue[] | undefined {
-  // make_arg_list reads `()` as one empty argument, which a string argument accepts (`str()`).
-  const call = rawCall.hasParens && rawCall.args.length === 0 && def.args[0]?.kind === 'str' ? { ...rawCall, args: [{ text: '', offset: rawCall.offset }] } : rawCall
   const required = def.args.filter((a) => !a.optional).length
+  // arg.c make_arg_list: when an argument is mandatory, no argument (`str`, `str()`) is one empty
+  // argument, which its type then accepts (a string) or refuses (an integer, an address...).
+  const call = required > 0 && rawCall.args.length === 0 ? { ...rawCall, args: [{ text: '', offset: rawCall.offset + rawCall.name.length }] } : rawCall
   if (call.args.length > def.args.length) {
     const extra = call.args[def.args.length]
     errors.push({ offset: extra?.offset ?? call.offset, length: 1, message: `'${def.name}' expects ${def.args.length === 0 ? 'no argument' : `at most ${def.args.length} argument${def.args.length > 1 ? 's' : ''}`}, got ${call.args.length}` })
@@ -223,7 +225,7 @@ export function parseSampleExpr(text: string, registry: SampleRegistry, opts: Pa
     errors.push({ offset: head.offset, length: head.name.length, message: notSupported('fetch', head.name, fetch.unsupported) })
     return { errors }
   }
-  if (!fetch.phases.includes(opts.phase)) {
+  if (opts.phase !== 'any' && !fetch.phases.includes(opts.phase)) {
     errors.push({ offset: head.offset, length: head.name.length, message: `fetch '${head.name}' is not available in ${PHASE_TEXT[opts.phase]} (it is valid only in ${fetch.phases.map((p) => PHASE_TEXT[p]).join(' and ')})` })
     return { errors }
   }

@@ -25,8 +25,9 @@ function parseCaptureRule(input: ActionInput): Record<string, unknown> | undefin
   }
   if (kw.text !== 'id') return actionError(input, kw, dir === 'request' ? `expects 'len' or 'id', found '${kw.text}'` : `expects 'id', found '${kw.text}'`)
   if (!/^\d+$/.test(nW.text)) return actionError(input, nW, `: cannot parse id '${nW.text}'`)
-  input.proxy.captureRefs.push({ dir, id: Number(nW.text), span: nW.span })
+  // HAProxy 2.6 checks the id of http-request/http-response rules only (not http-after-response).
+  if (input.ruleSet !== 'http-after-response') input.proxy.captureRefs.push({ dir, id: Number(nW.text), span: nW.span })
   return { expr: r.expr, slot: Number(nW.text) }
 }
 
-export const CAPTURE_ACTIONS: readonly ActionDef[] = [{ name: 'capture', ruleSets: ['http-request', 'http-response'], support: 'yes', parse: parseCaptureRule }]
+export const CAPTURE_ACTIONS: readonly ActionDef[] = [{ name: 'capture', ruleSets: ['http-request', 'http-response', 'http-after-response'], support: 'yes', parse: parseCaptureRule }]

@@ -43,7 +43,7 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
       return { status: n, ...(reason ? { reason: reason.text } : {}) }
     },
   },
-  { name: 'set-log-level', ruleSets: ALL, support: 'ignored', note: 'Workers Logs record every request at one level' },
+  { name: 'set-log-level', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'Workers Logs record every request at one level' },
   { name: 'wait-for-body', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'bodies are streamed at the edge' },
   { name: 'wait-for-handshake', ruleSets: REQ, support: 'ignored', note: 'TLS 0-RTT is handled by Cloudflare' },
   { name: 'normalize-uri', ruleSets: REQ, support: 'no', note: "Cloudflare's URL normalization (Rules > Settings) can do this at the edge" },
@@ -62,7 +62,7 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'del-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
   { name: 'do-resolve', ruleSets: REQ, support: 'no', note: 'DNS resolution is Cloudflare\'s' },
   { name: 'set-bandwidth-limit', ruleSets: ['http-request', 'http-response'], support: 'no' },
-  { name: 'strict-mode', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'rule errors never abort a request at the edge' },
+  { name: 'strict-mode', ruleSets: ALL, support: 'ignored', note: 'rule errors never abort a request at the edge' },
   { name: 'send-spoe-group', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'SPOE agents cannot be reached from the edge' },
   { name: 'set-mark', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'socket marks do not exist at the edge' },
   { name: 'set-tos', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'socket TOS does not exist at the edge' },

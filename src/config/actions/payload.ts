@@ -141,7 +141,7 @@ export const PAYLOAD_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'return', ruleSets: ['http-request', 'http-response', 'http-after-response'], support: 'yes', final: true,
+    name: 'return', ruleSets: ['http-request', 'http-response'], support: 'yes', final: true,
     parse: (input) => {
       const p = parsePayload(input, 200, 'return')
       return p ? { ...p } : undefined

@@ -25,6 +25,8 @@ export interface ActionInput {
    * the http-request actions (src/config/keywords/tcp-rules.ts).
    */
   readonly label?: string
+  /** The legacy `redirect` keyword rather than `http-request redirect`. */
+  readonly legacy?: boolean
 }
 
 export interface ActionDef {

@@ -35,7 +35,13 @@ export function timeArg(w: Word, sv: Services, what: string, unit: 'ms' | 's' = 
     sv.diag.error('invalid-argument', w.span, `${what}: ${r.error}`)
     return undefined
   }
+  if (r.warning) timeWarning(w, sv, r.warning)
   return r.value
+}
+
+/** parse_time_err's warning for characters after a time unit (`15min`): accepted by HAProxy 2.6. */
+export function timeWarning(w: Word, sv: Services, warning: string): void {
+  sv.diag.warning('deprecated', w.span, warning, { help: `write the unit alone (${w.text.replace(/^(\d+(?:us|ms|s|m|h|d)).*$/, "'$1'")})` })
 }
 
 export function intArg(w: Word, sv: Services, what: string, min: number, max: number): number | undefined {

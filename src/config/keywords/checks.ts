@@ -301,7 +301,7 @@ function simpleCheck(type: 'redis' | 'pgsql' | 'smtp' | 'ldap' | 'ssl-hello') {
 const NO_CHECK_VARS = 'check variables are not supported yet'
 
 export const CHECK_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'option httpchk', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseHttpchk },
+  { name: 'option httpchk', sections: BE_SECTIONS, support: 'yes', parse: parseHttpchk },
   { name: 'http-check send', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check expect', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check disable-on-404', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
@@ -310,7 +310,7 @@ export const CHECK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'http-check comment', sections: BE_SECTIONS, support: 'yes' },
   { name: 'http-check set-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
   { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
-  { name: 'option tcp-check', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseTcpCheckOption },
+  { name: 'option tcp-check', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheckOption },
   { name: 'tcp-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send-binary', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },

@@ -27,6 +27,13 @@ function parseSpreadChecks(st: Statement, cx: KeywordContext): void {
 /** Handled by the parser (they change how later lines expand); accepted here. */
 const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv']
 
+/** Global keywords of later HAProxy versions: HAProxy 2.6 does not know them (unknown keyword). */
+const NOT_IN_HAPROXY_26 = new Set([
+  'anonkey', 'debug', 'harden.reject-privileged-ports.tcp', 'harden.reject-privileged-ports.quic', 'key-base', 'stats-file',
+  'ssl-security-level', 'ssl-default-bind-sigalgs', 'ssl-default-bind-client-sigalgs', 'ssl-default-server-curves',
+  'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs',
+])
+
 export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
   ...ENV_KEYWORDS.map((name): KeywordDef => ({ name, sections: G, support: 'yes' })),
   { name: 'spread-checks', sections: G, support: 'yes', parse: parseSpreadChecks },
@@ -43,13 +50,14 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
     'httpclient.resolvers.prefer', 'httpclient.ssl.verify', 'httpclient.ssl.ca-file', 'profiling.tasks', 'profiling.memory',
     'debug', 'ca-base', 'crt-base', 'key-base', 'issuers-chain-path', 'cluster-secret', 'harden.reject-privileged-ports.tcp',
     'harden.reject-privileged-ports.quic', 'h2-workaround-bogus-websocket-clients', 'pp2-never-send-local', 'tune.*',
-  ].map((n) => ignored(n, n.startsWith('tune.') ? 'buffer and protocol tuning is managed by the Workers runtime' : PROCESS)),
+    'h1-accept-payload-with-any-method', 'no-memory-trimming', 'thread-group',
+  ].filter((n) => !NOT_IN_HAPROXY_26.has(n)).map((n) => ignored(n, n.startsWith('tune.') ? 'buffer and protocol tuning is managed by the Workers runtime' : PROCESS)),
   ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
     'ssl-default-bind-sigalgs', 'ssl-default-bind-client-sigalgs', 'ssl-dh-param-file', 'ssl-server-verify', 'ssl-engine',
     'ssl-mode-async', 'ssl-load-extra-files', 'ssl-load-extra-del-ext', 'ssl-propquery', 'ssl-provider', 'ssl-provider-path',
-    'ssl-skip-self-issued-ca', 'ssl-security-level'].map((n) => ignored(n, TLS)),
+    'ssl-skip-self-issued-ca', 'ssl-security-level'].filter((n) => !NOT_IN_HAPROXY_26.has(n)).map((n) => ignored(n, TLS)),
   ...['ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-default-server-curves',
-    'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs'].map((n) => ignored(n, SERVER_TLS)),
+    'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs'].filter((n) => !NOT_IN_HAPROXY_26.has(n)).map((n) => ignored(n, SERVER_TLS)),
   { name: 'lua-load', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker: port the logic to http-request rules or a Worker module' },
   { name: 'lua-load-per-thread', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker' },
   { name: 'lua-prepend-path', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker' },

@@ -11,9 +11,10 @@ import { closest } from '../diagnostics.ts'
 import type { Word } from '../lexer.ts'
 import { condStart } from './args.ts'
 import { noteDefaultsRule } from './proxy.ts'
+import { warnAfterFinal, warnMisplaced } from './rule-order.ts'
 import { type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
-function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, actionWord: Word, rest: readonly Word[]): Rule | undefined {
+function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, actionWord: Word, rest: readonly Word[], legacy = false): Rule | undefined {
   const p = cx.proxy
   if (!p) return undefined
   const def = findAction(actionWord.text)
@@ -35,7 +36,7 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
     cx.sv.diag.warning('edge-mapping', actionWord.span, `'${ruleSet} ${def.name}' is ignored at the edge: ${def.note ?? ''}`)
     return undefined
   }
-  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span }
+  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span, ...(legacy ? { legacy } : {}) }
   const args = def.parse ? def.parse(input) : {}
   if (!args) return undefined
   if (def.support === 'edge') cx.sv.diag.warning('not-supported', actionWord.span, `'${ruleSet} ${def.name}': ${def.note ?? ''}`)
@@ -58,8 +59,11 @@ function ruleKeyword(ruleSet: RuleSet) {
       cx.sv.diag.error('missing-argument', st.span, `'${ruleSet}' expects an action`)
       return
     }
+    const list = ruleSet === 'http-request' ? p.httpRequest : ruleSet === 'http-response' ? p.httpResponse : p.httpAfterResponse
+    warnAfterFinal(list, st, cx)
     const rule = compileRule(st, cx, ruleSet, action, st.args.slice(1))
     if (!rule) return
+    if (ruleSet === 'http-request') warnMisplaced(p, 'http-request', st, cx)
     if (ruleSet === 'http-request') p.httpRequest.push(rule)
     else if (ruleSet === 'http-response') p.httpResponse.push(rule)
     else p.httpAfterResponse.push(rule)
@@ -67,13 +71,14 @@ function ruleKeyword(ruleSet: RuleSet) {
   }
 }
 
-/** Legacy `redirect location|prefix|scheme …`: the same as `http-request redirect`, run after them. */
+/** Legacy `redirect location|prefix|scheme …`: `http-request redirect` with a plain-string destination, run after them. */
 function legacyRedirect(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
-  const rule = compileRule(st, cx, 'http-request', st.keyword[0] as Word, st.args)
+  const rule = compileRule(st, cx, 'http-request', st.keyword[0] as Word, st.args, true)
   if (rule) {
     p.redirects.push(rule)
+    warnMisplaced(p, 'redirect', st, cx)
     p.needsHttp.push({ keyword: 'redirect', span: st.span })
   }
 }

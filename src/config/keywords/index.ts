@@ -17,9 +17,12 @@ import { GLOBAL_VAR_KEYWORDS } from './global-vars.ts'
 import { HTTP_ERRORS_KEYWORDS } from './http-errors.ts'
 import { HTTP_RULE_KEYWORDS } from './http-rules.ts'
 import { LEGACY_KEYWORDS } from './legacy.ts'
+import { LOG_OPTION_KEYWORDS } from './log-options.ts'
 import { OPTION_KEYWORDS } from './option.ts'
 import { PEERS_KEYWORDS } from './peers.ts'
+import { misplacedWarning } from './placement.ts'
 import { PROXY_KEYWORDS } from './proxy.ts'
+import { PROXY_EXTRA_KEYWORDS } from './proxy-extra.ts'
 import { SECTION_KEYWORDS } from './sections.ts'
 import { SERVER_KEYWORDS } from './server.ts'
 import { STATS_KEYWORDS } from './stats.ts'
@@ -33,6 +36,7 @@ export const KEYWORDS: readonly KeywordDef[] = [
   ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
   ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
   ...CAPTURE_KEYWORDS, ...TCP_RULE_KEYWORDS, ...LEGACY_KEYWORDS, ...CACHE_KEYWORDS, ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS, ...USERLIST_KEYWORDS,
+  ...LOG_OPTION_KEYWORDS, ...PROXY_EXTRA_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */
@@ -57,7 +61,7 @@ export interface Resolved {
  * Finds the keyword of a statement in `section`. Reports unknown keywords, keywords out of their
  * section and misplaced `no`/`default` prefixes; returns undefined then.
  */
-export function resolveKeyword(words: readonly Word[], span: Statement['span'], section: SectionKind, sv: Services): Resolved | undefined {
+export function resolveKeyword(words: readonly Word[], span: Statement['span'], section: SectionKind, sv: Services, proxyName?: string): Resolved | undefined {
   let prefix: 'no' | 'default' | undefined
   let w = words
   const w0 = words[0] as Word
@@ -96,17 +100,25 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
     return undefined
   }
   const defs = BY_NAME.get(name) ?? []
+  // cfgparse-listen.c refuses 'no'/'default' on the options it does not list as negatable, wherever they are.
+  if (prefix && !defs.some((d) => d.negatable)) {
+    sv.diag.error('invalid-argument', w0.span, `negation/default is not supported for ${name.startsWith('option ') ? `option '${name.slice(7)}'` : `'${name}'`}.`, {
+      help: `remove '${prefix}': '${name}' cannot be negated`,
+    })
+    return undefined
+  }
   const def = defs.find((d) => d.sections.includes(section))
   if (!def) {
     const allowed = [...new Set(defs.flatMap((d) => d.sections))]
     const target = w[kwCount - 1] as Word
+    const misplaced = misplacedWarning(name, allowed, section, proxyName, w.map((x) => x.text))
+    if (misplaced) {
+      sv.diag.warning('keyword-out-of-section', target.span, misplaced.message, { help: misplaced.help })
+      return undefined
+    }
     sv.diag.error('keyword-out-of-section', target.span, `'${name}' is not allowed in '${section}' sections`, {
       help: `it belongs in ${allowed.map((s) => `'${s}'`).join(', ')}`,
     })
-    return undefined
-  }
-  if (prefix && !def.negatable) {
-    sv.diag.error('invalid-argument', w0.span, `'${prefix} ${name}' is not supported: '${name}' cannot be negated`)
     return undefined
   }
   const statement: Statement = {

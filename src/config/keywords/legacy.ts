@@ -96,10 +96,4 @@ export const LEGACY_KEYWORDS: readonly KeywordDef[] = [
       parse: refuse(d),
     }),
   ),
-  {
-    name: 'bind-process',
-    sections: PROXY_SECTIONS,
-    support: 'ignored',
-    note: "deprecated in HAProxy 2.6 ('has no effect, is deprecated, and will be removed in version 2.7'); there are no processes to bind at the edge",
-  },
 ]

@@ -20,6 +20,8 @@ function flag(field: BoolOption, needsHttp = false) {
       return
     }
     p.options[field] = st.prefix === 'no' ? false : st.prefix === 'default' ? defaultOptions()[field] : true
+    // 'option httplog' replaces an earlier (or inherited) 'log-format' / 'option httpslog': the last one wins.
+    if (field === 'httplog' && p.options.httplog) delete p.logFormat
     if (needsHttp) p.needsHttp.push({ keyword: `option ${st.keyword[1]?.text ?? ''}`, span: st.span })
   }
 }
@@ -146,10 +148,10 @@ function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): Keyw
 }
 
 export const OPTION_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'option httplog', sections: FE_SECTIONS, negatable: true, support: 'yes', parse: flag('httplog') },
+  { name: 'option httplog', sections: FE_SECTIONS, support: 'yes', parse: flag('httplog') },
   { name: 'option dontlognull', sections: FE_SECTIONS, negatable: true, support: 'yes', parse: flag('dontlognull') },
-  { name: 'option forwardfor', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseForwardfor },
-  { name: 'option originalto', sections: PROXY_SECTIONS, support: 'yes', negatable: true, parse: parseOriginalto },
+  { name: 'option forwardfor', sections: PROXY_SECTIONS, support: 'yes', parse: parseForwardfor },
+  { name: 'option originalto', sections: PROXY_SECTIONS, support: 'yes', parse: parseOriginalto },
   { name: 'option forwarded', sections: BE_SECTIONS, support: 'no', negatable: true, note: "the RFC 7239 'Forwarded' header is not added: use 'option forwardfor'" },
   { name: 'option http-server-close', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpServerClose') },
   { name: 'option httpclose', sections: PROXY_SECTIONS, support: 'edge', negatable: true, parse: connMode('httpClose') },
@@ -159,19 +161,19 @@ export const OPTION_KEYWORDS: readonly KeywordDef[] = [
   { name: 'option allbackups', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('allbackups') },
   { name: 'option log-health-checks', sections: BE_SECTIONS, support: 'yes', negatable: true, parse: flag('logHealthChecks') },
   ignoredOpt('prefer-last-server', 'there is no client connection to reuse a server for: each request is balanced on its own', BE_SECTIONS),
-  ignoredOpt('tcplog', 'the edge logs HTTP requests only', FE_SECTIONS),
+  { ...ignoredOpt('tcplog', 'the edge logs HTTP requests only', FE_SECTIONS), negatable: false },
   ignoredOpt('http-buffer-request', 'request bodies are streamed to the origin'),
   ignoredOpt('http-ignore-probes', HTTP_OPTION_IGNORED),
   ignoredOpt('http-no-delay', HTTP_OPTION_IGNORED),
   ignoredOpt('http-pretend-keepalive', HTTP_OPTION_IGNORED),
-  ignoredOpt('http-use-htx', 'HTX is always on in HAProxy 2.x'),
-  ignoredOpt('httpchk-ssl', HTTP_OPTION_IGNORED),
+  ignoredOpt('http-use-proxy-header', 'Cloudflare parses the request; the Proxy-Connection header has no effect on the Worker'),
+  ignoredOpt('idle-close-on-response', 'idle client connections are closed by Cloudflare', FE_SECTIONS),
   ignoredOpt('splice-auto', 'kernel splicing does not exist at the edge'),
   ignoredOpt('splice-request', 'kernel splicing does not exist at the edge'),
   ignoredOpt('splice-response', 'kernel splicing does not exist at the edge'),
   ignoredOpt('tcp-smart-accept', 'TCP accept tuning does not exist at the edge'),
   ignoredOpt('tcp-smart-connect', 'TCP connect tuning does not exist at the edge'),
-  ignoredOpt('tcpka', 'TCP keepalive is managed by the Workers runtime'),
+  { ...ignoredOpt('tcpka', 'TCP keepalive is managed by the Workers runtime'), negatable: false },
   ignoredOpt('clitcpka', 'TCP keepalive is managed by Cloudflare'),
   ignoredOpt('srvtcpka', 'TCP keepalive is managed by the Workers runtime'),
   ignoredOpt('socket-stats', 'there are no listener sockets at the edge'),
@@ -187,8 +189,8 @@ export const OPTION_KEYWORDS: readonly KeywordDef[] = [
   ignoredOpt('h1-case-adjust-bogus-server', 'header case is normalised by the Workers runtime'),
   ignoredOpt('disable-h2-upgrade', 'HTTP/2 is negotiated by Cloudflare'),
   ignoredOpt('dontlog-normal', 'Workers Logs keep every request; filter them in the dashboard or Logpush'),
-  { name: 'option checkcache', sections: BE_SECTIONS, support: 'no' },
-  { name: 'option transparent', sections: BE_SECTIONS, support: 'no', note: 'transparent proxying needs the kernel and does not exist at the edge' },
+  { name: 'option checkcache', sections: BE_SECTIONS, negatable: true, support: 'no' },
+  { name: 'option transparent', sections: BE_SECTIONS, negatable: true, support: 'no', note: 'transparent proxying needs the kernel and does not exist at the edge' },
   { name: 'option http-restrict-req-hdr-names', sections: PROXY_SECTIONS, support: 'yes', parse: parseRestrictHdrNames },
   { name: 'option spop-check', sections: BE_SECTIONS, support: 'no', note: 'SPOP agents cannot be reached from the edge' },
   { name: 'option external-check', sections: BE_SECTIONS, support: 'no', note: 'external check programs cannot run at the edge: use option httpchk or tcp-check' },

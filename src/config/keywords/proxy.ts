@@ -134,7 +134,7 @@ function parseAcl(st: Statement, cx: KeywordContext): void {
     return
   }
   if (cx.section === 'defaults') noteDefaultsRule(st, cx)
-  const test = parseAclTest(st.args.slice(1), 'request', cx.sv, nameW.text)
+  const test = parseAclTest(st.args.slice(1), 'any', cx.sv, nameW.text)
   if (!test) return
   const existing = p.acls.find((a) => !a.hidden && a.name === nameW.text)
   if (existing) existing.tests.push(test)
@@ -165,7 +165,7 @@ function parseUseBackend(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('invalid-argument', extra.span, `'use_backend' expects 'if' or 'unless' after the backend name (got '${extra.text}')`)
     return
   }
-  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, 'request', cx.sv, "'use_backend'") : undefined
+  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, 'request', cx.sv, "'use_backend'", 'frontend use-backend rule') : undefined
   if (ci < st.args.length && !cond) return
   const origin = { file: st.span.file, line: st.span.line }
   const text = st.words.map((w) => w.text).join(' ')
@@ -273,7 +273,7 @@ function parseMonitorUri(st: Statement, cx: KeywordContext): void {
 }
 
 /** HAProxy 2.6's HTTP_ERR_* codes (421 and 422 included), plus 414 and 431 that 3.x added. */
-const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
+export const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
 function parseErrorfile(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 2, 2, '<code> <file>')) return

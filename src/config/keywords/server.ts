@@ -7,7 +7,7 @@
 import type { ServerDefaults } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { isPrivateAddress, parseHostPort, parseTime } from '../values.ts'
-import { arity } from './args.ts'
+import { arity, timeWarning } from './args.ts'
 import { PENDING, type PendingFeature, warnPending } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
@@ -118,6 +118,25 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   verifyhost: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   weight: { kind: 'int', min: 0, max: 256, support: 'yes' },
   ws: { kind: 'str', support: 'ignored', note: 'WebSocket upgrades are forwarded by the Workers runtime over HTTP/1.1' },
+  // Further HAProxy 2.6 parameters (server.c, ssl_sock.c, connection.c): accepted as HAProxy accepts them.
+  'allow-0rtt': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'crl-file': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  npn: { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  'tls-tickets': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tls-tickets': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
+  'no-tfo': { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
+  'tcp-ut': { kind: 'time', support: 'ignored', note: 'TCP user timeouts to origins are managed by the Workers runtime' },
+  'max-reuse': { kind: 'int', support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
+  namespace: { kind: 'str', support: 'ignored', note: 'network namespaces do not exist at the edge' },
+  'log-proto': { kind: 'str', support: 'ignored', note: 'logs go to Workers Logs' },
+  'resolve-net': { kind: 'str', support: 'ignored', note: 'origin host names are resolved by Cloudflare' },
+  'no-send-proxy-v2': { kind: 'flag', support: 'yes', clears: 'send-proxy-v2' },
+  'no-send-proxy-v2-ssl': { kind: 'flag', support: 'yes' },
+  'no-send-proxy-v2-ssl-cn': { kind: 'flag', support: 'yes' },
+  'send-proxy-v2-ssl': { kind: 'flag', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
+  'send-proxy-v2-ssl-cn': { kind: 'flag', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
+  'proxy-v2-options': { kind: 'str', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
+  socks4: { kind: 'str', support: 'no', note: 'origins are reached with fetch(), which cannot go through a SOCKS4 proxy: use a Cloudflare Tunnel' },
 }
 
 const OBSERVE = new Set(['none', 'layer4', 'layer7'])
@@ -159,6 +178,7 @@ function parseParams(words: readonly Word[], into: ServerDefaults, cx: KeywordCo
           cx.sv.diag.error('invalid-argument', v.span, `'${what}' : '${w.text}' ${r.error}`)
           return false
         }
+        if (r.warning) timeWarning(v, cx.sv, r.warning)
         if (r.value === 0 && (w.text === 'inter' || w.text === 'fastinter' || w.text === 'downinter' || w.text === 'agent-inter')) {
           cx.sv.diag.error('out-of-range', v.span, `'${what}' : '${w.text}' expects a positive delay`)
           return false

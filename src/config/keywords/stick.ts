@@ -9,7 +9,7 @@ import { reportExprErrors } from '../acl.ts'
 import { parseCondition } from '../condition.ts'
 import type { Word } from '../lexer.ts'
 import { parseSize, parseTime } from '../values.ts'
-import { condStart } from './args.ts'
+import { condStart, timeWarning } from './args.ts'
 import { BE_ONLY, FE_BE, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
 /** Data types a table can store; rates take a period. (stick_table.c stktable_data_types) */
@@ -106,6 +106,7 @@ export function parseTableSpec(st: Statement, a: readonly Word[], name: string, 
         if (!v) return missing()
         const r = parseTime(v.text)
         if (!r.ok) return err(v, r.error)
+        if (r.warning) timeWarning(v, cx.sv, r.warning)
         expireMs = r.value
         i++
         break
@@ -209,7 +210,7 @@ function parseStick(st: Statement, cx: KeywordContext): void {
       return
     }
   }
-  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`) : undefined
+  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`, kind === 'store-response' ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule') : undefined
   if (ci < st.args.length && !cond) return
   p.stickRules.push({ kind, sample: r.expr, ...(table ? { table } : {}), ...(cond ? { cond } : {}), origin: { file: st.span.file, line: st.span.line } })
 }

@@ -10,7 +10,7 @@ import { cfg, compile, errorsOf, httpConfig, warningsOf } from '../../helpers/cf
 describe('semantic checks', () => {
   it.each([
     ['unknown keyword, with a suggestion', httpConfig('bindd :81'), 'unknown-keyword', 8, 3, "unknown keyword 'bindd' in 'frontend' section"],
-    ['keyword out of its section', httpConfig('balance roundrobin'), 'keyword-out-of-section', 8, 3, "'balance' is not allowed in 'frontend' sections"],
+    ['keyword out of its section', httpConfig('default-server inter 1s'), 'keyword-out-of-section', 8, 3, "'default-server' is not allowed in 'frontend' sections"],
     ['missing argument', httpConfig('use_backend'), 'missing-argument', 8, 3, "'use_backend' expects <backend> [{if | unless} <condition>]"],
     ['server weight out of range', httpConfig('acl x path /', 'server s1 192.0.2.1:80 weight 300'), 'out-of-range', 11, 33, 'weight of server be/s1 is not within 0 and 256 (300)'],
     ['bad time unit', httpConfig('timeout client 5x'), 'invalid-argument', 8, 18, "'timeout client': unexpected character 'x' in time '5x' (units: us, ms, s, m, h, d)"],
@@ -63,8 +63,13 @@ describe('semantic checks', () => {
     expect(errs.map((e) => [e.code, e.line, e.column])).toEqual([['duplicate-name', 3, 9]])
   })
 
-  it('rejects a frontend without bind', () => {
-    expect(errorsOf('frontend fe\n  mode http\n').map((e) => [e.code, e.line])).toEqual([['missing-argument', 1]])
+  it('accepts a frontend or listen without bind with HAProxy 2.6 warning (it receives no traffic)', () => {
+    expect(errorsOf('frontend fe\n  mode http\n')).toEqual([])
+    const w = warningsOf('frontend fe\n  mode http\nlisten li\n  mode http\n  server s 192.0.2.1:80\n').filter((d) => d.code === 'useless')
+    expect(w.map((d) => [d.line, d.message])).toEqual([
+      [1, "frontend 'fe' has no 'bind' directive. Please declare it as a backend if this was intended."],
+      [3, "proxy 'li' has no 'bind' directive. Please declare it as a backend if this was intended."],
+    ])
   })
 
   it('rejects using a tcp backend from an http frontend', () => {
