@@ -6,22 +6,48 @@
  * `expect status 200-399`), a `tcp-check` rule list, or a built-in protocol check (mysql,
  * redis, smtp, ldap, ssl-hello, pgsql).
  */
-import type { CheckSpec, HttpCheckExpect, TcpCheckStep } from '../routemap/schema.ts'
+import type { CheckSpec, HttpCheck, HttpCheckExpect, HttpCheckStep, TcpCheckStep } from '../routemap/schema.ts'
 
 export type MysqlVariant = 'post-41' | 'pre-41' | 'post-80'
 
-export interface HttpProbeSpec {
+/** One HTTP request of a check. */
+export interface HttpRequestSpec {
   readonly method: string
   readonly uri: string
   readonly version: string
   /** Configured headers, names lowercased, in config order. */
   readonly headers: readonly (readonly [string, string])[]
   readonly body?: string
+}
+
+/** Where a phase connects: `addr`/`port` of `http-check connect`, else the server's check address. */
+export interface HttpConnectSpec {
+  readonly port?: number
+  readonly addr?: string
+  /** `server`: TLS when the server line has `ssl` (implicit and `default` connects). */
+  readonly ssl: boolean | 'server'
+}
+
+/**
+ * One connection of an http-check sequence: connect, send one request (absent for a trailing
+ * `http-check connect`), then judge the response with each expect in order. `step` is the
+ * 1-based rule number of the phase's connect (0 when implicit), for messages.
+ */
+export interface HttpPhase {
+  readonly connect: HttpConnectSpec
+  readonly request?: HttpRequestSpec
+  readonly expects: readonly HttpCheckExpect[]
+}
+
+export interface HttpProbeSpec extends HttpRequestSpec {
+  /** The last expect of the first phase (the single-request form). */
   readonly expect: HttpCheckExpect
   /** `http-check disable-on-404`: a 404 from a running server means NOLB (L7OKC). */
   readonly disableOn404: boolean
   /** `http-check send-state`: add `x-haproxy-server-state`. */
   readonly sendState: boolean
+  /** Every connection of the check in order (one for the single-request form). */
+  readonly phases?: readonly HttpPhase[]
 }
 
 export type ProbeSpec =
@@ -34,25 +60,28 @@ export type ProbeSpec =
 /** The implicit rule when no `http-check expect` is configured: 2xx and 3xx pass. */
 export const DEFAULT_HTTP_EXPECT: HttpCheckExpect = { kind: 'status', negate: false, pattern: '200-399' }
 
-const DEFAULT_HTTP = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] } as const
+const DEFAULT_HTTP: HttpCheck = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] }
 
 /** Normalises the compiler's CheckSpec (undefined = plain `check`). */
 export function probeSpec(spec: CheckSpec | undefined): ProbeSpec {
   if (!spec) return { type: 'connect' }
   switch (spec.type) {
     case 'http': {
-      const h = spec.http ?? DEFAULT_HTTP
+      const phases = httpPhases(spec.http ?? DEFAULT_HTTP)
+      const first = phases[0] as HttpPhase
+      const req = first.request ?? DEFAULT_HTTP
       return {
         type: 'http',
         http: {
-          method: h.method,
-          uri: h.uri,
-          version: h.version,
-          headers: h.headers.map(([n, v]) => [n.toLowerCase(), v] as const),
-          ...('body' in h && h.body !== undefined ? { body: h.body } : {}),
-          expect: ('expect' in h && h.expect) || DEFAULT_HTTP_EXPECT,
+          method: req.method,
+          uri: req.uri,
+          version: req.version,
+          headers: req.headers,
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          expect: first.expects[first.expects.length - 1] ?? DEFAULT_HTTP_EXPECT,
           disableOn404: spec.disableOn404,
           sendState: spec.sendState,
+          phases,
         },
       }
     }
@@ -64,4 +93,48 @@ export function probeSpec(spec: CheckSpec | undefined): ProbeSpec {
     default:
       return { type: spec.type }
   }
+}
+
+type SendStep = Extract<HttpCheckStep, { step: 'send' }>
+
+function requestOf(s: SendStep): HttpRequestSpec {
+  return {
+    method: s.method ?? DEFAULT_HTTP.method,
+    uri: s.uri ?? DEFAULT_HTTP.uri,
+    version: s.version ?? DEFAULT_HTTP.version,
+    headers: s.headers.map(([n, v]) => [n.toLowerCase(), v] as const),
+    ...(s.body !== undefined ? { body: s.body } : {}),
+  }
+}
+
+/**
+ * The rule list HAProxy runs (tcpcheck.c `check_proxy_tcpcheck`): the `option httpchk` request
+ * moved after a leading connect, an implicit `expect status 200-399` after a trailing send, an
+ * implicit connect first; then cut into one phase per connection.
+ */
+export function httpPhases(h: HttpCheck): HttpPhase[] {
+  let steps: HttpCheckStep[] = h.steps
+    ? [...h.steps]
+    : [
+        { step: 'send', method: h.method, uri: h.uri, version: h.version, headers: h.headers, ...(h.body !== undefined ? { body: h.body } : {}) },
+        ...(h.expect ? [{ step: 'expect' as const, expect: h.expect }] : []),
+      ]
+  const [a, b] = steps
+  if (a?.step === 'send' && a.implicit && b?.step === 'connect') steps = [b, a, ...steps.slice(2)]
+  if (steps.length === 0 || steps[steps.length - 1]?.step === 'send') steps.push({ step: 'expect', expect: DEFAULT_HTTP_EXPECT })
+  const phases: { connect: HttpConnectSpec; request?: HttpRequestSpec; expects: HttpCheckExpect[] }[] = []
+  if (steps[0]?.step !== 'connect') phases.push({ connect: { ssl: 'server' }, expects: [] })
+  for (const s of steps) {
+    if (s.step === 'connect') {
+      phases.push({
+        connect: { ...(s.port !== undefined ? { port: s.port } : {}), ...(s.addr !== undefined ? { addr: s.addr } : {}), ssl: s.default ? 'server' : s.ssl },
+        expects: [],
+      })
+      continue
+    }
+    const cur = phases[phases.length - 1] as (typeof phases)[number]
+    if (s.step === 'send') cur.request = requestOf(s)
+    else cur.expects.push(s.expect)
+  }
+  return phases
 }
