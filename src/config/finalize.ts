@@ -133,10 +133,10 @@ function checkProxy(
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
     sv.diag.error('unknown-table', p.span, `${where}: stick-table refers to unknown peers section '${p.stickTable.peers}'`)
   }
-  if (hasBe(p)) checkServers(p, sv)
+  if (hasBe(p)) checkServers(p, sv, backends)
 }
 
-function checkServers(p: ProxyDraft, sv: Services): void {
+function checkServers(p: ProxyDraft, sv: Services, backends?: ReadonlyMap<string, ProxyDraft>): void {
   const ids = new Map<number, ServerDraft>()
   for (const s of p.servers) {
     if (s.id === undefined) continue
@@ -152,16 +152,56 @@ function checkServers(p: ProxyDraft, sv: Services): void {
     ids.set(next, s)
   }
   for (const s of p.servers) {
-    const track = s.params.track
-    if (typeof track === 'string') {
-      const name = track.includes('/') ? track.split('/')[1] ?? '' : track
-      if (!track.includes('/') && !p.servers.some((o) => o.name === name)) {
-        sv.diag.error('unknown-server', s.span, `config : ${p.kind} '${p.name}', server '${s.name}': unable to find required server '${name}' for tracking.`)
-      }
+    if (s.params['agent-check'] === true && s.params['agent-port'] === undefined && s.params.port === undefined) {
+      sv.diag.error('missing-argument', s.span, `server ${s.name} does not have agent port. Agent check has been disabled.`, { help: "add 'agent-port <port>' to the server line" })
     }
-    if ((s.params['agent-check'] === true) && s.params['agent-port'] === undefined) {
-      sv.diag.error('missing-argument', s.span, `server '${p.name}/${s.name}': 'agent-check' requires 'agent-port'`)
+  }
+  if (backends) for (const s of p.servers) checkTrack(p, s, backends, sv)
+}
+
+/** server.c `srv_apply_track`: the tracked server exists, is checked (or tracks), and no loop. */
+function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string, ProxyDraft>, sv: Services): void {
+  const track = s.params.track
+  if (typeof track !== 'string') return
+  const where = `config : ${p.kind} '${p.name}', server '${s.name}'`
+  const resolve = (from: ProxyDraft, ref: string): { px?: ProxyDraft; srv?: ServerDraft; pname?: string; sname: string } => {
+    const i = ref.lastIndexOf('/')
+    const pname = i >= 0 ? ref.slice(0, i) : undefined
+    const sname = i >= 0 ? ref.slice(i + 1) : ref
+    const px = pname !== undefined ? backends.get(pname) : from
+    const srv = px?.servers.find((o) => o.name === sname)
+    return { ...(px ? { px } : {}), ...(srv ? { srv } : {}), ...(pname !== undefined ? { pname } : {}), sname }
+  }
+  const r = resolve(p, track)
+  if (!r.px) {
+    sv.diag.error('unknown-backend', s.span, `${where}: unable to find required proxy '${r.pname ?? ''}' for tracking.`)
+    return
+  }
+  if (!r.srv) {
+    sv.diag.error('unknown-server', s.span, `${where}: unable to find required server '${r.sname}' for tracking.`)
+    return
+  }
+  const tracked = r.srv
+  if (tracked.params.check !== true && tracked.params['agent-check'] !== true && typeof tracked.params.track !== 'string') {
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${tracked.name} for tracking as it does not have any check nor agent enabled.`, {
+      help: `add 'check' to server ${r.px.name}/${tracked.name}`,
+    })
+    return
+  }
+  // Follow the chain from the tracked server: reaching this server again is a loop.
+  let cur: { px: ProxyDraft; srv: ServerDraft } | undefined = { px: r.px, srv: tracked }
+  for (let hops = 0; cur && hops < 1000; hops++) {
+    if (cur.srv === s) {
+      sv.diag.error('invalid-argument', s.span, `${where}: unable to track ${r.px.name}/${tracked.name} as it belongs to a tracking chain looping back to ${r.px.name}/${tracked === s ? tracked.name : s.name}.`)
+      return
     }
+    const next = cur.srv.params.track
+    if (typeof next !== 'string') break
+    const n = resolve(cur.px, next)
+    cur = n.px && n.srv ? { px: n.px, srv: n.srv } : undefined
+  }
+  if (r.px !== p && (p.check?.disableOn404 ?? false) !== (r.px.check?.disableOn404 ?? false)) {
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${tracked.name} fortracking: disable-on-404 option inconsistency.`, { help: "set 'http-check disable-on-404' in both backends or in neither" })
   }
 }
 
@@ -227,8 +267,14 @@ function freezeServer(s: ServerDraft): Server {
     ...(typeof q.port === 'number' ? { checkPort: q.port } : {}), ...(str('addr') ? { checkAddr: str('addr') } : {}),
     ...(observe === 'layer4' || observe === 'layer7' ? { observe } : {}),
     ...(str('on-error') ? { onError: str('on-error') } : {}), errorLimit: num(q['error-limit'], 10),
-    ...(q['agent-check'] === true && typeof agentPort === 'number'
-      ? { agent: { port: agentPort, interMs: num(q['agent-inter'], 2000), ...(str('agent-send') ? { send: str('agent-send') } : {}) } }
+    // The agent port defaults to the check `port`, its interval to `inter` (check.c `init_srv_agent_check`).
+    ...(q['agent-check'] === true && typeof (agentPort ?? q.port) === 'number'
+      ? {
+          agent: {
+            port: (agentPort ?? q.port) as number, interMs: num(q['agent-inter'], num(q.inter, 2000)),
+            ...(str('agent-send') ? { send: str('agent-send') } : {}), ...(str('agent-addr') ? { addr: str('agent-addr') } : {}),
+          },
+        }
       : {}),
     ...(str('redir') ? { redir: str('redir') } : {}), ...(str('track') ? { track: str('track') } : {}),
     origin: s.origin,

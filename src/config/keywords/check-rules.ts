@@ -274,7 +274,7 @@ export function addOptionSend(steps: readonly HttpCheckStep[], send: SendStep): 
   const out = [...steps]
   const at = out[0]?.step === 'connect' ? 1 : 0
   const r = out[at]
-  if (!r || r.step !== 'send') out.unshift({ ...send, implicit: true })
+  if (r?.step !== 'send') out.unshift({ ...send, implicit: true })
   else if (r.implicit) {
     out.splice(at, 1)
     out.unshift({ ...send, implicit: true })

@@ -11,7 +11,7 @@
 import { CHECK_BUFSIZE, evalHttpExpect } from '../expect.ts'
 import { buildHttpCheckRequest, toFetchRequest } from '../http-request.ts'
 import type { HttpCheckExpect } from '../../routemap/schema.ts'
-import type { HttpPhase, HttpProbeSpec, HttpRequestSpec } from '../probe-spec.ts'
+import type { HttpPhase, HttpProbeSpec } from '../probe-spec.ts'
 import type { CheckResult, CheckStatus } from '../status.ts'
 import { errorText, TIMED_OUT, withDeadline } from './deadline.ts'
 import { runTcpRules } from './tcp-engine.ts'
@@ -76,9 +76,17 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
       continue
     }
     connectOnly = false
+    const abort = new AbortController()
+    let req: Request
+    try {
+      req = toFetchRequest(buildHttpCheckRequest({ ...phase.request, sendState: spec.sendState }, target.serverState), { address, port, ssl }, abort.signal)
+    } catch (e) {
+      return done({ status: 'SOCKERR', info: errorText(e) })
+    }
+    // The clock starts once the request is built (local work), like HAProxy's connect.
     const phaseStart = io.now()
     const deadline = phaseStart + (t.readMs !== undefined ? t.connectMs + t.readMs : Math.max(0, start + t.totalMs - phaseStart))
-    const r = await exchange(phase, { address, port, ssl }, spec, target, deadline, io)
+    const r = await exchange(phase, req, abort, spec, target, deadline, io)
     if ('result' in r) return done(r.result)
     code = r.code
     lastExpect = phase.expects[phase.expects.length - 1]
@@ -91,16 +99,15 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
 /** One request and its expects: the response code, or the result that ends the check. */
 async function exchange(
   phase: HttpPhase,
-  dest: { readonly address: string; readonly port: number; readonly ssl: boolean },
+  req: Request,
+  abort: AbortController,
   spec: HttpProbeSpec,
   target: ProbeTarget,
   deadline: number,
   io: ProbeIo,
 ): Promise<{ readonly code: number } | { readonly result: Outcome }> {
-  const abort = new AbortController()
   let res: Response | typeof TIMED_OUT
   try {
-    const req = toFetchRequest(buildHttpCheckRequest({ ...(phase.request as HttpRequestSpec), sendState: spec.sendState }, target.serverState), dest, abort.signal)
     res = await withDeadline(io.fetch(req), deadline - io.now())
   } catch (e) {
     return { result: { status: 'L4CON', info: errorText(e) } }

@@ -164,16 +164,19 @@ const ROWS: readonly Row[] = [
   ['server observe', 'backend', 'server t app.example.com:80 check observe layer7', 'yes', (m) => srv(m)?.observe, 'layer7'],
   ['server on-error', 'backend', 'server t app.example.com:80 check observe layer7 on-error mark-down', 'yes', (m) => srv(m)?.onError, 'mark-down'],
   ['server error-limit', 'backend', 'server t app.example.com:80 check observe layer4 error-limit 5', 'yes', (m) => srv(m)?.errorLimit, 5],
-  ['server agent-check', 'backend', 'server t app.example.com:80 agent-check agent-port 9999', 'warn', (m) => srv(m)?.agent?.port, 9999],
-  ['server agent-inter', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-inter 5s', 'warn', (m) => srv(m)?.agent?.interMs, 5000],
-  ['server agent-send', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-send ping', 'warn', (m) => srv(m)?.agent?.send, 'ping'],
-  ['server agent-addr', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-addr agent.example.com', 'warn'],
+  ['server agent-check', 'backend', 'server t app.example.com:80 agent-check agent-port 9999', 'yes', (m) => srv(m)?.agent?.port, 9999],
+  ['server agent-check port', 'backend', 'server t app.example.com:80 check port 8081 agent-check', 'yes', (m) => srv(m)?.agent?.port, 8081],
+  ['server agent-inter', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-inter 5s', 'yes', (m) => srv(m)?.agent?.interMs, 5000],
+  ['server agent-send', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-send ping', 'yes', (m) => srv(m)?.agent?.send, 'ping'],
+  ['server agent-addr', 'backend', 'server t app.example.com:80 agent-check agent-port 9999 agent-addr agent.example.com', 'yes', (m) => srv(m)?.agent?.addr, 'agent.example.com'],
+  ['server check-alpn', 'backend', 'server t app.example.com:80 check check-alpn h2', 'warn'],
+  ['server check-proto', 'backend', 'server t app.example.com:80 check check-proto h2', 'warn'],
   ['server port (check port)', 'backend', 'server t app.example.com:80 check port 8081', 'yes', (m) => srv(m)?.checkPort, 8081],
   ['server addr (check address)', 'backend', 'server t app.example.com:80 check addr health.example.com', 'yes', (m) => srv(m)?.checkAddr, 'health.example.com'],
   ['server check-ssl', 'backend', 'server t app.example.com:80 check check-ssl', 'warn'],
   ['server ssl', 'backend', 'server t app.example.com:443 ssl', 'yes', (m) => srv(m)?.ssl, true],
   ['server send-proxy', 'backend', 'server t app.example.com:80 send-proxy', 'no'],
-  ['server track', 'backend', 'server t app.example.com:80 track s1', 'warn', (m) => srv(m)?.track, 's1'],
+  ['server track', 'backend', 'server s2 app.example.com:80 check\nserver t app.example.com:80 track s2', 'yes', (m) => srv(m)?.track, 's2'],
   ['server redir', 'backend', 'server t app.example.com:80 redir http://www.example.com', 'yes', (m) => srv(m)?.redir, 'http://www.example.com'],
   ['server on-marked-down', 'backend', 'server t app.example.com:80 check on-marked-down shutdown-sessions', 'warn'],
   ['server on-marked-up', 'backend', 'server t app.example.com:80 check on-marked-up shutdown-backup-sessions', 'warn'],
@@ -656,7 +659,7 @@ describe("'yes' keywords are read by the Worker", () => {
   })
 
   it('names each feature whose runtime is still missing, and warns once per proxy', () => {
-    expect(Object.keys(PENDING).sort()).toEqual(['agent', 'limits', 'queue'])
+    expect(Object.keys(PENDING).sort()).toEqual(['limits', 'queue'])
     const w = diags(
       compile(cfg`
         defaults
