@@ -22,7 +22,8 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   assignProxyIds(proxies, global.statsSocketSlot)
   const backendsByName = new Map(proxies.filter(hasBe).map((p) => [p.name, p]))
   const tablesByName = new Map(proxies.filter((p) => p.stickTable).map((p) => [p.name, p]))
-  for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
+  const tracked = new Set<ServerDraft>()
+  for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv, tracked)
   checkDefaultsRuleUse(proxies, sv)
   return {
     frontends: proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log)),
@@ -74,6 +75,7 @@ function checkProxy(
   tables: ReadonlyMap<string, ProxyDraft>,
   global: GlobalDraft,
   sv: Services,
+  tracked: Set<ServerDraft>,
 ): void {
   const where = `${p.kind} '${p.name}'`
   if (hasFe(p) && p.binds.length === 0 && p.bindSpans.length === 0) {
@@ -133,10 +135,10 @@ function checkProxy(
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
     sv.diag.error('unknown-table', p.span, `${where}: stick-table refers to unknown peers section '${p.stickTable.peers}'`)
   }
-  if (hasBe(p)) checkServers(p, sv, backends)
+  if (hasBe(p)) checkServers(p, sv, backends, tracked)
 }
 
-function checkServers(p: ProxyDraft, sv: Services, backends?: ReadonlyMap<string, ProxyDraft>): void {
+function checkServers(p: ProxyDraft, sv: Services, backends: ReadonlyMap<string, ProxyDraft>, tracked: Set<ServerDraft>): void {
   const ids = new Map<number, ServerDraft>()
   for (const s of p.servers) {
     if (s.id === undefined) continue
@@ -156,13 +158,17 @@ function checkServers(p: ProxyDraft, sv: Services, backends?: ReadonlyMap<string
       sv.diag.error('missing-argument', s.span, `server ${s.name} does not have agent port. Agent check has been disabled.`, { help: "add 'agent-port <port>' to the server line" })
     }
   }
-  if (backends) for (const s of p.servers) checkTrack(p, s, backends, sv)
+  for (const s of p.servers) if (checkTrack(p, s, backends, sv, tracked)) tracked.add(s)
 }
 
-/** server.c `srv_apply_track`: the tracked server exists, is checked (or tracks), and no loop. */
-function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string, ProxyDraft>, sv: Services): void {
+/**
+ * server.c `srv_apply_track`: the tracked server exists, is checked (or tracks), and no loop.
+ * Servers are applied in order: a chain only follows the links of servers already applied
+ * (`tracked`), so of two servers tracking each other only the second one is refused.
+ */
+function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string, ProxyDraft>, sv: Services, tracked: ReadonlySet<ServerDraft>): boolean {
   const track = s.params.track
-  if (typeof track !== 'string') return
+  if (typeof track !== 'string') return false
   const where = `config : ${p.kind} '${p.name}', server '${s.name}'`
   const resolve = (from: ProxyDraft, ref: string): { px?: ProxyDraft; srv?: ServerDraft; pname?: string; sname: string } => {
     const i = ref.lastIndexOf('/')
@@ -175,34 +181,36 @@ function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string,
   const r = resolve(p, track)
   if (!r.px) {
     sv.diag.error('unknown-backend', s.span, `${where}: unable to find required proxy '${r.pname ?? ''}' for tracking.`)
-    return
+    return false
   }
   if (!r.srv) {
     sv.diag.error('unknown-server', s.span, `${where}: unable to find required server '${r.sname}' for tracking.`)
-    return
+    return false
   }
-  const tracked = r.srv
-  if (tracked.params.check !== true && tracked.params['agent-check'] !== true && typeof tracked.params.track !== 'string') {
-    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${tracked.name} for tracking as it does not have any check nor agent enabled.`, {
-      help: `add 'check' to server ${r.px.name}/${tracked.name}`,
+  const target = r.srv
+  if (target.params.check !== true && target.params['agent-check'] !== true && typeof target.params.track !== 'string') {
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} for tracking as it does not have any check nor agent enabled.`, {
+      help: `add 'check' to server ${r.px.name}/${target.name}`,
     })
-    return
+    return false
   }
   // Follow the chain from the tracked server: reaching this server again is a loop.
-  let cur: { px: ProxyDraft; srv: ServerDraft } | undefined = { px: r.px, srv: tracked }
+  let cur: { px: ProxyDraft; srv: ServerDraft } | undefined = { px: r.px, srv: target }
   for (let hops = 0; cur && hops < 1000; hops++) {
     if (cur.srv === s) {
-      sv.diag.error('invalid-argument', s.span, `${where}: unable to track ${r.px.name}/${tracked.name} as it belongs to a tracking chain looping back to ${r.px.name}/${tracked === s ? tracked.name : s.name}.`)
-      return
+      sv.diag.error('invalid-argument', s.span, `${where}: unable to track ${r.px.name}/${target.name} as it belongs to a tracking chain looping back to ${r.px.name}/${target === s ? target.name : s.name}.`)
+      return false
     }
     const next = cur.srv.params.track
-    if (typeof next !== 'string') break
+    if (typeof next !== 'string' || !tracked.has(cur.srv)) break
     const n = resolve(cur.px, next)
     cur = n.px && n.srv ? { px: n.px, srv: n.srv } : undefined
   }
   if (r.px !== p && (p.check?.disableOn404 ?? false) !== (r.px.check?.disableOn404 ?? false)) {
-    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${tracked.name} fortracking: disable-on-404 option inconsistency.`, { help: "set 'http-check disable-on-404' in both backends or in neither" })
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} fortracking: disable-on-404 option inconsistency.`, { help: "set 'http-check disable-on-404' in both backends or in neither" })
+    return false
   }
+  return true
 }
 
 function freezeOptions(p: ProxyDraft): ProxyOptions {
@@ -285,6 +293,9 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   const stats = freezeStats(p)
   const servers = p.servers.map(freezeServer)
   const checked = servers.some((s) => s.check)
+  if (p.check && p.check.type !== 'http' && (p.check.http?.steps?.length ?? 0) > 0) {
+    sv.diag.warning('useless', p.span, `${p.kind} '${p.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`, { help: "add 'option httpchk' to run them" })
+  }
   if (p.check && !checked && p.checkSpan) {
     sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
   }

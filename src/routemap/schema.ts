@@ -246,6 +246,8 @@ export interface HttpCheck {
    * (the fields above) and `expect`.
    */
   readonly steps?: readonly HttpCheckStep[]
+  /** `option httpchk` was given (without it HAProxy ignores the http-check rules). */
+  readonly option?: boolean
 }
 export interface HttpCheckExpect {
   readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr'

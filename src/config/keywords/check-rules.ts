@@ -287,9 +287,15 @@ export function addOptionSend(steps: readonly HttpCheckStep[], send: SendStep): 
  * ruleset would be invalid: a send needs a connect before it (unless it is the first rule), an
  * expect a send or expect, a connect an expect.
  */
-export function addHttpRule(steps: readonly HttpCheckStep[], rule: HttpCheckStep): HttpCheckStep[] | string {
+export function addHttpRule(steps: readonly HttpCheckStep[], rule: HttpCheckStep, validate: boolean): HttpCheckStep[] | string {
+  if (rule.step === 'connect') {
+    const bad = firstStepError(steps.filter((s) => !(s.step === 'send' && s.implicit)))
+    if (bad) return bad
+  }
+  // Before `option httpchk`, HAProxy keeps the rules as written (proxy_parse_httpcheck).
+  if (!validate) return [...steps, rule]
   const last = steps[steps.length - 1]
-  const index = steps.length + 1
+  const index = steps.filter((s) => !(s.step === 'send' && s.implicit)).length + 1
   if (last && !(last.step === 'send' && last.implicit)) {
     if (last.step !== 'connect' && rule.step === 'send') return `unable to add http-check send rule at step ${index} (missing connect rule).`
     if (last.step !== 'send' && last.step !== 'expect' && rule.step === 'expect') return `unable to add http-check expect rule at step ${index} (missing send rule).`
@@ -306,4 +312,11 @@ export function addHttpRule(steps: readonly HttpCheckStep[], rule: HttpCheckStep
   }
   out.push(rule)
   return out
+}
+
+/** parse_tcpcheck_connect: once rules exist, the first one must be a connect. */
+export function firstStepError(steps: readonly { readonly step: string }[]): string | undefined {
+  const first = steps[0]
+  if (!first || first.step === 'connect') return undefined
+  return "first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset."
 }

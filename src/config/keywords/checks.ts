@@ -10,7 +10,7 @@
  * check-rules.ts.
  */
 import type { CheckSpec, HttpCheck, HttpCheckStep, TcpCheckStep } from '../../routemap/schema.ts'
-import { addHttpRule, addOptionSend, httpExpectOf, parseConnect, parseExpect } from './check-rules.ts'
+import { addHttpRule, addOptionSend, firstStepError, httpExpectOf, parseConnect, parseExpect } from './check-rules.ts'
 import type { Word } from '../lexer.ts'
 import { arity } from './args.ts'
 import { BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
@@ -45,8 +45,9 @@ function withSteps(cur: CheckSpec, steps: HttpCheckStep[]): CheckSpec {
     ...(send?.body !== undefined ? { body: send.body } : {}),
     ...(expect ? { expect } : {}),
     steps,
+    ...(cur.http?.option ? { option: true } : {}),
   }
-  return { ...cur, type: 'http', http }
+  return { ...cur, http }
 }
 
 function parseHttpchk(st: Statement, cx: KeywordContext): void {
@@ -101,8 +102,9 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
     headers,
     ...(body !== undefined ? { body } : {}),
   }
-  const steps = addOptionSend(prev.type === 'http' ? stepsOf(prev.http) : [], send)
-  p.check = withSteps({ ...prev, type: 'http' }, steps)
+  const steps = addOptionSend(stepsOf(prev.http), send)
+  const next = withSteps({ ...prev, type: 'http' }, steps)
+  p.check = { ...next, http: { ...(next.http as HttpCheck), option: true } }
   p.checkSpan = st.span
 }
 
@@ -179,7 +181,9 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
   const sub = st.keyword[1]?.text
-  const cur: CheckSpec = p.check?.type === 'http' ? p.check : { ...base(cx), type: 'http' }
+  const cur: CheckSpec = base(cx)
+  // Without `option httpchk` (yet) HAProxy keeps the rules unchecked and unused (proxy_parse_httpcheck).
+  const active = cur.type === 'http' && cur.http?.option === true
   if (sub === 'disable-on-404') {
     if (arity(st, cx.sv, 0, 0, '(no arguments)')) p.check = { ...withSteps(cur, stepsOf(cur.http)), disableOn404: true }
     return
@@ -209,7 +213,7 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
     return
   }
   if (!rule) return
-  const steps = addHttpRule(stepsOf(cur.http), rule)
+  const steps = addHttpRule(stepsOf(cur.http), rule, active)
   if (typeof steps === 'string') {
     cx.sv.diag.error('invalid-argument', st.span, `'http-check ${sub}' : ${steps}`, { help: "each 'http-check send' after the first needs an 'http-check connect' before it, and each connect an expect before it" })
     return
@@ -239,6 +243,11 @@ function parseTcpCheck(st: Statement, cx: KeywordContext): void {
   if (sub === 'connect') {
     const c = parseConnect(st, cx)
     if (!c) return
+    const bad = firstStepError(steps)
+    if (bad) {
+      cx.sv.diag.error('invalid-argument', st.span, `'tcp-check connect' : ${bad}`, { help: "start the rules with 'tcp-check connect'" })
+      return
+    }
     steps.push(c)
   } else if (sub === 'send' || sub === 'send-binary') {
     const data = st.args[0]
