@@ -30,6 +30,22 @@ function stepsOf(http: HttpCheck | undefined): HttpCheckStep[] {
 }
 
 /**
+ * Sections that have their own http-check rule set. HAProxy names the set after the section:
+ * a section's first `option httpchk` or `http-check` rule starts a new, empty set instead of
+ * adding to the one inherited from `defaults`.
+ */
+const ownRules = new WeakSet<object>()
+
+/** The section's rules: the inherited ones are dropped when it starts its own set. */
+function ownSteps(cx: KeywordContext, http: HttpCheck | undefined): HttpCheckStep[] {
+  const p = cx.proxy
+  if (!p) return []
+  if (ownRules.has(p)) return stepsOf(http)
+  ownRules.add(p)
+  return []
+}
+
+/**
  * The HttpCheck with `steps`, its summary fields (first send, last expect) kept for readers of
  * the single-request form.
  */
@@ -102,7 +118,7 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
     headers,
     ...(body !== undefined ? { body } : {}),
   }
-  const steps = addOptionSend(stepsOf(prev.http), send)
+  const steps = addOptionSend(ownSteps(cx, prev.http), send)
   const next = withSteps({ ...prev, type: 'http' }, steps)
   p.check = { ...next, http: { ...(next.http as HttpCheck), option: true } }
   p.checkSpan = st.span
@@ -213,7 +229,7 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
     return
   }
   if (!rule) return
-  const steps = addHttpRule(stepsOf(cur.http), rule, active)
+  const steps = addHttpRule(ownSteps(cx, cur.http), rule, active)
   if (typeof steps === 'string') {
     cx.sv.diag.error('invalid-argument', st.span, `'http-check ${sub}' : ${steps}`, { help: "each 'http-check send' after the first needs an 'http-check connect' before it, and each connect an expect before it" })
     return

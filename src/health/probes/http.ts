@@ -14,6 +14,7 @@ import type { HttpCheckExpect } from '../../routemap/schema.ts'
 import type { HttpPhase, HttpProbeSpec } from '../probe-spec.ts'
 import type { CheckResult, CheckStatus } from '../status.ts'
 import { errorText, TIMED_OUT, withDeadline } from './deadline.ts'
+import type { TcpRule } from './rules.ts'
 import { runTcpRules } from './tcp-engine.ts'
 import type { ProbeIo, ProbeTarget } from './types.ts'
 
@@ -68,8 +69,12 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
     if (!address || port === undefined) return done({ status: 'SOCKERR', info: 'no address or port to check' })
     const ssl = phase.connect.ssl === 'server' ? target.ssl : phase.connect.ssl
     if (!phase.request) {
-      // A trailing `http-check connect`: only the connection is tested.
-      const r = await runTcpRules([{ op: 'connect', step: 0, ssl, implicit: true }], 'protocol', { ...target, address, port }, io)
+      // A trailing `http-check connect` only tests the connection. Expects without a request
+      // (a section whose own rules have no send: HAProxy then sends nothing) wait for a
+      // response that does not come.
+      const rules: TcpRule[] = [{ op: 'connect', step: 0, ssl, implicit: true }]
+      if (phase.expects.length > 0) rules.push({ op: 'expect', step: 1, what: '', evaluate: ({ buf, lastRead }) => (lastRead ? { kind: 'fail', status: 'L7RSP', info: buf.length === 0 ? 'TCPCHK got an empty response at step 1' : '' } : { kind: 'wait' }) })
+      const r = await runTcpRules(rules, 'protocol', { ...target, address, port }, io)
       if (r.status !== 'L4OK' && r.status !== 'L6OK') return done({ status: r.status, ...(r.info ? { info: r.info } : {}) })
       connectOnly = true
       lastExpect = undefined
