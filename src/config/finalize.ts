@@ -275,11 +275,11 @@ function freezeServer(s: ServerDraft): Server {
     ...(typeof q.port === 'number' ? { checkPort: q.port } : {}), ...(str('addr') ? { checkAddr: str('addr') } : {}),
     ...(observe === 'layer4' || observe === 'layer7' ? { observe } : {}),
     ...(str('on-error') ? { onError: str('on-error') } : {}), errorLimit: num(q['error-limit'], 10),
-    // The agent port defaults to the check `port`, its interval to `inter` (check.c `init_srv_agent_check`).
+    // The agent port defaults to the check `port` (check.c `srv_parse_check_port`); agent-inter to 2 s (proxy.c defsrv).
     ...(q['agent-check'] === true && typeof (agentPort ?? q.port) === 'number'
       ? {
           agent: {
-            port: (agentPort ?? q.port) as number, interMs: num(q['agent-inter'], num(q.inter, 2000)),
+            port: (agentPort ?? q.port) as number, interMs: num(q['agent-inter'], 2000),
             ...(str('agent-send') ? { send: str('agent-send') } : {}), ...(str('agent-addr') ? { addr: str('agent-addr') } : {}),
           },
         }
