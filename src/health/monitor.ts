@@ -206,7 +206,10 @@ export class MonitorCore {
     if (!plan || !s?.agent || !h) return false
     const now = this.#d.io.now()
     const { health, transition } = applyAgentOutcome(h, s, o, plan.dynamicWeights, now)
-    this.#logTransition(s, health, transition)
+    // The state change is reported with the agent's status (srv_set_stopped/running get the agent check).
+    const a = health.agent
+    const { checkCode: _c, checkDurationMs: _d, ...rest } = health
+    if (a) this.#logTransition(s, { ...rest, checkStatus: a.status, checkInfo: a.info, ...(a.code !== undefined ? { checkCode: a.code } : {}), ...(a.durationMs !== undefined ? { checkDurationMs: a.durationMs } : {}) }, transition)
     const agent = health.agent as AgentHealth
     this.#put(name, { ...health, agent: { ...agent, nextCheck: now + agentInterval(s) } })
     return true
