@@ -178,3 +178,34 @@ describe('the probe runs the phases in order', () => {
     expect(await runProbe(p, { ...target, serverDown: true }, probeIo(fakeNet({}), f))).toMatchObject({ status: 'L7STS', code: 404 })
   })
 })
+
+describe('tcp-check shares the connect and expect parsing', () => {
+  const tcp = (rules: string) => {
+    const r = compile(cfg`
+      defaults
+        mode tcp
+      backend be
+        option tcp-check
+        ${rules}
+        server s1 192.0.2.1:6379 check
+    `)
+    return { steps: r.routeMap?.backends[0]?.check?.tcpSteps, errors: diags(r).filter((d) => d.severity === 'error').map((d) => d.message) }
+  }
+
+  it('connect addr/port/default, expect options and a glued !', () => {
+    expect(tcp('tcp-check connect addr 192.0.2.7:6380 default\n        tcp-check send PING\\r\\n\n        tcp-check expect min-recv 5 error-status L7STS !rstring ^-ERR')).toEqual({
+      steps: [
+        { step: 'connect', addr: '192.0.2.7', port: 6380, ssl: false, default: true },
+        { step: 'send', data: 'PING\r\n', binary: false },
+        { step: 'expect', kind: 'rstring', negate: true, pattern: '^-ERR', minRecv: 5, errorStatus: 'L7STS' },
+      ],
+      errors: [],
+    })
+  })
+
+  it('a connect after other rules is refused like HAProxy', () => {
+    expect(tcp('tcp-check send PING\\r\\n\n        tcp-check connect port 6380').errors).toEqual([
+      "'tcp-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
+    ])
+  })
+})
