@@ -6,7 +6,8 @@
  * `expect status 200-399`), a `tcp-check` rule list, or a built-in protocol check (mysql,
  * redis, smtp, ldap, ssl-hello, pgsql).
  */
-import type { CheckSpec, HttpCheck, HttpCheckExpect, HttpCheckStep, TcpCheckStep } from '../routemap/schema.ts'
+import type { CheckLogFormat, CheckSpec, HttpCheck, HttpCheckExpect, HttpCheckStep, TcpCheckStep } from '../routemap/schema.ts'
+import type { VarOp } from './check-vars.ts'
 
 export type MysqlVariant = 'post-41' | 'pre-41' | 'post-80'
 
@@ -18,6 +19,8 @@ export interface HttpRequestSpec {
   /** Configured headers, names lowercased, in config order. */
   readonly headers: readonly (readonly [string, string])[]
   readonly body?: string
+  /** Parts evaluated per check (`uri-lf`, `body-lf`, header values with samples); they replace the fixed ones. */
+  readonly lf?: { readonly uri?: CheckLogFormat; readonly body?: CheckLogFormat; readonly headers?: readonly (readonly [string, CheckLogFormat])[] }
 }
 
 /** Where a phase connects: `addr`/`port` of `http-check connect`, else the server's check address. */
@@ -37,6 +40,8 @@ export interface HttpPhase {
   readonly connect: HttpConnectSpec
   readonly request?: HttpRequestSpec
   readonly expects: readonly HttpCheckExpect[]
+  /** Variable operations in rule order: `before` is the index of the expect they precede (-1: before the request). */
+  readonly ops?: readonly { readonly before: number; readonly op: VarOp }[]
 }
 
 export interface HttpProbeSpec extends HttpRequestSpec {
@@ -104,6 +109,7 @@ function requestOf(s: SendStep): HttpRequestSpec {
     version: s.version ?? DEFAULT_HTTP.version,
     headers: s.headers.map(([n, v]) => [n.toLowerCase(), v] as const),
     ...(s.body !== undefined ? { body: s.body } : {}),
+    ...(s.lf ? { lf: s.lf } : {}),
   }
 }
 
@@ -119,22 +125,37 @@ export function httpPhases(h: HttpCheck): HttpPhase[] {
         { step: 'send', method: h.method, uri: h.uri, version: h.version, headers: h.headers, ...(h.body !== undefined ? { body: h.body } : {}) },
         ...(h.expect ? [{ step: 'expect' as const, expect: h.expect }] : []),
       ]
-  const [a, b] = steps
-  if (a?.step === 'send' && a.implicit && b?.step === 'connect') steps = [b, a, ...steps.slice(2)]
-  if (steps.length === 0 || steps[steps.length - 1]?.step === 'send') steps.push({ step: 'expect', expect: DEFAULT_HTTP_EXPECT })
-  const phases: { connect: HttpConnectSpec; request?: HttpRequestSpec; expects: HttpCheckExpect[] }[] = []
-  if (steps[0]?.step !== 'connect') phases.push({ connect: { ssl: 'server' }, expects: [] })
+  // Rules are looked at without the variable actions (get_first/last_tcpcheck_rule skip them).
+  const isVar = (s: HttpCheckStep | undefined) => s?.step === 'set-var' || s?.step === 'unset-var'
+  const rules = steps.filter((s) => !isVar(s))
+  const [a, b] = rules
+  if (a?.step === 'send' && a.implicit && b?.step === 'connect') steps = [b, ...steps.filter((s) => s !== b)]
+  if (rules.length === 0 || rules[rules.length - 1]?.step === 'send') steps.push({ step: 'expect', expect: DEFAULT_HTTP_EXPECT })
+  type Draft = { connect: HttpConnectSpec; request?: HttpRequestSpec; expects: HttpCheckExpect[]; ops: { before: number; op: VarOp }[] }
+  const phases: Draft[] = []
+  let pending: VarOp[] = []
+  if (steps.find((s) => !isVar(s))?.step !== 'connect') phases.push({ connect: { ssl: 'server' }, expects: [], ops: [] })
   for (const s of steps) {
     if (s.step === 'connect') {
       phases.push({
         connect: { ...(s.port !== undefined ? { port: s.port } : {}), ...(s.addr !== undefined ? { addr: s.addr } : {}), ssl: s.default ? 'server' : s.ssl },
         expects: [],
+        // Actions written before the first connect run once it is open (they do not use it).
+        ops: pending.map((op) => ({ before: -1, op })),
       })
+      pending = []
       continue
     }
-    const cur = phases[phases.length - 1] as (typeof phases)[number]
+    const cur = phases[phases.length - 1]
+    if (s.step === 'set-var' || s.step === 'unset-var') {
+      const op: VarOp = s.step === 'set-var' ? { op: 'set', name: s.name, sample: s.sample } : { op: 'unset', name: s.name }
+      if (!cur) pending.push(op)
+      else cur.ops.push({ before: cur.request ? cur.expects.length : -1, op })
+      continue
+    }
+    if (!cur) continue
     if (s.step === 'send') cur.request = requestOf(s)
     else cur.expects.push(s.expect)
   }
-  return phases
+  return phases.map(({ ops, ...p }) => (ops.length > 0 ? { ...p, ops } : p))
 }

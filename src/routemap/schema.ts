@@ -264,8 +264,18 @@ export interface HttpCheckExpect {
   readonly toutStatus?: string
   readonly onSuccess?: string
   readonly onError?: string
+  /** `name-lf` / `value-lf`: the name or value pattern is a log-format string evaluated per check. */
+  readonly nameLf?: CheckLogFormat
+  readonly valueLf?: CheckLogFormat
 }
 export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg'
+/** A sample a check rule can use (constants, names, check variables, the last response's headers). */
+export interface CheckSample {
+  readonly fetch: 'str' | 'int' | 'be_name' | 'srv_name' | 'var' | 'res.hdr' | 'res.fhdr'
+  readonly arg?: string
+}
+/** A log-format string of a check rule: literal text and samples. */
+export type CheckLogFormat = readonly (string | CheckSample)[]
 export type HttpCheckStep =
   | TcpCheckConnect
   | {
@@ -278,8 +288,12 @@ export type HttpCheckStep =
       readonly body?: string
       /** The request of `option httpchk` not merged into an explicit `http-check send` (TCPCHK_SND_HTTP_FROM_OPT). */
       readonly implicit?: boolean
+      /** Log-format parts with samples (`uri-lf`, `body-lf`, header values using `%[...]`), evaluated per check. */
+      readonly lf?: { readonly uri?: CheckLogFormat; readonly body?: CheckLogFormat; readonly headers?: readonly (readonly [string, CheckLogFormat])[] }
     }
   | { readonly step: 'expect'; readonly expect: HttpCheckExpect }
+  | { readonly step: 'set-var'; readonly name: string; readonly sample: CheckSample }
+  | { readonly step: 'unset-var'; readonly name: string }
 /** `tcp-check connect` / `http-check connect`: `addr` (host, no port), `port`, `ssl`; `default` takes the server's settings. */
 export interface TcpCheckConnect {
   readonly step: 'connect'

@@ -7,7 +7,8 @@
  * and how an http-check rule joins the list (the `option httpchk` request merged into the first
  * explicit send, HAProxy's ordering errors).
  */
-import type { HeaderMatch, HttpCheckExpect, HttpCheckStep, TcpCheckConnect } from '../../routemap/schema.ts'
+import type { CheckLogFormat, HeaderMatch, HttpCheckExpect, HttpCheckStep, TcpCheckConnect } from '../../routemap/schema.ts'
+import { literalOf, parseCheckLogFormat } from './check-vars.ts'
 import type { Word } from '../lexer.ts'
 import { parseHostPort } from '../values.ts'
 import type { KeywordContext, Statement } from './types.ts'
@@ -74,6 +75,8 @@ export interface ParsedExpect {
   readonly word: Word
   readonly nameMatch?: HeaderMatch
   readonly value?: { readonly match: HeaderMatch; readonly pattern: string }
+  readonly nameLf?: CheckLogFormat
+  readonly valueLf?: CheckLogFormat
   readonly minRecv?: number
   readonly okStatus?: string
   readonly errorStatus?: string
@@ -206,10 +209,7 @@ function parseHeaderExpect(args: readonly Word[], at: number, kind: string, kw: 
     cx.sv.diag.error('invalid-argument', (nameKw ?? (args[at] as Word)).span, `'${kind}' expects at the name keyword as first argument followed by a pattern`)
     return undefined
   }
-  if (nameKw.text === 'name-lf') {
-    cx.sv.diag.error('not-supported', nameKw.span, `'${kw} ${kind}' : 'name-lf' (a log-format header name) is not supported yet`, { help: "use 'name' with a fixed pattern" })
-    return undefined
-  }
+  const nameIsLf = nameKw.text === 'name-lf'
   i++
   const meth = (): HeaderMatch | undefined | null => {
     if (args[i]?.text !== '-m') return 'str'
@@ -228,14 +228,18 @@ function parseHeaderExpect(args: readonly Word[], at: number, kind: string, kw: 
     cx.sv.diag.error('missing-argument', (args[i - 1] as Word).span, `'${kind}' expects at the name keyword as first argument followed by a pattern`)
     return undefined
   }
-  if (nameMatch === 'reg' && !validRegex(namePat, kw, cx)) return undefined
-  const base = { kind, pattern: namePat.text, word: namePat, ...(nameMatch !== 'str' ? { nameMatch } : {}) }
-  const valueKw = args[i + 1]
-  if (!valueKw || (valueKw.text !== 'value' && valueKw.text !== 'value-lf')) return { expect: base, end: i }
-  if (valueKw.text === 'value-lf') {
-    cx.sv.diag.error('not-supported', valueKw.span, `'${kw} ${kind}' : 'value-lf' (a log-format header value) is not supported yet`, { help: "use 'value' with a fixed pattern" })
+  if (nameIsLf && nameMatch === 'reg') {
+    cx.sv.diag.error('invalid-argument', namePat.span, `'${kind}': log-format string is not supported with a regex matching method`)
     return undefined
   }
+  if (nameMatch === 'reg' && !validRegex(namePat, kw, cx)) return undefined
+  const nameLf = nameIsLf ? parseCheckLogFormat(namePat, kw, cx) : undefined
+  if (nameIsLf && !nameLf) return undefined
+  const nameLit = nameLf ? literalOf(nameLf) : namePat.text
+  const base = { kind, pattern: nameLit ?? '', word: namePat, ...(nameMatch !== 'str' ? { nameMatch } : {}), ...(nameLf && nameLit === undefined ? { nameLf } : {}) }
+  const valueKw = args[i + 1]
+  if (!valueKw || (valueKw.text !== 'value' && valueKw.text !== 'value-lf')) return { expect: base, end: i }
+  const valueIsLf = valueKw.text === 'value-lf'
   i += 2
   const valueMatch = meth()
   if (!valueMatch) return undefined
@@ -244,8 +248,15 @@ function parseHeaderExpect(args: readonly Word[], at: number, kind: string, kw: 
     cx.sv.diag.error('missing-argument', valueKw.span, `'${kind}' expect a pattern with the value keyword`)
     return undefined
   }
+  if (valueIsLf && valueMatch === 'reg') {
+    cx.sv.diag.error('invalid-argument', valuePat.span, `'${kind}': log-format string is not supported with a regex matching method`)
+    return undefined
+  }
   if (valueMatch === 'reg' && !validRegex(valuePat, kw, cx)) return undefined
-  return { expect: { ...base, value: { match: valueMatch, pattern: valuePat.text } }, end: i }
+  const valueLf = valueIsLf ? parseCheckLogFormat(valuePat, kw, cx) : undefined
+  if (valueIsLf && !valueLf) return undefined
+  const valueLit = valueLf ? literalOf(valueLf) : valuePat.text
+  return { expect: { ...base, value: { match: valueMatch, pattern: valueLit ?? '' }, ...(valueLf && valueLit === undefined ? { valueLf } : {}) }, end: i }
 }
 
 /** The HttpCheckExpect of a parsed `http-check expect`. */
@@ -258,9 +269,13 @@ type SendStep = Extract<HttpCheckStep, { step: 'send' }>
 
 /** tcpcheck.c `tcpcheck_overwrite_send_http_rule`: the fields `next` sets replace those of `old`; headers always do. */
 function overwriteSend(old: SendStep, next: SendStep): SendStep {
-  const { implicit: _i, ...base } = old
+  const { implicit: _i, lf: _lf, ...base } = old
+  const uri = next.uri !== undefined ? next.lf?.uri : old.lf?.uri
+  const body = next.body !== undefined ? next.lf?.body : old.lf?.body
+  const headers = next.lf?.headers
   return {
     ...base,
+    ...(uri || body || headers ? { lf: { ...(uri ? { uri } : {}), ...(body ? { body } : {}), ...(headers ? { headers } : {}) } } : {}),
     ...(next.method !== undefined ? { method: next.method } : {}),
     ...(next.uri !== undefined ? { uri: next.uri } : {}),
     ...(next.version !== undefined ? { version: next.version } : {}),
@@ -272,14 +287,19 @@ function overwriteSend(old: SendStep, next: SendStep): SendStep {
 /** The `option httpchk` request joins the rules (first send after an optional connect). */
 export function addOptionSend(steps: readonly HttpCheckStep[], send: SendStep): HttpCheckStep[] {
   const out = [...steps]
-  const at = out[0]?.step === 'connect' ? 1 : 0
-  const r = out[at]
+  const rules = out.map((s, i) => [s, i] as const).filter(([s]) => !isVarStep(s))
+  const first = rules[0]
+  const [r, at] = first?.[0].step === 'connect' ? (rules[1] ?? [undefined, -1]) : (first ?? [undefined, -1])
   if (r?.step !== 'send') out.unshift({ ...send, implicit: true })
   else if (r.implicit) {
     out.splice(at, 1)
     out.unshift({ ...send, implicit: true })
   } else out[at] = overwriteSend(r, send)
   return out
+}
+
+function isVarStep(s: HttpCheckStep | undefined): boolean {
+  return s?.step === 'set-var' || s?.step === 'unset-var'
 }
 
 /**
@@ -289,12 +309,13 @@ export function addOptionSend(steps: readonly HttpCheckStep[], send: SendStep): 
  */
 export function addHttpRule(steps: readonly HttpCheckStep[], rule: HttpCheckStep, validate: boolean): HttpCheckStep[] | string {
   if (rule.step === 'connect') {
-    const bad = firstStepError(steps.filter((s) => !(s.step === 'send' && s.implicit)))
+    const bad = firstStepError(steps.filter((s) => !(s.step === 'send' && s.implicit) && !isVarStep(s)))
     if (bad) return bad
   }
-  // Before `option httpchk`, HAProxy keeps the rules as written (proxy_parse_httpcheck).
-  if (!validate) return [...steps, rule]
-  const last = steps[steps.length - 1]
+  // Before `option httpchk`, HAProxy keeps the rules as written (proxy_parse_httpcheck); actions are never checked.
+  if (!validate || isVarStep(rule)) return [...steps, rule]
+  const rules = steps.filter((s) => !isVarStep(s))
+  const last = rules[rules.length - 1]
   const index = steps.filter((s) => !(s.step === 'send' && s.implicit)).length + 1
   if (last && !(last.step === 'send' && last.implicit)) {
     if (last.step !== 'connect' && rule.step === 'send') return `unable to add http-check send rule at step ${index} (missing connect rule).`
@@ -303,9 +324,9 @@ export function addHttpRule(steps: readonly HttpCheckStep[], rule: HttpCheckStep
   }
   const out = [...steps]
   if (rule.step === 'send') {
-    const first = out[0]
+    const first = rules[0]
     if (first?.step === 'send' && first.implicit) {
-      out.shift()
+      out.splice(out.indexOf(first), 1)
       out.push(overwriteSend(first, rule))
       return out
     }

@@ -9,7 +9,8 @@
  * expressions) are rejected as not supported yet rather than dropped. Shared rule parsing is in
  * check-rules.ts.
  */
-import type { CheckSpec, HttpCheck, HttpCheckStep, TcpCheckStep } from '../../routemap/schema.ts'
+import type { CheckLogFormat, CheckSpec, HttpCheck, HttpCheckStep, TcpCheckStep } from '../../routemap/schema.ts'
+import { literalOf, parseCheckLogFormat, parseVarRule } from './check-vars.ts'
 import { addHttpRule, addOptionSend, firstStepError, httpExpectOf, parseConnect, parseExpect } from './check-rules.ts'
 import type { Word } from '../lexer.ts'
 import { arity } from './args.ts'
@@ -133,6 +134,8 @@ function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
   let version: string | undefined
   let body: string | undefined
   const headers: [string, string][] = []
+  const lf: { uri?: CheckLogFormat; body?: CheckLogFormat } = {}
+  const lfHeaders: [string, CheckLogFormat][] = []
   for (let i = 0; i < st.args.length; i++) {
     const w = st.args[i] as Word
     const v = st.args[i + 1]
@@ -145,15 +148,16 @@ function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
       method = (v as Word).text
     } else if (w.text === 'uri-lf' || w.text === 'body-lf') {
       if (!need()) return undefined
-      // A log-format string without any % field is a fixed value.
-      if ((v as Word).text.includes('%')) {
-        cx.sv.diag.error('not-supported', w.span, `'http-check send' : '${w.text}' (a log-format ${w.text === 'uri-lf' ? 'URI' : 'body'}) is not supported yet`, {
-          help: `use '${w.text.replace('-lf', '')}' with a fixed value`,
-        })
-        return undefined
+      const fmt = parseCheckLogFormat(v as Word, 'http-check send', cx)
+      if (!fmt) return undefined
+      const lit = literalOf(fmt)
+      if (w.text === 'uri-lf') {
+        uri = lit ?? ''
+        if (lit === undefined) lf.uri = fmt
+      } else {
+        body = lit ?? ''
+        if (lit === undefined) lf.body = fmt
       }
-      if (w.text === 'uri-lf') uri = (v as Word).text
-      else body = (v as Word).text
     } else if (w.text === 'uri') {
       if (!need()) return undefined
       uri = (v as Word).text
@@ -171,11 +175,11 @@ function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
         cx.sv.diag.error('missing-argument', w.span, "'http-check send' : 'hdr' expects <name> and <value> as arguments")
         return undefined
       }
-      if (val.text.includes('%[')) {
-        cx.sv.diag.error('not-supported', val.span, "'http-check send' : a log-format header value is not supported yet", { help: 'write a fixed value without %[...]' })
-        return undefined
-      }
-      headers.push([v.text.toLowerCase(), val.text])
+      // Header values are log-format strings.
+      const fmt = val.text.includes('%') ? parseCheckLogFormat(val, 'http-check send', cx) : [val.text]
+      if (!fmt) return undefined
+      headers.push([v.text.toLowerCase(), literalOf(fmt) ?? ''])
+      lfHeaders.push([v.text.toLowerCase(), fmt])
       i++
     } else {
       cx.sv.diag.error('invalid-argument', w.span, `'http-check send' expects 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body', 'body-lf' or 'comment' but got '${w.text}' as argument.`)
@@ -190,13 +194,16 @@ function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
     ...(version !== undefined ? { version } : {}),
     headers,
     ...(body !== undefined ? { body } : {}),
+    ...(lf.uri || lf.body || lfHeaders.some(([, f]) => literalOf(f) === undefined)
+      ? { lf: { ...lf, ...(lfHeaders.some(([, f]) => literalOf(f) === undefined) ? { headers: lfHeaders } : {}) } }
+      : {}),
   }
 }
 
 function parseHttpCheck(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
-  const sub = st.keyword[1]?.text
+  const sub = st.keyword[1]?.text.replace(/\(.*$/, '')
   const cur: CheckSpec = base(cx)
   // Without `option httpchk` (yet) HAProxy keeps the rules unchecked and unused (proxy_parse_httpcheck).
   const active = cur.type === 'http' && cur.http?.option === true
@@ -210,7 +217,8 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
   }
   if (sub === 'comment') return
   let rule: HttpCheckStep | undefined
-  if (sub === 'send') rule = parseSend(st, cx)
+  if (sub === 'set-var' || sub === 'unset-var') rule = parseVarRule(sub, st.keyword[1] as Word, st.args, `http-check ${sub}`, cx)
+  else if (sub === 'send') rule = parseSend(st, cx)
   else if (sub === 'connect') rule = parseConnect(st, cx)
   else if (sub === 'expect') {
     const ex = parseExpect(st, cx, ['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr'], ['string-lf'])
@@ -330,7 +338,7 @@ function simpleCheck(type: 'redis' | 'pgsql' | 'smtp' | 'ldap' | 'ssl-hello') {
   }
 }
 
-const NO_CHECK_VARS = 'check variables are not supported yet'
+const NO_CHECK_VARS = 'tcp-check variables are not supported yet (http-check set-var/unset-var are)'
 
 export const CHECK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'option httpchk', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseHttpchk },
@@ -340,8 +348,8 @@ export const CHECK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'http-check send-state', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check comment', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
-  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
-  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
+  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
+  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'option tcp-check', sections: BE_SECTIONS, negatable: true, support: 'yes', parse: parseTcpCheckOption },
   { name: 'tcp-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },

@@ -11,7 +11,8 @@
 import { CHECK_BUFSIZE, evalHttpExpect } from '../expect.ts'
 import { buildHttpCheckRequest, toFetchRequest } from '../http-request.ts'
 import type { HttpCheckExpect } from '../../routemap/schema.ts'
-import type { HttpPhase, HttpProbeSpec } from '../probe-spec.ts'
+import { applyVarOp, type CheckVarContext, evalLogFormat } from '../check-vars.ts'
+import type { HttpPhase, HttpProbeSpec, HttpRequestSpec } from '../probe-spec.ts'
 import type { CheckResult, CheckStatus } from '../status.ts'
 import { errorText, TIMED_OUT, withDeadline } from './deadline.ts'
 import type { TcpRule } from './rules.ts'
@@ -63,6 +64,7 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
   let code: number | undefined
   let lastExpect: HttpCheckExpect | undefined
   let connectOnly = false
+  const vars: CheckVarContext = { vars: new Map(), backend: target.backend, server: target.server }
   for (const phase of phases) {
     const address = phase.connect.addr ?? target.address
     const port = phase.connect.port ?? target.port
@@ -81,17 +83,18 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
       continue
     }
     connectOnly = false
+    runOps(phase, -1, vars)
     const abort = new AbortController()
     let req: Request
     try {
-      req = toFetchRequest(buildHttpCheckRequest({ ...phase.request, sendState: spec.sendState }, target.serverState), { address, port, ssl }, abort.signal)
+      req = toFetchRequest(buildHttpCheckRequest({ ...withLogFormats(phase.request, vars), sendState: spec.sendState }, target.serverState), { address, port, ssl }, abort.signal)
     } catch (e) {
       return done({ status: 'SOCKERR', info: errorText(e) })
     }
     // The clock starts once the request is built (local work), like HAProxy's connect.
     const phaseStart = io.now()
     const deadline = phaseStart + (t.readMs !== undefined ? t.connectMs + t.readMs : Math.max(0, start + t.totalMs - phaseStart))
-    const r = await exchange(phase, req, abort, spec, target, deadline, io)
+    const r = await exchange(phase, req, abort, spec, target, deadline, io, vars)
     if ('result' in r) return done(r.result)
     code = r.code
     lastExpect = phase.expects[phase.expects.length - 1]
@@ -110,6 +113,7 @@ async function exchange(
   target: ProbeTarget,
   deadline: number,
   io: ProbeIo,
+  vars: CheckVarContext,
 ): Promise<{ readonly code: number } | { readonly result: Outcome }> {
   let res: Response | typeof TIMED_OUT
   try {
@@ -147,9 +151,40 @@ async function exchange(
     headers.push([n, v])
   })
   const view = { status: code, statusText: res.statusText, body, headers }
-  for (const e of phase.expects) {
+  vars.headers = headers
+  for (const [i, e0] of phase.expects.entries()) {
+    runOps(phase, i, vars)
+    const e = resolveExpect(e0, vars)
+    if (typeof e === 'string') return fail('L7RSP', e)
     const v = evalHttpExpect(e, view)
     if (v.status !== 'L7OK') return fail(v.status, v.info)
   }
+  runOps(phase, phase.expects.length, vars)
   return { code }
+}
+
+/** Runs the phase's variable operations placed before expect `before` (-1: before the request). */
+function runOps(phase: HttpPhase, before: number, vars: CheckVarContext): void {
+  for (const o of phase.ops ?? []) if (o.before === before) applyVarOp(o.op, vars)
+}
+
+/** The request with its log-format parts evaluated (an empty URI is `/`, empty headers are dropped later). */
+function withLogFormats(r: HttpRequestSpec, vars: CheckVarContext): HttpRequestSpec {
+  const lf = r.lf
+  if (!lf) return r
+  return {
+    ...r,
+    ...(lf.uri ? { uri: evalLogFormat(lf.uri, vars) || '/' } : {}),
+    ...(lf.body ? { body: evalLogFormat(lf.body, vars) } : {}),
+    ...(lf.headers ? { headers: lf.headers.map(([n, f]) => [n, evalLogFormat(f, vars)] as const) } : {}),
+  }
+}
+
+/** An expect with its `name-lf` / `value-lf` evaluated, or HAProxy's message when one is empty. */
+function resolveExpect(e: HttpCheckExpect, vars: CheckVarContext): HttpCheckExpect | string {
+  if (!e.nameLf && !e.valueLf) return e
+  const name = e.nameLf ? evalLogFormat(e.nameLf, vars) : e.pattern
+  const value = e.valueLf && e.value ? evalLogFormat(e.valueLf, vars) : e.value?.pattern
+  if (name === '' || value === '') return 'log-format string evaluated to an empty string'
+  return { ...e, pattern: name, ...(e.value && value !== undefined ? { value: { match: e.value.match, pattern: value } } : {}) }
 }

@@ -209,3 +209,38 @@ describe('tcp-check shares the connect and expect parsing', () => {
     ])
   })
 })
+
+describe('check variables and log-format strings (http-check.vtc be4, http-check-expect.vtc)', () => {
+  it('set-var/unset-var feed uri-lf, header values and body-lf; names and values of header expects come from the response', async () => {
+    const p = build(`option httpchk
+      http-check connect
+      http-check set-var(check.server) "str(srv)"
+      http-check set-var(check.path) "str(/req1)"
+      http-check send meth GET uri-lf "%[var(check.path)]" ver HTTP/1.1 hdr x-test "server=%[var(check.server)]"
+      http-check expect status 200
+      http-check set-var(check.hdr_name) res.fhdr(x-hdr-name)
+      http-check expect hdr name-lf -m str "%[var(check.hdr_name)]" value-lf -m beg "%[str(yes)]"
+      http-check connect
+      http-check unset-var(check.server)
+      http-check unset-var(check.path)
+      http-check send meth POST uri-lf "%[var(check.path)]" hdr x-test "server=%[var(check.server)]" body-lf "health-check on %[be_name]-%[srv_name]"
+      http-check expect status 200`)
+    expect(p.errors).toEqual([])
+    const seen: { url: string; xtest: string | null; body: string }[] = []
+    const f: FetchFn = async (req) => {
+      seen.push({ url: new URL(req.url).pathname, xtest: req.headers.get('x-test'), body: await req.text() })
+      return new Response(null, { status: 200, headers: { 'x-hdr-name': 'x-ready', 'x-ready': 'yes please' } })
+    }
+    expect(await runProbe(p.probe as ProbeSpec, target, probeIo(fakeNet({}), f))).toMatchObject({ status: 'L7OK' })
+    expect(seen).toEqual([
+      { url: '/req1', xtest: 'server=srv', body: '' },
+      { url: '/', xtest: 'server=', body: 'health-check on be-s1' },
+    ])
+    // The header named by the response is missing: L7STS.
+    const missing: FetchFn = async () => new Response(null, { status: 200, headers: { 'x-hdr-name': 'x-other' } })
+    expect(await runProbe(p.probe as ProbeSpec, target, probeIo(fakeNet({}), missing))).toMatchObject({ status: 'L7STS' })
+    // No header to take the name from: HAProxy's empty log-format message.
+    const none: FetchFn = async () => new Response(null, { status: 200 })
+    expect(await runProbe(p.probe as ProbeSpec, target, probeIo(fakeNet({}), none))).toMatchObject({ status: 'L7RSP', info: 'log-format string evaluated to an empty string' })
+  })
+})
