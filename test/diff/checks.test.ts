@@ -27,6 +27,8 @@ frontend fe
     use_backend be_seq_ko if { path_beg /seqko }
     use_backend be_seq_ok if { path_beg /seqok }
     use_backend be_agent if { path_beg /agent }
+    use_backend be_vars_ko if { path_beg /varsko }
+    use_backend be_vars_ok if { path_beg /varsok }
     use_backend be_track if { path_beg /track }
     use_backend be_track2 if { path_beg /xtrack }
     default_backend be_track
@@ -54,6 +56,29 @@ backend be_seq_ok
     http-check send meth GET uri /probe?rh=x-state:all-good
     http-check expect status 200
     http-check expect hdr name x-state value -m beg all-
+    default-server inter 200 fall 1 rise 1
+    server s 127.0.0.1:@s@ check
+    server bk 127.0.0.1:@bk@ backup
+
+# The URI comes from a check variable: 503 → DOWN, 200 → UP (and a header expectation from a variable set from the response).
+backend be_vars_ko
+    option httpchk
+    http-check connect
+    http-check set-var(check.st) str(503)
+    http-check send meth GET uri-lf "/probe?status=%[var(check.st)]&rh=x-who:%[srv_name]"
+    http-check expect status 200
+    default-server inter 200 fall 1 rise 1
+    server s 127.0.0.1:@s@ check
+    server bk 127.0.0.1:@bk@ backup
+
+backend be_vars_ok
+    option httpchk
+    http-check connect
+    http-check set-var(check.st) str(200)
+    http-check send meth GET uri-lf "/probe?status=%[var(check.st)]&rh=x-who:%[srv_name]"
+    http-check expect status 200
+    http-check set-var(check.who) res.hdr(x-who)
+    http-check expect hdr name x-who value-lf "%[var(check.who)]"
     default-server inter 200 fall 1 rise 1
     server s 127.0.0.1:@s@ check
     server bk 127.0.0.1:@bk@ backup
@@ -170,6 +195,11 @@ describe.skipIf(!diffEnabled())('differential: http-check sequences, agent check
     await converge((p) => servedSet(p, '/seqko', 4), ['bk'])
     await converge((p) => servedSet(p, '/seqok', 4), ['s'])
     await converge(async (p) => (await statsOf(p, 'be_seq_ko')).s?.[0], 'DOWN')
+  }, 30_000)
+
+  it('check variables and log-format URIs: the variable picks the status the origin answers', async () => {
+    await converge((p) => servedSet(p, '/varsko', 4), ['bk'])
+    await converge((p) => servedSet(p, '/varsok', 4), ['s'])
   }, 30_000)
 
   it("agent replies: 50% → weight 50; drain → DRAIN (agent); down → DOWN (agent); up 100% → still draining; ready → back at 100 (\"no check\": it has no health check)", async () => {
