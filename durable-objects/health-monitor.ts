@@ -39,6 +39,9 @@ const SCHEMA = [
   )`,
 ]
 
+/** Columns added after the first schema (ALTER TABLE fails harmlessly once they exist). */
+const MIGRATIONS = ['ALTER TABLE servers ADD COLUMN agent TEXT']
+
 type Row = Record<string, SqlStorageValue>
 
 function num(v: SqlStorageValue | undefined): number | undefined {
@@ -65,12 +68,26 @@ function rowToHealth(r: Row): ServerHealth {
     failedChecks: Number(r.failed_checks),
     downTransitions: Number(r.down_transitions),
     hanaFailures: Number(r.hana_failures),
+    ...(typeof r.agent === 'string' ? (JSON.parse(r.agent) as Pick<ServerHealth, 'agent' | 'agentWeight' | 'agentAdmin'>) : {}),
   }
+}
+
+/** The agent's part of a server's health, as JSON (null when the server has no agent state). */
+function agentJson(h: ServerHealth): string | null {
+  if (!h.agent && h.agentWeight === undefined && h.agentAdmin === undefined) return null
+  return JSON.stringify({ agent: h.agent, agentWeight: h.agentWeight, agentAdmin: h.agentAdmin })
 }
 
 /** MonitorStore over the object's SQLite database. */
 export function sqlStore(sql: SqlStorage): MonitorStore {
   for (const s of SCHEMA) sql.exec(s)
+  for (const m of MIGRATIONS) {
+    try {
+      sql.exec(m)
+    } catch {
+      // Already applied.
+    }
+  }
   return {
     getMeta: (key) => {
       const rows = sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()
@@ -87,8 +104,8 @@ export function sqlStore(sql: SqlStorage): MonitorStore {
     saveServer: (name, h) => {
       sql.exec(
         `INSERT OR REPLACE INTO servers (name, health, state, maint, check_status, check_code, check_info, check_duration, last_check,
-          last_change, next_check, fastinter, consecutive_errors, failed_checks, down_transitions, hana_failures)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          last_change, next_check, fastinter, consecutive_errors, failed_checks, down_transitions, hana_failures, agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         name,
         h.health,
         h.state,
@@ -105,6 +122,7 @@ export function sqlStore(sql: SqlStorage): MonitorStore {
         h.failedChecks,
         h.downTransitions,
         h.hanaFailures,
+        agentJson(h),
       )
     },
     deleteServer: (name) => {

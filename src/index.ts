@@ -26,6 +26,7 @@ import { ALL_UP, type BalancerStore } from './engine/server-select.ts'
 import { NO_TRACE } from './engine/trace.ts'
 import { type HealthPlan, healthPlans } from './health/plan.ts'
 import { SnapshotCache } from './health/snapshot.ts'
+import { withTracking } from './health/track.ts'
 import type { PassiveOutcome } from './health/observe.ts'
 import { logSink } from './log/sink.ts'
 import { Accounting } from './ops/accounting.ts'
@@ -196,10 +197,13 @@ async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): Promise
   }
   const health = iso.health
   // The runtime view's version only goes up: with the snapshots' it tells the balancers when to rebuild their usable sets.
-  const states = withAdmin(
-    health?.states ?? ALL_UP,
-    (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
-    () => (iso.runtime?.view.version ?? 0) + 1,
+  const states = withTracking(
+    withAdmin(
+      health?.states ?? ALL_UP,
+      (b, s) => iso.runtime?.view.admin[`${b}/${s}`],
+      () => (iso.runtime?.view.version ?? 0) + 1,
+    ),
+    routeMap,
   )
   if (iso.balancers?.hash !== cur.routeMap.hash) iso.balancers = { hash: cur.routeMap.hash, store: new Map() }
   const engine = createEngine(routeMap, { states, balancers: iso.balancers.store, load: iso.accounting, ...(iso.stick ? { stick: iso.stick } : {}) })

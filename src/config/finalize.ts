@@ -35,7 +35,8 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
       sv.diag.error('duplicate-name', { file: t.origin.file, line: t.origin.line, column: 1, length: 1 }, `stick-table name '${short}' conflicts with table declared in ${other.kind} '${other.name}' at ${other.stickTable.origin.file}:${other.stickTable.origin.line}.`)
     }
   }
-  for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv)
+  const tracked = new Set<ServerDraft>()
+  for (const p of proxies) checkProxy(p, backendsByName, tablesByName, global, sv, tracked)
   for (const p of proxies) resolveProxyErrors(p, global, sv)
   checkDefaultsRuleUse(proxies, tablesByName, sv)
   checkTcpRules(proxies, sv)
@@ -104,6 +105,7 @@ function checkProxy(
   tables: ReadonlyMap<string, unknown>,
   global: GlobalDraft,
   sv: Services,
+  tracked: Set<ServerDraft>,
 ): void {
   const where = `${p.kind} '${p.name}'`
   if (hasFe(p) && p.binds.length === 0 && p.bindSpans.length === 0) {
@@ -176,10 +178,10 @@ function checkProxy(
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
     sv.diag.error('unknown-table', p.span, `Proxy '${p.name}': unable to find sync peers '${p.stickTable.peers}'.`)
   }
-  if (hasBe(p)) checkServers(p, sv)
+  if (hasBe(p)) checkServers(p, sv, backends, tracked)
 }
 
-function checkServers(p: ProxyDraft, sv: Services): void {
+function checkServers(p: ProxyDraft, sv: Services, backends: ReadonlyMap<string, ProxyDraft>, tracked: Set<ServerDraft>): void {
   const ids = new Map<number, ServerDraft>()
   for (const s of p.servers) {
     if (s.id === undefined) continue
@@ -195,17 +197,63 @@ function checkServers(p: ProxyDraft, sv: Services): void {
     ids.set(next, s)
   }
   for (const s of p.servers) {
-    const track = s.params.track
-    if (typeof track === 'string') {
-      const name = track.includes('/') ? track.split('/')[1] ?? '' : track
-      if (!track.includes('/') && !p.servers.some((o) => o.name === name)) {
-        sv.diag.error('unknown-server', s.span, `config : ${p.kind} '${p.name}', server '${s.name}': unable to find required server '${name}' for tracking.`)
-      }
-    }
-    if ((s.params['agent-check'] === true) && s.params['agent-port'] === undefined) {
-      sv.diag.error('missing-argument', s.span, `server '${p.name}/${s.name}': 'agent-check' requires 'agent-port'`)
+    if (s.params['agent-check'] === true && s.params['agent-port'] === undefined && s.params.port === undefined) {
+      sv.diag.error('missing-argument', s.span, `server ${s.name} does not have agent port. Agent check has been disabled.`, { help: "add 'agent-port <port>' to the server line" })
     }
   }
+  for (const s of p.servers) if (checkTrack(p, s, backends, sv, tracked)) tracked.add(s)
+}
+
+/**
+ * server.c `srv_apply_track`: the tracked server exists, is checked (or tracks), and no loop.
+ * Servers are applied in order: a chain only follows the links of servers already applied
+ * (`tracked`), so of two servers tracking each other only the second one is refused.
+ */
+function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string, ProxyDraft>, sv: Services, tracked: ReadonlySet<ServerDraft>): boolean {
+  const track = s.params.track
+  if (typeof track !== 'string') return false
+  const where = `config : ${p.kind} '${p.name}', server '${s.name}'`
+  const resolve = (from: ProxyDraft, ref: string): { px?: ProxyDraft; srv?: ServerDraft; pname?: string; sname: string } => {
+    const i = ref.lastIndexOf('/')
+    const pname = i >= 0 ? ref.slice(0, i) : undefined
+    const sname = i >= 0 ? ref.slice(i + 1) : ref
+    const px = pname !== undefined ? backends.get(pname) : from
+    const srv = px?.servers.find((o) => o.name === sname)
+    return { ...(px ? { px } : {}), ...(srv ? { srv } : {}), ...(pname !== undefined ? { pname } : {}), sname }
+  }
+  const r = resolve(p, track)
+  if (!r.px) {
+    sv.diag.error('unknown-backend', s.span, `${where}: unable to find required proxy '${r.pname ?? ''}' for tracking.`)
+    return false
+  }
+  if (!r.srv) {
+    sv.diag.error('unknown-server', s.span, `${where}: unable to find required server '${r.sname}' for tracking.`)
+    return false
+  }
+  const target = r.srv
+  if (target.params.check !== true && target.params['agent-check'] !== true && typeof target.params.track !== 'string') {
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} for tracking as it does not have any check nor agent enabled.`, {
+      help: `add 'check' to server ${r.px.name}/${target.name}`,
+    })
+    return false
+  }
+  // Follow the chain from the tracked server: reaching this server again is a loop.
+  let cur: { px: ProxyDraft; srv: ServerDraft } | undefined = { px: r.px, srv: target }
+  for (let hops = 0; cur && hops < 1000; hops++) {
+    if (cur.srv === s) {
+      sv.diag.error('invalid-argument', s.span, `${where}: unable to track ${r.px.name}/${target.name} as it belongs to a tracking chain looping back to ${r.px.name}/${target === s ? target.name : s.name}.`)
+      return false
+    }
+    const next = cur.srv.params.track
+    if (typeof next !== 'string' || !tracked.has(cur.srv)) break
+    const n = resolve(cur.px, next)
+    cur = n.px && n.srv ? { px: n.px, srv: n.srv } : undefined
+  }
+  if (r.px !== p && (p.check?.disableOn404 ?? false) !== (r.px.check?.disableOn404 ?? false)) {
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} fortracking: disable-on-404 option inconsistency.`, { help: "set 'http-check disable-on-404' in both backends or in neither" })
+    return false
+  }
+  return true
 }
 
 function freezeOptions(p: ProxyDraft): ProxyOptions {
@@ -281,8 +329,14 @@ function freezeServer(s: ServerDraft): Server {
     ...(typeof q.port === 'number' ? { checkPort: q.port } : {}), ...(str('addr') ? { checkAddr: str('addr') } : {}),
     ...(observe === 'layer4' || observe === 'layer7' ? { observe } : {}),
     ...(str('on-error') ? { onError: str('on-error') } : {}), errorLimit: num(q['error-limit'], 10),
-    ...(q['agent-check'] === true && typeof agentPort === 'number'
-      ? { agent: { port: agentPort, interMs: num(q['agent-inter'], 2000), ...(str('agent-send') ? { send: str('agent-send') } : {}) } }
+    // The agent port defaults to the check `port` (check.c `srv_parse_check_port`); agent-inter to 2 s (proxy.c defsrv).
+    ...(q['agent-check'] === true && typeof (agentPort ?? q.port) === 'number'
+      ? {
+          agent: {
+            port: (agentPort ?? q.port) as number, interMs: num(q['agent-inter'], 2000),
+            ...(str('agent-send') ? { send: str('agent-send') } : {}), ...(str('agent-addr') ? { addr: str('agent-addr') } : {}),
+          },
+        }
       : {}),
     ...(str('redir') ? { redir: str('redir') } : {}), ...(str('track') ? { track: str('track') } : {}),
     origin: s.origin,
@@ -293,6 +347,9 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   const stats = freezeStats(p)
   const servers = p.servers.map(freezeServer)
   const checked = servers.some((s) => s.check)
+  if (p.check && p.check.type !== 'http' && (p.check.http?.steps?.length ?? 0) > 0) {
+    sv.diag.warning('useless', p.span, `${p.kind} '${p.name}' uses http-check rules without 'option httpchk', so the rules are ignored.`, { help: "add 'option httpchk' to run them" })
+  }
   if (p.check && !checked && p.checkSpan) {
     sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
   }

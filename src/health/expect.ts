@@ -1,11 +1,12 @@
 /**
  * @module
  * `http-check expect` and `tcp-check expect` matching (tcpcheck.c `tcpcheck_eval_expect_http`,
- * `tcpcheck_eval_expect`): status lists and ranges, regexes on the status code, substrings and
+ * `tcpcheck_eval_expect`): status lists and ranges, regexes on the status code, header names
+ * and values (`hdr`/`fhdr` with `-m str|beg|end|sub|reg`), substrings and
  * regexes on the body (the first 16384 bytes, `tune.bufsize`), binary patterns and regexes on
  * the hex dump, `!` negation, and the status/info HAProxy reports when a rule fails.
  */
-import type { HttpCheckExpect } from '../routemap/schema.ts'
+import type { HeaderMatch, HttpCheckExpect } from '../routemap/schema.ts'
 import type { CheckStatus } from './status.ts'
 
 /** tune.bufsize: HTTP checks only look at this much of the body. */
@@ -46,12 +47,16 @@ export interface HttpResponseView {
 }
 
 /**
- * Evaluates one `http-check expect` rule against a response. Status rules fail with L7STS and
- * the reason phrase; body rules with L7RSP ("HTTP content check did not match", or "…matched
- * unwanted content" when negated). Success is L7OK.
+ * Evaluates one `http-check expect` rule against a response (tcpcheck.c
+ * `tcpcheck_eval_expect_http`). Status and header rules fail with L7STS and the reason phrase;
+ * body rules with L7RSP ("HTTP content check did not match", or "…matched unwanted content"
+ * when negated). `error-status` replaces the failure status and a literal `on-error` the info;
+ * `ok-status` / `on-success` only matter when the rule is the last one (see probes/http.ts).
  */
 export function evalHttpExpect(e: HttpCheckExpect, res: HttpResponseView): HttpVerdict {
   let match: boolean
+  let status: CheckStatus = 'L7STS'
+  let info = res.statusText
   switch (e.kind) {
     case 'status':
       match = statusListMatches(e.pattern, res.status)
@@ -61,28 +66,74 @@ export function evalHttpExpect(e: HttpCheckExpect, res: HttpResponseView): HttpV
       break
     case 'hdr':
     case 'fhdr':
-      // The compiler keeps only the word after `hdr` (normally the keyword `name`): when no header
-      // name is known the rule cannot be judged, and the implicit 2xx/3xx rule applies instead.
-      if (e.pattern === 'name') return evalHttpExpect(DEFAULT_STATUS, res)
       match = headerMatches(e, res.headers)
       break
     default: {
-      if (res.body.length === 0) return { status: 'L7RSP', info: 'HTTP content check could not find a response body' }
-      match = e.kind === 'string' ? res.body.includes(e.pattern) : safeRegex(e.pattern).test(res.body)
-      if (match === e.negate) return { status: 'L7RSP', info: e.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match' }
-      return { status: 'L7OK' }
+      status = 'L7RSP'
+      if (res.body.length === 0) {
+        info = 'HTTP content check could not find a response body'
+        match = e.negate
+      } else {
+        match = e.kind === 'string' ? res.body.includes(e.pattern) : safeRegex(e.pattern).test(res.body)
+        info = e.negate ? 'HTTP check matched unwanted content' : 'HTTP content check did not match'
+      }
     }
   }
-  if (match === e.negate) return { status: 'L7STS', ...(res.statusText ? { info: res.statusText } : {}) }
-  return { status: 'L7OK' }
+  if (match !== e.negate) return { status: 'L7OK' }
+  const text = e.onError ?? info
+  return { status: (e.errorStatus as CheckStatus | undefined) ?? status, ...(text ? { info: text } : {}) }
 }
 
-const DEFAULT_STATUS: HttpCheckExpect = { kind: 'status', negate: false, pattern: '200-399' }
+function matchText(how: HeaderMatch, text: string, pat: string, re: RegExp | undefined, ci: boolean): boolean {
+  const t = ci ? text.toLowerCase() : text
+  const p = ci ? pat.toLowerCase() : pat
+  switch (how) {
+    case 'str':
+      return t === p
+    case 'beg':
+      return t.startsWith(p)
+    case 'end':
+      return t.endsWith(p)
+    case 'sub':
+      return t.includes(p)
+    case 'reg':
+      return (re as RegExp).test(text)
+  }
+}
 
-/** `hdr <name>`: true when the response has the header. */
+/** Splits a header value on commas outside double quotes (HAProxy's `http_find_header` without `full`). */
+function splitValues(v: string): string[] {
+  const out: string[] = []
+  let cur = ''
+  let quoted = false
+  for (const ch of v) {
+    if (ch === '"') quoted = !quoted
+    if (ch === ',' && !quoted) {
+      out.push(cur.trim())
+      cur = ''
+    } else cur += ch
+  }
+  out.push(cur.trim())
+  return out
+}
+
+/**
+ * `hdr`/`fhdr name [-m meth] <pat> [value [-m meth] <pat>]`: names compare case-insensitively
+ * (regexes as written), values case-sensitively; `hdr` tests each comma-separated value, `fhdr`
+ * the whole line.
+ */
 function headerMatches(e: HttpCheckExpect, headers: readonly (readonly [string, string])[]): boolean {
-  const want = e.pattern.toLowerCase()
-  return headers.some(([n]) => n.toLowerCase() === want)
+  const nameHow = e.nameMatch ?? 'str'
+  const nameRe = nameHow === 'reg' ? safeRegex(e.pattern) : undefined
+  const valueRe = e.value?.match === 'reg' ? safeRegex(e.value.pattern) : undefined
+  for (const [n, v] of headers) {
+    if (!matchText(nameHow, n, e.pattern, nameRe, true)) continue
+    if (!e.value) return true
+    const values = e.kind === 'fhdr' ? [v.trim()] : splitValues(v)
+    const want = e.value
+    if (values.some((x) => matchText(want.match, x, want.pattern, valueRe, false))) return true
+  }
+  return false
 }
 
 /** Bytes → uppercase hex (HAProxy's `dump_binary`, which `rbinary` regexes run on). */

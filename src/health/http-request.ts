@@ -7,7 +7,7 @@
  * `content-length` for a body or a method that carries one. Rendered as HAProxy's wire bytes
  * (for tests and docs) and as a fetch() Request.
  */
-import type { HttpProbeSpec } from './probe-spec.ts'
+import type { HttpRequestSpec } from './probe-spec.ts'
 
 export interface HttpCheckRequest {
   readonly method: string
@@ -21,7 +21,7 @@ export interface HttpCheckRequest {
 const NO_BODY_METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'DELETE'])
 
 /** The request HAProxy sends for this check. `serverState` is the send-state header value. */
-export function buildHttpCheckRequest(spec: HttpProbeSpec, serverState?: string): HttpCheckRequest {
+export function buildHttpCheckRequest(spec: HttpRequestSpec & { readonly sendState: boolean }, serverState?: string): HttpCheckRequest {
   const headers: [string, string][] = []
   let connection = false
   for (const [name, value] of spec.headers) {

@@ -3,18 +3,21 @@
  * The HealthMonitor's logic, free of the Workers runtime: one backend's plan and per-server
  * health, `configure` (idempotent, keeps the state of servers that still exist), `snapshot`,
  * `report` (passive health), and `runDue` (the alarm: run the checks that are due, at most 6
- * at once, apply the results, re-arm for the earliest next check). Storage, the alarm and the
+ * at once, apply the results, re-arm for the earliest next check); agent checks (`agent-check`)
+ * run on their own schedule next to the health checks (agent.ts). Storage, the alarm and the
  * network are injected: the Durable Object passes SQLite, `ctx.storage` alarms, fetch and
  * connect(); unit tests pass in-memory fakes.
  */
+import { type AgentOutcome, agentInterval, applyAgentOutcome } from './agent.ts'
 import { type PassiveOutcome, applyObservation } from './observe.ts'
-import type { HealthPlan, ServerPlan } from './plan.ts'
+import type { AgentPlan, HealthPlan, ServerPlan } from './plan.ts'
 import { forEachLimited, MAX_OUTGOING_CONNECTIONS } from './pool.ts'
+import { runAgentProbe } from './probes/agent.ts'
 import { runProbe } from './probes/index.ts'
 import type { ProbeIo, ProbeTarget } from './probes/types.ts'
 import { serverStateFor, transitionLines } from './reporting.ts'
 import { buildSnapshot, type HealthSnapshot } from './snapshot.ts'
-import { applyResult, checkInterval, fullHealth, initialHealth, nextDelay, type ServerHealth, scheduleNext, type Transition } from './state.ts'
+import { type AgentHealth, applyResult, checkInterval, fullHealth, initialHealth, nextDelay, type ServerHealth, scheduleNext, type Transition } from './state.ts'
 import type { CheckResult } from './status.ts'
 
 /** Synchronous storage of one monitor (SQLite in the Durable Object). */
@@ -108,7 +111,7 @@ export class MonitorCore {
       for (const s of plan.servers) {
         const prev = this.#states.get(s.name)
         const before = old?.servers.find((x) => x.name === s.name)
-        const h = prev && before ? rebase(prev, before, s, now) : initialHealth(s, s.disabled, now)
+        const h = withAgent(prev && before ? rebase(prev, before, s, now) : initialHealth(s, s.disabled, now), s, now)
         if (!prev) added.push(s.name)
         this.#put(s.name, h)
       }
@@ -159,32 +162,57 @@ export class MonitorCore {
     }
     const armedFor = Number(this.#d.store.getMeta('armedFor') ?? 0)
     const horizon = Math.max(now, armedFor) + DUE_WINDOW_MS
-    const due = plan.servers.filter((s) => {
+    const jobs: Job[] = []
+    for (const s of plan.servers) {
       const h = this.#states.get(s.name)
-      return h !== undefined && !h.maint && h.nextCheck <= horizon && !this.#inflight.has(s.name)
-    })
-    for (const s of due) this.#inflight.add(s.name)
+      if (!h) continue
+      // Maintenance pauses the health check, not the agent.
+      if (!s.agentOnly && !h.maint && h.agentAdmin !== 'maint' && h.nextCheck <= horizon && !this.#inflight.has(s.name)) jobs.push({ s, agent: false, key: s.name })
+      if (s.agent && h.agent && h.agent.nextCheck <= horizon && !this.#inflight.has(`${s.name}#agent`)) jobs.push({ s, agent: true, key: `${s.name}#agent` })
+    }
+    for (const j of jobs) this.#inflight.add(j.key)
     const checked: string[] = []
     try {
       await forEachLimited(
-        due,
+        jobs,
         this.#d.maxConcurrency ?? MAX_OUTGOING_CONNECTIONS,
-        (s) => runProbe(plan.probe, this.#target(plan, s), this.#d.io),
-        (s, r) => {
-          this.#inflight.delete(s.name)
-          if (this.#apply(s.name, r)) checked.push(s.name)
+        (j): Promise<CheckResult | AgentOutcome> =>
+          j.agent ? runAgentProbe(j.s.agent as AgentPlan, plan.backend, j.s.name, this.#d.io) : runProbe(plan.probe, this.#target(plan, j.s), this.#d.io),
+        (j, r) => {
+          this.#inflight.delete(j.key)
+          const ok = j.agent ? this.#applyAgent(j.s.name, r as AgentOutcome) : this.#apply(j.s.name, r as CheckResult)
+          if (ok) checked.push(j.agent ? `${j.s.name} (agent)` : j.s.name)
         },
-        (s, e) => {
-          this.#d.log?.(`[health] ${plan.backend}/${s.name}: check failed to run: ${String(e)}`)
+        (j, e) => {
+          this.#d.log?.(`[health] ${plan.backend}/${j.s.name}: ${j.agent ? 'agent' : 'check'} failed to run: ${String(e)}`)
           // Not a check result: leave the health alone, but do not retry in a tight loop.
-          const h = this.#states.get(s.name)
-          if (h) this.#put(s.name, scheduleNext(h, this.#d.io.now(), checkInterval(h, s)))
+          const h = this.#states.get(j.s.name)
+          if (!h) return
+          const at = this.#d.io.now()
+          if (j.agent && h.agent) this.#put(j.s.name, { ...h, agent: { ...h.agent, nextCheck: at + agentInterval(j.s) } })
+          else if (!j.agent) this.#put(j.s.name, scheduleNext(h, at, checkInterval(h, j.s)))
         },
       )
     } finally {
-      for (const s of due) this.#inflight.delete(s.name)
+      for (const j of jobs) this.#inflight.delete(j.key)
     }
     return { checked, nextAlarm: await this.#arm(true) }
+  }
+
+  #applyAgent(name: string, o: AgentOutcome): boolean {
+    const plan = this.#plan
+    const s = plan?.servers.find((x) => x.name === name)
+    const h = this.#states.get(name)
+    if (!plan || !s?.agent || !h) return false
+    const now = this.#d.io.now()
+    const { health, transition } = applyAgentOutcome(h, s, o, plan.dynamicWeights, now)
+    // The state change is reported with the agent's status (srv_set_stopped/running get the agent check).
+    const a = health.agent
+    const { checkCode: _c, checkDurationMs: _d, ...rest } = health
+    if (a) this.#logTransition(s, { ...rest, checkStatus: a.status, checkInfo: a.info, ...(a.code !== undefined ? { checkCode: a.code } : {}), ...(a.durationMs !== undefined ? { checkDurationMs: a.durationMs } : {}) }, transition)
+    const agent = health.agent as AgentHealth
+    this.#put(name, { ...health, agent: { ...agent, nextCheck: now + agentInterval(s) } })
+    return true
   }
 
   #apply(name: string, r: CheckResult): boolean {
@@ -192,7 +220,7 @@ export class MonitorCore {
     const plan = this.#plan
     const s = plan?.servers.find((x) => x.name === name)
     const h = this.#states.get(name)
-    if (!plan || !s || !h || h.maint) return false
+    if (!plan || !s || !h || h.maint || h.agentAdmin === 'maint') return false
     const now = this.#d.io.now()
     const { health, transition } = applyResult(h, s, r, now)
     this.#logTransition(s, health, transition)
@@ -239,7 +267,8 @@ export class MonitorCore {
     let earliest = Number.POSITIVE_INFINITY
     for (const s of plan.servers) {
       const h = this.#states.get(s.name)
-      if (h && !h.maint) earliest = Math.min(earliest, h.nextCheck)
+      if (h && !s.agentOnly && !h.maint && h.agentAdmin !== 'maint') earliest = Math.min(earliest, h.nextCheck)
+      if (h?.agent && s.agent) earliest = Math.min(earliest, h.agent.nextCheck)
     }
     if (!Number.isFinite(earliest)) return null
     const current = replace ? null : await this.#d.alarm.get()
@@ -271,4 +300,26 @@ export function rebase(h: ServerHealth, before: ServerPlan, after: ServerPlan, n
   // A shorter interval applies from now on.
   const nextCheck = Math.min(h.nextCheck, now + checkInterval({ ...h, health }, after))
   return { ...h, health, nextCheck }
+}
+
+/** One check to run: the health check or the agent of a server. */
+interface Job {
+  readonly s: ServerPlan
+  readonly agent: boolean
+  readonly key: string
+}
+
+/**
+ * Gives a server with `agent-check` its agent state (up, checked at once) and drops it from one
+ * without; an agent-only server's health is full (it has no health check to fall).
+ */
+function withAgent(h: ServerHealth, s: ServerPlan, now: number): ServerHealth {
+  let out = h
+  if (s.agentOnly && !out.maint && out.agentAdmin !== 'maint') out = { ...out, health: fullHealth(s) }
+  if (s.agent && !out.agent) return { ...out, agent: { health: 1, status: 'INI', info: '', nextCheck: now } }
+  if (!s.agent && (out.agent || out.agentWeight !== undefined || out.agentAdmin !== undefined)) {
+    const { agent: _a, agentWeight: _w, agentAdmin: _m, ...rest } = out
+    return rest
+  }
+  return out
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * The check plan of a backend: what the HealthMonitor Durable Object runs, extracted from a
- * compiled RouteMap. Which servers are checked (those with `check`), where the check connects
+ * compiled RouteMap. Which servers are checked (those with `check` or `agent-check`),
+ * their agent (address, port, interval, what to send), where the check connects
  * (`addr`/`port` or the server's own address), its timing (inter, fastinter, downinter, rise,
  * fall, slowstart), its timeouts (reference §3.3), passive health (`observe`, `on-error`,
  * `error-limit`), and what the probe sends and expects (src/health/probe-spec.ts).
@@ -57,6 +58,20 @@ export interface ServerPlan extends CheckTiming {
   readonly observe?: 'layer4' | 'layer7'
   readonly onError: OnError
   readonly errorLimit: number
+  /** `agent-check`: the agent this monitor also polls. */
+  readonly agent?: AgentPlan
+  /** The server has `agent-check` but no `check`: only the agent drives its state. */
+  readonly agentOnly?: boolean
+}
+
+/** An agent check (`agent-check`, `agent-port`, `agent-addr`, `agent-inter`, `agent-send`). */
+export interface AgentPlan {
+  readonly address: string
+  readonly port: number
+  readonly interMs: number
+  /** `agent-send`: sent once connected (nothing when unset). */
+  readonly send?: string
+  readonly timeouts: CheckTimeouts
 }
 
 export interface HealthPlan {
@@ -106,6 +121,18 @@ function serverPlan(be: Backend, s: Server): ServerPlan {
     ...(s.observe ? { observe: s.observe } : {}),
     onError: isOnError(s.onError) ? s.onError : 'fail-check',
     errorLimit: s.errorLimit,
+    ...(s.agent
+      ? {
+          agent: {
+            address: s.agent.addr ?? s.checkAddr ?? s.host,
+            port: s.agent.port,
+            interMs: s.agent.interMs,
+            ...(s.agent.send !== undefined ? { send: s.agent.send } : {}),
+            timeouts: checkTimeouts(s.agent.interMs, be.timeouts),
+          },
+        }
+      : {}),
+    ...(!s.check ? { agentOnly: true } : {}),
   }
 }
 
@@ -113,9 +140,9 @@ function isOnError(v: string | undefined): v is OnError {
   return v === 'fastinter' || v === 'fail-check' || v === 'sudden-death' || v === 'mark-down'
 }
 
-/** The plan of one backend, or undefined when none of its servers has `check`. */
+/** The plan of one backend, or undefined when none of its servers has `check` or `agent-check`. */
 export function backendPlan(map: RouteMap, be: Backend): HealthPlan | undefined {
-  const servers = be.servers.filter((s) => s.check).map((s) => serverPlan(be, s))
+  const servers = be.servers.filter((s) => s.check || s.agent).map((s) => serverPlan(be, s))
   if (servers.length === 0) return undefined
   return {
     backend: be.name,

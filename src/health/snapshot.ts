@@ -36,6 +36,23 @@ export interface ServerSnapshot {
   readonly failedChecks: number
   readonly downTransitions: number
   readonly hanaFailures: number
+  /** User weight set by the agent (absent: the configured one). */
+  readonly agentWeight?: number
+  /** Admin state set by the agent. */
+  readonly agentAdmin?: 'drain' | 'maint'
+  /** The agent check's last report (`agent-check`). */
+  readonly agent?: AgentSnapshot
+}
+
+export interface AgentSnapshot {
+  readonly status: string
+  readonly desc: string
+  readonly code?: number
+  readonly info: string
+  readonly durationMs?: number
+  readonly lastCheck?: number
+  /** 0 or 1 (agent rise = fall = 1). */
+  readonly health: number
 }
 
 export interface HealthSnapshot {
@@ -72,6 +89,21 @@ export function serverSnapshot(plan: HealthPlan, name: string, h0: ServerHealth,
     failedChecks: h.failedChecks,
     downTransitions: h.downTransitions,
     hanaFailures: h.hanaFailures,
+    ...(h.agentWeight !== undefined ? { agentWeight: h.agentWeight } : {}),
+    ...(h.agentAdmin ? { agentAdmin: h.agentAdmin } : {}),
+    ...(h.agent
+      ? {
+          agent: {
+            status: h.agent.status,
+            desc: checkDescription(h.agent.status),
+            ...(h.agent.code !== undefined ? { code: h.agent.code } : {}),
+            info: h.agent.info,
+            ...(h.agent.durationMs !== undefined ? { durationMs: h.agent.durationMs } : {}),
+            ...(h.agent.lastCheck !== undefined ? { lastCheck: h.agent.lastCheck } : {}),
+            health: h.agent.health,
+          },
+        }
+      : {}),
   }
 }
 
@@ -82,7 +114,7 @@ export function buildSnapshot(plan: HealthPlan, states: ReadonlyMap<string, Serv
     const snap = h && serverSnapshot(plan, s.name, h, now)
     if (snap) servers[s.name] = snap
   }
-  const minInterMs = Math.min(...plan.servers.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs)))
+  const minInterMs = Math.min(...plan.servers.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
   return { backend: plan.backend, routeMapHash: plan.routeMapHash, generatedAt: now, minInterMs, servers }
 }
 
@@ -96,6 +128,7 @@ export function statesFromSnapshots(get: (backend: string) => HealthSnapshot | u
       const s = get(backend)?.servers[server]
       return s?.state === 'STARTING' ? s.lastChange : undefined
     },
+    weight: (backend, server) => get(backend)?.servers[server]?.agentWeight,
   }
 }
 

@@ -42,6 +42,24 @@ export interface ServerHealth {
   readonly downTransitions: number
   /** hanafail: on-error actions triggered by passive health. */
   readonly hanaFailures: number
+  /** The agent check's own state (`agent-check`), see agent.ts. */
+  readonly agent?: AgentHealth
+  /** User weight set by the agent (`75%`): absent means the configured weight. */
+  readonly agentWeight?: number
+  /** Admin state set by the agent: `drain` (no load balancing) or `maint` (out of everything, health check paused). */
+  readonly agentAdmin?: 'drain' | 'maint'
+}
+
+/** An agent check's state (HAProxy's `srv->agent`: rise = fall = 1). */
+export interface AgentHealth {
+  /** 0 (down) or 1 (up). */
+  readonly health: number
+  readonly status: CheckStatus
+  readonly code?: number
+  readonly info: string
+  readonly durationMs?: number
+  readonly lastCheck?: number
+  readonly nextCheck: number
 }
 
 /** What changed in the operational state, for logs. */
@@ -103,7 +121,11 @@ function nextState(h: ServerHealth, t: CheckTiming, status: CheckStatus, health:
   if (kind === 'failed') return health === 0 ? 'STOPPED' : h.state
   if (health < t.rise) return h.state
   if (kind === 'condpass') return 'STOPPING'
-  if (kind === 'passed' && (h.state === 'STOPPED' || h.state === 'STOPPING')) return t.slowstartMs > 0 ? 'STARTING' : 'RUNNING'
+  if (kind === 'passed' && (h.state === 'STOPPED' || h.state === 'STOPPING')) {
+    // check_notify_success: an agent that says the server is down keeps it down.
+    if (h.agent && h.agent.health < 1) return h.state
+    return t.slowstartMs > 0 ? 'STARTING' : 'RUNNING'
+  }
   return h.state
 }
 
@@ -121,7 +143,8 @@ function transitionOf(from: OpState, to: OpState): Transition {
 export function applyResult(h0: ServerHealth, t: CheckTiming, r: CheckResult, now: number): { readonly health: ServerHealth; readonly transition: Transition } {
   const h = settle(h0, t, now)
   const { health, failed } = nextHealth(h, t, r.status)
-  const state = nextState(h, t, r.status, health)
+  // A server the agent put in maintenance keeps its state (its check is paused anyway).
+  const state = h.agentAdmin === 'maint' ? h.state : nextState(h, t, r.status, health)
   const kind = checkResultKind(r.status)
   const transition = transitionOf(h.state, state)
   // Each check sets its own code (or none); a passive (HANA) result leaves the last one.
@@ -173,12 +196,12 @@ export function scheduleNext(h: ServerHealth, finishedAt: number, delay: number)
 
 /** RUNNING or STARTING or STOPPING (NOLB keeps persistence), and not in MAINT. */
 export function isUp(h: ServerHealth): boolean {
-  return !h.maint && h.state !== 'STOPPED'
+  return !h.maint && h.agentAdmin !== 'maint' && h.state !== 'STOPPED'
 }
 
-/** Takes load-balanced traffic: RUNNING or STARTING, not MAINT. */
+/** Takes load-balanced traffic: RUNNING or STARTING, not MAINT nor DRAIN, weight not set to 0 by the agent. */
 export function isUsable(h: ServerHealth): boolean {
-  return !h.maint && (h.state === 'RUNNING' || h.state === 'STARTING')
+  return !h.maint && h.agentAdmin === undefined && h.agentWeight !== 0 && (h.state === 'RUNNING' || h.state === 'STARTING')
 }
 
 /**
@@ -186,7 +209,9 @@ export function isUsable(h: ServerHealth): boolean {
  * `UP`, `UP 2/3` (going down), `DOWN`, `DOWN 1/2` (going up), `NOLB`, `NOLB 2/3`, `MAINT`.
  */
 export function statusText(h: ServerHealth, t: CheckTiming): string {
-  if (h.maint) return 'MAINT'
+  if (h.maint || h.agentAdmin === 'maint') return 'MAINT'
+  if (h.state === 'STOPPED' && h.agent && h.agent.health < 1) return 'DOWN (agent)'
+  if (h.agentAdmin === 'drain' && h.state !== 'STOPPED' && h.state !== 'STOPPING') return 'DRAIN (agent)'
   if (h.state !== 'STOPPED') {
     const word = h.state === 'STOPPING' ? 'NOLB' : 'UP'
     return h.health === fullHealth(t) ? word : `${word} ${h.health - t.rise + 1}/${t.fall}`
@@ -207,7 +232,7 @@ export const WEIGHT_SCALE = BE_WEIGHT_SCALE
 export function effectiveWeight(server: CheckTiming & { readonly weight: number }, h: ServerHealth, now: number, dynamic = true): number {
   const hs = settle(h, server, now)
   if (!isUsable(hs)) return 0
-  return server.weight * slowstartFactor(server, hs, now, dynamic)
+  return (hs.agentWeight ?? server.weight) * slowstartFactor(server, hs, now, dynamic)
 }
 
 /** The weight multiplier w (1..16) of `server_recalc_eweight`. */

@@ -12,6 +12,7 @@ export type CheckResultKind = 'unknown' | 'neutral' | 'failed' | 'passed' | 'con
 export type CheckStatus =
   | 'UNK'
   | 'INI'
+  | 'CHECKED'
   | 'SOCKERR'
   | 'L4OK'
   | 'L4TOUT'
@@ -37,6 +38,7 @@ interface StatusDef {
 export const CHECK_STATUSES: Readonly<Record<CheckStatus, StatusDef>> = {
   UNK: { result: 'unknown', desc: 'Unknown', hasCode: false },
   INI: { result: 'unknown', desc: 'Initializing', hasCode: false },
+  CHECKED: { result: 'neutral', desc: 'No status change', hasCode: false },
   HANA: { result: 'failed', desc: 'Health analyze', hasCode: false },
   SOCKERR: { result: 'failed', desc: 'Socket error', hasCode: false },
   L4OK: { result: 'passed', desc: 'Layer4 check passed', hasCode: false },

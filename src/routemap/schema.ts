@@ -308,20 +308,82 @@ export interface HttpCheck {
   readonly headers: readonly (readonly [string, string])[]
   readonly body?: string
   readonly expect?: HttpCheckExpect
+  /**
+   * Every `http-check connect|send|expect` rule in order, the `option httpchk` request merged
+   * into the first send as HAProxy does (tcpcheck.c `tcpcheck_add_http_rule`). Absent: one send
+   * (the fields above) and `expect`.
+   */
+  readonly steps?: readonly HttpCheckStep[]
+  /** `option httpchk` was given (without it HAProxy ignores the http-check rules). */
+  readonly option?: boolean
 }
 export interface HttpCheckExpect {
   readonly kind: 'status' | 'rstatus' | 'string' | 'rstring' | 'hdr' | 'fhdr'
   readonly negate: boolean
+  /** status list, regex or body string; for hdr/fhdr the name pattern. */
   readonly pattern: string
+  /** hdr/fhdr: how the name is matched (default str). */
+  readonly nameMatch?: HeaderMatch
+  /** hdr/fhdr: the value pattern (absent: the header's presence is enough). */
+  readonly value?: { readonly match: HeaderMatch; readonly pattern: string }
+  readonly minRecv?: number
+  readonly okStatus?: string
+  readonly errorStatus?: string
+  readonly toutStatus?: string
+  readonly onSuccess?: string
+  readonly onError?: string
+  /** `name-lf` / `value-lf`: the name or value pattern is a log-format string evaluated per check. */
+  readonly nameLf?: CheckLogFormat
+  readonly valueLf?: CheckLogFormat
+}
+export type HeaderMatch = 'str' | 'beg' | 'end' | 'sub' | 'reg'
+/** A sample a check rule can use (constants, names, check variables, the last response's headers). */
+export interface CheckSample {
+  readonly fetch: 'str' | 'int' | 'be_name' | 'srv_name' | 'var' | 'res.hdr' | 'res.fhdr'
+  readonly arg?: string
+}
+/** A log-format string of a check rule: literal text and samples. */
+export type CheckLogFormat = readonly (string | CheckSample)[]
+export type HttpCheckStep =
+  | TcpCheckConnect
+  | {
+      readonly step: 'send'
+      /** Unset fields take HAProxy's defaults (OPTIONS, `/`, HTTP/1.0) or the merged `option httpchk` values. */
+      readonly method?: string
+      readonly uri?: string
+      readonly version?: string
+      readonly headers: readonly (readonly [string, string])[]
+      readonly body?: string
+      /** The request of `option httpchk` not merged into an explicit `http-check send` (TCPCHK_SND_HTTP_FROM_OPT). */
+      readonly implicit?: boolean
+      /** Log-format parts with samples (`uri-lf`, `body-lf`, header values using `%[...]`), evaluated per check. */
+      readonly lf?: { readonly uri?: CheckLogFormat; readonly body?: CheckLogFormat; readonly headers?: readonly (readonly [string, CheckLogFormat])[] }
+    }
+  | { readonly step: 'expect'; readonly expect: HttpCheckExpect }
+  | { readonly step: 'set-var'; readonly name: string; readonly sample: CheckSample }
+  | { readonly step: 'unset-var'; readonly name: string }
+/** `tcp-check connect` / `http-check connect`: `addr` (host, no port), `port`, `ssl`; `default` takes the server's settings. */
+export interface TcpCheckConnect {
+  readonly step: 'connect'
+  readonly port?: number
+  readonly addr?: string
+  readonly ssl: boolean
+  readonly default?: boolean
 }
 export type TcpCheckStep =
-  | { readonly step: 'connect'; readonly port?: number; readonly ssl: boolean }
+  | TcpCheckConnect
   | { readonly step: 'send'; readonly data: string; readonly binary: boolean }
   | {
       readonly step: 'expect'
       readonly kind: 'string' | 'rstring' | 'binary' | 'rbinary'
       readonly negate: boolean
       readonly pattern: string
+      readonly minRecv?: number
+      readonly okStatus?: string
+      readonly errorStatus?: string
+      readonly toutStatus?: string
+      readonly onSuccess?: string
+      readonly onError?: string
     }
 
 export interface Server {
@@ -352,7 +414,7 @@ export interface Server {
   readonly observe?: 'layer4' | 'layer7'
   readonly onError?: string
   readonly errorLimit: number
-  readonly agent?: { readonly port: number; readonly interMs: number; readonly send?: string }
+  readonly agent?: { readonly port: number; readonly interMs: number; readonly send?: string; readonly addr?: string }
   readonly redir?: string
   readonly track?: string
   readonly origin: Origin

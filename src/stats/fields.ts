@@ -109,6 +109,8 @@ const avg = (sumKey: 'qtime_sum' | 'ctime_sum' | 'rtime_sum' | 'ttime_sum') => (
 const lastsess = (c: BeCtx | SvCtx): number => (c.c.lastsess > 0 ? ageSec(c.input.now, c.c.lastsess) : -1)
 /** The check fields shown while the server's own check is enabled and not paused (MAINT pauses it). */
 const checking = (c: SvCtx): boolean => c.sv.checkEnabled && !c.sv.maint && !c.sv.inheritedMaint
+/** The server's own agent check report (`agent-check`), while it has one. */
+const agentOf = (c: SvCtx) => (c.sv.srv.agent && !c.sv.track ? c.sv.snap?.agent : undefined)
 const checkStatusOrder = ['UNK', 'INI', 'START', 'CHECKED', 'HANA', 'SOCKERR', 'L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L57DATA', 'L7OK', 'L7OKC', 'L7STS']
 /** HAProxy's numeric HCHK_STATUS_* (2.6). */
 export function checkStatusNumber(status: string): number {
@@ -196,22 +198,22 @@ const COLUMNS: readonly ColumnDef[] = [
   ...['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'].map((name): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero] })),
   { name: 'lastsess', B: ['MAP:s32', lastsess], S: ['MAP:s32', lastsess] },
   { name: 'last_chk', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkInfo : undefined)] },
-  { name: 'last_agt' },
+  { name: 'last_agt', S: ['MOP:str', (c) => agentOf(c)?.info] },
   { name: 'qtime', B: ['MaP:u32', avg('qtime_sum')], S: ['MaP:u32', avg('qtime_sum')] },
   { name: 'ctime', B: ['MaP:u32', avg('ctime_sum')], S: ['MaP:u32', avg('ctime_sum')] },
   { name: 'rtime', B: ['MaP:u32', avg('rtime_sum')], S: ['MaP:u32', avg('rtime_sum')] },
   { name: 'ttime', B: ['MaP:u32', avg('ttime_sum')], S: ['MaP:u32', avg('ttime_sum')] },
-  { name: 'agent_status' },
-  { name: 'agent_code' },
-  { name: 'agent_duration' },
+  { name: 'agent_status', S: ['MOP:str', (c) => agentOf(c)?.status] },
+  { name: 'agent_code', S: ['MOP:u32', (c) => { const a = agentOf(c); return a && checkStatusNumber(a.status) >= 14 ? (a.code ?? 0) : undefined }] },
+  { name: 'agent_duration', S: ['MDP:u64', (c) => { const a = agentOf(c); return a ? Math.max(0, a.durationMs ?? 0) : undefined }] },
   { name: 'check_desc', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkDesc : undefined)] },
-  { name: 'agent_desc' },
+  { name: 'agent_desc', S: ['MOP:str', (c) => agentOf(c)?.desc] },
   { name: 'check_rise', S: ['CGS:u32', (c) => (checking(c) ? c.sv.rise : undefined)] },
   { name: 'check_fall', S: ['CGS:u32', (c) => (checking(c) ? c.sv.fall : undefined)] },
   { name: 'check_health', S: ['CGS:u32', (c) => (checking(c) ? c.sv.health : undefined)] },
-  { name: 'agent_rise' },
-  { name: 'agent_fall' },
-  { name: 'agent_health' },
+  { name: 'agent_rise', S: ['CGS:u32', (c) => (agentOf(c) ? 1 : undefined)] },
+  { name: 'agent_fall', S: ['CGS:u32', (c) => (agentOf(c) ? 1 : undefined)] },
+  { name: 'agent_health', S: ['CGS:u32', (c) => agentOf(c)?.health] },
   {
     name: 'addr',
     S: [

@@ -158,21 +158,23 @@ interface CheckState {
 function ownCheckState(input: StatsInput, be: Backend, srv: Server, admin: AdminServer | undefined): CheckState {
   const snap = input.health(be.name)?.servers[srv.name]
   const enabled = srv.check && !srv.track && !admin?.checksDisabled
+  // An agent drives the state too (an agent-only server has no health check of its own).
+  const driven = enabled || (srv.agent !== undefined && !admin?.checksDisabled)
   const full = srv.rise + srv.fall - 1
   let opState: OpState = 'RUNNING'
   let health = enabled ? full : srv.rise
-  if (enabled) {
+  if (enabled || driven) {
     if (snap) {
       opState = snap.state
-      health = snap.health
-    } else health = srv.rise // before the first check: up, falling at the first failure
+      if (enabled) health = snap.health
+    } else if (enabled) health = srv.rise // before the first check: up, falling at the first failure
   }
   if (admin?.health === 'up') [opState, health] = ['RUNNING', full]
   else if (admin?.health === 'stopping') [opState, health] = ['STOPPING', full]
   else if (admin?.health === 'down') [opState, health] = ['STOPPED', 0]
-  let lastChange = snap && enabled ? snap.lastChange : input.startedAt
+  let lastChange = snap && driven ? snap.lastChange : input.startedAt
   if (admin && (admin.state !== undefined || admin.health !== undefined)) lastChange = Math.max(lastChange, admin.changedAt)
-  return { enabled, opState, health, ...(snap && enabled ? { snap } : {}), lastChange }
+  return { enabled, opState, health, ...(snap && driven ? { snap } : {}), lastChange }
 }
 
 const TEMPLATE: Record<string, string> = {
@@ -184,6 +186,8 @@ const TEMPLATE: Record<string, string> = {
   NOLB: 'NOLB',
   DRAIN_GOING_DOWN: 'DRAIN %d/%d',
   DRAIN: 'DRAIN',
+  DRAIN_AGENT: 'DRAIN (agent)',
+  DOWN_AGENT: 'DOWN (agent)',
   NO_CHECK: 'no check',
 }
 
@@ -195,12 +199,13 @@ function statusText(v: Omit<ServerView, 'status' | 'throttle' | 'usable' | 'coun
   let state: string
   if (v.opState === 'RUNNING' || v.opState === 'STARTING') {
     state = v.refCheckEnabled && v.health < full ? 'UP_GOING_DOWN' : 'UP'
-    if (v.drain) state = state === 'UP_GOING_DOWN' ? 'DRAIN_GOING_DOWN' : 'DRAIN'
+    if (v.drain) state = v.snap?.agent ? 'DRAIN_AGENT' : state === 'UP_GOING_DOWN' ? 'DRAIN_GOING_DOWN' : 'DRAIN'
     if (state === 'UP' && !v.refCheckEnabled) state = 'NO_CHECK'
   } else if (v.opState === 'STOPPING') {
     state = (!ownEnabled && !hasTrack) || v.health === full ? 'NOLB' : 'NOLB_GOING_DOWN'
-  } else if (v.refCheckEnabled && v.health === 0) state = 'DOWN'
-  else state = v.refCheckEnabled ? 'GOING_UP' : 'DOWN'
+  } else if (v.snap?.agent && v.snap.agent.health === 0) state = 'DOWN_AGENT'
+  else if (v.refCheckEnabled && v.health === 0) state = 'DOWN'
+  else state = v.refCheckEnabled || v.snap?.agent ? 'GOING_UP' : 'DOWN'
   const up = v.opState !== 'STOPPED'
   const args = up ? [v.health - v.rise + 1, v.fall] : [v.health, v.rise]
   let i = 0
@@ -218,15 +223,17 @@ export function serverView(input: StatsInput, be: Backend, srv: Server): ServerV
     const next = resolveTrack(input, ref.be, ref.srv.track)
     if (!next) break
     const a = input.admin(next.be.name, next.srv.name)
-    if (next.srv.disabled || a?.state === 'maint') inheritedMaint = true
-    if (a?.state === 'drain') inheritedDrain = true
+    const nextAgent = input.health(next.be.name)?.servers[next.srv.name]?.agentAdmin
+    if (next.srv.disabled || a?.state === 'maint' || nextAgent === 'maint') inheritedMaint = true
+    if (a?.state === 'drain' || nextAgent === 'drain') inheritedDrain = true
     ref = { be: next.be, srv: next.srv, admin: a, st: ownCheckState(input, next.be, next.srv, a) }
   }
-  const maint = srv.disabled || admin?.state === 'maint'
-  const drain = admin?.state === 'drain' || inheritedDrain
+  const agentAdmin = input.health(be.name)?.servers[srv.name]?.agentAdmin
+  const maint = srv.disabled || admin?.state === 'maint' || agentAdmin === 'maint'
+  const drain = admin?.state === 'drain' || agentAdmin === 'drain' || inheritedDrain
   const inMaint = maint || inheritedMaint
   const opState: OpState = inMaint ? 'STOPPED' : ref.st.opState
-  const uweight = admin?.weight ?? srv.weight
+  const uweight = admin?.weight ?? own.snap?.agentWeight ?? srv.weight
   const dynamic = hasDynamicWeights(be.balance, be.hash)
   const snap = ref.st.snap
   const w = dynamic && opState === 'STARTING' && srv.slowstartMs > 0 ? slowstartW(srv.slowstartMs, ref.st.lastChange, input.now) : BE_WEIGHT_SCALE

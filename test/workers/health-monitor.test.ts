@@ -33,6 +33,9 @@ backend mixed
   server ok ok.test:8080 check inter 2s
   server dead blackhole.test:8080 check inter 2s
   server refused refused.test:8080 check inter 2s
+backend agents
+  balance roundrobin
+  server w1 w1.test:8080 weight 10 agent-check agent-port 9999 agent-inter 2s agent-send "ping\\n"
 backend db
   mode tcp
   option mysql-check user haproxy
@@ -182,6 +185,19 @@ describe('HealthMonitor (workerd)', () => {
     expect(await server(stub, 'db2')).toMatchObject({ up: false, checkStatus: 'L4CON' })
     const written = testNet.written[testNet.attempts.findIndex((a) => a.hostname === 'db1.test')]
     expect(Array.from(written?.subarray(0, 5) ?? [])).toEqual([41, 0, 0, 1, 0])
+  })
+
+  it('agent-check over connect(): sends agent-send, applies the reply (weight, drain), keeps it across eviction', async () => {
+    peers['w1.test:9999'] = { reply: () => '50% drain # busy\n' }
+    const stub = env.TCP_HEALTH.getByName('agents')
+    await stub.configure(p.agents as HealthPlan)
+    // An agent-only server has no health check: wait for the agent's first report.
+    for (let i = 0; i < 200 && (await server(stub, 'w1')).agent?.status === 'INI'; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(await server(stub, 'w1')).toMatchObject({ up: true, usable: false, agentWeight: 5, agentAdmin: 'drain', status: 'DRAIN (agent)', agent: { status: 'CHECKED', health: 1 } })
+    const written = testNet.written[testNet.attempts.findIndex((a) => a.hostname === 'w1.test' && a.port === 9999)]
+    expect(new TextDecoder().decode(written)).toBe('ping\n')
+    await evictDurableObject(stub)
+    expect(await server(stub, 'w1')).toMatchObject({ agentWeight: 5, agentAdmin: 'drain', agent: { status: 'CHECKED' } })
   })
 
   it('report(): observe layer7 with on-error mark-down takes a server DOWN from traffic errors', async () => {

@@ -1,13 +1,17 @@
 /**
  * @module
- * Health-check configuration (reference §3.1): `option httpchk` (all forms), `http-check send|
- * expect|disable-on-404|send-state`, `option tcp-check` + `tcp-check connect|send|expect`,
- * `option mysql-check`, and the other protocol checks. The check itself runs in the HealthMonitor
- * Durable Object (src/health); here the spec is validated and compiled. Forms the RouteMap cannot
- * carry (log-format payloads, header expectations, custom check statuses, `tcp-check connect`
- * options other than `port` and `ssl`) are rejected as not supported yet rather than dropped.
+ * Health-check configuration (reference §3.1): `option httpchk` (all forms), `http-check connect|
+ * send|expect|disable-on-404|send-state|comment` (every rule kept in order, the `option httpchk`
+ * request merged into the first send as HAProxy does), `option tcp-check` + `tcp-check connect|
+ * send|expect`, `option mysql-check`, and the other protocol checks. The check itself runs in the
+ * HealthMonitor Durable Object (src/health); here the spec is validated and compiled. Forms the
+ * RouteMap cannot carry (log-format payloads and messages, check variables, `status-code`
+ * expressions) are rejected as not supported yet rather than dropped. Shared rule parsing is in
+ * check-rules.ts.
  */
-import type { CheckSpec, HttpCheckExpect, TcpCheckStep } from '../../routemap/schema.ts'
+import type { CheckLogFormat, CheckSpec, HttpCheck, HttpCheckStep, TcpCheckStep } from '../../routemap/schema.ts'
+import { literalOf, parseCheckLogFormat, parseVarRule } from './check-vars.ts'
+import { addHttpRule, addOptionSend, firstStepError, httpExpectOf, parseConnect, parseExpect } from './check-rules.ts'
 import type { Word } from '../lexer.ts'
 import { arity } from './args.ts'
 import { BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
@@ -19,6 +23,50 @@ function base(cx: KeywordContext): CheckSpec {
   return cur ?? { type: 'tcp', disableOn404: false, sendState: false }
 }
 
+const DEFAULT_HTTP: HttpCheck = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] }
+
+/** The http-check rules so far. */
+function stepsOf(http: HttpCheck | undefined): HttpCheckStep[] {
+  return [...(http?.steps ?? [])]
+}
+
+/**
+ * Sections that have their own http-check rule set. HAProxy names the set after the section:
+ * a section's first `option httpchk` or `http-check` rule starts a new, empty set instead of
+ * adding to the one inherited from `defaults`.
+ */
+const ownRules = new WeakSet<object>()
+
+/** The section's rules: the inherited ones are dropped when it starts its own set. */
+function ownSteps(cx: KeywordContext, http: HttpCheck | undefined): HttpCheckStep[] {
+  const p = cx.proxy
+  if (!p) return []
+  if (ownRules.has(p)) return stepsOf(http)
+  ownRules.add(p)
+  return []
+}
+
+/**
+ * The HttpCheck with `steps`, its summary fields (first send, last expect) kept for readers of
+ * the single-request form.
+ */
+function withSteps(cur: CheckSpec, steps: HttpCheckStep[]): CheckSpec {
+  const send = steps.find((s) => s.step === 'send')
+  const expects = steps.filter((s) => s.step === 'expect')
+  const expect = expects[expects.length - 1]?.expect
+  const http: HttpCheck = {
+    method: send?.method ?? DEFAULT_HTTP.method,
+    uri: send?.uri ?? DEFAULT_HTTP.uri,
+    version: send?.version ?? DEFAULT_HTTP.version,
+    headers: send?.headers ?? [],
+    ...(send?.body !== undefined ? { body: send.body } : {}),
+    ...(expect ? { expect } : {}),
+    steps,
+    ...(cur.http?.option ? { option: true } : {}),
+  }
+  return { ...cur, http }
+}
+
 function parseHttpchk(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
@@ -27,10 +75,10 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
     return
   }
   if (!arity(st, cx.sv, 0, 4, '[<method>] [<uri>] [<version>] [<host>]')) return
-  let method = 'OPTIONS'
-  let uri = '/'
-  let version = 'HTTP/1.0'
   const a = st.args.map((w) => w.text)
+  let method: string | undefined
+  let uri: string | undefined
+  let version: string | undefined
   if (a.length === 1) uri = a[0] as string
   else if (a.length >= 2) {
     method = a[0] as string
@@ -39,8 +87,14 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
   }
   const headers: [string, string][] = []
   if (a[3] !== undefined) headers.push(['host', a[3]])
-  if (/[\r\n]/.test(version)) {
+  let body: string | undefined
+  if (version !== undefined && /[\r\n]/.test(version)) {
     cx.sv.diag.warning('deprecated', (st.args[2] as Word).span, "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.")
+    const cut = version.indexOf('\r\n\r\n')
+    if (cut >= 0) {
+      body = version.slice(cut + 4)
+      version = version.slice(0, cut)
+    }
     const [ver, ...rest] = version.split(/\r?\n/)
     version = ver ?? 'HTTP/1.0'
     for (const line of rest) {
@@ -48,82 +102,126 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
       if (m) headers.push([(m[1] as string).toLowerCase(), m[2] as string])
     }
   }
-  if (!METHOD.test(method)) {
+  if (method !== undefined && !METHOD.test(method)) {
     cx.sv.diag.error('invalid-argument', (st.args[0] as Word).span, `'option httpchk' : invalid method '${method}'`)
     return
   }
-  if (!/^HTTP\/\d\.\d$/.test(version)) {
+  if (version !== undefined && !/^HTTP\/\d\.\d$/.test(version)) {
     cx.sv.diag.error('invalid-argument', (st.args[2] as Word).span, `'option httpchk' : invalid HTTP version '${version}' (expects HTTP/1.0 or HTTP/1.1)`)
     return
   }
   const prev = base(cx)
-  p.check = { ...prev, type: 'http', http: { method, uri, version, headers, ...(prev.http?.expect ? { expect: prev.http.expect } : {}) } }
+  const send: SendStep = {
+    step: 'send',
+    ...(method !== undefined ? { method } : {}),
+    ...(uri !== undefined ? { uri } : {}),
+    ...(version !== undefined ? { version } : {}),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  }
+  const steps = addOptionSend(ownSteps(cx, prev.http), send)
+  const next = withSteps({ ...prev, type: 'http' }, steps)
+  p.check = { ...next, http: { ...(next.http as HttpCheck), option: true } }
   p.checkSpan = st.span
+}
+
+type SendStep = Extract<HttpCheckStep, { step: 'send' }>
+
+/** `http-check send` arguments as a send rule; undefined after an error. */
+function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
+  let method: string | undefined
+  let uri: string | undefined
+  let version: string | undefined
+  let body: string | undefined
+  const headers: [string, string][] = []
+  const lf: { uri?: CheckLogFormat; body?: CheckLogFormat } = {}
+  const lfHeaders: [string, CheckLogFormat][] = []
+  for (let i = 0; i < st.args.length; i++) {
+    const w = st.args[i] as Word
+    const v = st.args[i + 1]
+    const need = (): boolean => {
+      if (!v) cx.sv.diag.error('missing-argument', w.span, `'http-check send' : '${w.text}' expects an argument`)
+      return !!v
+    }
+    if (w.text === 'meth') {
+      if (!need()) return undefined
+      method = (v as Word).text
+    } else if (w.text === 'uri-lf' || w.text === 'body-lf') {
+      if (!need()) return undefined
+      const fmt = parseCheckLogFormat(v as Word, 'http-check send', cx)
+      if (!fmt) return undefined
+      const lit = literalOf(fmt)
+      if (w.text === 'uri-lf') {
+        uri = lit ?? ''
+        if (lit === undefined) lf.uri = fmt
+      } else {
+        body = lit ?? ''
+        if (lit === undefined) lf.body = fmt
+      }
+    } else if (w.text === 'uri') {
+      if (!need()) return undefined
+      uri = (v as Word).text
+    } else if (w.text === 'ver') {
+      if (!need()) return undefined
+      version = (v as Word).text
+    } else if (w.text === 'body') {
+      if (!need()) return undefined
+      body = (v as Word).text
+    } else if (w.text === 'comment') {
+      if (!need()) return undefined
+    } else if (w.text === 'hdr') {
+      const val = st.args[i + 2]
+      if (!v || !val) {
+        cx.sv.diag.error('missing-argument', w.span, "'http-check send' : 'hdr' expects <name> and <value> as arguments")
+        return undefined
+      }
+      // Header values are log-format strings.
+      const fmt = val.text.includes('%') ? parseCheckLogFormat(val, 'http-check send', cx) : [val.text]
+      if (!fmt) return undefined
+      headers.push([v.text.toLowerCase(), literalOf(fmt) ?? ''])
+      lfHeaders.push([v.text.toLowerCase(), fmt])
+      i++
+    } else {
+      cx.sv.diag.error('invalid-argument', w.span, `'http-check send' expects 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body', 'body-lf' or 'comment' but got '${w.text}' as argument.`)
+      return undefined
+    }
+    i++
+  }
+  return {
+    step: 'send',
+    ...(method !== undefined ? { method } : {}),
+    ...(uri !== undefined ? { uri } : {}),
+    ...(version !== undefined ? { version } : {}),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(lf.uri || lf.body || lfHeaders.some(([, f]) => literalOf(f) === undefined)
+      ? { lf: { ...lf, ...(lfHeaders.some(([, f]) => literalOf(f) === undefined) ? { headers: lfHeaders } : {}) } }
+      : {}),
+  }
 }
 
 function parseHttpCheck(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p) return
-  const sub = st.keyword[1]?.text
-  const cur = p.check?.type === 'http' ? p.check : { ...base(cx), type: 'http' as const, http: { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] } }
-  const http = cur.http ?? { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] }
+  const sub = st.keyword[1]?.text.replace(/\(.*$/, '')
+  const cur: CheckSpec = base(cx)
+  // Without `option httpchk` (yet) HAProxy keeps the rules unchecked and unused (proxy_parse_httpcheck).
+  const active = cur.type === 'http' && cur.http?.option === true
   if (sub === 'disable-on-404') {
-    if (arity(st, cx.sv, 0, 0, '(no arguments)')) p.check = { ...cur, disableOn404: true }
+    if (arity(st, cx.sv, 0, 0, '(no arguments)')) p.check = { ...withSteps(cur, stepsOf(cur.http)), disableOn404: true }
     return
   }
   if (sub === 'send-state') {
-    if (arity(st, cx.sv, 0, 0, '(no arguments)')) p.check = { ...cur, sendState: true }
+    if (arity(st, cx.sv, 0, 0, '(no arguments)')) p.check = { ...withSteps(cur, stepsOf(cur.http)), sendState: true }
     return
   }
-  if (sub === 'send') {
-    let { method, uri, version } = http
-    const headers: [string, string][] = []
-    let body: string | undefined
-    for (let i = 0; i < st.args.length; i++) {
-      const w = st.args[i] as Word
-      const v = st.args[i + 1]
-      const need = (): boolean => {
-        if (!v) cx.sv.diag.error('missing-argument', w.span, `'http-check send' : '${w.text}' expects an argument`)
-        return !!v
-      }
-      if (w.text === 'meth') {
-        if (!need()) return
-        method = (v as Word).text
-      } else if (w.text === 'uri-lf' || w.text === 'body-lf') {
-        cx.sv.diag.error('not-supported', w.span, `'http-check send' : '${w.text}' (a log-format ${w.text === 'uri-lf' ? 'URI' : 'body'}) is not supported yet`, {
-          help: `use '${w.text.replace('-lf', '')}' with a fixed value`,
-        })
-        return
-      } else if (w.text === 'uri') {
-        if (!need()) return
-        uri = (v as Word).text
-      } else if (w.text === 'ver') {
-        if (!need()) return
-        version = (v as Word).text
-      } else if (w.text === 'body') {
-        if (!need()) return
-        body = (v as Word).text
-      } else if (w.text === 'comment') {
-        if (!need()) return
-      } else if (w.text === 'hdr') {
-        const val = st.args[i + 2]
-        if (!v || !val) {
-          cx.sv.diag.error('missing-argument', w.span, "'http-check send' : 'hdr' expects <name> and <value> as arguments")
-          return
-        }
-        headers.push([v.text.toLowerCase(), val.text])
-        i++
-      } else {
-        cx.sv.diag.error('invalid-argument', w.span, `'http-check send' expects 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body', 'body-lf' or 'comment' but got '${w.text}' as argument.`)
-        return
-      }
-      i++
-    }
-    p.check = { ...cur, type: 'http', http: { ...http, method, uri, version, headers: [...http.headers, ...headers], ...(body !== undefined ? { body } : {}) } }
-    return
-  }
-  if (sub === 'expect') {
-    const ex = parseExpect(st, cx, ['status', 'rstatus', 'string', 'rstring'], ['hdr', 'fhdr', 'string-lf'])
+  if (sub === 'comment') return
+  let rule: HttpCheckStep | undefined
+  if (sub === 'set-var' || sub === 'unset-var') rule = parseVarRule(sub, st.keyword[1] as Word, st.args, `http-check ${sub}`, cx)
+  else if (sub === 'send') rule = parseSend(st, cx)
+  else if (sub === 'connect') rule = parseConnect(st, cx)
+  else if (sub === 'expect') {
+    const ex = parseExpect(st, cx, ['status', 'rstatus', 'string', 'rstring', 'hdr', 'fhdr'], ['string-lf'])
     if (!ex) return
     if (ex.kind === 'status') {
       for (const part of ex.pattern.split(',')) {
@@ -133,62 +231,18 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
         }
       }
     }
-    const expect: HttpCheckExpect = { kind: ex.kind as HttpCheckExpect['kind'], negate: ex.negate, pattern: ex.pattern }
-    p.check = { ...cur, type: 'http', http: { ...http, expect } }
+    rule = { step: 'expect', expect: httpExpectOf(ex) }
+  } else {
+    cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect' and 'set-var' (got '${sub ?? ''}')`)
     return
   }
-  cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect' and 'set-var' (got '${sub ?? ''}')`)
-}
-
-/** Options of `expect` that change the check's verdict or log; the RouteMap has no place for them. */
-const EXPECT_OPTIONS = new Set(['min-recv', 'ok-status', 'error-status', 'tout-status', 'on-success', 'on-error', 'status-code'])
-
-/**
- * `[!] <kind> <pattern>` after http-check/tcp-check expect. `comment` is skipped; the other options
- * and the `unsupported` kinds are rejected as not supported yet.
- */
-function parseExpect(st: Statement, cx: KeywordContext, kinds: readonly string[], unsupported: readonly string[]): { kind: string; negate: boolean; pattern: string; word: Word } | undefined {
-  let negate = false
-  const kw = st.keyword.map((k) => k.text).join(' ')
-  for (let i = 0; i < st.args.length; i++) {
-    const w = st.args[i] as Word
-    if (w.text === 'comment') {
-      i++
-      continue
-    }
-    if (EXPECT_OPTIONS.has(w.text)) {
-      cx.sv.diag.error('not-supported', w.span, `'${kw}' : '${w.text}' is not supported yet`, { help: 'checks use the default statuses and actions' })
-      return undefined
-    }
-    if (w.text === '!') {
-      negate = true
-      continue
-    }
-    if (unsupported.includes(w.text)) {
-      cx.sv.diag.error('not-supported', w.span, `'${kw} ${w.text}' is not supported yet`, { help: `use ${kinds.map((k) => `'${k}'`).join(', ')}` })
-      return undefined
-    }
-    if (!kinds.includes(w.text)) {
-      cx.sv.diag.error('invalid-argument', w.span, `'${kw}' only supports ${[...kinds, ...unsupported].map((k) => `'${k}'`).join(', ')} as matching methods (got '${w.text}')`)
-      return undefined
-    }
-    const pat = st.args[i + 1]
-    if (!pat) {
-      cx.sv.diag.error('missing-argument', w.span, `'${st.keyword.map((k) => k.text).join(' ')} ${w.text}' expects <pattern> as an argument`)
-      return undefined
-    }
-    if (w.text.startsWith('r')) {
-      try {
-        new RegExp(pat.text)
-      } catch (e) {
-        cx.sv.diag.error('invalid-regex', pat.span, `'${kw}' : regex '${pat.text}' is invalid (${(e as Error).message})`)
-        return undefined
-      }
-    }
-    return { kind: w.text, negate, pattern: pat.text, word: pat }
+  if (!rule) return
+  const steps = addHttpRule(ownSteps(cx, cur.http), rule, active)
+  if (typeof steps === 'string') {
+    cx.sv.diag.error('invalid-argument', st.span, `'http-check ${sub}' : ${steps}`, { help: "each 'http-check send' after the first needs an 'http-check connect' before it, and each connect an expect before it" })
+    return
   }
-  cx.sv.diag.error('missing-argument', st.span, `'${st.keyword.map((k) => k.text).join(' ')}' expects a matching method and a pattern`)
-  return undefined
+  p.check = withSteps(cur, steps)
 }
 
 function parseTcpCheckOption(st: Statement, cx: KeywordContext): void {
@@ -211,29 +265,14 @@ function parseTcpCheck(st: Statement, cx: KeywordContext): void {
   const cur = p.check?.type === 'tcp' ? p.check : { type: 'tcp' as const, disableOn404: false, sendState: false }
   const steps: TcpCheckStep[] = [...(cur.tcpSteps ?? [])]
   if (sub === 'connect') {
-    let port: number | undefined
-    let ssl = false
-    for (let i = 0; i < st.args.length; i++) {
-      const w = st.args[i] as Word
-      if (w.text === 'port') {
-        const v = st.args[++i]
-        if (!v || !/^\d+$/.test(v.text) || Number(v.text) < 1 || Number(v.text) > 65535) {
-          cx.sv.diag.error('invalid-argument', (v ?? w).span, "'tcp-check connect' : 'port' expects a port number")
-          return
-        }
-        port = Number(v.text)
-      } else if (w.text === 'ssl') ssl = true
-      else if (w.text === 'comment') i++
-      else if (w.text === 'linger' || w.text === 'default') continue
-      else if (['addr', 'sni', 'alpn', 'proto', 'on-success', 'on-error', 'status-code', 'send-proxy', 'via-socks4'].includes(w.text)) {
-        cx.sv.diag.error('not-supported', w.span, `'tcp-check connect' : '${w.text}' is not supported yet`, { help: "checks connect to the server's address, or to 'port'" })
-        return
-      } else {
-        cx.sv.diag.error('invalid-argument', w.span, `'tcp-check connect' : unknown argument '${w.text}'`)
-        return
-      }
+    const c = parseConnect(st, cx)
+    if (!c) return
+    const bad = firstStepError(steps)
+    if (bad) {
+      cx.sv.diag.error('invalid-argument', st.span, `'tcp-check connect' : ${bad}`, { help: "start the rules with 'tcp-check connect'" })
+      return
     }
-    steps.push({ step: 'connect', ...(port !== undefined ? { port } : {}), ssl })
+    steps.push(c)
   } else if (sub === 'send' || sub === 'send-binary') {
     const data = st.args[0]
     if (!data) {
@@ -249,7 +288,8 @@ function parseTcpCheck(st: Statement, cx: KeywordContext): void {
   } else if (sub === 'expect') {
     const ex = parseExpect(st, cx, ['string', 'rstring', 'binary', 'rbinary'], ['string-lf', 'binary-lf'])
     if (!ex) return
-    steps.push({ step: 'expect', kind: ex.kind as 'string' | 'rstring' | 'binary' | 'rbinary', negate: ex.negate, pattern: ex.pattern })
+    const { word: _w, kind, nameMatch: _n, value: _v, ...rest } = ex
+    steps.push({ step: 'expect', ...rest, kind: kind as 'string' | 'rstring' | 'binary' | 'rbinary' })
   } else if (sub === 'comment') {
     return
   } else {
@@ -298,7 +338,7 @@ function simpleCheck(type: 'redis' | 'pgsql' | 'smtp' | 'ldap' | 'ssl-hello') {
   }
 }
 
-const NO_CHECK_VARS = 'check variables are not supported yet'
+const NO_CHECK_VARS = 'tcp-check variables are not supported yet (http-check set-var/unset-var are)'
 
 export const CHECK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'option httpchk', sections: BE_SECTIONS, support: 'yes', parse: parseHttpchk },
@@ -306,10 +346,10 @@ export const CHECK_KEYWORDS: readonly KeywordDef[] = [
   { name: 'http-check expect', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check disable-on-404', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'http-check send-state', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
-  { name: 'http-check connect', sections: BE_SECTIONS, support: 'no', note: "checks connect to the server's address (or 'addr'/'port')" },
-  { name: 'http-check comment', sections: BE_SECTIONS, support: 'yes' },
-  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
-  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'no', note: NO_CHECK_VARS },
+  { name: 'http-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
+  { name: 'http-check comment', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
+  { name: 'http-check set-var', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
+  { name: 'http-check unset-var', sections: BE_SECTIONS, support: 'yes', parse: parseHttpCheck },
   { name: 'option tcp-check', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheckOption },
   { name: 'tcp-check connect', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },
   { name: 'tcp-check send', sections: BE_SECTIONS, support: 'yes', parse: parseTcpCheck },

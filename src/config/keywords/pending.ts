@@ -1,7 +1,7 @@
 /**
  * @module
  * Features the compiler checks and carries into the RouteMap but the Worker does not apply: no
- * runtime part reads them yet (no dynamic queue limits, no agent checks). Their keywords are `edge` in the tables with the feature's note, and the first
+ * runtime part reads them yet (no dynamic queue limits). Their keywords are `edge` in the tables with the feature's note, and the first
  * one in each proxy (or in `global`) gets one warning, so a config never relies on them silently.
  * When a feature's runtime lands, remove it here and give its keywords back `support: 'yes'`.
  */
@@ -9,12 +9,11 @@ import type { SourceSpan } from '../source.ts'
 import { kwName } from './args.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
-export type PendingFeature = 'queue' | 'limits' | 'agent'
+export type PendingFeature = 'queue' | 'limits'
 
 export const PENDING: Readonly<Record<PendingFeature, string>> = {
   queue: "dynamic connection limits are not applied yet: 'minconn' and 'fullconn' have no effect ('maxconn' is used as is); the settings are kept in the RouteMap",
   limits: "'maxconn', 'maxqueue' and 'timeout queue' are enforced per Worker isolate: each isolate allows maxconn requests in flight to the server and queues the rest; across the edge's isolates the total can exceed maxconn (see docs/differences.md)",
-  agent: "agent checks and server tracking ('agent-check', 'track') are not run yet: they change no server state; the settings are kept in the RouteMap",
 }
 
 /** Proxies (or the global draft) already warned, per feature. Drafts live for one compile. */

@@ -31,7 +31,7 @@ const TLS_NOTE = 'origin TLS is negotiated by the Workers runtime (fetch to http
 /** Checks use TLS exactly when the server does (src/health/plan.ts): there is no separate setting. */
 const CHECK_TLS = "health checks use TLS when the server line has 'ssl'; a separate TLS setting for checks is not supported yet"
 
-/** A parameter of a feature the Worker does not apply yet (queues, agent checks). */
+/** A parameter of a feature the Worker does not apply yet (queues). */
 function pending(kind: ParamKind, feature: PendingFeature, extra: Partial<ParamDef> = {}): ParamDef {
   return { kind, ...extra, support: 'edge', note: PENDING[feature], pending: feature }
 }
@@ -39,16 +39,18 @@ function pending(kind: ParamKind, feature: PendingFeature, extra: Partial<ParamD
 /** Server parameters (server.c `srv_kws`, ssl_sock.c), in alphabetical order. */
 export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   addr: { kind: 'str', support: 'yes' },
-  'agent-addr': pending('str', 'agent'),
-  'agent-check': pending('flag', 'agent'),
-  'agent-inter': pending('time', 'agent'),
-  'agent-port': pending('int', 'agent', { min: 1, max: 65535 }),
-  'agent-send': pending('str', 'agent'),
+  'agent-addr': { kind: 'str', support: 'yes' },
+  'agent-check': { kind: 'flag', support: 'yes', clears: 'no-agent-check' },
+  'agent-inter': { kind: 'time', support: 'yes' },
+  'agent-port': { kind: 'int', min: 1, max: 65535, support: 'yes' },
+  'agent-send': { kind: 'str', support: 'yes' },
   alpn: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   backup: { kind: 'flag', support: 'yes', clears: 'no-backup' },
   'ca-file': { kind: 'str', support: 'ignored', note: TLS_NOTE },
   check: { kind: 'flag', support: 'yes', clears: 'no-check' },
   'check-send-proxy': { kind: 'flag', support: 'no', note: 'the PROXY protocol does not exist at the edge' },
+  'check-alpn': { kind: 'str', support: 'ignored', note: TLS_NOTE },
+  'check-proto': { kind: 'str', support: 'ignored', note: 'the Workers runtime chooses the protocol of HTTP checks (HTTP/1.1 over fetch)' },
   'check-sni': { kind: 'str', support: 'ignored', note: TLS_NOTE },
   'check-ssl': { kind: 'flag', support: 'ignored', note: CHECK_TLS },
   ciphers: { kind: 'str', support: 'ignored', note: TLS_NOTE },
@@ -76,6 +78,7 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   maxqueue: pending('int', 'limits', { min: 0, max: 2_147_483_647 }),
   minconn: pending('int', 'queue', { min: 0, max: 2_147_483_647 }),
   name: { kind: 'str', support: 'no', note: "named 'default-server' templates are an HAProxy 3.x feature" },
+  'no-agent-check': { kind: 'flag', support: 'yes', clears: 'agent-check' },
   'no-backup': { kind: 'flag', support: 'yes', clears: 'backup' },
   'no-check': { kind: 'flag', support: 'yes', clears: 'check' },
   'no-check-ssl': { kind: 'flag', support: 'ignored', note: CHECK_TLS },
@@ -113,7 +116,7 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   'ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'no-ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'tfo': { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
-  track: pending('str', 'agent'),
+  track: { kind: 'str', support: 'yes' },
   verify: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   verifyhost: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   weight: { kind: 'int', min: 0, max: 256, support: 'yes' },

@@ -28,6 +28,8 @@ export type TcpRule =
       readonly op: 'connect'
       readonly step: number
       readonly port?: number
+      /** `addr`: connect there instead of the server's check address. */
+      readonly addr?: string
       /** TLS for this connection; `server` follows the server line's `ssl` (implicit and `default` connects). */
       readonly ssl: boolean | 'server'
       readonly implicit: boolean
@@ -117,9 +119,27 @@ export function standardExpect(step: number, e: StandardExpect, userRules: boole
 export function tcpCheckRules(steps: readonly TcpCheckStep[]): TcpRule[] {
   return steps.map((s, i): TcpRule => {
     const step = i + 1
-    if (s.step === 'connect') return { op: 'connect', step, ...(s.port !== undefined ? { port: s.port } : {}), ssl: s.ssl, implicit: false }
+    if (s.step === 'connect') {
+      return { op: 'connect', step, ...(s.port !== undefined ? { port: s.port } : {}), ...(s.addr !== undefined ? { addr: s.addr } : {}), ssl: s.default ? 'server' : s.ssl, implicit: false }
+    }
     if (s.step === 'send') return { op: 'send', step, data: s.binary ? fromHex(s.data) : bytesOf(s.data) }
-    return standardExpect(step, { kind: s.kind, pattern: s.pattern, negate: s.negate }, true)
+    const onSuccess = s.onSuccess
+    const onError = s.onError
+    return standardExpect(
+      step,
+      {
+        kind: s.kind,
+        pattern: s.pattern,
+        negate: s.negate,
+        ...(s.minRecv !== undefined ? { minRecv: s.minRecv } : {}),
+        ...(s.okStatus ? { okStatus: s.okStatus as CheckStatus } : {}),
+        ...(s.errorStatus ? { errorStatus: s.errorStatus as CheckStatus } : {}),
+        ...(s.toutStatus ? { toutStatus: s.toutStatus as CheckStatus } : {}),
+        ...(onSuccess !== undefined ? { onSuccess: () => onSuccess } : {}),
+        ...(onError !== undefined ? { onError: () => onError } : {}),
+      },
+      true,
+    )
   })
 }
 

@@ -94,12 +94,13 @@ async function open(rule: Extract<TcpRule, { op: 'connect' }>, kind: RulesetKind
   const fail = (status: 'L4CON' | 'L4TOUT' | 'SOCKERR', text: string) => ({
     result: { status, info: text + where(kind, rule.step, rule.port ? ` (connect port ${rule.port})` : ' (connect)') },
   })
-  if (!target.address || port === undefined) return fail('SOCKERR', 'no address or port to check')
+  const address = rule.addr ?? target.address
+  if (!address || port === undefined) return fail('SOCKERR', 'no address or port to check')
   const tls = rule.ssl === 'server' ? target.ssl : rule.ssl
   const t0 = io.now()
   let socket: ProbeSocket
   try {
-    socket = io.connect({ hostname: target.address, port }, { secureTransport: tls ? 'on' : 'off', allowHalfOpen: false })
+    socket = io.connect({ hostname: address, port }, { secureTransport: tls ? 'on' : 'off', allowHalfOpen: false })
   } catch (e) {
     return fail('L4CON', errorText(e))
   }

@@ -73,10 +73,11 @@ describe('seed article configs', () => {
   it('03: http-check send/expect, default-server, slowstart, backup and mysql-check', () => {
     const m = compileSeed('03-health.cfg').routeMap
     const api = m?.backends.find((b) => b.name === 'api_servers')
-    expect(api?.check?.http).toEqual({
+    expect(api?.check?.http).toMatchObject({
       method: 'GET', uri: '/health/ready', version: 'HTTP/1.1', headers: [['host', 'api.example.com']],
       expect: { kind: 'rstatus', negate: false, pattern: '^2[0-9]{2}' },
     })
+    expect(api?.check?.http?.steps?.map((s) => s.step)).toEqual(['send', 'expect'])
     expect(api?.servers.map((s) => [s.name, s.interMs, s.fall, s.rise, s.slowstartMs, s.backup])).toEqual([
       ['api1', 3000, 3, 2, 30000, false],
       ['api2', 3000, 3, 2, 30000, false],

@@ -39,11 +39,31 @@ describe('http-check expect', () => {
     expect(evalHttpExpect(ex('string', 'x'), res(200, ''))).toEqual({ status: 'L7RSP', info: 'HTTP content check could not find a response body' })
   })
 
-  it('hdr: the header must be present; `hdr name …` (the compiler keeps only `name`) falls back to 2xx/3xx', () => {
-    expect(evalHttpExpect(ex('hdr', 'content-type'), res(200)).status).toBe('L7OK')
-    expect(evalHttpExpect(ex('hdr', 'x-missing'), res(200)).status).toBe('L7STS')
-    expect(evalHttpExpect(ex('hdr', 'name'), res(204)).status).toBe('L7OK')
-    expect(evalHttpExpect(ex('hdr', 'name'), res(500)).status).toBe('L7STS')
+  it('hdr/fhdr: names case-insensitive with -m str|beg|end|sub|reg, values per comma-separated item (hdr) or whole (fhdr)', () => {
+    const r = (headers: [string, string][], status = 200): HttpResponseView => ({ status, statusText: 'OK', body: '', headers })
+    const h = (kind: 'hdr' | 'fhdr', pattern: string, more: Partial<HttpCheckExpect> = {}): HttpCheckExpect => ({ kind, pattern, negate: false, ...more })
+    expect(evalHttpExpect(h('hdr', 'Content-Type'), res(200)).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', 'x-missing'), res(200, '', 'OK'))).toEqual({ status: 'L7STS', info: 'OK' })
+    expect(evalHttpExpect(h('hdr', 'x-begin-', { nameMatch: 'beg' }), r([['x-begin-foo', '1']])).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', '-end', { nameMatch: 'end' }), r([['x-foo-end', '1']])).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', '-sub-', { nameMatch: 'sub' }), r([['x-sub-y', '1']])).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', '^x-[a-z]+$', { nameMatch: 'reg' }), r([['x-abc', '1']])).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', '^x-[a-z]+$', { nameMatch: 'reg' }), r([['x-ab1', '1']])).status).toBe('L7STS')
+    // hdr splits the value on commas; fhdr compares the whole value.
+    const v = r([['x-test1', 'true, next value']])
+    expect(evalHttpExpect(h('hdr', 'x-test1', { value: { match: 'str', pattern: 'true' } }), v).status).toBe('L7OK')
+    expect(evalHttpExpect(h('fhdr', 'x-test1', { value: { match: 'str', pattern: 'true' } }), v).status).toBe('L7STS')
+    expect(evalHttpExpect(h('fhdr', 'x-test1', { value: { match: 'str', pattern: 'true, next value' } }), v).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', 'x-test1', { value: { match: 'end', pattern: 'value' } }), v).status).toBe('L7OK')
+    expect(evalHttpExpect(h('hdr', 'x-test1', { value: { match: 'reg', pattern: '^n.*e$' } }), v).status).toBe('L7OK')
+    // Values are case-sensitive; `!` negates; a failed header rule is L7STS with the reason.
+    expect(evalHttpExpect(h('hdr', 'x-test1', { value: { match: 'str', pattern: 'TRUE' } }), v).status).toBe('L7STS')
+    expect(evalHttpExpect(h('hdr', 'x-test1', { negate: true }), v)).toEqual({ status: 'L7STS', info: 'OK' })
+  })
+
+  it('error-status and a literal on-error replace the failure status and info', () => {
+    const e: HttpCheckExpect = { kind: 'status', pattern: '200', negate: false, errorStatus: 'L7RSP', onError: 'not ready' }
+    expect(evalHttpExpect(e, res(503, '', 'Service Unavailable'))).toEqual({ status: 'L7RSP', info: 'not ready' })
   })
 })
 

@@ -30,6 +30,13 @@ describe('check plans from the seed health config (test/fixtures/seed/03-health.
         expect: { kind: 'rstatus', negate: false, pattern: '^2[0-9]{2}' },
         disableOn404: false,
         sendState: false,
+        phases: [
+          {
+            connect: { ssl: 'server' },
+            request: { method: 'GET', uri: '/health/ready', version: 'HTTP/1.1', headers: [['host', 'api.example.com']] },
+            expects: [{ kind: 'rstatus', negate: false, pattern: '^2[0-9]{2}' }],
+          },
+        ],
       },
     })
     expect(p?.dynamicWeights).toBe(true)

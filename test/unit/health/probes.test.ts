@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { CheckTimeouts } from '../../../src/health/plan.ts'
 import { DEFAULT_HTTP_EXPECT, type HttpProbeSpec, type ProbeSpec } from '../../../src/health/probe-spec.ts'
 import { runProbe } from '../../../src/health/probes/index.ts'
@@ -154,6 +154,11 @@ const http = (over: Partial<HttpProbeSpec> = {}): ProbeSpec => ({
 })
 
 describe('HTTP check over fetch()', () => {
+  // The first Request/Response of a process loads the fetch implementation: not part of any check's time.
+  beforeAll(() => {
+    void new Request('http://warm.up/')
+    void new Response('')
+  })
   const origin = (status: number, body = '', statusText = ''): FetchFn => async () => new Response(body, { status, statusText })
 
   it('2xx → L7OK with the code; 5xx → L7STS with the reason', async () => {
