@@ -163,6 +163,8 @@ export function parseHostPort(
     return ok(base)
   }
   if (opts.allowOffset && /^[+-]\d+$/.test(portText)) return ok({ ...base, offset: Number(portText) })
+  // A server's port 0 means no port: the request's destination port is used (str2sa_range).
+  if (opts.allowOffset && /^0+$/.test(portText)) return ok(base)
   const range = /^(\d+)(?:-(\d+))?$/.exec(portText)
   if (!range) return err(`invalid port '${portText}' in '${text}'`)
   const port = Number(range[1])

@@ -208,6 +208,10 @@ export function parseSampleExpr(text: string, registry: SampleRegistry, opts: Pa
   if (!calls) return { errors }
   const [head, ...convCalls] = calls as [RawCall, ...RawCall[]]
   const fetch = registry.fetch(head.name)
+  if (!fetch && head.name.startsWith('lua.')) {
+    errors.push({ offset: head.offset, length: head.name.length, message: notSupported('fetch', head.name, 'Lua cannot run in a Worker: port the logic to rules or to Worker code') })
+    return { errors }
+  }
   if (!fetch) {
     const alias = registry.alias(head.name)
     const suggestion = registry.suggest('fetch', head.name)

@@ -22,13 +22,18 @@ frontend fe
 
 backend be
     server s1 127.0.0.1:@s1@
+
+listen to_dst_port
+    bind 127.0.0.1:@PORT2@
+    http-request set-dst-port hdr(x-port)
+    server any 127.0.0.1:0
 `
 
 describe.skipIf(!diffEnabled())('differential: set-src and set-dst', () => {
   let pair: Pair
 
   beforeAll(async () => {
-    pair = await startPair(CONFIG, { live: ['s1'] })
+    pair = await startPair(CONFIG, { live: ['s1', 's2'], extraPorts: ['PORT2'] })
   }, 120_000)
 
   afterAll(async () => {
@@ -54,6 +59,16 @@ describe.skipIf(!diffEnabled())('differential: set-src and set-dst', () => {
     expect(h.map((x) => x.status)).toEqual([200, 403, 200, 200, 200, 200])
     expect(h[0]).toMatchObject({ xff: '127.0.0.60', src: '127.0.0.60' })
     expect(h[5]?.dst).toBe('127.0.0.99:8081')
+    expect(e).toEqual(h)
+  })
+
+  it("a server on port 0 is reached on the request's destination port (set-dst-port)", async () => {
+    const reqs: Req[] = ['s1', 's2'].map((n) => ({ path: '/', headers: { 'x-port': String(pair.origins.ports.get(n)) } }))
+    const { h, e } = await both(pair, reqs, (r) => [r.status, r.seen?.server], 'PORT2')
+    expect(h).toEqual([
+      [200, 's1'],
+      [200, 's2'],
+    ])
     expect(e).toEqual(h)
   })
 })

@@ -29,6 +29,10 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     parse: (input) => {
       const s = input.args[0]
       if (!s || input.args.length > 1) return actionError(input, input.args[1], 'expects exactly one service name')
+      if (s.text.startsWith('lua.')) {
+        input.sv.diag.error('not-supported', s.span, `'${input.ruleSet} use-service ${s.text}' is not supported at the edge: Lua cannot run in a Worker`, { help: 'port the service to rules (http-request return) or to Worker code in front of edgeproxy' })
+        return undefined
+      }
       if (!SERVICES.has(s.text)) return actionError(input, s, `: unknown service '${s.text}' (available: prometheus-exporter)`)
       return { service: s.text }
     },

@@ -14,7 +14,12 @@ const BODY = 'not supported yet: request and response bodies are streamed, not b
 const TLS = 'TLS is terminated by Cloudflare; the Worker only sees the version, the cipher and the client certificate fields of request.cf'
 const TLS_BACK = "the Worker's fetch() to the origin does not expose its TLS session"
 
+const HTX = "HAProxy's internal HTX buffers do not exist at the edge (these fetches debug HAProxy itself)"
+
 const LIST: readonly (readonly [string, SampleType, string])[] = [
+  ...['internal.htx.data', 'internal.htx.free', 'internal.htx.free_data', 'internal.htx.nbblks', 'internal.htx.size', 'internal.htx.used', 'internal.htx_blk.size'].map((n) => [n, 'int', HTX] as const),
+  ...['internal.htx.has_eom', 'internal.strm.is_htx'].map((n) => [n, 'bool', HTX] as const),
+  ...['internal.htx_blk.type', 'internal.htx_blk.data', 'internal.htx_blk.hdrname', 'internal.htx_blk.hdrval', 'internal.htx_blk.start_line'].map((n) => [n, 'str', HTX] as const),
   ...['fc_rttvar', 'fc_unacked', 'fc_sacked', 'fc_retrans', 'fc_fackets', 'fc_lost', 'fc_reordering', 'fc_http_major', 'fc_err', 'fc_rcvd_proxy'].map((n) => [n, n === 'fc_rcvd_proxy' ? 'bool' : 'int', TCP] as const),
   ...['fc_err_str', 'fc_pp_authority', 'fc_pp_unique_id'].map((n) => [n, 'str', TCP] as const),
   ...['src_is_local', 'dst_is_local', 'fc_src_is_local', 'fc_dst_is_local'].map((n) => [n, 'bool', TCP] as const),
