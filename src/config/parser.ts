@@ -75,7 +75,11 @@ function parseFile(file: SourceFile, env: EnvLookup, diag: DiagnosticBag, out: S
       }
     }
     if (!active) continue
-    const words = tokenizeLine(text, file.name, lineNo, env, diag)
+    const all = tokenizeLine(text, file.name, lineNo, env, diag)
+    // HAProxy's keyword parsers read arguments up to the first empty one (`""`, or a variable that
+    // expands to nothing): what follows it is never seen, and a line that starts with one is skipped.
+    const empty = all.findIndex((w) => w.text === '')
+    const words = empty < 0 ? all : all.slice(0, empty)
     if (words.length === 0) continue
     const kw = words[0] as Word
     const span = spanAt(file.name, lineNo, kw.span.column, Math.max(1, text.trimEnd().length - kw.span.column + 1))

@@ -21,9 +21,6 @@ function varArgs(input: ActionInput): { name: string; conds: string[] } | undefi
     input.sv.diag.error('invalid-argument', subSpan(input.name.span, input.name.text.indexOf('(') + 1, (name ?? '').length), `invalid variable name '${name ?? ''}': expects '<scope>.<name>' with scope proc, sess, txn, req or res`)
     return undefined
   }
-  if (input.ruleSet === 'http-request' && name.startsWith('res.')) {
-    return actionError(input, undefined, `: variable '${name}' is in the response scope and cannot be set in http-request rules`)
-  }
   for (const c of conds) if (!SET_CONDS.has(c)) return actionError(input, undefined, `: unknown condition '${c}' (expects ${[...SET_CONDS].join(', ')})`)
   return { name, conds }
 }
