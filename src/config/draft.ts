@@ -136,7 +136,8 @@ export interface ProxyDraft {
   cookieSpan?: SourceSpan
   defaultServer: ServerDefaults
   servers: ServerDraft[]
-  useServers: { server: string; cond?: Condition; origin: Origin; span: SourceSpan }[]
+  /** `use-server` rules; `format` when the name is a log-format resolved per request. */
+  useServers: { server: string; format?: LogFormat; cond?: Condition; origin: Origin; span: SourceSpan }[]
   forcePersist: Condition[]
   ignorePersist: Condition[]
   retries: number

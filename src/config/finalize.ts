@@ -151,6 +151,13 @@ function checkProxy(
   }
   // check_http_req_capture / check_http_res_capture: slots only exist in frontends, so a backend's
   // `capture … id` is checked at run time (the frontend's slot, if it has one).
+  for (const u of p.useServers) {
+    if (u.format === undefined && !p.servers.some((s) => s.name === u.server)) {
+      sv.diag.error('unknown-server', u.span, `${p.kind} '${p.name}' : unable to find server '${u.server}' referenced in a 'use-server' rule.`, {
+        help: `declare 'server ${u.server} …' in ${p.kind} '${p.name}'`,
+      })
+    }
+  }
   if (hasFe(p)) {
     for (const c of p.captureRefs) {
       if (c.id >= p.captures[c.dir].length) {

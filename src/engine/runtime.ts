@@ -62,6 +62,8 @@ export interface RtBackend extends RtProxy {
   readonly stickRules: readonly { readonly def: Backend['stickRules'][number]; readonly key: FetchFn; readonly cond?: CondFn }[]
   readonly forcePersist: readonly CondFn[]
   readonly ignorePersist: readonly CondFn[]
+  /** `use-server` rules: the server's name (rendered per request when it is a log-format). */
+  readonly useServers: readonly { readonly target: string | Renderer; readonly cond?: CondFn }[]
 }
 
 export interface Hydrated {
@@ -167,6 +169,10 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
           }),
           forcePersist: b.forcePersist.map((c) => compileCondition(c, base.acls)),
           ignorePersist: b.ignorePersist.map((c) => compileCondition(c, base.acls)),
+          useServers: b.useServers.map((u) => {
+            const c = cond(u.cond, base.acls)
+            return { target: u.format ? format(u.format, false) : u.server, ...(c ? { cond: c } : {}) }
+          }),
         },
       ]
     }),

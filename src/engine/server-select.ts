@@ -168,6 +168,22 @@ export class ServerSelector {
     const up = (s: Server): boolean => !s.disabled && states.isUp(def.name, s.name)
     const forced = be.forcePersist.length > 0 && be.forcePersist.some((c) => c(ctx, trace))
     const ignored = be.ignorePersist.length > 0 && be.ignorePersist.some((c) => c(ctx, trace))
+    // process_server_rules runs before the persistence cookie is applied (and sets SF_DIRECT: no
+    // cookie is inserted, no redispatch): the first matching
+    // use-server whose server is not down (or any, with `option persist` or force-persist) takes the
+    // request; a dynamic name naming no server ends the rules.
+    let chosen: Server | undefined
+    for (const u of be.useServers) {
+      if (u.cond && !u.cond(ctx, trace)) continue
+      const name = typeof u.target === 'string' ? u.target : u.target(ctx)
+      const s = def.servers.find((x) => x.name === name)
+      if (!s) break
+      if (up(s) || def.options.persist || forced) {
+        chosen = s
+        break
+      }
+      if (trace.enabled) trace.step({ stage: 'server', text: `use-server '${s.name}' skipped: the server is down` })
+    }
     let cookie: CookieStatus = 'N'
     let persistence: Persistence | undefined
     // ignore-persist: the cookie is still stripped where HAProxy strips it, but chooses nothing.
@@ -177,9 +193,11 @@ export class ServerSelector {
       cookie = r.status
       persistence = { direct: r.server !== undefined, ...(r.firstDate !== undefined ? { firstDate: r.firstDate } : {}), ...(r.lastDate !== undefined ? { lastDate: r.lastDate } : {}) }
       stripPersistenceCookie(def.cookie, ctx.headers)
+      if (chosen) return { server: chosen, why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
       if (r.server) return { server: r.server, why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie, persistence }
       if (trace.enabled && r.status !== 'N') trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
     }
+    if (chosen) return { server: chosen, why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
     if (!ignored) {
       for (const rule of be.stickRules) {
         if (rule.def.kind !== 'match' && rule.def.kind !== 'on') continue

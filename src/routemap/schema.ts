@@ -444,7 +444,8 @@ export interface Backend {
   readonly redirects: readonly Rule[]
   /** tcp-request content and tcp-response content rules (absent when the backend has none). */
   readonly tcpRules?: TcpRules
-  readonly useServers: readonly { readonly server: string; readonly cond?: Condition; readonly origin: Origin }[]
+  /** `use-server` rules in order; `format` (a log-format) names the server per request. */
+  readonly useServers: readonly { readonly server: string; readonly format?: LogFormat; readonly cond?: Condition; readonly origin: Origin }[]
   readonly forcePersist: readonly Condition[]
   readonly ignorePersist: readonly Condition[]
   readonly options: ProxyOptions

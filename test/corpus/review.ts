@@ -114,12 +114,6 @@ export const REVIEWED: readonly ReviewedFeature[] = [
     edge: false,
   },
   {
-    feature: 'use-server',
-    match: /'use-server' is not supported yet/,
-    why: "not implemented yet: route with 'use_backend' to a backend holding that server",
-    edge: false,
-  },
-  {
     feature: 'XXH3',
     match: /converter 'xxh3'/,
     why: 'not implemented yet (xxh32 and xxh64 are)',

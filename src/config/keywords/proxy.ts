@@ -181,6 +181,30 @@ function parseUseBackend(st: Statement, cx: KeywordContext): void {
   p.refs.push({ kind: 'backend', name: target.text, span: target.span, context: "in 'use_backend'" })
 }
 
+/** `use-server <server> if|unless <cond>` (cfgparse-listen.c); the name may be a log-format. */
+function parseUseServer(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  const kw = st.keyword[0] as Word
+  if (!p) return
+  if (cx.section === 'defaults') return void cx.sv.diag.error('keyword-out-of-section', kw.span, "'use-server' not allowed in 'defaults' section.")
+  const target = st.args[0]
+  if (!target) return void cx.sv.diag.error('missing-argument', kw.span, "'use-server' expects a server name.")
+  const c = st.args[1]
+  if (c?.text !== 'if' && c?.text !== 'unless') return void cx.sv.diag.error('missing-argument', (c ?? target).span, "'use-server' requires either 'if' or 'unless' followed by a condition.")
+  const cond = parseCondition(st.args.slice(1), p, 'request', cx.sv, "'use-server'", 'backend use-server, balance or stick-match rule')
+  if (!cond) return
+  const origin = { file: st.span.file, line: st.span.line }
+  if (target.text.includes('%')) {
+    const fmt = parseLogFormat(target, 'request', cx.sv)
+    if (!fmt) return
+    if (!isLiteral(fmt)) {
+      p.useServers.push({ server: target.text, format: fmt, cond, origin, span: target.span })
+      return
+    }
+  }
+  p.useServers.push({ server: target.text, cond, origin, span: target.span })
+}
+
 function parseDefaultBackend(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 1, 1, '<backend>')) return
@@ -386,7 +410,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'hash-preserve-affinity', sections: BE_SECTIONS, support: 'no', note: 'an HAProxy 3.x keyword; servers are never saturated at the edge' },
   { name: 'dynamic-cookie-key', sections: BE_SECTIONS, support: 'no', note: "dynamic cookies: give each server a 'cookie' value" },
   { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
-  { name: 'use-server', sections: ['backend', 'listen'], support: 'no', note: "route with 'use_backend' to a backend holding that server" },
+  { name: 'use-server', sections: ['defaults', 'backend', 'listen'], support: 'yes', parse: parseUseServer },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
   { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter, note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused" },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },

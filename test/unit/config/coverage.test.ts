@@ -378,7 +378,7 @@ const ROWS: readonly Row[] = [
   ['use_backend', 'frontend', 'use_backend be if { path_beg /api }', 'yes', (m) => fe(m)?.useBackends.map((u) => u.backend), ['be']],
   ['use_backend (dynamic name)', 'frontend', 'use_backend be_%[req.hdr(x-app)]', 'yes', (m) => typeof fe(m)?.useBackends[0]?.backend, 'object'],
   ['default_backend', 'frontend', 'acl x path /', 'yes', (m) => fe(m)?.defaultBackend, 'be'],
-  ['use-server', 'backend', 'use-server s1 if { path /x }', 'no'],
+  ['use-server', 'backend', 'use-server s1 if { path /x }', 'yes', (m) => be(m)?.useServers[0]?.server, 's1'],
   ['redirect (legacy keyword)', 'frontend', 'redirect prefix https://www.example.com code 301', 'yes', (m) => fe(m)?.redirects[0]?.args.code, 301],
   ['http-after-response', 'frontend', 'http-after-response set-header X-Served-By edge', 'yes', (m) => fe(m)?.httpAfterResponse[0]?.action, 'set-header'],
   ['unique-id-format', 'frontend', 'unique-id-format %{+X}o%ci', 'yes'],
