@@ -114,12 +114,6 @@ export const REVIEWED: readonly ReviewedFeature[] = [
     edge: false,
   },
   {
-    feature: 'XXH3',
-    match: /converter 'xxh3'/,
-    why: 'not implemented yet (xxh32 and xxh64 are)',
-    edge: false,
-  },
-  {
     feature: 'stick tables keyed by server address',
     match: /'srvkey' is not supported yet|unable to find stick-table 'mypeers\/mytable'/,
     why: "not implemented yet: tables keep server names ('srvkey name'); the second message follows from the refused table",

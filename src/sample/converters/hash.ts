@@ -1,7 +1,7 @@
 /**
  * @module
  * Hash and digest converters (sample.c, ssl_sample.c): crc32, crc32c, djb2, sdbm, wt6 (with the
- * optional full_hash avalanche), xxh32, xxh64, sha1, sha2, digest, hmac, secure_memcmp.
+ * optional full_hash avalanche), xxh32, xxh64, xxh3, sha1, sha2, digest, hmac, secure_memcmp.
  */
 import { crc32, djb2, fullHash, sdbm, wt6 } from '../../balance/hash.ts'
 import { castTo } from '../cast.ts'
@@ -10,6 +10,7 @@ import type { ConverterDef, SampleContext } from '../types.ts'
 import { VAR_REF } from './arith.ts'
 import { base64Decode } from './codec.ts'
 import { crc32c, findDigest, hmac, sha1, xxh32, xxh64 } from './digest.ts'
+import { xxh3 } from './xxh3.ts'
 
 function hash32(name: string, fn: (b: Uint8Array) => number, doc: string): ConverterDef {
   return {
@@ -61,6 +62,16 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
       return (input) => {
         const b = sampleBytes(input)
         return b ? int(Number(BigInt.asIntN(64, xxh64(b, seed)))) : undefined
+      }
+    },
+  },
+  {
+    name: 'xxh3', args: [{ kind: 'int', optional: true }], input: ['bin'], output: 'int', doc: 'XXH3 64-bit hash of the input bytes with an optional seed (as a signed integer)',
+    build: (args) => {
+      const seed = BigInt(argInt(args, 0) ?? 0)
+      return (input) => {
+        const b = sampleBytes(input)
+        return b ? int(Number(BigInt.asIntN(64, xxh3(b, seed)))) : undefined
       }
     },
   },

@@ -6,7 +6,6 @@
 import type { ConverterDef } from '../types.ts'
 
 const LIST: readonly (readonly [string, string])[] = [
-  ['xxh3', 'not supported yet: XXH3 is not implemented (xxh32 and xxh64 are)'],
   ['aes_gcm_dec', 'AES-GCM needs crypto.subtle, which is asynchronous; converters run synchronously'],
   ['jwt_verify', 'signature checks need crypto.subtle, which is asynchronous; converters run synchronously'],
   ['ungrpc', 'not supported yet: gRPC bodies are not buffered'],
