@@ -102,12 +102,6 @@ export const REVIEWED: readonly ReviewedFeature[] = [
     edge: true,
   },
   {
-    feature: 'URI normalization',
-    match: /'http-request normalize-uri' is not supported yet/,
-    why: "not implemented yet; Cloudflare's URL normalization (Rules > Settings) does it in front of the Worker",
-    edge: false,
-  },
-  {
     feature: 'dispatch',
     match: /'dispatch' is not supported yet/,
     why: "deprecated in HAProxy; not implemented: write a 'server' line",

@@ -7,6 +7,7 @@ import { CAPTURE_ACTIONS } from './capture.ts'
 import { CACHE_ACTIONS } from './cache.ts'
 import { HEADER_ACTIONS } from './headers.ts'
 import { MISC_ACTIONS } from './misc.ts'
+import { NORMALIZE_URI_ACTIONS } from './normalize-uri.ts'
 import { PAYLOAD_ACTIONS } from './payload.ts'
 import { REDIRECT_ACTIONS } from './redirect.ts'
 import { TRACK_ACTIONS } from './track.ts'
@@ -17,6 +18,7 @@ import { VAR_ACTIONS } from './vars.ts'
 
 export const ACTIONS: readonly ActionDef[] = [
   ...ADDR_ACTIONS, ...CAPTURE_ACTIONS, ...HEADER_ACTIONS, ...MISC_ACTIONS, ...PAYLOAD_ACTIONS, ...REDIRECT_ACTIONS, ...TRACK_ACTIONS, ...TIMEOUT_ACTIONS, ...URI_ACTIONS, ...VAR_ACTIONS, ...CACHE_ACTIONS,
+  ...NORMALIZE_URI_ACTIONS,
 ]
 
 const BY_NAME = new Map<string, ActionDef>()

@@ -50,7 +50,6 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'set-log-level', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'Workers Logs record every request at one level' },
   { name: 'wait-for-body', ruleSets: ['http-request', 'http-response'], support: 'ignored', note: 'bodies are streamed at the edge' },
   { name: 'wait-for-handshake', ruleSets: REQ, support: 'ignored', note: 'TLS 0-RTT is handled by Cloudflare' },
-  { name: 'normalize-uri', ruleSets: REQ, support: 'no', note: "Cloudflare's URL normalization (Rules > Settings) can do this at the edge" },
   { name: 'disable-l7-retry', ruleSets: REQ, support: 'yes', parse: noArgs },
   { name: 'set-priority-class', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   { name: 'set-priority-offset', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },

@@ -27,6 +27,8 @@ export interface ActionInput {
   readonly label?: string
   /** The legacy `redirect` keyword rather than `http-request redirect`. */
   readonly legacy?: boolean
+  /** An `if`/`unless` condition follows the arguments. */
+  readonly hasCondition?: boolean
 }
 
 export interface ActionDef {

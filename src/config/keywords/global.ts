@@ -4,6 +4,7 @@
  * defaults map to Cloudflare zone settings. Each is accepted with a warning that says so, or
  * applied where the edge has an equivalent.
  */
+import { allowExperimental } from '../experimental.ts'
 import type { Word } from '../lexer.ts'
 import { arity, intArg } from './args.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
@@ -44,7 +45,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
     'pidfile', 'ulimit-n', 'hard-stop-after', 'grace', 'busy-polling', 'noepoll', 'nokqueue', 'nopoll', 'noevports', 'nosplice',
     'nogetaddrinfo', 'noreuseport', 'maxpipes', 'maxzlibmem', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate',
     'maxsslrate', 'maxsslconn', 'quiet', 'zero-warning', 'insecure-fork-wanted', 'insecure-setuid-wanted', 'set-dumpable',
-    'strict-limits', 'stats-file', 'expose-experimental-directives', 'numa-cpu-mapping', 'close-spread-time', 'h1-case-adjust',
+    'strict-limits', 'stats-file', 'numa-cpu-mapping', 'close-spread-time', 'h1-case-adjust',
     'h1-case-adjust-file', 'server-state-file', 'server-state-base', 'mworker-max-reloads', 'unix-bind', 'external-check',
     'description', 'log-send-hostname', 'log-tag', 'default-path', 'fd-hard-limit', 'anonkey', 'httpclient.resolvers.id',
     'httpclient.resolvers.prefer', 'httpclient.ssl.verify', 'httpclient.ssl.ca-file', 'profiling.tasks', 'profiling.memory',
@@ -58,6 +59,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
     'ssl-skip-self-issued-ca', 'ssl-security-level'].filter((n) => !NOT_IN_HAPROXY_26.has(n)).map((n) => ignored(n, TLS)),
   ...['ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-default-server-curves',
     'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs'].filter((n) => !NOT_IN_HAPROXY_26.has(n)).map((n) => ignored(n, SERVER_TLS)),
+  { name: 'expose-experimental-directives', sections: G, support: 'yes', parse: (_st, cx) => allowExperimental(cx.sv) },
   { name: 'lua-load', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker: port the logic to http-request rules or a Worker module' },
   { name: 'lua-load-per-thread', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker' },
   { name: 'lua-prepend-path', sections: G, support: 'no', note: 'Lua scripts cannot run in a Worker' },

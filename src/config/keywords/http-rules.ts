@@ -36,7 +36,7 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
     cx.sv.diag.warning('edge-mapping', actionWord.span, `'${ruleSet} ${def.name}' is ignored at the edge: ${def.note ?? ''}`)
     return undefined
   }
-  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span, ...(legacy ? { legacy } : {}) }
+  const input: ActionInput = { name: actionWord, args: rest.slice(0, ci), ruleSet, proxy: p, sv: cx.sv, span: st.span, ...(legacy ? { legacy } : {}), ...(cond ? { hasCondition: true } : {}) }
   const args = def.parse ? def.parse(input) : {}
   if (!args) return undefined
   if (def.support === 'edge') cx.sv.diag.warning('not-supported', actionWord.span, `'${ruleSet} ${def.name}': ${def.note ?? ''}`)

@@ -449,7 +449,7 @@ const ROWS: readonly Row[] = [
   ['http-request sc-set-gpt', 'frontend', `${TRACKED}\nhttp-request sc-set-gpt(0,0) 1`, 'no'],
   ['http-request set-timeout', 'backend', 'http-request set-timeout server 5s', 'yes', (m) => be(m)?.httpRequest[0]?.args, { timeout: 'server', ms: 5000 }],
   ['http-request wait-for-body', 'frontend', 'http-request wait-for-body time 1s', 'warn'],
-  ['http-request normalize-uri', 'frontend', 'http-request normalize-uri path-merge-slashes', 'no'],
+  ['http-request normalize-uri', 'top', 'global\n  expose-experimental-directives\nfrontend nu\n  bind :81\n  default_backend be\nhttp-request normalize-uri path-strip-dotdot full', 'yes', (m) => fe(m, 'nu')?.httpRequest[0]?.args, { normalizer: 'path-strip-dotdot', option: true }],
   ['http-request disable-l7-retry', 'frontend', 'http-request disable-l7-retry', 'yes'],
   ['http-request set-priority-class', 'frontend', 'http-request set-priority-class int(1)', 'warn'],
   ['http-request reject', 'frontend', 'http-request reject', 'warn', (m) => fe(m)?.httpRequest.map((r) => [r.action, r.args]), [['reject', { status: 403, set: 'http-request' }]]],
