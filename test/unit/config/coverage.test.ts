@@ -530,7 +530,7 @@ const ROWS: readonly Row[] = [
   ['timeout http-keep-alive', 'frontend', 'timeout http-keep-alive 10s', 'warn', (m) => fe(m)?.timeouts.httpKeepAlive, 10000],
   ['timeout client-fin', 'frontend', 'timeout client-fin 1s', 'warn'],
   ['timeout server-fin', 'backend', 'timeout server-fin 1s', 'warn'],
-  ['timeout tunnel', 'backend', 'timeout tunnel 1h', 'warn'],
+  ['timeout tunnel', 'backend', 'timeout tunnel 1h', 'warn', (m) => be(m)?.timeouts.tunnel, 3600000],
 
   // §13 (named in §1.3 and §2): retries, retry-on, maxconn, fullconn
   ['retries', 'backend', 'retries 2', 'yes', (m) => be(m)?.retries, 2],
