@@ -185,7 +185,24 @@ function checkProxy(
   if (p.stickTable?.peers && !global.peers.has(p.stickTable.peers)) {
     sv.diag.error('unknown-table', p.span, `Proxy '${p.name}': unable to find sync peers '${p.stickTable.peers}'.`)
   }
+  checkTimeouts(p, sv)
   if (hasBe(p)) checkServers(p, sv, backends, tracked)
+}
+
+/**
+ * check_config_validity: a frontend without `timeout client`, or a backend with servers but no
+ * `timeout connect` or no `timeout server` (a tcp backend may rely on `timeout tunnel` instead), is
+ * warned about; 0 counts as unset. `listen` sections are called 'proxy' (proxy_type_str).
+ */
+function checkTimeouts(p: ProxyDraft, sv: Services): void {
+  const t = p.timeouts
+  const fe = hasFe(p) && !t.client
+  const be = hasBe(p) && p.servers.length > 0 && (!t.connect || (!t.server && (p.mode === 'http' || !t.tunnel)))
+  if (!fe && !be) return
+  const type = p.kind === 'listen' ? 'proxy' : p.kind
+  sv.diag.warning('missing-argument', p.span, `missing timeouts for ${type} '${p.name}'.`, {
+    help: "While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server' (in this section or its defaults section).",
+  })
 }
 
 function checkServers(p: ProxyDraft, sv: Services, backends: ReadonlyMap<string, ProxyDraft>, tracked: Set<ServerDraft>): void {

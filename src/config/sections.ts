@@ -94,6 +94,8 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
       }
       if (def.support === 'ignored') {
         if (statement.prefix !== 'no') sv.diag.warning('edge-mapping', (statement.keyword[0] as Word).span, `'${def.name}' is ignored at the edge: ${def.note ?? ''}`)
+        // An ignored keyword may still record what a later check reads (`timeout tunnel`).
+        if (statement.prefix !== 'no') def.parse?.(statement, cx)
         continue
       }
       def.parse?.(statement, cx)

@@ -51,7 +51,7 @@ function build(where: Where, text: string): Built {
   }
   out.push('global')
   if (where === 'global') put(snippet, '  ')
-  out.push('defaults', '  mode http', '  timeout connect 5s', '  timeout server 5s')
+  out.push('defaults', '  mode http', '  timeout connect 5s', '  timeout client 5s', '  timeout server 5s')
   if (where === 'defaults') put(snippet, '  ')
   out.push('frontend fe', '  bind :80')
   if (where === 'frontend') put(snippet, '  ')
@@ -469,7 +469,7 @@ const ROWS: readonly Row[] = [
   ['http-reuse', 'backend', 'http-reuse safe', 'warn'],
 
   // §7 stick tables
-  ['stick-table type ip', 'frontend', 'stick-table type ip size 200k expire 30s store http_req_rate(10s)', 'yes', (m) => fe(m)?.stickTable, { name: 'fe', type: 'ip', keyLength: 4, size: 204800, expireMs: 30000, nopurge: false, store: [{ type: 'http_req_rate', periodMs: 10000 }], consistency: 'exact', origin: { file: 'test.cfg', line: 8 } }],
+  ['stick-table type ip', 'frontend', 'stick-table type ip size 200k expire 30s store http_req_rate(10s)', 'yes', (m) => fe(m)?.stickTable, { name: 'fe', type: 'ip', keyLength: 4, size: 204800, expireMs: 30000, nopurge: false, store: [{ type: 'http_req_rate', periodMs: 10000 }], consistency: 'exact', origin: { file: 'test.cfg', line: 9 } }],
   ['stick-table type ipv4', 'frontend', 'stick-table type ipv4 size 1k', 'yes', (m) => fe(m)?.stickTable?.type, 'ip'],
   ['stick-table type ipv6', 'frontend', 'stick-table type ipv6 size 1k', 'yes', (m) => fe(m)?.stickTable?.type, 'ipv6'],
   ['stick-table type integer', 'frontend', 'stick-table type integer size 1k', 'yes', (m) => fe(m)?.stickTable?.type, 'integer'],
@@ -530,7 +530,7 @@ const ROWS: readonly Row[] = [
   ['timeout http-keep-alive', 'frontend', 'timeout http-keep-alive 10s', 'warn', (m) => fe(m)?.timeouts.httpKeepAlive, 10000],
   ['timeout client-fin', 'frontend', 'timeout client-fin 1s', 'warn'],
   ['timeout server-fin', 'backend', 'timeout server-fin 1s', 'warn'],
-  ['timeout tunnel', 'backend', 'timeout tunnel 1h', 'warn'],
+  ['timeout tunnel', 'backend', 'timeout tunnel 1h', 'warn', (m) => be(m)?.timeouts.tunnel, 3600000],
 
   // §13 (named in §1.3 and §2): retries, retry-on, maxconn, fullconn
   ['retries', 'backend', 'retries 2', 'yes', (m) => be(m)?.retries, 2],
@@ -724,7 +724,7 @@ describe('known gaps outside the keyword tables (pinned)', () => {
     expect(errs('frontend', 'acl a hdr(host) -M -f /etc/haproxy/maps/hosts.map')).toEqual([])
   })
   it('predefined ACL RDP_COOKIE is unknown (src/config/acl.ts) instead of not supported', () => {
-    expect(errs('frontend', 'http-request deny if RDP_COOKIE')).toEqual([['unknown-acl', 8, "no such ACL : 'RDP_COOKIE' in 'http-request deny'"]])
+    expect(errs('frontend', 'http-request deny if RDP_COOKIE')).toEqual([['unknown-acl', 9, "no such ACL : 'RDP_COOKIE' in 'http-request deny'"]])
   })
   it("the map_<match>_key converters are unknown (src/sample); HAProxy 2.6 rejects them too", () => {
     expect(errs('frontend', 'http-request set-var(txn.x) hdr(host),map_str_key(/etc/haproxy/maps/hosts.map)').map((e) => e[0])).toEqual(['unknown-converter'])
@@ -768,7 +768,7 @@ const DIAG_CASES: readonly (readonly [name: string, text: string, first: Expecte
   ['unknown keyword in global', raw(`global\n  maxconnn 100\n${D}${FE}${BE}`), { severity: 'error', code: 'unknown-keyword', line: 2, column: 3, message: "unknown keyword 'maxconnn' in 'global' section", help: "did you mean 'maxconn'?" }, "error at line 2: unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?"],
   ['unknown keyword in defaults', raw('defaults\n  mode http\n  timout connect 5s\n'), { severity: 'error', code: 'unknown-keyword', line: 3, column: 3, message: "unknown keyword 'timout' in 'defaults' section", help: "did you mean 'timeout'?" }, "error at line 3: unknown keyword 'timout' in 'defaults' section; did you mean 'timeout' maybe ?"],
   ['unknown keyword in backend', inBe('balanse roundrobin\nserver s1 127.0.0.1:8080'), { severity: 'error', code: 'unknown-keyword', line: 10, column: 3, message: "unknown keyword 'balanse' in 'backend' section", help: "did you mean 'balance'?" }, "error at line 10: unknown keyword 'balanse' in 'backend' section; did you mean 'balance' maybe ?"],
-  ['unknown keyword in listen', raw('listen li\n  mode http\n  bind :8081\n  retires 3\n  server s1 127.0.0.1:8080\n'), { severity: 'error', code: 'unknown-keyword', line: 4, column: 3, message: "unknown keyword 'retires' in 'listen' section", help: "did you mean 'retries'?" }, "error at line 4: unknown keyword 'retires' in 'listen' section; did you mean 'retries' maybe ?"],
+  ['unknown keyword in listen', raw('listen li\n  mode http\n  bind :8081\n  retires 3\n  timeout client 5s\n  timeout connect 5s\n  timeout server 5s\n  server s1 127.0.0.1:8080\n'), { severity: 'error', code: 'unknown-keyword', line: 4, column: 3, message: "unknown keyword 'retires' in 'listen' section", help: "did you mean 'retries'?" }, "error at line 4: unknown keyword 'retires' in 'listen' section; did you mean 'retries' maybe ?"],
   ['unknown keyword in userlist', raw('userlist ul\n  usr admin insecure-password x\n'), { severity: 'error', code: 'unknown-keyword', line: 2, column: 3, message: "unknown keyword 'usr' in 'userlist' section", help: "did you mean 'user'?" }, "error at line 2: unknown keyword 'usr' in 'users' section"],
   ['unknown option', inBe('option redispach\nserver s1 127.0.0.1:8080'), { severity: 'error', code: 'unknown-keyword', line: 10, column: 10, message: "unknown keyword 'option redispach' in 'backend' section", help: "did you mean 'option redispatch'?" }, "error at line 10: unknown option 'redispach'; did you mean 'redispatch' maybe ?"],
   ['unknown timeout', raw('defaults\n  mode http\n  timeout conect 5s\n'), { severity: 'error', code: 'unknown-keyword', line: 3, column: 11, message: "unknown keyword 'timeout conect' in 'defaults' section", help: "did you mean 'timeout connect'?" }, "error at line 3: 'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got 'conect')"],
