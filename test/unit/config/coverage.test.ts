@@ -314,6 +314,8 @@ const ROWS: readonly Row[] = [
   ['ignore-persist', 'backend', 'ignore-persist unless { path_beg /app }', 'yes', (m) => be(m)?.ignorePersist.map((c) => c.unless), [true]],
   ['option redispatch', 'backend', 'option redispatch', 'yes', (m) => be(m)?.options.redispatch, -1],
   ['option redispatch <interval>', 'backend', 'option redispatch 2', 'yes', (m) => be(m)?.options.redispatch, 2],
+  ['dispatch', 'backend', 'dispatch origin.example.com:8080', 'yes', (m) => [be(m)?.dispatch?.host, be(m)?.dispatch?.port, be(m)?.dispatch?.name], ['origin.example.com', 8080, '<NOSRV>']],
+  ['dispatch with balance (ignored)', 'backend', 'balance roundrobin\ndispatch origin.example.com:8080', 'warn', (m) => be(m)?.dispatch, undefined],
 
   // §5 ACLs: flags, match methods, predefined ACLs, fetches, converters, variables
   ['acl', 'frontend', 'acl is_api path_beg /api/', 'yes', (m) => fe(m)?.acls.map((a) => a.name), ['is_api']],
