@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { both, DIFF_DEFAULTS, diffEnabled, type Pair, startPair } from './harness.ts'
+import { both, diffEnabled, type Pair, send, startPair } from './harness.ts'
 
 /*
  * `dispatch <address>:<port>` (backend.c assign_server / assign_server_address) under HAProxy 2.6
@@ -7,11 +7,24 @@ import { both, DIFF_DEFAULTS, diffEnabled, type Pair, startPair } from './harnes
  * not give to a server goes to the dispatch address, with the backend as target (`%s` is
  * `<NOSRV>`, no cookie inserted); with a `balance` the address is ignored (with a warning).
  */
-const CONFIG = `${DIFF_DEFAULTS}
+const CONFIG = `
+global
+    nbthread 1
+    log stdout format raw local0
+
+defaults
+    mode http
+    log global
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+
 frontend fe
     bind 127.0.0.1:@PORT@
+    log-format "%b/%s %ST %tsc %rc %{+Q}r"
     http-response set-header X-S %s
     http-response set-header X-N "[%[srv_name]]"
+    use_backend dead if { path_beg /dead }
     use_backend mixed if { path_beg /m }
     use_backend balanced if { path_beg /b }
     default_backend only
@@ -30,13 +43,17 @@ backend balanced
     balance roundrobin
     dispatch 127.0.0.1:@d1@
     server s2 127.0.0.1:@s2@
+
+backend dead
+    retries 1
+    dispatch 127.0.0.1:@gone@
 `
 
 describe.skipIf(!diffEnabled())('differential: dispatch', () => {
   let pair: Pair
 
   beforeAll(async () => {
-    pair = await startPair(CONFIG, { live: ['d1', 's2', 's3'] })
+    pair = await startPair(CONFIG, { live: ['d1', 's2', 's3'], dead: ['gone'] })
   }, 120_000)
 
   afterAll(async () => {
@@ -79,4 +96,45 @@ describe.skipIf(!diffEnabled())('differential: dispatch', () => {
     expect(h.map((x) => x.origin)).toEqual(['s2', 's2'])
     expect(e).toEqual(h)
   })
+})
+
+/** The access-log lines in a proxy's output so far (the frontend's log-format starts with `backend/`). */
+function logLines(output: string): string[] {
+  return output.split('\n').filter((l) => /^(only|mixed|dead|balanced)\//.test(l))
+}
+
+async function lastLine(output: () => string, before: number): Promise<string> {
+  const end = Date.now() + 5000
+  for (;;) {
+    const lines = logLines(output())
+    if (lines.length > before || Date.now() > end) return lines[before] ?? '(no line)'
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe.skipIf(!diffEnabled())('differential: dispatch in the access log', () => {
+  let pair: Pair
+
+  beforeAll(async () => {
+    pair = await startPair(CONFIG, { live: ['d1', 's2', 's3'], dead: ['gone'] })
+  }, 120_000)
+
+  afterAll(async () => {
+    await pair?.stop()
+  })
+
+  it.each([
+    ['dispatched (%s is <NOSRV>, no cookie inserted)', '/m/a', 'mixed/<NOSRV> 200 --NN 0 "GET /m/a HTTP/1.1"'],
+    ['use-server in the same backend', '/m/two', 'mixed/s2 200 --NN 0 "GET /m/two HTTP/1.1"'],
+    ['a refused dispatch address is retried, then 503', '/dead', 'dead/<NOSRV> 503 SC-- 1 "GET /dead HTTP/1.1"'],
+  ])('%s', async (_name, path, expected) => {
+    const hBefore = logLines(pair.haproxy.output()).length
+    const eBefore = logLines(pair.edge.output()).length
+    await send(pair.haproxy.port, { path })
+    await send(pair.edge.port, { path })
+    const h = await lastLine(pair.haproxy.output, hBefore)
+    const e = await lastLine(pair.edge.output, eBefore)
+    expect(h).toBe(expected)
+    expect(e).toBe(h)
+  }, 20_000)
 })
