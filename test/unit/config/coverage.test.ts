@@ -481,6 +481,7 @@ const ROWS: readonly Row[] = [
   ['stick-table recv-only', 'frontend', 'stick-table type ip size 1k recv-only', 'warn'],
   ['stick-table peers', 'top', 'peers mypeers\n  peer edge1 192.0.2.50:10000\nbackend b3\n  stick-table type ip size 1k peers mypeers\n  server t app.example.com:80', 'warn'],
   ['stick-table srvkey', 'backend', 'stick-table type ip size 1k srvkey addr', 'no'],
+  ['stick-table srvkey name', 'backend', 'stick-table type ip size 1k srvkey name', 'yes', (m) => be(m)?.stickTable?.size, 1024],
   ['stick-table write-to', 'backend', 'stick-table type ip size 1k write-to other', 'no'],
   ['stick-table brates-factor', 'backend', 'stick-table type ip size 1k brates-factor 8', 'no'],
   ...['server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate(10s)', 'gpc1_rate(10s)', 'conn_cnt', 'conn_rate(10s)', 'sess_cnt', 'sess_rate(10s)', 'http_req_cnt', 'http_req_rate(10s)',
