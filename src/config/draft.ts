@@ -136,6 +136,8 @@ export interface ProxyDraft {
   cookieSpan?: SourceSpan
   defaultServer: ServerDefaults
   servers: ServerDraft[]
+  /** `dispatch <address>:<port>`: where requests go when the backend has no `balance` (own or inherited). */
+  dispatch?: { host: string; port: number; span: SourceSpan }
   /** `use-server` rules; `format` when the name is a log-format resolved per request. */
   useServers: { server: string; format?: LogFormat; cond?: Condition; origin: Origin; span: SourceSpan }[]
   forcePersist: Condition[]

@@ -367,6 +367,21 @@ function freezeServer(s: ServerDraft): Server {
   } as Server
 }
 
+/**
+ * The `dispatch` address as a server outside the server list (cfgparse.c): ignored, with
+ * HAProxy's warning, when a `balance` applies (own or from defaults). Named `<NOSRV>`, what
+ * HAProxy logs as `%s` when the stream's target is the backend itself.
+ */
+function dispatchServer(p: ProxyDraft, sv: Services): Server | undefined {
+  const d = p.dispatch
+  if (!d) return undefined
+  if (p.balance) {
+    sv.diag.warning('useless', d.span, `dispatch address of ${p.kind} '${p.name}' will be ignored in balance mode.`, { help: "remove 'dispatch' or the 'balance' line (a 'balance' in defaults applies too)" })
+    return undefined
+  }
+  return freezeServer({ name: '<NOSRV>', nameWord: { text: '<NOSRV>', span: d.span } as ServerDraft['nameWord'], host: d.host, port: d.port, params: {}, origin: { file: d.span.file, line: d.span.line }, span: d.span })
+}
+
 function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   const stats = freezeStats(p)
   const servers = p.servers.map(freezeServer)
@@ -377,9 +392,10 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   if (p.check && !checked && p.checkSpan) {
     sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
   }
+  const dispatch = dispatchServer(p, sv)
   return {
     name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, balance: p.balance ?? { algo: 'roundrobin' }, hash: p.hash,
-    servers, ...(p.cookie ? { cookie: p.cookie } : {}), acls: freezeAcls(p),
+    servers, ...(dispatch ? { dispatch } : {}), ...(p.cookie ? { cookie: p.cookie } : {}), acls: freezeAcls(p),
     httpRequest: p.kind === 'listen' ? [] : p.httpRequest, httpResponse: p.kind === 'listen' ? [] : p.httpResponse,
     httpAfterResponse: p.kind === 'listen' ? [] : p.httpAfterResponse, redirects: p.kind === 'listen' ? [] : p.redirects,
     ...freezeTcp([], [], p.kind === 'listen' ? [] : p.tcp.content, p.tcp.response),

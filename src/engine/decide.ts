@@ -188,7 +188,8 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     if (trace.enabled) trace.step({ stage: 'server', text: a.why })
     return { kind: 'respond', frontend: fe.def.name, backend: be.def.name, response: errorResponse(503, be.def.errorfiles), request: ctx, why: a.why }
   }
-  ctx.server = a.server.name
+  // A dispatched request has no server (srv_name fails, %s is <NOSRV>), as HAProxy's backend target.
+  if (a.server !== be.def.dispatch) ctx.server = a.server.name
   if (trace.enabled) trace.step({ stage: 'server', text: `server '${a.server.name}' (${a.why})`, origin: a.server.origin })
   deps.selector.store(be, ctx, a.server, trace)
   if (a.server.redir !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) {

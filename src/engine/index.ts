@@ -126,7 +126,8 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
     },
     redispatch: (d, failed, retry) => {
       const be = hydrated.backends.get(d.backend)
-      if (!be) return undefined
+      // The dispatch address is retried as is: it is no server to redispatch from.
+      if (!be || failed === be.def.dispatch) return undefined
       const forced = be.forcePersist.some((c) => c(d.request, NO_TRACE))
       if (!selector.shouldRedispatch(be, states, failed, retry, d.persistence?.direct === true, forced)) return undefined
       return selector.reassign(be, d.request, states, failed) ?? failed

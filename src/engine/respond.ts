@@ -83,7 +83,8 @@ export async function processResponse(rt: Hydrated, d: Extract<Decision, { kind:
     if (r) return { kind: 'local', response: await afterResponse(rt, d.frontend, d.backend, r, ctx, trace) }
   }
   // No persistence state with a cookie directive means ignore-persist matched: HAProxy leaves the response alone.
-  if (be?.def.cookie && d.persistence) applyResponseCookie(be.def.cookie, d.server, { ...d.persistence, method: ctx.method }, head.status, head.headers, nowMs)
+  // A dispatched request has no server (HAProxy's target is the backend): no cookie is managed.
+  if (be?.def.cookie && d.persistence && d.server !== be.def.dispatch) applyResponseCookie(be.def.cookie, d.server, { ...d.persistence, method: ctx.method }, head.status, head.headers, nowMs)
   const after = runAfter(rt, d.frontend, d.backend, ctx, trace)
   if (after instanceof Promise) await after
   return { kind: 'origin', head }

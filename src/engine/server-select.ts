@@ -217,6 +217,8 @@ export class ServerSelector {
         }
       }
     }
+    // No balance and a dispatch address (backend.c assign_server): the backend itself is the target.
+    if (def.dispatch) return { server: def.dispatch, why: `dispatch ${def.dispatch.host}:${def.dispatch.port ?? ''} (no balance)`, cookie, ...(persistence ? { persistence } : {}) }
     const pick = this.#pickBalanced(be, ctx, states)
     if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie, ...(persistence ? { persistence } : {}) }
     const algo = def.balance.algo
@@ -257,7 +259,8 @@ export class ServerSelector {
   }
 
   #storeRules(be: RtBackend, ctx: RequestState, server: Server, trace: Tracer, kinds: (k: RtBackend['stickRules'][number]['def']['kind']) => boolean): void {
-    if (be.stickRules.length === 0) return
+    // Only a server is stored (stream.c process_store_rules needs objt_server): not the dispatch address.
+    if (be.stickRules.length === 0 || server === be.def.dispatch) return
     let stored = this.#stored.get(ctx)
     if (!stored) {
       stored = new Set<string>()

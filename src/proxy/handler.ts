@@ -244,7 +244,8 @@ async function route(req: Request, deps: HandlerDeps, rec: RequestRecord | undef
       let hooks: ForwardHooks | undefined
       if (rec) {
         rec.server = admitted.server.name
-        deps.accounting?.server(rec, admitted.server.name, deps.now(), d.why.startsWith('balance') || admitted !== d)
+        // A dispatched request counts on the backend only (no server row), as HAProxy's.
+        if (admitted.server !== be.def.dispatch) deps.accounting?.server(rec, admitted.server.name, deps.now(), d.why.startsWith('balance') || admitted !== d)
         rec.connectAt = deps.now()
         hooks = attemptHooks(rec, deps)
       }

@@ -436,6 +436,12 @@ export interface Backend {
   readonly balance: BalanceSpec
   readonly hash: HashSpec
   readonly servers: readonly Server[]
+  /**
+   * `dispatch <address>:<port>` with no `balance`: a request that persistence (use-server, cookie,
+   * stick) did not give to a server goes to this address (HAProxy's PR_O_DISPATCH). Not one of
+   * `servers`: no stats row, no health check; `%s` logs `<NOSRV>`.
+   */
+  readonly dispatch?: Server
   readonly cookie?: CookieSpec
   readonly acls: readonly Acl[]
   readonly httpRequest: readonly Rule[]

@@ -109,8 +109,8 @@ export const REVIEWED: readonly ReviewedFeature[] = [
   },
   {
     feature: 'stick tables keyed by server address',
-    match: /'srvkey' is not supported yet|unable to find stick-table 'mypeers\/mytable'/,
-    why: "not implemented yet: tables keep server names ('srvkey name'); the second message follows from the refused table",
+    match: /'srvkey addr' is not supported yet|unable to find stick-table 'mypeers\/mytable'/,
+    why: "not implemented yet: edge tables keep numeric server ids, not the address string ('srvkey name' is accepted); the second message follows from the refused table",
     edge: false,
   },
 ]

@@ -9,7 +9,7 @@ import { parseCondition } from '../condition.ts'
 import type { AclDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { isLiteral, parseLogFormat } from '../log-format.ts'
-import { parseHostPort } from '../values.ts'
+import { isPrivateAddress, parseHostPort } from '../values.ts'
 import { SECTION_KINDS } from '../ast.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
 import { parseFilter } from './filter.ts'
@@ -41,6 +41,40 @@ const BIND_FLAGS = new Set([
 /** Words of `bind` that mean something only to the listening socket of an HAProxy process. */
 const BIND_SOCKET_NOTE = "Cloudflare accepts the connections; listening-socket settings have no effect at the edge"
 
+
+/**
+ * `dispatch <address>:<port>` (cfgparse-listen.c): the address requests go to when the backend
+ * has no `balance` and persistence chose no server (finalize drops it, with HAProxy's warning,
+ * when a `balance` applies). The port is mandatory; ranges and offsets are refused.
+ */
+function parseDispatch(st: Statement, cx: KeywordContext): void {
+  const p = cx.proxy
+  if (!p || !arity(st, cx.sv, 1, 1, '<address>:<port>')) return
+  const w = st.args[0] as Word
+  const help = "write '<ip or hostname>:<port>', e.g. 'dispatch origin.example.com:8080'"
+  const r = parseHostPort(w.text, { allowRange: true, allowOffset: true, requirePort: false })
+  if (!r.ok) {
+    cx.sv.diag.error('invalid-address', w.span, `'dispatch' : ${r.error}`, { help })
+    return
+  }
+  const v = r.value
+  if (v.offset !== undefined || (v.portEnd !== undefined && v.portEnd !== v.port)) {
+    cx.sv.diag.error('invalid-address', w.span, `'dispatch' : port ${v.offset !== undefined ? 'offset' : 'range'} not permitted here in '${w.text}'`, { help })
+    return
+  }
+  if (v.family === 'unix' || v.family === 'any' || v.port === undefined) {
+    const why = v.family === 'unix' ? 'UNIX socket addresses cannot be reached from the edge' : `missing port specification in '${w.text}'`
+    cx.sv.diag.error(v.family === 'unix' ? 'not-supported' : 'invalid-address', w.span, `'dispatch' : ${why}`, { help })
+    return
+  }
+  if (v.family === 'ipv4' || v.family === 'ipv6' || v.host === 'localhost') {
+    const text = isPrivateAddress(v.host)
+      ? `'dispatch' : ${v.host} is a private or loopback address, reachable under 'edgeproxy dev' but not from Cloudflare's edge`
+      : "'dispatch' : Workers cannot fetch() a raw IP address in production; give the origin a DNS name (a proxied record or a Tunnel hostname)"
+    cx.sv.diag.warning('edge-mapping', w.span, text)
+  }
+  p.dispatch = { host: v.host, port: v.port, span: st.span }
+}
 
 function parseBind(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
@@ -409,7 +443,7 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'hash-balance-factor', sections: BE_SECTIONS, support: 'no', note: 'bounded-load consistent hashing' },
   { name: 'hash-preserve-affinity', sections: BE_SECTIONS, support: 'no', note: 'an HAProxy 3.x keyword; servers are never saturated at the edge' },
   { name: 'dynamic-cookie-key', sections: BE_SECTIONS, support: 'no', note: "dynamic cookies: give each server a 'cookie' value" },
-  { name: 'dispatch', sections: ['backend', 'listen'], support: 'no', note: "'dispatch' is deprecated in HAProxy: use a 'server' line" },
+  { name: 'dispatch', sections: BE_ONLY, support: 'yes', parse: parseDispatch },
   { name: 'use-server', sections: ['defaults', 'backend', 'listen'], support: 'yes', parse: parseUseServer },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
   { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter, note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused" },

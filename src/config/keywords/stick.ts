@@ -159,6 +159,19 @@ export function parseTableSpec(st: Statement, a: readonly Word[], name: string, 
         break
       }
       case 'srvkey':
+        // stick_table.c: `name` is HAProxy's default (the stick rules' lookups are unchanged);
+        // `addr` would store the server's address, a string the edge tables do not keep.
+        if (v?.text === 'name') {
+          i++
+          break
+        }
+        if (v?.text === 'addr') {
+          cx.sv.diag.error('not-supported', v.span, `'${keyword}' : 'srvkey addr' is not supported yet: edge stick tables keep the server's id, not its address`, {
+            help: "remove 'srvkey addr' (servers are then found by id: give servers that share an address the same 'id' in every backend using the table)",
+          })
+          return undefined
+        }
+        return err(v ?? w, `unknown server key type '${v?.text ?? ''}'.`)
       case 'write-to':
       case 'brates-factor':
         if (!v) return missing()

@@ -314,6 +314,8 @@ const ROWS: readonly Row[] = [
   ['ignore-persist', 'backend', 'ignore-persist unless { path_beg /app }', 'yes', (m) => be(m)?.ignorePersist.map((c) => c.unless), [true]],
   ['option redispatch', 'backend', 'option redispatch', 'yes', (m) => be(m)?.options.redispatch, -1],
   ['option redispatch <interval>', 'backend', 'option redispatch 2', 'yes', (m) => be(m)?.options.redispatch, 2],
+  ['dispatch', 'backend', 'dispatch origin.example.com:8080', 'yes', (m) => [be(m)?.dispatch?.host, be(m)?.dispatch?.port, be(m)?.dispatch?.name], ['origin.example.com', 8080, '<NOSRV>']],
+  ['dispatch with balance (ignored)', 'backend', 'balance roundrobin\ndispatch origin.example.com:8080', 'warn', (m) => be(m)?.dispatch, undefined],
 
   // §5 ACLs: flags, match methods, predefined ACLs, fetches, converters, variables
   ['acl', 'frontend', 'acl is_api path_beg /api/', 'yes', (m) => fe(m)?.acls.map((a) => a.name), ['is_api']],
@@ -479,6 +481,7 @@ const ROWS: readonly Row[] = [
   ['stick-table recv-only', 'frontend', 'stick-table type ip size 1k recv-only', 'warn'],
   ['stick-table peers', 'top', 'peers mypeers\n  peer edge1 192.0.2.50:10000\nbackend b3\n  stick-table type ip size 1k peers mypeers\n  server t app.example.com:80', 'warn'],
   ['stick-table srvkey', 'backend', 'stick-table type ip size 1k srvkey addr', 'no'],
+  ['stick-table srvkey name', 'backend', 'stick-table type ip size 1k srvkey name', 'yes', (m) => be(m)?.stickTable?.size, 1024],
   ['stick-table write-to', 'backend', 'stick-table type ip size 1k write-to other', 'no'],
   ['stick-table brates-factor', 'backend', 'stick-table type ip size 1k brates-factor 8', 'no'],
   ...['server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate(10s)', 'gpc1_rate(10s)', 'conn_cnt', 'conn_rate(10s)', 'sess_cnt', 'sess_rate(10s)', 'http_req_cnt', 'http_req_rate(10s)',
