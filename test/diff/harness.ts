@@ -39,6 +39,9 @@ export function haveHaproxy(): boolean {
   return spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0
 }
 
+/** Every port freePort() has handed out in this process. */
+const HANDED_OUT = new Set<number>()
+
 /**
  * A free loopback port, taken below Linux's ephemeral range (32768-60999): the processes of a run
  * that bind port 0 (workerd, Miniflare) are never handed it later, so a port reserved as "refuses
@@ -47,12 +50,18 @@ export function haveHaproxy(): boolean {
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000)
+    // A port handed out before (a reserved "dead" origin that nothing listens on, or one not bound
+    // yet) is never handed out again by this process: two names for one port mix up the test.
+    if (HANDED_OUT.has(port)) continue
     const free = await new Promise<boolean>((res) => {
       const s = createNetServer()
       s.once('error', () => res(false))
       s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
     })
-    if (free) return port
+    if (free) {
+      HANDED_OUT.add(port)
+      return port
+    }
   }
 }
 
