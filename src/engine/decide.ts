@@ -121,11 +121,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
-  // Until a backend is chosen, the stream's backend is the frontend itself: only a listen section
-  // has server-side timeouts (a frontend does not take them from defaults).
-  const ft = fe.def.timeouts
-  const own = (t: number | undefined): number => (fe.def.listen ? (t ?? 0) : 0)
-  ctx.timeouts = { feClient: ft.client ?? 0, beServer: own(ft.server), beTunnel: own(ft.tunnel), curServer: own(ft.server), curTunnel: own(ft.tunnel) }
+  ctx.timeouts = fe.timeouts
   const caps = fe.def.captures
   if (caps) {
     ctx.captureSlots = caps
@@ -162,8 +158,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
   }
   ctx.backend = be.def.name
-  const bt = be.def.timeouts
-  ctx.timeouts = { ...ctx.timeouts, beServer: bt.server ?? 0, beTunnel: bt.tunnel ?? 0, curServer: bt.server ?? 0, curTunnel: bt.tunnel ?? 0 }
+  ctx.timeouts = fe.timeoutsWith(be)
   deps.chose?.(ctx)
   if (be.def.name !== fe.def.name) {
     if (be.tcp && be.tcp.content.length > 0) {

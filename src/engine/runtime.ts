@@ -6,7 +6,7 @@
 import type { Acl, Backend, Condition, Frontend, LogFormat, RouteMap, Rule, UseBackend } from '../routemap/schema.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
-import type { BuildEnv, FetchFn, Matcher, ProxyStateView, Sample } from '../sample/types.ts'
+import type { BuildEnv, FetchFn, Matcher, ProxyStateView, RequestTimeouts, Sample } from '../sample/types.ts'
 import { RUNTIME_ACTIONS } from './actions/index.ts'
 import type { ActionBuildEnv, ActionFn } from './actions/types.ts'
 import { buildRenderer, type Renderer } from './log-format.ts'
@@ -52,6 +52,10 @@ export interface RtFrontend extends RtProxy {
   readonly def: Frontend
   /** `unique-id-format`, rendered for the request the first time its id is needed. */
   readonly uniqueId?: Renderer
+  /** The request's timeouts before a backend is chosen (shared by every request; copied on write). */
+  readonly timeouts: RequestTimeouts
+  /** The request's timeouts once `be` is chosen (built once per backend, then shared). */
+  timeoutsWith(be: RtBackend): RequestTimeouts
   readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
   readonly statsAdmin?: CondFn
   readonly monitorFail?: readonly CondFn[]
@@ -152,6 +156,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       }),
       ...(admin ? { statsAdmin: admin } : {}),
       ...(f.uniqueId ? { uniqueId: format(f.uniqueId.format) } : {}),
+      ...frontendTimeouts(f),
       ...(f.monitorFail ? { monitorFail: f.monitorFail.map((c) => compileCondition(c, base.acls)) } : {}),
     }
   })
@@ -178,6 +183,30 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
     }),
   )
   return { routeMap, frontends, backends, registry }
+}
+
+/**
+ * The timeouts a request of frontend `f` starts with: until a backend is chosen, the stream's
+ * backend is the frontend itself, and only a listen section has server-side timeouts (a frontend
+ * does not take them from defaults). Once a backend is chosen, its own.
+ */
+function frontendTimeouts(f: Frontend): Pick<RtFrontend, 'timeouts' | 'timeoutsWith'> {
+  const t = f.timeouts
+  const own = (v: number | undefined): number => (f.listen ? (v ?? 0) : 0)
+  const feClient = t.client ?? 0
+  const byBackend = new Map<RtBackend, RequestTimeouts>()
+  return {
+    timeouts: { feClient, beServer: own(t.server), beTunnel: own(t.tunnel), curServer: own(t.server), curTunnel: own(t.tunnel) },
+    timeoutsWith(be) {
+      let r = byBackend.get(be)
+      if (!r) {
+        const bt = be.def.timeouts
+        r = { feClient, beServer: bt.server ?? 0, beTunnel: bt.tunnel ?? 0, curServer: bt.server ?? 0, curTunnel: bt.tunnel ?? 0 }
+        byBackend.set(be, r)
+      }
+      return r
+    },
+  }
 }
 
 /** DNF evaluation (acl.c acl_exec_cond): the first OR group whose terms all pass wins. */

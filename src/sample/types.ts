@@ -167,13 +167,13 @@ export interface SampleContext {
 /** Timeouts in ms as HAProxy's stream sees them (0 when not set). */
 export interface RequestTimeouts {
   /** The frontend's `timeout client`. */
-  feClient: number
+  readonly feClient: number
   /** The current backend's configured `timeout server` / `timeout tunnel` (the frontend's before one is chosen). */
-  beServer: number
-  beTunnel: number
+  readonly beServer: number
+  readonly beTunnel: number
   /** The ones in force for this request: the backend's, or what `set-timeout` put. */
-  curServer: number
-  curTunnel: number
+  readonly curServer: number
+  readonly curTunnel: number
 }
 
 /** The capture slots of the request's frontend: the values by index, and each slot's length. */

@@ -16,7 +16,8 @@ export const TIMEOUT_RUNTIME: readonly RuntimeActionDef[] = [
       if (a.expr === undefined) {
         const ms = a.ms as number
         return (ctx) => {
-          if (ctx.timeouts) ctx.timeouts[which] = ms
+          // The timeouts object is shared by the requests of a proxy: copy it before the change.
+          if (ctx.timeouts) ctx.timeouts = { ...ctx.timeouts, [which]: ms }
           return undefined
         }
       }
@@ -25,7 +26,7 @@ export const TIMEOUT_RUNTIME: readonly RuntimeActionDef[] = [
         const r = fetch(ctx, false)
         const s = Array.isArray(r) ? r[r.length - 1] : (r as Sample | undefined)
         const n = s === undefined ? undefined : castTo(s, 'int')
-        if (n?.type === 'int' && ctx.timeouts) ctx.timeouts[which] = n.value
+        if (n?.type === 'int' && ctx.timeouts) ctx.timeouts = { ...ctx.timeouts, [which]: n.value }
         return undefined
       }
     },
