@@ -23,7 +23,6 @@ import { type RuntimeStateNamespace, runtimeStub } from '../durable-objects/runt
 import type { Decision } from './engine/decide.ts'
 import { createEngine, type Engine } from './engine/index.ts'
 import { ALL_UP, type BalancerStore } from './engine/server-select.ts'
-import { NO_TRACE } from './engine/trace.ts'
 import { type HealthPlan, healthPlans } from './health/plan.ts'
 import { SnapshotCache } from './health/snapshot.ts'
 import { withTracking } from './health/track.ts'
@@ -273,7 +272,7 @@ function services(env: Env, iso: Isolate, built: Built): NonNullable<HandlerDeps
     if (!fe || !settings) return new Response('no stats settings\n', { status: 503 })
     return statsPage(req, settings, {
       input: () => statsInput(env, iso, built),
-      isAdmin: fe.statsAdmin ? fe.statsAdmin(d.request, NO_TRACE) : false,
+      isAdmin: d.admin,
       applyAdmin: (b, s, p) => setAdmin(env, iso, b, s, p),
       version: VERSION,
       hideVersion: settings.hideVersion,

@@ -62,7 +62,7 @@ export class ConnLimiter {
    * Waits for a slot: on `serverId` when `persistent` (its queue, unless `maxqueue` is reached:
    * then 'redispatch'), else on any server of `candidates`. Resolves 'timeout' after `timeoutMs`.
    */
-  wait(backend: string, serverId: number, persistent: boolean, candidates: readonly number[], limits: Limits, timeoutMs: number, now: () => number): Promise<Admission> {
+  wait(backend: string, serverId: number, persistent: boolean, candidates: readonly number[], limits: Limits, timeoutMs: number, now: () => number, onQueued?: () => void): Promise<Admission> {
     const q = this.#q(backend)
     if (persistent) {
       const list = q.perServer.get(serverId) ?? []
@@ -89,6 +89,8 @@ export class ConnLimiter {
       }, Math.max(0, timeoutMs))
       // A slot may have been freed between the caller's check and now.
       this.#dispatch(backend, candidates, limits)
+      // Still waiting: the request is queued (Tw, the queue gauges, %sq / %bq).
+      if (onQueued && list.includes(waiter)) onQueued()
     })
   }
 

@@ -16,6 +16,7 @@ import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from
 import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
 import type { ServerSelector, ServerStates } from './server-select.ts'
 import type { Tracer } from './trace.ts'
+import type { LocalCause, Via } from './outcome.ts'
 
 export type Decision =
   | {
@@ -27,6 +28,9 @@ export type Decision =
       readonly cookie: CookieStatus
       /** The persistence cookie's effect for the response side (absent when the backend has no cookie). */
       readonly persistence?: Persistence
+      /** How the server was chosen (SF_DIRECT when 'use-server', 'cookie' or 'stick'). */
+      readonly via: Via
+      /** Prose for `edgeproxy explain`: nothing branches on it. */
       readonly why: string
     }
   | {
@@ -35,13 +39,23 @@ export type Decision =
       readonly backend?: string
       readonly response: LocalResponse
       readonly request?: RequestState
+      /** Why the engine answered itself: the counters, the log's termination state and the handler steer by it. */
+      readonly cause: LocalCause
+      /** Prose for `edgeproxy explain`: nothing branches on it. */
       readonly why: string
       readonly delayMs?: number
       /** The request counts as an HTTP error in tracked entries (deny, tarpit, auth: http_err_*). */
       readonly httpErr?: boolean
     }
   | { readonly kind: 'service'; readonly frontend: string; readonly service: string; readonly request: RequestState; readonly why: string }
-  | { readonly kind: 'stats'; readonly frontend: string; readonly request: RequestState; readonly why: string }
+  | {
+      readonly kind: 'stats'
+      readonly frontend: string
+      readonly request: RequestState
+      /** `stats admin` holds for this request: the page offers and accepts admin actions. */
+      readonly admin: boolean
+      readonly why: string
+    }
 
 export interface DecideDeps {
   readonly rt: Hydrated
@@ -90,13 +104,13 @@ function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow
   const base = { frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx }
   switch (res.kind) {
     case 'respond':
-      return { kind: 'respond', ...base, response: res.response, why: res.why, ...(res.httpErr ? { httpErr: true } : {}) }
+      return { kind: 'respond', ...base, response: res.response, cause: res.cause, why: res.why, ...(res.httpErr ? { httpErr: true } : {}) }
     case 'tarpit':
-      return { kind: 'respond', ...base, response: res.response, why: `tarpit for ${res.delayMs} ms`, delayMs: res.delayMs, httpErr: true }
+      return { kind: 'respond', ...base, response: res.response, cause: 'tarpit', why: `tarpit for ${res.delayMs} ms`, delayMs: res.delayMs, httpErr: true }
     case 'auth': {
       const page = errorResponse(401, (be?.def ?? fe).errorfiles)
       const realm = res.realm || fe.name
-      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, why: 'authentication required', httpErr: true }
+      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, cause: 'auth', why: 'authentication required', httpErr: true }
     }
     case 'service':
       return { kind: 'service', frontend: fe.name, service: res.service, request: ctx, why: `use-service ${res.service}` }
@@ -110,14 +124,14 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   try {
     url = parseRequestUrl(req.url)
   } catch {
-    return { kind: 'respond', response: errorResponse(400), why: 'invalid request URL' }
+    return { kind: 'respond', response: errorResponse(400), cause: 'bad-request', why: 'invalid request URL' }
   }
   const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
   const host = url.hostname.charCodeAt(0) === 91 ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname
   const fe =
     (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
     fallbackFrontend(rt.frontends)
-  if (!fe) return { kind: 'respond', response: errorResponse(503), why: 'no HTTP frontend with a bind in the configuration' }
+  if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
@@ -129,7 +143,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
     captureHeaders(caps.request, ctx.headers, ctx.captures.request)
   }
   deps.attachStick?.(ctx)
-  if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), why: `frontend '${fe.def.name}' is mode tcp` }
+  if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), cause: 'no-frontend', why: `frontend '${fe.def.name}' is mode tcp` }
   deps.entered?.(ctx, req)
   if (fe.tcp) {
     // tcp-request connection, session, content rules: HAProxy runs them before it reads the HTTP request (monitor-uri included).
@@ -139,23 +153,23 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
     // `monitor fail`: HAProxy's 503 page when a condition holds (http_ana.c).
     if (fe.monitorFail?.some((c) => c(ctx, trace))) {
-      return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `monitor-uri ${fe.def.monitorUri}: monitor fail` }
+      return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, cause: 'monitor', why: `monitor-uri ${fe.def.monitorUri}: monitor fail` }
     }
-    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, why: `monitor-uri ${fe.def.monitorUri}` }
+    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(200), request: ctx, cause: 'monitor', why: `monitor-uri ${fe.def.monitorUri}` }
   }
   let r1 = runRules(fe.httpRequest, ctx, deps, `frontend '${fe.def.name}' http-request`)
   if (r1 instanceof Promise) r1 = await r1
   if (r1.done) return respondFromResult(r1.result, ctx, fe.def)
   if (restrictHeaderNames(fe.def.options.restrictReqHdrNames, ctx.headers)) return restrictedDeny(ctx, fe.def)
   if (fe.def.stats && ctx.target.startsWith(fe.def.stats.uri)) {
-    return { kind: 'stats', frontend: fe.def.name, request: ctx, why: `stats uri ${fe.def.stats.uri}` }
+    return { kind: 'stats', frontend: fe.def.name, request: ctx, admin: fe.statsAdmin ? fe.statsAdmin(ctx, trace) : false, why: `stats uri ${fe.def.stats.uri}` }
   }
   let r2 = runRules(fe.redirects, ctx, deps, `frontend '${fe.def.name}' redirect`)
   if (r2 instanceof Promise) r2 = await r2
   if (r2.done) return respondFromResult(r2.result, ctx, fe.def)
   const be = selectBackend(fe, ctx, deps)
   if (!be) {
-    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, why: `frontend '${fe.def.name}' has no backend for this request` }
+    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, cause: 'no-backend', why: `frontend '${fe.def.name}' has no backend for this request` }
   }
   ctx.backend = be.def.name
   ctx.timeouts = fe.timeoutsWith(be)
@@ -181,7 +195,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const a = deps.selector.assign(be, ctx, deps.states, trace)
   if (!a.server) {
     if (trace.enabled) trace.step({ stage: 'server', text: a.why })
-    return { kind: 'respond', frontend: fe.def.name, backend: be.def.name, response: errorResponse(503, be.def.errorfiles), request: ctx, why: a.why }
+    return { kind: 'respond', frontend: fe.def.name, backend: be.def.name, response: errorResponse(503, be.def.errorfiles), request: ctx, cause: 'no-server', why: a.why }
   }
   // A dispatched request has no server (srv_name fails, %s is <NOSRV>), as HAProxy's backend target.
   if (a.server !== be.def.dispatch) ctx.server = a.server.name
@@ -190,18 +204,18 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (a.server.redir !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
     const location = `${a.server.redir}${ctx.target}`
     return {
-      kind: 'respond', frontend: fe.def.name, backend: be.def.name, request: ctx, why: `server '${a.server.name}' redir`,
+      kind: 'respond', frontend: fe.def.name, backend: be.def.name, request: ctx, cause: 'server-redir', why: `server '${a.server.name}' redir`,
       response: { status: 302, reason: reasonFor(302), headers: [['content-length', '0'], ['location', location], ['cache-control', 'no-cache']], body: '' },
     }
   }
   addForwardingHeaders(fe, be, ctx)
-  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, ...(a.persistence ? { persistence: a.persistence } : {}), why: a.why }
+  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, ...(a.persistence ? { persistence: a.persistence } : {}), via: a.via, why: a.why }
 }
 
 /** The 403 of `option http-restrict-req-hdr-names reject`, counted like a deny. */
 function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
   const page = errorResponse(403, (be?.def ?? fe).errorfiles)
-  return { kind: 'respond', frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx, response: page, why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)', httpErr: true }
+  return { kind: 'respond', frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx, response: page, cause: 'deny', why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)', httpErr: true }
 }
 
 const TCP_REQUEST_SETS = ['connection', 'session', 'content'] as const

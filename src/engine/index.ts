@@ -13,6 +13,7 @@ import { type Hydrated, hydrate } from './runtime.ts'
 import { ALL_UP, type BalancerStore, ServerSelector, type ServerStates } from './server-select.ts'
 import { createMemoryStickStore, type StickEnd, type StickStore, type StickStoreFactory, StickTracker } from './stick.ts'
 import { NO_TRACE, type Tracer } from './trace.ts'
+import { Txn, type TxnEnv } from './txn.ts'
 
 export interface EngineOptions {
   readonly registry?: SampleRegistry
@@ -41,13 +42,16 @@ export interface Engine {
   /** Live proxy state for the capacity fetches (also given to the access log's log-format). */
   readonly proxies: ProxyStates
   decide(req: EngineRequest, trace?: Tracer): Promise<Decision>
+  /** A request as a transaction (src/engine/txn.ts): the Worker's way through the phases below. */
+  begin(req: EngineRequest, env: TxnEnv): Txn
   /**
    * Admits a forwarded request before it is sent: counts it in flight when the backend reads
    * in-flight counts (leastconn, first, random, server `maxconn`) and, under `maxconn`, takes a
    * slot, possibly on another server for a load-balanced request, or waits in a queue.
    * `release` ends the count; `timeout` means `timeout queue` expired (HAProxy answers 503).
+   * `onQueued` is called when the request starts waiting in a queue.
    */
-  admit(d: Extract<Decision, { kind: 'forward' }>): Promise<{ readonly server: Server; readonly release?: () => void } | { readonly timeout: number }>
+  admit(d: Extract<Decision, { kind: 'forward' }>, onQueued?: () => void): Promise<{ readonly server: Server; readonly release?: () => void } | { readonly timeout: number }>
   /**
    * After a connection failure to `failed`, before retry number `retry` (1-based): the server to
    * redispatch to (load balancing again, avoiding `failed` when it can; persistence is dropped), or
@@ -101,16 +105,17 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       proxies.left(req, d)
     }
   }
-  return {
+  const engine: Engine = {
     hydrated,
     proxies,
+    begin: (req, env) => new Txn(engine, req, env),
     decide: (req, trace = NO_TRACE) => (proxies.enabled ? countedDecide(req, trace) : decide(req, trace === NO_TRACE ? untraced : { ...untraced, trace })),
-    admit: async (d) => {
+    admit: async (d, onQueued) => {
       const be = hydrated.backends.get(d.backend)
       if (!be || !selector.countsInflight(be)) return { server: d.server }
       // Persistence (cookie, stick) chose the server: it waits in that server's queue.
-      const persistent = d.persistence?.direct === true || d.why.startsWith('stick ')
-      return selector.admit(be, d.request, states, d.server, persistent)
+      const persistent = d.persistence?.direct === true || d.via === 'stick'
+      return selector.admit(be, d.request, states, d.server, persistent, onQueued)
     },
     responded: (d, { serverStatus, serverFailed }) => {
       const req = d.request
@@ -133,9 +138,11 @@ export function createEngine(routeMap: RouteMap, opts: EngineOptions = {}): Engi
       return selector.reassign(be, d.request, states, failed) ?? failed
     },
   }
+  return engine
 }
 
 export type { Decision } from './decide.ts'
 export type { StickEnd } from './stick.ts'
+export type { Admission, Txn, TxnEnv } from './txn.ts'
 export type { EngineRequest } from './request-state.ts'
 export { createTracer } from './trace.ts'

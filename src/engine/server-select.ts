@@ -18,6 +18,7 @@ import type { RequestState } from './request-state.ts'
 import type { RtBackend } from './runtime.ts'
 import type { StickStore } from './stick.ts'
 import type { Tracer } from './trace.ts'
+import type { Via } from './outcome.ts'
 
 /** Health and admin state as the data plane sees it (a snapshot; all up when absent). */
 export interface ServerStates {
@@ -40,13 +41,15 @@ export interface ServerStates {
 
 export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true, version: () => 0 }
 
-export interface Assignment {
-  readonly server?: Server
+interface AssignmentBase {
   readonly why: string
   readonly cookie: CookieStatus
   /** The persistence cookie's effect, for the response side (absent: no cookie directive or ignored). */
   readonly persistence?: Persistence
 }
+
+/** A server and how it was chosen, or none (no usable server). */
+export type Assignment = (AssignmentBase & { readonly server: Server; readonly via: Via }) | (AssignmentBase & { readonly server?: undefined; readonly via?: undefined })
 
 const NO_LIMITS: Limits = { maxconn: () => 0, maxqueue: () => 0 }
 const LIMITS = new WeakMap<RtBackend['def'], Limits | null>()
@@ -95,9 +98,10 @@ export class ServerSelector {
    * Admission under `maxconn` (queue.c): a slot on the chosen server, else on another usable
    * server that is not full (load-balanced requests only), else a wait in the server's queue
    * (`persistent`; over `maxqueue` it is redispatched) or the backend's, for at most `timeout
-   * queue` (default `timeout connect`).
+   * queue` (default `timeout connect`). `onQueued` is called when the request starts waiting in a
+   * queue (each time, if a full server queue sends it to the backend's).
    */
-  async admit(be: RtBackend, ctx: RequestState, states: ServerStates, server: Server, persistent: boolean): Promise<{ server: Server; release: () => void } | { timeout: number }> {
+  async admit(be: RtBackend, ctx: RequestState, states: ServerStates, server: Server, persistent: boolean, onQueued?: () => void): Promise<{ server: Server; release: () => void } | { timeout: number }> {
     const def = be.def
     const limits = limitsOf(be) ?? NO_LIMITS
     const now = () => this.#stick.now()
@@ -115,7 +119,7 @@ export class ServerSelector {
       }
       const candidates = def.servers.filter((x) => !x.disabled && states.isUp(def.name, x.name) && states.isUsable(def.name, x.name)).map((x) => x.id)
       const timeout = def.timeouts.queue ?? def.timeouts.connect ?? 0
-      const r = await this.#limiter.wait(def.name, target.id, sticky, candidates, limits, timeout, now)
+      const r = await this.#limiter.wait(def.name, target.id, sticky, candidates, limits, timeout, now, onQueued)
       if (r.kind === 'ok') return { server: def.servers.find((x) => x.id === r.server) ?? target, release: r.release }
       if (r.kind === 'timeout') return { timeout: r.waitedMs }
       sticky = false
@@ -193,11 +197,11 @@ export class ServerSelector {
       cookie = r.status
       persistence = { direct: r.server !== undefined, ...(r.firstDate !== undefined ? { firstDate: r.firstDate } : {}), ...(r.lastDate !== undefined ? { lastDate: r.lastDate } : {}) }
       stripPersistenceCookie(def.cookie, ctx.headers)
-      if (chosen) return { server: chosen, why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
-      if (r.server) return { server: r.server, why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie, persistence }
+      if (chosen) return { server: chosen, via: 'use-server', why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
+      if (r.server) return { server: r.server, via: 'cookie', why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie, persistence }
       if (trace.enabled && r.status !== 'N') trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
     }
-    if (chosen) return { server: chosen, why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
+    if (chosen) return { server: chosen, via: 'use-server', why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
     if (!ignored) {
       for (const rule of be.stickRules) {
         if (rule.def.kind !== 'match' && rule.def.kind !== 'on') continue
@@ -213,17 +217,17 @@ export class ServerSelector {
           table.touch(sampleToString(key), now)
           // The hit refreshes the entry in the shared table too (background; none for memory stores).
           this.#stick.ship?.(table.spec.name, sampleToString(key), [])
-          return { server: s, why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie, ...(persistence ? { persistence } : {}) }
+          return { server: s, via: 'stick', why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie, ...(persistence ? { persistence } : {}) }
         }
       }
     }
     // No balance and a dispatch address (backend.c assign_server): the backend itself is the target.
-    if (def.dispatch) return { server: def.dispatch, why: `dispatch ${def.dispatch.host}:${def.dispatch.port ?? ''} (no balance)`, cookie, ...(persistence ? { persistence } : {}) }
+    if (def.dispatch) return { server: def.dispatch, via: 'dispatch', why: `dispatch ${def.dispatch.host}:${def.dispatch.port ?? ''} (no balance)`, cookie, ...(persistence ? { persistence } : {}) }
     const pick = this.#pickBalanced(be, ctx, states)
     if (!pick) return { why: `no server is usable in backend '${def.name}'`, cookie, ...(persistence ? { persistence } : {}) }
     const algo = def.balance.algo
     const why = pick.reason.startsWith(`${algo}:`) || pick.reason.startsWith(`${algo}(`) ? `balance ${pick.reason}` : `balance ${algo}: ${pick.reason}`
-    return { server: pick.server, why, cookie, ...(persistence ? { persistence } : {}) }
+    return { server: pick.server, via: 'balance', why, cookie, ...(persistence ? { persistence } : {}) }
   }
 
   /**

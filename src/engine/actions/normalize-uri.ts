@@ -17,7 +17,7 @@ export const NORMALIZE_URI_RUNTIME: readonly RuntimeActionDef[] = [
       return (ctx) => {
         const t = normalizeTarget(ctx.target, normalizer, option)
         if (t === undefined) {
-          return { kind: 'respond', response: errorResponse(400, env.errorfiles), why: `normalize-uri ${normalizer} strict: invalid percent-encoding`, httpErr: true }
+          return { kind: 'respond', response: errorResponse(400, env.errorfiles), cause: 'bad-request', why: `normalize-uri ${normalizer} strict: invalid percent-encoding`, httpErr: true }
         }
         ctx.target = t
         return undefined

@@ -66,14 +66,14 @@ export const PAYLOAD_RUNTIME: readonly RuntimeActionDef[] = [
     build: (a, env) => {
       const make = payload(a, env)
       // http_ana.c (2.6) `deny:` label: stream_inc_http_err_ctr(s), whatever the deny_status.
-      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `deny (status ${a.status as number})`, httpErr: true })
+      return (ctx) => ({ kind: 'respond', response: make(ctx), cause: 'deny', why: `deny (status ${a.status as number})`, httpErr: true })
     },
   },
   {
     name: 'return',
     build: (a, env) => {
       const make = payload(a, env)
-      return (ctx) => ({ kind: 'respond', response: make(ctx), why: `return (status ${a.status as number})` })
+      return (ctx) => ({ kind: 'respond', response: make(ctx), cause: 'return', why: `return (status ${a.status as number})` })
     },
   },
   {

@@ -44,7 +44,7 @@ export const REDIRECT_RUNTIME: readonly RuntimeActionDef[] = [
         if (setCookieFmt) headers.push(['set-cookie', setCookieFmt(ctx)])
         // http_rules.c writes the name as configured: `clear-cookie NAME` gives `NAME; path=/; Max-Age=0;`.
         if (clearCookie) headers.push(['set-cookie', `${clearCookie}; path=/; Max-Age=0;`])
-        return { kind: 'respond', response: { status: code, reason: reasonFor(code), headers, body: '' }, why: `redirect ${code} to ${location}` }
+        return { kind: 'respond', response: { status: code, reason: reasonFor(code), headers, body: '' }, cause: 'redirect', why: `redirect ${code} to ${location}` }
       }
     },
   },

@@ -13,9 +13,9 @@ export const REJECT_RUNTIME: readonly RuntimeActionDef[] = [
     name: 'reject',
     build: (a, env) => {
       const status = a.status as number
-      // 'deny' first: the handler counts and logs it as a denied request (dreq, PR--).
+      // Counted and logged as a denied request (dreq, PR--).
       const why = `deny (${a.set as string} reject: status ${status} where HAProxy closes the connection)`
-      return () => ({ kind: 'respond', response: errorResponse(status, env.errorfiles), why })
+      return () => ({ kind: 'respond', response: errorResponse(status, env.errorfiles), cause: 'deny', why })
     },
   },
 ]

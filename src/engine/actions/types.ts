@@ -7,6 +7,7 @@ import type { ErrorReply, LogFormat } from '../../routemap/schema.ts'
 import type { SampleExpr } from '../../sample/expr.ts'
 import type { FetchFn } from '../../sample/types.ts'
 import type { LocalResponse } from '../errors.ts'
+import type { LocalCause } from '../outcome.ts'
 import type { Renderer } from '../log-format.ts'
 import type { RequestState } from '../request-state.ts'
 import type { StickTracker } from '../stick.ts'
@@ -15,7 +16,14 @@ import type { StickTracker } from '../stick.ts'
 export type ActionResult =
   | undefined
   | { readonly kind: 'allow' }
-  | { readonly kind: 'respond'; readonly response: LocalResponse; readonly why: string; readonly httpErr?: boolean }
+  | {
+      readonly kind: 'respond'
+      readonly response: LocalResponse
+      /** What the answer is, for the counters and the log (`why` is prose for `explain`). */
+      readonly cause: Extract<LocalCause, 'deny' | 'return' | 'redirect' | 'bad-request'>
+      readonly why: string
+      readonly httpErr?: boolean
+    }
   | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'auth'; readonly realm: string }
   | { readonly kind: 'tarpit'; readonly response: LocalResponse; readonly delayMs: number }

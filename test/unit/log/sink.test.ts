@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
 import { logSink } from '../../../src/log/sink.ts'
-import { handle, toEngineRequest } from '../../../src/proxy/handler.ts'
+import { handle } from '../../../src/proxy/handler.ts'
+import { toEngineRequest } from '../../../src/proxy/request.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 
 /** Which frontends log, in which format, and how lines are written under dev and at the edge. */

@@ -222,7 +222,7 @@ describe('connection counts and queues (this isolate)', () => {
     w.view.chose(c)
     expect(value(w, 'fe_conn', [''], c)).toBe(6)
     expect(value(w, 'be_conn', ['main'])).toBe(5)
-    w.view.left(req, { kind: 'respond', frontend: 'fe', backend: 'main', request: c, response: { status: 200, reason: 'OK', headers: [], body: '' }, why: 'test' })
+    w.view.left(req, { kind: 'respond', frontend: 'fe', backend: 'main', request: c, response: { status: 200, reason: 'OK', headers: [], body: '' }, cause: 'return', why: 'test' })
     expect(value(w, 'fe_conn', ['fe'])).toBe(5)
     expect(value(w, 'be_conn', ['main'])).toBe(4)
     // A decide() that threw (no decision) is uncounted too; leaving twice changes nothing.
@@ -293,7 +293,7 @@ describe('rates (freq_ctr over one second, this isolate)', () => {
       const req = { method: 'GET', url: 'http://x/', headers: [], src: '127.0.0.1' }
       w.view.entered(c, req)
       w.view.chose(c)
-      w.view.left(req, { kind: 'forward', frontend: 'fe', backend: 'main', server: routeMap().backends[0]?.servers[0] as never, request: c, cookie: 'N', why: 'test' } as Decision)
+      w.view.left(req, { kind: 'forward', frontend: 'fe', backend: 'main', server: routeMap().backends[0]?.servers[0] as never, request: c, cookie: 'N', via: 'balance', why: 'test' } as Decision)
     }
     expect(value(w, 'fe_req_rate', ['fe'])).toBe(3)
     expect(value(w, 'fe_sess_rate', ['fe'])).toBe(3)

@@ -1,0 +1,92 @@
+/**
+ * @module
+ * Request conversion at the Worker's edge: a Workers Request becomes the engine's EngineRequest
+ * (client address, TLS client certificate, edge properties, `edgeproxy dev`'s listener headers),
+ * and the engine's local answers become Workers Responses.
+ */
+import type { LocalResponse } from '../engine/errors.ts'
+import type { EngineRequest } from '../engine/request-state.ts'
+import type { TlsClientInfo } from '../sample/types.ts'
+
+/** Set by `edgeproxy dev`'s listeners: the bind (`address:port`) that received the request. */
+export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
+/** Set by `edgeproxy dev`'s listeners: the local address of the connection (HAProxy's dst). */
+export const DEV_DST_HEADER = 'x-edgeproxy-dst'
+/** Set by `edgeproxy dev`'s listeners: the client's source port (`%cp`, `src_port`). */
+export const DEV_SRC_PORT_HEADER = 'x-edgeproxy-src-port'
+
+/**
+ * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
+ * bind header of `edgeproxy dev`'s listeners; at the edge it is an ordinary client header.
+ */
+export function toEngineRequest(req: Request, dev = false, clientIp?: string, raw?: [string, string][]): EngineRequest {
+  const headers: [string, string][] = []
+  let listener: { address: string; port: number; local?: string } | undefined
+  let local: string | undefined
+  let srcPort: number | undefined
+  let src: string | undefined
+  req.headers.forEach((v, n) => {
+    raw?.push([n, v])
+    if (n === 'cf-connecting-ip' && src === undefined) src = v
+    if (dev && n === DEV_BIND_HEADER) {
+      const i = v.lastIndexOf(':')
+      listener = { address: v.slice(0, i).replace(/^\*$/, ''), port: Number(v.slice(i + 1)) }
+      return
+    }
+    if (dev && n === DEV_DST_HEADER) {
+      local = v
+      return
+    }
+    if (dev && n === DEV_SRC_PORT_HEADER) {
+      const p = Number(v)
+      if (Number.isInteger(p) && p > 0 && p < 65536) srcPort = p
+      return
+    }
+    headers.push([n, v])
+  })
+  if (listener && local) listener.local = local
+  if (src === undefined && clientIp) {
+    src = clientAddress(clientIp)
+    headers.push(['cf-connecting-ip', src])
+  }
+  const cf = (req as Request & { cf?: Record<string, unknown> }).cf
+  const auth = cf?.tlsClientAuth as Record<string, string> | undefined
+  const tls: TlsClientInfo | undefined =
+    auth && auth.certPresented === '1'
+      ? {
+          presented: true,
+          verified: auth.certVerified === 'SUCCESS',
+          subjectDn: auth.certSubjectDNRFC2253 ?? auth.certSubjectDN ?? '',
+          issuerDn: auth.certIssuerDNRFC2253 ?? auth.certIssuerDN ?? '',
+          ...(auth.certSerial ? { serial: auth.certSerial } : {}),
+          ...(auth.certNotBefore ? { notBefore: auth.certNotBefore } : {}),
+          ...(auth.certNotAfter ? { notAfter: auth.certNotAfter } : {}),
+          ...(auth.certFingerprintSHA1 ? { fingerprintSha1: auth.certFingerprintSHA1 } : {}),
+        }
+      : undefined
+  const proto = (cf?.httpProtocol as string | undefined) ?? 'HTTP/1.1'
+  return {
+    method: req.method,
+    url: req.url,
+    headers,
+    src: src ?? '127.0.0.1',
+    version: proto.replace(/^HTTP\//, '').replace(/^2$/, '2.0').replace(/^3$/, '3.0'),
+    ...(srcPort !== undefined ? { srcPort } : {}),
+    ...(tls ? { tls } : {}),
+    ...(cf ? { cf } : {}),
+    ...(listener ? { listener } : {}),
+  }
+}
+
+/** workerd's `cf.clientIp` may carry a port (`1.2.3.4:5678`, `[::1]:5678`): the address alone. */
+export function clientAddress(ip: string): string {
+  return ip.replace(/^\[|\]:\d+$|:\d+$/g, '').replace(/^\[/, '')
+}
+
+export function toResponse(r: LocalResponse, method: string): Response {
+  const headers = new Headers()
+  for (const [n, v] of r.headers) if (n.toLowerCase() !== 'content-length') headers.append(n, v)
+  // An empty body is no body: a string body, even empty, would make the runtime add a Content-Type.
+  const body = method === 'HEAD' || r.status === 204 || r.status === 304 || r.body === '' ? null : r.body
+  return new Response(body, { status: r.status, statusText: r.reason, headers })
+}
