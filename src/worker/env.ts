@@ -1,0 +1,27 @@
+/**
+ * @module
+ * The Worker's bindings (wrangler.toml) and the settings `edgeproxy dev` passes as variables.
+ */
+import type { StickTableNamespace } from '../../durable-objects/stick-table.ts'
+import type { HealthMonitorNamespace } from '../../durable-objects/health-monitor.ts'
+import type { RuntimeStateNamespace } from '../../durable-objects/runtime-state.ts'
+import type { KvReader } from '../routemap/live.ts'
+
+export interface Env {
+  /** RouteMap JSON text (set by `edgeproxy dev`): the fallback when KV has no live version. */
+  readonly EDGEPROXY_ROUTEMAP?: string
+  /** Set by `edgeproxy dev`: requests arrive through its bind listeners. */
+  readonly EDGEPROXY_DEV?: string
+  /** Secret: the runtime API's bearer token. Unset: no runtime API endpoint. */
+  readonly EDGEPROXY_API_TOKEN?: string
+  /** How often (ms) an isolate re-reads the live RouteMap pointer (default 5000). */
+  readonly EDGEPROXY_POLL_MS?: string
+  /** RouteMap versions and the live pointer (src/routemap/kv.ts). */
+  readonly ROUTEMAPS?: KvReader
+  /** HealthMonitor Durable Objects, one per backend with checks. */
+  readonly HEALTH?: HealthMonitorNamespace
+  /** StickTable Durable Objects, sharded by key hash (`${table}:${shard}`). */
+  readonly STICK?: StickTableNamespace
+  /** The RuntimeState Durable Object (admin state, pattern edits, stats counters). */
+  readonly RUNTIME?: RuntimeStateNamespace
+}

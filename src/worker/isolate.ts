@@ -1,0 +1,95 @@
+/**
+ * @module
+ * What one isolate keeps between requests: the live RouteMap, the stats counters, the runtime
+ * client, the health snapshots, the stick-table store and the engine built for the current map.
+ */
+import { durableStickStore } from '../../durable-objects/stick-table.ts'
+import { runtimeStub } from '../../durable-objects/runtime-state.ts'
+import type { Engine } from '../engine/index.ts'
+import type { BalancerStore } from '../engine/server-select.ts'
+import type { HealthPlan } from '../health/plan.ts'
+import type { HealthSnapshot } from '../health/snapshot.ts'
+import { SnapshotCache } from '../health/snapshot.ts'
+import { Accounting } from '../ops/accounting.ts'
+import { DEFAULT_SYNC_MS, RuntimeClient, type RuntimeRemote } from '../ops/runtime-client.ts'
+import type { HandlerDeps } from '../proxy/handler.ts'
+import embedded from '../routemap/embedded.json'
+import { DEFAULT_POLL_MS, LiveRouteMap } from '../routemap/live.ts'
+import { ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
+import type { RemoteStickFactory } from '../state/remote-stick.ts'
+import type { Env } from './env.ts'
+
+/** The engine for one effective RouteMap. */
+export interface Built {
+  readonly key: string
+  readonly routeMap: RouteMap
+  readonly engine: Engine
+  readonly plans: readonly HealthPlan[]
+  readonly backends: readonly string[]
+  readonly accessLog: HandlerDeps['accessLog']
+  /** Some frontend or backend has a stick table (else no request waits for the store). */
+  readonly sticky: boolean
+  /** Some server has `observe` (passive health). */
+  readonly observes: boolean
+  /** The stats page and services for this engine, made for `servicesEnv`. */
+  services?: NonNullable<HandlerDeps['services']>
+  servicesEnv?: Env
+}
+
+/** Everything one isolate keeps. */
+export interface Isolate {
+  /** The fallback RouteMap text it was made for (tests run several in one isolate). */
+  readonly envKey: string
+  readonly id: string
+  readonly startedAt: number
+  readonly live: LiveRouteMap
+  readonly accounting: Accounting
+  readonly runtime?: RuntimeClient
+  readonly health?: SnapshotCache
+  readonly stick?: RemoteStickFactory
+  /** The health snapshot loader for the current plans (swapped with the engine). */
+  loader: (backend: string) => Promise<HealthSnapshot | undefined>
+  built?: Built
+  /** The live map and runtime view `built` was last checked against. */
+  builtFrom?: { readonly routeMap: RouteMap; readonly view: object | undefined }
+  /** The live version of `built`'s base RouteMap. */
+  version?: string
+  /** The balancers of the engines built for one RouteMap (runtime edits rebuild the engine, not them). */
+  balancers?: { readonly hash: string; readonly store: BalancerStore }
+}
+
+let isolate: Isolate | undefined
+
+function fallbackRouteMap(env: Env): RouteMap {
+  const parsed = (env.EDGEPROXY_ROUTEMAP ? JSON.parse(env.EDGEPROXY_ROUTEMAP) : embedded) as RouteMap
+  if (parsed.schema !== ROUTEMAP_SCHEMA) throw new Error(`unsupported RouteMap schema '${String(parsed.schema)}'`)
+  return parsed
+}
+
+/** The isolate's state, made on its first request (again when the fallback RouteMap changes). */
+export function init(env: Env): Isolate {
+  const envKey = env.EDGEPROXY_ROUTEMAP ?? 'embedded'
+  if (isolate?.envKey === envKey) return isolate
+  const now = () => Date.now()
+  const pollMs = Number(env.EDGEPROXY_POLL_MS) > 0 ? Number(env.EDGEPROXY_POLL_MS) : DEFAULT_POLL_MS
+  const live = new LiveRouteMap(env.ROUTEMAPS, () => fallbackRouteMap(env), { pollMs, now, log: (l) => console.warn(l) })
+  const accounting = new Accounting()
+  const id = crypto.randomUUID()
+  const runtimeNs = env.RUNTIME
+  const runtime = runtimeNs
+    ? new RuntimeClient(() => runtimeStub(runtimeNs) as unknown as RuntimeRemote, { syncMs: DEFAULT_SYNC_MS, now, report: () => accounting.takeReport(id, now()), log: (l) => console.warn(l) })
+    : undefined
+  const self: Isolate = {
+    envKey,
+    id,
+    startedAt: now(),
+    live,
+    accounting,
+    ...(runtime ? { runtime } : {}),
+    loader: async () => undefined,
+    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log: (line) => console.warn(line) }) } : {}),
+  }
+  if (env.HEALTH) (self as { health?: SnapshotCache }).health = new SnapshotCache({ load: (b) => self.loader(b), now })
+  isolate = self
+  return self
+}
