@@ -2,19 +2,15 @@
  * @module
  * Pipeline cost: the CPU the Worker spends on edgeproxy's own work per request, without the
  * network and without the runtime's Request/Response/Headers objects. Per request it does what
- * src/proxy/handler.ts route() does around the origin fetch: engine.decide, engine.admit (and the
- * release), engine.responded, the response head as a HeaderList, storeResponse, processResponse
- * (http-response rules, cookie insertion, http-after-response), or afterResponse for a local
- * answer. Requests are EngineRequest objects built beforehand from fixed lists of paths, hosts,
+ * src/proxy/handler.ts does around the origin fetch through the engine's transaction (engine.begin):
+ * decide, admit (and the release at the end), the response head (stick counters, storeResponse,
+ * http-response rules, cookie insertion, http-after-response), or the local page. Requests are EngineRequest objects built beforehand from fixed lists of paths, hosts,
  * headers and client addresses (what toEngineRequest would produce).
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createEngine, type Decision, type Engine, type EngineRequest } from '../../src/engine/index.ts'
-import { afterResponse, processResponse } from '../../src/engine/respond.ts'
-import { NO_TRACE } from '../../src/engine/trace.ts'
 import type { RouteMap } from '../../src/routemap/schema.ts'
-import { HeaderList } from '../../src/sample/headers.ts'
 import { keep, round, timeBatchesAsync } from '../lib/stats.ts'
 import { compileOrThrow, SYN_BACKENDS, SYN_PER_KIND, seedNoStickText, seedText, syntheticConfig } from './configs.ts'
 import type { PipelineFigure } from './types.ts'
@@ -103,35 +99,29 @@ const ORIGIN_HEADERS: readonly (readonly [string, string])[] = [
 ]
 
 /**
- * One request through the engine as handler.ts route() runs it, the origin answering 200 with
- * ORIGIN_HEADERS. Returns the decision kind (the mix) and the final status.
+ * One request through the engine's transaction as src/proxy/handler.ts runs it, the origin
+ * answering 200 with ORIGIN_HEADERS. Returns the decision kind (the mix) and the final status.
  */
 export async function onePass(engine: Engine, req: EngineRequest, now: number): Promise<string> {
-  const d: Decision = await engine.decide(req)
-  const rt = engine.hydrated
+  const txn = engine.begin(req, { now: () => now })
+  const d: Decision = await txn.decide()
   switch (d.kind) {
     case 'respond': {
-      const end = engine.responded(d, {})
-      const res = await afterResponse(rt, d.frontend, d.backend, d.response, d.request, NO_TRACE)
-      end?.end(0, res.body.length)
-      return `respond ${res.status}`
+      const page = await txn.localPage()
+      txn.endLocal(page)
+      return `respond ${page.status}`
     }
     case 'stats':
     case 'service':
-      engine.responded(d, {})
+      txn.end({ head: { status: 200, headers: [] }, bodyBytes: 0, stickBytes: 0 })
       return d.kind
     case 'forward': {
-      const adm = await engine.admit(d)
-      if ('timeout' in adm) return 'queue timeout'
-      const end = engine.responded(d, { serverStatus: 200 })
-      const head = { status: 200, headers: new HeaderList(ORIGIN_HEADERS) }
-      d.request.response = head
-      engine.storeResponse(d)
-      const out = await processResponse(rt, d, head, now, NO_TRACE)
+      const adm = await txn.admit()
+      if (adm.kind === 'refused') return 'queue timeout'
+      const out = await txn.responseHead(200, ORIGIN_HEADERS.map(([k, v]) => [k, v]), adm.server, false)
       // The handler copies the head into a Headers object here (runtime work, not measured).
       if (out.kind === 'origin') keep(out.head.headers.entries().length)
-      adm.release?.()
-      end?.end(0, 1234)
+      txn.end({ head: { status: 200, headers: [] }, bodyBytes: 1234 })
       return out.kind === 'origin' ? `forward ${d.backend}` : `local ${out.response.status}`
     }
   }
