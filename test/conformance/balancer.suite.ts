@@ -186,7 +186,7 @@ export function balancerConformance(name: string, factory: BalancerFactory, trai
         // (inflight + 1) / weight is kept lowest: after k·Σw picks that never end, each server
         // holds k·w requests, give or take one.
         const got = runLoaded(factory(servers(weights), NO_OPTS), 600)
-        weights.forEach((w, i) => expect(Math.abs((got.get(`s${i + 1}`) ?? 0) - 100 * w)).toBeLessThanOrEqual(1))
+        for (const [i, w] of weights.entries()) expect(Math.abs((got.get(`s${i + 1}`) ?? 0) - 100 * w)).toBeLessThanOrEqual(1)
       } else {
         expect(new Set(run(factory(servers([1, 5, 9]), NO_OPTS), 200))).toEqual(new Set(['s1']))
       }

@@ -170,7 +170,12 @@ export function monitorStoreConformance(name: string, run: MonitorStoreRunner): 
         let alarm: number | null = null
         const deps = (store: MonitorStore) => ({
           store,
-          alarm: { get: async () => alarm, set: async (at: number) => void (alarm = at) },
+          alarm: {
+            get: async () => alarm,
+            set: async (at: number) => {
+              alarm = at
+            },
+          },
           io: { fetch: origins, connect: noConnect, now: () => now },
           random: () => 0.5,
         })

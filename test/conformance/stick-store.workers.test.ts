@@ -5,18 +5,30 @@
  */
 import { env } from 'cloudflare:workers'
 import { durableStickStore } from '../../durable-objects/stick-table.ts'
+import type { RemoteStickFactory, RemoteStickStore } from '../../src/state/remote-stick.ts'
 import { stickStoreConformance } from './stick-store.suite.ts'
 
+/** The store the Worker's factory builds (its `current()`). */
+function built(f: RemoteStickFactory): RemoteStickStore {
+  const store = f.current()
+  if (!store) throw new Error('no store built')
+  return store
+}
+
 stickStoreConformance('Durable Objects (workerd), exact', (specs, now) => {
-  const store = durableStickStore(env.STICK)(specs, now)
+  const f = durableStickStore(env.STICK)
+  f(specs, now)
+  const store = built(f)
   return { store, settle: () => store.settled() }
 })
 
 stickStoreConformance('Durable Objects (workerd), fast, flushed', (specs, now) => {
-  const store = durableStickStore(env.STICK, { sleep: () => new Promise(() => {}) })(
+  const f = durableStickStore(env.STICK, { sleep: () => new Promise(() => {}) })
+  f(
     specs.map((s) => ({ ...s, consistency: 'fast' as const })),
     now,
   )
+  const store = built(f)
   return {
     store,
     settle: async () => {
