@@ -1,5 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { workersPoolOptions } from './test/workers/pool-options.ts'
 
 export default defineConfig({
@@ -8,7 +8,10 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          // test/conformance: shared suites (one contract, every implementation); the
+          // Durable Object-backed runs (*.workers.test.ts) belong to the workers project.
+          include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/conformance/**/*.workers.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
         },
@@ -16,7 +19,7 @@ export default defineConfig({
       {
         // Durable Objects in workerd (@cloudflare/vitest-plugin): HealthMonitor against fake origins.
         plugins: [cloudflareTest(workersPoolOptions)],
-        test: { name: 'workers', include: ['test/workers/**/*.test.ts'], testTimeout: 30_000 },
+        test: { name: 'workers', include: ['test/workers/**/*.test.ts', 'test/conformance/**/*.workers.test.ts'], testTimeout: 30_000 },
       },
       {
         // Real processes on loopback: `edgeproxy dev` in workerd, HAProxy 2.6 side by side with it.

@@ -119,8 +119,12 @@ export class StickTable extends DurableObject<unknown> {
     })
   }
 
-  /** Runtime API `clear table`: removes `key`, or every entry; returns how many went. */
-  async clear(key?: string): Promise<number> {
+  /**
+   * Runtime API `clear table`: removes `key`, or every entry; returns how many live entries went
+   * (entries expired at `now` are purged first and not counted).
+   */
+  async clear(key?: string, now: number = Date.now()): Promise<number> {
+    this.#shard.purge(now)
     const keys = key === undefined ? this.ctx.storage.sql.exec<{ key: string }>('SELECT key FROM entries').toArray().map((r) => r.key) : [key]
     let n = 0
     for (const k of keys) {

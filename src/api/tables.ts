@@ -64,9 +64,9 @@ export function durableTableAccess(ns: StickTableNamespace, routeMap: RouteMap, 
       if (key !== undefined) {
         const spec = specs.get(table)
         if (!spec) return 0
-        return ns.getByName(shardName(table, shardOf(spec, key))).clear(key)
+        return ns.getByName(shardName(table, shardOf(spec, key))).clear(key, now())
       }
-      return (await each(table, (stub) => stub.clear())).reduce((a, b) => a + b, 0)
+      return (await each(table, (stub) => stub.clear(undefined, now()))).reduce((a, b) => a + b, 0)
     },
     set: async (table, key, data) => {
       const spec = specs.get(table)

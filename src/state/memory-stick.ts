@@ -126,10 +126,12 @@ export class MemoryStickTable {
   touch(key: string, now: number): StickEntry | undefined {
     let e = this.peek(key, now)
     if (!e) {
-      if (this.#entries.size >= this.spec.size) {
+      // The least recently used entry is the first to expire: an expired one makes room (HAProxy's
+      // expire task would have purged it), even with nopurge.
+      const oldest = this.#entries.keys().next()
+      if (this.#entries.size >= this.spec.size && !oldest.done && this.peek(oldest.value, now)) {
         if (this.spec.nopurge) return undefined
-        const oldest = this.#entries.keys().next()
-        if (!oldest.done) this.#entries.delete(oldest.value)
+        this.#entries.delete(oldest.value)
       }
       e = { key, expiresAt: 0, counters: new Map(), rates: new Map() }
     } else this.#entries.delete(key)

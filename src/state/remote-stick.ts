@@ -123,7 +123,7 @@ export class RemoteStickStore implements StickStore {
     this.now = now
     this.#opts = opts
     const cap = opts.viewSize ?? 50_000
-    for (const s of specs) this.#tables.set(s.name, { spec: s, wire: shardSpec(s), view: new MemoryStickTable({ ...s, size: Math.min(s.size, cap), nopurge: false }) })
+    for (const s of specs) this.#tables.set(s.name, { spec: s, wire: shardSpec(s), view: new MemoryStickTable({ ...s, size: Math.min(s.size, cap), nopurge: viewNopurge(s, cap) }) })
   }
 
   table(name: string): MemoryStickTable | undefined {
@@ -302,6 +302,15 @@ export class RemoteStickStore implements StickStore {
     void guarded.finally(() => this.#background.delete(guarded))
     this.#opts.defer?.(guarded)
   }
+}
+
+/**
+ * Whether the isolate view refuses new keys when full: in fast mode the view answers track-sc, so
+ * a full `nopurge` table refuses there as the shard would (when the view holds the whole table);
+ * in exact mode the view only caches the shard's answers and must never refuse.
+ */
+function viewNopurge(s: StickTableSpec, cap: number): boolean {
+  return s.consistency === 'fast' && s.nopurge && s.size <= cap
 }
 
 function toBatchItem(p: PendingKey): BatchItem {

@@ -1,0 +1,18 @@
+/**
+ * The MonitorStore conformance suite (monitor-store.suite.ts) on the HealthMonitor object's
+ * SQLite (sqlStore), inside a fresh object per test; `reopen` builds another store over the same
+ * database, as the object does when it is constructed again. In memory: monitor-store.test.ts.
+ */
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { sqlStore } from '../../durable-objects/health-monitor.ts'
+import { monitorStoreConformance } from './monitor-store.suite.ts'
+
+let serial = 0
+
+monitorStoreConformance('SQLite (sqlStore in the HealthMonitor object)', (test) =>
+  runInDurableObject(env.HEALTH.getByName(`monitor-store-conformance-${++serial}`), async (_, state) => {
+    const sql = state.storage.sql
+    await test(sqlStore(sql), () => sqlStore(sql))
+  }),
+)
