@@ -5,7 +5,7 @@
  * registry and returns a JSON-safe SampleExpr; `buildSampleExpr` runs once per isolate and turns
  * one into a FetchFn with the casts between steps resolved in advance.
  */
-import { parseTime } from '../config/values.ts'
+import { parseTime } from '../util/time.ts'
 import { canCast, castTo, isIpText } from './cast.ts'
 import type { SampleRegistry } from './registry.ts'
 import type { ArgSpec, ArgValue, BuildEnv, ConverterFn, FetchFn, Phase, Sample, SampleContext, SampleType } from './types.ts'

@@ -23,6 +23,8 @@
 import { errorResponse } from '../engine/errors.ts'
 import type { AdminPatch, StatsInput } from '../ops/types.ts'
 import type { StatsSettings } from '../routemap/schema.ts'
+import { constantTimeEqualText } from '../util/constant-time.ts'
+import { escapeHtml as esc } from '../util/html.ts'
 import { adminFormEnd, checkAllHeader, MAX_ADMIN_BODY, processAdminPost, STAT_CODES, type StatCode, serverCheckbox } from './admin.ts'
 import { renderCsv } from './csv.ts'
 import { STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
@@ -106,18 +108,6 @@ export function parseStatsUrl(target: string, settings: StatsSettings): StatsUrl
   }
 }
 
-const encoder = new TextEncoder()
-
-/** Compares without an early exit (the time depends on the lengths only). */
-function sameBytes(a: string, b: string): boolean {
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  let diff = x.length ^ y.length
-  const n = Math.max(x.length, y.length)
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
-  return diff === 0
-}
-
 /**
  * Basic auth against `stats auth user:pass` entries (HAProxy's internal userlist: the first
  * entry with the user's name decides, passwords compared as written).
@@ -143,8 +133,8 @@ export function checkBasicAuth(authorization: string | null, auth: readonly stri
     const i = entry.indexOf(':')
     const u = i < 0 ? entry : entry.slice(0, i)
     const p = i < 0 ? '' : entry.slice(i + 1)
-    const userMatch = sameBytes(u, user)
-    const passMatch = sameBytes(p, pass)
+    const userMatch = constantTimeEqualText(u, user)
+    const passMatch = constantTimeEqualText(p, pass)
     if (userMatch && !found) {
       found = true
       ok = passMatch
@@ -237,8 +227,6 @@ export async function statsPage(req: Request, settings: StatsSettings, deps: Sta
 
 // ---------------------------------------------------------------------------------------------
 // HTML
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 let columnIndex: Map<string, number> | undefined
 function col(name: string): number {
