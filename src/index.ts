@@ -13,7 +13,7 @@
  *   `POST /.edgeproxy/api` when the `EDGEPROXY_API_TOKEN` secret is set; the stats page and the
  *   Prometheus exporter answer where the configuration puts them.
  */
-import { durableTableAccess } from './api/tables.ts'
+import { durableTableAccess } from '../durable-objects/table-access.ts'
 import { applyPatternEdits } from './api/patterns.ts'
 import type { ApiContext, ApiLevel } from './api/context.ts'
 import { runCommands } from './api/run.ts'

@@ -6,9 +6,9 @@
  * nothing runs. The comparison is constant-time (over SHA-256 digests, so lengths leak nothing).
  * Without the secret the path is not intercepted at all: no hidden endpoint.
  */
-import type { ApiLevel } from '../api/context.ts'
 import { constantTimeEqual } from '../util/constant-time.ts'
 import { sha256 } from '../util/hashes.ts'
+import type { ApiLevel } from './types.ts'
 
 export const API_PATH = '/.edgeproxy/api'
 /** `edgeproxy dev`'s stats socket states the socket's `level` (it can only lower the token's). */

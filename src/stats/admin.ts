@@ -16,7 +16,8 @@
  *
  * The reply is always `303 See Other` to `<uri>;st=<CODE>[;up][;norefresh][?scope=<text>]`.
  */
-import type { AdminPatch, AdminServer, StatsInput } from '../ops/types.ts'
+import type { AdminPatch, AdminServer } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { Backend, Server } from '../routemap/schema.ts'
 import { escapeHtml } from '../util/html.ts'
 

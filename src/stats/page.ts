@@ -21,7 +21,8 @@
  * value cells `td[data-f=<CSV column>]` (`td.status` holds the Status column).
  */
 import { errorResponse } from '../engine/errors.ts'
-import type { AdminPatch, StatsInput } from '../ops/types.ts'
+import type { AdminPatch } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { StatsSettings } from '../routemap/schema.ts'
 import { constantTimeEqualText } from '../util/constant-time.ts'
 import { escapeHtml as esc } from '../util/html.ts'

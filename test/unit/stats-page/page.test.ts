@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { type AdminPatch, type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../../src/ops/types.ts'
+import { type AdminPatch, type AdminServer, type AggregatedCounters, zeroCounters } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/stats/input.ts'
 import type { RouteMap, StatsSettings } from '../../../src/routemap/schema.ts'
 import { STAT_COLUMNS_26, type StatRow } from '../../../src/stats/fields.ts'
 import { checkBasicAuth, humanTime, parseStatsUrl, serverRowClass, statsPage } from '../../../src/stats/page.ts'
