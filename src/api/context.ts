@@ -4,10 +4,10 @@
  * Durable Objects (src/ops/); tests build one in memory. Commands never touch bindings directly.
  */
 import type { RouteMap } from '../routemap/schema.ts'
-import type { AdminPatch, AdminServer, StatsInput } from '../ops/types.ts'
+import type { AdminPatch, AdminServer, ApiLevel } from '../ops/types.ts'
+import type { StatsInput } from '../stats/input.ts'
 
-/** The access level of the caller (HAProxy's `stats socket … level`). */
-export type ApiLevel = 'user' | 'operator' | 'admin'
+export type { ApiLevel }
 
 /** A stick table's entries (runtime `show table`, `clear table`, `set table`). */
 export interface TableEntryView {

@@ -5,7 +5,7 @@
  * rendering is src/stats/, reached through a StatsRenderers table so the command layer does
  * not depend on how rows are built.
  */
-import type { StatsInput } from '../ops/types.ts'
+import type { StatsInput } from '../stats/input.ts'
 import type { StatFilter } from '../stats/fields.ts'
 import { type Args, arg, atoi, type Command, hasLevel } from './command.ts'
 import { findBackend } from './servers.ts'

@@ -1,15 +1,13 @@
 /**
  * @module
- * TableAccess implementations: over the StickTable Durable Objects (every shard of a table,
- * `${table}:${shard}`, see src/state/stick-shard.ts) for the Worker, and over in-memory tables
- * (MemoryStickTable) for `explain`, `edgeproxy dev` without the binding, and tests. Both turn
- * stored entries (counters and freq_ctr state) into TableEntryViews with rates read at `now`.
+ * TableAccess over in-memory tables (MemoryStickTable) for `explain`, `edgeproxy dev` without the
+ * binding, and tests, and what every TableAccess shares: the RouteMap's tables by name and stored
+ * entries (counters and freq_ctr state) as TableEntryViews with rates read at `now`. The one over
+ * the StickTable Durable Objects is durable-objects/table-access.ts.
  */
-import type { StickTableNamespace } from '../../durable-objects/stick-table.ts'
 import type { RouteMap, StickTableSpec } from '../routemap/schema.ts'
 import { type FreqCtr, readFreqCtr } from '../state/freq-ctr.ts'
 import { type EntryState, entryState, type MemoryStickTable } from '../state/memory-stick.ts'
-import { shardCount, shardName, shardOf, shardSpec } from '../state/stick-shard.ts'
 import type { TableAccess, TableEntryView } from './context.ts'
 
 /** Every stick table of the RouteMap by name (a `listen` section's table once). */
@@ -39,41 +37,6 @@ export function entryView(spec: StickTableSpec, e: EntryState, shard: number, no
     } else data[s.type] = e.counters[s.type] ?? 0
   }
   return { key: e.key, shard, ...(e.expiresAt < FOREVER ? { expMs: Math.max(0, e.expiresAt - now) } : {}), data, use: 0 }
-}
-
-/** TableAccess over the StickTable Durable Objects: every call fans out to all shards. */
-export function durableTableAccess(ns: StickTableNamespace, routeMap: RouteMap, now: () => number = Date.now): TableAccess {
-  const specs = tableSpecs(routeMap)
-  const shards = (table: string): { spec: StickTableSpec; n: number } | undefined => {
-    const spec = specs.get(table)
-    return spec ? { spec, n: shardCount(spec.size) } : undefined
-  }
-  const each = <T>(table: string, fn: (stub: ReturnType<StickTableNamespace['getByName']>, shard: number, spec: StickTableSpec) => Promise<T>): Promise<T[]> => {
-    const t = shards(table)
-    if (!t) return Promise.resolve([])
-    return Promise.all(Array.from({ length: t.n }, (_, i) => fn(ns.getByName(shardName(table, i)), i, t.spec)))
-  }
-  return {
-    dump: async (table) => {
-      const at = now()
-      const per = await each(table, async (stub, shard, spec) => (await stub.dump(at)).map((e) => entryView(spec, e, shard, at)))
-      return per.flat()
-    },
-    used: async (table) => (await each(table, (stub) => stub.size(now()))).reduce((a, b) => a + b, 0),
-    clear: async (table, key) => {
-      if (key !== undefined) {
-        const spec = specs.get(table)
-        if (!spec) return 0
-        return ns.getByName(shardName(table, shardOf(spec, key))).clear(key, now())
-      }
-      return (await each(table, (stub) => stub.clear(undefined, now()))).reduce((a, b) => a + b, 0)
-    },
-    set: async (table, key, data) => {
-      const spec = specs.get(table)
-      if (!spec) return
-      await ns.getByName(shardName(table, shardOf(spec, key))).setData(shardSpec(spec), key, now(), data)
-    },
-  }
 }
 
 /**

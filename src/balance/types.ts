@@ -23,30 +23,7 @@ export interface LbServer {
   readonly slowstartW?: number
 }
 
-/** `hash-type` settings. */
-export interface HashSpec {
-  readonly type: 'map-based' | 'consistent'
-  readonly fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
-  readonly avalanche: boolean
-}
-
-/** `balance` algorithm and its parameters. */
-export type BalanceSpec =
-  | { readonly algo: 'roundrobin' }
-  | { readonly algo: 'static-rr' }
-  | { readonly algo: 'leastconn' }
-  | { readonly algo: 'first' }
-  | { readonly algo: 'random'; readonly draws: number }
-  | { readonly algo: 'source' }
-  | {
-      readonly algo: 'uri'
-      readonly len: number
-      readonly depth: number
-      readonly whole: boolean
-      readonly pathOnly: boolean
-    }
-  | { readonly algo: 'url_param'; readonly param: string; readonly checkPost: boolean }
-  | { readonly algo: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }
+export type { BalanceSpec, HashSpec } from '../routemap/schema.ts'
 
 /** What the hashing algorithms read from a request. */
 export interface HashRequest {

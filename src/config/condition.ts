@@ -7,7 +7,7 @@
 import type { Condition, ConditionTerm } from '../routemap/schema.ts'
 import type { Phase } from '../sample/types.ts'
 import { PREDEFINED_ACLS, parseAclTest } from './acl.ts'
-import { closest } from './diagnostics.ts'
+import { closest } from '../util/closest.ts'
 import type { AclDraft, ProxyDraft } from './draft.ts'
 import type { Word } from './lexer.ts'
 import type { Services } from './services.ts'

@@ -10,7 +10,7 @@
 import type { Origin } from '../routemap/schema.ts'
 import type { SampleExpr } from '../sample/expr.ts'
 import type { ArgKind, ArgValue } from '../sample/types.ts'
-import { closest } from './diagnostics.ts'
+import { closest } from '../util/closest.ts'
 import type { ProxyDraft } from './draft.ts'
 import type { Services } from './services.ts'
 import type { SourceSpan } from './source.ts'

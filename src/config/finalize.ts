@@ -8,7 +8,7 @@ import type { Acl, Backend, Frontend, ProxyOptions, Rule, Server, StatsSettings,
 import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
-import { closest } from './diagnostics.ts'
+import { closest } from '../util/closest.ts'
 import { checkTcpRules } from './keywords/tcp-rules.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
 import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'

@@ -2,6 +2,8 @@
  * @module
  * Log-format strings (doc 8.2.4) as used in header values, redirects and `use_backend`:
  * literals, `%[expr]` sample expressions, `%{+Q}[expr]` with flags, `%ci`-style aliases, `%%`.
+ * Also the built-in formats of `option httplog`, `option httplog clf` and `option tcplog`, which
+ * the access log (src/log) renders.
  */
 import type { LogFormat, LogFormatPart } from '../routemap/schema.ts'
 import { exprErrorCode } from './acl.ts'
@@ -10,6 +12,14 @@ import type { Phase } from '../sample/types.ts'
 import type { Word } from './lexer.ts'
 import type { Services } from './services.ts'
 import { subSpan } from './source.ts'
+
+/** `option httplog` (log.c HTTP_LOG_FORMAT). */
+export const HTTPLOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r'
+/** `option httplog clf` (log.c CLF_HTTP_LOG_FORMAT). */
+export const HTTPLOG_CLF_FORMAT =
+  '%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl'
+/** `option tcplog` (log.c TCP_LOG_FORMAT). */
+export const TCPLOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq'
 
 /** Log-format aliases edgeproxy can fill at the edge (doc 8.2.4 table). */
 export const LOG_FORMAT_ALIASES = new Set([

@@ -18,7 +18,7 @@ import type { BackendState, FrontendState, ProxyStateView, ServerState } from '.
 import { createFreqCtr, type FreqCtr, readFreqCtr, updateFreqCtr } from '../state/freq-ctr.ts'
 import type { Decision } from './decide.ts'
 import type { EngineRequest, RequestState } from './request-state.ts'
-import type { ServerStates } from './server-select.ts'
+import type { ServerStates } from './server-states.ts'
 
 /** In-progress and queued requests after decide(), by name (the Worker's per-isolate Accounting). */
 export interface LoadCounters {

@@ -17,29 +17,11 @@ import { sampleToString } from './log-format.ts'
 import type { RequestState } from './request-state.ts'
 import type { RtBackend } from './runtime.ts'
 import type { StickStore } from './stick.ts'
+import type { ServerStates } from './server-states.ts'
 import type { Tracer } from './trace.ts'
 import type { Via } from './outcome.ts'
 
-/** Health and admin state as the data plane sees it (a snapshot; all up when absent). */
-export interface ServerStates {
-  /** The server is RUNNING or STARTING and not in MAINT. */
-  isUp(backend: string, server: string): boolean
-  /** The server takes load-balanced traffic (up, not DRAIN). */
-  isUsable(backend: string, server: string): boolean
-  /** When the server is STARTING (slowstart under way): the time (ms) it came up; else undefined. */
-  startedAt?(backend: string, server: string): number | undefined
-  /** The server's current user weight when an operator changed it (`set server … weight`); else undefined. */
-  weight?(backend: string, server: string): number | undefined
-  /**
-   * Optional change detection: a number that changes whenever any answer above may have changed
-   * (a new health snapshot, an admin command). With it the balancers' usable sets are re-read
-   * only when it moves (or while a server ramps up under slowstart); without it every request
-   * re-reads the states of every server of its backend.
-   */
-  version?(): number
-}
-
-export const ALL_UP: ServerStates = { isUp: () => true, isUsable: () => true, version: () => 0 }
+export { ALL_UP, type ServerStates } from './server-states.ts'
 
 interface AssignmentBase {
   readonly why: string

@@ -4,8 +4,7 @@
  * request line, the decision, the termination state (TERMINATIONS), the end's timers and bytes.
  * Only src/engine/txn.ts calls these; the stats counters and the access log read the record.
  */
-import type { AccessLogEntry, RequestRecord } from '../log/entry.ts'
-import { utf8Length } from '../log/entry.ts'
+import { type AccessLogEntry, type RequestRecord, utf8Length } from './record.ts'
 import { setCookieName, setCookieValue } from './cookie-insert.ts'
 import type { Decision } from './decide.ts'
 import { type LocalResponse, reasonFor } from './errors.ts'

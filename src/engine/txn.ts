@@ -7,8 +7,7 @@
  * (src/log/entry.ts RequestRecord) from which the termination state, the stats counters, the
  * access log and the stick-table end counts are all fed. The Worker's handler only does I/O.
  */
-import type { AccessLogEntry } from '../log/entry.ts'
-import { RequestRecord } from '../log/entry.ts'
+import { type AccessLogEntry, RequestRecord } from './record.ts'
 import type { Backend, Server } from '../routemap/schema.ts'
 import { HeaderList } from '../sample/headers.ts'
 import type { Decision } from './decide.ts'

@@ -6,7 +6,7 @@
  * most every `min(inter, 2 s)` (DESIGN.md). Servers that are not in a snapshot (no `check`, or
  * no snapshot yet) count as UP, like HAProxy's "no check".
  */
-import type { ServerStates } from '../engine/server-select.ts'
+import type { ServerStates } from '../engine/server-states.ts'
 import type { HealthPlan } from './plan.ts'
 import { checkDescription } from './status.ts'
 import { effectiveWeightPct, isUp, isUsable, type OpState, type ServerHealth, settle, statusText } from './state.ts'

@@ -7,7 +7,7 @@
  * engine's server states so balancing follows the tracked server; the compiler has already
  * refused unknown targets and loops (src/config/finalize.ts).
  */
-import type { ServerStates } from '../engine/server-select.ts'
+import type { ServerStates } from '../engine/server-states.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 
 /** `backend/server` → the `backend/server` its chain ends at, for every tracking server. */

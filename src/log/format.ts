@@ -5,26 +5,21 @@
  * walks: literal text, separators (a run of spaces: HAProxy writes one space, and none after
  * another separator or at the start), aliases (`%ci`, `%{+Q}r`…) and sample expressions
  * (`%[src]`). `%{+Q}o` / `%{-Q}o` set the quote flag for every later node, as in HAProxy's CLF
- * format. Also the built-in formats of `option httplog`, `option httplog clf` and `option tcplog`.
+ * format. The built-in formats of `option httplog`, `option httplog clf` and `option tcplog` are
+ * the compiler's (src/config/log-format.ts), re-exported here.
  */
 import { findClose } from '../config/log-format.ts'
 import type { LogFormat } from '../routemap/schema.ts'
 import { parseSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 
+export { HTTPLOG_CLF_FORMAT, HTTPLOG_FORMAT, TCPLOG_FORMAT } from '../config/log-format.ts'
+
 export type LogNode =
   | { readonly t: 'lit'; readonly text: string }
   | { readonly t: 'sep' }
   | { readonly t: 'alias'; readonly name: string; readonly quote: boolean }
   | { readonly t: 'expr'; readonly expr: SampleExpr; readonly quote: boolean }
-
-/** `option httplog` (log.c HTTP_LOG_FORMAT). */
-export const HTTPLOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r'
-/** `option httplog clf` (log.c CLF_HTTP_LOG_FORMAT). */
-export const HTTPLOG_CLF_FORMAT =
-  '%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl'
-/** `option tcplog` (log.c TCP_LOG_FORMAT). */
-export const TCPLOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq'
 
 /** Aliases HAProxy 2.6 knows (log.c logformat_keywords), longest first for prefix matching. */
 const ALIASES = [

@@ -8,7 +8,7 @@
  * - `weight N`: the balancer's weight.
  * `addr`/`port` and `disable health` change the RouteMap the engine runs (src/ops/effective.ts).
  */
-import type { ServerStates } from '../engine/server-select.ts'
+import type { ServerStates } from '../engine/server-states.ts'
 import type { AdminServer } from './types.ts'
 
 /**

@@ -6,7 +6,9 @@
  * nothing runs. The comparison is constant-time (over SHA-256 digests, so lengths leak nothing).
  * Without the secret the path is not intercepted at all: no hidden endpoint.
  */
-import type { ApiLevel } from '../api/context.ts'
+import { constantTimeEqual } from '../util/constant-time.ts'
+import { sha256 } from '../util/hashes.ts'
+import type { ApiLevel } from './types.ts'
 
 export const API_PATH = '/.edgeproxy/api'
 /** `edgeproxy dev`'s stats socket states the socket's `level` (it can only lower the token's). */
@@ -14,16 +16,11 @@ export const API_LEVEL_HEADER = 'x-edgeproxy-api-level'
 
 const LEVELS: readonly ApiLevel[] = ['user', 'operator', 'admin']
 
-async function digest(s: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)))
-}
+const ENC = new TextEncoder()
 
-/** Constant-time equality of two secrets. */
-export async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([digest(a), digest(b)])
-  let diff = 0
-  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number)
-  return diff === 0
+/** Constant-time equality of two secrets (their SHA-256 digests compared: equal lengths). */
+export function sameSecret(a: string, b: string): boolean {
+  return constantTimeEqual(sha256(ENC.encode(a)), sha256(ENC.encode(b)))
 }
 
 function text(status: number, body: string, extra: Record<string, string> = {}): Response {
@@ -38,7 +35,7 @@ export async function serveApi(req: Request, token: string, run: (commands: stri
   const auth = req.headers.get('authorization')
   const m = auth ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null
   if (!m) return text(401, 'edgeproxy: the runtime API needs "Authorization: Bearer <token>" (the EDGEPROXY_API_TOKEN secret)\n', { 'www-authenticate': 'Bearer realm="edgeproxy runtime API"' })
-  if (!(await sameSecret((m[1] as string).trim(), token))) return text(403, 'edgeproxy: wrong runtime API token\n')
+  if (!sameSecret((m[1] as string).trim(), token)) return text(403, 'edgeproxy: wrong runtime API token\n')
   if (req.method !== 'POST') return text(405, 'edgeproxy: send the commands as the body of a POST\n', { allow: 'POST' })
   const stated = req.headers.get(API_LEVEL_HEADER) as ApiLevel | null
   const level: ApiLevel = stated && LEVELS.includes(stated) ? stated : 'admin'

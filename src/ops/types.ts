@@ -2,11 +2,15 @@
  * @module
  * The operations plane's shared vocabulary: the stats counters each isolate accumulates and the
  * RuntimeState Durable Object aggregates, the admin overrides operators set (drain, maint,
- * weight, addr), and `StatsInput`, everything the renderers (`show stat`, the stats page,
- * Prometheus, `show info`, `show servers state`) read. Pure types and small helpers.
+ * weight, addr), read by the stats renderers through `StatsInput` (src/stats/input.ts). Pure types
+ * and small helpers.
  */
-import type { HealthSnapshot } from '../health/snapshot.ts'
-import type { RouteMap } from '../routemap/schema.ts'
+
+/**
+ * The access level of a runtime API caller (HAProxy's `stats socket … level`): set by the HTTP
+ * endpoint (src/ops/api-http.ts) and checked by the commands (src/api).
+ */
+export type ApiLevel = 'user' | 'operator' | 'admin'
 
 /** A stats object: `fe:<frontend>`, `be:<backend>` or `srv:<backend>/<server>`. */
 export type ObjectKey = string
@@ -121,21 +125,3 @@ export interface AdminServer {
 /** A change to a server's admin state; `null` clears a field. */
 export type AdminPatch = { readonly [K in Exclude<keyof AdminServer, 'changedAt'>]?: AdminServer[K] | null }
 
-/**
- * Everything the stats renderers read. Absent counters are zero; absent health means "no
- * check"; absent admin means ready with the configured weight.
- */
-export interface StatsInput {
-  readonly routeMap: RouteMap
-  /** ms epoch now. */
-  readonly now: number
-  /** ms epoch the Worker (or `edgeproxy dev`) started counting: Uptime, and lastchg without checks. */
-  readonly startedAt: number
-  counters(key: ObjectKey): AggregatedCounters | undefined
-  health(backend: string): HealthSnapshot | undefined
-  admin(backend: string, server: string): AdminServer | undefined
-  /** Isolates that reported within the aggregation window (for `show info`). */
-  readonly isolates: number
-  /** The live RouteMap version (KV) when there is one. */
-  readonly version?: string
-}

@@ -5,8 +5,6 @@
  * canonical JSON of everything else). Times are milliseconds; `line` fields point back at the
  * config for `explain` and logs. Documented for users in docs/routemap.md.
  */
-import type { BalanceSpec, HashSpec } from '../balance/types.ts'
-import type { SampleExpr } from '../sample/expr.ts'
 
 export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/1'
 
@@ -486,3 +484,42 @@ export interface Userlist {
   readonly users: readonly { readonly name: string; readonly password: string; readonly insecure: boolean; readonly groups: readonly string[] }[]
   readonly groups: readonly { readonly name: string; readonly users: readonly string[] }[]
 }
+
+// ---------------------------------------------------------------------------------------------
+// Types the compiler writes and the sample and balance layers read (owned here, the contract, so
+// the RouteMap imports nothing; src/sample/expr.ts and src/balance/types.ts re-export them).
+
+/** A compiled argument: strings and numbers only, so it survives JSON. */
+export type ArgValue = string | number
+
+/** A compiled sample expression (stored in the RouteMap). */
+export interface SampleExpr {
+  readonly fetch: string
+  readonly args: readonly ArgValue[]
+  readonly conv: readonly { readonly name: string; readonly args: readonly ArgValue[] }[]
+}
+
+/** `hash-type` settings. */
+export interface HashSpec {
+  readonly type: 'map-based' | 'consistent'
+  readonly fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
+  readonly avalanche: boolean
+}
+
+/** `balance` algorithm and its parameters. */
+export type BalanceSpec =
+  | { readonly algo: 'roundrobin' }
+  | { readonly algo: 'static-rr' }
+  | { readonly algo: 'leastconn' }
+  | { readonly algo: 'first' }
+  | { readonly algo: 'random'; readonly draws: number }
+  | { readonly algo: 'source' }
+  | {
+      readonly algo: 'uri'
+      readonly len: number
+      readonly depth: number
+      readonly whole: boolean
+      readonly pathOnly: boolean
+    }
+  | { readonly algo: 'url_param'; readonly param: string; readonly checkPost: boolean }
+  | { readonly algo: 'hdr'; readonly header: string; readonly useDomainOnly: boolean }

@@ -5,17 +5,13 @@
  * registry and returns a JSON-safe SampleExpr; `buildSampleExpr` runs once per isolate and turns
  * one into a FetchFn with the casts between steps resolved in advance.
  */
-import { parseTime } from '../config/values.ts'
+import { parseTime } from '../util/time.ts'
 import { canCast, castTo, isIpText } from './cast.ts'
 import type { SampleRegistry } from './registry.ts'
+import type { SampleExpr } from '../routemap/schema.ts'
 import type { ArgSpec, ArgValue, BuildEnv, ConverterFn, FetchFn, Phase, Sample, SampleContext, SampleType } from './types.ts'
 
-/** A compiled sample expression (stored in the RouteMap). */
-export interface SampleExpr {
-  readonly fetch: string
-  readonly args: readonly ArgValue[]
-  readonly conv: readonly { readonly name: string; readonly args: readonly ArgValue[] }[]
-}
+export type { SampleExpr }
 
 /** A problem inside the expression text: `offset`/`length` locate it for the caller's span. */
 export interface ExprError {

@@ -4,7 +4,7 @@
  * and ACL aliases (HAProxy's `sample_fetch_keywords`, `sample_conv_kws`, `pat_match_names`,
  * `acl_kws`). The compiler validates against it; the engine builds closures from it.
  */
-import { closest } from '../config/diagnostics.ts'
+import { closest } from '../util/closest.ts'
 import type { AclAlias, ConverterDef, FetchDef, MatchDef } from './types.ts'
 
 export type RegistryKind = 'fetch' | 'converter' | 'match' | 'alias'

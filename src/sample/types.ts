@@ -6,7 +6,7 @@
  * engine builds closures from them once per isolate (`build`), never per request.
  */
 import type { HeaderList } from './headers.ts'
-import type { Userlist } from '../routemap/schema.ts'
+import type { ArgValue, Userlist } from '../routemap/schema.ts'
 
 /** Sample types, after HAProxy's SMP_T_* (ipv4/ipv6 are folded into `ip`). */
 export type SampleType = 'bool' | 'int' | 'str' | 'bin' | 'ip' | 'meth'
@@ -39,8 +39,7 @@ export interface ArgSpec {
   readonly optional?: boolean
 }
 
-/** A compiled argument: strings and numbers only, so it survives JSON. */
-export type ArgValue = string | number
+export type { ArgValue }
 
 /** Resources resolved at compile time and shipped in the RouteMap (maps, pattern files). */
 export interface BuildEnv {

@@ -16,8 +16,10 @@
  *
  * The reply is always `303 See Other` to `<uri>;st=<CODE>[;up][;norefresh][?scope=<text>]`.
  */
-import type { AdminPatch, AdminServer, StatsInput } from '../ops/types.ts'
+import type { AdminPatch, AdminServer } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { Backend, Server } from '../routemap/schema.ts'
+import { escapeHtml } from '../util/html.ts'
 
 /** The result codes of an admin POST (`;st=<CODE>`), stats.c `stat_status_codes`. */
 export type StatCode = 'DENY' | 'DONE' | 'ERRP' | 'EXCD' | 'NONE' | 'PART' | 'UNKN' | 'IVAL'
@@ -192,8 +194,6 @@ export async function processAdminPost(
   if (altered === 0) return 'ERRP'
   return altered === total ? 'DONE' : 'PART'
 }
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 /** The checkbox cell of a server row. */
 export function serverCheckbox(proxy: string, server: string): string {

@@ -10,7 +10,7 @@
  * Debian build (ssl, h2, h1), which the CSV separates with a `-` column. An empty field is
  * `undefined`; a present but empty string (`last_chk` after a passed check) is `''`.
  */
-import type { StatsInput } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { Backend } from '../routemap/schema.ts'
 import {
   ageSec,

@@ -6,7 +6,7 @@
  * `Key: value` lines, `typed` (`<pos>.<name>.1:<tags>:<format>:<value>`) and `json`. Every output
  * ends with the CLI's empty line.
  */
-import type { StatsInput } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import { frontendCounters, globalMaxconn } from './model.ts'
 import { jsonTags, jsonValue } from './typed.ts'
 

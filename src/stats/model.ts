@@ -12,7 +12,8 @@ import { hasDynamicWeights, slowstartW } from '../balance/slowstart.ts'
 import type { ServerSnapshot } from '../health/snapshot.ts'
 import { type CheckStatus, checkDescription } from '../health/status.ts'
 import type { OpState } from '../health/state.ts'
-import { type AdminServer, type AggregatedCounters, beKey, feKey, type StatsInput, srvKey, zeroCounters } from '../ops/types.ts'
+import { type AdminServer, type AggregatedCounters, beKey, feKey, srvKey, zeroCounters } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { Backend, Frontend, Server } from '../routemap/schema.ts'
 
 /** The global `maxconn` the edge reports when the config sets none (HAProxy derives it from ulimit-n). */

@@ -21,8 +21,13 @@
  * value cells `td[data-f=<CSV column>]` (`td.status` holds the Status column).
  */
 import { errorResponse } from '../engine/errors.ts'
-import type { AdminPatch, StatsInput } from '../ops/types.ts'
+import { parseAuthorization } from '../sample/fetches/http.ts'
+import { textOf } from '../sample/fetches/util.ts'
+import type { AdminPatch } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import type { StatsSettings } from '../routemap/schema.ts'
+import { constantTimeEqualText } from '../util/constant-time.ts'
+import { escapeHtml as esc } from '../util/html.ts'
 import { adminFormEnd, checkAllHeader, MAX_ADMIN_BODY, processAdminPost, STAT_CODES, type StatCode, serverCheckbox } from './admin.ts'
 import { renderCsv } from './csv.ts'
 import { STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
@@ -106,45 +111,29 @@ export function parseStatsUrl(target: string, settings: StatsSettings): StatsUrl
   }
 }
 
-const encoder = new TextEncoder()
-
-/** Compares without an early exit (the time depends on the lengths only). */
-function sameBytes(a: string, b: string): boolean {
-  const x = encoder.encode(a)
-  const y = encoder.encode(b)
-  let diff = x.length ^ y.length
-  const n = Math.max(x.length, y.length)
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
-  return diff === 0
-}
+const ENC = new TextEncoder()
 
 /**
- * Basic auth against `stats auth user:pass` entries (HAProxy's internal userlist: the first
- * entry with the user's name decides, passwords compared as written).
+ * Basic auth against `stats auth user:pass` entries, as HAProxy checks them (`http_auth` on its
+ * internal userlist: the Authorization header read by get_http_auth, the first entry with the
+ * user's name deciding, passwords compared as written).
  */
 export function checkBasicAuth(authorization: string | null, auth: readonly string[]): boolean {
   if (auth.length === 0) return true
-  const m = /^\s*basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization ?? '')
-  if (!m?.[1]) return false
-  let decoded: string
-  try {
-    const bin = atob(m[1])
-    decoded = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))
-  } catch {
-    return false
-  }
-  const colon = decoded.indexOf(':')
-  if (colon < 0) return false
-  const user = decoded.slice(0, colon)
-  const pass = decoded.slice(colon + 1)
+  const a = authorization === null ? undefined : parseAuthorization(authorization)
+  if (a?.method !== 'Basic' || a.user === undefined || a.pass === undefined) return false
+  // The header's user and password are latin-1 text of its bytes: compare the entries' bytes alike.
+  const user = a.user
+  const pass = a.pass
+  const bytes = (s: string): string => textOf(ENC.encode(s))
   let found = false
   let ok = false
   for (const entry of auth) {
     const i = entry.indexOf(':')
     const u = i < 0 ? entry : entry.slice(0, i)
     const p = i < 0 ? '' : entry.slice(i + 1)
-    const userMatch = sameBytes(u, user)
-    const passMatch = sameBytes(p, pass)
+    const userMatch = constantTimeEqualText(bytes(u), user)
+    const passMatch = constantTimeEqualText(bytes(p), pass)
     if (userMatch && !found) {
       found = true
       ok = passMatch
@@ -237,8 +226,6 @@ export async function statsPage(req: Request, settings: StatsSettings, deps: Sta
 
 // ---------------------------------------------------------------------------------------------
 // HTML
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 let columnIndex: Map<string, number> | undefined
 function col(name: string): number {

@@ -10,7 +10,7 @@
  *
  * The metric names, types, HELP texts and order are HAProxy 2.6.12's output (tables below).
  */
-import type { StatsInput } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import { checkStatusNumber, STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
 import { EDGEPROXY_VERSION, infoFields } from './info.ts'
 import { backendView, proxiesInOrder, type ServerView } from './model.ts'

@@ -6,7 +6,7 @@
  * CLI's empty line, like HAProxy 2.6's.
  */
 import { checkResultKind, type CheckStatus } from '../health/status.ts'
-import type { StatsInput } from '../ops/types.ts'
+import type { StatsInput } from './input.ts'
 import { checkStatusNumber } from './fields.ts'
 import { ageSec, backendView, proxiesInOrder, type ServerView, serverAddr } from './model.ts'
 

@@ -6,6 +6,7 @@
  * that the Worker can check credentials inside a sample fetch. Other schemes (DES, bcrypt,
  * yescrypt) are refused by the compiler (supportedHash).
  */
+import { constantTimeEqualText } from './constant-time.ts'
 import { type Hasher, Md5, Sha256, Sha512 } from './hashes.ts'
 
 const B64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -41,7 +42,8 @@ export function crypt(password: Uint8Array, setting: string): string | undefined
 
 /** True when `password` hashes to `hash` (HAProxy's check_user: strcmp(crypt(pass, hash), hash)). */
 export function verifyCrypt(password: Uint8Array, hash: string): boolean {
-  return crypt(password, hash) === hash
+  const out = crypt(password, hash)
+  return out !== undefined && constantTimeEqualText(out, hash)
 }
 
 function md5Crypt(pw: Uint8Array, setting: string): string {

@@ -1,9 +1,12 @@
 /**
  * @module
- * Synchronous MD5, SHA-256 and SHA-512 over bytes, for crypt(3) password hashes (src/util/crypt.ts).
- * Pure TypeScript: the Worker checks `http_auth` credentials inside a synchronous fetch, where
- * crypto.subtle (async) cannot be awaited, and node:crypto does not exist. The hashers are
- * incremental and reuse their buffers: sha-crypt hashes a few short pieces thousands of times.
+ * Synchronous MD5 and SHA-2 (SHA-224/256, SHA-384/512) over bytes: the project's one implementation
+ * of each, for crypt(3) password hashes (src/util/crypt.ts), the sha2/digest/hmac converters
+ * (src/sample/converters/digest.ts), the RouteMap hash (src/util/sha256.ts) and the runtime API
+ * token check. Pure TypeScript: the Worker checks `http_auth` credentials and runs converters
+ * inside a synchronous fetch, where crypto.subtle (async) cannot be awaited, and node:crypto does
+ * not exist. The hashers are incremental and reuse their buffers: sha-crypt hashes a few short
+ * pieces thousands of times.
  */
 
 /** An incremental hash: `update` pieces, then `digest` (which resets it for the next message). */
@@ -152,15 +155,23 @@ const K256 = new Int32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ])
 
+const SHA256_INIT = [0x6a09e667, 0xbb67ae85 | 0, 0x3c6ef372, 0xa54ff53a | 0, 0x510e527f, 0x9b05688c | 0, 0x1f83d9ab, 0x5be0cd19]
+const SHA224_INIT = [0xc1059ed8 | 0, 0x367cd507, 0x3070dd17, 0xf70e5939 | 0, 0xffc00b31 | 0, 0x68581511, 0x64f98fa7, 0xbefa4fa4 | 0]
+
+/** SHA-256, or SHA-224 with `224` (other initial values, output truncated to 28 bytes). */
 export class Sha256 extends BlockHasher {
   readonly #h = new Int32Array(8)
   readonly #w = new Int32Array(64)
-  constructor() {
+  readonly #init: readonly number[]
+  readonly #outLen: number
+  constructor(bits: 256 | 224 = 256) {
     super(64, 8, false)
+    this.#init = bits === 224 ? SHA224_INIT : SHA256_INIT
+    this.#outLen = bits / 8
     this.reset()
   }
   protected init(): void {
-    this.#h.set([0x6a09e667, 0xbb67ae85 | 0, 0x3c6ef372, 0xa54ff53a | 0, 0x510e527f, 0x9b05688c | 0, 0x1f83d9ab, 0x5be0cd19])
+    this.#h.set(this.#init)
   }
   protected compress(b: Uint8Array): void {
     const w = this.#w
@@ -207,12 +218,12 @@ export class Sha256 extends BlockHasher {
     h[7] = ((h[7] as number) + hh) | 0
   }
   protected output(): Uint8Array {
-    return bigEndianBytes(this.#h)
+    return bigEndianBytes(this.#h, this.#outLen)
   }
 }
 
-function bigEndianBytes(h: Int32Array): Uint8Array {
-  const out = new Uint8Array(h.length * 4)
+function bigEndianBytes(h: Int32Array, length: number): Uint8Array {
+  const out = new Uint8Array(length)
   for (let i = 0; i < out.length; i++) out[i] = ((h[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 0xff
   return out
 }
@@ -240,18 +251,30 @@ const K512 = new Int32Array([
 /** Carry out of the low-word sum `lo` (of up to a few unsigned 32-bit terms). */
 const carry = (lo: number): number => (lo / 4294967296) | 0
 
+// Initial values as (high, low) 32-bit halves.
+const SHA512_INIT = [
+  0x6a09e667, 0xf3bcc908 | 0, 0xbb67ae85 | 0, 0x84caa73b | 0, 0x3c6ef372, 0xfe94f82b | 0, 0xa54ff53a | 0, 0x5f1d36f1,
+  0x510e527f, 0xade682d1 | 0, 0x9b05688c | 0, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b | 0, 0x5be0cd19, 0x137e2179,
+]
+const SHA384_INIT = [
+  0xcbbb9d5d | 0, 0xc1059ed8 | 0, 0x629a292a, 0x367cd507, 0x9159015a | 0, 0x3070dd17, 0x152fecd8, 0xf70e5939 | 0,
+  0x67332667, 0xffc00b31 | 0, 0x8eb44a87 | 0, 0x68581511, 0xdb0c2e0d | 0, 0x64f98fa7, 0x47b5481d, 0xbefa4fa4 | 0,
+]
+
+/** SHA-512, or SHA-384 with `384` (other initial values, output truncated to 48 bytes). */
 export class Sha512 extends BlockHasher {
   readonly #h = new Int32Array(16)
   readonly #w = new Int32Array(160)
-  constructor() {
+  readonly #init: readonly number[]
+  readonly #outLen: number
+  constructor(bits: 512 | 384 = 512) {
     super(128, 16, false)
+    this.#init = bits === 384 ? SHA384_INIT : SHA512_INIT
+    this.#outLen = bits / 8
     this.reset()
   }
   protected init(): void {
-    this.#h.set([
-      0x6a09e667, 0xf3bcc908 | 0, 0xbb67ae85 | 0, 0x84caa73b | 0, 0x3c6ef372, 0xfe94f82b | 0, 0xa54ff53a | 0, 0x5f1d36f1,
-      0x510e527f, 0xade682d1 | 0, 0x9b05688c | 0, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b | 0, 0x5be0cd19, 0x137e2179,
-    ])
+    this.#h.set(this.#init)
   }
   protected compress(b: Uint8Array): void {
     const w = this.#w
@@ -334,15 +357,17 @@ export class Sha512 extends BlockHasher {
     add(14, hh, hl)
   }
   protected output(): Uint8Array {
-    return bigEndianBytes(this.#h)
+    return bigEndianBytes(this.#h, this.#outLen)
   }
 }
 
 const oneShot =
-  (H: new () => Hasher) =>
+  (make: () => Hasher) =>
   (data: Uint8Array): Uint8Array =>
-    new H().update(data).digest()
+    make().update(data).digest()
 
-export const md5 = oneShot(Md5)
-export const sha256 = oneShot(Sha256)
-export const sha512 = oneShot(Sha512)
+export const md5 = oneShot(() => new Md5())
+export const sha224 = oneShot(() => new Sha256(224))
+export const sha256 = oneShot(() => new Sha256())
+export const sha384 = oneShot(() => new Sha512(384))
+export const sha512 = oneShot(() => new Sha512())

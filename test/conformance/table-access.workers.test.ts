@@ -4,7 +4,8 @@
  * key's shard as the engine's store sends them. In memory: table-access.test.ts.
  */
 import { env } from 'cloudflare:workers'
-import { durableTableAccess, tableSpecs } from '../../src/api/tables.ts'
+import { durableTableAccess } from '../../durable-objects/table-access.ts'
+import { tableSpecs } from '../../src/api/tables.ts'
 import { shardName, shardOf, shardSpec } from '../../src/state/stick-shard.ts'
 import { tableAccessConformance } from './table-access.suite.ts'
 

@@ -3,7 +3,8 @@
  * counters (zero-filled), health snapshots (UP, L7OK unless overridden) and admin overrides.
  */
 import type { HealthSnapshot, ServerSnapshot } from '../../src/health/snapshot.ts'
-import { type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../src/ops/types.ts'
+import { type AdminServer, type AggregatedCounters, zeroCounters } from '../../src/ops/types.ts'
+import type { StatsInput } from '../../src/stats/input.ts'
 import { compile } from './cfg.ts'
 
 export const T0 = 1_700_000_000_000

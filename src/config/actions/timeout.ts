@@ -6,7 +6,7 @@
  */
 import { parseSampleExpr } from '../../sample/expr.ts'
 import { reportExprErrors } from '../acl.ts'
-import { parseTime } from '../values.ts'
+import { parseTime } from '../../util/time.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
 
 function parseSetTimeout(input: ActionInput): Record<string, unknown> | undefined {

@@ -2,7 +2,8 @@
  * @module
  * Argument helpers shared by keyword handlers: arity checks and typed values with positions.
  */
-import { parseIntIn, parseTime } from '../values.ts'
+import { parseTime } from '../../util/time.ts'
+import { parseIntIn } from '../values.ts'
 import type { Word } from '../lexer.ts'
 import type { Services } from '../services.ts'
 import type { Statement } from './types.ts'

@@ -4,7 +4,7 @@
  * HAProxy's diagnostics: unknown keyword (with a suggestion), keyword out of section, bad prefix.
  */
 import type { SectionKind } from '../ast.ts'
-import { closest } from '../diagnostics.ts'
+import { closest } from '../../util/closest.ts'
 import type { Word } from '../lexer.ts'
 import type { Services } from '../services.ts'
 import { BALANCE_KEYWORDS } from './balance.ts'

@@ -5,7 +5,7 @@
  * request.cf carries (SNI, version, cipher) and prints '-' for the handshake error codes, which stay
  * inside Cloudflare. `error-log-format` formats connection errors, which never reach the Worker.
  */
-import { HTTPLOG_FORMAT } from '../../log/format.ts'
+import { HTTPLOG_FORMAT } from '../log-format.ts'
 import { arity } from './args.ts'
 import { FE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 

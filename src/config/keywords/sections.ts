@@ -5,7 +5,7 @@
  * src/config/sections.ts). The `userlist` and `peers` keywords are in userlist.ts and peers.ts.
  */
 import type { Word } from '../lexer.ts'
-import { parseTime } from '../values.ts'
+import { parseTime } from '../../util/time.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
 const R = ['resolvers'] as const

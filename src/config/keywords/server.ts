@@ -6,7 +6,8 @@
  */
 import type { ServerDefaults } from '../draft.ts'
 import type { Word } from '../lexer.ts'
-import { isPrivateAddress, parseHostPort, parseTime } from '../values.ts'
+import { parseTime } from '../../util/time.ts'
+import { isPrivateAddress, parseHostPort } from '../values.ts'
 import { arity, timeWarning } from './args.ts'
 import { PENDING, type PendingFeature, warnPending } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'

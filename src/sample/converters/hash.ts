@@ -4,6 +4,7 @@
  * optional full_hash avalanche), xxh32, xxh64, xxh3, sha1, sha2, digest, hmac, secure_memcmp.
  */
 import { crc32, djb2, fullHash, sdbm, wt6 } from '../../balance/hash.ts'
+import { constantTimeEqual } from '../../util/constant-time.ts'
 import { castTo } from '../cast.ts'
 import { argInt, argRaw, bin, bool, int, sampleBytes } from '../fetches/util.ts'
 import type { ConverterDef, SampleContext } from '../types.ts'
@@ -136,10 +137,7 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
         const a = sampleBytes(input)
         const b = varBytes(ctx, name)
         if (!a || !b) return undefined
-        if (a.length !== b.length) return bool(false)
-        let diff = 0
-        for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
-        return bool(diff === 0)
+        return bool(constantTimeEqual(a, b))
       }
     },
   },

@@ -10,6 +10,7 @@
  * default `str` match compares with the patterns.
  */
 import type { Userlist } from '../../routemap/schema.ts'
+import { constantTimeEqualText } from '../../util/constant-time.ts'
 import { verifyCrypt } from '../../util/crypt.ts'
 import type { FetchDef, Sample, SampleContext } from '../types.ts'
 import { httpAuth } from './http.ts'
@@ -31,7 +32,7 @@ const VERIFIED = new Map<string, boolean>()
 const MAX_VERIFIED = 4096
 
 function passwordMatches(u: User, pass: string): boolean {
-  if (u.insecure) return pass === textOf(ENC.encode(u.password))
+  if (u.insecure) return constantTimeEqualText(pass, textOf(ENC.encode(u.password)))
   const key = `${u.password}\0${pass}`
   const known = VERIFIED.get(key)
   if (known !== undefined) return known

@@ -143,7 +143,8 @@ function urlParamFetch(map: (v: string) => Sample): FetchDef['build'] {
   }
 }
 
-interface Auth {
+/** An Authorization header as HAProxy reads it; `user`/`pass` are the decoded bytes as latin-1 text. */
+export interface Auth {
   readonly method: 'Basic' | 'Bearer'
   readonly data: string
   readonly user?: string
@@ -153,7 +154,14 @@ interface Auth {
 /** http_fetch.c get_http_auth: the Authorization header's scheme, and user/password for Basic. */
 export function httpAuth(ctx: SampleContext): Auth | undefined {
   const v = headerValues(ctx.headers, 'authorization', false)[0]
-  if (v === undefined) return undefined
+  return v === undefined ? undefined : parseAuthorization(v)
+}
+
+/**
+ * get_http_auth on one Authorization value: the project's one parser of it (`http_auth*` fetches,
+ * the stats page's `stats auth`, which HAProxy implements as `http_auth` on an internal userlist).
+ */
+export function parseAuthorization(v: string): Auth | undefined {
   const sp = v.indexOf(' ')
   if (sp <= 0) return undefined
   const scheme = v.slice(0, sp).toLowerCase()

@@ -5,7 +5,8 @@
  */
 import type { ApiContext, ApiLevel, PatternEdits } from '../../../src/api/context.ts'
 import { memoryTableAccess, tableSpecs } from '../../../src/api/tables.ts'
-import type { AdminPatch, AdminServer, StatsInput } from '../../../src/ops/types.ts'
+import type { AdminPatch, AdminServer } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/stats/input.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { MemoryStickTable } from '../../../src/state/memory-stick.ts'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine, type Decision } from '../../../src/engine/index.ts'
-import type { ServerStates } from '../../../src/engine/server-select.ts'
+import type { ServerStates } from '../../../src/engine/server-states.ts'
 import { diags } from '../../helpers/cfg.ts'
 
 /*

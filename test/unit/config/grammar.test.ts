@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseTime } from '../../../src/config/values.ts'
+import { parseTime } from '../../../src/util/time.ts'
 import { HTTPSLOG_EDGE_FORMAT } from '../../../src/config/keywords/log-options.ts'
 import { createEngine } from '../../../src/engine/index.ts'
 import { compileLogLine } from '../../../src/log/httplog.ts'

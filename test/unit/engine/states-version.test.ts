@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
-import type { ServerStates } from '../../../src/engine/server-select.ts'
+import type { ServerStates } from '../../../src/engine/server-states.ts'
 import { withAdmin } from '../../../src/ops/admin-states.ts'
 import type { AdminServer } from '../../../src/ops/types.ts'
 import { httpConfig } from '../../helpers/cfg.ts'

@@ -3,7 +3,7 @@
  * messages) and the data plane following the tracked server's state (withTracking).
  */
 import { describe, expect, it } from 'vitest'
-import type { ServerStates } from '../../../src/engine/server-select.ts'
+import type { ServerStates } from '../../../src/engine/server-states.ts'
 import { trackTargets, withTracking } from '../../../src/health/track.ts'
 import { cfg, compile, diags } from '../../helpers/cfg.ts'
 

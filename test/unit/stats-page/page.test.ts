@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { type AdminPatch, type AdminServer, type AggregatedCounters, type StatsInput, zeroCounters } from '../../../src/ops/types.ts'
+import { type AdminPatch, type AdminServer, type AggregatedCounters, zeroCounters } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/stats/input.ts'
 import type { RouteMap, StatsSettings } from '../../../src/routemap/schema.ts'
 import { STAT_COLUMNS_26, type StatRow } from '../../../src/stats/fields.ts'
 import { checkBasicAuth, humanTime, parseStatsUrl, serverRowClass, statsPage } from '../../../src/stats/page.ts'
@@ -169,6 +170,20 @@ describe('stats page: authentication', () => {
     expect(checkBasicAuth(h, ['u:a', 'u:b'])).toBe(false)
     expect(checkBasicAuth(h, ['x:y', 'u:b'])).toBe(true)
     expect(checkBasicAuth(null, [])).toBe(true)
+  })
+
+  it('checkBasicAuth reads the header as http_auth does (HAProxy checks stats auth with it)', () => {
+    const b64 = (s: string): string => Buffer.from(s).toString('base64')
+    // UTF-8 names and passwords match byte for byte; a password may hold colons.
+    expect(checkBasicAuth(basic('ünï', 'pä:ss'), ['ünï:pä:ss'])).toBe(true)
+    expect(checkBasicAuth(basic('ünï', 'pä:ss'), ['uni:pä:ss'])).toBe(false)
+    // get_http_auth: the scheme is any prefix of "Basic", case-insensitive.
+    expect(checkBasicAuth(`bAs ${b64('u:b')}`, ['u:b'])).toBe(true)
+    expect(checkBasicAuth(`Bearer ${b64('u:b')}`, ['u:b'])).toBe(false)
+    // Unpadded base64 is refused, and the credentials end at a NUL byte.
+    expect(checkBasicAuth(`Basic ${b64('u:bb').replace(/=+$/, '')}`, ['u:bb'])).toBe(false)
+    expect(checkBasicAuth(`Basic ${b64('u:b\0junk')}`, ['u:b'])).toBe(true)
+    expect(checkBasicAuth('Basic', ['u:b'])).toBe(false)
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ServerSnapshot } from '../../../src/health/snapshot.ts'
-import type { StatsInput } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/stats/input.ts'
 import { csvField, renderCsv } from '../../../src/stats/csv.ts'
 import { STAT_COLUMNS_26, type StatRow, statRows } from '../../../src/stats/fields.ts'
 import { renderStatJson, renderTyped } from '../../../src/stats/typed.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StatsInput } from '../../../src/ops/types.ts'
+import type { StatsInput } from '../../../src/stats/input.ts'
 import { renderPrometheus } from '../../../src/stats/prometheus.ts'
 import { cfg } from '../../helpers/cfg.ts'
 import { type StatsInputOptions, statsInput, T0 } from '../../helpers/stats-input.ts'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { crypt, supportedHash, verifyCrypt } from '../../../src/util/crypt.ts'
-import { md5, sha256, sha512 } from '../../../src/util/hashes.ts'
+import { md5, sha224, sha256, sha384, sha512 } from '../../../src/util/hashes.ts'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -11,7 +11,9 @@ describe('synchronous digests', () => {
     for (let n = 0; n < 260; n++) {
       const d = new Uint8Array(n).map((_, i) => (i * 131 + n * 7) & 255)
       expect(hex(md5(d)), `md5 ${n}`).toBe(createHash('md5').update(d).digest('hex'))
+      expect(hex(sha224(d)), `sha224 ${n}`).toBe(createHash('sha224').update(d).digest('hex'))
       expect(hex(sha256(d)), `sha256 ${n}`).toBe(createHash('sha256').update(d).digest('hex'))
+      expect(hex(sha384(d)), `sha384 ${n}`).toBe(createHash('sha384').update(d).digest('hex'))
       expect(hex(sha512(d)), `sha512 ${n}`).toBe(createHash('sha512').update(d).digest('hex'))
     }
   })
