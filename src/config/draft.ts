@@ -123,7 +123,8 @@ export interface ProxyDraft {
   errorConf?: ErrorConfEntry[]
   errorReplies?: Record<string, ErrorReply>
   maxconn?: number
-  logFormat?: string
+  /** The access log's `log-format` / `option httpslog`, as written and compiled (`option httplog` clears it). */
+  logFormat?: { readonly text: string; readonly format: LogFormat }
   uniqueIdFormat?: LogFormat
   uniqueIdHeader?: string
   /** `log global` or a `log <target>` line of its own (inherited from defaults; `no log` clears it). */

@@ -4,7 +4,9 @@
  * references to backends and tables, proxies without binds, mode mismatches, server ids, the
  * edge-mapping warnings that need the whole proxy, then freezes everything into plain JSON.
  */
-import type { Acl, Backend, Frontend, ProxyOptions, Rule, Server, StatsSettings, TcpRules } from '../routemap/schema.ts'
+import type { Acl, Backend, Frontend, LogFormat, ProxyOptions, Rule, Server, StatsSettings, TcpRules } from '../routemap/schema.ts'
+import { HTTPLOG_FORMAT } from '../routemap/log-vars.ts'
+import { parseLogFormatText } from './log-format.ts'
 import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
@@ -313,8 +315,23 @@ function freezeTcp(connection: Rule[], session: Rule[], content: Rule[], respons
   return connection.length + session.length + content.length + response.length > 0 ? { tcpRules: { connection, session, content, response } } : {}
 }
 
+/** `option httplog`'s line, parsed once. */
+let httplogFormat: LogFormat | undefined
+
+/**
+ * The access log line of a frontend that logs: its `log-format` / `option httpslog`, else
+ * `option httplog` (its `clf` variant too: the edge writes the plain one), else none (the legacy line).
+ */
+function accessLog(p: ProxyDraft): { accessLog?: LogFormat } {
+  if (p.logFormat) return { accessLog: p.logFormat.format }
+  if (!p.options.httplog) return {}
+  httplogFormat ??= parseLogFormatText(HTTPLOG_FORMAT)
+  return { accessLog: httplogFormat }
+}
+
 function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
   const stats = freezeStats(p)
+  const logs = p.log === 'own' || (p.log === 'global' && globalLog)
   return {
     name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, binds: p.binds, acls: freezeAcls(p),
     httpRequest: p.httpRequest, httpResponse: p.httpResponse, httpAfterResponse: p.httpAfterResponse, redirects: p.redirects,
@@ -323,10 +340,10 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
     options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
     ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.monitorFail ? { monitorFail: p.monitorFail } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
-    ...(p.logFormat !== undefined ? { logFormat: p.logFormat } : {}),
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat.text } : {}), ...(logs ? accessLog(p) : {}),
     ...(p.captures.request.length + p.captures.response.length > 0 ? { captures: p.captures } : {}),
     ...(p.uniqueIdFormat !== undefined ? { uniqueId: { format: p.uniqueIdFormat, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
-    ...(p.log === 'own' || (p.log === 'global' && globalLog) ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
+    ...(logs ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
   }
 }
 

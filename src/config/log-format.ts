@@ -1,49 +1,56 @@
 /**
  * @module
- * Log-format strings (doc 8.2.4) as used in header values, redirects and `use_backend`:
- * literals, `%[expr]` sample expressions, `%{+Q}[expr]` with flags, `%ci`-style aliases, `%%`.
- * Also the built-in formats of `option httplog`, `option httplog clf` and `option tcplog`, which
- * the access log (src/log) renders.
+ * Log-format strings (doc 8.2.4): literals, `%[expr]` sample expressions, `%{+Q}[expr]` with
+ * flags, `%ci`-style variables, `%%`. The one parser of them: header values, redirects,
+ * `use_backend` and the access log (`log-format`, `option httplog`) are all compiled here into a
+ * RouteMap LogFormat; the Worker only renders. Variable names are those of src/routemap/log-vars.ts,
+ * matched whole as HAProxy 2.6 does (log.c parse_logformat_var: a letter, then letters and digits;
+ * `%Tdx` is an unknown variable, not `%Td` and `x`).
  */
 import type { LogFormat, LogFormatPart } from '../routemap/schema.ts'
 import { exprErrorCode } from './acl.ts'
-import { parseSampleExpr } from '../sample/expr.ts'
+import { isLogVar } from '../routemap/log-vars.ts'
+import { parseSampleExpr, type ParseExprOptions } from '../sample/expr.ts'
+import { defaultRegistry } from '../sample/index.ts'
+import type { SampleRegistry } from '../sample/registry.ts'
 import type { Phase } from '../sample/types.ts'
 import type { Word } from './lexer.ts'
 import type { Services } from './services.ts'
 import { subSpan } from './source.ts'
 
-/** `option httplog` (log.c HTTP_LOG_FORMAT). */
-export const HTTPLOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r'
-/** `option httplog clf` (log.c CLF_HTTP_LOG_FORMAT). */
-export const HTTPLOG_CLF_FORMAT =
-  '%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl'
-/** `option tcplog` (log.c TCP_LOG_FORMAT). */
-export const TCPLOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq'
-
-/** Log-format aliases edgeproxy can fill at the edge (doc 8.2.4 table). */
-export const LOG_FORMAT_ALIASES = new Set([
-  'ci', 'cp', 'fi', 'fp', 'f', 'ft', 'b', 's', 'si', 'sp', 'bi', 'bp', 'H', 'HM', 'HP', 'HQ', 'HU', 'HV',
-  'ST', 'T', 't', 'tr', 'trg', 'trl', 'Ts', 'ms', 'pid', 'r', 'ID', 'rt', 'rc', 'Tq', 'Th', 'Ti', 'TR',
-  'Tw', 'Tc', 'Tr', 'Ta', 'Tt', 'Tu', 'B', 'U', 'CC', 'CS', 'hr', 'hs', 'hrl', 'hsl', 'ts', 'tsc', 'ac',
-  'fc', 'bc', 'sc', 'sq', 'bq', 'lc', 'rt', 'o', 'sslc', 'sslv', 'uniqueid',
-])
+/** An error at `offset` (length `length`) in the format text. */
+type Fail = (offset: number, length: number, message: string, help?: string) => void
 
 /**
  * Parses one log-format word. Errors are reported at their position in `word` and the result is
  * undefined. A string with no `%` is a single literal.
  */
 export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogFormat | undefined {
-  const s = word.text
-  const parts: LogFormatPart[] = []
-  let lit = ''
   let failed = false
-  let globalQuote = false
-  let globalHex = false
-  const fail = (offset: number, length: number, message: string, help?: string): void => {
+  const fail: Fail = (offset, length, message, help) => {
     sv.diag.error(exprErrorCode(message), subSpan(word.span, offset, length), message, help ? { help } : undefined)
     failed = true
   }
+  const parts = parseText(word.text, sv.registry, { phase, loadMap: sv.loadMap }, fail)
+  return failed ? undefined : parts
+}
+
+/**
+ * Parses a format the compiler wrote itself (`option httplog`) or a test's: the same parser with
+ * no diagnostics. Throws on an error.
+ */
+export function parseLogFormatText(text: string, registry: SampleRegistry = defaultRegistry, opts: ParseExprOptions = { phase: 'response' }): LogFormat {
+  const errors: string[] = []
+  const parts = parseText(text, registry, opts, (offset, _length, message) => errors.push(`${offset}: ${message}`))
+  if (!parts || errors.length > 0) throw new Error(`invalid log-format '${text}': ${errors.join('; ')}`)
+  return parts
+}
+
+function parseText(s: string, registry: SampleRegistry, opts: ParseExprOptions, fail: Fail): LogFormat | undefined {
+  const parts: LogFormatPart[] = []
+  let lit = ''
+  let globalQuote = false
+  let globalHex = false
   let i = 0
   while (i < s.length) {
     const c = s[i] as string
@@ -62,7 +69,8 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
     // `+F`/`-F` adds or removes one.
     let quote: boolean = globalQuote
     let hex: boolean = globalHex
-    if (s[j] === '{') {
+    const flagged = s[j] === '{'
+    if (flagged) {
       const close = s.indexOf('}', j)
       if (close < 0) {
         fail(i, s.length - i, `missing '}' after '%{' in log-format string '${s}'`)
@@ -83,7 +91,7 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
         return undefined
       }
       const exprText = s.slice(j + 1, end)
-      const r = parseSampleExpr(exprText, sv.registry, { phase, loadMap: sv.loadMap })
+      const r = parseSampleExpr(exprText, registry, opts)
       for (const e of r.errors) {
         fail(j + 1 + e.offset, Math.max(1, e.length), e.message, e.suggestion ? `did you mean '${e.suggestion}'?` : undefined)
       }
@@ -95,20 +103,15 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
       i = end + 1
       continue
     }
-    const m = /^[A-Za-z]+/.exec(s.slice(j))
+    // A name starts with a letter (after `%{…}`, a letter or a digit) and goes on with letters
+    // and digits; it must be a whole variable name.
+    const m = (flagged ? /^[A-Za-z0-9]+/ : /^[A-Za-z][A-Za-z0-9]*/).exec(s.slice(j))
     if (!m) {
       fail(i, 1, `unexpected '%' in log-format string '${s}'`, "write '%%' for a literal percent sign")
       i = j
       continue
     }
-    // The longest known alias wins (`%Tq` before `%T`).
-    let name = m[0]
-    while (name.length > 0 && !LOG_FORMAT_ALIASES.has(name)) name = name.slice(0, -1)
-    if (!name) {
-      fail(i, m[0].length + 1, `unknown log-format variable '%${m[0]}'`)
-      i = j + m[0].length
-      continue
-    }
+    const name = m[0]
     i = j + name.length
     if (name === 'o') {
       // `%{+Q}o`: options for every following node; it writes nothing itself.
@@ -116,12 +119,16 @@ export function parseLogFormat(word: Word, phase: Phase, sv: Services): LogForma
       globalHex = hex
       continue
     }
+    if (!isLogVar(name)) {
+      fail(j - (flagged ? 0 : 1), name.length + (flagged ? 0 : 1), `unknown log-format variable '%${name}'`, "write '%%' for a literal percent sign")
+      continue
+    }
     if (lit) parts.push({ lit })
     lit = ''
     parts.push({ alias: name, quote, ...(hex ? { hex } : {}) })
   }
   if (lit || parts.length === 0) parts.push({ lit })
-  return failed ? undefined : parts
+  return parts
 }
 
 /** Index of the `]` closing the `[` at `open`, skipping quoted text and nested brackets. */

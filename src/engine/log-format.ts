@@ -3,6 +3,7 @@
  * Renders compiled log-format strings for a request: literals, sample expressions (`%[…]`,
  * quoted with `%{+Q}`) and the aliases that make sense in header values (`%ci`, `%b`, …).
  */
+import type { LogVar } from '../routemap/log-vars.ts'
 import type { LogFormat } from '../routemap/schema.ts'
 import type { FetchFn, Sample } from '../sample/types.ts'
 import type { RequestState } from './request-state.ts'
@@ -23,7 +24,8 @@ export function sampleToString(s: Sample): string {
   }
 }
 
-const ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
+/** The variables a header value can render (the others write `-`: they are only known once the response is sent). */
+const ALIASES: Readonly<Partial<Record<LogVar, (c: RequestState) => string>>> = {
   ci: (c) => c.src,
   cp: (c) => String(c.srcPort),
   fi: (c) => c.dst,
@@ -56,7 +58,7 @@ function hexIp(ip: string): string {
 }
 
 /** `%{+X}`: the aliases HAProxy writes in hexadecimal (log.c LOG_OPT_HEXA); others ignore the flag. */
-const HEX_ALIASES: Readonly<Record<string, (c: RequestState) => string>> = {
+const HEX_ALIASES: Readonly<Partial<Record<LogVar, (c: RequestState) => string>>> = {
   ci: (c) => hexIp(c.src),
   fi: (c) => hexIp(c.dst),
   cp: (c) => hex4(c.srcPort),

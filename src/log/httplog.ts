@@ -10,14 +10,20 @@
  * quoted); `%r` escapes `"`, `#` and non-printable bytes as `#XX`. Dates are UTC (the edge's
  * clock), where HAProxy uses the host's local time for `%t` / `%tr`.
  */
+import { parseLogFormatText } from '../config/log-format.ts'
 import { sampleToString } from '../engine/log-format.ts'
 import type { LogFormat, ProcVar } from '../routemap/schema.ts'
 import type { FetchFn, ProxyStateView, Sample } from '../sample/types.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
+import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { AccessLogEntry } from './entry.ts'
-import { fromLogFormat, HTTPLOG_CLF_FORMAT, HTTPLOG_FORMAT, type LogNode, parseLogFormatText, TCPLOG_FORMAT } from './format.ts'
+import { HTTPLOG_CLF_FORMAT, HTTPLOG_FORMAT, type LogVar, TCPLOG_FORMAT } from '../routemap/log-vars.ts'
 
+/**
+ * A compiled format (what the RouteMap carries), a built-in one, or log-format text, which is
+ * parsed by the compiler's parser (src/config/log-format.ts): a convenience for tests and tools.
+ */
 export type LogFormatSpec = 'httplog' | 'httplog-clf' | 'tcplog' | LogFormat | string
 
 /** Extra context for a few aliases: `%rt`/`%lc` counters, `%H`, `%pid`. */
@@ -96,7 +102,8 @@ const path = (uri: string): string => {
   return i < 0 ? uri : uri.slice(0, i)
 }
 
-const ALIAS_FNS: Readonly<Record<string, AliasFn>> = {
+/** Every variable of the vocabulary (src/routemap/log-vars.ts) and how the access log writes it. */
+const ALIAS_FNS: Readonly<Record<LogVar, AliasFn>> = {
   ci: txt((e) => e.clientIp),
   cp: num((e) => e.clientPort),
   fi: txt((e) => e.frontendIp),
@@ -165,26 +172,63 @@ const ALIAS_FNS: Readonly<Record<string, AliasFn>> = {
 type Part = (e: AccessLogEntry, cx: LogContext) => string
 const SEP: Part = () => ' '
 
+/**
+ * What the line is made of: literal text, separators (a run of spaces: HAProxy writes one space,
+ * and none after another separator or at the start), variables and sample expressions.
+ */
+type LogNode =
+  | { readonly t: 'lit'; readonly text: string }
+  | { readonly t: 'sep' }
+  | { readonly t: 'alias'; readonly name: LogVar; readonly quote: boolean }
+  | { readonly t: 'expr'; readonly expr: SampleExpr; readonly quote: boolean }
+
+/** Splits literal text into text and separator nodes. */
+function pushLit(out: LogNode[], text: string): void {
+  let i = 0
+  while (i < text.length) {
+    if (text[i] === ' ') {
+      while (text[i] === ' ') i++
+      out.push({ t: 'sep' })
+      continue
+    }
+    let j = i
+    while (j < text.length && text[j] !== ' ') j++
+    out.push({ t: 'lit', text: text.slice(i, j) })
+    i = j
+  }
+}
+
+/** A compiled LogFormat as log nodes (the access log merges spaces, log.c LOG_OPT_MERGE_SPACES). */
+function logNodes(fmt: LogFormat): LogNode[] {
+  const out: LogNode[] = []
+  for (const p of fmt) {
+    if ('lit' in p) pushLit(out, p.lit)
+    else if ('alias' in p) out.push({ t: 'alias', name: p.alias, quote: p.quote })
+    else out.push({ t: 'expr', expr: p.expr, quote: p.quote })
+  }
+  return out
+}
+
+const BUILTIN: Readonly<Record<string, string>> = { httplog: HTTPLOG_FORMAT, 'httplog-clf': HTTPLOG_CLF_FORMAT, tcplog: TCPLOG_FORMAT }
+
+/** The LogFormat of a spec: compiled already, or parsed here (built-in formats, text). */
+function toLogFormat(fmt: LogFormatSpec, registry: SampleRegistry, maps?: Readonly<Record<string, unknown>>): LogFormat {
+  if (typeof fmt !== 'string') return fmt
+  const text = BUILTIN[fmt] ?? fmt
+  // Not checked against the phase: a log line may read the request as well as the response.
+  return parseLogFormatText(text, registry, { phase: 'any', ...(maps ? { loadMap: (p: string) => (maps[p] ? { id: p } : { error: `no map ${p}` }) } : {}) })
+}
+
 /** Compiles a format once; the result renders entries. `registry` builds `%[…]` samples. */
 export function compileLogLine(
   fmt: LogFormatSpec,
-  registry?: SampleRegistry,
+  registry: SampleRegistry = defaultRegistry,
   maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>,
   procVars?: Readonly<Record<string, ProcVar>>,
   proxies?: ProxyStateView,
 ): LogLine {
-  const nodes: LogNode[] =
-    fmt === 'httplog'
-      ? parseLogFormatText(HTTPLOG_FORMAT)
-      : fmt === 'httplog-clf'
-        ? parseLogFormatText(HTTPLOG_CLF_FORMAT)
-        : fmt === 'tcplog'
-          ? parseLogFormatText(TCPLOG_FORMAT)
-          : typeof fmt === 'string'
-            ? parseLogFormatText(fmt, registry, maps ? (p) => (maps[p] ? { id: p } : { error: `no map ${p}` }) : undefined)
-            : fromLogFormat(fmt)
+  const nodes = logNodes(toLogFormat(fmt, registry, maps))
   const build = (e: SampleExpr): FetchFn | undefined => {
-    if (!registry) return undefined
     try {
       return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), ...(proxies ? { proxies } : {}) })
     } catch {
@@ -201,7 +245,6 @@ export function compileLogLine(
       }
       case 'alias': {
         const f = ALIAS_FNS[n.name]
-        if (!f) return () => '-'
         const quote = n.quote
         return (e, cx) => {
           const v = f(e, cx)

@@ -1,8 +1,9 @@
 /**
  * @module
  * Where access log lines go. A frontend logs when it has `log global` (usually through
- * `defaults`) or a `log` target of its own (`Frontend.log`; `no log` turns it off). Its format: the frontend's `log-format` when set, else
- * `option httplog` (the CLF variant is not kept by the RouteMap yet), else HAProxy's legacy
+ * `defaults`) or a `log` target of its own (`Frontend.log`; `no log` turns it off). Its format is
+ * the one the compiler parsed (`Frontend.accessLog`: `log-format`, `option httpslog` or
+ * `option httplog`, whose CLF variant writes the plain line at the edge), else HAProxy's legacy
  * one-line format for a proxy without a format (`Connect from IP:PORT to IP:PORT (FE/HTTP)`).
  * Requests to `monitor-uri` are not logged, as in HAProxy. `option dontlognull` changes nothing
  * at the edge: it only drops connections that sent no request, which never reach the Worker.
@@ -48,7 +49,7 @@ export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {})
   const lines = new Map<string, LogLine>()
   for (const fe of routeMap.frontends) {
     if (fe.mode !== 'http' || !fe.log) continue
-    const line = fe.logFormat !== undefined ? compileLogLine(fe.logFormat, registry, routeMap.maps, routeMap.global.procVars, opts.proxies) : fe.options.httplog ? compileLogLine('httplog') : legacy
+    const line = fe.accessLog ? compileLogLine(fe.accessLog, registry, routeMap.maps, routeMap.global.procVars, opts.proxies) : legacy
     lines.set(fe.name, line)
   }
   if (lines.size === 0) return undefined

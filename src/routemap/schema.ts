@@ -5,6 +5,7 @@
  * canonical JSON of everything else). Times are milliseconds; `line` fields point back at the
  * config for `explain` and logs. Documented for users in docs/routemap.md.
  */
+import type { LogVar } from './log-vars.ts'
 
 export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/1'
 
@@ -151,12 +152,12 @@ export interface ConditionTerm {
   readonly acl: number
 }
 
-/** A log-format string (`%[expr]`, `%{+Q}[expr]`, `%ci`, literals). */
+/** A log-format string (`%[expr]`, `%{+Q}[expr]`, `%ci`: a variable of src/routemap/log-vars.ts, literals). */
 export type LogFormat = readonly LogFormatPart[]
 export type LogFormatPart =
   | { readonly lit: string }
   | { readonly expr: SampleExpr; readonly quote: boolean }
-  | { readonly alias: string; readonly quote: boolean; /** `+X`: numbers and addresses in hexadecimal. */ readonly hex?: boolean }
+  | { readonly alias: LogVar; readonly quote: boolean; /** `+X`: numbers and addresses in hexadecimal. */ readonly hex?: boolean }
 
 /** A compiled `http-request` / `http-response` / `http-after-response` rule. */
 export interface Rule {
@@ -263,7 +264,13 @@ export interface Frontend {
   /** `http-error` replies with log-format parts, by status. */
   readonly errorReplies?: Readonly<Record<string, ErrorReply>>
   readonly maxconn?: number
+  /** `log-format` or `option httpslog` as written (absent for `option httplog`). */
   readonly logFormat?: string
+  /**
+   * The access log line, compiled: `log-format`, `option httpslog` or `option httplog`, the last
+   * one written; absent without any, when the line is HAProxy's legacy `Connect from …`.
+   */
+  readonly accessLog?: LogFormat
   /** Capture slots (%hr, %hs, capture.req.hdr…); absent when the frontend declares none. */
   readonly captures?: Captures
   /** `unique-id-format` (rendered once per request, after the http-request rules) and `unique-id-header`. */

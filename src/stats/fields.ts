@@ -92,6 +92,41 @@ interface ColumnDef {
   readonly F?: Cell<FeCtx>
   readonly B?: Cell<BeCtx>
   readonly S?: Cell<SvCtx>
+  /** The Prometheus metric the column is exported as, when it is one. */
+  readonly prom?: PromMetric
+}
+
+/**
+ * A column's Prometheus metric (HAProxy 2.6.12's addons/promex promex_st_metrics: one entry per
+ * stats field, with the scopes that export it). The exporter (src/stats/prometheus.ts) walks the
+ * columns in order for each scope.
+ */
+export interface PromMetric {
+  /** The name after `haproxy_frontend_`, `haproxy_backend_` or `haproxy_server_`. */
+  readonly name: string
+  readonly type: 'gauge' | 'counter'
+  readonly help: string
+  /** Scope mask: bit `1 << StatRow.type` for each row type that exports it (promex PROMEX_FL_{FRONT,BACK,SRV}_METRIC). */
+  readonly scopes: number
+  /** A time kept in milliseconds, exported in seconds. */
+  readonly seconds: boolean
+  /** Exported for HTTP frontends and backends only. */
+  readonly http: boolean
+  /** One sample per status class (`code` label) from the hrsp_* columns, HTTP proxies only. */
+  readonly byCode: boolean
+}
+
+/** `prom(name, g(auge)|c(ounter), scopes as F/B/S letters, HELP, flags…)`. */
+function prom(name: string, type: 'g' | 'c', scopes: string, help: string, ...flags: ('seconds' | 'http' | 'by-code')[]): PromMetric {
+  return {
+    name,
+    type: type === 'c' ? 'counter' : 'gauge',
+    help,
+    scopes: (scopes.includes('F') ? 1 : 0) | (scopes.includes('B') ? 2 : 0) | (scopes.includes('S') ? 4 : 0),
+    seconds: flags.includes('seconds'),
+    http: flags.includes('http'),
+    byCode: flags.includes('by-code'),
+  }
 }
 
 /** Shorthands: a counter, the same cell for every row type listed, HTTP-only cells. */
@@ -140,69 +175,87 @@ function all(tags: string, k: keyof AnyCtx['c'], types = 'FBS'): Pick<ColumnDef,
 const COLUMNS: readonly ColumnDef[] = [
   { name: 'pxname', F: ['KNS:str', (c) => c.px.name], B: ['KNS:str', (c) => c.bv.be.name], S: ['KNS:str', (c) => c.bv.be.name] },
   { name: 'svname', F: ['KNS:str', () => 'FRONTEND'], B: ['KNS:str', () => 'BACKEND'], S: ['KNS:str', (c) => c.sv.srv.name] },
-  { name: 'qcur', ...all('MGP:u32', 'qcur', 'BS') },
-  { name: 'qmax', ...all('MMP:u32', 'qmax', 'BS') },
-  { name: 'scur', ...all('MGP:u32', 'scur') },
-  { name: 'smax', ...all('MMP:u32', 'smax') },
+  { name: 'qcur', ...all('MGP:u32', 'qcur', 'BS'), prom: prom('current_queue', 'g', 'BS', "Number of current queued connections") },
+  { name: 'qmax', ...all('MMP:u32', 'qmax', 'BS'), prom: prom('max_queue', 'g', 'BS', "Highest value of queued connections encountered since process started") },
+  { name: 'scur', ...all('MGP:u32', 'scur'), prom: prom('current_sessions', 'g', 'FBS', "Number of current sessions on the frontend, backend or server") },
+  { name: 'smax', ...all('MMP:u32', 'smax'), prom: prom('max_sessions', 'g', 'FBS', "Highest value of current sessions encountered since process started") },
   {
     name: 'slim',
     F: ['CLP:u32', (c) => (c.px.fe ? frontendMaxconn(c.input, c.px.fe) : undefined)],
     B: ['CLP:u32', (c) => c.bv.fullconn],
     S: ['CLP:u32', (c) => (c.sv.srv.maxconn > 0 ? c.sv.srv.maxconn : undefined)],
+    prom: prom('limit_sessions', 'g', 'FBS', "Frontend/listener/server's maxconn, backend's fullconn"),
   },
-  { name: 'stot', ...all('MCP:u64', 'stot') },
-  { name: 'bin', ...all('MCP:u64', 'bin') },
-  { name: 'bout', ...all('MCP:u64', 'bout') },
-  { name: 'dreq', ...all('MCP:u64', 'dreq', 'FB') },
-  { name: 'dresp', ...all('MCP:u64', 'dresp') },
-  { name: 'ereq', ...all('MCP:u64', 'ereq', 'F') },
-  { name: 'econ', ...all('MCP:u64', 'econ', 'BS') },
-  { name: 'eresp', ...all('MCP:u64', 'eresp', 'BS') },
-  { name: 'wretr', ...all('MCP:u64', 'wretr', 'BS') },
-  { name: 'wredis', ...all('MCP:u64', 'wredis', 'BS') },
-  { name: 'status', F: ['SGP:str', () => 'OPEN'], B: ['SGP:str', (c) => (c.bv.up ? 'UP' : 'DOWN')], S: ['SGP:str', (c) => c.sv.status] },
-  { name: 'weight', B: ['MaP:u32', (c) => c.bv.weight], S: ['MaP:u32', (c) => Math.ceil(c.sv.eweight / 16)] },
-  { name: 'act', B: ['MGP:u32', (c) => c.bv.act], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 0 : 1)] },
-  { name: 'bck', B: ['MGP:u32', (c) => c.bv.bck], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 1 : 0)] },
-  { name: 'chkfail', S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.failedChecks ?? 0) : undefined)] },
-  { name: 'chkdown', B: ['MCP:u64', (c) => (c.bv.up ? 0 : 1)], S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.downTransitions ?? 0) : undefined)] },
-  { name: 'lastchg', B: ['MAP:u32', (c) => ageSec(c.input.now, c.bv.lastChange)], S: ['MAP:u32', (c) => ageSec(c.input.now, c.sv.lastChange)] },
+  { name: 'stot', ...all('MCP:u64', 'stot'), prom: prom('sessions_total', 'c', 'FBS', "Total number of sessions since process started") },
+  { name: 'bin', ...all('MCP:u64', 'bin'), prom: prom('bytes_in_total', 'c', 'FBS', "Total number of request bytes since process started") },
+  { name: 'bout', ...all('MCP:u64', 'bout'), prom: prom('bytes_out_total', 'c', 'FBS', "Total number of response bytes since process started") },
+  { name: 'dreq', ...all('MCP:u64', 'dreq', 'FB'), prom: prom('requests_denied_total', 'c', 'FB', "Total number of denied requests since process started") },
+  { name: 'dresp', ...all('MCP:u64', 'dresp'), prom: prom('responses_denied_total', 'c', 'FBS', "Total number of denied responses since process started") },
+  { name: 'ereq', ...all('MCP:u64', 'ereq', 'F'), prom: prom('request_errors_total', 'c', 'F', "Total number of invalid requests since process started") },
+  { name: 'econ', ...all('MCP:u64', 'econ', 'BS'), prom: prom('connection_errors_total', 'c', 'BS', "Total number of failed connections to server since the worker process started") },
+  { name: 'eresp', ...all('MCP:u64', 'eresp', 'BS'), prom: prom('response_errors_total', 'c', 'BS', "Total number of invalid responses since the worker process started") },
+  { name: 'wretr', ...all('MCP:u64', 'wretr', 'BS'), prom: prom('retry_warnings_total', 'c', 'BS', "Total number of server connection retries since the worker process started") },
+  { name: 'wredis', ...all('MCP:u64', 'wredis', 'BS'), prom: prom('redispatch_warnings_total', 'c', 'BS', "Total number of server redispatches due to connection failures since the worker process started") },
+  { name: 'status', F: ['SGP:str', () => 'OPEN'], B: ['SGP:str', (c) => (c.bv.up ? 'UP' : 'DOWN')], S: ['SGP:str', (c) => c.sv.status], prom: prom('status', 'g', 'FBS', "Current status of the service, per state label value.") },
+  { name: 'weight', B: ['MaP:u32', (c) => c.bv.weight], S: ['MaP:u32', (c) => Math.ceil(c.sv.eweight / 16)], prom: prom('weight', 'g', 'BS', "Server's effective weight, or sum of active servers' effective weights for a backend") },
+  { name: 'act', B: ['MGP:u32', (c) => c.bv.act], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 0 : 1)], prom: prom('active_servers', 'g', 'B', "Total number of active UP servers with a non-zero weight") },
+  { name: 'bck', B: ['MGP:u32', (c) => c.bv.bck], S: ['SGP:u32', (c) => (c.sv.srv.backup ? 1 : 0)], prom: prom('backup_servers', 'g', 'B', "Total number of backup UP servers with a non-zero weight") },
+  { name: 'chkfail', S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.failedChecks ?? 0) : undefined)], prom: prom('check_failures_total', 'c', 'S', "Total number of failed individual health checks per server/backend, since the worker process started") },
+  { name: 'chkdown', B: ['MCP:u64', (c) => (c.bv.up ? 0 : 1)], S: ['MCP:u64', (c) => (c.sv.checkEnabled ? (c.sv.snap?.downTransitions ?? 0) : undefined)], prom: prom('check_up_down_total', 'c', 'BS', "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since the worker process started") },
+  { name: 'lastchg', B: ['MAP:u32', (c) => ageSec(c.input.now, c.bv.lastChange)], S: ['MAP:u32', (c) => ageSec(c.input.now, c.sv.lastChange)], prom: prom('check_last_change_seconds', 'g', 'BS', "How long ago the last server state changed, in seconds") },
   {
     name: 'downtime',
     B: ['MCP:u32', (c) => (c.bv.servers.length === 0 ? undefined : c.bv.up ? 0 : ageSec(c.input.now, c.bv.lastChange))],
     S: ['MCP:u32', (c) => (!c.sv.checkEnabled ? undefined : c.sv.opState === 'STOPPED' ? ageSec(c.input.now, c.sv.lastChange) : 0)],
+    prom: prom('downtime_seconds_total', 'c', 'BS', "Total time spent in DOWN state, for server or backend"),
   },
-  { name: 'qlimit', S: ['CGS:u32', (c) => (c.sv.srv.maxqueue > 0 ? c.sv.srv.maxqueue : undefined)] },
+  { name: 'qlimit', S: ['CGS:u32', (c) => (c.sv.srv.maxqueue > 0 ? c.sv.srv.maxqueue : undefined)], prom: prom('queue_limit', 'g', 'S', "Limit on the number of connections in queue, for servers only (maxqueue argument)") },
   { name: 'pid', F: ['KGP:u32', () => 1], B: ['KGP:u32', () => 1], S: ['KGP:u32', () => 1] },
   { name: 'iid', F: ['KGS:u32', (c) => c.px.id], B: ['KGS:u32', (c) => c.bv.be.id], S: ['KGS:u32', (c) => c.bv.be.id] },
   { name: 'sid', F: ['KGS:u32', () => 0], B: ['KGS:u32', () => 0], S: ['KGS:u32', (c) => c.sv.srv.id] },
-  { name: 'throttle', S: ['MaP:u32', (c) => c.sv.throttle] },
-  { name: 'lbtot', ...all('MCP:u64', 'lbtot', 'BS') },
+  { name: 'throttle', S: ['MaP:u32', (c) => c.sv.throttle], prom: prom('current_throttle', 'g', 'S', "Throttling ratio applied to a server's maxconn and weight during the slowstart period (0 to 100%)") },
+  { name: 'lbtot', ...all('MCP:u64', 'lbtot', 'BS'), prom: prom('loadbalanced_total', 'c', 'BS', "Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)") },
   { name: 'tracked', S: ['CNS:str', (c) => c.sv.track] },
   { name: 'type', F: ['CGS:u32', () => 0], B: ['CGS:u32', () => 1], S: ['CGS:u32', () => 2] },
   { name: 'rate', F: ['MRP:u32', cnt('rate')], B: ['MGP:u32', cnt('rate')], S: ['MRP:u32', cnt('rate')] },
-  { name: 'rate_lim', F: ['CLP:u32', zero] },
-  { name: 'rate_max', F: ['MMP:u32', cnt('rate_max')], B: ['MGP:u32', cnt('rate_max')], S: ['MMP:u32', cnt('rate_max')] },
-  { name: 'check_status', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkStatus : undefined)] },
-  { name: 'check_code', S: ['MOP:u32', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 14 ? (c.sv.checkCode ?? 0) : undefined)] },
-  { name: 'check_duration', S: ['MDP:u64', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 3 ? Math.max(0, c.sv.checkDurationMs ?? 0) : undefined)] },
+  { name: 'rate_lim', F: ['CLP:u32', zero], prom: prom('limit_session_rate', 'g', 'F', "Limit on the number of sessions accepted in a second (frontend only, 'rate-limit sessions' setting)") },
+  { name: 'rate_max', F: ['MMP:u32', cnt('rate_max')], B: ['MGP:u32', cnt('rate_max')], S: ['MMP:u32', cnt('rate_max')], prom: prom('max_session_rate', 'g', 'FBS', "Highest value of sessions per second observed since the worker process started") },
+  { name: 'check_status', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkStatus : undefined)], prom: prom('check_status', 'g', 'S', "Status of last health check, per state label value.") },
+  { name: 'check_code', S: ['MOP:u32', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 14 ? (c.sv.checkCode ?? 0) : undefined)], prom: prom('check_code', 'g', 'S', "layer5-7 code, if available of the last health check.") },
+  { name: 'check_duration', S: ['MDP:u64', (c) => (checking(c) && checkStatusNumber(c.sv.checkStatus) >= 3 ? Math.max(0, c.sv.checkDurationMs ?? 0) : undefined)], prom: prom('check_duration_seconds', 'g', 'S', "Total duration of the latest server health check, in seconds.") },
   ...(['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'] as const).map(
-    (k): ColumnDef => ({ name: k, F: ['MCP:u64', httpOnly(cnt(k))], B: ['MCP:u64', httpOnly(cnt(k))], S: ['MCP:u64', httpOnly(cnt(k))] }),
+    (k): ColumnDef => ({
+      name: k,
+      F: ['MCP:u64', httpOnly(cnt(k))],
+      B: ['MCP:u64', httpOnly(cnt(k))],
+      S: ['MCP:u64', httpOnly(cnt(k))],
+      // One metric for the six columns, labelled by code: it goes with the first.
+      ...(k === 'hrsp_1xx'
+        ? { prom: prom('http_responses_total', 'c', 'FBS', 'Total number of HTTP responses with status 100-199 returned by this object since the worker process started', 'by-code') }
+        : {}),
+    }),
   ),
   { name: 'hanafail', S: ['MCP:u64', (c) => (c.sv.srv.observe ? (c.sv.snap?.hanaFailures ?? 0) : undefined)] },
   { name: 'req_rate', F: ['MRP:u32', cnt('req_rate')] },
-  { name: 'req_rate_max', F: ['MMP:u32', cnt('req_rate_max')] },
-  { name: 'req_tot', F: ['MCP:u64', cnt('req_tot')], B: ['MCP:u64', httpOnly(cnt('req_tot'))], S: ['MCP:u64', httpOnly(cnt('req_tot'))] },
-  { name: 'cli_abrt', ...all('MCP:u64', 'cli_abrt', 'BS') },
-  { name: 'srv_abrt', ...all('MCP:u64', 'srv_abrt', 'BS') },
-  ...['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'].map((name): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero] })),
-  { name: 'lastsess', B: ['MAP:s32', lastsess], S: ['MAP:s32', lastsess] },
+  { name: 'req_rate_max', F: ['MMP:u32', cnt('req_rate_max')], prom: prom('http_requests_rate_max', 'g', 'F', "Highest value of http requests observed since the worker process started", 'http') },
+  { name: 'req_tot', F: ['MCP:u64', cnt('req_tot')], B: ['MCP:u64', httpOnly(cnt('req_tot'))], S: ['MCP:u64', httpOnly(cnt('req_tot'))], prom: prom('http_requests_total', 'c', 'FB', "Total number of HTTP requests processed by this object since the worker process started", 'http') },
+  { name: 'cli_abrt', ...all('MCP:u64', 'cli_abrt', 'BS'), prom: prom('client_aborts_total', 'c', 'BS', "Total number of requests or connections aborted by the client since the worker process started") },
+  { name: 'srv_abrt', ...all('MCP:u64', 'srv_abrt', 'BS'), prom: prom('server_aborts_total', 'c', 'BS', "Total number of requests or connections aborted by the server since the worker process started") },
+  ...(
+    [
+      ['comp_in', 'http_comp_bytes_in_total', 'Total number of bytes submitted to the HTTP compressor for this object since the worker process started'],
+      ['comp_out', 'http_comp_bytes_out_total', 'Total number of bytes emitted by the HTTP compressor for this object since the worker process started'],
+      ['comp_byp', 'http_comp_bytes_bypassed_total', 'Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)'],
+      ['comp_rsp', 'http_comp_responses_total', 'Total number of HTTP responses that were compressed for this object since the worker process started'],
+    ] as const
+  ).map(([name, metric, help]): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero], prom: prom(metric, 'c', 'FB', help, 'http') })),
+  { name: 'lastsess', B: ['MAP:s32', lastsess], S: ['MAP:s32', lastsess], prom: prom('last_session_seconds', 'g', 'BS', "How long ago some traffic was seen on this object on this worker process, in seconds") },
   { name: 'last_chk', S: ['MOP:str', (c) => (checking(c) ? c.sv.checkInfo : undefined)] },
   { name: 'last_agt', S: ['MOP:str', (c) => agentOf(c)?.info] },
-  { name: 'qtime', B: ['MaP:u32', avg('qtime_sum')], S: ['MaP:u32', avg('qtime_sum')] },
-  { name: 'ctime', B: ['MaP:u32', avg('ctime_sum')], S: ['MaP:u32', avg('ctime_sum')] },
-  { name: 'rtime', B: ['MaP:u32', avg('rtime_sum')], S: ['MaP:u32', avg('rtime_sum')] },
-  { name: 'ttime', B: ['MaP:u32', avg('ttime_sum')], S: ['MaP:u32', avg('ttime_sum')] },
+  { name: 'qtime', B: ['MaP:u32', avg('qtime_sum')], S: ['MaP:u32', avg('qtime_sum')], prom: prom('queue_time_average_seconds', 'g', 'BS', "Avg. queue time for last 1024 successful connections.", 'seconds') },
+  { name: 'ctime', B: ['MaP:u32', avg('ctime_sum')], S: ['MaP:u32', avg('ctime_sum')], prom: prom('connect_time_average_seconds', 'g', 'BS', "Avg. connect time for last 1024 successful connections.", 'seconds') },
+  { name: 'rtime', B: ['MaP:u32', avg('rtime_sum')], S: ['MaP:u32', avg('rtime_sum')], prom: prom('response_time_average_seconds', 'g', 'BS', "Avg. response time for last 1024 successful connections.", 'seconds') },
+  { name: 'ttime', B: ['MaP:u32', avg('ttime_sum')], S: ['MaP:u32', avg('ttime_sum')], prom: prom('total_time_average_seconds', 'g', 'BS', "Avg. total time for last 1024 successful connections.", 'seconds') },
   { name: 'agent_status', S: ['MOP:str', (c) => agentOf(c)?.status] },
   { name: 'agent_code', S: ['MOP:u32', (c) => { const a = agentOf(c); return a && checkStatusNumber(a.status) >= 14 ? (a.code ?? 0) : undefined }] },
   { name: 'agent_duration', S: ['MDP:u64', (c) => { const a = agentOf(c); return a ? Math.max(0, a.durationMs ?? 0) : undefined }] },
@@ -233,31 +286,31 @@ const COLUMNS: readonly ColumnDef[] = [
   { name: 'mode', F: ['CGS:str', (c) => c.px.fe?.mode], B: ['CGS:str', (c) => c.bv.be.mode], S: ['CGS:str', (c) => c.bv.be.mode] },
   { name: 'algo', B: ['CGS:str', (c) => (c.legends ? ALGO[c.bv.be.balance.algo] : undefined)] },
   { name: 'conn_rate', F: ['MRP:u32', cnt('conn_rate')] },
-  { name: 'conn_rate_max', F: ['MMP:u32', cnt('conn_rate_max')] },
-  { name: 'conn_tot', F: ['MCP:u64', cnt('conn_tot')] },
-  { name: 'intercepted', F: ['MCP:u64', httpOnly(cnt('intercepted'))] },
-  { name: 'dcon', F: ['MCP:u64', zero] },
-  { name: 'dses', F: ['MCP:u64', zero] },
-  { name: 'wrew', ...all('MCP:u64', 'wrew') },
-  { name: 'connect', ...all('MCP:u64', 'connect', 'BS') },
-  { name: 'reuse', B: ['MCP:u64', zero], S: ['MCP:u64', zero] },
-  { name: 'cache_lookups', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)] },
-  { name: 'cache_hits', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)] },
-  { name: 'srv_icur', S: ['MGP:u32', zero] },
-  { name: 'src_ilim' },
-  { name: 'qtime_max', ...all('MMP:u32', 'qtime_max', 'BS') },
-  { name: 'ctime_max', ...all('MMP:u32', 'ctime_max', 'BS') },
-  { name: 'rtime_max', ...all('MMP:u32', 'rtime_max', 'BS') },
-  { name: 'ttime_max', ...all('MMP:u32', 'ttime_max', 'BS') },
-  { name: 'eint', ...all('MCP:u64', 'eint') },
-  { name: 'idle_conn_cur', S: ['MGP:u32', zero] },
-  { name: 'safe_conn_cur', S: ['MGP:u32', zero] },
-  { name: 'used_conn_cur', S: ['MGP:u32', (c) => c.c.scur] },
-  { name: 'need_conn_est', S: ['MGP:u32', zero] },
-  { name: 'uweight', B: ['MaP:u32', (c) => c.bv.totuw], S: ['MaP:u32', (c) => c.sv.uweight] },
-  { name: 'agg_server_status', B: ['MGP:u32', zero] },
-  { name: 'agg_server_check_status', B: ['MGP:u32', zero] },
-  { name: 'agg_check_status', B: ['MGP:u32', zero] },
+  { name: 'conn_rate_max', F: ['MMP:u32', cnt('conn_rate_max')], prom: prom('connections_rate_max', 'g', 'F', "Highest value of connections per second observed since the worker process started") },
+  { name: 'conn_tot', F: ['MCP:u64', cnt('conn_tot')], prom: prom('connections_total', 'c', 'F', "Total number of new connections accepted on this frontend since the worker process started") },
+  { name: 'intercepted', F: ['MCP:u64', httpOnly(cnt('intercepted'))], prom: prom('intercepted_requests_total', 'c', 'F', "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since the worker process started", 'http') },
+  { name: 'dcon', F: ['MCP:u64', zero], prom: prom('denied_connections_total', 'c', 'F', "Total number of incoming connections blocked on a listener/frontend by a tcp-request connection rule since the worker process started") },
+  { name: 'dses', F: ['MCP:u64', zero], prom: prom('denied_sessions_total', 'c', 'F', "Total number of incoming sessions blocked on a listener/frontend by a tcp-request connection rule since the worker process started") },
+  { name: 'wrew', ...all('MCP:u64', 'wrew'), prom: prom('failed_header_rewriting_total', 'c', 'FBS', "Total number of failed HTTP header rewrites since the worker process started") },
+  { name: 'connect', ...all('MCP:u64', 'connect', 'BS'), prom: prom('connection_attempts_total', 'c', 'BS', "Total number of outgoing connection attempts on this backend/server since the worker process started") },
+  { name: 'reuse', B: ['MCP:u64', zero], S: ['MCP:u64', zero], prom: prom('connection_reuses_total', 'c', 'BS', "Total number of reused connection on this backend/server since the worker process started") },
+  { name: 'cache_lookups', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)], prom: prom('http_cache_lookups_total', 'c', 'FB', "Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started", 'http') },
+  { name: 'cache_hits', F: ['MCP:u64', httpOnly(zero)], B: ['MCP:u64', httpOnly(zero)], prom: prom('http_cache_hits_total', 'c', 'FB', "Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started", 'http') },
+  { name: 'srv_icur', S: ['MGP:u32', zero], prom: prom('idle_connections_current', 'g', 'S', "Current number of idle connections available for reuse on this server") },
+  { name: 'src_ilim', prom: prom('idle_connections_limit', 'g', 'S', "Limit on the number of available idle connections on this server (server 'pool_max_conn' directive)") },
+  { name: 'qtime_max', ...all('MMP:u32', 'qtime_max', 'BS'), prom: prom('max_queue_time_seconds', 'g', 'BS', "Maximum observed time spent in the queue", 'seconds') },
+  { name: 'ctime_max', ...all('MMP:u32', 'ctime_max', 'BS'), prom: prom('max_connect_time_seconds', 'g', 'BS', "Maximum observed time spent waiting for a connection to complete", 'seconds') },
+  { name: 'rtime_max', ...all('MMP:u32', 'rtime_max', 'BS'), prom: prom('max_response_time_seconds', 'g', 'BS', "Maximum observed time spent waiting for a server response", 'seconds') },
+  { name: 'ttime_max', ...all('MMP:u32', 'ttime_max', 'BS'), prom: prom('max_total_time_seconds', 'g', 'BS', "Maximum observed total request+response time (request+queue+connect+response+processing)", 'seconds') },
+  { name: 'eint', ...all('MCP:u64', 'eint'), prom: prom('internal_errors_total', 'c', 'FBS', "Total number of internal errors since process started") },
+  { name: 'idle_conn_cur', S: ['MGP:u32', zero], prom: prom('unsafe_idle_connections_current', 'g', 'S', "Current number of unsafe idle connections") },
+  { name: 'safe_conn_cur', S: ['MGP:u32', zero], prom: prom('safe_idle_connections_current', 'g', 'S', "Current number of safe idle connections") },
+  { name: 'used_conn_cur', S: ['MGP:u32', (c) => c.c.scur], prom: prom('used_connections_current', 'g', 'S', "Current number of connections in use") },
+  { name: 'need_conn_est', S: ['MGP:u32', zero], prom: prom('need_connections_current', 'g', 'S', "Estimated needed number of connections") },
+  { name: 'uweight', B: ['MaP:u32', (c) => c.bv.totuw], S: ['MaP:u32', (c) => c.sv.uweight], prom: prom('uweight', 'g', 'BS', "Server's user weight, or sum of active servers' user weights for a backend") },
+  { name: 'agg_server_status', B: ['MGP:u32', zero], prom: prom('agg_server_status', 'g', 'B', "Backend's aggregated gauge of servers' status") },
+  { name: 'agg_server_check_status', B: ['MGP:u32', zero], prom: prom('agg_server_check_status', 'g', 'B', "Backend's aggregated gauge of servers' state check status") },
+  { name: 'agg_check_status', B: ['MGP:u32', zero], prom: prom('agg_check_status', 'g', 'B', "Backend's aggregated gauge of servers' state check status") },
   // Extra module columns (after the CSV's `-`): ssl (F, B, S), h2 and h1 (F, B).
   ...['ssl_sess', 'ssl_reused_sess', 'ssl_failed_handshake'].map((name): ColumnDef => ({ name, F: ['MCP:u64', zero], B: ['MCP:u64', zero], S: ['MCP:u64', zero] })),
   ...[
@@ -290,6 +343,10 @@ const COLUMNS: readonly ColumnDef[] = [
 
 /** HAProxy 2.6.12's `show stat` columns: 103 static ones, then the module ones (the CSV puts `-` between). */
 export const STAT_COLUMNS_26: readonly string[] = COLUMNS.map((c) => c.name)
+/** The exported columns in column order: a metric and the index of its column. */
+export const PROM_COLUMNS: readonly { readonly column: number; readonly field: string; readonly metric: PromMetric }[] = COLUMNS.flatMap((c, column) =>
+  c.prom ? [{ column, field: c.name, metric: c.prom }] : [],
+)
 /** Number of static columns (ST_F_TOTAL_FIELDS in 2.6.12): the CSV's `-` comes after them. */
 export const STATIC_COLUMN_COUNT = 103
 

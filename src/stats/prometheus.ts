@@ -8,10 +8,13 @@
  * `backend`, `server`, `sticktable`, `listener` (empty at the edge: no `option socket-stats`),
  * `*`; any other scope is a 400. `no-maint` skips servers in maintenance.
  *
- * The metric names, types, HELP texts and order are HAProxy 2.6.12's output (tables below).
+ * The metric names, types, HELP texts and order are HAProxy 2.6.12's output: the process and
+ * stick-table metrics are listed below; the frontend, backend and server ones come from the stats
+ * columns (src/stats/fields.ts `prom`: each column's metric and the scopes that export it), in
+ * column order, as promex walks its field table for each scope.
  */
 import type { StatsInput } from './input.ts'
-import { checkStatusNumber, STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
+import { checkStatusNumber, PROM_COLUMNS, type PromMetric, STAT_COLUMNS_26, type StatRow, statRows } from './fields.ts'
 import { EDGEPROXY_VERSION, infoFields } from './info.ts'
 import { backendView, proxiesInOrder, type ServerView } from './model.ts'
 
@@ -81,142 +84,6 @@ const PROCESS_METRICS: readonly MetricDef[] = [
   ['start_time_seconds', 'Start_time_sec', 'g', "Start time in seconds"],
 ]
 
-const FRONTEND_METRICS: readonly MetricDef[] = [
-  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
-  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
-  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
-  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
-  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
-  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
-  ['requests_denied_total', 'dreq', 'c', "Total number of denied requests since process started"],
-  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
-  ['request_errors_total', 'ereq', 'c', "Total number of invalid requests since process started"],
-  ['status', 'status', 'g', "Current status of the service, per state label value."],
-  ['limit_session_rate', 'rate_lim', 'g', "Limit on the number of sessions accepted in a second (frontend only, 'rate-limit sessions' setting)"],
-  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
-  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
-  ['http_requests_rate_max', 'req_rate_max', 'g', "Highest value of http requests observed since the worker process started"],
-  ['http_requests_total', 'req_tot', 'c', "Total number of HTTP requests processed by this object since the worker process started"],
-  ['http_comp_bytes_in_total', 'comp_in', 'c', "Total number of bytes submitted to the HTTP compressor for this object since the worker process started"],
-  ['http_comp_bytes_out_total', 'comp_out', 'c', "Total number of bytes emitted by the HTTP compressor for this object since the worker process started"],
-  ['http_comp_bytes_bypassed_total', 'comp_byp', 'c', "Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)"],
-  ['http_comp_responses_total', 'comp_rsp', 'c', "Total number of HTTP responses that were compressed for this object since the worker process started"],
-  ['connections_rate_max', 'conn_rate_max', 'g', "Highest value of connections per second observed since the worker process started"],
-  ['connections_total', 'conn_tot', 'c', "Total number of new connections accepted on this frontend since the worker process started"],
-  ['intercepted_requests_total', 'intercepted', 'c', "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since the worker process started"],
-  ['denied_connections_total', 'dcon', 'c', "Total number of incoming connections blocked on a listener/frontend by a tcp-request connection rule since the worker process started"],
-  ['denied_sessions_total', 'dses', 'c', "Total number of incoming sessions blocked on a listener/frontend by a tcp-request connection rule since the worker process started"],
-  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
-  ['http_cache_lookups_total', 'cache_lookups', 'c', "Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started"],
-  ['http_cache_hits_total', 'cache_hits', 'c', "Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started"],
-  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
-]
-
-const BACKEND_METRICS: readonly MetricDef[] = [
-  ['current_queue', 'qcur', 'g', "Number of current queued connections"],
-  ['max_queue', 'qmax', 'g', "Highest value of queued connections encountered since process started"],
-  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
-  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
-  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
-  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
-  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
-  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
-  ['requests_denied_total', 'dreq', 'c', "Total number of denied requests since process started"],
-  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
-  ['connection_errors_total', 'econ', 'c', "Total number of failed connections to server since the worker process started"],
-  ['response_errors_total', 'eresp', 'c', "Total number of invalid responses since the worker process started"],
-  ['retry_warnings_total', 'wretr', 'c', "Total number of server connection retries since the worker process started"],
-  ['redispatch_warnings_total', 'wredis', 'c', "Total number of server redispatches due to connection failures since the worker process started"],
-  ['status', 'status', 'g', "Current status of the service, per state label value."],
-  ['weight', 'weight', 'g', "Server's effective weight, or sum of active servers' effective weights for a backend"],
-  ['active_servers', 'act', 'g', "Total number of active UP servers with a non-zero weight"],
-  ['backup_servers', 'bck', 'g', "Total number of backup UP servers with a non-zero weight"],
-  ['check_up_down_total', 'chkdown', 'c', "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since the worker process started"],
-  ['check_last_change_seconds', 'lastchg', 'g', "How long ago the last server state changed, in seconds"],
-  ['downtime_seconds_total', 'downtime', 'c', "Total time spent in DOWN state, for server or backend"],
-  ['loadbalanced_total', 'lbtot', 'c', "Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)"],
-  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
-  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
-  ['http_requests_total', 'req_tot', 'c', "Total number of HTTP requests processed by this object since the worker process started"],
-  ['client_aborts_total', 'cli_abrt', 'c', "Total number of requests or connections aborted by the client since the worker process started"],
-  ['server_aborts_total', 'srv_abrt', 'c', "Total number of requests or connections aborted by the server since the worker process started"],
-  ['http_comp_bytes_in_total', 'comp_in', 'c', "Total number of bytes submitted to the HTTP compressor for this object since the worker process started"],
-  ['http_comp_bytes_out_total', 'comp_out', 'c', "Total number of bytes emitted by the HTTP compressor for this object since the worker process started"],
-  ['http_comp_bytes_bypassed_total', 'comp_byp', 'c', "Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)"],
-  ['http_comp_responses_total', 'comp_rsp', 'c', "Total number of HTTP responses that were compressed for this object since the worker process started"],
-  ['last_session_seconds', 'lastsess', 'g', "How long ago some traffic was seen on this object on this worker process, in seconds"],
-  ['queue_time_average_seconds', 'qtime', 'g', "Avg. queue time for last 1024 successful connections."],
-  ['connect_time_average_seconds', 'ctime', 'g', "Avg. connect time for last 1024 successful connections."],
-  ['response_time_average_seconds', 'rtime', 'g', "Avg. response time for last 1024 successful connections."],
-  ['total_time_average_seconds', 'ttime', 'g', "Avg. total time for last 1024 successful connections."],
-  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
-  ['connection_attempts_total', 'connect', 'c', "Total number of outgoing connection attempts on this backend/server since the worker process started"],
-  ['connection_reuses_total', 'reuse', 'c', "Total number of reused connection on this backend/server since the worker process started"],
-  ['http_cache_lookups_total', 'cache_lookups', 'c', "Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started"],
-  ['http_cache_hits_total', 'cache_hits', 'c', "Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started"],
-  ['max_queue_time_seconds', 'qtime_max', 'g', "Maximum observed time spent in the queue"],
-  ['max_connect_time_seconds', 'ctime_max', 'g', "Maximum observed time spent waiting for a connection to complete"],
-  ['max_response_time_seconds', 'rtime_max', 'g', "Maximum observed time spent waiting for a server response"],
-  ['max_total_time_seconds', 'ttime_max', 'g', "Maximum observed total request+response time (request+queue+connect+response+processing)"],
-  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
-  ['uweight', 'uweight', 'g', "Server's user weight, or sum of active servers' user weights for a backend"],
-  ['agg_server_status', 'agg_server_status', 'g', "Backend's aggregated gauge of servers' status"],
-  ['agg_server_check_status', 'agg_server_check_status', 'g', "Backend's aggregated gauge of servers' state check status"],
-  ['agg_check_status', 'agg_check_status', 'g', "Backend's aggregated gauge of servers' state check status"],
-]
-
-const SERVER_METRICS: readonly MetricDef[] = [
-  ['current_queue', 'qcur', 'g', "Number of current queued connections"],
-  ['max_queue', 'qmax', 'g', "Highest value of queued connections encountered since process started"],
-  ['current_sessions', 'scur', 'g', "Number of current sessions on the frontend, backend or server"],
-  ['max_sessions', 'smax', 'g', "Highest value of current sessions encountered since process started"],
-  ['limit_sessions', 'slim', 'g', "Frontend/listener/server's maxconn, backend's fullconn"],
-  ['sessions_total', 'stot', 'c', "Total number of sessions since process started"],
-  ['bytes_in_total', 'bin', 'c', "Total number of request bytes since process started"],
-  ['bytes_out_total', 'bout', 'c', "Total number of response bytes since process started"],
-  ['responses_denied_total', 'dresp', 'c', "Total number of denied responses since process started"],
-  ['connection_errors_total', 'econ', 'c', "Total number of failed connections to server since the worker process started"],
-  ['response_errors_total', 'eresp', 'c', "Total number of invalid responses since the worker process started"],
-  ['retry_warnings_total', 'wretr', 'c', "Total number of server connection retries since the worker process started"],
-  ['redispatch_warnings_total', 'wredis', 'c', "Total number of server redispatches due to connection failures since the worker process started"],
-  ['status', 'status', 'g', "Current status of the service, per state label value."],
-  ['weight', 'weight', 'g', "Server's effective weight, or sum of active servers' effective weights for a backend"],
-  ['check_failures_total', 'chkfail', 'c', "Total number of failed individual health checks per server/backend, since the worker process started"],
-  ['check_up_down_total', 'chkdown', 'c', "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since the worker process started"],
-  ['check_last_change_seconds', 'lastchg', 'g', "How long ago the last server state changed, in seconds"],
-  ['downtime_seconds_total', 'downtime', 'c', "Total time spent in DOWN state, for server or backend"],
-  ['queue_limit', 'qlimit', 'g', "Limit on the number of connections in queue, for servers only (maxqueue argument)"],
-  ['current_throttle', 'throttle', 'g', "Throttling ratio applied to a server's maxconn and weight during the slowstart period (0 to 100%)"],
-  ['loadbalanced_total', 'lbtot', 'c', "Total number of requests routed by load balancing since the worker process started (ignores queue pop and stickiness)"],
-  ['max_session_rate', 'rate_max', 'g', "Highest value of sessions per second observed since the worker process started"],
-  ['check_status', 'check_status', 'g', "Status of last health check, per state label value."],
-  ['check_code', 'check_code', 'g', "layer5-7 code, if available of the last health check."],
-  ['check_duration_seconds', 'check_duration', 'g', "Total duration of the latest server health check, in seconds."],
-  ['http_responses_total', 'hrsp', 'c', "Total number of HTTP responses with status 100-199 returned by this object since the worker process started"],
-  ['client_aborts_total', 'cli_abrt', 'c', "Total number of requests or connections aborted by the client since the worker process started"],
-  ['server_aborts_total', 'srv_abrt', 'c', "Total number of requests or connections aborted by the server since the worker process started"],
-  ['last_session_seconds', 'lastsess', 'g', "How long ago some traffic was seen on this object on this worker process, in seconds"],
-  ['queue_time_average_seconds', 'qtime', 'g', "Avg. queue time for last 1024 successful connections."],
-  ['connect_time_average_seconds', 'ctime', 'g', "Avg. connect time for last 1024 successful connections."],
-  ['response_time_average_seconds', 'rtime', 'g', "Avg. response time for last 1024 successful connections."],
-  ['total_time_average_seconds', 'ttime', 'g', "Avg. total time for last 1024 successful connections."],
-  ['failed_header_rewriting_total', 'wrew', 'c', "Total number of failed HTTP header rewrites since the worker process started"],
-  ['connection_attempts_total', 'connect', 'c', "Total number of outgoing connection attempts on this backend/server since the worker process started"],
-  ['connection_reuses_total', 'reuse', 'c', "Total number of reused connection on this backend/server since the worker process started"],
-  ['idle_connections_current', 'srv_icur', 'g', "Current number of idle connections available for reuse on this server"],
-  ['idle_connections_limit', 'src_ilim', 'g', "Limit on the number of available idle connections on this server (server 'pool_max_conn' directive)"],
-  ['max_queue_time_seconds', 'qtime_max', 'g', "Maximum observed time spent in the queue"],
-  ['max_connect_time_seconds', 'ctime_max', 'g', "Maximum observed time spent waiting for a connection to complete"],
-  ['max_response_time_seconds', 'rtime_max', 'g', "Maximum observed time spent waiting for a server response"],
-  ['max_total_time_seconds', 'ttime_max', 'g', "Maximum observed total request+response time (request+queue+connect+response+processing)"],
-  ['internal_errors_total', 'eint', 'c', "Total number of internal errors since process started"],
-  ['unsafe_idle_connections_current', 'idle_conn_cur', 'g', "Current number of unsafe idle connections"],
-  ['safe_idle_connections_current', 'safe_conn_cur', 'g', "Current number of safe idle connections"],
-  ['used_connections_current', 'used_conn_cur', 'g', "Current number of connections in use"],
-  ['need_connections_current', 'need_conn_est', 'g', "Estimated needed number of connections"],
-  ['uweight', 'uweight', 'g', "Server's user weight, or sum of active servers' user weights for a backend"],
-]
-
 const STICKTABLE_METRICS: readonly MetricDef[] = [
   ['size', 'size', 'g', "Stick table size."],
   ['used', 'used', 'g', "Number of entries used in this stick table."],
@@ -233,10 +100,12 @@ const SRV_STATES = ['DOWN', 'UP', 'MAINT', 'DRAIN', 'NOLB'] as const
 /** check.c statuses whose result is at least CHK_RES_FAILED, in HCHK_STATUS order. */
 const CHECK_STATES = ['HANA', 'SOCKERR', 'L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7OK', 'L7OKC', 'L7STS', 'PROCERR', 'PROCTOUT', 'PROCOK'] as const
 const HRSP_CODES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'other'] as const
-/** Millisecond columns exported in seconds. */
-const SECONDS = new Set(['qtime', 'ctime', 'rtime', 'ttime', 'qtime_max', 'ctime_max', 'rtime_max', 'ttime_max'])
-/** Frontend and backend metrics exported only for HTTP proxies. */
-const HTTP_ONLY = new Set(['req_rate_max', 'req_tot', 'intercepted', 'cache_lookups', 'cache_hits', 'comp_in', 'comp_out', 'comp_byp', 'comp_rsp'])
+/** A proxy scope's metrics: the stats columns it exports, in column order. */
+type ColumnMetric = (typeof PROM_COLUMNS)[number]
+const metricsOf = (type: StatRow['type']): readonly ColumnMetric[] => PROM_COLUMNS.filter((m) => m.metric.scopes & (1 << type))
+const FRONTEND_METRICS = metricsOf(0)
+const BACKEND_METRICS = metricsOf(1)
+const SERVER_METRICS = metricsOf(2)
 
 export interface PrometheusResponse {
   readonly status: number
@@ -259,6 +128,10 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(6)
 }
 
+/** What a metric's HELP and TYPE lines say. */
+type Metric = Pick<PromMetric, 'name' | 'type' | 'help'>
+const metric = ([name, , type, help]: MetricDef): Metric => ({ name, type: type === 'c' ? 'counter' : 'gauge', help })
+
 class Writer {
   out = ''
   #header = true
@@ -270,9 +143,9 @@ class Writer {
   next(): void {
     this.#header = true
   }
-  sample(def: MetricDef, labels: readonly (readonly [string, string])[], value: string): void {
-    const name = `${this.prefix}${def[0]}`
-    if (this.#header) this.out += `# HELP ${name} ${def[3]}\n# TYPE ${name} ${def[2] === 'c' ? 'counter' : 'gauge'}\n`
+  sample(m: Metric, labels: readonly (readonly [string, string])[], value: string): void {
+    const name = `${this.prefix}${m.name}`
+    if (this.#header) this.out += `# HELP ${name} ${m.help}\n# TYPE ${name} ${m.type}\n`
     this.#header = false
     const l = labels.length ? `{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''
     this.out += `${name}${l} ${value}\n`
@@ -302,32 +175,42 @@ function renderGlobal(input: StatsInput, w: Writer): void {
   for (const def of PROCESS_METRICS) {
     w.next()
     if (def[0] === 'build_info') {
-      w.sample(def, [['version', EDGEPROXY_VERSION]], '1')
+      w.sample(metric(def), [['version', EDGEPROXY_VERSION]], '1')
       continue
     }
     const f = info.get(def[1])
-    w.sample(def, [], f && f.format !== 'str' ? String(f.value) : 'NaN')
+    w.sample(metric(def), [], f && f.format !== 'str' ? String(f.value) : 'NaN')
   }
 }
 
-function renderProxies(w: Writer, defs: readonly MetricDef[], rows: readonly StatRow[], special: (def: MetricDef, row: StatRow, labels: [string, string][]) => boolean): void {
-  for (const def of defs) {
+const MODE = col('mode')
+const HRSP_COLUMNS = HRSP_CODES.map((code) => [code, col(`hrsp_${code}`)] as const)
+
+/**
+ * Special samples (states, aggregates, check fields): writes them and returns true, or false for
+ * the column's value.
+ */
+type Special = (m: ColumnMetric, row: StatRow, labels: [string, string][]) => boolean
+
+function renderProxies(w: Writer, metrics: readonly ColumnMetric[], rows: readonly StatRow[], special: Special): void {
+  for (const m of metrics) {
+    const { column, metric } = m
     w.next()
-    const codes = def[1] === 'hrsp' ? HRSP_CODES : [undefined]
+    const codes = metric.byCode ? HRSP_COLUMNS : [undefined]
     for (const code of codes) {
       for (const row of rows) {
         const labels: [string, string][] = [['proxy', row.pxname]]
         if (row.type === 2) labels.push(['server', row.svname])
-        if (special(def, row, labels)) continue
-        const mode = row.values[col('mode')]
+        if (special(m, row, labels)) continue
+        const mode = row.values[MODE]
         if (code !== undefined) {
           if (mode !== 'http') continue
-          w.sample(def, [...labels, ['code', code]], num(row.values[col(`hrsp_${code}`)]))
+          w.sample(metric, [...labels, ['code', code[0]]], num(row.values[code[1]]))
           continue
         }
-        if (row.type !== 2 && HTTP_ONLY.has(def[1]) && mode !== 'http') continue
-        const v = row.values[col(def[1])]
-        w.sample(def, labels, SECONDS.has(def[1]) && typeof v === 'number' ? seconds(v) : num(v))
+        if (row.type !== 2 && metric.http && mode !== 'http') continue
+        const v = row.values[column]
+        w.sample(metric, labels, metric.seconds && typeof v === 'number' ? seconds(v) : num(v))
       }
     }
   }
@@ -359,30 +242,30 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
   }
   if (scopes & SCOPES.frontend) {
     const w = new Writer('haproxy_frontend_')
-    renderProxies(w, FRONTEND_METRICS, rows.filter((r) => r.type === 0), (def, _row, labels) => {
-      if (def[1] !== 'status') return false
-      for (const state of ['DOWN', 'UP']) w.sample(def, [...labels, ['state', state]], state === 'UP' ? '1' : '0')
+    renderProxies(w, FRONTEND_METRICS, rows.filter((r) => r.type === 0), (m, _row, labels) => {
+      if (m.field !== 'status') return false
+      for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], state === 'UP' ? '1' : '0')
       return true
     })
     body += w.out
   }
   if (scopes & SCOPES.backend) {
     const w = new Writer('haproxy_backend_')
-    renderProxies(w, BACKEND_METRICS, rows.filter((r) => r.type === 1), (def, row, labels) => {
+    renderProxies(w, BACKEND_METRICS, rows.filter((r) => r.type === 1), (m, row, labels) => {
       const bv = backends.get(row.pxname)
       if (!bv) return true
-      if (def[1] === 'status') {
-        for (const state of ['DOWN', 'UP']) w.sample(def, [...labels, ['state', state]], (state === 'UP') === bv.up ? '1' : '0')
+      if (m.field === 'status') {
+        for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], (state === 'UP') === bv.up ? '1' : '0')
         return true
       }
-      if (def[1] === 'agg_server_status' || def[1] === 'agg_server_check_status') {
+      if (m.field === 'agg_server_status' || m.field === 'agg_server_check_status') {
         if (bv.servers.length === 0) return true
-        for (const state of SRV_STATES) w.sample(def, [...labels, ['state', state]], String(bv.servers.filter((v) => promexServerState(v) === state).length))
+        for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => promexServerState(v) === state).length))
         return true
       }
-      if (def[1] === 'agg_check_status') {
+      if (m.field === 'agg_check_status') {
         if (bv.servers.length === 0) return true
-        for (const state of CHECK_STATES) w.sample(def, [...labels, ['state', state]], String(bv.servers.filter((v) => v.checkEnabled && v.checkStatus === state).length))
+        for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => v.checkEnabled && v.checkStatus === state).length))
         return true
       }
       return false
@@ -391,28 +274,28 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
   }
   if (scopes & SCOPES.server) {
     const w = new Writer('haproxy_server_')
-    renderProxies(w, SERVER_METRICS, rows.filter((r) => r.type === 2), (def, row, labels) => {
+    renderProxies(w, SERVER_METRICS, rows.filter((r) => r.type === 2), (m, row, labels) => {
       const v = views.get(`${row.pxname}/${row.svname}`)
       if (!v) return true
       if (noMaint && (v.maint || v.inheritedMaint)) return true
       const checking = v.checkEnabled && !v.maint && !v.inheritedMaint
-      switch (def[1]) {
+      switch (m.field) {
         case 'status': {
           const s = promexServerState(v)
-          for (const state of SRV_STATES) w.sample(def, [...labels, ['state', state]], state === s ? '1' : '0')
+          for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], state === s ? '1' : '0')
           return true
         }
         case 'check_status':
           if (!checking) return true
-          for (const state of CHECK_STATES) w.sample(def, [...labels, ['state', state]], state === v.checkStatus ? '1' : '0')
+          for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], state === v.checkStatus ? '1' : '0')
           return true
         case 'check_code':
           if (!checking) return true
-          w.sample(def, labels, String(checkStatusNumber(v.checkStatus) < 14 ? 0 : (v.checkCode ?? 0)))
+          w.sample(m.metric, labels, String(checkStatusNumber(v.checkStatus) < 14 ? 0 : (v.checkCode ?? 0)))
           return true
         case 'check_duration':
           if (!v.checkEnabled || checkStatusNumber(v.checkStatus) < 3) return true
-          w.sample(def, labels, seconds(Math.max(0, v.checkDurationMs ?? 0)))
+          w.sample(m.metric, labels, seconds(Math.max(0, v.checkDurationMs ?? 0)))
           return true
         default:
           return false
@@ -436,7 +319,8 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
       .reverse()
     for (const def of STICKTABLE_METRICS) {
       w.next()
-      for (const t of tables) w.sample(def, [['name', t.name], ['type', t.type]], def[1] === 'size' ? String(t.size) : '0')
+      const m = metric(def)
+      for (const t of tables) w.sample(m, [['name', t.name], ['type', t.type]], def[1] === 'size' ? String(t.size) : '0')
     }
     body += w.out
   }

@@ -42,6 +42,12 @@ frontend fe
     use_backend ckidle if { path_beg /idle }
     default_backend be
 
+frontend fe_td
+    bind 127.0.0.1:@PORT2@
+    log-format "TD %f %ST %Td %Tt %HPO %{+Q}Td"
+    http-request deny if { path /deny }
+    default_backend be
+
 backend be
     server P1 127.0.0.1:@web1@
 
@@ -133,7 +139,7 @@ async function waitForLines(output: () => string, n: number): Promise<string[]> 
 describe.skipIf(!diffEnabled())('access logs: edgeproxy dev vs HAProxy 2.6', () => {
   let p: Pair
   beforeAll(async () => {
-    p = await startPair(CONFIG, { live: ['web1'], dead: ['dead'] })
+    p = await startPair(CONFIG, { live: ['web1'], dead: ['dead'], extraPorts: ['PORT2'] })
   }, 90_000)
   afterAll(async () => {
     await p?.stop()
@@ -181,6 +187,25 @@ describe.skipIf(!diffEnabled())('access logs: edgeproxy dev vs HAProxy 2.6', () 
     const { h, e, hLine, eLine } = await logged(r)
     expect(h, hLine).toMatchObject(expected)
     expect(e, `haproxy:   ${hLine}\nedgeproxy: ${eLine}`).toEqual(h)
+  }, 20_000)
+
+  it.each<[string, string, string]>([
+    // %Td = Tt - (Tq + Tw + Tc + Tr): a number once a server answered, -1 without one; never quoted.
+    ['served', '/ok?x=1', 'TD fe_td 200 n n /ok n'],
+    ['denied', '/deny', 'TD fe_td 403 -1 n /deny -1'],
+  ])('log-format %%Td, %%HPO: %s', async (_name, path, expected) => {
+    const td = (output: string) => output.split('\n').filter((l) => l.startsWith('TD '))
+    const hBefore = td(p.haproxy.output()).length
+    const eBefore = td(p.edge.output()).length
+    await send(p.haproxy.ports.PORT2 as number, { path })
+    await send(p.edge.ports.PORT2 as number, { path })
+    const end = Date.now() + 5000
+    while ((td(p.haproxy.output()).length <= hBefore || td(p.edge.output()).length <= eBefore) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+    const mask = (l: string | undefined) => l?.replace(/(?<= )\d+(?= |$)/g, (n) => (/^(200|403)$/.test(n) ? n : 'n'))
+    const h = td(p.haproxy.output())[hBefore]
+    const e = td(p.edge.output())[eBefore]
+    expect(mask(h), h).toBe(expected)
+    expect(mask(e), `haproxy:   ${h}\nedgeproxy: ${e}`).toBe(expected)
   }, 20_000)
 
   it('queue timeout behind a busy maxconn 1 server (503 sQ--, backend queue position 1)', async () => {

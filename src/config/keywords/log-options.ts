@@ -5,7 +5,8 @@
  * request.cf carries (SNI, version, cipher) and prints '-' for the handshake error codes, which stay
  * inside Cloudflare. `error-log-format` formats connection errors, which never reach the Worker.
  */
-import { HTTPLOG_FORMAT } from '../log-format.ts'
+import { HTTPLOG_FORMAT } from '../../routemap/log-vars.ts'
+import { parseLogFormat } from '../log-format.ts'
 import { arity } from './args.ts'
 import { FE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
@@ -19,7 +20,8 @@ function parseHttpslog(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 0, 0, '(no arguments)')) return
   // Like 'option httplog' and 'log-format', the last one of them wins.
-  p.logFormat = HTTPSLOG_EDGE_FORMAT
+  const format = parseLogFormat({ text: HTTPSLOG_EDGE_FORMAT, span: st.span, quoted: false }, 'response', cx.sv)
+  if (format) p.logFormat = { text: HTTPSLOG_EDGE_FORMAT, format }
   cx.sv.diag.warning('edge-mapping', st.keyword[1]?.span ?? st.span, "'option httpslog': the TLS handshake error fields (fc_err, ssl_fc_err, ssl_c_err, ssl_c_ca_err, ssl_fc_is_resumed) stay inside Cloudflare: the edge logs 0/-/-/-/-; SNI, version and cipher come from request.cf", {
     help: "use 'option httplog' or a 'log-format' with the fields you need to avoid this warning",
   })

@@ -372,7 +372,8 @@ function parseLogFormatKw(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 1, 1, '<format>')) return
   const w = st.args[0] as Word
-  if (parseLogFormat(w, 'response', cx.sv)) p.logFormat = w.text
+  const format = parseLogFormat(w, 'response', cx.sv)
+  if (format) p.logFormat = { text: w.text, format }
 }
 
 /** `unique-id-format <fmt>`: a log-format rendered once per request (http_process_request). */
