@@ -65,7 +65,7 @@ const CASES: readonly Case[] = [
   { command: 'api', argv: ['--token=-starts-with-a-dash', '--', '-odd'], expect: { token: '-starts-with-a-dash' }, positionals: ['-odd'] },
 ]
 
-function valueOf(args: ParsedArgs, c: Command, name: string): string | readonly string[] | boolean | undefined {
+function optionValue(args: ParsedArgs, c: Command, name: string): string | readonly string[] | boolean | undefined {
   const o = c.options.find((x) => x.name === name)
   if (!o) return `no option --${name}`
   if (!o.value) return args.flag(name)
@@ -75,7 +75,7 @@ function valueOf(args: ParsedArgs, c: Command, name: string): string | readonly 
 describe('every option each command accepts', () => {
   it.each(CASES.map((c) => [`${c.command} ${c.argv.join(' ')}`, c] as const))('%s', (_, c) => {
     const args = parsed(c.command, c.argv)
-    for (const [name, want] of Object.entries(c.expect)) expect([name, valueOf(args, command(c.command), name)]).toEqual([name, want])
+    for (const [name, want] of Object.entries(c.expect)) expect([name, optionValue(args, command(c.command), name)]).toEqual([name, want])
     expect(args.positionals).toEqual(c.positionals ?? [])
   })
 
