@@ -40,13 +40,12 @@ async function stdinText(): Promise<string> {
 }
 
 export async function apiCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const words = args.positional
-  if (words.length === 0) throw new UsageError('api needs a command, e.g. edgeproxy api "show stat"')
+  const words = args.positionals
   const commands = words.length === 1 && words[0] === '-' ? await stdinText() : words.join(' ')
-  const dev = readDevInfo(args.values.get('--persist-to')?.[0] ?? DEFAULT_PERSIST_TO)
-  const base = args.values.get('--url')?.[0] ?? process.env.EDGEPROXY_API_URL ?? dev?.url
+  const dev = readDevInfo(args.string('persist-to') ?? DEFAULT_PERSIST_TO)
+  const base = args.string('url') ?? process.env.EDGEPROXY_API_URL ?? dev?.url
   if (!base) throw new UsageError("no Worker to talk to: give '--url URL' (or set EDGEPROXY_API_URL), or start 'edgeproxy dev'")
-  const token = args.values.get('--token')?.[0] ?? process.env.EDGEPROXY_API_TOKEN ?? dev?.token
+  const token = args.string('token') ?? process.env.EDGEPROXY_API_TOKEN ?? dev?.token
   const url = new URL(API_PATH, base.endsWith('/') ? base : `${base}/`)
   let res: Response
   try {

@@ -1,112 +1,45 @@
 /**
  * @module
- * The `edgeproxy` command line: check, migrate, compile, explain, dev, push, rollback, status, api.
+ * The `edgeproxy` command line: check, migrate, compile, explain, dev, push, rollback, status, api
+ * (src/cli/commands.ts). Exit codes: 0 done, 1 the command failed (a configuration with errors, an
+ * unreachable Worker…), 2 a bad command line (printed with the usage).
  */
-import { writeFileSync } from 'node:fs'
-import { parseArgs, UsageError } from './args.ts'
-import { compileFiles, type Io } from './compile-files.ts'
-import { explain } from './explain.ts'
+import { parseCommandLine, UsageError } from './args.ts'
+import { COMMANDS } from './commands.ts'
+import type { Io } from './compile-files.ts'
+import { didYouMean } from './did-you-mean.ts'
 import { ConfigFileError } from './files.ts'
+import { commandUsage, globalUsage, type UsageEntry } from './usage.ts'
 
-const USAGE = `usage: edgeproxy <command> [options]
-
-commands:
-  check -f FILE [-f FILE…] [-q]        validate a configuration (like 'haproxy -c -f')
-  migrate -f FILE [-o OUT]             rewrite HAProxy 1.x directives (reqadd, reqrep, rspdel,
-                                       block, contimeout…) to their 2.x equivalents
-  compile -f FILE [-f FILE…] [-o OUT]  print (or write) the RouteMap JSON
-  explain -f FILE --url URL [--method M] [-H 'Name: value']… [--src IP] [--down BACKEND/SERVER]…
-                                       show the decision for one request
-  dev -f FILE [--demo-origins] [--persist-to DIR]
-                                       run the Worker locally in workerd, listening on each bind
-  push -f FILE [--local|--remote] [--persist-to DIR] [--config wrangler.toml]
-                                       validate, compile and publish a new RouteMap version to KV
-  rollback [VERSION] [--local|--remote]
-                                       make an earlier version live again (default: the previous one)
-  status [--local|--remote]            show the live version and the version history
-  api [--url URL] [--token TOKEN] "COMMAND" | -
-                                       run HAProxy runtime API commands (show stat, set server…)
-`
-
-function files(args: ReturnType<typeof parseArgs>): string[] {
-  const f = args.values.get('-f') ?? []
-  if (f.length === 0) throw new UsageError("missing '-f FILE'")
-  return f
+/** `edgeproxy help [COMMAND]`: shown in the global usage, handled here. */
+const HELP: UsageEntry = {
+  name: 'help',
+  summary: "show this help, or a command's",
+  options: [],
+  positionals: { name: 'COMMAND', synopsis: '[COMMAND]', min: 0, max: 1, help: 'the command to describe' },
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+const USAGE = globalUsage([...COMMANDS, HELP])
+
+/** What `edgeproxy` accepts before a command: only `--help`. */
+const GLOBAL = { name: 'edgeproxy', options: [] }
+
+function isOption(word: string): boolean {
+  return word.startsWith('-') && word !== '-'
+}
+
+function unknownCommand(name: string): UsageError {
+  const near = didYouMean(name, [...COMMANDS, HELP].map((x) => x.name))
+  return new UsageError(`unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`)
+}
+
+/** Runs `f`; a UsageError is printed as `NAME: message` with `usage` (exit 2), an unreadable config file as is (exit 1). */
+async function guarded(io: Io, name: string, usage: string, f: () => Promise<number>): Promise<number> {
   try {
-    const args = parseArgs(argv)
-    switch (args.command) {
-      case 'check': {
-        const r = compileFiles(files(args), io, { quiet: args.flags.has('-q') })
-        if (r.errorCount > 0) {
-          io.err(`Fatal errors found in configuration (${r.errorCount} error${r.errorCount === 1 ? '' : 's'}).`)
-          return 1
-        }
-        io.out('Configuration file is valid')
-        return 0
-      }
-      case 'compile': {
-        const r = compileFiles(files(args), io, { quiet: true })
-        if (!r.routeMap) return 1
-        const json = `${JSON.stringify(r.routeMap, null, 2)}\n`
-        const out = args.values.get('-o')?.[0]
-        if (out) writeFileSync(out, json)
-        else io.out(json.trimEnd())
-        return 0
-      }
-      case 'migrate': {
-        const { migrateCommand } = await import('./migrate.ts')
-        return migrateCommand(files(args), args.values.get('-o')?.[0], io)
-      }
-      case 'explain': {
-        const url = args.values.get('--url')?.[0]
-        if (!url) throw new UsageError("explain needs '--url URL'")
-        const r = compileFiles(files(args), io, { quiet: true })
-        if (!r.routeMap) return 1
-        io.out(
-          await explain(r.routeMap, {
-            url,
-            method: args.values.get('--method')?.[0] ?? 'GET',
-            headers: args.values.get('-H') ?? [],
-            src: args.values.get('--src')?.[0] ?? '127.0.0.1',
-            down: args.values.get('--down') ?? [],
-          }),
-        )
-        return 0
-      }
-      case 'dev': {
-        // Loaded on demand: it brings in Miniflare and esbuild, which check/compile do not need.
-        const { dev } = await import('./dev.ts')
-        return await dev({ files: files(args), demoOrigins: args.flags.has('--demo-origins'), ...(args.values.get('--persist-to') ? { persistTo: args.values.get('--persist-to')?.[0] as string } : {}) }, io)
-      }
-      case 'push': {
-        const { pushCommand } = await import('./versions.ts')
-        return await pushCommand(args, files(args), io)
-      }
-      case 'rollback': {
-        const { rollbackCommand } = await import('./versions.ts')
-        return await rollbackCommand(args, io)
-      }
-      case 'status': {
-        const { statusCommand } = await import('./versions.ts')
-        return await statusCommand(args, io)
-      }
-      case 'api': {
-        const { apiCommand } = await import('./api.ts')
-        return await apiCommand(args, io)
-      }
-      case undefined:
-      case 'help':
-        io.out(USAGE.trimEnd())
-        return args.command === 'help' || args.flags.has('-h') || args.flags.has('--help') ? 0 : 2
-      default:
-        throw new UsageError(`unknown command '${args.command}'`)
-    }
+    return await f()
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`edgeproxy: ${e.message}\n\n${USAGE.trimEnd()}`)
+      io.err(`${name}: ${e.message}\n\n${usage}`)
       return 2
     }
     if (e instanceof ConfigFileError) {
@@ -115,4 +48,38 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     throw e
   }
+}
+
+export function main(argv: readonly string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === HELP.name) {
+    return guarded(io, `edgeproxy ${HELP.name}`, USAGE, async () => {
+      const args = parseCommandLine(HELP, rest)
+      const topic = args === 'help' ? undefined : args.positionals[0]
+      const command = topic === undefined ? undefined : COMMANDS.find((c) => c.name === topic)
+      if (topic !== undefined && !command) throw unknownCommand(topic)
+      io.out(command ? commandUsage(command) : USAGE)
+      return 0
+    })
+  }
+  const command = first === undefined || isOption(first) ? undefined : COMMANDS.find((c) => c.name === first)
+  if (!command) {
+    return guarded(io, 'edgeproxy', USAGE, async () => {
+      if (first !== undefined && !isOption(first)) throw unknownCommand(first)
+      // Options before any command: only --help means something there.
+      const before = argv.findIndex((a) => !isOption(a))
+      if (parseCommandLine(GLOBAL, before < 0 ? argv : argv.slice(0, before)) !== 'help') throw new UsageError('missing command')
+      io.out(USAGE)
+      return 0
+    })
+  }
+  const usage = commandUsage(command)
+  return guarded(io, `edgeproxy ${command.name}`, usage, async () => {
+    const args = parseCommandLine(command, rest)
+    if (args === 'help') {
+      io.out(usage)
+      return 0
+    }
+    return await command.run(args, io)
+  })
 }

@@ -13,19 +13,19 @@ import { WranglerError, wranglerKv } from './wrangler-kv.ts'
 export const DEFAULT_PERSIST_TO = '.wrangler/state'
 
 export function kvFromArgs(args: ParsedArgs): KvStore {
-  const remote = args.flags.has('--remote')
-  const config = args.values.get('--config')?.[0]
-  const binding = args.values.get('--binding')?.[0]
+  const remote = args.flag('remote')
+  const config = args.string('config')
+  const binding = args.string('binding')
   return wranglerKv({
     remote,
-    persistTo: args.values.get('--persist-to')?.[0] ?? DEFAULT_PERSIST_TO,
+    persistTo: args.string('persist-to') ?? DEFAULT_PERSIST_TO,
     ...(config ? { config } : {}),
     ...(binding ? { binding } : {}),
   })
 }
 
 function where(args: ParsedArgs): string {
-  return args.flags.has('--remote') ? 'remote KV' : `local KV (${args.values.get('--persist-to')?.[0] ?? DEFAULT_PERSIST_TO})`
+  return args.flag('remote') ? 'remote KV' : `local KV (${args.string('persist-to') ?? DEFAULT_PERSIST_TO})`
 }
 
 async function guarded(io: Io, f: () => Promise<number>): Promise<number> {
@@ -40,7 +40,7 @@ async function guarded(io: Io, f: () => Promise<number>): Promise<number> {
   }
 }
 
-export function pushCommand(args: ParsedArgs, files: string[], io: Io, kv = kvFromArgs(args)): Promise<number> {
+export function pushCommand(args: ParsedArgs, files: readonly string[], io: Io, kv = kvFromArgs(args)): Promise<number> {
   return guarded(io, async () => {
     // Errors are printed; warnings only counted (`edgeproxy check` shows them).
     const r = compileFiles(files, io, { quiet: true })
@@ -59,7 +59,7 @@ export function pushCommand(args: ParsedArgs, files: string[], io: Io, kv = kvFr
 
 export function rollbackCommand(args: ParsedArgs, io: Io, kv = kvFromArgs(args)): Promise<number> {
   return guarded(io, async () => {
-    const res = await rollback(kv, args.positional[0])
+    const res = await rollback(kv, args.positionals[0])
     if (res.unchanged) io.out(`${res.version} is already live in ${where(args)}`)
     else io.out(`rolled back in ${where(args)}; live: ${res.previous ?? 'none'} → ${res.version}`)
     return 0
