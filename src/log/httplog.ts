@@ -10,7 +10,6 @@
  * quoted); `%r` escapes `"`, `#` and non-printable bytes as `#XX`. Dates are UTC (the edge's
  * clock), where HAProxy uses the host's local time for `%t` / `%tr`.
  */
-import { parseLogFormatText } from '../config/log-format.ts'
 import { sampleToString } from '../engine/log-format.ts'
 import type { LogFormat, ProcVar } from '../routemap/schema.ts'
 import type { FetchFn, ProxyStateView, Sample } from '../sample/types.ts'
@@ -18,13 +17,8 @@ import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { AccessLogEntry } from './entry.ts'
-import { HTTPLOG_CLF_FORMAT, HTTPLOG_FORMAT, type LogVar, TCPLOG_FORMAT } from '../routemap/log-vars.ts'
+import type { LogVar } from '../routemap/log-vars.ts'
 
-/**
- * A compiled format (what the RouteMap carries), a built-in one, or log-format text, which is
- * parsed by the compiler's parser (src/config/log-format.ts): a convenience for tests and tools.
- */
-export type LogFormatSpec = 'httplog' | 'httplog-clf' | 'tcplog' | LogFormat | string
 
 /** Extra context for a few aliases: `%rt`/`%lc` counters, `%H`, `%pid`. */
 export interface LogContext {
@@ -209,25 +203,15 @@ function logNodes(fmt: LogFormat): LogNode[] {
   return out
 }
 
-const BUILTIN: Readonly<Record<string, string>> = { httplog: HTTPLOG_FORMAT, 'httplog-clf': HTTPLOG_CLF_FORMAT, tcplog: TCPLOG_FORMAT }
-
-/** The LogFormat of a spec: compiled already, or parsed here (built-in formats, text). */
-function toLogFormat(fmt: LogFormatSpec, registry: SampleRegistry, maps?: Readonly<Record<string, unknown>>): LogFormat {
-  if (typeof fmt !== 'string') return fmt
-  const text = BUILTIN[fmt] ?? fmt
-  // Not checked against the phase: a log line may read the request as well as the response.
-  return parseLogFormatText(text, registry, { phase: 'any', ...(maps ? { loadMap: (p: string) => (maps[p] ? { id: p } : { error: `no map ${p}` }) } : {}) })
-}
-
 /** Compiles a format once; the result renders entries. `registry` builds `%[…]` samples. */
 export function compileLogLine(
-  fmt: LogFormatSpec,
+  fmt: LogFormat,
   registry: SampleRegistry = defaultRegistry,
   maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>,
   procVars?: Readonly<Record<string, ProcVar>>,
   proxies?: ProxyStateView,
 ): LogLine {
-  const nodes = logNodes(toLogFormat(fmt, registry, maps))
+  const nodes = logNodes(fmt)
   const build = (e: SampleExpr): FetchFn | undefined => {
     try {
       return buildSampleExpr(e, registry, { map: (id) => maps?.[id] ?? [], ...(procVars ? { procVar: (n: string) => procVars[n] as Sample | undefined } : {}), ...(proxies ? { proxies } : {}) })
@@ -291,10 +275,9 @@ export function compileLogLine(
 }
 
 /**
- * One access log line for `entry` in `fmt`: `option httplog`, its CLF variant, `option tcplog`,
- * a compiled LogFormat, or log-format text. Compiles the format on each call: the sink
+ * One access log line for `entry` in the compiled `fmt`. Compiles the format on each call: the sink
  * (src/log/sink.ts) compiles once per frontend instead.
  */
-export function formatLogLine(entry: AccessLogEntry, fmt: LogFormatSpec, cx: LogContext = {}, registry?: SampleRegistry): string {
+export function formatLogLine(entry: AccessLogEntry, fmt: LogFormat, cx: LogContext = {}, registry?: SampleRegistry): string {
   return compileLogLine(fmt, registry)(entry, cx)
 }

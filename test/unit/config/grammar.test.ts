@@ -5,6 +5,7 @@ import { createEngine } from '../../../src/engine/index.ts'
 import { compileLogLine } from '../../../src/log/httplog.ts'
 import { defaultRegistry } from '../../../src/sample/index.ts'
 import { compile, diags, errorsOf, httpConfig, warningsOf } from '../../helpers/cfg.ts'
+import { logFormat } from '../../helpers/log-format.ts'
 
 /*
  * HAProxy 2.6's grammar, form by form: what HAProxy accepts is accepted, what it only warns about is
@@ -270,7 +271,7 @@ describe('proxies without bind, modes, log formats', () => {
     expect(warningsOf(text).find((d) => d.line === 9)).toMatchObject({ code: 'edge-mapping', column: 10 })
     expect(routeMap(text).frontends[0]?.logFormat).toBe(HTTPSLOG_EDGE_FORMAT)
     expect(routeMap(httpConfig('option httpslog\noption httplog')).frontends[0]?.logFormat).toBeUndefined()
-    expect(() => compileLogLine(HTTPSLOG_EDGE_FORMAT, defaultRegistry)).not.toThrow()
+    expect(() => compileLogLine(logFormat(HTTPSLOG_EDGE_FORMAT), defaultRegistry)).not.toThrow()
   })
 
   it("ignores 'error-log-format' with a warning", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type AccessLogEntry, RequestRecord } from '../../../src/log/entry.ts'
 import { compileLogLine, formatLogLine, logDate } from '../../../src/log/httplog.ts'
 import { defaultRegistry } from '../../../src/sample/index.ts'
+import { logFormat } from '../../helpers/log-format.ts'
 
 /**
  * Log lines as HAProxy 2.6.12 printed them (`log stdout format raw local0`), for the same request
@@ -42,7 +43,7 @@ function entry(over: Partial<AccessLogEntry>): AccessLogEntry {
 }
 
 describe('option httplog', () => {
-  const line = compileLogLine('httplog')
+  const line = compileLogLine(logFormat('httplog'))
   it.each([
     [{}, '127.0.0.1:52942 [25/Nov/2026:13:37:16.737] fe be/P1 0/0/0/16/16 200 125 - - ---- 1/1/0/0/0 0/0 "GET /ok HTTP/1.1"'],
     [
@@ -78,11 +79,11 @@ describe('option httplog', () => {
 describe('option httplog clf and option tcplog', () => {
   it('renders the CLF variant (quoted names, bare numbers, one trailing separator)', () => {
     const e = entry({ frontend: 'fe2', clientPort: 45544, Tr: 1, Ta: 1, acceptDate: Date.UTC(2026, 10, 25, 13, 37, 20, 11) })
-    expect(formatLogLine(e, 'httplog-clf')).toBe('127.0.0.1 - - [25/Nov/2026:13:37:20 +0000] "GET /ok HTTP/1.1" 200 125 "" "" 45544 011 "fe2" "be" "P1" 0 0 0 1 1 ---- 1 1 0 0 0 0 0 "" "" ')
+    expect(formatLogLine(e, logFormat('httplog-clf'))).toBe('127.0.0.1 - - [25/Nov/2026:13:37:20 +0000] "GET /ok HTTP/1.1" 200 125 "" "" 45544 011 "fe2" "be" "P1" 0 0 0 1 1 ---- 1 1 0 0 0 0 0 "" "" ')
   })
   it('renders tcplog', () => {
     const e = entry({ frontend: 'fe3', clientPort: 51578, Tc: 0, Tt: 1, termination: '----', acceptDate: Date.UTC(2026, 10, 25, 13, 37, 20, 23) })
-    expect(formatLogLine(e, 'tcplog')).toBe('127.0.0.1:51578 [25/Nov/2026:13:37:20.023] fe3 be/P1 0/0/1 125 -- 1/1/0/0/0 0/0')
+    expect(formatLogLine(e, logFormat('tcplog'))).toBe('127.0.0.1:51578 [25/Nov/2026:13:37:20.023] fe3 be/P1 0/0/1 125 -- 1/1/0/0/0 0/0')
   })
 })
 
@@ -91,22 +92,22 @@ describe('log-format', () => {
     const fmt = '%ci %f %b %s %Tq %TR %Tw %Tc %Tr %Td %Ta %Tt %Th %Ti %Tu %ST %B %U %tsc %ts %r %{+Q}r %HM %HU %HV %HP %HQ %rc %ac %sq %bq %CC %hr %ID'
     const e = entry({ frontend: 'fe4', backend: 'ck', server: 'C1', Tr: 2, Ta: 2, Tt: 2, termination: '--NI', uri: '/ckp?a=1' })
     // HAProxy: `127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 … 0 19 1 0 0 - - 27873 vm`
-    expect(formatLogLine(e, fmt)).toBe('127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 0 1 0 0 - -')
+    expect(formatLogLine(e, logFormat(fmt))).toBe('127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 0 1 0 0 - -')
   })
   it('collapses separators, keeps %% and literal text, honours %{+Q}o and %{-Q}', () => {
-    expect(formatLogLine(entry({}), '  %f   100%% [%b]  %hr  %s')).toBe('fe 100% [be] P1')
-    expect(formatLogLine(entry({}), '%{+Q}o %f %{-Q}b %ST')).toBe('"fe" be 200')
+    expect(formatLogLine(entry({}), logFormat('  %f   100%% [%b]  %hr  %s'))).toBe('fe 100% [be] P1')
+    expect(formatLogLine(entry({}), logFormat('%{+Q}o %f %{-Q}b %ST'))).toBe('"fe" be 200')
   })
   it('evaluates %[sample] against the request', async () => {
     const { RequestState } = await import('../../../src/engine/request-state.ts')
     const ctx = new RequestState({ method: 'GET', url: 'http://h/p?x=1', headers: [['host', 'h']], src: '10.1.2.3', version: '1.1' }, 'fe', () => 0)
-    const line = compileLogLine('%[src] %{+Q}[path] %[req.hdr(nope)]', defaultRegistry)
+    const line = compileLogLine(logFormat('%[src] %{+Q}[path] %[req.hdr(nope)]'), defaultRegistry)
     expect(line(entry({ request: ctx }))).toBe('10.1.2.3 "/p" -')
   })
   it('reads the proc variables set in global', async () => {
     const { RequestState } = await import('../../../src/engine/request-state.ts')
     const ctx = new RequestState({ method: 'GET', url: 'http://h/p', headers: [], src: '10.1.2.3' }, 'fe', () => 0)
-    const line = compileLogLine('%[var(proc.env)] %[var(proc.none)]', defaultRegistry, {}, { 'proc.env': { type: 'str', value: 'prod' } })
+    const line = compileLogLine(logFormat('%[var(proc.env)] %[var(proc.none)]'), defaultRegistry, {}, { 'proc.env': { type: 'str', value: 'prod' } })
     expect(line(entry({ request: ctx }))).toBe('prod -')
   })
   it('formats dates', () => {
