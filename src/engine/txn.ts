@@ -286,7 +286,8 @@ export class Txn {
     // The server's status counts in http_err/http_fail before the response rules (http_ana.c).
     this.#stick = this.#engine.responded(admitted, { serverStatus: status })
     const head = { status, headers: new HeaderList(lines) }
-    const serverCookies = rec && rec.cookieRes !== '-' ? persistenceCookies(rt, admitted.backend, head.headers) : undefined
+    // `%tsc`'s response cookie character is for the access log only: without one it is not worked out.
+    const serverCookies = rec && this.#env.log && rec.cookieRes !== '-' ? persistenceCookies(rt, admitted.backend, head.headers) : undefined
     // A redispatch drops persistence (SF_DIRECT): the response gets the new server's cookie.
     const served: Forward = redispatched ? { ...admitted, server, ...(admitted.persistence ? { persistence: { ...admitted.persistence, direct: false } } : {}) } : admitted
     if (redispatched) admitted.request.server = server.name

@@ -26,7 +26,9 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
   let srcPort: number | undefined
   let src: string | undefined
   req.headers.forEach((v, n) => {
-    raw?.push([n, v])
+    // One line object for both lists: the engine copies the lines it may change (HeaderList).
+    const line: [string, string] = [n, v]
+    raw?.push(line)
     if (n === 'cf-connecting-ip' && src === undefined) src = v
     if (dev && n === DEV_BIND_HEADER) {
       const i = v.lastIndexOf(':')
@@ -42,7 +44,7 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
       if (Number.isInteger(p) && p > 0 && p < 65536) srcPort = p
       return
     }
-    headers.push([n, v])
+    headers.push(line)
   })
   if (listener && local) listener.local = local
   if (src === undefined && clientIp) {
