@@ -59,6 +59,10 @@ const OPS: Record<string, Op> = {
   'request.cf': (r, n) => {
     for (let i = 0; i < n; i++) (r as { cf?: unknown }).cf
   },
+  'JSON.parse of this request\'s cf (what its first read costs)': (r, n) => {
+    const text = JSON.stringify((r as { cf?: unknown }).cf ?? {})
+    for (let i = 0; i < n; i++) JSON.parse(text)
+  },
   'new Request(url, {headers: req.headers})': (r, n, env) => {
     for (let i = 0; i < n; i++) new Request(env.ORIGIN, { method: r.method, headers: r.headers, redirect: 'manual' })
   },
