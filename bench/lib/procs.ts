@@ -390,7 +390,7 @@ export interface Workerd {
  */
 export async function startWorkerd(
   workers: readonly WorkerSpec[],
-  o: { persistTo: string; compatibilityDate: string; onLog?: (level: string, message: string) => void },
+  o: { persistTo: string; compatibilityDate: string; onLog?: (level: string, message: string) => void; inspectorPort?: number },
 ): Promise<Workerd> {
   const { Miniflare, convertV4MiniflareOptions } = await import('miniflare')
   const mf = new Miniflare(
@@ -399,6 +399,7 @@ export async function startWorkerd(
       handleStructuredLogs: (l) => o.onLog?.(l.level, l.message),
       host: '127.0.0.1',
       port: 0,
+      ...(o.inspectorPort !== undefined ? { inspectorPort: o.inspectorPort } : {}),
       resourcePersistencePath: `${o.persistTo}/v3`,
       workers: workers.map((w) => ({
         name: w.name,

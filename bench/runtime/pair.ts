@@ -102,13 +102,19 @@ function workerdPid(): number | undefined {
   return undefined
 }
 
-/** CPU time (user + system, µs) a process has used so far. */
+/**
+ * CPU time (µs) a process has used so far: the sum of its threads' time on a CPU (schedstat, in
+ * ns), exact where /proc/PID/stat's utime and stime count 10 ms ticks.
+ */
 function cpuMicros(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // Fields 14 and 15 (utime, stime) in clock ticks (100 Hz on Linux).
-  return (Number(f[11]) + Number(f[12])) * 10_000
+  let ns = 0
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
+    } catch {}
+  }
+  return ns / 1000
 }
 
 async function script(entry: string): Promise<string> {

@@ -32,19 +32,28 @@ function suffix(c: CookieSpec): string {
 export function isCacheable(method: string, status: number, headers: HeaderList): boolean {
   if (status < 200) return false
   let cacheable = CACHEABLE_METHODS.has(method) && CACHEABLE_STATUS.has(status)
-  if ((headers.first('pragma') ?? '').trim().toLowerCase() === 'no-cache') return false
+  // One pass over the lines (the response's head is read once, whatever it holds).
+  let pragma: string | undefined
   let fresh = false
-  for (const line of headers.all('cache-control')) {
-    for (const part of line.split(',')) {
-      const v = part.trim().toLowerCase()
-      if (v === 'public') cacheable = true
-      else if (v === 'private' || v === 'no-cache' || v === 'no-store' || v === 'max-age=0' || v === 's-maxage=0') cacheable = false
-      else if (v.startsWith('no-cache="set-cookie')) continue
-      else if (v.startsWith('s-maxage') || v.startsWith('max-age')) fresh = true
+  let expires = false
+  let validator = false
+  for (const [name, value] of headers.entries()) {
+    const n = name.toLowerCase()
+    if (n === 'pragma') pragma ??= value
+    else if (n === 'expires') expires = true
+    else if (n === 'etag' || n === 'last-modified') validator = true
+    else if (n === 'cache-control') {
+      for (const part of value.split(',')) {
+        const v = part.trim().toLowerCase()
+        if (v === 'public') cacheable = true
+        else if (v === 'private' || v === 'no-cache' || v === 'no-store' || v === 'max-age=0' || v === 's-maxage=0') cacheable = false
+        else if (v.startsWith('no-cache="set-cookie')) continue
+        else if (v.startsWith('s-maxage') || v.startsWith('max-age')) fresh = true
+      }
     }
   }
-  if (!fresh) fresh = headers.has('expires')
-  const validator = !fresh && (headers.has('etag') || headers.has('last-modified'))
+  if ((pragma ?? '').trim().toLowerCase() === 'no-cache') return false
+  if (!fresh) fresh = expires
   // RFC 7234 §3: neither a validator nor an explicit expiration time → not stored.
   return cacheable && (fresh || validator)
 }

@@ -21,7 +21,12 @@ export class HeaderList {
   all(name: string): string[] {
     const lower = name.toLowerCase()
     const out: string[] = []
-    for (const [n, v] of this.#entries) if (n === lower || n.toLowerCase() === lower) out.push(v)
+    const entries = this.#entries
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as [string, string]
+      const n = e[0]
+      if (n === lower || (n.length === lower.length && n.toLowerCase() === lower)) out.push(e[1])
+    }
     return out
   }
 
