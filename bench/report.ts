@@ -13,7 +13,9 @@ export function markdownResults(r: Results): string {
   const th = r.runtime.throughput
   const m = r.machine
   const out: string[] = []
-  out.push(`Run of ${r.date} (${r.quick ? 'quick' : 'full'} mode, ${r.durationS} s): ${m.cores} × ${m.cpu}, ${m.memoryGB} GB, ${m.os}, load ${m.loadavg1m} at start; Node ${m.node}, Miniflare ${m.miniflare ?? '?'} (workerd), HAProxy ${m.haproxy ?? '?'}, nginx ${m.nginx ?? '?'}, wrk ${m.wrk ?? '?'}.`)
+  out.push(
+    `Run of ${r.date} (${r.quick ? 'quick' : 'full'} mode, ${r.durationS} s): ${m.cores} × ${m.cpu}, ${m.memoryGB} GB, ${m.os}, load ${m.loadavg1m} at start; Node ${m.node}, Miniflare ${m.miniflare ?? '?'} (workerd), HAProxy ${m.haproxy ?? '?'}, nginx ${m.nginx ?? '?'}, wrk ${m.wrk ?? '?'}.`,
+  )
   out.push('')
   out.push('### Targets')
   out.push('')
@@ -37,8 +39,13 @@ export function markdownResults(r: Results): string {
   ]
   for (const [name, t] of rows) if (t) out.push(`| ${name} | ${n(t.requestsPerSec, 0)} | ${n(t.p50Ms)} | ${n(t.p99Ms)} | ${t.non2xx3xx + t.socketErrors} |`)
   out.push('')
-  out.push(`Ratios: edgeproxy / bare Worker **${n(th.ratios.edgeproxyOverBare, 3)}** (goal ≥ ${th.edgeproxyOverBareTarget}), edgeproxy / HAProxy ${n(th.ratios.edgeproxyOverHaproxy, 3)}, bare Worker / nginx ${n(th.ratios.bareOverOrigin, 3)}, HAProxy / nginx ${n(th.ratios.haproxyOverOrigin, 3)}.`)
-  if (th.sequential) out.push(`One request at a time (\`${th.sequential.wrk}\`): edgeproxy p50 ${n(th.sequential.edgeproxy.p50Ms, 3)} ms, bare Worker ${n(th.sequential.bare.p50Ms, 3)} ms: edgeproxy adds ${n(th.sequential.addedP50Ms, 3)} ms.`)
+  out.push(
+    `Ratios: edgeproxy / bare Worker **${n(th.ratios.edgeproxyOverBare, 3)}** (goal ≥ ${th.edgeproxyOverBareTarget}), edgeproxy / HAProxy ${n(th.ratios.edgeproxyOverHaproxy, 3)}, bare Worker / nginx ${n(th.ratios.bareOverOrigin, 3)}, HAProxy / nginx ${n(th.ratios.haproxyOverOrigin, 3)}.`,
+  )
+  if (th.sequential)
+    out.push(
+      `One request at a time (\`${th.sequential.wrk}\`): edgeproxy p50 ${n(th.sequential.edgeproxy.p50Ms, 3)} ms, bare Worker ${n(th.sequential.bare.p50Ms, 3)} ms: edgeproxy adds ${n(th.sequential.addedP50Ms, 3)} ms.`,
+    )
   out.push('')
   out.push('![throughput and latency](bench/throughput.png)')
   out.push('')
@@ -59,7 +66,10 @@ export function markdownResults(r: Results): string {
   out.push('')
   out.push('| what | figure |')
   out.push('| --- | --- |')
-  for (const f of [c.servers1k, c.servers10k]) out.push(`| compile ${n(f.servers, 0)} servers (${n(f.backends, 0)} backends) | ${n(f.compileMs, 0)} ms compile + ${n(f.hydrateMs, 0)} ms engine, RouteMap ${n(f.routeMapKB, 0)} kB, heap ${n(f.heapMB, 1)} MB |`)
+  for (const f of [c.servers1k, c.servers10k])
+    out.push(
+      `| compile ${n(f.servers, 0)} servers (${n(f.backends, 0)} backends) | ${n(f.compileMs, 0)} ms compile + ${n(f.hydrateMs, 0)} ms engine, RouteMap ${n(f.routeMapKB, 0)} kB, heap ${n(f.heapMB, 1)} MB |`,
+    )
   out.push(`| 100k-entry CIDR list (\`src -f\`), per request | ${n(r.micro.cidr100k.acl.medianNs, 0)} ns (matcher alone ${n(r.micro.cidr100k.matcher.medianNs, 0)} ns) |`)
   out.push(`| consistent-hash ring of ${n(r.micro.chash1000.servers, 0)} servers, per pick | ${n(r.micro.chash1000.medianNs, 0)} ns (ring built in ${n(r.micro.chash1000.buildMs, 1)} ms) |`)
   out.push(`| stick table, one shard (SQLite-free shard logic) | ${n(r.micro.stick.oneShardOpsPerSec, 0)} ops/s |`)
@@ -76,7 +86,9 @@ export function markdownResults(r: Results): string {
     ['`consistency exact`', s.exact],
     ['`consistency fast`', s.fast],
   ] as const)
-    out.push(`| ${name} | ${n(x.sequential.stickCallsPerRequest, 3)}, ${n(x.loaded.stickCallsPerRequest, 3)} | ${n(x.loaded.doCallsPerRequest, 4)} | ${name === 'no stick table' ? '-' : `${n(x.addedP50Ms, 3)} ms`} |`)
+    out.push(
+      `| ${name} | ${n(x.sequential.stickCallsPerRequest, 3)}, ${n(x.loaded.stickCallsPerRequest, 3)} | ${n(x.loaded.doCallsPerRequest, 4)} | ${name === 'no stick table' ? '-' : `${n(x.addedP50Ms, 3)} ms`} |`,
+    )
   out.push('')
   out.push(`Health snapshot refreshes: ${n(s.healthSnapshotRefreshesPerIsolatePerSec)} per isolate per second (one checked backend, \`inter 1s\`).`)
   out.push('')
@@ -85,7 +97,10 @@ export function markdownResults(r: Results): string {
   out.push('')
   out.push('| how the origin goes down | down → last request to it | back → first request to it | requests to it while down | client errors |')
   out.push('| --- | --- | --- | --- | --- |')
-  for (const x of f.runs) out.push(`| ${x.how === 'fail' ? '/health and requests answer 503' : 'its socket is closed'} | ${n(x.failoverMs, 0)} ms | ${n(x.recoveryMs, 0)} ms | ${x.requestsToDownServer} | ${x.clientErrors} |`)
+  for (const x of f.runs)
+    out.push(
+      `| ${x.how === 'fail' ? '/health and requests answer 503' : 'its socket is closed'} | ${n(x.failoverMs, 0)} ms | ${n(x.recoveryMs, 0)} ms | ${x.requestsToDownServer} | ${x.clientErrors} |`,
+    )
   out.push('')
   if (r.runtime.caveats.length > 0) {
     out.push('Caveats recorded by the run:')

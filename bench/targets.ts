@@ -82,12 +82,20 @@ export function formatTable(r: Results): string {
   lines.push(`  edgeproxy / bare ${fmt(th.ratios.edgeproxyOverBare, 3)}, edgeproxy / HAProxy ${fmt(th.ratios.edgeproxyOverHaproxy, 3)}, bare / origin ${fmt(th.ratios.bareOverOrigin, 3)}`)
   lines.push('')
   const p = r.micro.pipeline
-  lines.push(`pipeline (V8, µs/request median / p99): seed ${fmt(p.seed.medianUs)} / ${fmt(p.seed.p99Us)}, seed without stick table ${fmt(p.seedNoStick.medianUs)} / ${fmt(p.seedNoStick.p99Us)}, 200 ACLs × 50 backends ${fmt(p.synthetic.medianUs)} / ${fmt(p.synthetic.p99Us)}`)
+  lines.push(
+    `pipeline (V8, µs/request median / p99): seed ${fmt(p.seed.medianUs)} / ${fmt(p.seed.p99Us)}, seed without stick table ${fmt(p.seedNoStick.medianUs)} / ${fmt(p.seedNoStick.p99Us)}, 200 ACLs × 50 backends ${fmt(p.synthetic.medianUs)} / ${fmt(p.synthetic.p99Us)}`,
+  )
   const c = r.micro.compile
-  lines.push(`compile: 1k servers ${fmt(c.servers1k.compileMs, 0)} ms (+${fmt(c.servers1k.hydrateMs, 0)} ms engine, ${fmt(c.servers1k.heapMB, 1)} MB), 10k servers ${fmt(c.servers10k.compileMs, 0)} ms (+${fmt(c.servers10k.hydrateMs, 0)} ms, ${fmt(c.servers10k.heapMB, 1)} MB)`)
-  lines.push(`lookups: 100k CIDR ${fmt(r.micro.cidr100k.acl.medianNs, 0)} ns, 1,000-server ring ${fmt(r.micro.chash1000.medianNs, 0)} ns; stick table ${fmt(r.micro.stick.oneShardOpsPerSec, 0)} ops/s (one shard), ${fmt(r.micro.stick.shardedOpsPerSec, 0)} ops/s (${r.micro.stick.shards} shards)`)
+  lines.push(
+    `compile: 1k servers ${fmt(c.servers1k.compileMs, 0)} ms (+${fmt(c.servers1k.hydrateMs, 0)} ms engine, ${fmt(c.servers1k.heapMB, 1)} MB), 10k servers ${fmt(c.servers10k.compileMs, 0)} ms (+${fmt(c.servers10k.hydrateMs, 0)} ms, ${fmt(c.servers10k.heapMB, 1)} MB)`,
+  )
+  lines.push(
+    `lookups: 100k CIDR ${fmt(r.micro.cidr100k.acl.medianNs, 0)} ns, 1,000-server ring ${fmt(r.micro.chash1000.medianNs, 0)} ns; stick table ${fmt(r.micro.stick.oneShardOpsPerSec, 0)} ops/s (one shard), ${fmt(r.micro.stick.shardedOpsPerSec, 0)} ops/s (${r.micro.stick.shards} shards)`,
+  )
   const s = r.runtime.stateCosts
-  lines.push(`DO calls/request: none ${fmt(s.none.loaded.stickCallsPerRequest, 3)}, exact ${fmt(s.exact.loaded.stickCallsPerRequest, 3)}, fast ${fmt(s.fast.loaded.stickCallsPerRequest, 3)}; added p50: exact ${fmt(s.exact.addedP50Ms)} ms, fast ${fmt(s.fast.addedP50Ms)} ms; health snapshots ${fmt(s.healthSnapshotRefreshesPerIsolatePerSec)}/isolate/s`)
+  lines.push(
+    `DO calls/request: none ${fmt(s.none.loaded.stickCallsPerRequest, 3)}, exact ${fmt(s.exact.loaded.stickCallsPerRequest, 3)}, fast ${fmt(s.fast.loaded.stickCallsPerRequest, 3)}; added p50: exact ${fmt(s.exact.addedP50Ms)} ms, fast ${fmt(s.fast.addedP50Ms)} ms; health snapshots ${fmt(s.healthSnapshotRefreshesPerIsolatePerSec)}/isolate/s`,
+  )
   const f = r.runtime.failover
   lines.push(`failover (inter ${f.interMs}ms fall ${f.fall} rise ${f.rise}): ${f.runs.map((x) => `${x.how}: down ${fmt(x.failoverMs, 0)} ms, back ${fmt(x.recoveryMs, 0)} ms`).join('; ')}`)
   lines.push('')

@@ -125,7 +125,13 @@ export class StickTable extends DurableObject<unknown> {
    */
   async clear(key?: string, now: number = Date.now()): Promise<number> {
     this.#shard.purge(now)
-    const keys = key === undefined ? this.ctx.storage.sql.exec<{ key: string }>('SELECT key FROM entries').toArray().map((r) => r.key) : [key]
+    const keys =
+      key === undefined
+        ? this.ctx.storage.sql
+            .exec<{ key: string }>('SELECT key FROM entries')
+            .toArray()
+            .map((r) => r.key)
+        : [key]
     let n = 0
     for (const k of keys) {
       if (this.#storage.get(k)) {

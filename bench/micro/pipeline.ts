@@ -118,7 +118,12 @@ export async function onePass(engine: Engine, req: EngineRequest, now: number): 
     case 'forward': {
       const adm = await txn.admit()
       if (adm.kind === 'refused') return 'queue timeout'
-      const out = await txn.responseHead(200, ORIGIN_HEADERS.map(([k, v]) => [k, v]), adm.server, false)
+      const out = await txn.responseHead(
+        200,
+        ORIGIN_HEADERS.map(([k, v]) => [k, v]),
+        adm.server,
+        false,
+      )
       // The handler copies the head into a Headers object here (runtime work, not measured).
       if (out.kind === 'origin') keep(out.head.headers.entries().length)
       txn.end({ head: { status: 200, headers: [] }, bodyBytes: 1234 })

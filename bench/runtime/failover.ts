@@ -124,10 +124,7 @@ export async function measureFailover(i: FailoverInput): Promise<FailoverRun> {
     const t0 = Date.now()
     if (i.how === 'fail') a.failing = true
     else await a.close()
-    const toA = (): number[] =>
-      i.how === 'fail'
-        ? a.hits.filter((t) => t >= t0)
-        : s.log.filter((x) => x.at >= t0 && x.done !== undefined && x.server !== b.name).map((x) => x.done as number)
+    const toA = (): number[] => (i.how === 'fail' ? a.hits.filter((t) => t >= t0) : s.log.filter((x) => x.at >= t0 && x.done !== undefined && x.server !== b.name).map((x) => x.done as number))
     const lastToA = (): number => Math.max(t0, ...toA())
     await until(() => Date.now() - lastToA() >= i.quietMs && Date.now() - t0 >= i.quietMs, 15_000)
     const routed = toA()

@@ -66,7 +66,11 @@ export async function runRuntime(opts: { quick: boolean }): Promise<RuntimeResul
     // Configurations: edgeproxy and HAProxy run the same text (only the bind port differs).
     const seedFor = (p: number, keepAlive = false) => seedConfig({ port: p, statsPort: port.stats, origin, keepAlive })
     const seedEp = compile('seed.cfg', seedFor(port.ep))
-    const track = { none: trackingConfig({ port: port.none, origin, stick: 'none' }), exact: trackingConfig({ port: port.exact, origin, stick: 'exact' }), fast: trackingConfig({ port: port.fast, origin, stick: 'fast' }) }
+    const track = {
+      none: trackingConfig({ port: port.none, origin, stick: 'none' }),
+      exact: trackingConfig({ port: port.exact, origin, stick: 'exact' }),
+      fast: trackingConfig({ port: port.fast, origin, stick: 'fast' }),
+    }
     const a = await new Origin('a').start()
     const b = await new Origin('b').start()
     const failText = failoverConfig({ port: port.fail, a: `127.0.0.1:${a.port}`, b: `127.0.0.1:${b.port}` })
@@ -135,9 +139,20 @@ export async function runRuntime(opts: { quick: boolean }): Promise<RuntimeResul
     phase = 'failover'
     const runs: FailoverRun[] = []
     for (const how of quick ? (['fail'] as const) : (['fail', 'kill'] as const)) {
-      runs.push(await measureFailover({ url: workerd.url('failover'), a, b, how, intervalMs: 20, quietMs: quick ? 800 : 1500, log, phase: (p) => {
-        phase = p
-      } }))
+      runs.push(
+        await measureFailover({
+          url: workerd.url('failover'),
+          a,
+          b,
+          how,
+          intervalMs: 20,
+          quietMs: quick ? 800 : 1500,
+          log,
+          phase: (p) => {
+            phase = p
+          },
+        }),
+      )
     }
     const targetMs = 1000 * 2 + 1000
     await workerd.dispose()

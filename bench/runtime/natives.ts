@@ -53,10 +53,10 @@ async function main(): Promise<void> {
   try {
     const nginx = await startNginx({ bodyBytes: 64 })
     const port = await freePort()
-    const workerd = await startWorkerd(
-      [{ name: 'natives', script: await bundleEntry(`${ROOT}bench/runtime/natives/worker.ts`), port, bindings: { ORIGIN: `http://127.0.0.1:${nginx.port}/` } }],
-      { persistTo: tempDir('bench-natives-'), compatibilityDate: '2026-11-01' },
-    )
+    const workerd = await startWorkerd([{ name: 'natives', script: await bundleEntry(`${ROOT}bench/runtime/natives/worker.ts`), port, bindings: { ORIGIN: `http://127.0.0.1:${nginx.port}/` } }], {
+      persistTo: tempDir('bench-natives-'),
+      compatibilityDate: '2026-11-01',
+    })
     const pid = workerdPid()
     const base = workerd.url('natives')
     const ops = (await (await fetch(`${base}/`)).text()).split('\n').filter((o) => o.includes(only))
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       const empty = median([await run('noop', 0), await run('noop', 0), await run('noop', 0)])
       for (const op of rep % 2 ? [...ops].reverse() : ops) {
         const k = n.get(op) as number
-        per.get(op)?.push((Math.max(0, (await run(op, k)) - empty) / k))
+        per.get(op)?.push(Math.max(0, (await run(op, k)) - empty) / k)
       }
     }
     process.stdout.write('µs of workerd CPU per call (median of reps; min–max):\n')

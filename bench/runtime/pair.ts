@@ -180,7 +180,9 @@ async function main(): Promise<void> {
         const us = (cpuMicros(pid) - cpu0) / r.requests
         runs.get(n)?.push(r)
         cpu.get(n)?.push(us)
-        line.push(`${n} ${Math.round(r.rps)} (${Math.round(us)} µs workerd CPU/req, p50 ${r.latencyMs.p50} ms${r.non2xx3xx ? `, ${r.non2xx3xx} non-2xx` : ''}${r.socketErrors ? `, ${r.socketErrors} socket errors` : ''})`)
+        line.push(
+          `${n} ${Math.round(r.rps)} (${Math.round(us)} µs workerd CPU/req, p50 ${r.latencyMs.p50} ms${r.non2xx3xx ? `, ${r.non2xx3xx} non-2xx` : ''}${r.socketErrors ? `, ${r.socketErrors} socket errors` : ''})`,
+        )
       }
       const bare = runs.get('bare')?.[round]?.rps ?? Number.NaN
       const ratios = epNames.map((n) => `${n}/bare ${((runs.get(n)?.[round]?.rps ?? 0) / bare).toFixed(3)}`)
@@ -201,7 +203,9 @@ async function main(): Promise<void> {
         cpuUsPerReq: (cpu.get(n) ?? []).map(Math.round),
         medianCpuUsPerReq: Math.round(median(cpu.get(n) ?? [])),
       }
-      log(`${n.padEnd(16)} median ${summary[n].medianRps} req/s, best ${summary[n].bestRps}; /bare median-of-rounds ${summary[n].medianRatio}, best/best ${summary[n].bestRatio}; workerd CPU ${summary[n].medianCpuUsPerReq} µs/req`)
+      log(
+        `${n.padEnd(16)} median ${summary[n].medianRps} req/s, best ${summary[n].bestRps}; /bare median-of-rounds ${summary[n].medianRatio}, best/best ${summary[n].bestRatio}; workerd CPU ${summary[n].medianCpuUsPerReq} µs/req`,
+      )
     }
     if (workerdLog.size > 0) for (const [k, c] of [...workerdLog].sort((x, y) => y[1] - x[1]).slice(0, 8)) log(`workerd log ×${c}: ${k}`)
     if (args.json) process.stdout.write(`${JSON.stringify({ args, summary }, null, 2)}\n`)

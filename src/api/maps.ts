@@ -121,7 +121,10 @@ function add(noun: Noun): Command['handler'] {
 function pointerArg(a: string): string | { readonly error: string } | undefined {
   if (!a.startsWith('#0x')) return undefined
   if (!/^#0x[0-9a-fA-F]*$/.test(a)) return { error: 'Malformed identifier. Please use #<id> or <file>.\n' }
-  return `0x${a.slice(3).toLowerCase().replace(/^0+(?=.)/, '')}`
+  return `0x${a
+    .slice(3)
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '')}`
 }
 
 function sameId(id: string, want: string): boolean {

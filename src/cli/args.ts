@@ -114,7 +114,12 @@ export function parseCommandLine(spec: CommandLineSpec, argv: readonly string[])
     if (t.kind !== 'option') continue
     const o = byName.get(t.name)
     if (!o) {
-      const near = t.rawName.startsWith('--') ? didYouMean(t.name, table.map((x) => x.name)) : undefined
+      const near = t.rawName.startsWith('--')
+        ? didYouMean(
+            t.name,
+            table.map((x) => x.name),
+          )
+        : undefined
       throw new UsageError(`unknown option '${t.rawName}'${near ? ` (did you mean '--${near}'?)` : ''}`)
     }
     if (o.value && t.value === undefined) throw new UsageError(`option '${t.rawName}' needs a value (${o.value})`)

@@ -147,7 +147,13 @@ export const COMMANDS: readonly Command[] = [
       { name: 'token', value: 'TOKEN', help: "the runtime API's bearer token (default: $EDGEPROXY_API_TOKEN, else the running 'edgeproxy dev' one's)" },
       { ...PERSIST_TO, help: "where the running 'edgeproxy dev' wrote its address and token" },
     ],
-    positionals: { name: 'COMMAND', synopsis: '"COMMAND" | -', min: 1, max: Number.POSITIVE_INFINITY, help: "a runtime API command, e.g. \"show stat\" (several words are one command); '-' reads commands from standard input, one per line" },
+    positionals: {
+      name: 'COMMAND',
+      synopsis: '"COMMAND" | -',
+      min: 1,
+      max: Number.POSITIVE_INFINITY,
+      help: 'a runtime API command, e.g. "show stat" (several words are one command); \'-\' reads commands from standard input, one per line',
+    },
     async run(args, io) {
       const { apiCommand } = await import('./api.ts')
       return await apiCommand(args, io)

@@ -90,7 +90,11 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     runtime = await startRuntime({ routeMap, sources: o.files, persistTo, compatibilityDate: compatibilityDate(), kvNamespaceId: kvNamespaceId(), apiToken })
     const rt = runtime
     const p = runtime.published
-    io.out(p.unchanged ? `RouteMap ${p.version} is live in the local KV (${persistTo})` : `RouteMap published as ${p.version} in the local KV (${persistTo})${p.previous ? `, replacing ${p.previous}` : ''}`)
+    io.out(
+      p.unchanged
+        ? `RouteMap ${p.version} is live in the local KV (${persistTo})`
+        : `RouteMap published as ${p.version} in the local KV (${persistTo})${p.previous ? `, replacing ${p.previous}` : ''}`,
+    )
     const target = { host: runtime.url.hostname, port: Number(runtime.url.port) }
     // `edgeproxy api` without --url talks to this process.
     mkdirSync(dirname(apiFile), { recursive: true })
@@ -134,7 +138,9 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     await stopAll()
     const err = e as NodeJS.ErrnoException
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      io.err(`edgeproxy dev: cannot listen on ${(err as { address?: string }).address ?? ''}:${(err as { port?: number }).port ?? ''}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`)
+      io.err(
+        `edgeproxy dev: cannot listen on ${(err as { address?: string }).address ?? ''}:${(err as { port?: number }).port ?? ''}: ${err.code === 'EADDRINUSE' ? 'address already in use' : 'permission denied'}`,
+      )
       return 1
     }
     throw e

@@ -50,7 +50,12 @@ function formatDecision(d: Decision): string {
       const s = d.server
       const addr = `${s.host.includes(':') ? `[${s.host}]` : s.host}${s.port !== undefined ? `:${s.port}` : ''}`
       const hdrs = d.request.headers.entries().map(([n, v]) => `    ${n}: ${v}`)
-      return [`decision: forward to backend '${d.backend}' server '${s.name}' (${addr})`, `  why: ${d.why}`, `  request: ${d.request.method} ${d.request.target} HTTP/${d.request.version}`, ...hdrs].join('\n')
+      return [
+        `decision: forward to backend '${d.backend}' server '${s.name}' (${addr})`,
+        `  why: ${d.why}`,
+        `  request: ${d.request.method} ${d.request.target} HTTP/${d.request.version}`,
+        ...hdrs,
+      ].join('\n')
     }
     case 'respond': {
       const hdrs = d.response.headers.map(([n, v]) => `    ${n}: ${v}`)

@@ -29,7 +29,10 @@ function isOption(word: string): boolean {
 }
 
 function unknownCommand(name: string): UsageError {
-  const near = didYouMean(name, [...COMMANDS, HELP].map((x) => x.name))
+  const near = didYouMean(
+    name,
+    [...COMMANDS, HELP].map((x) => x.name),
+  )
   return new UsageError(`unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`)
 }
 

@@ -56,7 +56,13 @@ function run(args: readonly string[]): Promise<{ code: number; out: string; err:
 }
 
 export function wranglerKv(o: WranglerKvOptions): KvStore {
-  const common = ['--binding', o.binding ?? 'ROUTEMAPS', '--config', wranglerConfig(o.config), ...(o.remote ? ['--remote'] : ['--local', ...(o.persistTo ? ['--persist-to', resolve(o.persistTo)] : [])])]
+  const common = [
+    '--binding',
+    o.binding ?? 'ROUTEMAPS',
+    '--config',
+    wranglerConfig(o.config),
+    ...(o.remote ? ['--remote'] : ['--local', ...(o.persistTo ? ['--persist-to', resolve(o.persistTo)] : [])]),
+  ]
   return {
     async get(key) {
       const r = await run(['kv', 'key', 'get', key, '--text', ...common])

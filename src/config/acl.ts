@@ -188,12 +188,7 @@ export function exprErrorCode(message: string): 'unknown-fetch' | 'unknown-conve
 }
 
 /** Reports sample-expression errors at their position inside `word`. True if there were any. */
-export function reportExprErrors(
-  errors: readonly { offset: number; length: number; message: string; suggestion?: string }[],
-  word: Word,
-  sv: Services,
-  shift: number,
-): boolean {
+export function reportExprErrors(errors: readonly { offset: number; length: number; message: string; suggestion?: string }[], word: Word, sv: Services, shift: number): boolean {
   for (const e of errors) {
     sv.diag.error(exprErrorCode(e.message), subSpan(word.span, Math.max(0, e.offset + shift), Math.max(1, e.length)), e.message, e.suggestion ? { help: `did you mean '${e.suggestion}'?` } : undefined)
   }

@@ -62,7 +62,13 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
   const body = {
     schema: ROUTEMAP_SCHEMA as typeof ROUTEMAP_SCHEMA,
     sources: files.map((f) => f.name),
-    global: { ...(g.maxconn !== undefined ? { maxconn: g.maxconn } : {}), statsSockets: g.statsSockets, log: g.log, ...(g.spreadChecks !== undefined ? { spreadChecks: g.spreadChecks } : {}), ...(g.procVars.size > 0 ? { procVars: Object.fromEntries(g.procVars) } : {}) },
+    global: {
+      ...(g.maxconn !== undefined ? { maxconn: g.maxconn } : {}),
+      statsSockets: g.statsSockets,
+      log: g.log,
+      ...(g.spreadChecks !== undefined ? { spreadChecks: g.spreadChecks } : {}),
+      ...(g.procVars.size > 0 ? { procVars: Object.fromEntries(g.procVars) } : {}),
+    },
     frontends: fin.frontends,
     backends: fin.backends,
     userlists: [...g.userlists.values()].map(({ span: _s, ...u }) => u),

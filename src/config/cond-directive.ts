@@ -14,13 +14,55 @@ const FEATURES = new Set(['PCRE', 'PCRE2', 'PCRE_JIT', 'PCRE2_JIT', 'OPENSSL', '
 
 type Pred = (args: string[]) => boolean
 const PREDICATES: Readonly<Record<string, { arity: number; fn: (env: EnvLookup) => Pred }>> = {
-  defined: { arity: 1, fn: (env) => ([n]) => env(n ?? '') !== undefined },
-  feature: { arity: 1, fn: () => ([n]) => FEATURES.has(n ?? '') },
-  streq: { arity: 2, fn: () => ([a, b]) => a === b },
-  strneq: { arity: 2, fn: () => ([a, b]) => a !== b },
-  strstr: { arity: 2, fn: () => ([a, b]) => (a ?? '').includes(b ?? '') },
-  version_atleast: { arity: 1, fn: () => ([v]) => compareVersions(EMULATED_VERSION, v ?? '') >= 0 },
-  version_before: { arity: 1, fn: () => ([v]) => compareVersions(EMULATED_VERSION, v ?? '') < 0 },
+  defined: {
+    arity: 1,
+    fn:
+      (env) =>
+      ([n]) =>
+        env(n ?? '') !== undefined,
+  },
+  feature: {
+    arity: 1,
+    fn:
+      () =>
+      ([n]) =>
+        FEATURES.has(n ?? ''),
+  },
+  streq: {
+    arity: 2,
+    fn:
+      () =>
+      ([a, b]) =>
+        a === b,
+  },
+  strneq: {
+    arity: 2,
+    fn:
+      () =>
+      ([a, b]) =>
+        a !== b,
+  },
+  strstr: {
+    arity: 2,
+    fn:
+      () =>
+      ([a, b]) =>
+        (a ?? '').includes(b ?? ''),
+  },
+  version_atleast: {
+    arity: 1,
+    fn:
+      () =>
+      ([v]) =>
+        compareVersions(EMULATED_VERSION, v ?? '') >= 0,
+  },
+  version_before: {
+    arity: 1,
+    fn:
+      () =>
+      ([v]) =>
+        compareVersions(EMULATED_VERSION, v ?? '') < 0,
+  },
   openssl_version_atleast: { arity: 1, fn: () => () => true },
   openssl_version_before: { arity: 1, fn: () => () => false },
   enabled: { arity: 1, fn: () => () => true },

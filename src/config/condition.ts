@@ -18,14 +18,7 @@ import { spanAt } from './source.ts'
  * `context` names the statement for messages ("'http-request deny'"); `where` names the place
  * where the condition runs as HAProxy does in its phase warnings ('frontend use-backend rule').
  */
-export function parseCondition(
-  words: readonly Word[],
-  proxy: ProxyDraft,
-  phase: Phase,
-  sv: Services,
-  context: string,
-  where?: string,
-): Condition | undefined {
+export function parseCondition(words: readonly Word[], proxy: ProxyDraft, phase: Phase, sv: Services, context: string, where?: string): Condition | undefined {
   const head = words[0]
   if (!head || (head.text !== 'if' && head.text !== 'unless')) return undefined
   // acl.c parse_acl_cond, word by word (quoting does not matter, as in HAProxy): leading '!'s

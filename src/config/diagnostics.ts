@@ -82,12 +82,7 @@ export class DiagnosticBag {
 
   /** Diagnostics in file, line, column order (stable for equal positions). */
   sorted(): Diagnostic[] {
-    return [...this.#items].sort(
-      (a, b) =>
-        a.span.file.localeCompare(b.span.file) ||
-        a.span.line - b.span.line ||
-        a.span.column - b.span.column,
-    )
+    return [...this.#items].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column)
   }
 }
 
@@ -107,10 +102,7 @@ function cleanExtra(extra: Extra | undefined): { notes?: readonly Note[]; help?:
  * Renders diagnostics compiler-style. The first line of each is exactly
  * `FILE:LINE:COL: error|warning: MESSAGE`; the source line, a caret and help follow, indented.
  */
-export function renderDiagnostics(
-  diags: readonly Diagnostic[],
-  files: ReadonlyMap<string, SourceFile>,
-): string {
+export function renderDiagnostics(diags: readonly Diagnostic[], files: ReadonlyMap<string, SourceFile>): string {
   const out: string[] = []
   for (const d of diags) {
     const s = d.span

@@ -240,13 +240,7 @@ export function holdsRules(p: ProxyDraft): boolean {
  * cookie, retries, default-server, log, errorfiles, stats, checks). Rules of a named defaults
  * section run before the proxy's own; its ACLs come along hidden so those rules still resolve.
  */
-export function inheritDraft(
-  from: ProxyDraft,
-  kind: ProxyKind,
-  name: string,
-  span: SourceSpan,
-  nameWord?: Word,
-): ProxyDraft {
+export function inheritDraft(from: ProxyDraft, kind: ProxyKind, name: string, span: SourceSpan, nameWord?: Word): ProxyDraft {
   const d = createDraft(kind, name, span, nameWord)
   d.mode = from.mode
   d.options = { ...from.options }
@@ -273,7 +267,14 @@ export function inheritDraft(
   d.acls = from.acls.map((a) => ({ ...a, hidden: true, tests: [...a.tests] }))
   const t = from.tcp
   if (holdsRules(from)) d.rulesFrom = from
-  d.tcp = { connection: [...t.connection], session: [...t.session], content: [...t.content], response: [...t.response], ...(t.inspectDelay !== undefined ? { inspectDelay: t.inspectDelay } : {}), ...(t.responseInspectDelay !== undefined ? { responseInspectDelay: t.responseInspectDelay } : {}) }
+  d.tcp = {
+    connection: [...t.connection],
+    session: [...t.session],
+    content: [...t.content],
+    response: [...t.response],
+    ...(t.inspectDelay !== undefined ? { inspectDelay: t.inspectDelay } : {}),
+    ...(t.responseInspectDelay !== undefined ? { responseInspectDelay: t.responseInspectDelay } : {}),
+  }
   d.httpRequest = [...from.httpRequest]
   d.httpResponse = [...from.httpResponse]
   d.httpAfterResponse = [...from.httpAfterResponse]

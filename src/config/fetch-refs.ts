@@ -141,10 +141,19 @@ function resolveArg(
       px = backends.get(pname)
       if (!px) return fail('unknown-backend', `unable to find proxy '${pname}' referenced in arg ${pos} of ${ctx}`, hint(pname, backends.keys(), `declare 'backend ${pname}'`))
     }
-    if (slash < 0 && inDefaults) return fail('unknown-backend', `backend name must be set in arg ${pos} of ${ctx}`, "name the backend: '<backend>/<server>' (an expression of a defaults section runs in several proxies)")
+    if (slash < 0 && inDefaults)
+      return fail('unknown-backend', `backend name must be set in arg ${pos} of ${ctx}`, "name the backend: '<backend>/<server>' (an expression of a defaults section runs in several proxies)")
     const sname = slash >= 0 ? text.slice(slash + 1) : text
     if (!px.servers.some((s) => s.name === sname)) {
-      return fail('unknown-server', `unable to find server '${sname}' in proxy '${pname}', referenced in arg ${pos} of ${ctx}`, hint(sname, px.servers.map((s) => s.name), slash >= 0 ? `declare 'server ${sname}' in '${pname}'` : "write '<backend>/<server>' for a server of another proxy"))
+      return fail(
+        'unknown-server',
+        `unable to find server '${sname}' in proxy '${pname}', referenced in arg ${pos} of ${ctx}`,
+        hint(
+          sname,
+          px.servers.map((s) => s.name),
+          slash >= 0 ? `declare 'server ${sname}' in '${pname}'` : "write '<backend>/<server>' for a server of another proxy",
+        ),
+      )
     }
     return `${pname}/${sname}`
   }

@@ -32,9 +32,13 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
     tablesByName.set(t.name, t)
     // cfg_parse_peers: a peers table's own name may not be that of a proxy's table declared before it.
     const short = t.name.slice(t.name.indexOf('/') + 1)
-    const other = proxies.find((p) => p.stickTable && p.name === short && p.span.file === t.origin.file && (p.stickTable.origin.line < t.origin.line))
+    const other = proxies.find((p) => p.stickTable && p.name === short && p.span.file === t.origin.file && p.stickTable.origin.line < t.origin.line)
     if (other?.stickTable) {
-      sv.diag.error('duplicate-name', { file: t.origin.file, line: t.origin.line, column: 1, length: 1 }, `stick-table name '${short}' conflicts with table declared in ${other.kind} '${other.name}' at ${other.stickTable.origin.file}:${other.stickTable.origin.line}.`)
+      sv.diag.error(
+        'duplicate-name',
+        { file: t.origin.file, line: t.origin.line, column: 1, length: 1 },
+        `stick-table name '${short}' conflicts with table declared in ${other.kind} '${other.name}' at ${other.stickTable.origin.file}:${other.stickTable.origin.line}.`,
+      )
     }
   }
   const tracked = new Set<ServerDraft>()
@@ -45,7 +49,10 @@ export function finalize(proxies: readonly ProxyDraft[], global: GlobalDraft, sv
   resolveFetchRefs(proxies, sv)
   resolveUserlists(global, sv)
   for (const r of global.resolverRefs) {
-    if (!global.resolvers.has(r.name)) sv.diag.error('unknown-section', r.span, `${r.what}: unable to find required resolvers '${r.name}'`, { help: `declare 'resolvers ${r.name}' (it is ignored at the edge) or remove the 'resolvers' option` })
+    if (!global.resolvers.has(r.name))
+      sv.diag.error('unknown-section', r.span, `${r.what}: unable to find required resolvers '${r.name}'`, {
+        help: `declare 'resolvers ${r.name}' (it is ignored at the edge) or remove the 'resolvers' option`,
+      })
   }
   const frontends = proxies.filter(hasFe).map((p) => freezeFrontend(p, global.log))
   const backends = proxies.filter(hasBe).map((p) => freezeBackend(p, sv))
@@ -93,22 +100,20 @@ function checkDefaultsRuleUse(proxies: readonly ProxyDraft[], tables: ReadonlyMa
     const both = list.find((p) => p.kind === 'listen')
     if ((fe && be) || both) {
       const bad = both ?? (be as ProxyDraft)
-      sv.diag.error('keyword-out-of-section', bad.span, `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds TCP/HTTP rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`, {
-        help: 'a defaults section with rules may be used by frontends or by backends, not both; give the backends their own defaults section',
-        notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
-      })
+      sv.diag.error(
+        'keyword-out-of-section',
+        bad.span,
+        `${bad.kind} '${bad.name}' cannot use defaults section '${d.name}': it holds TCP/HTTP rules and is already used by ${both ? 'a proxy with both capabilities' : `frontend '${fe?.name ?? ''}'`}`,
+        {
+          help: 'a defaults section with rules may be used by frontends or by backends, not both; give the backends their own defaults section',
+          notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
+        },
+      )
     }
   }
 }
 
-function checkProxy(
-  p: ProxyDraft,
-  backends: ReadonlyMap<string, ProxyDraft>,
-  tables: ReadonlyMap<string, unknown>,
-  global: GlobalDraft,
-  sv: Services,
-  tracked: Set<ServerDraft>,
-): void {
+function checkProxy(p: ProxyDraft, backends: ReadonlyMap<string, ProxyDraft>, tables: ReadonlyMap<string, unknown>, global: GlobalDraft, sv: Services, tracked: Set<ServerDraft>): void {
   const where = `${p.kind} '${p.name}'`
   if (hasFe(p) && p.binds.length === 0 && p.bindSpans.length === 0) {
     // HAProxy 2.6 warns (cfgparse.c check_config_validity) and the proxy receives no traffic.
@@ -174,9 +179,14 @@ function checkProxy(
     const t = tables.get(r.name)
     if (!t) {
       const isProxy = backends.has(r.name) || r.name === p.name
-      sv.diag.error('unknown-table', r.span, isProxy ? `${where}: unable to find stick-table '${r.name}' ${r.context}: proxy '${r.name}' declares no 'stick-table'` : `${where}: unable to find stick-table '${r.name}' ${r.context}.`, {
-        help: "declare 'stick-table type ... size ...' in that proxy, or name another with 'table <proxy>'",
-      })
+      sv.diag.error(
+        'unknown-table',
+        r.span,
+        isProxy ? `${where}: unable to find stick-table '${r.name}' ${r.context}: proxy '${r.name}' declares no 'stick-table'` : `${where}: unable to find stick-table '${r.name}' ${r.context}.`,
+        {
+          help: "declare 'stick-table type ... size ...' in that proxy, or name another with 'table <proxy>'",
+        },
+      )
     }
   }
   for (const rule of p.stickRules) {
@@ -267,7 +277,11 @@ function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string,
   let cur: { px: ProxyDraft; srv: ServerDraft } | undefined = { px: r.px, srv: target }
   for (let hops = 0; cur && hops < 1000; hops++) {
     if (cur.srv === s) {
-      sv.diag.error('invalid-argument', s.span, `${where}: unable to track ${r.px.name}/${target.name} as it belongs to a tracking chain looping back to ${r.px.name}/${target === s ? target.name : s.name}.`)
+      sv.diag.error(
+        'invalid-argument',
+        s.span,
+        `${where}: unable to track ${r.px.name}/${target.name} as it belongs to a tracking chain looping back to ${r.px.name}/${target === s ? target.name : s.name}.`,
+      )
       return false
     }
     const next = cur.srv.params.track
@@ -276,7 +290,9 @@ function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string,
     cur = n.px && n.srv ? { px: n.px, srv: n.srv } : undefined
   }
   if (r.px !== p && (p.check?.disableOn404 ?? false) !== (r.px.check?.disableOn404 ?? false)) {
-    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} fortracking: disable-on-404 option inconsistency.`, { help: "set 'http-check disable-on-404' in both backends or in neither" })
+    sv.diag.error('invalid-argument', s.span, `${where}: unable to use ${r.px.name}/${target.name} fortracking: disable-on-404 option inconsistency.`, {
+      help: "set 'http-check disable-on-404' in both backends or in neither",
+    })
     return false
   }
   return true
@@ -285,9 +301,16 @@ function checkTrack(p: ProxyDraft, s: ServerDraft, backends: ReadonlyMap<string,
 function freezeOptions(p: ProxyDraft): ProxyOptions {
   const o = p.options
   return {
-    httplog: o.httplog, dontlognull: o.dontlognull, httpServerClose: o.httpServerClose, httpClose: o.httpClose,
-    persist: o.persist, allbackups: o.allbackups, logHealthChecks: o.logHealthChecks, httpKeepAlive: o.httpKeepAlive,
-    preferLastServer: o.preferLastServer, forwarded: o.forwarded,
+    httplog: o.httplog,
+    dontlognull: o.dontlognull,
+    httpServerClose: o.httpServerClose,
+    httpClose: o.httpClose,
+    persist: o.persist,
+    allbackups: o.allbackups,
+    logHealthChecks: o.logHealthChecks,
+    httpKeepAlive: o.httpKeepAlive,
+    preferLastServer: o.preferLastServer,
+    forwarded: o.forwarded,
     ...(o.forwardfor ? { forwardfor: o.forwardfor } : {}),
     ...(o.redispatch !== undefined ? { redispatch: o.redispatch } : {}),
     ...(o.originalto !== undefined ? { originalto: o.originalto } : {}),
@@ -304,9 +327,14 @@ function freezeStats(p: ProxyDraft): StatsSettings | undefined {
   const s = p.stats
   if (!s?.enabled) return undefined
   return {
-    uri: s.uri ?? '/haproxy?stats', realm: s.realm ?? 'HAProxy Statistics', auth: s.auth,
+    uri: s.uri ?? '/haproxy?stats',
+    realm: s.realm ?? 'HAProxy Statistics',
+    auth: s.auth,
     ...(s.refreshMs !== undefined ? { refreshMs: s.refreshMs } : {}),
-    hideVersion: s.hideVersion ?? false, ...(s.admin ? { admin: s.admin } : {}), showLegends: s.showLegends ?? false, scope: s.scope,
+    hideVersion: s.hideVersion ?? false,
+    ...(s.admin ? { admin: s.admin } : {}),
+    showLegends: s.showLegends ?? false,
+    scope: s.scope,
   }
 }
 
@@ -333,17 +361,34 @@ function freezeFrontend(p: ProxyDraft, globalLog: boolean): Frontend {
   const stats = freezeStats(p)
   const logs = p.log === 'own' || (p.log === 'global' && globalLog)
   return {
-    name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, binds: p.binds, acls: freezeAcls(p),
-    httpRequest: p.httpRequest, httpResponse: p.httpResponse, httpAfterResponse: p.httpAfterResponse, redirects: p.redirects,
+    name: p.name,
+    id: p.id,
+    listen: p.kind === 'listen',
+    mode: p.mode,
+    binds: p.binds,
+    acls: freezeAcls(p),
+    httpRequest: p.httpRequest,
+    httpResponse: p.httpResponse,
+    httpAfterResponse: p.httpAfterResponse,
+    redirects: p.redirects,
     ...freezeTcp(p.tcp.connection, p.tcp.session, p.tcp.content, []),
-    useBackends: p.useBackends, ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
-    options: freezeOptions(p), timeouts: p.timeouts, ...(stats ? { stats } : {}),
-    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}), ...(p.monitorFail ? { monitorFail: p.monitorFail } : {}), ...(p.stickTable ? { stickTable: p.stickTable } : {}),
-    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
-    ...(p.logFormat !== undefined ? { logFormat: p.logFormat.text } : {}), ...(logs ? accessLog(p) : {}),
+    useBackends: p.useBackends,
+    ...(p.defaultBackend ? { defaultBackend: p.defaultBackend.name } : p.kind === 'listen' ? { defaultBackend: p.name } : {}),
+    options: freezeOptions(p),
+    timeouts: p.timeouts,
+    ...(stats ? { stats } : {}),
+    ...(p.monitorUri !== undefined ? { monitorUri: p.monitorUri } : {}),
+    ...(p.monitorFail ? { monitorFail: p.monitorFail } : {}),
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    errorfiles: p.errorfiles,
+    ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}),
+    ...(p.maxconn !== undefined ? { maxconn: p.maxconn } : {}),
+    ...(p.logFormat !== undefined ? { logFormat: p.logFormat.text } : {}),
+    ...(logs ? accessLog(p) : {}),
     ...(p.captures.request.length + p.captures.response.length > 0 ? { captures: p.captures } : {}),
     ...(p.uniqueIdFormat !== undefined ? { uniqueId: { format: p.uniqueIdFormat, ...(p.uniqueIdHeader !== undefined ? { header: p.uniqueIdHeader } : {}) } } : {}),
-    ...(logs ? { log: true } : {}), origin: { file: p.span.file, line: p.span.line },
+    ...(logs ? { log: true } : {}),
+    origin: { file: p.span.file, line: p.span.line },
   }
 }
 
@@ -357,29 +402,44 @@ function freezeServer(s: ServerDraft): Server {
   const observe = str('observe')
   const agentPort = q['agent-port']
   return {
-    name: s.name, id: s.id ?? 0, host: s.host, ...(s.port !== undefined ? { port: s.port } : {}),
+    name: s.name,
+    id: s.id ?? 0,
+    host: s.host,
+    ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.portOffset !== undefined ? { portOffset: s.portOffset } : {}),
-    weight: num(q.weight, 1), backup: q.backup === true, disabled: q.disabled === true, check: q.check === true,
-    interMs: num(q.inter, 2000), ...(typeof q.fastinter === 'number' ? { fastinterMs: q.fastinter } : {}),
+    weight: num(q.weight, 1),
+    backup: q.backup === true,
+    disabled: q.disabled === true,
+    check: q.check === true,
+    interMs: num(q.inter, 2000),
+    ...(typeof q.fastinter === 'number' ? { fastinterMs: q.fastinter } : {}),
     ...(typeof q.downinter === 'number' ? { downinterMs: q.downinter } : {}),
-    rise: num(q.rise, 2), fall: num(q.fall, 3),
+    rise: num(q.rise, 2),
+    fall: num(q.fall, 3),
     // HAProxy stores slowstart in whole seconds, rounded up (reference §1.4).
     slowstartMs: Math.ceil(num(q.slowstart, 0) / 1000) * 1000,
     ...(str('cookie') !== undefined ? { cookie: str('cookie') } : {}),
-    maxconn: num(q.maxconn, 0), maxqueue: num(q.maxqueue, 0), ssl: q.ssl === true,
-    ...(typeof q.port === 'number' ? { checkPort: q.port } : {}), ...(str('addr') ? { checkAddr: str('addr') } : {}),
+    maxconn: num(q.maxconn, 0),
+    maxqueue: num(q.maxqueue, 0),
+    ssl: q.ssl === true,
+    ...(typeof q.port === 'number' ? { checkPort: q.port } : {}),
+    ...(str('addr') ? { checkAddr: str('addr') } : {}),
     ...(observe === 'layer4' || observe === 'layer7' ? { observe } : {}),
-    ...(str('on-error') ? { onError: str('on-error') } : {}), errorLimit: num(q['error-limit'], 10),
+    ...(str('on-error') ? { onError: str('on-error') } : {}),
+    errorLimit: num(q['error-limit'], 10),
     // The agent port defaults to the check `port` (check.c `srv_parse_check_port`); agent-inter to 2 s (proxy.c defsrv).
     ...(q['agent-check'] === true && typeof (agentPort ?? q.port) === 'number'
       ? {
           agent: {
-            port: (agentPort ?? q.port) as number, interMs: num(q['agent-inter'], 2000),
-            ...(str('agent-send') ? { send: str('agent-send') } : {}), ...(str('agent-addr') ? { addr: str('agent-addr') } : {}),
+            port: (agentPort ?? q.port) as number,
+            interMs: num(q['agent-inter'], 2000),
+            ...(str('agent-send') ? { send: str('agent-send') } : {}),
+            ...(str('agent-addr') ? { addr: str('agent-addr') } : {}),
           },
         }
       : {}),
-    ...(str('redir') ? { redir: str('redir') } : {}), ...(str('track') ? { track: str('track') } : {}),
+    ...(str('redir') ? { redir: str('redir') } : {}),
+    ...(str('track') ? { track: str('track') } : {}),
     origin: s.origin,
   } as Server
 }
@@ -393,10 +453,20 @@ function dispatchServer(p: ProxyDraft, sv: Services): Server | undefined {
   const d = p.dispatch
   if (!d) return undefined
   if (p.balance) {
-    sv.diag.warning('useless', d.span, `dispatch address of ${p.kind} '${p.name}' will be ignored in balance mode.`, { help: "remove 'dispatch' or the 'balance' line (a 'balance' in defaults applies too)" })
+    sv.diag.warning('useless', d.span, `dispatch address of ${p.kind} '${p.name}' will be ignored in balance mode.`, {
+      help: "remove 'dispatch' or the 'balance' line (a 'balance' in defaults applies too)",
+    })
     return undefined
   }
-  return freezeServer({ name: '<NOSRV>', nameWord: { text: '<NOSRV>', span: d.span } as ServerDraft['nameWord'], host: d.host, port: d.port, params: {}, origin: { file: d.span.file, line: d.span.line }, span: d.span })
+  return freezeServer({
+    name: '<NOSRV>',
+    nameWord: { text: '<NOSRV>', span: d.span } as ServerDraft['nameWord'],
+    host: d.host,
+    port: d.port,
+    params: {},
+    origin: { file: d.span.file, line: d.span.line },
+    span: d.span,
+  })
 }
 
 function freezeBackend(p: ProxyDraft, sv: Services): Backend {
@@ -411,15 +481,35 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   }
   const dispatch = dispatchServer(p, sv)
   return {
-    name: p.name, id: p.id, listen: p.kind === 'listen', mode: p.mode, balance: p.balance ?? { algo: 'roundrobin' }, hash: p.hash,
-    servers, ...(dispatch ? { dispatch } : {}), ...(p.cookie ? { cookie: p.cookie } : {}), acls: freezeAcls(p),
-    httpRequest: p.kind === 'listen' ? [] : p.httpRequest, httpResponse: p.kind === 'listen' ? [] : p.httpResponse,
-    httpAfterResponse: p.kind === 'listen' ? [] : p.httpAfterResponse, redirects: p.kind === 'listen' ? [] : p.redirects,
+    name: p.name,
+    id: p.id,
+    listen: p.kind === 'listen',
+    mode: p.mode,
+    balance: p.balance ?? { algo: 'roundrobin' },
+    hash: p.hash,
+    servers,
+    ...(dispatch ? { dispatch } : {}),
+    ...(p.cookie ? { cookie: p.cookie } : {}),
+    acls: freezeAcls(p),
+    httpRequest: p.kind === 'listen' ? [] : p.httpRequest,
+    httpResponse: p.kind === 'listen' ? [] : p.httpResponse,
+    httpAfterResponse: p.kind === 'listen' ? [] : p.httpAfterResponse,
+    redirects: p.kind === 'listen' ? [] : p.redirects,
     ...freezeTcp([], [], p.kind === 'listen' ? [] : p.tcp.content, p.tcp.response),
-    useServers: p.useServers.map(({ span: _s, ...u }) => u), forcePersist: p.forcePersist, ignorePersist: p.ignorePersist,
-    options: freezeOptions(p), timeouts: p.timeouts, retries: p.retries, retryOn: p.retryOn,
+    useServers: p.useServers.map(({ span: _s, ...u }) => u),
+    forcePersist: p.forcePersist,
+    ignorePersist: p.ignorePersist,
+    options: freezeOptions(p),
+    timeouts: p.timeouts,
+    retries: p.retries,
+    retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
-    ...(p.stickTable ? { stickTable: p.stickTable } : {}), stickRules: p.stickRules, ...(stats ? { stats } : {}),
-    errorfiles: p.errorfiles, ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}), ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}), origin: { file: p.span.file, line: p.span.line },
+    ...(p.stickTable ? { stickTable: p.stickTable } : {}),
+    stickRules: p.stickRules,
+    ...(stats ? { stats } : {}),
+    errorfiles: p.errorfiles,
+    ...(p.errorReplies && Object.keys(p.errorReplies).length > 0 ? { errorReplies: p.errorReplies } : {}),
+    ...(p.fullconn !== undefined ? { fullconn: p.fullconn } : {}),
+    origin: { file: p.span.file, line: p.span.line },
   }
 }

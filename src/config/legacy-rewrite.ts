@@ -112,7 +112,10 @@ function conditionWith(l: LegacyLine, terms: readonly string[], cond: Cond | und
   }
   if (cond.kind === 'if') return ` if ${alternatives.map((a) => `${m} ${slice(l, a[0] as Word, a[a.length - 1] as Word)}`).join(' || ')}`
   if (alternatives.length > 1 || cond.words.some((w) => w.text.includes('{') || w.text.includes('}'))) {
-    return fail(cond.words[0]?.span ?? (l.words[0] as Word).span, `'${l.name} ... unless <cond>' with '||' or an anonymous ACL has no single 2.x condition: write the condition with 'if' (or name the ACLs) and run migrate again`)
+    return fail(
+      cond.words[0]?.span ?? (l.words[0] as Word).span,
+      `'${l.name} ... unless <cond>' with '||' or an anonymous ACL has no single 2.x condition: write the condition with 'if' (or name the ACLs) and run migrate again`,
+    )
   }
   return ` if ${cond.words.map((w) => `${m} ${w.text.startsWith('!') ? w.text.slice(1) : `!${w.text}`}`).join(' || ')}`
 }
@@ -173,7 +176,10 @@ function filter(side: 'request' | 'response', action: FilterAction, icase: boole
         const repl = replW.text
         const colon = repl.indexOf(':')
         if (colon < 0 || repl.slice(0, colon).toLowerCase() !== hdr.name.toLowerCase()) {
-          return fail(replW.span, `'${l.name}': the replacement renames the header ('${hdr.name}' to '${colon < 0 ? repl : repl.slice(0, colon)}'): '${ruleSet} replace-header' keeps the name; use 'set-header' and 'del-header' rules`)
+          return fail(
+            replW.span,
+            `'${l.name}': the replacement renames the header ('${hdr.name}' to '${colon < 0 ? repl : repl.slice(0, colon)}'): '${ruleSet} replace-header' keeps the name; use 'set-header' and 'del-header' rules`,
+          )
         }
         const value = repl.slice(colon + 1).replace(/^[ \t]+/, '')
         if (/\\0/.test(value)) return fail(replW.span, `'${l.name}': '\\0' (the whole 1.x line, name included) has no 2.x counterpart in 'replace-header'`)
@@ -189,7 +195,10 @@ function filter(side: 'request' | 'response', action: FilterAction, icase: boole
     }
     const rl = splitRequestLine(re)
     if (!rl) {
-      return fail(reW.span, `'${l.name}': no exact 2.x form for '${re}': 1.x tested it against the request line and every header line; only '^Name:\\ value' header regexes and '^[^\\ :]*\\ /path' request-line regexes have exact 2.x equivalents`)
+      return fail(
+        reW.span,
+        `'${l.name}': no exact 2.x form for '${re}': 1.x tested it against the request line and every header line; only '^Name:\\ value' header regexes and '^[^\\ :]*\\ /path' request-line regexes have exact 2.x equivalents`,
+      )
     }
     const methodTerm = rl.methods ? [`{ method${icase ? ' -i' : ''} ${rl.methods.join(' ')} }`] : []
     if (action === 'replace') return replacePath(l, a.args[1] as Word, rl, icase, methodTerm, a.cond)
@@ -209,7 +218,10 @@ function replacePath(l: LegacyLine, replW: Word, rl: ReturnType<typeof splitRequ
   const m = /^(.*)\(\.\*\)\$?$/.exec(rl.uri)
   const prefix = m?.[1]
   if (prefix === undefined || !pathOnly(prefix)) {
-    return fail(replW.span, `'${l.name}': no exact 2.x form: the regex must be '^<method> /<path>(.*)' with a path part that cannot match past the path, so that '(.*)' carries the rest of the request line`)
+    return fail(
+      replW.span,
+      `'${l.name}': no exact 2.x form: the regex must be '^<method> /<path>(.*)' with a path part that cannot match past the path, so that '(.*)' carries the rest of the request line`,
+    )
   }
   const mg = rl.methodGroup ? 1 : 0
   const last = mg + countGroups(prefix) + 1
@@ -262,18 +274,27 @@ function none(why: string) {
 }
 
 function monitorNet(l: LegacyLine): Rewrite {
-  if (l.section !== 'frontend' && l.section !== 'listen') return fail((l.words[0] as Word).span, `'monitor-net' in a '${l.section}' section: 2.x rules cannot be inherited from an anonymous 'defaults' section; put 'http-request return status 200 if { src <net> }' in each frontend`)
+  if (l.section !== 'frontend' && l.section !== 'listen')
+    return fail(
+      (l.words[0] as Word).span,
+      `'monitor-net' in a '${l.section}' section: 2.x rules cannot be inherited from an anonymous 'defaults' section; put 'http-request return status 200 if { src <net> }' in each frontend`,
+    )
   const a = splitArgs(l, 1)
   if (isRewrite(a)) return a
   if (a.cond) return fail(a.cond.words[0]?.span ?? (l.words[0] as Word).span, "'monitor-net' takes no condition")
-  return { ok: true, text: `http-request return status 200 if { src ${(a.args[0] as Word).text} }`, order: { side: 'request', rank: RANK.monitor }, note: '1.x answered before any rule; this is the first request rule' }
+  return {
+    ok: true,
+    text: `http-request return status 200 if { src ${(a.args[0] as Word).text} }`,
+    order: { side: 'request', rank: RANK.monitor },
+    note: '1.x answered before any rule; this is the first request rule',
+  }
 }
 
 function block(l: LegacyLine): Rewrite {
   if (l.section === 'defaults') return notInDefaults(l)
   const args = l.words.slice(l.argStart)
   const kw = args[0]
-  if (!kw || (kw.text !== 'if' && kw.text !== 'unless') || args.length < 2) return fail((kw ?? l.words[0] as Word).span, "'block' expects 'if' or 'unless' followed by a condition")
+  if (!kw || (kw.text !== 'if' && kw.text !== 'unless') || args.length < 2) return fail((kw ?? (l.words[0] as Word)).span, "'block' expects 'if' or 'unless' followed by a condition")
   return { ok: true, text: `http-request deny ${slice(l, args[0] as Word, args[args.length - 1] as Word)}`, order: { side: 'request', rank: RANK.block } }
 }
 

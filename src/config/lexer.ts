@@ -39,13 +39,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*/
  * Splits one line into words. Reports lexical errors (unmatched quote, bad escape, bad variable)
  * into `diag` and returns the words it could read, so parsing goes on.
  */
-export function tokenizeLine(
-  text: string,
-  file: string,
-  line: number,
-  env: EnvLookup,
-  diag: DiagnosticBag,
-): Word[] {
+export function tokenizeLine(text: string, file: string, line: number, env: EnvLookup, diag: DiagnosticBag): Word[] {
   const words: Word[] = []
   let i = 0
   const n = text.length
@@ -80,12 +74,7 @@ export function tokenizeLine(
         if (next === 'x') {
           const hex = text.slice(i + 2, i + 4)
           if (!/^[0-9a-fA-F]{2}$/.test(hex)) {
-            diag.error(
-              'syntax',
-              spanAt(file, line, i + 1, 2 + hex.length),
-              'truncated or invalid hexadecimal sequence',
-              { help: "write '\\xNN' with two hexadecimal digits" },
-            )
+            diag.error('syntax', spanAt(file, line, i + 1, 2 + hex.length), 'truncated or invalid hexadecimal sequence', { help: "write '\\xNN' with two hexadecimal digits" })
             i += 1
             continue
           }
@@ -143,12 +132,9 @@ export function tokenizeLine(
   }
   if (words.length > MAX_WORDS) {
     const extra = words[MAX_WORDS] as Word
-    diag.error(
-      'syntax',
-      extra.span,
-      `too many words, truncating after word ${MAX_WORDS}, position ${extra.span.column}: <${extra.text}>`,
-      { help: 'split the statement into several lines (for ACLs, repeat the acl name)' },
-    )
+    diag.error('syntax', extra.span, `too many words, truncating after word ${MAX_WORDS}, position ${extra.span.column}: <${extra.text}>`, {
+      help: 'split the statement into several lines (for ACLs, repeat the acl name)',
+    })
     return words.slice(0, MAX_WORDS)
   }
   return words
@@ -164,14 +150,7 @@ interface Expansion {
 }
 
 /** Expands `$NAME`, `${NAME}`, `${NAME-default}` or `${NAME[*]}` starting at `text[at] === '$'`. */
-function expandEnv(
-  text: string,
-  at: number,
-  file: string,
-  line: number,
-  env: EnvLookup,
-  diag: DiagnosticBag,
-): Expansion {
+function expandEnv(text: string, at: number, file: string, line: number, env: EnvLookup, diag: DiagnosticBag): Expansion {
   if (text[at + 1] === '{') {
     const close = text.indexOf('}', at + 2)
     if (close < 0) {

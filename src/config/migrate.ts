@@ -62,7 +62,10 @@ function legacyName(words: readonly Word[], section: SectionKind | undefined): {
   const a = words[p]?.text
   const b = words[p + 1]?.text
   if (a === undefined || words[p]?.quoted) return undefined
-  const candidates: [string, number][] = [[`${a} ${b}`, p + 2], [a, p + 1]]
+  const candidates: [string, number][] = [
+    [`${a} ${b}`, p + 2],
+    [a, p + 1],
+  ]
   for (const [name, argStart] of candidates) {
     if (REWRITES[name] && SECTIONS_OF.get(name)?.includes(section)) return { name, argStart }
   }

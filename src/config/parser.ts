@@ -58,9 +58,14 @@ function parseFile(file: SourceFile, env: EnvLookup, diag: DiagnosticBag, out: S
   // split() leaves a last empty element when the file ends with a newline.
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length
   if (file.text.length > 0 && !file.text.endsWith('\n')) {
-    diag.warning('syntax', spanAt(file.name, count, (lines[count - 1] ?? '').length + 1), `missing LF on last line, file might have been truncated at position ${(lines[count - 1] ?? '').length + 1}`, {
-      help: 'end the file with a newline',
-    })
+    diag.warning(
+      'syntax',
+      spanAt(file.name, count, (lines[count - 1] ?? '').length + 1),
+      `missing LF on last line, file might have been truncated at position ${(lines[count - 1] ?? '').length + 1}`,
+      {
+        help: 'end the file with a newline',
+      },
+    )
   }
   for (let idx = 0; idx < count; idx++) {
     const text = lines[idx] ?? ''
@@ -103,13 +108,7 @@ function parseFile(file: SourceFile, env: EnvLookup, diag: DiagnosticBag, out: S
   }
 }
 
-function handleDirective(
-  words: readonly Word[],
-  conds: CondFrame[],
-  active: boolean,
-  env: EnvLookup,
-  diag: DiagnosticBag,
-): void {
+function handleDirective(words: readonly Word[], conds: CondFrame[], active: boolean, env: EnvLookup, diag: DiagnosticBag): void {
   const kw = words[0] as Word
   const top = conds[conds.length - 1]
   switch (kw.text) {
@@ -145,10 +144,26 @@ function handleDirective(
     case '.notice':
     case '.warning':
     case '.diag':
-      if (active) diag.warning('syntax', kw.span, words.slice(1).map((w) => w.text).join(' '))
+      if (active)
+        diag.warning(
+          'syntax',
+          kw.span,
+          words
+            .slice(1)
+            .map((w) => w.text)
+            .join(' '),
+        )
       return
     case '.alert':
-      if (active) diag.error('syntax', kw.span, words.slice(1).map((w) => w.text).join(' '))
+      if (active)
+        diag.error(
+          'syntax',
+          kw.span,
+          words
+            .slice(1)
+            .map((w) => w.text)
+            .join(' '),
+        )
       return
     default:
       if (active) {

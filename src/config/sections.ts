@@ -69,7 +69,11 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
         if (prev) sv.diag.error('duplicate-name', nameW.span, `peers section '${nameW.text}' has the same name as another peers section declared at ${prev.file}:${prev.line}.`)
         global.peers.set(nameW.text, nameW.span)
         global.currentPeers = nameW.text
-        sv.diag.warning('edge-mapping', section.keyword.span, `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; its tables are ordinary stick tables named '${nameW.text}/<table>', its peers are ignored`)
+        sv.diag.warning(
+          'edge-mapping',
+          section.keyword.span,
+          `'peers ${nameW.text}': stick tables are global at the edge (Durable Objects), so peers replication is not needed; its tables are ordinary stick tables named '${nameW.text}/<table>', its peers are ignored`,
+        )
       } else {
         const prev = global.resolvers.get(nameW.text)
         if (prev) sv.diag.error('duplicate-name', nameW.span, `resolvers '${nameW.text}' has same name as another resolvers (declared at ${prev.file}:${prev.line}).`)
@@ -123,13 +127,7 @@ function openHttpErrors(section: Section, global: GlobalDraft, sv: Services): bo
   return true
 }
 
-function openProxy(
-  section: Section,
-  lastDefaults: ProxyDraft,
-  named: Map<string, ProxyDraft>,
-  proxies: readonly ProxyDraft[],
-  sv: Services,
-): ProxyDraft | undefined {
+function openProxy(section: Section, lastDefaults: ProxyDraft, named: Map<string, ProxyDraft>, proxies: readonly ProxyDraft[], sv: Services): ProxyDraft | undefined {
   const kind = section.kind as 'defaults' | 'frontend' | 'backend' | 'listen'
   const args = section.args
   const nameW = args[0] && args[0].text !== 'from' ? args[0] : undefined
@@ -168,9 +166,14 @@ function openProxy(
     from = d
   }
   if (kind !== 'frontend' && from.captures.request.length + from.captures.response.length > 0) {
-    sv.diag.error('keyword-out-of-section', section.keyword.span, `backend or defaults sections cannot inherit from a defaults section defining captures (defaults section at ${from.span.file}:${from.span.line}).`, {
-      help: "captures belong to frontends: give the backends a defaults section without 'http-request capture'",
-    })
+    sv.diag.error(
+      'keyword-out-of-section',
+      section.keyword.span,
+      `backend or defaults sections cannot inherit from a defaults section defining captures (defaults section at ${from.span.file}:${from.span.line}).`,
+      {
+        help: "captures belong to frontends: give the backends a defaults section without 'http-request capture'",
+      },
+    )
     return undefined
   }
   noteDefaultsUse(fromIdx >= 0 ? from : kind === 'defaults' ? undefined : lastDefaults, fromIdx >= 0, section, sv)

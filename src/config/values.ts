@@ -61,10 +61,7 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]
  * `[ipv4@|ipv6@]address[:port]`, `[v6]:port`, `*:port`, `:port`, with port ranges when
  * `allowRange` (bind) and `+N`/`-N` offsets when `allowOffset` (server).
  */
-export function parseHostPort(
-  text: string,
-  opts: { allowRange: boolean; allowOffset: boolean; requirePort: boolean },
-): Parsed<HostPort> {
+export function parseHostPort(text: string, opts: { allowRange: boolean; allowOffset: boolean; requirePort: boolean }): Parsed<HostPort> {
   let s = text
   let forced: 'ipv4' | 'ipv6' | undefined
   const pfx = /^([a-z0-9]+)@/.exec(s)

@@ -55,13 +55,10 @@ export interface Listener {
 export function listen(bind: ListenAddress, target: { host: string; port: number }): Promise<Listener> {
   const tunnels = new Set<Socket>()
   const server = createServer((req, res) => {
-    const up = httpRequest(
-      { host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind), setHost: false },
-      (ures) => {
-        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
-        ures.pipe(res)
-      },
-    )
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind), setHost: false }, (ures) => {
+      res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
+      ures.pipe(res)
+    })
     up.on('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
       res.end('edgeproxy dev: the Worker runtime is not answering\n')

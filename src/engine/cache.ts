@@ -25,8 +25,18 @@ export const VARY_REFERER = 2
 
 /** Accept-Encoding / Content-Encoding bits (enum vary_encoding). */
 const ENC: Readonly<Record<string, number>> = {
-  gzip: 1 << 0, 'x-gzip': 1 << 0, deflate: 1 << 1, br: 1 << 2, compress: 1 << 3, 'x-compress': 1 << 3,
-  aes128gcm: 1 << 4, exi: 1 << 5, 'pack200-gzip': 1 << 6, zstd: 1 << 7, identity: 1 << 8, '*': 1 << 9,
+  gzip: 1 << 0,
+  'x-gzip': 1 << 0,
+  deflate: 1 << 1,
+  br: 1 << 2,
+  compress: 1 << 3,
+  'x-compress': 1 << 3,
+  aes128gcm: 1 << 4,
+  exi: 1 << 5,
+  'pack200-gzip': 1 << 6,
+  zstd: 1 << 7,
+  identity: 1 << 8,
+  '*': 1 << 9,
 }
 const ENC_IDENTITY = 1 << 8
 const ENC_STAR = 1 << 9

@@ -82,11 +82,14 @@ export class ConnLimiter {
       const list = persistent ? (q.perServer.get(serverId) ?? []) : q.shared
       if (persistent) q.perServer.set(serverId, list)
       list.push(waiter)
-      timer = setTimeout(() => {
-        const i = list.indexOf(waiter)
-        if (i >= 0) list.splice(i, 1)
-        resolve({ kind: 'timeout', waitedMs: now() - start })
-      }, Math.max(0, timeoutMs))
+      timer = setTimeout(
+        () => {
+          const i = list.indexOf(waiter)
+          if (i >= 0) list.splice(i, 1)
+          resolve({ kind: 'timeout', waitedMs: now() - start })
+        },
+        Math.max(0, timeoutMs),
+      )
       // A slot may have been freed between the caller's check and now.
       this.#dispatch(backend, candidates, limits)
       // Still waiting: the request is queued (Tw, the queue gauges, %sq / %bq).

@@ -91,7 +91,8 @@ export function applyResponseCookie(c: CookieSpec, server: Server, req: CookieRe
     }
     found = true
     if (c.preserve) kept.push(v)
-    else if (c.mode === 'insert' || (direct && c.indirect)) changed = true // deleted (flag D)
+    else if (c.mode === 'insert' || (direct && c.indirect))
+      changed = true // deleted (flag D)
     else if (server.cookie !== undefined && (c.mode === 'rewrite' || c.mode === 'prefix')) {
       const eq = v.indexOf('=')
       const semi = v.indexOf(';', eq)

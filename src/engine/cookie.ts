@@ -143,7 +143,10 @@ export function stripPersistenceCookie(cookie: CookieSpec, headers: HeaderList):
   if (lines.length === 0) return
   const kept: string[] = []
   for (const line of lines) {
-    const parts = line.split(';').map((p) => p.trim()).filter((p) => p !== '')
+    const parts = line
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
     const out: string[] = []
     for (const p of parts) {
       const i = p.indexOf('=')

@@ -110,7 +110,14 @@ function respondFromResult(res: Exclude<ActionResult, undefined | { kind: 'allow
     case 'auth': {
       const page = errorResponse(401, (be?.def ?? fe).errorfiles)
       const realm = res.realm || fe.name
-      return { kind: 'respond', ...base, response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] }, cause: 'auth', why: 'authentication required', httpErr: true }
+      return {
+        kind: 'respond',
+        ...base,
+        response: { ...page, headers: [...page.headers, ['www-authenticate', `Basic realm="${realm}"`]] },
+        cause: 'auth',
+        why: 'authentication required',
+        httpErr: true,
+      }
     }
     case 'service':
       return { kind: 'service', frontend: fe.name, service: res.service, request: ctx, why: `use-service ${res.service}` }
@@ -128,9 +135,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
   const host = url.hostname.charCodeAt(0) === 91 ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname
-  const fe =
-    (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
-    fallbackFrontend(rt.frontends)
+  const fe = (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ?? fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
@@ -169,7 +174,14 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (r2.done) return respondFromResult(r2.result, ctx, fe.def)
   const be = selectBackend(fe, ctx, deps)
   if (!be) {
-    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503, fe.def.errorfiles), request: ctx, cause: 'no-backend', why: `frontend '${fe.def.name}' has no backend for this request` }
+    return {
+      kind: 'respond',
+      frontend: fe.def.name,
+      response: errorResponse(503, fe.def.errorfiles),
+      request: ctx,
+      cause: 'no-backend',
+      why: `frontend '${fe.def.name}' has no backend for this request`,
+    }
   }
   ctx.backend = be.def.name
   ctx.timeouts = fe.timeoutsWith(be)
@@ -204,18 +216,51 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   if (a.server.redir !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
     const location = `${a.server.redir}${ctx.target}`
     return {
-      kind: 'respond', frontend: fe.def.name, backend: be.def.name, request: ctx, cause: 'server-redir', why: `server '${a.server.name}' redir`,
-      response: { status: 302, reason: reasonFor(302), headers: [['content-length', '0'], ['location', location], ['cache-control', 'no-cache']], body: '' },
+      kind: 'respond',
+      frontend: fe.def.name,
+      backend: be.def.name,
+      request: ctx,
+      cause: 'server-redir',
+      why: `server '${a.server.name}' redir`,
+      response: {
+        status: 302,
+        reason: reasonFor(302),
+        headers: [
+          ['content-length', '0'],
+          ['location', location],
+          ['cache-control', 'no-cache'],
+        ],
+        body: '',
+      },
     }
   }
   addForwardingHeaders(fe, be, ctx)
-  return { kind: 'forward', frontend: fe.def.name, backend: be.def.name, server: a.server, request: ctx, cookie: a.cookie, ...(a.persistence ? { persistence: a.persistence } : {}), via: a.via, why: a.why }
+  return {
+    kind: 'forward',
+    frontend: fe.def.name,
+    backend: be.def.name,
+    server: a.server,
+    request: ctx,
+    cookie: a.cookie,
+    ...(a.persistence ? { persistence: a.persistence } : {}),
+    via: a.via,
+    why: a.why,
+  }
 }
 
 /** The 403 of `option http-restrict-req-hdr-names reject`, counted like a deny. */
 function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decision {
   const page = errorResponse(403, (be?.def ?? fe).errorfiles)
-  return { kind: 'respond', frontend: fe.name, ...(be ? { backend: be.def.name } : {}), request: ctx, response: page, cause: 'deny', why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)', httpErr: true }
+  return {
+    kind: 'respond',
+    frontend: fe.name,
+    ...(be ? { backend: be.def.name } : {}),
+    request: ctx,
+    response: page,
+    cause: 'deny',
+    why: 'deny: a header name is outside [0-9A-Za-z-] (option http-restrict-req-hdr-names reject)',
+    httpErr: true,
+  }
 }
 
 const TCP_REQUEST_SETS = ['connection', 'session', 'content'] as const

@@ -54,7 +54,12 @@ const hex4 = (n: number): string => (n >>> 0).toString(16).toUpperCase().padStar
 /** An IPv4 address as 8 hex digits (log.c lf_ip with LOG_OPT_HEXA); other addresses unchanged. */
 function hexIp(ip: string): string {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip)
-  return m ? m.slice(1).map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0')).join('') : ip
+  return m
+    ? m
+        .slice(1)
+        .map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0'))
+        .join('')
+    : ip
 }
 
 /** `%{+X}`: the aliases HAProxy writes in hexadecimal (log.c LOG_OPT_HEXA); others ignore the flag. */

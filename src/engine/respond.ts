@@ -101,7 +101,14 @@ export async function processResponse(rt: Hydrated, d: Extract<Decision, { kind:
 }
 
 /** Runs http-after-response rules on a response the proxy produced itself. */
-export async function afterResponse(rt: Hydrated, frontend: string | undefined, backend: string | undefined, res: LocalResponse, request: RequestState | undefined, trace: Tracer): Promise<LocalResponse> {
+export async function afterResponse(
+  rt: Hydrated,
+  frontend: string | undefined,
+  backend: string | undefined,
+  res: LocalResponse,
+  request: RequestState | undefined,
+  trace: Tracer,
+): Promise<LocalResponse> {
   const fe = rt.frontends.find((f) => f.def.name === frontend)
   const be = backend ? rt.backends.get(backend) : undefined
   if (!fe || (fe.httpAfterResponse.length === 0 && (be?.httpAfterResponse.length ?? 0) === 0) || !request) return res

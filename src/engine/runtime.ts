@@ -116,7 +116,15 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       return { name: a.name, test }
     })
   const cond = (c: Condition | undefined, rt: readonly RtAcl[]): CondFn | undefined => (c ? compileCondition(c, rt) : undefined)
-  const rules = (list: readonly Rule[], rt: readonly RtAcl[], ruleSet: ActionBuildEnv['ruleSet'], errorfiles: Readonly<Record<string, string>>, proxyName: string, tarpitMs: number, errorReplies?: Frontend['errorReplies']): RtRule[] =>
+  const rules = (
+    list: readonly Rule[],
+    rt: readonly RtAcl[],
+    ruleSet: ActionBuildEnv['ruleSet'],
+    errorfiles: Readonly<Record<string, string>>,
+    proxyName: string,
+    tarpitMs: number,
+    errorReplies?: Frontend['errorReplies'],
+  ): RtRule[] =>
     list.map((r) => {
       const def = RUNTIME_ACTIONS.get(r.action)
       if (!def) throw new Error(`RouteMap uses action '${r.action}' that has no runtime`)
@@ -134,7 +142,9 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
     const t = p.tcpRules
     const tcp = (list: readonly Rule[], ruleSet: ActionBuildEnv['ruleSet']): RtRule[] => rules(list, rt, ruleSet, p.errorfiles, p.name, tarpit)
     return {
-      ...(t ? { tcp: { connection: tcp(t.connection, 'http-request'), session: tcp(t.session, 'http-request'), content: tcp(t.content, 'http-request'), response: tcp(t.response, 'http-response') } } : {}),
+      ...(t
+        ? { tcp: { connection: tcp(t.connection, 'http-request'), session: tcp(t.session, 'http-request'), content: tcp(t.content, 'http-request'), response: tcp(t.response, 'http-response') } }
+        : {}),
       ...(ipMatch ? { xffExcept: (ip: string) => ipMatch({ type: 'ip', value: ip }) } : {}),
       ...(xotMatch ? { xotExcept: (ip: string) => xotMatch({ type: 'ip', value: ip }) } : {}),
       acls: rt,

@@ -83,7 +83,14 @@ export class ServerSelector {
    * queue` (default `timeout connect`). `onQueued` is called when the request starts waiting in a
    * queue (each time, if a full server queue sends it to the backend's).
    */
-  async admit(be: RtBackend, ctx: RequestState, states: ServerStates, server: Server, persistent: boolean, onQueued?: () => void): Promise<{ server: Server; release: () => void } | { timeout: number }> {
+  async admit(
+    be: RtBackend,
+    ctx: RequestState,
+    states: ServerStates,
+    server: Server,
+    persistent: boolean,
+    onQueued?: () => void,
+  ): Promise<{ server: Server; release: () => void } | { timeout: number }> {
     const def = be.def
     const limits = limitsOf(be) ?? NO_LIMITS
     const now = () => this.#stick.now()
@@ -181,7 +188,8 @@ export class ServerSelector {
       stripPersistenceCookie(def.cookie, ctx.headers)
       if (chosen) return { server: chosen, via: 'use-server', why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
       if (r.server) return { server: r.server, via: 'cookie', why: `cookie ${def.cookie.name}=${r.server.cookie ?? ''} names server '${r.server.name}' (persistence)`, cookie, persistence }
-      if (trace.enabled && r.status !== 'N') trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
+      if (trace.enabled && r.status !== 'N')
+        trace.step({ stage: 'server', text: `cookie ${def.cookie.name} ignored (status ${r.status}: ${r.status === 'D' ? 'server down' : r.status === 'I' ? 'no server has this value' : 'expired'})` })
     }
     if (chosen) return { server: chosen, via: 'use-server', why: `use-server '${chosen.name}'`, cookie, persistence: { ...persistence, direct: true } }
     if (!ignored) {
@@ -279,7 +287,12 @@ export class ServerSelector {
       // HAProxy's start: every server not `disabled` is up with its configured weight; what
       // differs from that now reaches the new balancer as state changes, like after a start.
       const initial = def.servers.map((s, index) => (!s.disabled && s.weight > 0 ? lbServer(s, index, s.weight, 16) : undefined))
-      const balancer = createBalancer(def.balance, def.hash, initial.filter((s) => s !== undefined), { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) })
+      const balancer = createBalancer(
+        def.balance,
+        def.hash,
+        initial.filter((s) => s !== undefined),
+        { allbackups: def.options.allbackups, configuredWeights: def.servers.map((s) => s.weight) },
+      )
       cached = { balancer, usable: initial, version: undefined, states, def, ramping: false }
       this.#cache.set(def.name, cached)
     }

@@ -176,8 +176,7 @@ export class MonitorCore {
       await forEachLimited(
         jobs,
         this.#d.maxConcurrency ?? MAX_OUTGOING_CONNECTIONS,
-        (j): Promise<CheckResult | AgentOutcome> =>
-          j.agent ? runAgentProbe(j.s.agent as AgentPlan, plan.backend, j.s.name, this.#d.io) : runProbe(plan.probe, this.#target(plan, j.s), this.#d.io),
+        (j): Promise<CheckResult | AgentOutcome> => (j.agent ? runAgentProbe(j.s.agent as AgentPlan, plan.backend, j.s.name, this.#d.io) : runProbe(plan.probe, this.#target(plan, j.s), this.#d.io)),
         (j, r) => {
           this.#inflight.delete(j.key)
           const ok = j.agent ? this.#applyAgent(j.s.name, r as AgentOutcome) : this.#apply(j.s.name, r as CheckResult)
@@ -209,7 +208,12 @@ export class MonitorCore {
     // The state change is reported with the agent's status (srv_set_stopped/running get the agent check).
     const a = health.agent
     const { checkCode: _c, checkDurationMs: _d, ...rest } = health
-    if (a) this.#logTransition(s, { ...rest, checkStatus: a.status, checkInfo: a.info, ...(a.code !== undefined ? { checkCode: a.code } : {}), ...(a.durationMs !== undefined ? { checkDurationMs: a.durationMs } : {}) }, transition)
+    if (a)
+      this.#logTransition(
+        s,
+        { ...rest, checkStatus: a.status, checkInfo: a.info, ...(a.code !== undefined ? { checkCode: a.code } : {}), ...(a.durationMs !== undefined ? { checkDurationMs: a.durationMs } : {}) },
+        transition,
+      )
     const agent = health.agent as AgentHealth
     this.#put(name, { ...health, agent: { ...agent, nextCheck: now + agentInterval(s) } })
     return true

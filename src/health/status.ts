@@ -9,23 +9,7 @@
 /** What a check status does to the server's health (check.c `CHK_RES_*`). */
 export type CheckResultKind = 'unknown' | 'neutral' | 'failed' | 'passed' | 'condpass'
 
-export type CheckStatus =
-  | 'UNK'
-  | 'INI'
-  | 'CHECKED'
-  | 'SOCKERR'
-  | 'L4OK'
-  | 'L4TOUT'
-  | 'L4CON'
-  | 'L6OK'
-  | 'L6TOUT'
-  | 'L6RSP'
-  | 'L7TOUT'
-  | 'L7RSP'
-  | 'L7OK'
-  | 'L7OKC'
-  | 'L7STS'
-  | 'HANA'
+export type CheckStatus = 'UNK' | 'INI' | 'CHECKED' | 'SOCKERR' | 'L4OK' | 'L4TOUT' | 'L4CON' | 'L6OK' | 'L6TOUT' | 'L6RSP' | 'L7TOUT' | 'L7RSP' | 'L7OK' | 'L7OKC' | 'L7STS' | 'HANA'
 
 interface StatusDef {
   readonly result: CheckResultKind

@@ -19,7 +19,6 @@ import type { SampleRegistry } from '../sample/registry.ts'
 import type { AccessLogEntry } from './entry.ts'
 import type { LogVar } from '../routemap/log-vars.ts'
 
-
 /** Extra context for a few aliases: `%rt`/`%lc` counters, `%H`, `%pid`. */
 export interface LogContext {
   /** `%rt`: this isolate's request counter. */
@@ -77,12 +76,15 @@ const capturedList =
     return v && v.length > 0 ? v.map((x) => (x === undefined ? '-' : encodeHeader(x))).join(' ') : ''
   }
 
-const sum = (...t: number[]): number => t.reduce((a, b) => a + (Math.max(b , 0)), 0)
+const sum = (...t: number[]): number => t.reduce((a, b) => a + Math.max(b, 0), 0)
 
 /** Renders one alias: `text` fields may be quoted, numbers never. */
 type AliasFn = (e: AccessLogEntry, cx: LogContext) => { readonly text: string | undefined; readonly quotable: boolean } | string
 
-const num = (f: (e: AccessLogEntry) => number): AliasFn => (e) => String(f(e))
+const num =
+  (f: (e: AccessLogEntry) => number): AliasFn =>
+  (e) =>
+    String(f(e))
 const txt =
   (f: (e: AccessLogEntry, cx: LogContext) => string | undefined): AliasFn =>
   (e, cx) => ({ text: f(e, cx), quotable: true })

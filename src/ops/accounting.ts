@@ -96,10 +96,10 @@ class Slot {
   }
 
   times(r: RequestRecord): void {
-    const q = Math.max(r.Tw , 0)
-    const c = Math.max(r.Tc , 0)
-    const s = Math.max(r.Tr , 0)
-    const t = Math.max(r.Tt , 0)
+    const q = Math.max(r.Tw, 0)
+    const c = Math.max(r.Tc, 0)
+    const s = Math.max(r.Tr, 0)
+    const t = Math.max(r.Tt, 0)
     this.qtime_sum += q
     this.ctime_sum += c
     this.rtime_sum += s

@@ -124,4 +124,3 @@ export interface AdminServer {
 
 /** A change to a server's admin state; `null` clears a field. */
 export type AdminPatch = { readonly [K in Exclude<keyof AdminServer, 'changedAt'>]?: AdminServer[K] | null }
-

@@ -134,7 +134,13 @@ async function lookup(tx: CacheTx, method: string, reqHeaders: HeaderList, deps:
 export function cacheResponse(tx: CacheTx, origin: Response, deps: CacheDeps): Response {
   if (tx.invalidate.length > 0 && tx.key !== undefined) {
     const key = tx.key
-    for (const name of tx.invalidate) deps.waitUntil(deps.storage.open(cacheName(name)).then((c) => c.delete(new Request(keyUrl(key)))).catch(() => false))
+    for (const name of tx.invalidate)
+      deps.waitUntil(
+        deps.storage
+          .open(cacheName(name))
+          .then((c) => c.delete(new Request(keyUrl(key))))
+          .catch(() => false),
+      )
   }
   const store = tx.store
   if (!store || !origin.body) return origin
@@ -176,8 +182,7 @@ async function put(store: CacheStore, statusText: string, body: ReadableStream<U
     at += c.byteLength
   }
   const cache = await deps.storage.open(cacheName(store.cache))
-  const object = (): Response =>
-    new Response(data, { headers: { 'cache-control': `max-age=${store.ttlS}`, [META]: encodeURIComponent(JSON.stringify(meta)) } })
+  const object = (): Response => new Response(data, { headers: { 'cache-control': `max-age=${store.ttlS}`, [META]: encodeURIComponent(JSON.stringify(meta)) } })
   const variant = store.variant
   if (!variant) {
     await cache.put(new Request(keyUrl(store.key)), object())

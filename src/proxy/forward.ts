@@ -277,7 +277,15 @@ export async function forward(
       }
       if (attempt >= maxAttempts) {
         replay.drop()
-        return { kind: 'error', status: 503, server, why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`, retries: attempt - 1, redispatched, timedOut }
+        return {
+          kind: 'error',
+          status: 503,
+          server,
+          why: `cannot connect to server '${server.name}' after ${attempt} attempt(s): ${(e as Error).message}`,
+          retries: attempt - 1,
+          redispatched,
+          timedOut,
+        }
       }
       const next = pickAgain(server, attempt)
       moved = next !== undefined

@@ -137,7 +137,16 @@ async function forwardRequest(txn: Txn, d: Extract<Decision, { kind: 'forward' }
   const adm = await txn.admit()
   if (adm.kind === 'refused') return sendLocal(txn, adm.page, req.method)
   const be = txn.backendDef()
-  const result = await forward(be, adm.server, d.request, () => req.body, deps.upstream, (failed, retry) => txn.nextServer(failed, retry), txn.record ? txn : undefined, { headers: req.headers, lines: raw })
+  const result = await forward(
+    be,
+    adm.server,
+    d.request,
+    () => req.body,
+    deps.upstream,
+    (failed, retry) => txn.nextServer(failed, retry),
+    txn.record ? txn : undefined,
+    { headers: req.headers, lines: raw },
+  )
   if (result.server.observe && deps.observe) deps.observe(d.backend, result.server, passiveOutcome(result, result.server.observe))
   if (result.kind === 'error') return sendLocal(txn, await txn.failed(result), req.method)
   return respond(txn, d, result, req, deps)

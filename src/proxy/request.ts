@@ -72,7 +72,10 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
     url: req.url,
     headers,
     src: src ?? '127.0.0.1',
-    version: proto.replace(/^HTTP\//, '').replace(/^2$/, '2.0').replace(/^3$/, '3.0'),
+    version: proto
+      .replace(/^HTTP\//, '')
+      .replace(/^2$/, '2.0')
+      .replace(/^3$/, '3.0'),
     ...(srcPort !== undefined ? { srcPort } : {}),
     ...(tls ? { tls } : {}),
     ...(cf ? { cf } : {}),

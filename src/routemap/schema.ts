@@ -61,10 +61,7 @@ export interface GlobalSettings {
 }
 
 /** A `proc.*` variable's value (a sample without binary data). */
-export type ProcVar =
-  | { readonly type: 'bool'; readonly value: boolean }
-  | { readonly type: 'int'; readonly value: number }
-  | { readonly type: 'str' | 'ip' | 'meth'; readonly value: string }
+export type ProcVar = { readonly type: 'bool'; readonly value: boolean } | { readonly type: 'int'; readonly value: number } | { readonly type: 'str' | 'ip' | 'meth'; readonly value: string }
 
 export type Mode = 'http' | 'tcp'
 
@@ -157,7 +154,7 @@ export type LogFormat = readonly LogFormatPart[]
 export type LogFormatPart =
   | { readonly lit: string }
   | { readonly expr: SampleExpr; readonly quote: boolean }
-  | { readonly alias: LogVar; readonly quote: boolean; /** `+X`: numbers and addresses in hexadecimal. */ readonly hex?: boolean }
+  | { readonly alias: LogVar; readonly quote: boolean /** `+X`: numbers and addresses in hexadecimal. */; readonly hex?: boolean }
 
 /** A compiled `http-request` / `http-response` / `http-after-response` rule. */
 export interface Rule {

@@ -76,7 +76,14 @@ function tokenize(text: string, errors: ExprError[]): RawCall[] | undefined {
     while (i < text.length && /[A-Za-z0-9_.+-]/.test(text[i] as string)) i++
     const name = text.slice(start, i)
     if (!name) {
-      errors.push({ offset: start, length: 1, message: start >= text.length ? `missing ${calls.length ? 'converter name after \',\'' : 'fetch method'} in sample expression '${text}'` : `unexpected character '${text[start]}' in sample expression '${text}'` })
+      errors.push({
+        offset: start,
+        length: 1,
+        message:
+          start >= text.length
+            ? `missing ${calls.length ? "converter name after ','" : 'fetch method'} in sample expression '${text}'`
+            : `unexpected character '${text[start]}' in sample expression '${text}'`,
+      })
       return undefined
     }
     const args: { text: string; offset: number }[] = []
@@ -171,11 +178,19 @@ function parseArgs(def: { readonly name: string; readonly args: readonly ArgSpec
   const call = required > 0 && rawCall.args.length === 0 ? { ...rawCall, args: [{ text: '', offset: rawCall.offset + rawCall.name.length }] } : rawCall
   if (call.args.length > def.args.length) {
     const extra = call.args[def.args.length]
-    errors.push({ offset: extra?.offset ?? call.offset, length: 1, message: `'${def.name}' expects ${def.args.length === 0 ? 'no argument' : `at most ${def.args.length} argument${def.args.length > 1 ? 's' : ''}`}, got ${call.args.length}` })
+    errors.push({
+      offset: extra?.offset ?? call.offset,
+      length: 1,
+      message: `'${def.name}' expects ${def.args.length === 0 ? 'no argument' : `at most ${def.args.length} argument${def.args.length > 1 ? 's' : ''}`}, got ${call.args.length}`,
+    })
     return undefined
   }
   if (call.args.length < required) {
-    errors.push({ offset: call.offset, length: call.name.length, message: `missing argument${required - call.args.length > 1 ? 's' : ''} to '${def.name}': expects at least ${required}, got ${call.args.length}` })
+    errors.push({
+      offset: call.offset,
+      length: call.name.length,
+      message: `missing argument${required - call.args.length > 1 ? 's' : ''} to '${def.name}': expects at least ${required}, got ${call.args.length}`,
+    })
     return undefined
   }
   const out: ArgValue[] = []
@@ -226,7 +241,11 @@ export function parseSampleExpr(text: string, registry: SampleRegistry, opts: Pa
     return { errors }
   }
   if (opts.phase !== 'any' && !fetch.phases.includes(opts.phase)) {
-    errors.push({ offset: head.offset, length: head.name.length, message: `fetch '${head.name}' is not available in ${PHASE_TEXT[opts.phase]} (it is valid only in ${fetch.phases.map((p) => PHASE_TEXT[p]).join(' and ')})` })
+    errors.push({
+      offset: head.offset,
+      length: head.name.length,
+      message: `fetch '${head.name}' is not available in ${PHASE_TEXT[opts.phase]} (it is valid only in ${fetch.phases.map((p) => PHASE_TEXT[p]).join(' and ')})`,
+    })
     return { errors }
   }
   const fetchArgs = parseArgs(fetch, head, opts, errors)

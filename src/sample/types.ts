@@ -269,11 +269,7 @@ export interface MatchDef {
   readonly accepts: readonly SampleType[]
   /** False for `found`/`bool`, which take no patterns. */
   readonly takesPatterns: boolean
-  prepare(
-    patterns: readonly string[],
-    flags: MatchFlags,
-    error: (patternIndex: number, message: string) => void,
-  ): unknown
+  prepare(patterns: readonly string[], flags: MatchFlags, error: (patternIndex: number, message: string) => void): unknown
   build(data: unknown, flags: MatchFlags): Matcher
 }
 /** Returns true when the sample matches one of the patterns. */

@@ -38,10 +38,7 @@ export const ADMIN_ACTIONS: readonly { readonly value: string; readonly label: s
 ]
 
 /** Every action value HAProxy 2.6 accepts (including the agent ones, `shutdown` and the legacy four). */
-const KNOWN_ACTIONS = new Set([
-  'ready', 'drain', 'maint', 'shutdown', 'dhlth', 'ehlth', 'hrunn', 'hnolb', 'hdown',
-  'dagent', 'eagent', 'arunn', 'adown', 'disable', 'enable', 'stop', 'start',
-])
+const KNOWN_ACTIONS = new Set(['ready', 'drain', 'maint', 'shutdown', 'dhlth', 'ehlth', 'hrunn', 'hnolb', 'hdown', 'dagent', 'eagent', 'arunn', 'adown', 'disable', 'enable', 'stop', 'start'])
 
 /** Largest POST body accepted (HAProxy: what fits the buffer minus maxrewrite) → `EXCD`. */
 export const MAX_ADMIN_BODY = 8192
@@ -166,11 +163,7 @@ export function parseAdminPost(body: string, backends: readonly Backend[]): Admi
  * Applies an admin POST and returns the `;st=` code. `apply` failing for a server counts it as
  * not altered.
  */
-export async function processAdminPost(
-  body: string,
-  input: StatsInput,
-  apply: (backend: string, server: string, patch: AdminPatch) => Promise<void>,
-): Promise<StatCode> {
+export async function processAdminPost(body: string, input: StatsInput, apply: (backend: string, server: string, patch: AdminPatch) => Promise<void>): Promise<StatCode> {
   const req = parseAdminPost(body, input.routeMap.backends)
   if (req.code) return req.code
   const { backend, action } = req

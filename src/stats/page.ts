@@ -338,8 +338,7 @@ function timeTips(r: StatRow): string {
   )
 }
 
-const rowAttrs = (r: StatRow, cls: string): string =>
-  `<tr class="${cls}" data-proxy="${esc(r.pxname)}" data-server="${esc(r.svname)}" data-type="${r.type}" data-status="${esc(str(r, 'status'))}">`
+const rowAttrs = (r: StatRow, cls: string): string => `<tr class="${cls}" data-proxy="${esc(r.pxname)}" data-server="${esc(r.svname)}" data-type="${r.type}" data-status="${esc(str(r, 'status'))}">`
 
 function frontendRow(r: StatRow, admin: boolean): string {
   const px = esc(r.pxname)
@@ -445,7 +444,10 @@ function serverRow(r: StatRow, admin: boolean, legends: boolean): string {
   out += td('act', num(r, 'bck') ? '-' : 'Y', 'ac') + td('bck', num(r, 'bck') ? 'Y' : '-', 'ac')
   if (st === 'MAINT (resolution)') out += '<td class=ac colspan=3>resolution</td>'
   else if (has(r, 'chkfail')) {
-    out += td('chkfail', `<u>${u2h(num(r, 'chkfail'))}${has(r, 'hanafail') ? `/${u2h(num(r, 'hanafail'))}` : ''}<div class=tips>Failed Health Checks${has(r, 'hanafail') ? '/Health Analyses' : ''}</div></u>`)
+    out += td(
+      'chkfail',
+      `<u>${u2h(num(r, 'chkfail'))}${has(r, 'hanafail') ? `/${u2h(num(r, 'hanafail'))}` : ''}<div class=tips>Failed Health Checks${has(r, 'hanafail') ? '/Health Analyses' : ''}</div></u>`,
+    )
     out += td('chkdown', u2h(num(r, 'chkdown'))) + td('downtime', ht(r, 'downtime'))
   } else if (st !== 'MAINT' && has(r, 'tracked')) {
     const t = esc(str(r, 'tracked'))
@@ -573,9 +575,7 @@ function infoBlock(rows: readonly StatRow[], input: StatsInput, settings: StatsS
     `</td><td align="center" nowrap>\n${STATS_LEGEND}</td>` +
     '<td align="left" valign="top" nowrap width="1%"><b>Display option:</b><ul style="margin-top: 0.25em;">'
   out += `<li><form method="GET">Scope : <input value="${esc(o.scope)}" name="scope" size="8" maxlength="${SCOPE_MAX}" tabindex="1"/></form>\n`
-  out += o.hideDown
-    ? `<li><a href="${uri}${norefresh}${scope}">Show all servers</a><br>\n`
-    : `<li><a href="${uri};up${norefresh}${scope}">Hide 'DOWN' servers</a><br>\n`
+  out += o.hideDown ? `<li><a href="${uri}${norefresh}${scope}">Show all servers</a><br>\n` : `<li><a href="${uri};up${norefresh}${scope}">Hide 'DOWN' servers</a><br>\n`
   if (refresh) {
     out += o.noRefresh ? `<li><a href="${uri}${up_}${scope}">Enable refresh</a><br>\n` : `<li><a href="${uri}${up_};norefresh${scope}">Disable refresh</a><br>\n`
   }

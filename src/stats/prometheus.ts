@@ -22,76 +22,75 @@ import { backendView, proxiesInOrder, type ServerView } from './model.ts'
 type MetricDef = readonly [suffix: string, field: string, type: 'g' | 'c', help: string]
 
 const PROCESS_METRICS: readonly MetricDef[] = [
-  ['nbthread', 'Nbthread', 'g', "Number of started threads (global.nbthread)"],
-  ['nbproc', 'Nbproc', 'g', "Number of started worker processes (historical, always 1)"],
-  ['relative_process_id', 'Process_num', 'g', "Relative worker process number (1)"],
-  ['uptime_seconds', 'Uptime_sec', 'g', "How long ago this worker process was started (seconds)"],
-  ['pool_failures_total', 'PoolFailed', 'c', "Number of failed pool allocations since this worker was started"],
-  ['max_fds', 'Ulimit-n', 'g', "Hard limit on the number of per-process file descriptors"],
-  ['max_sockets', 'Maxsock', 'g', "Hard limit on the number of per-process sockets"],
-  ['max_connections', 'Maxconn', 'g', "Hard limit on the number of per-process connections (configured or imposed by Ulimit-n)"],
-  ['hard_max_connections', 'Hard_maxconn', 'g', "Hard limit on the number of per-process connections (imposed by Memmax_MB or Ulimit-n)"],
-  ['current_connections', 'CurrConns', 'g', "Current number of connections on this worker process"],
-  ['connections_total', 'CumConns', 'c', "Total number of connections on this worker process since started"],
-  ['requests_total', 'CumReq', 'c', "Total number of requests on this worker process since started"],
-  ['max_ssl_connections', 'MaxSslConns', 'g', "Hard limit on the number of per-process SSL endpoints (front+back), 0=unlimited"],
-  ['current_ssl_connections', 'CurrSslConns', 'g', "Current number of SSL endpoints on this worker process (front+back)"],
-  ['ssl_connections_total', 'CumSslConns', 'c', "Total number of SSL endpoints on this worker process since started (front+back)"],
-  ['max_pipes', 'Maxpipes', 'g', "Hard limit on the number of pipes for splicing, 0=unlimited"],
-  ['pipes_used_total', 'PipesUsed', 'c', "Current number of pipes in use in this worker process"],
-  ['pipes_free_total', 'PipesFree', 'c', "Current number of allocated and available pipes in this worker process"],
-  ['current_connection_rate', 'ConnRate', 'g', "Number of front connections created on this worker process over the last second"],
-  ['limit_connection_rate', 'ConnRateLimit', 'g', "Hard limit for ConnRate (global.maxconnrate)"],
-  ['max_connection_rate', 'MaxConnRate', 'g', "Highest ConnRate reached on this worker process since started (in connections per second)"],
-  ['current_session_rate', 'SessRate', 'g', "Number of sessions created on this worker process over the last second"],
-  ['limit_session_rate', 'SessRateLimit', 'g', "Hard limit for SessRate (global.maxsessrate)"],
-  ['max_session_rate', 'MaxSessRate', 'g', "Highest SessRate reached on this worker process since started (in sessions per second)"],
-  ['current_ssl_rate', 'SslRate', 'g', "Number of SSL connections created on this worker process over the last second"],
-  ['limit_ssl_rate', 'SslRateLimit', 'g', "Hard limit for SslRate (global.maxsslrate)"],
-  ['max_ssl_rate', 'MaxSslRate', 'g', "Highest SslRate reached on this worker process since started (in connections per second)"],
-  ['current_frontend_ssl_key_rate', 'SslFrontendKeyRate', 'g', "Number of SSL keys created on frontends in this worker process over the last second"],
-  ['max_frontend_ssl_key_rate', 'SslFrontendMaxKeyRate', 'g', "Highest SslFrontendKeyRate reached on this worker process since started (in SSL keys per second)"],
-  ['frontend_ssl_reuse', 'SslFrontendSessionReuse_pct', 'g', "Percent of frontend SSL connections which did not require a new key"],
-  ['current_backend_ssl_key_rate', 'SslBackendKeyRate', 'g', "Number of SSL keys created on backends in this worker process over the last second"],
-  ['max_backend_ssl_key_rate', 'SslBackendMaxKeyRate', 'g', "Highest SslBackendKeyRate reached on this worker process since started (in SSL keys per second)"],
-  ['ssl_cache_lookups_total', 'SslCacheLookups', 'c', "Total number of SSL session ID lookups in the SSL session cache on this worker since started"],
+  ['nbthread', 'Nbthread', 'g', 'Number of started threads (global.nbthread)'],
+  ['nbproc', 'Nbproc', 'g', 'Number of started worker processes (historical, always 1)'],
+  ['relative_process_id', 'Process_num', 'g', 'Relative worker process number (1)'],
+  ['uptime_seconds', 'Uptime_sec', 'g', 'How long ago this worker process was started (seconds)'],
+  ['pool_failures_total', 'PoolFailed', 'c', 'Number of failed pool allocations since this worker was started'],
+  ['max_fds', 'Ulimit-n', 'g', 'Hard limit on the number of per-process file descriptors'],
+  ['max_sockets', 'Maxsock', 'g', 'Hard limit on the number of per-process sockets'],
+  ['max_connections', 'Maxconn', 'g', 'Hard limit on the number of per-process connections (configured or imposed by Ulimit-n)'],
+  ['hard_max_connections', 'Hard_maxconn', 'g', 'Hard limit on the number of per-process connections (imposed by Memmax_MB or Ulimit-n)'],
+  ['current_connections', 'CurrConns', 'g', 'Current number of connections on this worker process'],
+  ['connections_total', 'CumConns', 'c', 'Total number of connections on this worker process since started'],
+  ['requests_total', 'CumReq', 'c', 'Total number of requests on this worker process since started'],
+  ['max_ssl_connections', 'MaxSslConns', 'g', 'Hard limit on the number of per-process SSL endpoints (front+back), 0=unlimited'],
+  ['current_ssl_connections', 'CurrSslConns', 'g', 'Current number of SSL endpoints on this worker process (front+back)'],
+  ['ssl_connections_total', 'CumSslConns', 'c', 'Total number of SSL endpoints on this worker process since started (front+back)'],
+  ['max_pipes', 'Maxpipes', 'g', 'Hard limit on the number of pipes for splicing, 0=unlimited'],
+  ['pipes_used_total', 'PipesUsed', 'c', 'Current number of pipes in use in this worker process'],
+  ['pipes_free_total', 'PipesFree', 'c', 'Current number of allocated and available pipes in this worker process'],
+  ['current_connection_rate', 'ConnRate', 'g', 'Number of front connections created on this worker process over the last second'],
+  ['limit_connection_rate', 'ConnRateLimit', 'g', 'Hard limit for ConnRate (global.maxconnrate)'],
+  ['max_connection_rate', 'MaxConnRate', 'g', 'Highest ConnRate reached on this worker process since started (in connections per second)'],
+  ['current_session_rate', 'SessRate', 'g', 'Number of sessions created on this worker process over the last second'],
+  ['limit_session_rate', 'SessRateLimit', 'g', 'Hard limit for SessRate (global.maxsessrate)'],
+  ['max_session_rate', 'MaxSessRate', 'g', 'Highest SessRate reached on this worker process since started (in sessions per second)'],
+  ['current_ssl_rate', 'SslRate', 'g', 'Number of SSL connections created on this worker process over the last second'],
+  ['limit_ssl_rate', 'SslRateLimit', 'g', 'Hard limit for SslRate (global.maxsslrate)'],
+  ['max_ssl_rate', 'MaxSslRate', 'g', 'Highest SslRate reached on this worker process since started (in connections per second)'],
+  ['current_frontend_ssl_key_rate', 'SslFrontendKeyRate', 'g', 'Number of SSL keys created on frontends in this worker process over the last second'],
+  ['max_frontend_ssl_key_rate', 'SslFrontendMaxKeyRate', 'g', 'Highest SslFrontendKeyRate reached on this worker process since started (in SSL keys per second)'],
+  ['frontend_ssl_reuse', 'SslFrontendSessionReuse_pct', 'g', 'Percent of frontend SSL connections which did not require a new key'],
+  ['current_backend_ssl_key_rate', 'SslBackendKeyRate', 'g', 'Number of SSL keys created on backends in this worker process over the last second'],
+  ['max_backend_ssl_key_rate', 'SslBackendMaxKeyRate', 'g', 'Highest SslBackendKeyRate reached on this worker process since started (in SSL keys per second)'],
+  ['ssl_cache_lookups_total', 'SslCacheLookups', 'c', 'Total number of SSL session ID lookups in the SSL session cache on this worker since started'],
   ['ssl_cache_misses_total', 'SslCacheMisses', 'c', "Total number of SSL session ID lookups that didn't find a session in the SSL session cache on this worker since started"],
-  ['http_comp_bytes_in_total', 'CompressBpsIn', 'c', "Number of bytes submitted to the HTTP compressor in this worker process over the last second"],
-  ['http_comp_bytes_out_total', 'CompressBpsOut', 'c', "Number of bytes emitted by the HTTP compressor in this worker process over the last second"],
-  ['limit_http_comp', 'CompressBpsRateLim', 'g', "Limit of CompressBpsOut beyond which HTTP compression is automatically disabled"],
-  ['current_zlib_memory', 'ZlibMemUsage', 'g', "Amount of memory currently used by HTTP compression on the current worker process (in bytes)"],
-  ['max_zlib_memory', 'MaxZlibMemUsage', 'g', "Limit on the amount of memory used by HTTP compression above which it is automatically disabled (in bytes, see global.maxzlibmem)"],
-  ['current_tasks', 'Tasks', 'g', "Total number of tasks in the current worker process (active + sleeping)"],
-  ['current_run_queue', 'Run_queue', 'g', "Total number of active tasks+tasklets in the current worker process"],
-  ['idle_time_percent', 'Idle_pct', 'g', "Percentage of last second spent waiting in the current worker thread"],
-  ['stopping', 'Stopping', 'g', "1 if the worker process is currently stopping, otherwise zero"],
-  ['jobs', 'Jobs', 'g', "Current number of active jobs on the current worker process (frontend connections, master connections, listeners)"],
-  ['unstoppable_jobs', 'Unstoppable Jobs', 'g', "Current number of unstoppable jobs on the current worker process (master connections)"],
-  ['listeners', 'Listeners', 'g', "Current number of active listeners on the current worker process"],
-  ['active_peers', 'ActivePeers', 'g', "Current number of verified active peers connections on the current worker process"],
-  ['connected_peers', 'ConnectedPeers', 'g', "Current number of peers having passed the connection step on the current worker process"],
-  ['dropped_logs_total', 'DroppedLogs', 'c', "Total number of dropped logs for current worker process since started"],
-  ['busy_polling_enabled', 'BusyPolling', 'g', "1 if busy-polling is currently in use on the worker process, otherwise zero (config.busy-polling)"],
-  ['failed_resolutions', 'FailedResolutions', 'c', "Total number of failed DNS resolutions in current worker process since started"],
-  ['bytes_out_total', 'TotalBytesOut', 'c', "Total number of bytes emitted by current worker process since started"],
-  ['spliced_bytes_out_total', 'TotalSplicdedBytesOut', 'c', "Total number of bytes emitted by current worker process through a kernel pipe since started"],
-  ['bytes_out_rate', 'BytesOutRate', 'g', "Number of bytes emitted by current worker process over the last second"],
-  ['recv_logs_total', 'CumRecvLogs', 'c', "Total number of log messages received by log-forwarding listeners on this worker process since started"],
-  ['build_info', 'Build info', 'g', "Build info"],
+  ['http_comp_bytes_in_total', 'CompressBpsIn', 'c', 'Number of bytes submitted to the HTTP compressor in this worker process over the last second'],
+  ['http_comp_bytes_out_total', 'CompressBpsOut', 'c', 'Number of bytes emitted by the HTTP compressor in this worker process over the last second'],
+  ['limit_http_comp', 'CompressBpsRateLim', 'g', 'Limit of CompressBpsOut beyond which HTTP compression is automatically disabled'],
+  ['current_zlib_memory', 'ZlibMemUsage', 'g', 'Amount of memory currently used by HTTP compression on the current worker process (in bytes)'],
+  ['max_zlib_memory', 'MaxZlibMemUsage', 'g', 'Limit on the amount of memory used by HTTP compression above which it is automatically disabled (in bytes, see global.maxzlibmem)'],
+  ['current_tasks', 'Tasks', 'g', 'Total number of tasks in the current worker process (active + sleeping)'],
+  ['current_run_queue', 'Run_queue', 'g', 'Total number of active tasks+tasklets in the current worker process'],
+  ['idle_time_percent', 'Idle_pct', 'g', 'Percentage of last second spent waiting in the current worker thread'],
+  ['stopping', 'Stopping', 'g', '1 if the worker process is currently stopping, otherwise zero'],
+  ['jobs', 'Jobs', 'g', 'Current number of active jobs on the current worker process (frontend connections, master connections, listeners)'],
+  ['unstoppable_jobs', 'Unstoppable Jobs', 'g', 'Current number of unstoppable jobs on the current worker process (master connections)'],
+  ['listeners', 'Listeners', 'g', 'Current number of active listeners on the current worker process'],
+  ['active_peers', 'ActivePeers', 'g', 'Current number of verified active peers connections on the current worker process'],
+  ['connected_peers', 'ConnectedPeers', 'g', 'Current number of peers having passed the connection step on the current worker process'],
+  ['dropped_logs_total', 'DroppedLogs', 'c', 'Total number of dropped logs for current worker process since started'],
+  ['busy_polling_enabled', 'BusyPolling', 'g', '1 if busy-polling is currently in use on the worker process, otherwise zero (config.busy-polling)'],
+  ['failed_resolutions', 'FailedResolutions', 'c', 'Total number of failed DNS resolutions in current worker process since started'],
+  ['bytes_out_total', 'TotalBytesOut', 'c', 'Total number of bytes emitted by current worker process since started'],
+  ['spliced_bytes_out_total', 'TotalSplicdedBytesOut', 'c', 'Total number of bytes emitted by current worker process through a kernel pipe since started'],
+  ['bytes_out_rate', 'BytesOutRate', 'g', 'Number of bytes emitted by current worker process over the last second'],
+  ['recv_logs_total', 'CumRecvLogs', 'c', 'Total number of log messages received by log-forwarding listeners on this worker process since started'],
+  ['build_info', 'Build info', 'g', 'Build info'],
   ['max_memory_bytes', 'Memmax_bytes', 'g', "Worker process's hard limit on memory usage in byes (-m on command line)"],
-  ['pool_allocated_bytes', 'PoolAlloc_bytes', 'g', "Amount of memory allocated in pools (in bytes)"],
-  ['pool_used_bytes', 'PoolUsed_bytes', 'g', "Amount of pool memory currently used (in bytes)"],
-  ['start_time_seconds', 'Start_time_sec', 'g', "Start time in seconds"],
+  ['pool_allocated_bytes', 'PoolAlloc_bytes', 'g', 'Amount of memory allocated in pools (in bytes)'],
+  ['pool_used_bytes', 'PoolUsed_bytes', 'g', 'Amount of pool memory currently used (in bytes)'],
+  ['start_time_seconds', 'Start_time_sec', 'g', 'Start time in seconds'],
 ]
 
 const STICKTABLE_METRICS: readonly MetricDef[] = [
-  ['size', 'size', 'g', "Stick table size."],
-  ['used', 'used', 'g', "Number of entries used in this stick table."],
+  ['size', 'size', 'g', 'Stick table size.'],
+  ['used', 'used', 'g', 'Number of entries used in this stick table.'],
 ]
 
 /** The standard 400 page (http_err_chunks[HTTP_ERR_400]). */
-const BAD_REQUEST =
-  '<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n'
+const BAD_REQUEST = '<html><body><h1>400 Bad request</h1>\nYour browser sent an invalid request.\n</body></html>\n'
 
 const SCOPES = { global: 1, frontend: 2, backend: 4, server: 8, listener: 16, sticktable: 32 } as const
 const ALL_SCOPES = 63
@@ -242,65 +241,80 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
   }
   if (scopes & SCOPES.frontend) {
     const w = new Writer('haproxy_frontend_')
-    renderProxies(w, FRONTEND_METRICS, rows.filter((r) => r.type === 0), (m, _row, labels) => {
-      if (m.field !== 'status') return false
-      for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], state === 'UP' ? '1' : '0')
-      return true
-    })
+    renderProxies(
+      w,
+      FRONTEND_METRICS,
+      rows.filter((r) => r.type === 0),
+      (m, _row, labels) => {
+        if (m.field !== 'status') return false
+        for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], state === 'UP' ? '1' : '0')
+        return true
+      },
+    )
     body += w.out
   }
   if (scopes & SCOPES.backend) {
     const w = new Writer('haproxy_backend_')
-    renderProxies(w, BACKEND_METRICS, rows.filter((r) => r.type === 1), (m, row, labels) => {
-      const bv = backends.get(row.pxname)
-      if (!bv) return true
-      if (m.field === 'status') {
-        for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], (state === 'UP') === bv.up ? '1' : '0')
-        return true
-      }
-      if (m.field === 'agg_server_status' || m.field === 'agg_server_check_status') {
-        if (bv.servers.length === 0) return true
-        for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => promexServerState(v) === state).length))
-        return true
-      }
-      if (m.field === 'agg_check_status') {
-        if (bv.servers.length === 0) return true
-        for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => v.checkEnabled && v.checkStatus === state).length))
-        return true
-      }
-      return false
-    })
+    renderProxies(
+      w,
+      BACKEND_METRICS,
+      rows.filter((r) => r.type === 1),
+      (m, row, labels) => {
+        const bv = backends.get(row.pxname)
+        if (!bv) return true
+        if (m.field === 'status') {
+          for (const state of ['DOWN', 'UP']) w.sample(m.metric, [...labels, ['state', state]], (state === 'UP') === bv.up ? '1' : '0')
+          return true
+        }
+        if (m.field === 'agg_server_status' || m.field === 'agg_server_check_status') {
+          if (bv.servers.length === 0) return true
+          for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => promexServerState(v) === state).length))
+          return true
+        }
+        if (m.field === 'agg_check_status') {
+          if (bv.servers.length === 0) return true
+          for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], String(bv.servers.filter((v) => v.checkEnabled && v.checkStatus === state).length))
+          return true
+        }
+        return false
+      },
+    )
     body += w.out
   }
   if (scopes & SCOPES.server) {
     const w = new Writer('haproxy_server_')
-    renderProxies(w, SERVER_METRICS, rows.filter((r) => r.type === 2), (m, row, labels) => {
-      const v = views.get(`${row.pxname}/${row.svname}`)
-      if (!v) return true
-      if (noMaint && (v.maint || v.inheritedMaint)) return true
-      const checking = v.checkEnabled && !v.maint && !v.inheritedMaint
-      switch (m.field) {
-        case 'status': {
-          const s = promexServerState(v)
-          for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], state === s ? '1' : '0')
-          return true
+    renderProxies(
+      w,
+      SERVER_METRICS,
+      rows.filter((r) => r.type === 2),
+      (m, row, labels) => {
+        const v = views.get(`${row.pxname}/${row.svname}`)
+        if (!v) return true
+        if (noMaint && (v.maint || v.inheritedMaint)) return true
+        const checking = v.checkEnabled && !v.maint && !v.inheritedMaint
+        switch (m.field) {
+          case 'status': {
+            const s = promexServerState(v)
+            for (const state of SRV_STATES) w.sample(m.metric, [...labels, ['state', state]], state === s ? '1' : '0')
+            return true
+          }
+          case 'check_status':
+            if (!checking) return true
+            for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], state === v.checkStatus ? '1' : '0')
+            return true
+          case 'check_code':
+            if (!checking) return true
+            w.sample(m.metric, labels, String(checkStatusNumber(v.checkStatus) < 14 ? 0 : (v.checkCode ?? 0)))
+            return true
+          case 'check_duration':
+            if (!v.checkEnabled || checkStatusNumber(v.checkStatus) < 3) return true
+            w.sample(m.metric, labels, seconds(Math.max(0, v.checkDurationMs ?? 0)))
+            return true
+          default:
+            return false
         }
-        case 'check_status':
-          if (!checking) return true
-          for (const state of CHECK_STATES) w.sample(m.metric, [...labels, ['state', state]], state === v.checkStatus ? '1' : '0')
-          return true
-        case 'check_code':
-          if (!checking) return true
-          w.sample(m.metric, labels, String(checkStatusNumber(v.checkStatus) < 14 ? 0 : (v.checkCode ?? 0)))
-          return true
-        case 'check_duration':
-          if (!v.checkEnabled || checkStatusNumber(v.checkStatus) < 3) return true
-          w.sample(m.metric, labels, seconds(Math.max(0, v.checkDurationMs ?? 0)))
-          return true
-        default:
-          return false
-      }
-    })
+      },
+    )
     body += w.out
   }
   if (scopes & SCOPES.sticktable) {
@@ -320,10 +334,17 @@ export function renderPrometheus(input: StatsInput, query: URLSearchParams): Pro
     for (const def of STICKTABLE_METRICS) {
       w.next()
       const m = metric(def)
-      for (const t of tables) w.sample(m, [['name', t.name], ['type', t.type]], def[1] === 'size' ? String(t.size) : '0')
+      for (const t of tables)
+        w.sample(
+          m,
+          [
+            ['name', t.name],
+            ['type', t.type],
+          ],
+          def[1] === 'size' ? String(t.size) : '0',
+        )
     }
     body += w.out
   }
   return { status: 200, body, headers }
 }
-

@@ -23,11 +23,7 @@ function line(input: StatsInput, v: ServerView): string {
   const agentAdmin = v.srv.track ? undefined : v.snap?.agentAdmin
   const forcedDrain = v.admin?.state === 'drain' || agentAdmin === 'drain'
   const admin =
-    (v.srv.disabled ? 0x05 : 0) |
-    (v.admin?.state === 'maint' || agentAdmin === 'maint' ? 0x01 : 0) |
-    (v.inheritedMaint ? 0x02 : 0) |
-    (forcedDrain ? 0x08 : 0) |
-    (v.drain && !forcedDrain ? 0x10 : 0)
+    (v.srv.disabled ? 0x05 : 0) | (v.admin?.state === 'maint' || agentAdmin === 'maint' ? 0x01 : 0) | (v.inheritedMaint ? 0x02 : 0) | (forcedDrain ? 0x08 : 0) | (v.drain && !forcedDrain ? 0x10 : 0)
   const configured = v.srv.check && !v.srv.track
   const checkState = (configured ? 0x02 : 0) | (v.checkEnabled ? 0x04 : 0) | (v.maint || v.inheritedMaint ? 0x08 : 0)
   const agentState = v.srv.agent ? 0x16 : 0

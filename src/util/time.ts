@@ -4,9 +4,7 @@
  * compiler and by sample expressions (`table_*` periods, converter arguments). A leaf: imports nothing.
  */
 
-export type Parsed<T> =
-  | { readonly ok: true; readonly value: T; /** Accepted with a warning (HAProxy's wording). */ readonly warning?: string }
-  | { readonly ok: false; readonly error: string }
+export type Parsed<T> = { readonly ok: true; readonly value: T /** Accepted with a warning (HAProxy's wording). */; readonly warning?: string } | { readonly ok: false; readonly error: string }
 
 const ok = <T>(value: T, warning?: string): Parsed<T> => (warning === undefined ? { ok: true, value } : { ok: true, value, warning })
 const err = <T>(error: string): Parsed<T> => ({ ok: false, error })

@@ -29,6 +29,11 @@ export function passiveReporter(ns: HealthMonitorNamespace, ctx: ExecutionContex
     if (!error && !erroring.has(key)) return
     if (error) erroring.add(key)
     else erroring.delete(key)
-    ctx.waitUntil(ns.getByName(backend).report(server.name, outcome).catch(() => {}))
+    ctx.waitUntil(
+      ns
+        .getByName(backend)
+        .report(server.name, outcome)
+        .catch(() => {}),
+    )
   }
 }

@@ -311,7 +311,7 @@ export function consistentHashDisruption(name: string, factory: BalancerFactory)
           expect(mapping(lb, KEYS)).toEqual(before)
         }
         const mean = movedTotal / n / KEYS
-        expect(Math.abs(mean - 1 / n)).toBeLessThanOrEqual(4 * Math.sqrt((1 / n) * (1 - 1 / n) / KEYS))
+        expect(Math.abs(mean - 1 / n)).toBeLessThanOrEqual(4 * Math.sqrt(((1 / n) * (1 - 1 / n)) / KEYS))
       })
     }
   })

@@ -43,7 +43,7 @@ const FULL: ServerHealth = {
   maint: true,
   checkStatus: 'L7STS',
   checkCode: 503,
-  checkInfo: 'Service Unavailable — «quoted» \'text\'',
+  checkInfo: "Service Unavailable — «quoted» 'text'",
   checkDurationMs: -1,
   lastCheck: T0 + 1_234,
   lastChange: T0 + 1_000,
@@ -161,7 +161,12 @@ export function monitorStoreConformance(name: string, run: MonitorStoreRunner): 
         s.saveServer('b', MINIMAL)
         const again = reopen()
         expect(again.getMeta('plan')).toBe('p')
-        expect(again.loadServers()).toStrictEqual(new Map([['a', FULL], ['b', MINIMAL]]))
+        expect(again.loadServers()).toStrictEqual(
+          new Map([
+            ['a', FULL],
+            ['b', MINIMAL],
+          ]),
+        )
       }))
 
     it('a MonitorCore over it carries on where the previous one stopped', () =>

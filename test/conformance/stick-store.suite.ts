@@ -202,7 +202,10 @@ export function stickStoreConformance(name: string, factory: StickHarnessFactory
       const h = factory([spec], now)
       const o = ops(h, spec)
       const e = must(await o.track('k'))
-      o.write(e, [{ op: 'inc', data: 'gpc0' }, { op: 'set', data: 'gpt0', value: 3 }])
+      o.write(e, [
+        { op: 'inc', data: 'gpc0' },
+        { op: 'set', data: 'gpt0', value: 3 },
+      ])
       await h.settle()
       const next = must(await o.track('k'))
       expect([o.read(next, 'http_req_cnt'), o.read(next, 'gpc0'), o.read(next, 'gpt0'), o.read(next, 'conn_cur'), o.read(next, 'http_req_rate')]).toEqual([

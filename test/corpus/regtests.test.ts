@@ -63,7 +63,9 @@ describe.skipIf(!enabled)('HAProxy 2.6 reg-test configs: haproxy -c vs edgeproxy
   it('every config HAProxy accepts passes edgeproxy check, or is refused only for reviewed features', () => {
     const unreviewed = all
       .filter((v) => v.haproxy && !v.edgeproxy)
-      .flatMap((v) => v.errors.filter((e) => !REVIEWED.some((r) => r.match.test(e.message))).map((e) => `${v.config.id} (${v.config.vtc}:${v.config.line}) line ${e.span.line}: ${e.code}: ${e.message}`))
+      .flatMap((v) =>
+        v.errors.filter((e) => !REVIEWED.some((r) => r.match.test(e.message))).map((e) => `${v.config.id} (${v.config.vtc}:${v.config.line}) line ${e.span.line}: ${e.code}: ${e.message}`),
+      )
     expect(unreviewed).toEqual([])
   })
 
@@ -74,7 +76,9 @@ describe.skipIf(!enabled)('HAProxy 2.6 reg-test configs: haproxy -c vs edgeproxy
     for (const v of accepted.filter((x) => !x.edgeproxy)) {
       for (const f of new Set(v.errors.map((e) => REVIEWED.find((r) => r.match.test(e.message))?.feature ?? 'unreviewed'))) byFeature.set(f, (byFeature.get(f) ?? 0) + 1)
     }
-    console.log(`reg-test corpus: ${all.length} configs; haproxy -c accepts ${accepted.length}; edgeproxy check accepts ${both.length} of those; refused for: ${[...byFeature].map(([f, n]) => `${f} ${n}`).join(', ')}`)
+    console.log(
+      `reg-test corpus: ${all.length} configs; haproxy -c accepts ${accepted.length}; edgeproxy check accepts ${both.length} of those; refused for: ${[...byFeature].map(([f, n]) => `${f} ${n}`).join(', ')}`,
+    )
     expect(both.length).toBeGreaterThan(0)
   })
 })

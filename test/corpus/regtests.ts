@@ -119,10 +119,13 @@ function substitute(text: string, ports: Map<string, number>, nextPort: () => nu
  */
 export function extractRegtests(src: string, out: string, basePort = 40_000): RegtestConfig[] {
   // `MODE TYPE SHA\tPATH`; mode 120000 is a symbolic link whose blob is the target path.
-  const tree = git(src, ['ls-tree', '-r', REGTEST_TAG, 'reg-tests']).split('\n').filter(Boolean).map((l) => {
-    const [meta, path] = l.split('\t') as [string, string]
-    return { path, link: meta.startsWith('120000') }
-  })
+  const tree = git(src, ['ls-tree', '-r', REGTEST_TAG, 'reg-tests'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [meta, path] = l.split('\t') as [string, string]
+      return { path, link: meta.startsWith('120000') }
+    })
   const files = tree.map((t) => t.path)
   const filesDir = join(out, 'files')
   const tmpdir = join(out, 'tmp')
@@ -132,7 +135,14 @@ export function extractRegtests(src: string, out: string, basePort = 40_000): Re
     if (f.endsWith('.vtc')) continue
     const dest = join(filesDir, f)
     mkdirSync(dirname(dest), { recursive: true })
-    const target = link ? posix.join(posix.dirname(f), gitBytes(src, ['show', `${REGTEST_TAG}:${f}`]).toString().trim()) : f
+    const target = link
+      ? posix.join(
+          posix.dirname(f),
+          gitBytes(src, ['show', `${REGTEST_TAG}:${f}`])
+            .toString()
+            .trim(),
+        )
+      : f
     writeFileSync(dest, gitBytes(src, ['show', `${REGTEST_TAG}:${target}`]))
   }
   const configs: RegtestConfig[] = []

@@ -144,7 +144,10 @@ describe.skipIf(!enabled)('differential: cache sections', () => {
     ]
     for (const path of cases) {
       const { views } = await sequence([{ path }, { path }])
-      expect(views.map((v) => v.origin), path).toEqual([true, true])
+      expect(
+        views.map((v) => v.origin),
+        path,
+      ).toEqual([true, true])
     }
   })
 
@@ -353,4 +356,3 @@ describe.skipIf(!enabled)('differential: access log of a cache hit', () => {
     expect(view(e[1]), `haproxy:   ${h[1]}\nedgeproxy: ${e[1]}`).toEqual(view(h[1]))
   }, 20_000)
 })
-

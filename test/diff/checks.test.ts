@@ -202,7 +202,7 @@ describe.skipIf(!diffEnabled())('differential: http-check sequences, agent check
     await converge((p) => servedSet(p, '/varsok', 4), ['s'])
   }, 30_000)
 
-  it("agent replies: 50% → weight 50; drain → DRAIN (agent); down → DOWN (agent); up 100% → still draining; ready → back at 100 (\"no check\": it has no health check)", async () => {
+  it('agent replies: 50% → weight 50; drain → DRAIN (agent); down → DOWN (agent); up 100% → still draining; ready → back at 100 ("no check": it has no health check)', async () => {
     agent.reply = '50%\n'
     await converge(async (p) => (await statsOf(p, 'be_agent')).a1, ['no check', '50'])
     // Weights 50:100 under roundrobin: a1 takes a third of the requests.
@@ -232,10 +232,13 @@ describe.skipIf(!diffEnabled())('differential: http-check sequences, agent check
     try {
       await converge((p) => servedSet(p, '/track', 6), ['t3'])
       await converge((p) => servedSet(p, '/xtrack', 4), ['u2'])
-      await converge(async (p) => {
-        const s = await statsOf(p, 'be_track')
-        return [s.t1?.[0], s.t2?.[0]]
-      }, ['DOWN', 'DOWN'])
+      await converge(
+        async (p) => {
+          const s = await statsOf(p, 'be_track')
+          return [s.t1?.[0], s.t2?.[0]]
+        },
+        ['DOWN', 'DOWN'],
+      )
     } finally {
       pair.origins.failing.delete('t1')
     }

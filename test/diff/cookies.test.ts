@@ -269,7 +269,7 @@ describe.skipIf(!enabled)('differential: cookie persistence', () => {
     expect(h[0]).toMatchObject({ status: 200, server: 'a', setCookie: ['SRV=ca; path=/'] })
   })
 
-  it("adds Cache-control: private with nocache only to responses HAProxy deems cacheable", async () => {
+  it('adds Cache-control: private with nocache only to responses HAProxy deems cacheable', async () => {
     const cc = (v: string) => `/ins/x?rh=${encodeURIComponent(`cache-control:${v}`)}`
     const h = await compare([
       { path: '/ins/x' },

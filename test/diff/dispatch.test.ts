@@ -127,14 +127,18 @@ describe.skipIf(!diffEnabled())('differential: dispatch in the access log', () =
     ['dispatched (%s is <NOSRV>, no cookie inserted)', '/m/a', 'mixed/<NOSRV> 200 --NN 0 "GET /m/a HTTP/1.1"'],
     ['use-server in the same backend', '/m/two', 'mixed/s2 200 --NN 0 "GET /m/two HTTP/1.1"'],
     ['a refused dispatch address is retried, then 503', '/dead', 'dead/<NOSRV> 503 SC-- 1 "GET /dead HTTP/1.1"'],
-  ])('%s', async (_name, path, expected) => {
-    const hBefore = logLines(pair.haproxy.output()).length
-    const eBefore = logLines(pair.edge.output()).length
-    await send(pair.haproxy.port, { path })
-    await send(pair.edge.port, { path })
-    const h = await lastLine(pair.haproxy.output, hBefore)
-    const e = await lastLine(pair.edge.output, eBefore)
-    expect(h).toBe(expected)
-    expect(e).toBe(h)
-  }, 20_000)
+  ])(
+    '%s',
+    async (_name, path, expected) => {
+      const hBefore = logLines(pair.haproxy.output()).length
+      const eBefore = logLines(pair.edge.output()).length
+      await send(pair.haproxy.port, { path })
+      await send(pair.edge.port, { path })
+      const h = await lastLine(pair.haproxy.output, hBefore)
+      const e = await lastLine(pair.edge.output, eBefore)
+      expect(h).toBe(expected)
+      expect(e).toBe(h)
+    },
+    20_000,
+  )
 })

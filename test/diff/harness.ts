@@ -146,7 +146,11 @@ export class Origins {
     }
   }
 
-  #answer(name: string, req: IncomingMessage, body: Buffer): { status: number; headers: [string, string][]; body: { readonly data: Buffer } | { readonly size: number } | { readonly trickle: number; readonly chunks: number } } {
+  #answer(
+    name: string,
+    req: IncomingMessage,
+    body: Buffer,
+  ): { status: number; headers: [string, string][]; body: { readonly data: Buffer } | { readonly size: number } | { readonly trickle: number; readonly chunks: number } } {
     const url = req.url ?? ''
     const headers: [string, string][] = [['x-served-by', name]]
     for (const c of queryAll(url, 'set-cookie')) headers.push(['set-cookie', c])
@@ -225,9 +229,7 @@ export class Origins {
     }
     this.hits.set(name, (this.hits.get(name) ?? 0) + 1)
     const seen = Buffer.from(JSON.stringify(this.#seen(name, req, Buffer.alloc(0)))).toString('base64')
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${wsAccept(key)}\r\nX-Served-By: ${name}\r\nX-Seen: ${seen}\r\n\r\n`,
-    )
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${wsAccept(key)}\r\nX-Served-By: ${name}\r\nX-Seen: ${seen}\r\n\r\n`)
     let buf: Buffer = head
     const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d])

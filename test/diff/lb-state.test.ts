@@ -189,7 +189,19 @@ describe.skipIf(!diffEnabled())('differential: balancers across state changes, H
   })
 
   it('leastconn keeps its order among equals across maint, ready and weight changes', async () => {
-    await scenario('lc', [4, 'set server be_lc/s2 state maint', 4, 'set server be_lc/s2 state ready', 6, 'set server be_lc/s1 weight 3', 5, 'set server be_lc/s3 state drain', 3, 'set server be_lc/s3 state ready', 6])
+    await scenario('lc', [
+      4,
+      'set server be_lc/s2 state maint',
+      4,
+      'set server be_lc/s2 state ready',
+      6,
+      'set server be_lc/s1 weight 3',
+      5,
+      'set server be_lc/s3 state drain',
+      3,
+      'set server be_lc/s3 state ready',
+      6,
+    ])
   })
 
   it('static-rr keeps its map index across maint and ready (the map is recomputed)', async () => {

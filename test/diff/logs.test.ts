@@ -183,30 +183,38 @@ describe.skipIf(!diffEnabled())('access logs: edgeproxy dev vs HAProxy 2.6', () 
     ['cookie prefix, valid prefixed cookie (--VN)', { path: '/pfx', headers: { cookie: 'SRV=c1~abc' } }, { tsc: '--VN' }],
     ['maxidle cookie without a date: updated (--VU)', { path: '/idle', headers: { cookie: 'SRV=c1' } }, { tsc: '--VU' }],
     ['deny in a cookie backend (PRNN)', { path: '/cdeny' }, { backendServer: 'ckdeny/<NOSRV>', tsc: 'PRNN' }],
-  ])('%s', async (_name, r, expected) => {
-    const { h, e, hLine, eLine } = await logged(r)
-    expect(h, hLine).toMatchObject(expected)
-    expect(e, `haproxy:   ${hLine}\nedgeproxy: ${eLine}`).toEqual(h)
-  }, 20_000)
+  ])(
+    '%s',
+    async (_name, r, expected) => {
+      const { h, e, hLine, eLine } = await logged(r)
+      expect(h, hLine).toMatchObject(expected)
+      expect(e, `haproxy:   ${hLine}\nedgeproxy: ${eLine}`).toEqual(h)
+    },
+    20_000,
+  )
 
   it.each<[string, string, string]>([
     // %Td = Tt - (Tq + Tw + Tc + Tr): a number once a server answered, -1 without one; never quoted.
     ['served', '/ok?x=1', 'TD fe_td 200 n n /ok n'],
     ['denied', '/deny', 'TD fe_td 403 -1 n /deny -1'],
-  ])('log-format %%Td, %%HPO: %s', async (_name, path, expected) => {
-    const td = (output: string) => output.split('\n').filter((l) => l.startsWith('TD '))
-    const hBefore = td(p.haproxy.output()).length
-    const eBefore = td(p.edge.output()).length
-    await send(p.haproxy.ports.PORT2 as number, { path })
-    await send(p.edge.ports.PORT2 as number, { path })
-    const end = Date.now() + 5000
-    while ((td(p.haproxy.output()).length <= hBefore || td(p.edge.output()).length <= eBefore) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
-    const mask = (l: string | undefined) => l?.replace(/(?<= )\d+(?= |$)/g, (n) => (/^(200|403)$/.test(n) ? n : 'n'))
-    const h = td(p.haproxy.output())[hBefore]
-    const e = td(p.edge.output())[eBefore]
-    expect(mask(h), h).toBe(expected)
-    expect(mask(e), `haproxy:   ${h}\nedgeproxy: ${e}`).toBe(expected)
-  }, 20_000)
+  ])(
+    'log-format %%Td, %%HPO: %s',
+    async (_name, path, expected) => {
+      const td = (output: string) => output.split('\n').filter((l) => l.startsWith('TD '))
+      const hBefore = td(p.haproxy.output()).length
+      const eBefore = td(p.edge.output()).length
+      await send(p.haproxy.ports.PORT2 as number, { path })
+      await send(p.edge.ports.PORT2 as number, { path })
+      const end = Date.now() + 5000
+      while ((td(p.haproxy.output()).length <= hBefore || td(p.edge.output()).length <= eBefore) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+      const mask = (l: string | undefined) => l?.replace(/(?<= )\d+(?= |$)/g, (n) => (/^(200|403)$/.test(n) ? n : 'n'))
+      const h = td(p.haproxy.output())[hBefore]
+      const e = td(p.edge.output())[eBefore]
+      expect(mask(h), h).toBe(expected)
+      expect(mask(e), `haproxy:   ${h}\nedgeproxy: ${e}`).toBe(expected)
+    },
+    20_000,
+  )
 
   it('queue timeout behind a busy maxconn 1 server (503 sQ--, backend queue position 1)', async () => {
     const hBefore = logLines(p.haproxy.output()).length

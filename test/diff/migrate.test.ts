@@ -107,27 +107,14 @@ describe.skipIf(!enabled)('differential: a 1.x config after edgeproxy migrate', 
   it('denies and tarpits as reqideny, reqitarpit, block and reqdeny did', async () => {
     const h = await expectSame(
       p,
-      [
-        { path: '/', headers: { 'user-agent': 'Mozilla/5.0 EvilBot/1.0' } },
-        { path: '/', headers: { 'x-scanner': 'nikto' } },
-        { path: '/private/x' },
-        { path: '/admin/panel', src: '127.0.0.3' },
-      ],
+      [{ path: '/', headers: { 'user-agent': 'Mozilla/5.0 EvilBot/1.0' } }, { path: '/', headers: { 'x-scanner': 'nikto' } }, { path: '/private/x' }, { path: '/admin/panel', src: '127.0.0.3' }],
       view,
     )
     expect(h.map((v) => v.status)).toEqual([403, 500, 403, 403])
   })
 
   it('rewrites, removes and adds response headers as rspidel, rsprep, rspadd and rspideny did', async () => {
-    const h = await expectSame(
-      p,
-      [
-        { path: '/page?rh=Server:nginx&rh=X-Powered-By:PHP/7' },
-        { path: '/missing?status=404' },
-        { path: '/leak?rh=x-internal-secret:42' },
-      ],
-      view,
-    )
+    const h = await expectSame(p, [{ path: '/page?rh=Server:nginx&rh=X-Powered-By:PHP/7' }, { path: '/missing?status=404' }, { path: '/leak?rh=x-internal-secret:42' }], view)
     expect(h[0]?.headers).toEqual(expect.arrayContaining(['x-powered-by: hidden-PHP/7', 'x-edge: yes', 'cache-control: no-store']))
     expect(h[0]?.headers.some((l) => l.startsWith('server:'))).toBe(false)
     expect(h[1]?.headers).not.toContain('cache-control: no-store')

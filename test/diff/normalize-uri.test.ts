@@ -21,7 +21,10 @@ const FRONTENDS: readonly (readonly [port: string, rules: string])[] = [
   ['PORT10', 'http-request normalize-uri path-strip-dotdot if TRUE'],
   ['PORT12', 'http-request normalize-uri fragment-strip'],
   ['PORT13', 'http-request normalize-uri fragment-encode'],
-  ['PORT11', 'http-request normalize-uri path-merge-slashes\n    http-request normalize-uri percent-decode-unreserved\n    http-request normalize-uri query-sort-by-name\n    http-request set-header x-path %[path]'],
+  [
+    'PORT11',
+    'http-request normalize-uri path-merge-slashes\n    http-request normalize-uri percent-decode-unreserved\n    http-request normalize-uri query-sort-by-name\n    http-request set-header x-path %[path]',
+  ],
 ]
 
 const CONFIG = `${DIFF_DEFAULTS}
@@ -63,7 +66,12 @@ describe.skipIf(!diffEnabled())('differential: http-request normalize-uri', () =
   ]
 
   it.each(cases)('frontend on %s: the origin sees what HAProxy sends', async (port, paths) => {
-    const { h, e } = await both(pair, paths.map((path) => ({ path })), view, port)
+    const { h, e } = await both(
+      pair,
+      paths.map((path) => ({ path })),
+      view,
+      port,
+    )
     expect(e).toEqual(h)
   })
 

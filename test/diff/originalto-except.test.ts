@@ -46,7 +46,12 @@ describe.skipIf(!diffEnabled())('differential: forwardfor and originalto except'
   it('adds or suppresses X-Forwarded-For and X-Original-To as HAProxy does', async () => {
     const reqs: Req[] = []
     for (const path of ['/1', '/2', '/3']) {
-      const hs: Record<string, string>[] = [{ 'x-src': '127.0.0.2', 'x-dst': '127.0.0.2' }, { 'x-src': '127.0.0.3', 'x-dst': '127.0.1.3' }, { 'x-src': '::1', 'x-dst': '::1' }, { 'x-dst': '127.0.0.9' }]
+      const hs: Record<string, string>[] = [
+        { 'x-src': '127.0.0.2', 'x-dst': '127.0.0.2' },
+        { 'x-src': '127.0.0.3', 'x-dst': '127.0.1.3' },
+        { 'x-src': '::1', 'x-dst': '::1' },
+        { 'x-dst': '127.0.0.9' },
+      ]
       for (const h of hs) reqs.push({ path, headers: h, src: '127.0.0.5' })
     }
     const { h, e } = await both(pair, reqs, (r) => [r.status, r.seen?.headers['x-forwarded-for'], r.seen?.headers['x-original-to'], r.seen?.headers['x-dst-orig']])

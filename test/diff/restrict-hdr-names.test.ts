@@ -62,7 +62,10 @@ describe.skipIf(!diffEnabled())('differential: option http-restrict-req-hdr-name
   })
 
   it('reject answers 403 when a name is outside the set', async () => {
-    const reqs: Req[] = [{ path: '/', headers: { x_under: 'a' } }, { path: '/', headers: { 'x-fine': 'a' } }]
+    const reqs: Req[] = [
+      { path: '/', headers: { x_under: 'a' } },
+      { path: '/', headers: { 'x-fine': 'a' } },
+    ]
     const { h, e } = await both(pair, reqs, (r) => ({ status: r.status, body: r.body.length > 0 && !r.seen ? r.body : '' }), 'PORT2')
     expect(h.map((x) => x.status)).toEqual([403, 200])
     expect(e).toEqual(h)

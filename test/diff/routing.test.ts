@@ -140,7 +140,7 @@ describe.skipIf(!enabled)('differential: HAProxy 2.6 vs edgeproxy dev', () => {
   })
 
   it('hashes the source address onto the same servers (balance source, consistent)', async () => {
-    const reqs = Array.from({ length: 24 }, (_, i) => ({ path: '/api/items', src: `127.0.${i % 3}.${(i * 7) % 250 + 1}` }))
+    const reqs = Array.from({ length: 24 }, (_, i) => ({ path: '/api/items', src: `127.0.${i % 3}.${((i * 7) % 250) + 1}` }))
     const { h, e } = await both(reqs)
     expect(e).toEqual(h)
   })
@@ -154,14 +154,7 @@ describe.skipIf(!enabled)('differential: HAProxy 2.6 vs edgeproxy dev', () => {
   })
 
   it('answers redirects, deny, return and path rewrites identically', async () => {
-    const { h, e } = await both([
-      { path: '/secure/area?x=1' },
-      { path: '/old' },
-      { path: '/legacy/page?q=2' },
-      { path: '/ping' },
-      { path: '/', src: '127.0.0.66' },
-      { path: '/rw/thing?z=9' },
-    ])
+    const { h, e } = await both([{ path: '/secure/area?x=1' }, { path: '/old' }, { path: '/legacy/page?q=2' }, { path: '/ping' }, { path: '/', src: '127.0.0.66' }, { path: '/rw/thing?z=9' }])
     expect(e).toEqual(h)
     expect(h.map((x) => x.status)).toEqual([301, 302, 307, 200, 403, 200])
   })

@@ -99,25 +99,38 @@ describe.skipIf(!diffEnabled())('differential: userlist, http-errors, peers tabl
   })
 
   it('authenticates insecure-password, SHA-512, SHA-256 and MD5 users and routes by group', async () => {
-    const h = await expectSame(p, [
-      { path: '/auth', headers: basic('alice', 'plain') },
-      { path: '/auth', headers: basic('bob', 'pw6') },
-      { path: '/auth', headers: basic('carol', 'pw5') },
-      { path: '/auth', headers: basic('dave', 'pw1') },
-    ], view)
-    expect(h.map((x) => [x.status, x.body])).toEqual([[200, 'ops'], [200, 'admin bob'], [200, 'admin carol'], [200, 'user']])
+    const h = await expectSame(
+      p,
+      [
+        { path: '/auth', headers: basic('alice', 'plain') },
+        { path: '/auth', headers: basic('bob', 'pw6') },
+        { path: '/auth', headers: basic('carol', 'pw5') },
+        { path: '/auth', headers: basic('dave', 'pw1') },
+      ],
+      view,
+    )
+    expect(h.map((x) => [x.status, x.body])).toEqual([
+      [200, 'ops'],
+      [200, 'admin bob'],
+      [200, 'admin carol'],
+      [200, 'user'],
+    ])
   })
 
   it('answers wrong, unknown and missing credentials with the same 401 and WWW-Authenticate', async () => {
-    const h = await expectSame(p, [
-      { path: '/auth', headers: basic('bob', 'pw5') },
-      { path: '/auth', headers: basic('alice', 'Plain') },
-      { path: '/auth', headers: basic('mallory', 'pw1') },
-      { path: '/auth', headers: { authorization: 'Bearer abc' } },
-      { path: '/auth' },
-      { path: '/bauth', headers: basic('dave', 'pw2') },
-      { path: '/bauth', headers: basic('dave', 'pw1') },
-    ], view)
+    const h = await expectSame(
+      p,
+      [
+        { path: '/auth', headers: basic('bob', 'pw5') },
+        { path: '/auth', headers: basic('alice', 'Plain') },
+        { path: '/auth', headers: basic('mallory', 'pw1') },
+        { path: '/auth', headers: { authorization: 'Bearer abc' } },
+        { path: '/auth' },
+        { path: '/bauth', headers: basic('dave', 'pw2') },
+        { path: '/bauth', headers: basic('dave', 'pw1') },
+      ],
+      view,
+    )
     for (const x of h.slice(0, 5)) expect(x).toMatchObject({ status: 401, authenticate: 'Basic realm="Staff"' })
     // Without a realm, the realm is the name of the proxy whose rule asks.
     expect(h[5]).toMatchObject({ status: 401, authenticate: 'Basic realm="be_bauth"' })
@@ -125,8 +138,21 @@ describe.skipIf(!diffEnabled())('differential: userlist, http-errors, peers tabl
   })
 
   it('serves the http-errors pages, http-error replies and the built-in pages', async () => {
-    const h = await expectSame(p, [{ path: '/err/403' }, { path: '/err/404' }, { path: '/err/500' }, { path: '/err/400' }, { path: '/err/ret' }, { path: '/err/ok' }, { path: '/err/502' }, { path: '/err/200' }], view)
-    expect(h.map((x) => [x.status, x.page ?? x.server ?? null])).toEqual([[403, 'site'], [404, 'site'], [500, null], [400, null], [404, 'site'], [200, 'a'], [502, null], [200, null]])
+    const h = await expectSame(
+      p,
+      [{ path: '/err/403' }, { path: '/err/404' }, { path: '/err/500' }, { path: '/err/400' }, { path: '/err/ret' }, { path: '/err/ok' }, { path: '/err/502' }, { path: '/err/200' }],
+      view,
+    )
+    expect(h.map((x) => [x.status, x.page ?? x.server ?? null])).toEqual([
+      [403, 'site'],
+      [404, 'site'],
+      [500, null],
+      [400, null],
+      [404, 'site'],
+      [200, 'a'],
+      [502, null],
+      [200, null],
+    ])
     expect(h[2]?.body).toBe('custom 500')
     expect(h[6]).toMatchObject({ body: 'bad gateway for /err/502', xpath: '/err/502' })
     expect(h[7]?.body).toBe('fine')

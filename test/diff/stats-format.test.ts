@@ -124,7 +124,20 @@ let origins: Origins
 let hap: RunningProxy
 let routeMap: RouteMap
 let startedAt = 0
-let real: { csv: string; typed: string; json: string; info: string; infoTyped: string; infoJson: string; servers: string; serversBe: string; unknown: string; page: string; metrics: string; bogus: { status: number; body: string } }
+let real: {
+  csv: string
+  typed: string
+  json: string
+  info: string
+  infoTyped: string
+  infoJson: string
+  servers: string
+  serversBe: string
+  unknown: string
+  page: string
+  metrics: string
+  bogus: { status: number; body: string }
+}
 
 /** The StatsInput mirroring HAProxy's state: health from its `show stat`, the drain from the socket. */
 function mirrorInput(haproxyCsv: string): StatsInput {
@@ -215,7 +228,35 @@ afterAll(async () => {
 })
 
 /** Columns whose value is deterministic for an idle process with settled checks. */
-const COMPARED = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'slim', 'qlimit', 'pid', 'iid', 'sid', 'type', 'check_status', 'check_code', 'check_rise', 'check_fall', 'check_health', 'check_desc', 'last_chk', 'addr', 'cookie', 'mode', 'algo', 'uweight', 'tracked', 'throttle', 'rate_lim']
+const COMPARED = [
+  'pxname',
+  'svname',
+  'status',
+  'weight',
+  'act',
+  'bck',
+  'slim',
+  'qlimit',
+  'pid',
+  'iid',
+  'sid',
+  'type',
+  'check_status',
+  'check_code',
+  'check_rise',
+  'check_fall',
+  'check_health',
+  'check_desc',
+  'last_chk',
+  'addr',
+  'cookie',
+  'mode',
+  'algo',
+  'uweight',
+  'tracked',
+  'throttle',
+  'rate_lim',
+]
 
 describe('show stat against HAProxy 2.6', () => {
   let ours: string
@@ -336,7 +377,10 @@ describe('Prometheus exporter against HAProxy 2.6', () => {
 
   it('has the same values where they are deterministic (state series, limits, weights, NaN)', () => {
     const pick = (t: string) =>
-      lines(t, false).filter((l) => !l.startsWith('#') && /_(status|limit_sessions|queue_limit|weight|uweight|active_servers|backup_servers|check_code|current_throttle|idle_connections_limit|limit_session_rate)[{ ]/.test(l))
+      lines(t, false).filter(
+        (l) =>
+          !l.startsWith('#') && /_(status|limit_sessions|queue_limit|weight|uweight|active_servers|backup_servers|check_code|current_throttle|idle_connections_limit|limit_session_rate)[{ ]/.test(l),
+      )
     expect(pick(ours)).toEqual(pick(real.metrics))
   })
 
@@ -355,4 +399,3 @@ describe('Prometheus exporter against HAProxy 2.6', () => {
     expect(STAT_COLUMNS_26.length).toBe(parseCsv(real.csv).header.length - 1)
   })
 })
-

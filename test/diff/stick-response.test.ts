@@ -81,12 +81,7 @@ describe.skipIf(!enabled)('differential: response stick counters (HAProxy 2.6 vs
 
   it('bytes_in / bytes_out, in kilobytes', async () => {
     const body = 'x'.repeat(2048)
-    const reqs: Req[] = [
-      { path: '/?size=4096' },
-      { path: '/?size=4096', method: 'POST', body },
-      { path: '/?size=2048', method: 'POST', body },
-      { path: '/bytes' },
-    ]
+    const reqs: Req[] = [{ path: '/?size=4096' }, { path: '/?size=4096', method: 'POST', body }, { path: '/?size=2048', method: 'POST', body }, { path: '/bytes' }]
     const h = await run(pair.haproxy.ports.PORT, '127.0.0.42', reqs)
     const e = await run(pair.edge.ports.PORT, '127.0.0.42', reqs)
     expect(h).toEqual(['200', '200', '200', '200 kin=4 kout=10'])

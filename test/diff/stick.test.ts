@@ -97,7 +97,12 @@ describe.skipIf(!enabled)('differential: stick-table rate limit (HAProxy 2.6 vs 
 
   it('stick on src: the same server per client, the same sequence as HAProxy', async () => {
     const srcs = ['127.0.0.31', '127.0.0.32', '127.0.0.31', '127.0.0.31', '127.0.0.33', '127.0.0.32']
-    const { h, e } = await both(pair, srcs.map((src) => ({ path: '/', src })), (r) => r.seen?.server ?? `status ${r.status}`, 'PORT2')
+    const { h, e } = await both(
+      pair,
+      srcs.map((src) => ({ path: '/', src })),
+      (r) => r.seen?.server ?? `status ${r.status}`,
+      'PORT2',
+    )
     expect(h).toEqual(['a', 'b', 'a', 'a', 'c', 'b'])
     expect(e).toEqual(h)
   })

@@ -18,7 +18,11 @@ describe('npm run bench -- --quick', () => {
   it('runs every benchmark and writes bench results with the machine, the figures and the targets', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'edgeproxy-bench-')), 'results.json')
     const started = Date.now()
-    const r = await run('node', [join(ROOT, 'bench', 'run.ts'), '--quick', '--out', out, '--no-plot'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } })
+    const r = await run('node', [join(ROOT, 'bench', 'run.ts'), '--quick', '--out', out, '--no-plot'], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    })
     const seconds = (Date.now() - started) / 1000
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results
     expect(results.schema).toBe('edgeproxy.bench/1')

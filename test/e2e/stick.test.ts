@@ -52,7 +52,10 @@ describe('stick tables under edgeproxy dev', () => {
     await origins.stop()
   })
 
-  for (const [mode, port] of [['exact', 'PORT'], ['fast', 'PORT2']] as const) {
+  for (const [mode, port] of [
+    ['exact', 'PORT'],
+    ['fast', 'PORT2'],
+  ] as const) {
     it(`${mode}: 429 from request ${LIMIT + 1}, per source; counts and gpc0 read back`, async () => {
       const p = edge.ports[port]
       if (p === undefined) throw new Error('no port')

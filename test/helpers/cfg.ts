@@ -13,7 +13,10 @@ export function cfg(strings: TemplateStringsArray, ...values: unknown[]): string
   const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '')
   const lines = raw.replace(/^\n/, '').split('\n')
   const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0))
-  return `${lines.map((l) => l.slice(indent)).join('\n').trimEnd()}\n`
+  return `${lines
+    .map((l) => l.slice(indent))
+    .join('\n')
+    .trimEnd()}\n`
 }
 
 export function compile(text: string, opts: { files?: Record<string, string>; env?: Record<string, string>; name?: string } = {}): CompileResult {

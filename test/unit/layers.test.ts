@@ -49,7 +49,8 @@ describe('layer rules (docs/layers.md)', () => {
     expect(clean.code).toBe(0)
 
     const probes = {
-      [`src/engine/${tag}.ts`]: "import { handle } from '../proxy/handler.ts'\nimport { env } from 'cloudflare:workers'\nimport { compileConfig } from '../config/compile.ts'\nexport const probe = [handle, env, compileConfig]\n",
+      [`src/engine/${tag}.ts`]:
+        "import { handle } from '../proxy/handler.ts'\nimport { env } from 'cloudflare:workers'\nimport { compileConfig } from '../config/compile.ts'\nexport const probe = [handle, env, compileConfig]\n",
       [`src/sample/${tag}.ts`]: "import { Engine } from '../engine/index.ts'\nimport type { StatsInput } from '../stats/input.ts'\nexport type Probe = [Engine, StatsInput]\n",
       [`src/util/${tag}.ts`]: "import type { RouteMap } from '../routemap/schema.ts'\nexport type Probe = RouteMap\n",
       [`src/ops/${tag}.ts`]: "import type { ApiContext } from '../api/context.ts'\nexport type Probe = ApiContext\n",
@@ -78,7 +79,8 @@ describe('layer rules (docs/layers.md)', () => {
     const config = join(dir, 'tsconfig.json')
     writeFileSync(config, JSON.stringify({ extends: join(ROOT, 'tsconfig.core.json'), include: [], files: [join(ROOT, 'src/util/ambient.d.ts'), join(ROOT, probe)] }))
     try {
-      const body = "import { readFileSync } from 'node:fs'\nimport type { RouteMap } from '../routemap/schema.ts'\n\nexport function probe(ctx: ExecutionContext, rm: RouteMap): string {\n  ctx.waitUntil(Promise.resolve())\n  return readFileSync(rm.hash, 'utf8')\n}\n"
+      const body =
+        "import { readFileSync } from 'node:fs'\nimport type { RouteMap } from '../routemap/schema.ts'\n\nexport function probe(ctx: ExecutionContext, rm: RouteMap): string {\n  ctx.waitUntil(Promise.resolve())\n  return readFileSync(rm.hash, 'utf8')\n}\n"
       const bad = await withProbes({ [probe]: body }, () => run('tsc', ['-p', config]))
       expect(bad.code).not.toBe(0)
       expect(bad.out).toMatch(new RegExp(`${tag}\\.ts\\(1,\\d+\\): error TS2307: Cannot find module 'node:fs'`))

@@ -66,9 +66,7 @@ describe('StickTable admin RPC (workerd)', () => {
     const shown = await runCommands('show table big data.gpc0 ge 3\n', ctx)
     const lines = shown.split('\n')
     expect(lines[0]).toBe('# table: big, type: ip, size:122880, used:6')
-    expect(lines.slice(1, -2).map((l) => / key=(\S+) .* shard=(\d+) gpc0=(\d+)/.exec(l)?.slice(1))).toEqual(
-      keys.slice(3).map((k, i) => [k, String(shardOf(spec, k)), String(i + 3)]),
-    )
+    expect(lines.slice(1, -2).map((l) => / key=(\S+) .* shard=(\d+) gpc0=(\d+)/.exec(l)?.slice(1))).toEqual(keys.slice(3).map((k, i) => [k, String(shardOf(spec, k)), String(i + 3)]))
     expect(await runCommands('clear table big key 10.0.0.1\nclear table big data.gpc0 lt 3\n', ctx)).toBe('\n\n')
     expect(await tables.used('big')).toBe(3)
     expect(await tables.clear('big')).toBe(3)

@@ -59,7 +59,7 @@ const OPS: Record<string, Op> = {
   'request.cf': (r, n) => {
     for (let i = 0; i < n; i++) (r as { cf?: unknown }).cf
   },
-  'JSON.parse of this request\'s cf (what its first read costs)': (r, n) => {
+  "JSON.parse of this request's cf (what its first read costs)": (r, n) => {
     const text = JSON.stringify((r as { cf?: unknown }).cf ?? {})
     for (let i = 0; i < n; i++) JSON.parse(text)
   },

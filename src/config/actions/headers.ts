@@ -37,7 +37,7 @@ function del(input: ActionInput): Record<string, unknown> | undefined {
   if (input.args.length > 1) {
     const m = input.args[1]
     const v = input.args[2]
-    if (m?.text !== '-m' || !v || input.args.length > 3) return actionError(input, m, "expects <name> [-m <method>]")
+    if (m?.text !== '-m' || !v || input.args.length > 3) return actionError(input, m, 'expects <name> [-m <method>]')
     if (!['str', 'beg', 'end', 'sub', 'reg'].includes(v.text)) return actionError(input, v, `: '-m' only supports 'str', 'beg', 'end', 'sub' and 'reg' (got '${v.text}')`)
     if (v.text === 'reg') {
       try {

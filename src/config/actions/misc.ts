@@ -16,7 +16,10 @@ const SERVICES = new Set(['prometheus-exporter'])
 export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'allow', ruleSets: ALL, support: 'yes', final: true, parse: noArgs },
   {
-    name: 'auth', ruleSets: REQ, support: 'yes', final: true,
+    name: 'auth',
+    ruleSets: REQ,
+    support: 'yes',
+    final: true,
     parse: (input) => {
       const [r, v] = input.args
       if (!r) return { realm: '' }
@@ -25,12 +28,17 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'use-service', ruleSets: REQ, support: 'yes', final: true,
+    name: 'use-service',
+    ruleSets: REQ,
+    support: 'yes',
+    final: true,
     parse: (input) => {
       const s = input.args[0]
       if (!s || input.args.length > 1) return actionError(input, input.args[1], 'expects exactly one service name')
       if (s.text.startsWith('lua.')) {
-        input.sv.diag.error('not-supported', s.span, `'${input.ruleSet} use-service ${s.text}' is not supported at the edge: Lua cannot run in a Worker`, { help: 'port the service to rules (http-request return) or to Worker code in front of edgeproxy' })
+        input.sv.diag.error('not-supported', s.span, `'${input.ruleSet} use-service ${s.text}' is not supported at the edge: Lua cannot run in a Worker`, {
+          help: 'port the service to rules (http-request return) or to Worker code in front of edgeproxy',
+        })
         return undefined
       }
       if (!SERVICES.has(s.text)) return actionError(input, s, `: unknown service '${s.text}' (available: prometheus-exporter)`)
@@ -38,7 +46,9 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'set-status', ruleSets: ['http-response', 'http-after-response'], support: 'yes',
+    name: 'set-status',
+    ruleSets: ['http-response', 'http-after-response'],
+    support: 'yes',
     parse: (input) => {
       const [s, kw, reason] = input.args
       const n = Number(s?.text)
@@ -54,7 +64,10 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'set-priority-class', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   { name: 'set-priority-offset', ruleSets: REQ, support: 'ignored', note: 'there is no request queue at the edge' },
   {
-    name: 'reject', ruleSets: REQ, support: 'edge', final: true,
+    name: 'reject',
+    ruleSets: REQ,
+    support: 'edge',
+    final: true,
     note: "a Worker cannot close the client connection without a response: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'deny' does",
     parse: (input) => (input.args.length > 0 ? actionError(input, input.args[0], 'takes no argument') : { status: 403, set: 'http-request' }),
   },
@@ -63,7 +76,7 @@ export const MISC_ACTIONS: readonly ActionDef[] = [
   { name: 'del-map', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'maps change through the runtime API' },
   { name: 'add-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
   { name: 'del-acl', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'ACL files change through the runtime API' },
-  { name: 'do-resolve', ruleSets: REQ, support: 'no', note: 'DNS resolution is Cloudflare\'s' },
+  { name: 'do-resolve', ruleSets: REQ, support: 'no', note: "DNS resolution is Cloudflare's" },
   { name: 'set-bandwidth-limit', ruleSets: ['http-request', 'http-response'], support: 'no' },
   { name: 'strict-mode', ruleSets: ALL, support: 'ignored', note: 'rule errors never abort a request at the edge' },
   { name: 'send-spoe-group', ruleSets: ['http-request', 'http-response'], support: 'no', note: 'SPOE agents cannot be reached from the edge' },

@@ -40,6 +40,4 @@ function parseNormalizeUri(input: ActionInput): Record<string, unknown> | undefi
   return { normalizer: nw.text, option }
 }
 
-export const NORMALIZE_URI_ACTIONS: readonly ActionDef[] = [
-  { name: 'normalize-uri', ruleSets: ['http-request'], support: 'yes', parse: parseNormalizeUri },
-]
+export const NORMALIZE_URI_ACTIONS: readonly ActionDef[] = [{ name: 'normalize-uri', ruleSets: ['http-request'], support: 'yes', parse: parseNormalizeUri }]

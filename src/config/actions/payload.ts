@@ -127,21 +127,30 @@ export function parsePayload(input: ActionInput, defaultStatus: number, allowSta
 
 export const PAYLOAD_ACTIONS: readonly ActionDef[] = [
   {
-    name: 'deny', ruleSets: ['http-request', 'http-response'], support: 'yes', final: true,
+    name: 'deny',
+    ruleSets: ['http-request', 'http-response'],
+    support: 'yes',
+    final: true,
     parse: (input) => {
       const p = parsePayload(input, input.ruleSet === 'http-request' ? 403 : 502, 'deny')
       return p ? { ...p, body: p.body ?? { kind: 'default' } } : undefined
     },
   },
   {
-    name: 'tarpit', ruleSets: ['http-request'], support: 'yes', final: true,
+    name: 'tarpit',
+    ruleSets: ['http-request'],
+    support: 'yes',
+    final: true,
     parse: (input) => {
       const p = parsePayload(input, 500, 'deny')
       return p ? { ...p, body: p.body ?? { kind: 'default' } } : undefined
     },
   },
   {
-    name: 'return', ruleSets: ['http-request', 'http-response'], support: 'yes', final: true,
+    name: 'return',
+    ruleSets: ['http-request', 'http-response'],
+    support: 'yes',
+    final: true,
     parse: (input) => {
       const p = parsePayload(input, 200, 'return')
       return p ? { ...p } : undefined

@@ -73,11 +73,7 @@ export function parseRedirect(input: ActionInput): Record<string, unknown> | und
         break
       }
       default:
-        return actionError(
-          input,
-          w,
-          `: expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${w.text}').`,
-        )
+        return actionError(input, w, `: expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${w.text}').`)
     }
   }
   if (!typeW || !valueW) return actionError(input, undefined, ": redirection type expected ('prefix', 'location', or 'scheme').", "add 'location <url>', 'prefix <url>' or 'scheme <scheme>'")
@@ -89,6 +85,4 @@ export function parseRedirect(input: ActionInput): Record<string, unknown> | und
   return { type: typeW.text, value, ...out }
 }
 
-export const REDIRECT_ACTIONS: readonly ActionDef[] = [
-  { name: 'redirect', ruleSets: ['http-request', 'http-response'], support: 'yes', final: true, parse: parseRedirect },
-]
+export const REDIRECT_ACTIONS: readonly ActionDef[] = [{ name: 'redirect', ruleSets: ['http-request', 'http-response'], support: 'yes', final: true, parse: parseRedirect }]

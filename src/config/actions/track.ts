@@ -47,7 +47,9 @@ export const TRACK_ACTIONS: readonly ActionDef[] = [
   { name: 'sc-inc-gpc1', ruleSets: RULES, support: 'yes', parse: (i) => (i.args.length ? actionError(i, i.args[0], 'takes no argument') : scArgs(i, false)) },
   { name: 'sc-inc-gpc', ruleSets: RULES, support: 'no', note: "the 'gpc(N)' array is not counted: use 'sc-inc-gpc0'/'sc-inc-gpc1' with 'store gpc0'/'gpc1'" },
   {
-    name: 'sc-set-gpt0', ruleSets: RULES, support: 'yes',
+    name: 'sc-set-gpt0',
+    ruleSets: RULES,
+    support: 'yes',
     parse: (input) => {
       const base = scArgs(input, false)
       const v = input.args[0]

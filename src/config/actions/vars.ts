@@ -18,7 +18,11 @@ function varArgs(input: ActionInput): { name: string; conds: string[] } | undefi
   if (!m) return actionError(input, undefined, `: missing variable name, expects '${input.name.text.replace(/\(.*/, '')}(<scope>.<name>)'`)
   const [name, ...conds] = (m[1] as string).split(',').map((s) => s.trim())
   if (!name || !VAR_NAME.test(name)) {
-    input.sv.diag.error('invalid-argument', subSpan(input.name.span, input.name.text.indexOf('(') + 1, (name ?? '').length), `invalid variable name '${name ?? ''}': expects '<scope>.<name>' with scope proc, sess, txn, req or res`)
+    input.sv.diag.error(
+      'invalid-argument',
+      subSpan(input.name.span, input.name.text.indexOf('(') + 1, (name ?? '').length),
+      `invalid variable name '${name ?? ''}': expects '<scope>.<name>' with scope proc, sess, txn, req or res`,
+    )
     return undefined
   }
   for (const c of conds) if (!SET_CONDS.has(c)) return actionError(input, undefined, `: unknown condition '${c}' (expects ${[...SET_CONDS].join(', ')})`)
@@ -27,7 +31,9 @@ function varArgs(input: ActionInput): { name: string; conds: string[] } | undefi
 
 export const VAR_ACTIONS: readonly ActionDef[] = [
   {
-    name: 'set-var', ruleSets: ['http-request', 'http-response', 'http-after-response'], support: 'yes',
+    name: 'set-var',
+    ruleSets: ['http-request', 'http-response', 'http-after-response'],
+    support: 'yes',
     parse: (input) => {
       const v = varArgs(input)
       const e = input.args[0]
@@ -39,7 +45,9 @@ export const VAR_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'set-var-fmt', ruleSets: ['http-request', 'http-response', 'http-after-response'], support: 'yes',
+    name: 'set-var-fmt',
+    ruleSets: ['http-request', 'http-response', 'http-after-response'],
+    support: 'yes',
     parse: (input) => {
       const v = varArgs(input)
       const f = input.args[0]
@@ -50,7 +58,9 @@ export const VAR_ACTIONS: readonly ActionDef[] = [
     },
   },
   {
-    name: 'unset-var', ruleSets: ['http-request', 'http-response', 'http-after-response'], support: 'yes',
+    name: 'unset-var',
+    ruleSets: ['http-request', 'http-response', 'http-after-response'],
+    support: 'yes',
     parse: (input) => {
       const v = varArgs(input)
       if (!v) return undefined

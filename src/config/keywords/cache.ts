@@ -128,13 +128,17 @@ function refuse(c: CacheDraft, cx: KeywordContext, w: Word | undefined, st: Stat
 }
 
 export const CACHE_KEYWORDS: readonly KeywordDef[] = [
-  cacheKeyword('total-max-size', (c, w, st, cx) => {
-    const n = unsigned(w?.text ?? '')
-    if (n === undefined) return refuse(c, cx, w, st, `total-max-size wrong value '${w?.text ?? ''}'`)
-    if (n > 4095) return refuse(c, cx, w, st, `'total-max-size' (${w?.text}) must not be greater than 4095`)
-    c.totalMb = n
-    cx.sv.diag.warning('edge-mapping', (st.keyword[0] as Word).span, `'total-max-size' is not enforced at the edge: ${TOTAL_NOTE}; it still sets the default 'max-object-size'`)
-  }, TOTAL_NOTE),
+  cacheKeyword(
+    'total-max-size',
+    (c, w, st, cx) => {
+      const n = unsigned(w?.text ?? '')
+      if (n === undefined) return refuse(c, cx, w, st, `total-max-size wrong value '${w?.text ?? ''}'`)
+      if (n > 4095) return refuse(c, cx, w, st, `'total-max-size' (${w?.text}) must not be greater than 4095`)
+      c.totalMb = n
+      cx.sv.diag.warning('edge-mapping', (st.keyword[0] as Word).span, `'total-max-size' is not enforced at the edge: ${TOTAL_NOTE}; it still sets the default 'max-object-size'`)
+    },
+    TOTAL_NOTE,
+  ),
   cacheKeyword('max-age', (c, w, st, cx) => {
     if (!w) cx.sv.diag.warning('missing-argument', st.span, "'max-age' expects an age parameter in seconds")
     // atoi(): leading digits (with a sign), 0 when there are none.

@@ -13,7 +13,7 @@ const SECTIONS = ['defaults', 'frontend', 'backend', 'listen'] as const
 /** A positive length (`len <n>`), or undefined after reporting an error. */
 function length(w: Word | undefined, st: Statement, cx: KeywordContext, what: string): number | undefined {
   if (!w || !/^\d+$/.test(w.text) || Number(w.text) <= 0) {
-    cx.sv.diag.error('invalid-argument', (w ?? st.keyword[0] as Word).span, `${what}: length must be > 0`, { help: "write 'len <number of characters>'" })
+    cx.sv.diag.error('invalid-argument', (w ?? (st.keyword[0] as Word)).span, `${what}: length must be > 0`, { help: "write 'len <number of characters>'" })
     return undefined
   }
   return Number(w.text)
@@ -27,7 +27,9 @@ function parseCapture(st: Statement, cx: KeywordContext): void {
   if (a1?.text === 'cookie') {
     if (cx.section === 'defaults') return void cx.sv.diag.error('keyword-out-of-section', kw.span, "'capture cookie' not allowed in 'defaults' section.")
     if (!a2 || a3?.text !== 'len' || !a4) return void cx.sv.diag.error('missing-argument', kw.span, "'capture' expects 'cookie' <cookie_name> 'len' <len>.")
-    cx.sv.diag.warning('edge-mapping', kw.span, "'capture cookie' is accepted, but %CC/%CS in logs stay '-' at the edge", { help: "capture the cookie with 'http-request capture req.cook(<name>) len <n>' instead" })
+    cx.sv.diag.warning('edge-mapping', kw.span, "'capture cookie' is accepted, but %CC/%CS in logs stay '-' at the edge", {
+      help: "capture the cookie with 'http-request capture req.cook(<name>) len <n>' instead",
+    })
     return
   }
   const dir = a1?.text === 'request' ? 'request' : a1?.text === 'response' ? 'response' : undefined
@@ -55,7 +57,12 @@ function parseDeclare(st: Statement, cx: KeywordContext): void {
   const dir = dirW?.text === 'request' ? 'request' : dirW?.text === 'response' ? 'response' : undefined
   if (!dir) return void cx.sv.diag.error('missing-argument', (dirW ?? what).span, "'declare capture' requires a direction ('request' or 'response')")
   if (lenKw?.text !== 'len') return void cx.sv.diag.error('missing-argument', (lenKw ?? dirW ?? what).span, "'declare capture' requires a capture length ('len')")
-  if (!lenW || !/^\d+$/.test(lenW.text)) return void cx.sv.diag.error('invalid-argument', (lenW ?? lenKw).span, `'declare capture': ${lenW ? `cannot parse the length '${lenW.text}'.` : "'len' requires a numeric value that represents the length of the capture"}`)
+  if (!lenW || !/^\d+$/.test(lenW.text))
+    return void cx.sv.diag.error(
+      'invalid-argument',
+      (lenW ?? lenKw).span,
+      `'declare capture': ${lenW ? `cannot parse the length '${lenW.text}'.` : "'len' requires a numeric value that represents the length of the capture"}`,
+    )
   const len = length(lenW, st, cx, "'declare capture'")
   if (len === undefined) return
   p.captures[dir].push({ len })

@@ -58,7 +58,9 @@ export function parseConnect(st: Statement, cx: KeywordContext): TcpCheckConnect
       }
       cx.sv.diag.warning('edge-mapping', w.span, `'${kw}' : '${w.text}' is ignored at the edge: the Workers runtime negotiates the check connection's TLS and protocol itself`)
     } else if (w.text === 'send-proxy' || w.text === 'via-socks4') {
-      cx.sv.diag.error('not-supported', w.span, `'${kw}' : '${w.text}' is not supported: the PROXY protocol and SOCKS4 do not exist at the edge`, { help: "remove it; checks connect to the server's address directly" })
+      cx.sv.diag.error('not-supported', w.span, `'${kw}' : '${w.text}' is not supported: the PROXY protocol and SOCKS4 do not exist at the edge`, {
+        help: "remove it; checks connect to the server's address directly",
+      })
       return undefined
     } else {
       cx.sv.diag.error('invalid-argument', w.span, `'${kw}' expects 'comment', 'port', 'addr', 'send-proxy', 'via-socks4', 'ssl', 'sni', 'alpn', 'proto' or 'linger' but got '${w.text}' as argument.`)

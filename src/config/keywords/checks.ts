@@ -89,7 +89,11 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
   if (a[3] !== undefined) headers.push(['host', a[3]])
   let body: string | undefined
   if (version !== undefined && /[\r\n]/.test(version)) {
-    cx.sv.diag.warning('deprecated', (st.args[2] as Word).span, "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.")
+    cx.sv.diag.warning(
+      'deprecated',
+      (st.args[2] as Word).span,
+      "'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.",
+    )
     const cut = version.indexOf('\r\n\r\n')
     if (cut >= 0) {
       body = version.slice(cut + 4)
@@ -194,9 +198,7 @@ function parseSend(st: Statement, cx: KeywordContext): SendStep | undefined {
     ...(version !== undefined ? { version } : {}),
     headers,
     ...(body !== undefined ? { body } : {}),
-    ...(lf.uri || lf.body || lfHeaders.some(([, f]) => literalOf(f) === undefined)
-      ? { lf: { ...lf, ...(lfHeaders.some(([, f]) => literalOf(f) === undefined) ? { headers: lfHeaders } : {}) } }
-      : {}),
+    ...(lf.uri || lf.body || lfHeaders.some(([, f]) => literalOf(f) === undefined) ? { lf: { ...lf, ...(lfHeaders.some(([, f]) => literalOf(f) === undefined) ? { headers: lfHeaders } : {}) } } : {}),
   }
 }
 
@@ -226,20 +228,28 @@ function parseHttpCheck(st: Statement, cx: KeywordContext): void {
     if (ex.kind === 'status') {
       for (const part of ex.pattern.split(',')) {
         if (!/^\d{3}(-\d{3})?$/.test(part)) {
-          cx.sv.diag.error('invalid-argument', ex.word.span, `'http-check expect status' : invalid status code or range '${part}'`, { help: "write codes and ranges separated by commas, e.g. '200,201,300-310'" })
+          cx.sv.diag.error('invalid-argument', ex.word.span, `'http-check expect status' : invalid status code or range '${part}'`, {
+            help: "write codes and ranges separated by commas, e.g. '200,201,300-310'",
+          })
           return
         }
       }
     }
     rule = { step: 'expect', expect: httpExpectOf(ex) }
   } else {
-    cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect' and 'set-var' (got '${sub ?? ''}')`)
+    cx.sv.diag.error(
+      'unknown-keyword',
+      st.keyword[1]?.span ?? st.span,
+      `'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect' and 'set-var' (got '${sub ?? ''}')`,
+    )
     return
   }
   if (!rule) return
   const steps = addHttpRule(ownSteps(cx, cur.http), rule, active)
   if (typeof steps === 'string') {
-    cx.sv.diag.error('invalid-argument', st.span, `'http-check ${sub}' : ${steps}`, { help: "each 'http-check send' after the first needs an 'http-check connect' before it, and each connect an expect before it" })
+    cx.sv.diag.error('invalid-argument', st.span, `'http-check ${sub}' : ${steps}`, {
+      help: "each 'http-check send' after the first needs an 'http-check connect' before it, and each connect an expect before it",
+    })
     return
   }
   p.check = withSteps(cur, steps)

@@ -19,8 +19,15 @@ function parseCookie(st: Statement, cx: KeywordContext): void {
   }
   let mode: CookieSpec['mode'] = 'passive'
   const spec = {
-    indirect: false, nocache: false, postonly: false, preserve: false, httponly: false, secure: false,
-    dynamic: false, domains: [] as string[], attrs: [] as string[],
+    indirect: false,
+    nocache: false,
+    postonly: false,
+    preserve: false,
+    httponly: false,
+    secure: false,
+    dynamic: false,
+    domains: [] as string[],
+    attrs: [] as string[],
   }
   let maxidleMs: number | undefined
   let maxlifeMs: number | undefined
@@ -71,6 +78,4 @@ function parseCookie(st: Statement, cx: KeywordContext): void {
   p.needsHttp.push({ keyword: 'cookie', span: st.span })
 }
 
-export const COOKIE_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'cookie', sections: BE_SECTIONS, support: 'yes', parse: parseCookie },
-]
+export const COOKIE_KEYWORDS: readonly KeywordDef[] = [{ name: 'cookie', sections: BE_SECTIONS, support: 'yes', parse: parseCookie }]

@@ -35,5 +35,16 @@ export interface GlobalDraft {
 }
 
 export function createGlobalDraft(): GlobalDraft {
-  return { statsSockets: [], log: false, userlists: new Map(), peers: new Map(), resolvers: new Map(), resolverRefs: [], peerTables: [], httpErrors: new Map(), procVars: new Map(), caches: createCacheConfig() }
+  return {
+    statsSockets: [],
+    log: false,
+    userlists: new Map(),
+    peers: new Map(),
+    resolvers: new Map(),
+    resolverRefs: [],
+    peerTables: [],
+    httpErrors: new Map(),
+    procVars: new Map(),
+    caches: createCacheConfig(),
+  }
 }

@@ -41,7 +41,13 @@ function toProcVar(s: Sample): ProcVar | undefined {
 }
 
 function buildEnv(cx: KeywordContext, sv: Services): BuildEnv {
-  return { map: (id) => sv.maps.get(id) ?? [], procVar: (n) => { const v = cx.global.procVars.get(n); return v ? procVarSample(v) : undefined } }
+  return {
+    map: (id) => sv.maps.get(id) ?? [],
+    procVar: (n) => {
+      const v = cx.global.procVars.get(n)
+      return v ? procVarSample(v) : undefined
+    },
+  }
 }
 
 function parseGlobalSetVar(st: Statement, cx: KeywordContext): void {
@@ -76,9 +82,14 @@ function parseGlobalSetVar(st: Statement, cx: KeywordContext): void {
     }
   } catch (e) {
     if (!(e instanceof NeedsRequest)) throw e
-    cx.sv.diag.error('invalid-argument', valueW.span, `'${kw} ${nameW.text}' : '${valueW.text}' extracts information from the request or its connection, none of which is available in the 'global' section`, {
-      help: 'global variables are computed once at start-up: use constants, var(), rand or uuid; set per-request variables with http-request set-var',
-    })
+    cx.sv.diag.error(
+      'invalid-argument',
+      valueW.span,
+      `'${kw} ${nameW.text}' : '${valueW.text}' extracts information from the request or its connection, none of which is available in the 'global' section`,
+      {
+        help: 'global variables are computed once at start-up: use constants, var(), rand or uuid; set per-request variables with http-request set-var',
+      },
+    )
     return
   }
   // HAProxy stores nothing when the expression yields no sample.

@@ -189,7 +189,12 @@ export function resolveProxyErrors(p: ProxyDraft, global: GlobalDraft, sv: Servi
         continue
       }
       const text = sec.files[status]
-      if (text === undefined) sv.diag.warning('useless', { file: rule.origin.file, line: rule.origin.line, column: 1, length: 1 }, `Proxy '${p.name}': status '${status}' referenced by an http reply not declared in http-errors section '${name}'.`)
+      if (text === undefined)
+        sv.diag.warning(
+          'useless',
+          { file: rule.origin.file, line: rule.origin.line, column: 1, length: 1 },
+          `Proxy '${p.name}': status '${status}' referenced by an http reply not declared in http-errors section '${name}'.`,
+        )
       ;(rule.args as Record<string, unknown>).body = { kind: 'errorfile', value: text ?? '' }
     }
   }
@@ -200,4 +205,3 @@ export const HTTP_ERRORS_KEYWORDS: readonly KeywordDef[] = [
   { name: 'errorfiles', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorfiles },
   { name: 'http-error', sections: PROXY_SECTIONS, support: 'yes', parse: parseHttpError },
 ]
-

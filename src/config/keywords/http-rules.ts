@@ -21,7 +21,12 @@ function compileRule(st: Statement, cx: KeywordContext, ruleSet: RuleSet, action
   if (!def?.ruleSets.includes(ruleSet)) {
     const valid = actionNames().filter((n) => findAction(n)?.ruleSets.includes(ruleSet))
     const s = closest(actionWord.text.replace(/\(.*/, ''), valid)
-    cx.sv.diag.error('unknown-keyword', actionWord.span, `'${ruleSet}' expects ${valid.map((v) => `'${v}'`).join(', ')}, but got '${actionWord.text}'.`, s ? { help: `did you mean '${s}'?` } : undefined)
+    cx.sv.diag.error(
+      'unknown-keyword',
+      actionWord.span,
+      `'${ruleSet}' expects ${valid.map((v) => `'${v}'`).join(', ')}, but got '${actionWord.text}'.`,
+      s ? { help: `did you mean '${s}'?` } : undefined,
+    )
     return undefined
   }
   if (def.support === 'no') {

@@ -33,10 +33,28 @@ import { USERLIST_KEYWORDS } from './userlist.ts'
 import type { KeywordDef, Statement } from './types.ts'
 
 export const KEYWORDS: readonly KeywordDef[] = [
-  ...PROXY_KEYWORDS, ...OPTION_KEYWORDS, ...CHECK_KEYWORDS, ...TIMEOUT_KEYWORDS, ...SERVER_KEYWORDS, ...BALANCE_KEYWORDS,
-  ...COOKIE_KEYWORDS, ...HTTP_RULE_KEYWORDS, ...STICK_KEYWORDS, ...STATS_KEYWORDS, ...GLOBAL_KEYWORDS, ...SECTION_KEYWORDS,
-  ...CAPTURE_KEYWORDS, ...TCP_RULE_KEYWORDS, ...LEGACY_KEYWORDS, ...CACHE_KEYWORDS, ...PEERS_KEYWORDS, ...HTTP_ERRORS_KEYWORDS, ...GLOBAL_VAR_KEYWORDS, ...USERLIST_KEYWORDS,
-  ...LOG_OPTION_KEYWORDS, ...PROXY_EXTRA_KEYWORDS,
+  ...PROXY_KEYWORDS,
+  ...OPTION_KEYWORDS,
+  ...CHECK_KEYWORDS,
+  ...TIMEOUT_KEYWORDS,
+  ...SERVER_KEYWORDS,
+  ...BALANCE_KEYWORDS,
+  ...COOKIE_KEYWORDS,
+  ...HTTP_RULE_KEYWORDS,
+  ...STICK_KEYWORDS,
+  ...STATS_KEYWORDS,
+  ...GLOBAL_KEYWORDS,
+  ...SECTION_KEYWORDS,
+  ...CAPTURE_KEYWORDS,
+  ...TCP_RULE_KEYWORDS,
+  ...LEGACY_KEYWORDS,
+  ...CACHE_KEYWORDS,
+  ...PEERS_KEYWORDS,
+  ...HTTP_ERRORS_KEYWORDS,
+  ...GLOBAL_VAR_KEYWORDS,
+  ...USERLIST_KEYWORDS,
+  ...LOG_OPTION_KEYWORDS,
+  ...PROXY_EXTRA_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */
@@ -111,7 +129,13 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
   if (!def) {
     const allowed = [...new Set(defs.flatMap((d) => d.sections))]
     const target = w[kwCount - 1] as Word
-    const misplaced = misplacedWarning(name, allowed, section, proxyName, w.map((x) => x.text))
+    const misplaced = misplacedWarning(
+      name,
+      allowed,
+      section,
+      proxyName,
+      w.map((x) => x.text),
+    )
     if (misplaced) {
       sv.diag.warning('keyword-out-of-section', target.span, misplaced.message, { help: misplaced.help })
       return undefined

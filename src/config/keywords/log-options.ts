@@ -22,13 +22,24 @@ function parseHttpslog(st: Statement, cx: KeywordContext): void {
   // Like 'option httplog' and 'log-format', the last one of them wins.
   const format = parseLogFormat({ text: HTTPSLOG_EDGE_FORMAT, span: st.span, quoted: false }, 'response', cx.sv)
   if (format) p.logFormat = { text: HTTPSLOG_EDGE_FORMAT, format }
-  cx.sv.diag.warning('edge-mapping', st.keyword[1]?.span ?? st.span, "'option httpslog': the TLS handshake error fields (fc_err, ssl_fc_err, ssl_c_err, ssl_c_ca_err, ssl_fc_is_resumed) stay inside Cloudflare: the edge logs 0/-/-/-/-; SNI, version and cipher come from request.cf", {
-    help: "use 'option httplog' or a 'log-format' with the fields you need to avoid this warning",
-  })
+  cx.sv.diag.warning(
+    'edge-mapping',
+    st.keyword[1]?.span ?? st.span,
+    "'option httpslog': the TLS handshake error fields (fc_err, ssl_fc_err, ssl_c_err, ssl_c_ca_err, ssl_fc_is_resumed) stay inside Cloudflare: the edge logs 0/-/-/-/-; SNI, version and cipher come from request.cf",
+    {
+      help: "use 'option httplog' or a 'log-format' with the fields you need to avoid this warning",
+    },
+  )
 }
 
 export const LOG_OPTION_KEYWORDS: readonly KeywordDef[] = [
-  { name: 'option httpslog', sections: FE_SECTIONS, support: 'edge', note: 'the TLS handshake error fields print as 0/-/-/-/-: they stay inside Cloudflare; SNI, version and cipher come from request.cf', parse: parseHttpslog },
+  {
+    name: 'option httpslog',
+    sections: FE_SECTIONS,
+    support: 'edge',
+    note: 'the TLS handshake error fields print as 0/-/-/-/-: they stay inside Cloudflare; SNI, version and cipher come from request.cf',
+    parse: parseHttpslog,
+  },
   {
     name: 'error-log-format',
     sections: FE_SECTIONS,

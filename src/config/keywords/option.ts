@@ -39,7 +39,11 @@ function connMode(which: 'httpKeepAlive' | 'httpServerClose' | 'httpClose') {
     }
     p.options[which] = on
     if (which !== 'httpKeepAlive' && on) {
-      cx.sv.diag.warning('edge-mapping', st.span, `'option ${st.keyword[1]?.text ?? ''}': connection reuse to origins is managed by the Workers runtime; edgeproxy removes the Connection header semantics accordingly`)
+      cx.sv.diag.warning(
+        'edge-mapping',
+        st.span,
+        `'option ${st.keyword[1]?.text ?? ''}': connection reuse to origins is managed by the Workers runtime; edgeproxy removes the Connection header semantics accordingly`,
+      )
     }
   }
 }
@@ -141,7 +145,7 @@ function parseRedispatch(st: Statement, cx: KeywordContext): void {
   if (v !== undefined) p.options.redispatch = v
 }
 
-const HTTP_OPTION_IGNORED = 'connection handling between client and edge is Cloudflare\'s; the setting has no effect'
+const HTTP_OPTION_IGNORED = "connection handling between client and edge is Cloudflare's; the setting has no effect"
 
 function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): KeywordDef {
   return { name: `option ${name}`, sections, support: 'ignored', note, negatable: true }

@@ -13,7 +13,8 @@ export type PendingFeature = 'queue' | 'limits'
 
 export const PENDING: Readonly<Record<PendingFeature, string>> = {
   queue: "dynamic connection limits are not applied yet: 'minconn' and 'fullconn' have no effect ('maxconn' is used as is); the settings are kept in the RouteMap",
-  limits: "'maxconn', 'maxqueue' and 'timeout queue' are enforced per Worker isolate: each isolate allows maxconn requests in flight to the server and queues the rest; across the edge's isolates the total can exceed maxconn (see docs/differences.md)",
+  limits:
+    "'maxconn', 'maxqueue' and 'timeout queue' are enforced per Worker isolate: each isolate allows maxconn requests in flight to the server and queues the rest; across the edge's isolates the total can exceed maxconn (see docs/differences.md)",
 }
 
 /** Proxies (or the global draft) already warned, per feature. Drafts live for one compile. */

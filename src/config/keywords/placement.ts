@@ -9,17 +9,7 @@
 import type { SectionKind } from '../ast.ts'
 
 /** Keywords HAProxy 2.6 refuses (ALERT) in a proxy without the capability. */
-const REFUSED = new Set([
-  'server',
-  'default-server',
-  'server-template',
-  'retry-on',
-  'use-server',
-  'tcp-response',
-  'option external-check',
-  'option forwarded',
-  'hash-preserve-affinity',
-])
+const REFUSED = new Set(['server', 'default-server', 'server-template', 'retry-on', 'use-server', 'tcp-response', 'option external-check', 'option forwarded', 'hash-preserve-affinity'])
 
 /** `backend 'x' : 'option httplog' directive is ignored in backends.` (log formats of frontends). */
 const LOG_FORMATS = new Set(['option httplog', 'option httpslog', 'option tcplog', 'log-format', 'error-log-format'])

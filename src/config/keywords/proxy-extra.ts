@@ -38,7 +38,12 @@ export const PROXY_EXTRA_KEYWORDS: readonly KeywordDef[] = [
   { name: 'errorloc', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorloc },
   { name: 'errorloc302', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorloc },
   { name: 'errorloc303', sections: PROXY_SECTIONS, support: 'yes', parse: parseErrorloc },
-  { name: 'bind-process', sections: PROXY_SECTIONS, support: 'ignored', note: "there are no processes to bind at the edge (HAProxy 2.6: 'bind-process' has no effect, is deprecated, and will be removed in version 2.7)" },
+  {
+    name: 'bind-process',
+    sections: PROXY_SECTIONS,
+    support: 'ignored',
+    note: "there are no processes to bind at the edge (HAProxy 2.6: 'bind-process' has no effect, is deprecated, and will be removed in version 2.7)",
+  },
   { name: 'clitcpka-cnt', sections: FE_SECTIONS, support: 'ignored', note: KEEPALIVE },
   { name: 'clitcpka-idle', sections: FE_SECTIONS, support: 'ignored', note: KEEPALIVE },
   { name: 'clitcpka-intvl', sections: FE_SECTIONS, support: 'ignored', note: KEEPALIVE },

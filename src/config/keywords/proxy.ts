@@ -20,27 +20,121 @@ const NAME = /^[A-Za-z0-9._:-]+$/
 
 /** Words of `bind` that configure TLS: Cloudflare terminates TLS at the edge. */
 const BIND_TLS = new Set([
-  'ssl', 'crt', 'crt-list', 'ca-file', 'verify', 'alpn', 'ciphers', 'ciphersuites', 'ssl-min-ver', 'ssl-max-ver',
-  'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'strict-sni', 'curves', 'ecdhe', 'crl-file',
-  'npn', 'prefer-client-ciphers', 'allow-0rtt', 'ca-ignore-err', 'crt-ignore-err', 'no-ca-names', 'generate-certificates',
-  'ca-sign-file', 'ca-sign-pass', 'ssl_fc', 'tls-ticket-keys', 'no-tls-tickets', 'sigalgs', 'client-sigalgs', 'ca-verify-file',
+  'ssl',
+  'crt',
+  'crt-list',
+  'ca-file',
+  'verify',
+  'alpn',
+  'ciphers',
+  'ciphersuites',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'no-sslv3',
+  'no-tlsv10',
+  'no-tlsv11',
+  'no-tlsv12',
+  'no-tlsv13',
+  'strict-sni',
+  'curves',
+  'ecdhe',
+  'crl-file',
+  'npn',
+  'prefer-client-ciphers',
+  'allow-0rtt',
+  'ca-ignore-err',
+  'crt-ignore-err',
+  'no-ca-names',
+  'generate-certificates',
+  'ca-sign-file',
+  'ca-sign-pass',
+  'ssl_fc',
+  'tls-ticket-keys',
+  'no-tls-tickets',
+  'sigalgs',
+  'client-sigalgs',
+  'ca-verify-file',
 ])
 const BIND_WITH_VALUE = new Set([
-  'crt', 'crt-list', 'ca-file', 'verify', 'alpn', 'ciphers', 'ciphersuites', 'ssl-min-ver', 'ssl-max-ver', 'curves', 'ecdhe',
-  'crl-file', 'npn', 'name', 'id', 'maxconn', 'backlog', 'process', 'thread', 'mode', 'user', 'group', 'uid', 'gid', 'interface',
-  'nice', 'mss', 'level', 'severity-output', 'tcp-ut', 'namespace', 'ca-ignore-err', 'crt-ignore-err', 'ca-sign-file',
-  'ca-sign-pass', 'tls-ticket-keys', 'sigalgs', 'client-sigalgs', 'ca-verify-file', 'proto', 'shards', 'label', 'guid-prefix',
-  'idle-ping', 'quic-cc-algo', 'nbconn', 'accept-netscaler-cip',
+  'crt',
+  'crt-list',
+  'ca-file',
+  'verify',
+  'alpn',
+  'ciphers',
+  'ciphersuites',
+  'ssl-min-ver',
+  'ssl-max-ver',
+  'curves',
+  'ecdhe',
+  'crl-file',
+  'npn',
+  'name',
+  'id',
+  'maxconn',
+  'backlog',
+  'process',
+  'thread',
+  'mode',
+  'user',
+  'group',
+  'uid',
+  'gid',
+  'interface',
+  'nice',
+  'mss',
+  'level',
+  'severity-output',
+  'tcp-ut',
+  'namespace',
+  'ca-ignore-err',
+  'crt-ignore-err',
+  'ca-sign-file',
+  'ca-sign-pass',
+  'tls-ticket-keys',
+  'sigalgs',
+  'client-sigalgs',
+  'ca-verify-file',
+  'proto',
+  'shards',
+  'label',
+  'guid-prefix',
+  'idle-ping',
+  'quic-cc-algo',
+  'nbconn',
+  'accept-netscaler-cip',
 ])
 const BIND_FLAGS = new Set([
-  'accept-proxy', 'accept-netscaler-cip', 'defer-accept', 'transparent', 'v4v6', 'v6only', 'tfo', 'expose-fd', 'ssl',
-  'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'strict-sni', 'prefer-client-ciphers', 'allow-0rtt',
-  'no-ca-names', 'generate-certificates', 'no-tls-tickets', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12',
-  'force-tlsv13', 'quic-force-retry', 'no-alpn',
+  'accept-proxy',
+  'accept-netscaler-cip',
+  'defer-accept',
+  'transparent',
+  'v4v6',
+  'v6only',
+  'tfo',
+  'expose-fd',
+  'ssl',
+  'no-sslv3',
+  'no-tlsv10',
+  'no-tlsv11',
+  'no-tlsv12',
+  'no-tlsv13',
+  'strict-sni',
+  'prefer-client-ciphers',
+  'allow-0rtt',
+  'no-ca-names',
+  'generate-certificates',
+  'no-tls-tickets',
+  'force-sslv3',
+  'force-tlsv10',
+  'force-tlsv11',
+  'force-tlsv12',
+  'force-tlsv13',
+  'quic-force-retry',
+  'no-alpn',
 ])
 /** Words of `bind` that mean something only to the listening socket of an HAProxy process. */
-const BIND_SOCKET_NOTE = "Cloudflare accepts the connections; listening-socket settings have no effect at the edge"
-
+const BIND_SOCKET_NOTE = 'Cloudflare accepts the connections; listening-socket settings have no effect at the edge'
 
 /**
  * `dispatch <address>:<port>` (cfgparse-listen.c): the address requests go to when the backend
@@ -134,9 +228,14 @@ function parseBind(st: Statement, cx: KeywordContext): void {
     p.bindSpans.push(addrWord.span)
   }
   if (ssl || tls.length > 0) {
-    cx.sv.diag.warning('edge-mapping', st.span, `'bind ... ${ssl ? 'ssl' : tls[0]}': TLS is terminated by Cloudflare; certificates, ciphers and protocol versions are zone settings (SSL/TLS > Edge Certificates: Minimum TLS Version, Cipher suites, TLS 1.3; SSL/TLS > Client Certificates or API Shield for 'verify'/'ca-file' mTLS)`, {
-      help: "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
-    })
+    cx.sv.diag.warning(
+      'edge-mapping',
+      st.span,
+      `'bind ... ${ssl ? 'ssl' : tls[0]}': TLS is terminated by Cloudflare; certificates, ciphers and protocol versions are zone settings (SSL/TLS > Edge Certificates: Minimum TLS Version, Cipher suites, TLS 1.3; SSL/TLS > Client Certificates or API Shield for 'verify'/'ca-file' mTLS)`,
+      {
+        help: "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
+      },
+    )
   }
 }
 
@@ -265,8 +364,25 @@ function parseRetries(st: Statement, cx: KeywordContext): void {
 }
 
 const RETRY_ON = new Set([
-  'none', 'conn-failure', 'empty-response', 'junk-response', 'response-timeout', '0rtt-rejected', 'all-retryable-errors',
-  '401', '403', '404', '408', '421', '425', '429', '500', '501', '502', '503', '504',
+  'none',
+  'conn-failure',
+  'empty-response',
+  'junk-response',
+  'response-timeout',
+  '0rtt-rejected',
+  'all-retryable-errors',
+  '401',
+  '403',
+  '404',
+  '408',
+  '421',
+  '425',
+  '429',
+  '500',
+  '501',
+  '502',
+  '503',
+  '504',
 ])
 /** What the Worker retries (src/proxy/forward.ts): connection failures only, no layer-7 retries. */
 const RETRIED = new Set(['none', 'conn-failure'])
@@ -286,7 +402,11 @@ function parseRetryOn(st: Statement, cx: KeywordContext): void {
   const l7 = st.args.filter((w) => !RETRIED.has(w.text))
   const first = l7[0]
   if (first) {
-    cx.sv.diag.warning('not-supported', first.span, `'retry-on' : layer-7 retries are not supported yet: only connection failures are retried, so ${l7.map((w) => `'${w.text}'`).join(', ')} ${l7.length > 1 ? 'have' : 'has'} no effect${l7.some((w) => w.text === 'all-retryable-errors') ? " beyond 'conn-failure'" : ''}`)
+    cx.sv.diag.warning(
+      'not-supported',
+      first.span,
+      `'retry-on' : layer-7 retries are not supported yet: only connection failures are retried, so ${l7.map((w) => `'${w.text}'`).join(', ')} ${l7.length > 1 ? 'have' : 'has'} no effect${l7.some((w) => w.text === 'all-retryable-errors') ? " beyond 'conn-failure'" : ''}`,
+    )
   }
 }
 
@@ -424,7 +544,13 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'default_backend', sections: FE_SECTIONS, support: 'yes', parse: parseDefaultBackend },
   { name: 'maxconn', sections: ['global', 'defaults', 'frontend', 'listen'], support: 'edge', note: MAXCONN_NOTE, parse: parseMaxconn },
   { name: 'retries', sections: BE_SECTIONS, support: 'yes', parse: parseRetries },
-  { name: 'retry-on', sections: BE_SECTIONS, support: 'edge', note: "only connection failures are retried: layer-7 keywords ('empty-response', status codes…) are accepted with a warning", parse: parseRetryOn },
+  {
+    name: 'retry-on',
+    sections: BE_SECTIONS,
+    support: 'edge',
+    note: "only connection failures are retried: layer-7 keywords ('empty-response', status codes…) are accepted with a warning",
+    parse: parseRetryOn,
+  },
   { name: 'force-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('forcePersist') },
   { name: 'ignore-persist', sections: BE_ONLY, support: 'yes', parse: persistRule('ignorePersist') },
   { name: 'monitor-uri', sections: FE_SECTIONS, support: 'yes', parse: parseMonitorUri },
@@ -447,11 +573,17 @@ export const PROXY_KEYWORDS: readonly KeywordDef[] = [
   { name: 'dispatch', sections: BE_ONLY, support: 'yes', parse: parseDispatch },
   { name: 'use-server', sections: ['defaults', 'backend', 'listen'], support: 'yes', parse: parseUseServer },
   { name: 'compression', sections: PROXY_SECTIONS, support: 'ignored', note: 'Cloudflare compresses responses itself (Speed > Optimization > Content Optimization: Brotli/Gzip)' },
-  { name: 'filter', sections: FE_BE, support: 'yes', parse: parseFilter, note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused" },
+  {
+    name: 'filter',
+    sections: FE_BE,
+    support: 'yes',
+    parse: parseFilter,
+    note: "'filter cache' only (carried by the Workers Cache API); compression, spoe, trace, bwlim and fcgi-app filters are refused",
+  },
   { name: 'http-reuse', sections: BE_SECTIONS, support: 'ignored', note: 'origin connection reuse is managed by the Workers runtime' },
   { name: 'persist', sections: BE_SECTIONS, support: 'no', note: "'persist rdp-cookie' is for TCP/RDP" },
   { name: 'email-alert', sections: PROXY_SECTIONS, support: 'ignored', note: 'use Workers Logs alerts / Logpush instead of SMTP mailers' },
-  { name: 'server-template', sections: BE_SECTIONS, support: 'no', note: "DNS service discovery: list the servers" },
+  { name: 'server-template', sections: BE_SECTIONS, support: 'no', note: 'DNS service discovery: list the servers' },
   { name: 'load-server-state-from-file', sections: BE_SECTIONS, support: 'ignored', note: 'server state lives in Durable Objects and survives deploys' },
   { name: 'max-keep-alive-queue', sections: BE_SECTIONS, support: 'ignored', note: 'connection handling is managed by the Workers runtime' },
   ...NEW_SECTIONS,

@@ -64,7 +64,13 @@ export function keywordReport(): string {
   for (const m of reg.list('match')) out.push(row([`\`${m.name}\``, m.takesPatterns ? 'yes' : 'no']))
   out.push('', '## ACL keywords that imply a match method', '', row(['keyword', 'means']), row(['---', '---']))
   for (const a of [...reg.list('alias')].sort((x, y) => x.name.localeCompare(y.name))) out.push(row([`\`${a.name}\``, `\`${a.fetch}\` with \`-m ${a.match}\``]))
-  out.push('', `Legend: ${Object.entries(LABEL).map(([k, v]) => `${k} = ${v}`).join('; ')}.`, '')
+  out.push(
+    '',
+    `Legend: ${Object.entries(LABEL)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('; ')}.`,
+    '',
+  )
   return out.join('\n')
 }
 

@@ -110,13 +110,13 @@ export const SERVER_PARAMS: Readonly<Record<string, ParamDef>> = {
   'send-proxy-v2': { kind: 'flag', support: 'no', note: "the PROXY protocol does not exist at the edge: send the client address with 'option forwardfor'" },
   slowstart: { kind: 'time', support: 'yes' },
   sni: { kind: 'str', support: 'ignored', note: 'the SNI is the origin host name at the edge' },
-  source: { kind: 'str', support: 'ignored', note: 'the source address of origin connections is Cloudflare\'s' },
+  source: { kind: 'str', support: 'ignored', note: "the source address of origin connections is Cloudflare's" },
   ssl: { kind: 'flag', support: 'yes', clears: 'no-ssl' },
   'ssl-min-ver': { kind: 'str', support: 'ignored', note: TLS_NOTE },
   'ssl-max-ver': { kind: 'str', support: 'ignored', note: TLS_NOTE },
   'ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
   'no-ssl-reuse': { kind: 'flag', support: 'ignored', note: TLS_NOTE },
-  'tfo': { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
+  tfo: { kind: 'flag', support: 'ignored', note: 'TCP fast open is managed by the Workers runtime' },
   track: { kind: 'str', support: 'yes' },
   verify: { kind: 'str', support: 'ignored', note: TLS_NOTE },
   verifyhost: { kind: 'str', support: 'ignored', note: TLS_NOTE },
@@ -283,7 +283,9 @@ function parseServer(st: Statement, cx: KeywordContext): void {
   if (!parseParams(st.args.slice(2), params, cx, what)) return
   if (params.check === true && typeof params.track === 'string') {
     const w = st.args.find((a) => a.text === 'track' || a.text === 'check') ?? nameW
-    cx.sv.diag.error('invalid-argument', w.span, `'${what}' : unable to enable checks and tracking at the same time!`, { help: "a tracking server takes its state from the tracked one: remove 'check'" })
+    cx.sv.diag.error('invalid-argument', w.span, `'${what}' : unable to enable checks and tracking at the same time!`, {
+      help: "a tracking server takes its state from the tracked one: remove 'check'",
+    })
     return
   }
   const host = r.value.host

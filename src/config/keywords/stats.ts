@@ -79,7 +79,11 @@ function parseStats(st: Statement, cx: KeywordContext): void {
       return
     }
     default:
-      cx.sv.diag.error('unknown-keyword', st.keyword[1]?.span ?? st.span, `'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '${sub}')`)
+      cx.sv.diag.error(
+        'unknown-keyword',
+        st.keyword[1]?.span ?? st.span,
+        `'stats' expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends' (got '${sub}')`,
+      )
   }
 }
 
@@ -103,7 +107,11 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
     if (['level', 'mode', 'user', 'group', 'uid', 'gid', 'name', 'process', 'thread', 'severity-output'].includes(w.text)) i++
   }
   cx.global.statsSockets.push({ path: path.text, level })
-  cx.sv.diag.warning('edge-mapping', path.span, `'stats socket ${path.text}': at the edge the runtime API is the Worker's authenticated HTTP endpoint ('edgeproxy api'); under 'edgeproxy dev' this socket path also accepts commands`)
+  cx.sv.diag.warning(
+    'edge-mapping',
+    path.span,
+    `'stats socket ${path.text}': at the edge the runtime API is the Worker's authenticated HTTP endpoint ('edgeproxy api'); under 'edgeproxy dev' this socket path also accepts commands`,
+  )
 }
 
 const SUBS = ['enable', 'uri', 'realm', 'auth', 'refresh', 'hide-version', 'show-legends', 'scope', 'admin']

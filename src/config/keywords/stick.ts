@@ -15,12 +15,33 @@ import { BE_ONLY, FE_BE, type KeywordContext, type KeywordDef, type Statement } 
 
 /** Data types a table can store; rates take a period. (stick_table.c stktable_data_types) */
 export const STICK_DATA_TYPES: Readonly<Record<string, 'counter' | 'rate' | 'array' | 'array-rate'>> = {
-  server_id: 'counter', server_key: 'counter', gpt0: 'counter', gpc0: 'counter', gpc1: 'counter',
-  gpc0_rate: 'rate', gpc1_rate: 'rate', conn_cnt: 'counter', conn_rate: 'rate', conn_cur: 'counter',
-  sess_cnt: 'counter', sess_rate: 'rate', http_req_cnt: 'counter', http_req_rate: 'rate',
-  http_err_cnt: 'counter', http_err_rate: 'rate', http_fail_cnt: 'counter', http_fail_rate: 'rate',
-  bytes_in_cnt: 'counter', bytes_in_rate: 'rate', bytes_out_cnt: 'counter', bytes_out_rate: 'rate',
-  glitch_cnt: 'counter', glitch_rate: 'rate', gpt: 'array', gpc: 'array', gpc_rate: 'array-rate',
+  server_id: 'counter',
+  server_key: 'counter',
+  gpt0: 'counter',
+  gpc0: 'counter',
+  gpc1: 'counter',
+  gpc0_rate: 'rate',
+  gpc1_rate: 'rate',
+  conn_cnt: 'counter',
+  conn_rate: 'rate',
+  conn_cur: 'counter',
+  sess_cnt: 'counter',
+  sess_rate: 'rate',
+  http_req_cnt: 'counter',
+  http_req_rate: 'rate',
+  http_err_cnt: 'counter',
+  http_err_rate: 'rate',
+  http_fail_cnt: 'counter',
+  http_fail_rate: 'rate',
+  bytes_in_cnt: 'counter',
+  bytes_in_rate: 'rate',
+  bytes_out_cnt: 'counter',
+  bytes_out_rate: 'rate',
+  glitch_cnt: 'counter',
+  glitch_rate: 'rate',
+  gpt: 'array',
+  gpc: 'array',
+  gpc_rate: 'array-rate',
 }
 
 /**
@@ -29,9 +50,27 @@ export const STICK_DATA_TYPES: Readonly<Record<string, 'counter' | 'rate' | 'arr
  * never counted, so a rule reading them would silently see 0: rejected.
  */
 const COUNTED = new Set([
-  'server_id', 'gpt0', 'gpc0', 'gpc1', 'gpc0_rate', 'gpc1_rate', 'conn_cnt', 'conn_rate', 'conn_cur', 'sess_cnt', 'sess_rate',
-  'http_req_cnt', 'http_req_rate', 'http_err_cnt', 'http_err_rate', 'http_fail_cnt', 'http_fail_rate',
-  'bytes_in_cnt', 'bytes_in_rate', 'bytes_out_cnt', 'bytes_out_rate',
+  'server_id',
+  'gpt0',
+  'gpc0',
+  'gpc1',
+  'gpc0_rate',
+  'gpc1_rate',
+  'conn_cnt',
+  'conn_rate',
+  'conn_cur',
+  'sess_cnt',
+  'sess_rate',
+  'http_req_cnt',
+  'http_req_rate',
+  'http_err_cnt',
+  'http_err_rate',
+  'http_fail_cnt',
+  'http_fail_rate',
+  'bytes_in_cnt',
+  'bytes_in_rate',
+  'bytes_out_cnt',
+  'bytes_out_rate',
 ])
 
 const KEY_TYPES = new Set(['ip', 'ipv4', 'ipv6', 'integer', 'string', 'binary'])
@@ -193,9 +232,17 @@ export function parseTableSpec(st: Statement, a: readonly Word[], name: string, 
     cx.sv.diag.warning('edge-mapping', st.span, `'stick-table ... peers ${peers}': tables are global at the edge (one Durable Object-backed table), so peers replication is not needed`)
   }
   return {
-    name, type, keyLength: type === 'integer' ? 4 : type === 'ip' ? 4 : type === 'ipv6' ? 16 : keyLength,
-    size, ...(expireMs !== undefined ? { expireMs } : {}), nopurge, store, consistency, ...(onError ? { onError } : {}),
-    ...(peers ? { peers } : {}), origin: { file: st.span.file, line: st.span.line },
+    name,
+    type,
+    keyLength: type === 'integer' ? 4 : type === 'ip' ? 4 : type === 'ipv6' ? 16 : keyLength,
+    size,
+    ...(expireMs !== undefined ? { expireMs } : {}),
+    nopurge,
+    store,
+    consistency,
+    ...(onError ? { onError } : {}),
+    ...(peers ? { peers } : {}),
+    origin: { file: st.span.file, line: st.span.line },
   }
 }
 
@@ -224,7 +271,10 @@ function parseStick(st: Statement, cx: KeywordContext): void {
       return
     }
   }
-  const cond = ci < st.args.length ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`, kind === 'store-response' ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule') : undefined
+  const cond =
+    ci < st.args.length
+      ? parseCondition(st.args.slice(ci), p, phase, cx.sv, `'stick ${kind}'`, kind === 'store-response' ? 'backend stick-store rule' : 'backend use-server, balance or stick-match rule')
+      : undefined
   if (ci < st.args.length && !cond) return
   p.stickRules.push({ kind, sample: r.expr, ...(table ? { table } : {}), ...(cond ? { cond } : {}), origin: { file: st.span.file, line: st.span.line } })
 }

@@ -97,9 +97,13 @@ function checkConditionLevel(cond: Condition, p: ProxyDraft, level: TcpLevel, la
       if (first === undefined) continue
       const anonymous = acl.name.startsWith('{')
       if (bad.length === fetches.length) {
-        sv.diag.warning('useless', span, anonymous
-          ? `anonymous acl will never match in '${label}' because it uses keyword '${first}' which is incompatible with '${ckp}'`
-          : `acl '${acl.name}' will never match in '${label}' because it only involves keywords that are incompatible with '${ckp}'`)
+        sv.diag.warning(
+          'useless',
+          span,
+          anonymous
+            ? `anonymous acl will never match in '${label}' because it uses keyword '${first}' which is incompatible with '${ckp}'`
+            : `acl '${acl.name}' will never match in '${label}' because it only involves keywords that are incompatible with '${ckp}'`,
+        )
         return
       }
       partly ??= anonymous ? `anonymous acl involves keyword '${first}' which is incompatible with '${ckp}'` : `acl '${acl.name}' involves keyword '${first}' which is incompatible with '${ckp}'`
@@ -130,7 +134,12 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
   if (!def?.sets.includes(set)) {
     const valid = tcpActionNames(set)
     const s = closest(actionWord.text.replace(/\(.*/, ''), valid)
-    sv.diag.error('unknown-keyword', actionWord.span, `'${label}' expects ${valid.map((v) => `'${v}'`).join(', ')} in ${where(p)} (got '${actionWord.text}').`, s ? { help: `did you mean '${s}'?` } : undefined)
+    sv.diag.error(
+      'unknown-keyword',
+      actionWord.span,
+      `'${label}' expects ${valid.map((v) => `'${v}'`).join(', ')} in ${where(p)} (got '${actionWord.text}').`,
+      s ? { help: `did you mean '${s}'?` } : undefined,
+    )
     return undefined
   }
   const ci = condStart(rest)
@@ -150,17 +159,26 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
   const level: TcpLevel | undefined = set === 'connection' || set === 'session' ? set : undefined
   if (cond && level) checkConditionLevel(cond, p, level, label, sv, st.span)
   const rule = (action: string, a: Readonly<Record<string, unknown>>): Rule => ({
-    action, args: a, ...(cond ? { cond } : {}), origin: { file: st.span.file, line: st.span.line }, text: ruleText(st),
+    action,
+    args: a,
+    ...(cond ? { cond } : {}),
+    origin: { file: st.span.file, line: st.span.line },
+    text: ruleText(st),
   })
   switch (def.kind) {
     case 'accept':
       return rule('allow', {})
     case 'reject': {
       const status = set === 'response' ? 502 : 403
-      warnOnce(p, set === 'response' ? 'response-reject' : 'reject', sv, actionWord.span,
+      warnOnce(
+        p,
+        set === 'response' ? 'response-reject' : 'reject',
+        sv,
+        actionWord.span,
         set === 'response'
           ? `'${label} reject': a Worker cannot close the connection: the edge answers 502 Bad Gateway, as 'http-response deny' does, where HAProxy closes the connection without a response`
-          : `'${label} reject': a Worker cannot close the client connection: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'http-request deny' does, where HAProxy closes the connection without a response`)
+          : `'${label} reject': a Worker cannot close the client connection: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'http-request deny' does, where HAProxy closes the connection without a response`,
+      )
       return rule('reject', { status, set: label })
     }
     case 'ignored':
@@ -198,7 +216,8 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
     case 'use-service': {
       const s = args[0]
       if (s?.text.startsWith('lua.')) sv.diag.error('not-supported', s.span, `'${label} use-service ${s.text}' is not supported at the edge: Lua cannot run in a Worker`)
-      else if (s?.text === 'prometheus-exporter') sv.diag.error('invalid-argument', s.span, "Prometheus exporter service only available on 'http-request' rulesets", { help: "use 'http-request use-service prometheus-exporter'" })
+      else if (s?.text === 'prometheus-exporter')
+        sv.diag.error('invalid-argument', s.span, "Prometheus exporter service only available on 'http-request' rulesets", { help: "use 'http-request use-service prometheus-exporter'" })
       else sv.diag.error('invalid-argument', (s ?? actionWord).span, `'${label} use-service' : unknown service '${s?.text ?? ''}'`)
       return undefined
     }
@@ -209,8 +228,15 @@ function compileTcpRule(st: Statement, cx: KeywordContext, p: ProxyDraft, kw: st
 
 /** track-sc, sc-inc-gpc*, sc-set-gpt*, set-var*, unset-var: the http action, with HAProxy's level check. */
 function reuse(
-  st: Statement, cx: KeywordContext, p: ProxyDraft, label: string, set: TcpRuleSet, level: TcpLevel | undefined,
-  actionWord: Word, args: readonly Word[], rule: (action: string, a: Readonly<Record<string, unknown>>) => Rule,
+  st: Statement,
+  cx: KeywordContext,
+  p: ProxyDraft,
+  label: string,
+  set: TcpRuleSet,
+  level: TcpLevel | undefined,
+  actionWord: Word,
+  args: readonly Word[],
+  rule: (action: string, a: Readonly<Record<string, unknown>>) => Rule,
 ): Rule | undefined {
   const def = findAction(actionWord.text)
   if (!def) throw new Error(`tcp action '${actionWord.text}' has no http action`)
@@ -219,7 +245,13 @@ function reuse(
     return undefined
   }
   const input: ActionInput = {
-    name: actionWord, args, ruleSet: set === 'response' ? 'http-response' : 'http-request', label, proxy: p, sv: cx.sv, span: st.span,
+    name: actionWord,
+    args,
+    ruleSet: set === 'response' ? 'http-response' : 'http-request',
+    label,
+    proxy: p,
+    sv: cx.sv,
+    span: st.span,
   }
   const a = def.parse ? def.parse(input) : {}
   if (!a) return undefined
@@ -264,7 +296,9 @@ function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {
     const kwWord = st.keyword[0] as Word
     const sub = st.args[0]
     if (!sub) {
-      cx.sv.diag.error('missing-argument', kwWord.span, `missing argument for '${kw}' in ${where(p)}`, { help: `write '${kw} ${kw === 'tcp-request' ? 'connection|session|content' : 'content'} <action> [if|unless <cond>]' or '${kw} inspect-delay <time>'` })
+      cx.sv.diag.error('missing-argument', kwWord.span, `missing argument for '${kw}' in ${where(p)}`, {
+        help: `write '${kw} ${kw === 'tcp-request' ? 'connection|session|content' : 'content'} <action> [if|unless <cond>]' or '${kw} inspect-delay <time>'`,
+      })
       return
     }
     if (p.kind === 'defaults' && p.name === '') {
@@ -280,7 +314,12 @@ function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {
     const sets: readonly string[] = kw === 'tcp-request' ? ['connection', 'session', 'content'] : ['content']
     if (!sets.includes(sub.text)) {
       const s = closest(sub.text, ['inspect-delay', ...sets])
-      cx.sv.diag.error('invalid-argument', sub.span, `'${kw}' expects 'inspect-delay', ${kw === 'tcp-request' ? "'connection', or 'content'" : "or 'content'"} in ${where(p)} (got '${sub.text}')`, s ? { help: `did you mean '${s}'?` } : undefined)
+      cx.sv.diag.error(
+        'invalid-argument',
+        sub.span,
+        `'${kw}' expects 'inspect-delay', ${kw === 'tcp-request' ? "'connection', or 'content'" : "or 'content'"} in ${where(p)} (got '${sub.text}')`,
+        s ? { help: `did you mean '${s}'?` } : undefined,
+      )
       return
     }
     const set: TcpRuleSet = kw === 'tcp-response' ? 'response' : (sub.text as TcpRuleSet)
@@ -302,7 +341,13 @@ function tcpKeyword(kw: 'tcp-request' | 'tcp-response') {
       if (before) cx.sv.diag.warning('useless', kwWord.span, `a '${kw}' rule placed after a '${before}' rule will still be processed before.`)
     }
     if (set === 'connection' || set === 'session') {
-      warnOnce(p, 'per-request', cx.sv, sub.span, `'${kw} ${set}' rules run once per HTTP request at the edge, not once per client connection: Cloudflare holds the client connections, so each request is checked (and tracked) on its own`)
+      warnOnce(
+        p,
+        'per-request',
+        cx.sv,
+        sub.span,
+        `'${kw} ${set}' rules run once per HTTP request at the edge, not once per client connection: Cloudflare holds the client connections, so each request is checked (and tracked) on its own`,
+      )
     }
     if (rule) {
       ruleSpans.set(rule, action.span)
@@ -333,14 +378,24 @@ function checkContentTracking(p: ProxyDraft, sv: Services): void {
     if (!span || !key) continue
     const px = `${p.kind} '${p.name}'`
     if (p.tcp.inspectDelay === undefined && !availableAt(key, 'session')) {
-      sv.diag.warning('useless', span, `${px} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`, {
-        help: 'at the edge the request head is always complete, so the rule always finds its contents',
-      })
+      sv.diag.warning(
+        'useless',
+        span,
+        `${px} : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.`,
+        {
+          help: 'at the edge the request head is always complete, so the rule always finds its contents',
+        },
+      )
     }
     if (p.mode === 'http' && availableAt(key, 'session') && condFetches(r.cond, p).every((f) => availableAt(f, 'session'))) {
-      sv.diag.warning('useless', span, `${px} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`, {
-        help: 'at the edge Cloudflare answers invalid HTTP requests itself, so both rule sets count the same requests',
-      })
+      sv.diag.warning(
+        'useless',
+        span,
+        `${px} : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).`,
+        {
+          help: 'at the edge Cloudflare answers invalid HTTP requests itself, so both rule sets count the same requests',
+        },
+      )
     }
   }
 }
@@ -357,9 +412,11 @@ export function checkTcpRules(proxies: readonly ProxyDraft[], sv: Services): voi
     if (!d) continue
     const own = d.tcp
     const bad =
-      !hasFe(p) && own.connection.length + own.session.length > 0 ? "'tcp-request connection' or 'tcp-request session' rules"
-      : !hasBe(p) && own.response.length > 0 ? "'tcp-response content' rules"
-      : undefined
+      !hasFe(p) && own.connection.length + own.session.length > 0
+        ? "'tcp-request connection' or 'tcp-request session' rules"
+        : !hasBe(p) && own.response.length > 0
+          ? "'tcp-response content' rules"
+          : undefined
     if (!bad) continue
     sv.diag.error('keyword-out-of-section', p.span, `a ${p.kind} section cannot inherit from a defaults section defining ${bad} (defaults section at ${d.span.file}:${d.span.line}).`, {
       notes: [{ message: `defaults '${d.name}' declared here`, span: d.span }],
@@ -367,7 +424,8 @@ export function checkTcpRules(proxies: readonly ProxyDraft[], sv: Services): voi
   }
 }
 
-const REQUEST_NOTE = 'connection and session rules run once per HTTP request (Cloudflare holds the connections); reject answers 403 instead of closing the connection; rules on raw bytes (req.payload, req.ssl_sni…) are refused'
+const REQUEST_NOTE =
+  'connection and session rules run once per HTTP request (Cloudflare holds the connections); reject answers 403 instead of closing the connection; rules on raw bytes (req.payload, req.ssl_sni…) are refused'
 const RESPONSE_NOTE = 'rules see the whole response head; reject answers 502 instead of closing the connection; rules on raw bytes (res.payload…) and close are refused'
 
 export const TCP_RULE_KEYWORDS: readonly KeywordDef[] = [

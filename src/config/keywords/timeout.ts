@@ -20,7 +20,11 @@ function timeoutKw(field: keyof Timeouts, clientSide = false) {
     p.timeouts[field] = v
     // Not repeated in defaults sections, where nearly every config sets them: the frontends say it.
     if (clientSide && cx.section !== 'defaults') {
-      cx.sv.diag.warning('edge-mapping', st.span, `'timeout ${st.keyword[1]?.text ?? ''}': client connections are held by Cloudflare's edge, which applies its own limits (100 s to receive a response on most plans); the value is kept for reference`)
+      cx.sv.diag.warning(
+        'edge-mapping',
+        st.span,
+        `'timeout ${st.keyword[1]?.text ?? ''}': client connections are held by Cloudflare's edge, which applies its own limits (100 s to receive a response on most plans); the value is kept for reference`,
+      )
     }
   }
 }
@@ -30,7 +34,13 @@ export const TIMEOUT_KEYWORDS: readonly KeywordDef[] = [
   { name: 'timeout server', sections: BE_SECTIONS, support: 'yes', parse: timeoutKw('server') },
   pendingKeyword({ name: 'timeout queue', sections: BE_SECTIONS, parse: timeoutKw('queue') }, 'limits'),
   { name: 'timeout check', sections: BE_SECTIONS, support: 'yes', parse: timeoutKw('check') },
-  { name: 'timeout tunnel', sections: BE_SECTIONS, support: 'ignored', note: 'WebSocket tunnels are held by Cloudflare and the Workers runtime, whose idle limits apply; the value is kept for be_tunnel_timeout', parse: timeoutKw('tunnel') },
+  {
+    name: 'timeout tunnel',
+    sections: BE_SECTIONS,
+    support: 'ignored',
+    note: 'WebSocket tunnels are held by Cloudflare and the Workers runtime, whose idle limits apply; the value is kept for be_tunnel_timeout',
+    parse: timeoutKw('tunnel'),
+  },
   { name: 'timeout tarpit', sections: PROXY_SECTIONS, support: 'yes', parse: timeoutKw('tarpit') },
   { name: 'timeout server-fin', sections: BE_SECTIONS, support: 'ignored', note: 'half-closed origin connections are managed by the Workers runtime' },
   { name: 'timeout client', sections: FE_SECTIONS, support: 'edge', parse: timeoutKw('client', true) },

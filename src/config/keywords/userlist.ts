@@ -41,9 +41,14 @@ function parseUser(st: Statement, cx: KeywordContext): void {
       password = v?.text ?? ''
       insecure = w.text === 'insecure-password'
       if (!insecure && !supportedHash(password)) {
-        cx.sv.diag.error('not-supported', (v ?? w).span, `user '${nameW.text}': this password hash cannot be checked at the edge: only crypt(3) MD5 ('$1$...'), SHA-256 ('$5$...') and SHA-512 ('$6$...') hashes are supported`, {
-          help: "re-hash the password with 'openssl passwd -6' (SHA-512) or 'mkpasswd -m sha-512'; DES, bcrypt and yescrypt hashes are not supported",
-        })
+        cx.sv.diag.error(
+          'not-supported',
+          (v ?? w).span,
+          `user '${nameW.text}': this password hash cannot be checked at the edge: only crypt(3) MD5 ('$1$...'), SHA-256 ('$5$...') and SHA-512 ('$6$...') hashes are supported`,
+          {
+            help: "re-hash the password with 'openssl passwd -6' (SHA-512) or 'mkpasswd -m sha-512'; DES, bcrypt and yescrypt hashes are not supported",
+          },
+        )
         return
       }
     } else if (w.text === 'groups') {
@@ -121,9 +126,14 @@ export function checkAuthRefs(proxies: readonly (Frontend | Backend)[], global: 
     if (typeof o.fetch === 'string' && AUTH_FETCHES.has(o.fetch) && Array.isArray(o.args)) {
       const name = String(o.args[0] ?? '')
       if (!global.userlists.has(name)) {
-        sv.diag.error('unknown-section', { file: here.file, line: here.line, column: 1, length: 1 }, `unable to find userlist '${name}' referenced in arg 1 of sample fetch keyword '${o.fetch}' in proxy '${p.name}'.`, {
-          help: `declare 'userlist ${name}' with its users`,
-        })
+        sv.diag.error(
+          'unknown-section',
+          { file: here.file, line: here.line, column: 1, length: 1 },
+          `unable to find userlist '${name}' referenced in arg 1 of sample fetch keyword '${o.fetch}' in proxy '${p.name}'.`,
+          {
+            help: `declare 'userlist ${name}' with its users`,
+          },
+        )
       }
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'origin') visit(v, p, here)

@@ -38,7 +38,10 @@ export const REDIRECT_RUNTIME: readonly RuntimeActionDef[] = [
           location = `${value}://${host}${p}`
           if (!a.dropQuery && query !== undefined) location += `?${query}`
         }
-        const headers: [string, string][] = [['content-length', '0'], ['location', location]]
+        const headers: [string, string][] = [
+          ['content-length', '0'],
+          ['location', location],
+        ]
         if (code === 302 || code === 303 || code === 307) headers.push(['cache-control', 'no-cache'])
         if (setCookie) headers.push(['set-cookie', `${setCookie}; path=/;`])
         if (setCookieFmt) headers.push(['set-cookie', setCookieFmt(ctx)])

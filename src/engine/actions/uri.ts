@@ -60,7 +60,11 @@ function regexAction(name: string, setter: string): RuntimeActionDef {
       const set = setters[setter] as Apply
       return (ctx) => {
         const m = re.exec(get(ctx))
-        if (m) set(ctx, render(ctx).replace(/\\(\d)/g, (_x, d: string) => m[Number(d)] ?? ''))
+        if (m)
+          set(
+            ctx,
+            render(ctx).replace(/\\(\d)/g, (_x, d: string) => m[Number(d)] ?? ''),
+          )
         return undefined
       }
     },

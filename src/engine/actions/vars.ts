@@ -12,13 +12,19 @@ function allowed(conds: readonly string[], ctx: RequestState, name: string, next
   const cur = ctx.vars.get(name)
   for (const c of conds) {
     const ok =
-      c === 'ifexists' || c === 'ifset' ? cur !== undefined
-      : c === 'ifnotexists' || c === 'ifnotset' ? cur === undefined
-      : c === 'ifempty' ? cur === undefined || (cur.type === 'str' && cur.value === '')
-      : c === 'ifnotempty' ? cur !== undefined && !(cur.type === 'str' && cur.value === '')
-      : c === 'ifgt' ? cur !== undefined && cur.type === 'int' && next.type === 'int' && cur.value > next.value
-      : c === 'iflt' ? cur !== undefined && cur.type === 'int' && next.type === 'int' && cur.value < next.value
-      : true
+      c === 'ifexists' || c === 'ifset'
+        ? cur !== undefined
+        : c === 'ifnotexists' || c === 'ifnotset'
+          ? cur === undefined
+          : c === 'ifempty'
+            ? cur === undefined || (cur.type === 'str' && cur.value === '')
+            : c === 'ifnotempty'
+              ? cur !== undefined && !(cur.type === 'str' && cur.value === '')
+              : c === 'ifgt'
+                ? cur !== undefined && cur.type === 'int' && next.type === 'int' && cur.value > next.value
+                : c === 'iflt'
+                  ? cur !== undefined && cur.type === 'int' && next.type === 'int' && cur.value < next.value
+                  : true
     if (!ok) return false
   }
   return true

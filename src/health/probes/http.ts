@@ -75,7 +75,13 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
       // (a section whose own rules have no send: HAProxy then sends nothing) wait for a
       // response that does not come.
       const rules: TcpRule[] = [{ op: 'connect', step: 0, ssl, implicit: true }]
-      if (phase.expects.length > 0) rules.push({ op: 'expect', step: 1, what: '', evaluate: ({ buf, lastRead }) => (lastRead ? { kind: 'fail', status: 'L7RSP', info: buf.length === 0 ? 'TCPCHK got an empty response at step 1' : '' } : { kind: 'wait' }) })
+      if (phase.expects.length > 0)
+        rules.push({
+          op: 'expect',
+          step: 1,
+          what: '',
+          evaluate: ({ buf, lastRead }) => (lastRead ? { kind: 'fail', status: 'L7RSP', info: buf.length === 0 ? 'TCPCHK got an empty response at step 1' : '' } : { kind: 'wait' }),
+        })
       const r = await runTcpRules(rules, 'protocol', { ...target, address, port }, io)
       if (r.status !== 'L4OK' && r.status !== 'L6OK') return done({ status: r.status, ...(r.info ? { info: r.info } : {}) })
       connectOnly = true

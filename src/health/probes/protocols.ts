@@ -12,11 +12,7 @@ import { type ExpectVerdict, payloadLine, standardExpect, type TcpRule } from '.
 export function redisRules(): TcpRule[] {
   return [
     { op: 'send', step: 1, data: new TextEncoder().encode('*1\r\n$4\r\nPING\r\n') },
-    standardExpect(
-      2,
-      { kind: 'string', pattern: '+PONG\r\n', negate: false, errorStatus: 'L7STS', onError: (b) => payloadLine(b), onSuccess: () => 'Redis server is ok' },
-      false,
-    ),
+    standardExpect(2, { kind: 'string', pattern: '+PONG\r\n', negate: false, errorStatus: 'L7STS', onError: (b) => payloadLine(b), onSuccess: () => 'Redis server is ok' }, false),
   ]
 }
 
@@ -31,17 +27,9 @@ export function smtpRules(helo = 'HELO localhost'): TcpRule[] {
     standardExpect(2, { kind: 'rstring', pattern: '^[0-9]{3}[ \r]', negate: false, minRecv: 4, errorStatus: 'L7RSP', onError: (b) => payloadLine(b) }, false),
     standardExpect(3, { kind: 'rstring', pattern: '^2[0-9]{2}[ \r]', negate: false, minRecv: 4, errorStatus: 'L7STS', onError: smtpText, statusCode: smtpCode }, false),
     { op: 'send', step: 4, data: enc.encode(`${helo}\r\n`) },
-    standardExpect(
-      5,
-      { kind: 'rstring', pattern: '^(2[0-9]{2}-[^\r]*\r\n)*2[0-9]{2}[ \r]', negate: false, errorStatus: 'L7STS', onError: smtpText, onSuccess: smtpText, statusCode: smtpCode },
-      false,
-    ),
+    standardExpect(5, { kind: 'rstring', pattern: '^(2[0-9]{2}-[^\r]*\r\n)*2[0-9]{2}[ \r]', negate: false, errorStatus: 'L7STS', onError: smtpText, onSuccess: smtpText, statusCode: smtpCode }, false),
     { op: 'send', step: 6, data: enc.encode('QUIT\r\n') },
-    standardExpect(
-      7,
-      { kind: 'rstring', pattern: '^2[0-9]{2}[- \r]', negate: false, minRecv: 4, errorStatus: 'L7STS', onError: smtpText, onSuccess: smtpText, statusCode: smtpCode },
-      false,
-    ),
+    standardExpect(7, { kind: 'rstring', pattern: '^2[0-9]{2}[- \r]', negate: false, minRecv: 4, errorStatus: 'L7STS', onError: smtpText, onSuccess: smtpText, statusCode: smtpCode }, false),
   ]
 }
 
@@ -88,15 +76,28 @@ const SSL3_CIPHERS = [...Array.from({ length: 0x1b }, (_, i) => i + 1), ...Array
 export function sslHelloPacket(unixSeconds: number): Uint8Array {
   const t = unixSeconds >>> 0
   const bytes = [
-    0x16, 0x03, 0x00, 0x00, 0x79, // record: handshake, SSLv3, 0x79 bytes
-    0x01, 0x00, 0x00, 0x75, // CLIENT HELLO, 0x75 bytes
-    0x03, 0x00, // hello version SSLv3
-    (t >>> 24) & 0xff, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff, // GMT unix time
+    0x16,
+    0x03,
+    0x00,
+    0x00,
+    0x79, // record: handshake, SSLv3, 0x79 bytes
+    0x01,
+    0x00,
+    0x00,
+    0x75, // CLIENT HELLO, 0x75 bytes
+    0x03,
+    0x00, // hello version SSLv3
+    (t >>> 24) & 0xff,
+    (t >>> 16) & 0xff,
+    (t >>> 8) & 0xff,
+    t & 0xff, // GMT unix time
     ...new TextEncoder().encode('HAPROXYSSLCHK\nHAPROXYSSLCHK\n'), // random (28 bytes)
     0x00, // session id length
-    0x00, 0x4e, // cipher suites length (78)
+    0x00,
+    0x4e, // cipher suites length (78)
     ...SSL3_CIPHERS.flatMap((c) => [c >> 8, c & 0xff]),
-    0x01, 0x00, // compression: 1 method, NULL
+    0x01,
+    0x00, // compression: 1 method, NULL
   ]
   return Uint8Array.from(bytes)
 }

@@ -89,7 +89,12 @@ async function evaluate(rules: readonly TcpRule[], kind: RulesetKind, target: Pr
   return final
 }
 
-async function open(rule: Extract<TcpRule, { op: 'connect' }>, kind: RulesetKind, target: ProbeTarget, io: ProbeIo): Promise<{ conn: Conn; tls: boolean } | { result: Omit<CheckResult, 'durationMs'> }> {
+async function open(
+  rule: Extract<TcpRule, { op: 'connect' }>,
+  kind: RulesetKind,
+  target: ProbeTarget,
+  io: ProbeIo,
+): Promise<{ conn: Conn; tls: boolean } | { result: Omit<CheckResult, 'durationMs'> }> {
   const port = rule.port ?? target.port
   const fail = (status: 'L4CON' | 'L4TOUT' | 'SOCKERR', text: string) => ({
     result: { status, info: text + where(kind, rule.step, rule.port ? ` (connect port ${rule.port})` : ' (connect)') },

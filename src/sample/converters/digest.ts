@@ -68,7 +68,10 @@ export const DIGESTS: Readonly<Record<string, Digest>> = {
 }
 
 export function findDigest(name: string): Digest | undefined {
-  const n = name.toLowerCase().replace(/^sha-/, 'sha').replace(/^sha2-/, 'sha')
+  const n = name
+    .toLowerCase()
+    .replace(/^sha-/, 'sha')
+    .replace(/^sha2-/, 'sha')
   return DIGESTS[n]
 }
 
@@ -145,7 +148,7 @@ export function xxh64(b: Uint8Array, seedArg: bigint): bigint {
   let i = 0
   let h: bigint
   const round = (acc: bigint, input: bigint): bigint => (rotl64((acc + input * P64_2) & M64, 31n) * P64_1) & M64
-  const merge = (acc: bigint, v: bigint): bigint => (((acc ^ round(0n, v)) * P64_1) + P64_4) & M64
+  const merge = (acc: bigint, v: bigint): bigint => ((acc ^ round(0n, v)) * P64_1 + P64_4) & M64
   if (len >= 32) {
     let v1 = (seed + P64_1 + P64_2) & M64
     let v2 = (seed + P64_2) & M64

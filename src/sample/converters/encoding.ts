@@ -46,21 +46,33 @@ function be2hex(b: Uint8Array, sep: string, sizeArg: number, truncate: boolean):
 
 export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
   {
-    name: 'base64', args: [], input: ['bin'], output: 'str', doc: 'base64 encoding of the input bytes',
+    name: 'base64',
+    args: [],
+    input: ['bin'],
+    output: 'str',
+    doc: 'base64 encoding of the input bytes',
     build: () => (input) => {
       const b = sampleBytes(input)
       return b ? str(base64Encode(b)) : undefined
     },
   },
   {
-    name: 'ub64enc', args: [], input: ['bin'], output: 'str', doc: 'base64url encoding without padding',
+    name: 'ub64enc',
+    args: [],
+    input: ['bin'],
+    output: 'str',
+    doc: 'base64url encoding without padding',
     build: () => (input) => {
       const b = sampleBytes(input)
       return b ? str(base64Encode(b, true)) : undefined
     },
   },
   {
-    name: 'b64dec', args: [], input: ['str'], output: 'bin', doc: 'decodes base64 (fails on invalid input)',
+    name: 'b64dec',
+    args: [],
+    input: ['str'],
+    output: 'bin',
+    doc: 'decodes base64 (fails on invalid input)',
     build: () => (input) => {
       const s = sampleStr(input)
       const b = s === undefined ? undefined : base64Decode(s)
@@ -68,7 +80,11 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'ub64dec', args: [], input: ['str'], output: 'bin', doc: 'decodes unpadded base64url',
+    name: 'ub64dec',
+    args: [],
+    input: ['str'],
+    output: 'bin',
+    doc: 'decodes unpadded base64url',
     build: () => (input) => {
       const s = sampleStr(input)
       const b = s === undefined ? undefined : base64UrlDecode(s)
@@ -76,14 +92,22 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'hex', args: [], input: ['bin'], output: 'str', doc: 'upper-case hexadecimal dump of the input bytes',
+    name: 'hex',
+    args: [],
+    input: ['bin'],
+    output: 'str',
+    doc: 'upper-case hexadecimal dump of the input bytes',
     build: () => (input) => {
       const b = sampleBytes(input)
       return b ? str(hexOf(b, true)) : undefined
     },
   },
   {
-    name: 'hex2i', args: [], input: ['str'], output: 'int', doc: 'hexadecimal text to a signed 64-bit integer',
+    name: 'hex2i',
+    args: [],
+    input: ['str'],
+    output: 'int',
+    doc: 'hexadecimal text to a signed 64-bit integer',
     build: () => (input) => {
       const s = sampleStr(input)
       if (s === undefined) return undefined
@@ -97,7 +121,10 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'url_dec', args: [{ kind: 'int', optional: true }], input: ['str'], output: 'str',
+    name: 'url_dec',
+    args: [{ kind: 'int', optional: true }],
+    input: ['str'],
+    output: 'str',
     doc: 'URL-decodes the input; "+" becomes a space in the query part (everywhere when <in_form> is 1)',
     build: (args) => {
       const inForm = (argInt(args, 0) ?? 0) !== 0
@@ -109,7 +136,10 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'url_enc', args: [{ kind: 'str', optional: true }], input: ['str'], output: 'str',
+    name: 'url_enc',
+    args: [{ kind: 'str', optional: true }],
+    input: ['str'],
+    output: 'str',
     doc: 'URL-encodes the input for a query string (RFC 3986 unreserved characters kept)',
     build: (args) => {
       const t = argStr(args, 0)
@@ -121,7 +151,10 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'bytes', args: [{ kind: 'int' }, { kind: 'int', optional: true }], input: ['bin'], output: 'bin',
+    name: 'bytes',
+    args: [{ kind: 'int' }, { kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'bin',
     doc: 'extracts <length> bytes (default: the rest) from <offset>',
     build: (args) => {
       const off = Math.max(0, argInt(args, 0) ?? 0)
@@ -136,7 +169,10 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'be2dec', args: [{ kind: 'str' }, { kind: 'int' }, { kind: 'int', optional: true }], input: ['bin'], output: 'str',
+    name: 'be2dec',
+    args: [{ kind: 'str' }, { kind: 'int' }, { kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'str',
     doc: 'big-endian integers of <chunk_size> bytes (1 to 8) in decimal, separated by <separator>',
     build: (args) => {
       const sep = argRaw(args, 0) ?? ''
@@ -150,7 +186,14 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'be2hex', args: [{ kind: 'str', optional: true }, { kind: 'int', optional: true }, { kind: 'int', optional: true }], input: ['bin'], output: 'str',
+    name: 'be2hex',
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'int', optional: true },
+      { kind: 'int', optional: true },
+    ],
+    input: ['bin'],
+    output: 'str',
     doc: 'upper-case hex with <separator> every <chunk_size> bytes',
     build: (args) => {
       const sep = argRaw(args, 0) ?? ''
@@ -164,7 +207,11 @@ export const ENCODING_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'htonl', args: [], input: ['int'], output: 'bin', doc: 'the low 32 bits of the integer as 4 big-endian bytes',
+    name: 'htonl',
+    args: [],
+    input: ['int'],
+    output: 'bin',
+    doc: 'the low 32 bits of the integer as 4 big-endian bytes',
     build: () => (input) => {
       const n = sampleInt(input)
       if (n === undefined) return undefined

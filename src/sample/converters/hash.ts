@@ -47,7 +47,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
   hash32('sdbm', sdbm, 'SDBM hash of the input bytes'),
   hash32('wt6', wt6, 'WT6 hash of the input bytes'),
   {
-    name: 'xxh32', args: [{ kind: 'int', optional: true }], input: ['bin'], output: 'int', doc: 'xxHash32 of the input bytes with an optional seed',
+    name: 'xxh32',
+    args: [{ kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'int',
+    doc: 'xxHash32 of the input bytes with an optional seed',
     build: (args) => {
       const seed = (argInt(args, 0) ?? 0) >>> 0
       return (input) => {
@@ -57,7 +61,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'xxh64', args: [{ kind: 'int', optional: true }], input: ['bin'], output: 'int', doc: 'xxHash64 of the input bytes with an optional seed (as a signed integer)',
+    name: 'xxh64',
+    args: [{ kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'int',
+    doc: 'xxHash64 of the input bytes with an optional seed (as a signed integer)',
     build: (args) => {
       const seed = BigInt(argInt(args, 0) ?? 0)
       return (input) => {
@@ -67,7 +75,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'xxh3', args: [{ kind: 'int', optional: true }], input: ['bin'], output: 'int', doc: 'XXH3 64-bit hash of the input bytes with an optional seed (as a signed integer)',
+    name: 'xxh3',
+    args: [{ kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'int',
+    doc: 'XXH3 64-bit hash of the input bytes with an optional seed (as a signed integer)',
     build: (args) => {
       const seed = BigInt(argInt(args, 0) ?? 0)
       return (input) => {
@@ -77,14 +89,22 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'sha1', args: [], input: ['bin'], output: 'bin', doc: 'SHA-1 digest (20 bytes)',
+    name: 'sha1',
+    args: [],
+    input: ['bin'],
+    output: 'bin',
+    doc: 'SHA-1 digest (20 bytes)',
     build: () => (input) => {
       const b = sampleBytes(input)
       return b ? bin(sha1(b)) : undefined
     },
   },
   {
-    name: 'sha2', args: [{ kind: 'int', optional: true }], input: ['bin'], output: 'bin', doc: 'SHA-2 digest of <bits> 224, 256 (default), 384 or 512',
+    name: 'sha2',
+    args: [{ kind: 'int', optional: true }],
+    input: ['bin'],
+    output: 'bin',
+    doc: 'SHA-2 digest of <bits> 224, 256 (default), 384 or 512',
     build: (args) => {
       const bits = argInt(args, 0) ?? 256
       const d = [224, 256, 384, 512].includes(bits) ? findDigest(`sha${bits}`) : undefined
@@ -96,7 +116,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'digest', args: [{ kind: 'str' }], input: ['bin'], output: 'bin', doc: 'message digest <algorithm>: sha1, sha224, sha256, sha384 or sha512 at the edge',
+    name: 'digest',
+    args: [{ kind: 'str' }],
+    input: ['bin'],
+    output: 'bin',
+    doc: 'message digest <algorithm>: sha1, sha224, sha256, sha384 or sha512 at the edge',
     build: (args) => {
       const d = findDigest(argRaw(args, 0) ?? '')
       if (!d) return () => undefined
@@ -107,7 +131,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'hmac', args: [{ kind: 'str' }, { kind: 'str' }], input: ['bin'], output: 'bin', doc: 'HMAC with <algorithm> and a base64 <key> (text or variable name)',
+    name: 'hmac',
+    args: [{ kind: 'str' }, { kind: 'str' }],
+    input: ['bin'],
+    output: 'bin',
+    doc: 'HMAC with <algorithm> and a base64 <key> (text or variable name)',
     build: (args) => {
       const d = findDigest(argRaw(args, 0) ?? '')
       const keyArg = argRaw(args, 1) ?? ''
@@ -130,7 +158,11 @@ export const HASH_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'secure_memcmp', args: [{ kind: 'var' }], input: ['bin'], output: 'bool', doc: 'true when the input bytes equal the variable <var> (constant time for equal lengths)',
+    name: 'secure_memcmp',
+    args: [{ kind: 'var' }],
+    input: ['bin'],
+    output: 'bool',
+    doc: 'true when the input bytes equal the variable <var> (constant time for equal lengths)',
     build: (args) => {
       const name = String(args[0] ?? '')
       return (input, ctx) => {

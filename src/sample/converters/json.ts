@@ -95,7 +95,10 @@ function outputInt(arg: string | number | undefined): boolean | undefined {
 function jwtPart(member: 0 | 1, name: string, doc: string): ConverterDef {
   return {
     name,
-    args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }],
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'str', optional: true },
+    ],
     input: ['bin'],
     output: 'str',
     doc,

@@ -80,7 +80,7 @@ export function buildIpMap<V>(entries: readonly (readonly [string, V])[]): IpMap
     return undefined
   }
   const findList = (a: number): V | undefined => {
-    for (const [net, mask, value] of list) if (((a & mask) >>> 0) === net) return value
+    for (const [net, mask, value] of list) if ((a & mask) >>> 0 === net) return value
     return undefined
   }
   const w = [0, 0, 0, 0]

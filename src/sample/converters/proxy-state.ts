@@ -12,7 +12,11 @@ import type { ConverterDef } from '../types.ts'
 
 export const PROXY_STATE_CONVERTERS: readonly ConverterDef[] = [
   {
-    name: 'nbsrv', args: [], input: ['str'], output: 'int', doc: 'usable servers of the backend named by the input',
+    name: 'nbsrv',
+    args: [],
+    input: ['str'],
+    output: 'int',
+    doc: 'usable servers of the backend named by the input',
     build: (_args, env) => {
       const view = env.proxies
       return (input) => {
@@ -23,7 +27,11 @@ export const PROXY_STATE_CONVERTERS: readonly ConverterDef[] = [
     },
   },
   {
-    name: 'srv_queue', args: [], input: ['str'], output: 'int', doc: "requests queued in this isolate for the server named by the input ('<backend>/<server>' or '<server>')",
+    name: 'srv_queue',
+    args: [],
+    input: ['str'],
+    output: 'int',
+    doc: "requests queued in this isolate for the server named by the input ('<backend>/<server>' or '<server>')",
     build: (_args, env) => {
       const view = env.proxies
       return (input, ctx) => {

@@ -293,17 +293,28 @@ function trimSet(s: string, chars: string, left: boolean): string {
 export const STRING_CONVERTERS: readonly ConverterDef[] = [
   strConv('lower', 'ASCII lower case', [], () => mapStr((s) => asciiCase(s, false))),
   strConv('upper', 'ASCII upper case', [], () => mapStr((s) => asciiCase(s, true))),
-  strConv('length', 'length of the string in bytes', [], () => (input) => {
-    const s = sampleStr(input)
-    return s === undefined ? undefined : int(s.length)
-  }, 'int'),
-  strConv('field', 'field <idx> of the input split on any of <delims> (negative idx counts from the end), <count> fields', [{ kind: 'int' }, { kind: 'str' }, { kind: 'int', optional: true }], (args) => {
-    const idx = argInt(args, 0) ?? 0
-    const delims = argRaw(args, 1) ?? ''
-    const count = argInt(args, 2)
-    if (idx === 0 || delims === '') return () => undefined
-    return mapStr((s) => field(s, idx, delims, count))
-  }),
+  strConv(
+    'length',
+    'length of the string in bytes',
+    [],
+    () => (input) => {
+      const s = sampleStr(input)
+      return s === undefined ? undefined : int(s.length)
+    },
+    'int',
+  ),
+  strConv(
+    'field',
+    'field <idx> of the input split on any of <delims> (negative idx counts from the end), <count> fields',
+    [{ kind: 'int' }, { kind: 'str' }, { kind: 'int', optional: true }],
+    (args) => {
+      const idx = argInt(args, 0) ?? 0
+      const delims = argRaw(args, 1) ?? ''
+      const count = argInt(args, 2)
+      if (idx === 0 || delims === '') return () => undefined
+      return mapStr((s) => field(s, idx, delims, count))
+    },
+  ),
   strConv('word', 'word <idx> of the input, consecutive separators collapsed', [{ kind: 'int' }, { kind: 'str' }, { kind: 'int', optional: true }], (args) => {
     const idx = argInt(args, 0) ?? 0
     const delims = argRaw(args, 1) ?? ''
@@ -311,19 +322,24 @@ export const STRING_CONVERTERS: readonly ConverterDef[] = [
     if (idx === 0 || delims === '') return () => undefined
     return mapStr((s) => word(s, idx, delims, count))
   }),
-  strConv('regsub', 'replaces what <regex> matches by <subst> (\\1 references groups); flags i (ignore case) and g (all)', [{ kind: 'regex' }, { kind: 'str' }, { kind: 'str', optional: true }], (args) => {
-    const flags = argStr(args, 2) ?? ''
-    if (!/^[ig]*$/.test(flags)) return () => undefined
-    let re: RegExp
-    try {
-      re = new RegExp(argRaw(args, 0) ?? '', `g${flags.includes('i') ? 'i' : ''}`)
-    } catch {
-      return () => undefined
-    }
-    const subst = argRaw(args, 1) ?? ''
-    const global = flags.includes('g')
-    return mapStr((s) => regsub(s, re, subst, global))
-  }),
+  strConv(
+    'regsub',
+    'replaces what <regex> matches by <subst> (\\1 references groups); flags i (ignore case) and g (all)',
+    [{ kind: 'regex' }, { kind: 'str' }, { kind: 'str', optional: true }],
+    (args) => {
+      const flags = argStr(args, 2) ?? ''
+      if (!/^[ig]*$/.test(flags)) return () => undefined
+      let re: RegExp
+      try {
+        re = new RegExp(argRaw(args, 0) ?? '', `g${flags.includes('i') ? 'i' : ''}`)
+      } catch {
+        return () => undefined
+      }
+      const subst = argRaw(args, 1) ?? ''
+      const global = flags.includes('g')
+      return mapStr((s) => regsub(s, re, subst, global))
+    },
+  ),
   strConv('json', 'escapes the input for a JSON string (input: ascii, utf8, utf8s, utf8p, utf8ps)', [{ kind: 'str', optional: true }], (args) => {
     const mode = argStr(args, 0) ?? ''
     if (!JSON_MODES.includes(mode)) return () => undefined
@@ -337,48 +353,73 @@ export const STRING_CONVERTERS: readonly ConverterDef[] = [
     const chars = argRaw(args, 0) ?? ''
     return mapStr((s) => trimSet(s, chars, false))
   }),
-  strConv('cut_crlf', 'cuts the string at the first CR or LF', [], () => mapStr((s) => {
-    const m = /[\r\n]/.exec(s)
-    return m ? s.slice(0, m.index) : s
-  })),
-  strConv('concat', 'appends <start>, the variable <var> (if set) and <end>', [{ kind: 'str', optional: true }, { kind: 'var', optional: true }, { kind: 'str', optional: true }], (args) => {
-    const a = argRaw(args, 0) ?? ''
-    const v = argStr(args, 1)
-    const b = argRaw(args, 2) ?? ''
-    return (input, ctx) => {
-      const s = sampleStr(input)
-      if (s === undefined) return undefined
-      return str(s + a + (v === undefined ? '' : (varText(ctx, v) ?? '')) + b)
-    }
-  }),
-  strConv('add_item', 'appends <delim> (only after a non-empty input), the variable <var> and <suffix>', [{ kind: 'str' }, { kind: 'var', optional: true }, { kind: 'str', optional: true }], (args) => {
-    const delim = argRaw(args, 0) ?? ''
-    const v = argStr(args, 1)
-    const suffix = argRaw(args, 2) ?? ''
-    return (input, ctx) => {
-      const s = sampleStr(input)
-      if (s === undefined) return undefined
-      const value = v === undefined ? undefined : varText(ctx, v)
-      const sep = s !== '' && ((value !== undefined && value !== '') || suffix !== '') ? delim : ''
-      return str(s + sep + (value ?? '') + suffix)
-    }
-  }),
-  strConv('strcmp', 'compares the input with variable <var>: <0, 0 or >0 like strcmp(3)', [{ kind: 'var' }], (args) => {
-    const v = String(args[0] ?? '')
-    return (input, ctx) => {
-      const s = sampleStr(input)
-      const o = varText(ctx, v)
-      if (s === undefined || o === undefined) return undefined
-      const n = Math.min(s.length, o.length)
-      for (let i = 0; i < n; i++) {
-        const d = s.charCodeAt(i) - o.charCodeAt(i)
-        if (d !== 0) return int(d)
+  strConv('cut_crlf', 'cuts the string at the first CR or LF', [], () =>
+    mapStr((s) => {
+      const m = /[\r\n]/.exec(s)
+      return m ? s.slice(0, m.index) : s
+    }),
+  ),
+  strConv(
+    'concat',
+    'appends <start>, the variable <var> (if set) and <end>',
+    [
+      { kind: 'str', optional: true },
+      { kind: 'var', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    (args) => {
+      const a = argRaw(args, 0) ?? ''
+      const v = argStr(args, 1)
+      const b = argRaw(args, 2) ?? ''
+      return (input, ctx) => {
+        const s = sampleStr(input)
+        if (s === undefined) return undefined
+        return str(s + a + (v === undefined ? '' : (varText(ctx, v) ?? '')) + b)
       }
-      return int(s.length === o.length ? 0 : s.length < o.length ? -1 : 1)
-    }
-  }, 'int'),
+    },
+  ),
+  strConv(
+    'add_item',
+    'appends <delim> (only after a non-empty input), the variable <var> and <suffix>',
+    [{ kind: 'str' }, { kind: 'var', optional: true }, { kind: 'str', optional: true }],
+    (args) => {
+      const delim = argRaw(args, 0) ?? ''
+      const v = argStr(args, 1)
+      const suffix = argRaw(args, 2) ?? ''
+      return (input, ctx) => {
+        const s = sampleStr(input)
+        if (s === undefined) return undefined
+        const value = v === undefined ? undefined : varText(ctx, v)
+        const sep = s !== '' && ((value !== undefined && value !== '') || suffix !== '') ? delim : ''
+        return str(s + sep + (value ?? '') + suffix)
+      }
+    },
+  ),
+  strConv(
+    'strcmp',
+    'compares the input with variable <var>: <0, 0 or >0 like strcmp(3)',
+    [{ kind: 'var' }],
+    (args) => {
+      const v = String(args[0] ?? '')
+      return (input, ctx) => {
+        const s = sampleStr(input)
+        const o = varText(ctx, v)
+        if (s === undefined || o === undefined) return undefined
+        const n = Math.min(s.length, o.length)
+        for (let i = 0; i < n; i++) {
+          const d = s.charCodeAt(i) - o.charCodeAt(i)
+          if (d !== 0) return int(d)
+        }
+        return int(s.length === o.length ? 0 : s.length < o.length ? -1 : 1)
+      }
+    },
+    'int',
+  ),
   {
-    name: 'iif', args: [{ kind: 'str' }, { kind: 'str' }], input: ['bool'], output: 'str',
+    name: 'iif',
+    args: [{ kind: 'str' }, { kind: 'str' }],
+    input: ['bool'],
+    output: 'str',
     doc: 'returns <true> when the boolean input is true, else <false>',
     build: (args) => {
       const t = str(argRaw(args, 0) ?? '')
@@ -392,7 +433,13 @@ export const STRING_CONVERTERS: readonly ConverterDef[] = [
     return mapStr((s) => preferredLanguage(s, wanted, def))
   }),
   {
-    name: 'debug', args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }], input: ['bool', 'int', 'str', 'bin', 'ip', 'meth'], output: 'same',
+    name: 'debug',
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    input: ['bool', 'int', 'str', 'bin', 'ip', 'meth'],
+    output: 'same',
     doc: 'passes the input through (HAProxy also copies it to a ring buffer)',
     build: () => (input: Sample) => input,
   },

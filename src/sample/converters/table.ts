@@ -43,7 +43,31 @@ const READS: readonly (readonly [string, string, ((v: number) => number)?])[] = 
   ['trackers', 'trackers'],
 ]
 
-const PROBE = ['http_req_cnt', 'http_req_rate', 'conn_cnt', 'conn_rate', 'conn_cur', 'sess_cnt', 'sess_rate', 'gpc0', 'gpc1', 'gpt0', 'gpc0_rate', 'gpc1_rate', 'http_err_cnt', 'http_err_rate', 'http_fail_cnt', 'http_fail_rate', 'bytes_in_cnt', 'bytes_out_cnt', 'bytes_in_rate', 'bytes_out_rate', 'server_id', 'server_key', 'trackers']
+const PROBE = [
+  'http_req_cnt',
+  'http_req_rate',
+  'conn_cnt',
+  'conn_rate',
+  'conn_cur',
+  'sess_cnt',
+  'sess_rate',
+  'gpc0',
+  'gpc1',
+  'gpt0',
+  'gpc0_rate',
+  'gpc1_rate',
+  'http_err_cnt',
+  'http_err_rate',
+  'http_fail_cnt',
+  'http_fail_rate',
+  'bytes_in_cnt',
+  'bytes_out_cnt',
+  'bytes_in_rate',
+  'bytes_out_rate',
+  'server_id',
+  'server_key',
+  'trackers',
+]
 
 function present(ctx: SampleContext, table: string, key: string): boolean {
   const v = ctx.stick
@@ -56,7 +80,10 @@ const ARRAY = 'not supported yet: the gpc/gpt arrays are not stored by edgeproxy
 
 export const TABLE_CONVERTERS: readonly ConverterDef[] = [
   {
-    name: 'in_table', args: [{ kind: 'table' }], input: [...ANY], output: 'bool',
+    name: 'in_table',
+    args: [{ kind: 'table' }],
+    input: [...ANY],
+    output: 'bool',
     doc: 'true when the input is a key of stick table <table>',
     build: (args) => {
       const table = String(args[0] ?? '')

@@ -41,48 +41,129 @@ export function strftime(fmt: string, d: Date): string {
     const H = d.getUTCHours()
     const wd = d.getUTCDay()
     switch (f) {
-      case 'a': out += DAYS[wd]?.slice(0, 3); break
-      case 'A': out += DAYS[wd]; break
+      case 'a':
+        out += DAYS[wd]?.slice(0, 3)
+        break
+      case 'A':
+        out += DAYS[wd]
+        break
       case 'b':
-      case 'h': out += MONTHS[d.getUTCMonth()]?.slice(0, 3); break
-      case 'B': out += MONTHS[d.getUTCMonth()]; break
-      case 'c': out += strftime('%a %b %e %H:%M:%S %Y', d); break
-      case 'C': out += p2(Math.floor(Y / 100)); break
-      case 'd': out += p2(d.getUTCDate()); break
-      case 'D': out += strftime('%m/%d/%y', d); break
-      case 'e': out += String(d.getUTCDate()).padStart(2, ' '); break
-      case 'F': out += strftime('%Y-%m-%d', d); break
-      case 'g': out += p2(isoWeek(d)[1] % 100); break
-      case 'G': out += String(isoWeek(d)[1]); break
-      case 'H': out += p2(H); break
-      case 'I': out += p2(H % 12 || 12); break
-      case 'j': out += String(yday(d) + 1).padStart(3, '0'); break
-      case 'k': out += String(H).padStart(2, ' '); break
-      case 'l': out += String(H % 12 || 12).padStart(2, ' '); break
-      case 'm': out += p2(d.getUTCMonth() + 1); break
-      case 'M': out += p2(d.getUTCMinutes()); break
-      case 'n': out += '\n'; break
-      case 'p': out += H < 12 ? 'AM' : 'PM'; break
-      case 'P': out += H < 12 ? 'am' : 'pm'; break
-      case 'r': out += strftime('%I:%M:%S %p', d); break
-      case 'R': out += strftime('%H:%M', d); break
-      case 's': out += String(Math.floor(d.getTime() / 1000)); break
-      case 'S': out += p2(d.getUTCSeconds()); break
-      case 't': out += '\t'; break
-      case 'T': out += strftime('%H:%M:%S', d); break
-      case 'u': out += String(wd || 7); break
-      case 'U': out += p2(Math.floor((yday(d) + 7 - wd) / 7)); break
-      case 'V': out += p2(isoWeek(d)[0]); break
-      case 'w': out += String(wd); break
-      case 'W': out += p2(Math.floor((yday(d) + 7 - ((wd + 6) % 7)) / 7)); break
-      case 'x': out += strftime('%m/%d/%y', d); break
-      case 'X': out += strftime('%H:%M:%S', d); break
-      case 'y': out += p2(Y % 100); break
-      case 'Y': out += String(Y); break
-      case 'z': out += '+0000'; break
-      case 'Z': out += 'GMT'; break
-      case '%': out += '%'; break
-      default: out += `%${f}`
+      case 'h':
+        out += MONTHS[d.getUTCMonth()]?.slice(0, 3)
+        break
+      case 'B':
+        out += MONTHS[d.getUTCMonth()]
+        break
+      case 'c':
+        out += strftime('%a %b %e %H:%M:%S %Y', d)
+        break
+      case 'C':
+        out += p2(Math.floor(Y / 100))
+        break
+      case 'd':
+        out += p2(d.getUTCDate())
+        break
+      case 'D':
+        out += strftime('%m/%d/%y', d)
+        break
+      case 'e':
+        out += String(d.getUTCDate()).padStart(2, ' ')
+        break
+      case 'F':
+        out += strftime('%Y-%m-%d', d)
+        break
+      case 'g':
+        out += p2(isoWeek(d)[1] % 100)
+        break
+      case 'G':
+        out += String(isoWeek(d)[1])
+        break
+      case 'H':
+        out += p2(H)
+        break
+      case 'I':
+        out += p2(H % 12 || 12)
+        break
+      case 'j':
+        out += String(yday(d) + 1).padStart(3, '0')
+        break
+      case 'k':
+        out += String(H).padStart(2, ' ')
+        break
+      case 'l':
+        out += String(H % 12 || 12).padStart(2, ' ')
+        break
+      case 'm':
+        out += p2(d.getUTCMonth() + 1)
+        break
+      case 'M':
+        out += p2(d.getUTCMinutes())
+        break
+      case 'n':
+        out += '\n'
+        break
+      case 'p':
+        out += H < 12 ? 'AM' : 'PM'
+        break
+      case 'P':
+        out += H < 12 ? 'am' : 'pm'
+        break
+      case 'r':
+        out += strftime('%I:%M:%S %p', d)
+        break
+      case 'R':
+        out += strftime('%H:%M', d)
+        break
+      case 's':
+        out += String(Math.floor(d.getTime() / 1000))
+        break
+      case 'S':
+        out += p2(d.getUTCSeconds())
+        break
+      case 't':
+        out += '\t'
+        break
+      case 'T':
+        out += strftime('%H:%M:%S', d)
+        break
+      case 'u':
+        out += String(wd || 7)
+        break
+      case 'U':
+        out += p2(Math.floor((yday(d) + 7 - wd) / 7))
+        break
+      case 'V':
+        out += p2(isoWeek(d)[0])
+        break
+      case 'w':
+        out += String(wd)
+        break
+      case 'W':
+        out += p2(Math.floor((yday(d) + 7 - ((wd + 6) % 7)) / 7))
+        break
+      case 'x':
+        out += strftime('%m/%d/%y', d)
+        break
+      case 'X':
+        out += strftime('%H:%M:%S', d)
+        break
+      case 'y':
+        out += p2(Y % 100)
+        break
+      case 'Y':
+        out += String(Y)
+        break
+      case 'z':
+        out += '+0000'
+        break
+      case 'Z':
+        out += 'GMT'
+        break
+      case '%':
+        out += '%'
+        break
+      default:
+        out += `%${f}`
     }
   }
   return out
@@ -137,7 +218,13 @@ export function httpDate(value: number, unit: 's' | 'ms' | 'us'): string | undef
 
 export const TIME_CONVERTERS: readonly ConverterDef[] = [
   {
-    name: 'http_date', args: [{ kind: 'int', optional: true }, { kind: 'str', optional: true }], input: ['int'], output: 'str',
+    name: 'http_date',
+    args: [
+      { kind: 'int', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    input: ['int'],
+    output: 'str',
     doc: 'formats a date since the epoch (plus <offset>; <unit> s, ms or us) for HTTP headers',
     build: (args) => {
       const offset = argInt(args, 0) ?? 0

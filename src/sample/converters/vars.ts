@@ -57,7 +57,10 @@ export const VAR_CONVERTERS: readonly ConverterDef[] = [
     doc: 'stores the input in variable <var> and returns it unchanged; fails when a condition does not hold',
     build: (args) => {
       const name = String(args[0] ?? '')
-      const conds = args.slice(1).map(String).filter((c) => c !== '')
+      const conds = args
+        .slice(1)
+        .map(String)
+        .filter((c) => c !== '')
       if (conds.some((c) => !CONDS.has(c))) return () => undefined
       return (input, ctx) => {
         // var_set() failing (a condition not met) makes the converter fail too

@@ -57,7 +57,10 @@ function authenticated(ctx: SampleContext, users: ReadonlyMap<string, User>): Us
 
 export const AUTH_FETCHES: readonly FetchDef[] = [
   {
-    name: 'http_auth', args: [{ kind: 'str' }], output: 'bool', phases: REQ,
+    name: 'http_auth',
+    args: [{ kind: 'str' }],
+    output: 'bool',
+    phases: REQ,
     doc: 'true when the Basic credentials of the request are valid for a user of <userlist>',
     build: (args, env) => {
       const users = usersByName(env.userlist?.(String(args[0] ?? '')))
@@ -65,7 +68,11 @@ export const AUTH_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'http_auth_group', args: [{ kind: 'str' }], output: 'str', phases: REQ, multi: true,
+    name: 'http_auth_group',
+    args: [{ kind: 'str' }],
+    output: 'str',
+    phases: REQ,
+    multi: true,
     doc: 'user name of valid Basic credentials for <userlist>; ACLs match its groups',
     build: (args, env) => {
       const users = usersByName(env.userlist?.(String(args[0] ?? '')))

@@ -184,10 +184,27 @@ function hdrFamily(prefix: string, side: Side, what: string): FetchDef[] {
   const p = (s: string): string => `${prefix}${s}`
   const more: Side = side === 'chn' ? 'req' : side
   return [
-    def(p('hdr'), side, { args: NAME_OCC, output: 'str', multi: true, doc: `value of a ${what} header (comma-separated values; last occurrence unless <occ>)`, build: hdrFetch(side, false, strSample) }),
-    def(p('hdr_cnt'), more, { args: NAME_OPT, output: 'int', doc: `number of comma-separated values of a ${more === 'req' ? 'request' : 'response'} header (all headers without a name)`, build: cntFetch(more, false) }),
+    def(p('hdr'), side, {
+      args: NAME_OCC,
+      output: 'str',
+      multi: true,
+      doc: `value of a ${what} header (comma-separated values; last occurrence unless <occ>)`,
+      build: hdrFetch(side, false, strSample),
+    }),
+    def(p('hdr_cnt'), more, {
+      args: NAME_OPT,
+      output: 'int',
+      doc: `number of comma-separated values of a ${more === 'req' ? 'request' : 'response'} header (all headers without a name)`,
+      build: cntFetch(more, false),
+    }),
     def(p('hdr_val'), more, { args: NAME_OCC, output: 'int', multi: true, doc: `integer value of a ${more === 'req' ? 'request' : 'response'} header`, build: hdrFetch(more, false, hdrVal) }),
-    def(p('hdr_ip'), more, { args: NAME_OCC, output: 'ip', multi: true, doc: `IP address in a ${more === 'req' ? 'request' : 'response'} header (IPv4 may carry ':port')`, build: hdrFetch(more, false, hdrIp) }),
+    def(p('hdr_ip'), more, {
+      args: NAME_OCC,
+      output: 'ip',
+      multi: true,
+      doc: `IP address in a ${more === 'req' ? 'request' : 'response'} header (IPv4 may carry ':port')`,
+      build: hdrFetch(more, false, hdrIp),
+    }),
   ]
 }
 

@@ -187,12 +187,19 @@ const NONE: readonly ArgSpec[] = []
 
 export const HTTP_FETCHES: readonly FetchDef[] = [
   {
-    name: 'method', args: NONE, output: 'meth', phases: BOTH, defaultMatch: 'meth',
+    name: 'method',
+    args: NONE,
+    output: 'meth',
+    phases: BOTH,
+    defaultMatch: 'meth',
     doc: 'HTTP method (ACLs match known methods exactly, others as text)',
     build: () => (ctx) => ({ type: 'meth', value: ctx.method }),
   },
   {
-    name: 'path', args: NONE, output: 'str', phases: REQ,
+    name: 'path',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'URL path, from the first "/" to before "?" (not decoded)',
     build: () => (ctx) => {
       const p = pathOf(ctx.target, false)
@@ -200,7 +207,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'pathq', args: NONE, output: 'str', phases: REQ,
+    name: 'pathq',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'URL path with its query string',
     build: () => (ctx) => {
       const p = pathOf(ctx.target, true)
@@ -208,12 +218,18 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'url', args: NONE, output: 'str', phases: REQ,
+    name: 'url',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'request target as received',
     build: () => (ctx) => str(ctx.target),
   },
   {
-    name: 'unique-id', args: NONE, output: 'str', phases: BOTH,
+    name: 'unique-id',
+    args: NONE,
+    output: 'str',
+    phases: BOTH,
     doc: "the request's unique id from the frontend's unique-id-format (fails without one)",
     build: () => (ctx) => {
       const id = ctx.uniqueId?.()
@@ -221,7 +237,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'query', args: NONE, output: 'str', phases: REQ,
+    name: 'query',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'query string after the first "?" (fails without one)',
     build: () => (ctx) => {
       const q = queryOf(ctx.target)
@@ -229,7 +248,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'base', args: NONE, output: 'str', phases: REQ,
+    name: 'base',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'first Host header value followed by the path (no query)',
     build: () => (ctx) => {
       const b = base(ctx, false)
@@ -237,7 +259,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'baseq', args: NONE, output: 'str', phases: REQ,
+    name: 'baseq',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'first Host header value followed by the path and query',
     build: () => (ctx) => {
       const b = base(ctx, true)
@@ -245,27 +270,42 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'base32', args: NONE, output: 'int', phases: REQ,
+    name: 'base32',
+    args: NONE,
+    output: 'int',
+    phases: REQ,
     doc: '32-bit hash of base (sdbm then full_hash)',
     build: () => (ctx) => int(hash32(ctx, false)),
   },
   {
-    name: 'base32+src', args: NONE, output: 'bin', phases: REQ,
+    name: 'base32+src',
+    args: NONE,
+    output: 'bin',
+    phases: REQ,
     doc: 'base32 (4 bytes, big endian) followed by the client address bytes',
     build: () => (ctx) => withSrc(hash32(ctx, false), ctx.src),
   },
   {
-    name: 'url32', args: NONE, output: 'int', phases: REQ,
+    name: 'url32',
+    args: NONE,
+    output: 'int',
+    phases: REQ,
     doc: '32-bit hash of the Host header line and the whole path with query',
     build: () => (ctx) => int(hash32(ctx, true)),
   },
   {
-    name: 'url32+src', args: NONE, output: 'bin', phases: REQ,
+    name: 'url32+src',
+    args: NONE,
+    output: 'bin',
+    phases: REQ,
     doc: 'url32 (4 bytes, big endian) followed by the client address bytes',
     build: () => (ctx) => withSrc(hash32(ctx, true), ctx.src),
   },
   {
-    name: 'url_ip', args: NONE, output: 'ip', phases: REQ,
+    name: 'url_ip',
+    args: NONE,
+    output: 'ip',
+    phases: REQ,
     doc: 'IPv4 host of an absolute http(s):// request target',
     build: () => (ctx) => {
       const a = urlAddr(ctx.target)
@@ -273,7 +313,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'url_port', args: NONE, output: 'int', phases: REQ,
+    name: 'url_port',
+    args: NONE,
+    output: 'int',
+    phases: REQ,
     doc: 'port of an absolute http(s):// request target with an IPv4 host',
     build: () => (ctx) => {
       const a = urlAddr(ctx.target)
@@ -281,47 +324,86 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'req.ver', args: NONE, output: 'str', phases: REQ,
+    name: 'req.ver',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'request HTTP version ("1.1", "2.0")',
     build: () => (ctx) => str(ctx.version),
   },
   {
-    name: 'req_ver', args: NONE, output: 'str', phases: REQ,
+    name: 'req_ver',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'deprecated alias of req.ver',
     build: () => (ctx) => str(ctx.version),
   },
   {
-    name: 'res.ver', args: NONE, output: 'str', phases: RES,
+    name: 'res.ver',
+    args: NONE,
+    output: 'str',
+    phases: RES,
     doc: 'response HTTP version; fetch() does not expose it, so always "1.1"',
     build: () => (ctx) => (ctx.response ? str('1.1') : undefined),
   },
   {
-    name: 'resp_ver', args: NONE, output: 'str', phases: RES,
+    name: 'resp_ver',
+    args: NONE,
+    output: 'str',
+    phases: RES,
     doc: 'deprecated alias of res.ver',
     build: () => (ctx) => (ctx.response ? str('1.1') : undefined),
   },
   {
-    name: 'status', args: NONE, output: 'int', phases: RES,
+    name: 'status',
+    args: NONE,
+    output: 'int',
+    phases: RES,
     doc: 'response status code',
     build: () => (ctx) => (ctx.response ? int(ctx.response.status) : undefined),
   },
   {
-    name: 'url_param', args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }], output: 'str', phases: REQ, multi: true,
+    name: 'url_param',
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    output: 'str',
+    phases: REQ,
+    multi: true,
     doc: 'first value of a query parameter (after <delim>, default "?"); every value in ACLs',
     build: urlParamFetch(str),
   },
   {
-    name: 'urlp', args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }], output: 'str', phases: REQ, multi: true,
+    name: 'urlp',
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    output: 'str',
+    phases: REQ,
+    multi: true,
     doc: 'alias of url_param',
     build: urlParamFetch(str),
   },
   {
-    name: 'urlp_val', args: [{ kind: 'str', optional: true }, { kind: 'str', optional: true }], output: 'int', phases: REQ, multi: true,
+    name: 'urlp_val',
+    args: [
+      { kind: 'str', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    output: 'int',
+    phases: REQ,
+    multi: true,
     doc: 'integer value of a query parameter',
     build: urlParamFetch((v) => int(strl2ic(v))),
   },
   {
-    name: 'http_auth_type', args: NONE, output: 'str', phases: REQ,
+    name: 'http_auth_type',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'authentication scheme of the Authorization header ("Basic" or "Bearer")',
     build: () => (ctx) => {
       const a = httpAuth(ctx)
@@ -329,7 +411,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'http_auth_user', args: NONE, output: 'str', phases: REQ,
+    name: 'http_auth_user',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'user name of Basic authentication',
     build: () => (ctx) => {
       const a = httpAuth(ctx)
@@ -337,7 +422,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'http_auth_pass', args: NONE, output: 'str', phases: REQ,
+    name: 'http_auth_pass',
+    args: NONE,
+    output: 'str',
+    phases: REQ,
     doc: 'password of Basic authentication',
     build: () => (ctx) => {
       const a = httpAuth(ctx)
@@ -345,7 +433,10 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'http_auth_bearer', args: [{ kind: 'str', optional: true }], output: 'str', phases: REQ,
+    name: 'http_auth_bearer',
+    args: [{ kind: 'str', optional: true }],
+    output: 'str',
+    phases: REQ,
     doc: 'Bearer token of the Authorization header (or of header <name>)',
     build: (args) => {
       const hdr = argStr(args, 0)
@@ -366,12 +457,18 @@ export const HTTP_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'req.proto_http', args: NONE, output: 'bool', phases: BOTH,
+    name: 'req.proto_http',
+    args: NONE,
+    output: 'bool',
+    phases: BOTH,
     doc: 'true: the request is HTTP (always, at the edge)',
     build: () => () => TRUE,
   },
   {
-    name: 'req_proto_http', args: NONE, output: 'bool', phases: BOTH,
+    name: 'req_proto_http',
+    args: NONE,
+    output: 'bool',
+    phases: BOTH,
     doc: 'deprecated alias of req.proto_http',
     build: () => () => TRUE,
   },

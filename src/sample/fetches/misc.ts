@@ -33,53 +33,87 @@ function uuid4(r: () => number): string {
 
 /** A fetch returning `s` every time (failing when the constant was invalid). */
 const always = (s: Sample | undefined): FetchFn => (s === undefined ? failing : () => s)
-const constant = (s: Sample | undefined): FetchDef['build'] => () => always(s)
+const constant =
+  (s: Sample | undefined): FetchDef['build'] =>
+  () =>
+    always(s)
 
 export const MISC_FETCHES: readonly FetchDef[] = [
   { name: 'always_true', args: [], output: 'bool', phases: BOTH, doc: 'always true', build: constant(TRUE) },
   { name: 'always_false', args: [], output: 'bool', phases: BOTH, doc: 'always false', build: constant(FALSE) },
   {
-    name: 'str', args: [{ kind: 'str' }], output: 'str', phases: BOTH, doc: 'a constant string',
+    name: 'str',
+    args: [{ kind: 'str' }],
+    output: 'str',
+    phases: BOTH,
+    doc: 'a constant string',
     build: (args) => always(str(argRaw(args, 0) ?? '')),
   },
   {
-    name: 'int', args: [{ kind: 'int' }], output: 'int', phases: BOTH, doc: 'a constant integer',
+    name: 'int',
+    args: [{ kind: 'int' }],
+    output: 'int',
+    phases: BOTH,
+    doc: 'a constant integer',
     build: (args) => always(int(argInt(args, 0) ?? 0)),
   },
   {
-    name: 'bool', args: [{ kind: 'str' }], output: 'bool', phases: BOTH, doc: 'a constant boolean: true, false, 1 or 0',
+    name: 'bool',
+    args: [{ kind: 'str' }],
+    output: 'bool',
+    phases: BOTH,
+    doc: 'a constant boolean: true, false, 1 or 0',
     build: (args) => always(constBool(argStr(args, 0))),
   },
   {
-    name: 'bin', args: [{ kind: 'str' }], output: 'bin', phases: BOTH, doc: 'constant bytes written in hex',
+    name: 'bin',
+    args: [{ kind: 'str' }],
+    output: 'bin',
+    phases: BOTH,
+    doc: 'constant bytes written in hex',
     build: (args) => {
       const b = bytesOfHex(argRaw(args, 0) ?? '')
       return always(b ? { type: 'bin', value: b } : undefined)
     },
   },
   {
-    name: 'ipv4', args: [{ kind: 'ip' }], output: 'ip', phases: BOTH, doc: 'a constant IPv4 address',
+    name: 'ipv4',
+    args: [{ kind: 'ip' }],
+    output: 'ip',
+    phases: BOTH,
+    doc: 'a constant IPv4 address',
     build: (args) => {
       const a = canonicalIp(argRaw(args, 0) ?? '')
       return always(a && !a.includes(':') ? ip(a) : undefined)
     },
   },
   {
-    name: 'ipv6', args: [{ kind: 'ip' }], output: 'ip', phases: BOTH, doc: 'a constant IPv6 address',
+    name: 'ipv6',
+    args: [{ kind: 'ip' }],
+    output: 'ip',
+    phases: BOTH,
+    doc: 'a constant IPv6 address',
     build: (args) => {
       const a = canonicalIp(argRaw(args, 0) ?? '')
       return always(a?.includes(':') ? ip(a) : undefined)
     },
   },
   {
-    name: 'meth', args: [{ kind: 'str' }], output: 'meth', phases: BOTH, doc: 'a constant HTTP method',
+    name: 'meth',
+    args: [{ kind: 'str' }],
+    output: 'meth',
+    phases: BOTH,
+    doc: 'a constant HTTP method',
     build: (args) => {
       const m = argRaw(args, 0) ?? ''
       return always(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(m) ? { type: 'meth', value: m } : undefined)
     },
   },
   {
-    name: 'rand', args: [{ kind: 'int', optional: true }], output: 'int', phases: BOTH,
+    name: 'rand',
+    args: [{ kind: 'int', optional: true }],
+    output: 'int',
+    phases: BOTH,
     doc: 'random integer in [0, N) (default [0, 2^32)): (rand32 * N) >> 32',
     build: (args) => {
       const n = argInt(args, 0)
@@ -89,7 +123,11 @@ export const MISC_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'uuid', args: [{ kind: 'int', optional: true }], output: 'str', phases: BOTH, doc: 'a random version 4 UUID',
+    name: 'uuid',
+    args: [{ kind: 'int', optional: true }],
+    output: 'str',
+    phases: BOTH,
+    doc: 'a random version 4 UUID',
     build: (args) => {
       const v = argInt(args, 0) ?? 4
       if (v !== 4) return failing
@@ -97,7 +135,13 @@ export const MISC_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'date', args: [{ kind: 'int', optional: true }, { kind: 'str', optional: true }], output: 'int', phases: BOTH,
+    name: 'date',
+    args: [
+      { kind: 'int', optional: true },
+      { kind: 'str', optional: true },
+    ],
+    output: 'int',
+    phases: BOTH,
     doc: 'current time since the epoch plus <offset>, in s (default), ms or us',
     build: (args) => {
       const offset = argInt(args, 0) ?? 0
@@ -111,11 +155,18 @@ export const MISC_FETCHES: readonly FetchDef[] = [
     },
   },
   {
-    name: 'date_us', args: [], output: 'int', phases: BOTH, doc: 'microsecond part of the current time',
+    name: 'date_us',
+    args: [],
+    output: 'int',
+    phases: BOTH,
+    doc: 'microsecond part of the current time',
     build: () => () => int((Date.now() % 1000) * 1000),
   },
   {
-    name: 'var', args: [{ kind: 'var' }, { kind: 'str', optional: true }], output: 'str', phases: BOTH,
+    name: 'var',
+    args: [{ kind: 'var' }, { kind: 'str', optional: true }],
+    output: 'str',
+    phases: BOTH,
     doc: 'value of a variable (keeps its type); <default> as a string when unset',
     build: (args, env) => {
       const name = String(args[0] ?? '')
@@ -129,15 +180,27 @@ export const MISC_FETCHES: readonly FetchDef[] = [
   { name: 'thread', args: [], output: 'int', phases: BOTH, doc: 'thread number (0: one isolate thread)', build: constant(int(0)) },
   { name: 'stopping', args: [], output: 'bool', phases: BOTH, doc: 'false: a Worker is never soft-stopping', build: constant(FALSE) },
   {
-    name: 'fe_name', args: [], output: 'str', phases: BOTH, doc: 'name of the frontend',
+    name: 'fe_name',
+    args: [],
+    output: 'str',
+    phases: BOTH,
+    doc: 'name of the frontend',
     build: () => (ctx) => str(ctx.frontend),
   },
   {
-    name: 'be_name', args: [], output: 'str', phases: BOTH, doc: 'name of the backend (once chosen)',
+    name: 'be_name',
+    args: [],
+    output: 'str',
+    phases: BOTH,
+    doc: 'name of the backend (once chosen)',
     build: () => (ctx) => (ctx.backend === undefined ? undefined : str(ctx.backend)),
   },
   {
-    name: 'srv_name', args: [], output: 'str', phases: RES, doc: 'name of the server that handled the request',
+    name: 'srv_name',
+    args: [],
+    output: 'str',
+    phases: RES,
+    doc: 'name of the server that handled the request',
     build: () => (ctx) => (ctx.server === undefined ? undefined : str(ctx.server)),
   },
 ]

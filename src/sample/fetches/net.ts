@@ -11,10 +11,17 @@ function addrFetches(prefix: string): FetchDef[] {
   return [
     { name: `${prefix}src`, args: [], output: 'ip', phases: BOTH, doc: 'client IP address', build: () => (ctx) => (ctx.src ? ip(ctx.src) : undefined) },
     { name: `${prefix}src_port`, args: [], output: 'int', phases: BOTH, doc: 'client TCP port (0 when the edge does not know it)', build: () => (ctx) => int(ctx.srcPort) },
-    { name: `${prefix}dst`, args: [], output: 'ip', phases: BOTH, doc: 'address the client connected to, when the request URL names an IP address (Cloudflare does not expose its own address)', build: () => (ctx) => {
-      const a = canonicalIp(ctx.dst)
-      return a === undefined ? undefined : ip(a)
-    } },
+    {
+      name: `${prefix}dst`,
+      args: [],
+      output: 'ip',
+      phases: BOTH,
+      doc: 'address the client connected to, when the request URL names an IP address (Cloudflare does not expose its own address)',
+      build: () => (ctx) => {
+        const a = canonicalIp(ctx.dst)
+        return a === undefined ? undefined : ip(a)
+      },
+    },
     { name: `${prefix}dst_port`, args: [], output: 'int', phases: BOTH, doc: 'port the client connected to', build: () => (ctx) => int(ctx.dstPort) },
   ]
 }

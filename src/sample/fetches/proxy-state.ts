@@ -160,7 +160,11 @@ function current(env: BuildEnv, pick: (view: NonNullable<BuildEnv['proxies']>, c
 export const PROXY_STATE_FETCHES: readonly FetchDef[] = [
   beDef('nbsrv', 'usable servers of <backend> (default: this proxy); backups count only when no active server is usable', usableServers),
   {
-    name: 'srv_is_up', args: SRV_ARG, output: 'bool', phases: BOTH, doc: 'true when [<backend>/]<server> is UP (not DOWN, not in maintenance)',
+    name: 'srv_is_up',
+    args: SRV_ARG,
+    output: 'bool',
+    phases: BOTH,
+    doc: 'true when [<backend>/]<server> is UP (not DOWN, not in maintenance)',
     build: (args, env) => {
       const of = serverOf(args, env)
       if (!of) return failing
@@ -170,56 +174,76 @@ export const PROXY_STATE_FETCHES: readonly FetchDef[] = [
       }
     },
   },
-  beDef('be_conn', "requests in progress on <backend> in this isolate (possibly the one being evaluated)", (be) => be.conn()),
+  beDef('be_conn', 'requests in progress on <backend> in this isolate (possibly the one being evaluated)', (be) => be.conn()),
   beDef('be_conn_free', "free connections (maxconn) of <backend>'s serving servers in this isolate; -1 when one has no maxconn", connFree),
-  beDef('be_sess_rate', "requests per second assigned to <backend> in this isolate", (be) => be.sessRate()),
+  beDef('be_sess_rate', 'requests per second assigned to <backend> in this isolate', (be) => be.sessRate()),
   beDef('connslots', "free connection and queue slots of <backend>'s servers in this isolate; -1 when one has no maxconn or maxqueue", connSlots),
-  beDef('queue', "requests queued in <backend> and its servers in this isolate", totalQueued),
-  beDef('avg_queue', "queued requests of <backend> divided by its usable servers, rounded up (twice the total without any)", (be) => {
+  beDef('queue', 'requests queued in <backend> and its servers in this isolate', totalQueued),
+  beDef('avg_queue', 'queued requests of <backend> divided by its usable servers, rounded up (twice the total without any)', (be) => {
     const n = usableServers(be)
     const q = totalQueued(be)
     return n > 0 ? Math.floor((q + n - 1) / n) : q * 2
   }),
   srvDef('srv_conn', 'requests in progress on [<backend>/]<server> in this isolate', (s) => s.conn()),
-  srvDef('srv_conn_free', "free connections of [<backend>/]<server> (maxconn) in this isolate; -1 without maxconn", (s) => {
+  srvDef('srv_conn_free', 'free connections of [<backend>/]<server> (maxconn) in this isolate; -1 without maxconn', (s) => {
     if (s.maxconn === 0) return -1
     const c = s.conn()
     return s.maxconn > c ? s.maxconn - c : 0
   }),
-  srvDef('srv_queue', "requests queued for [<backend>/]<server> in this isolate", (s) => s.queued()),
+  srvDef('srv_queue', 'requests queued for [<backend>/]<server> in this isolate', (s) => s.queued()),
   srvDef('srv_sess_rate', 'requests per second sent to [<backend>/]<server> by this isolate', (s) => s.sessRate()),
-  srvDef('srv_weight', "effective weight of [<backend>/]<server> (user weight scaled by slowstart)", (s) => s.weight()),
+  srvDef('srv_weight', 'effective weight of [<backend>/]<server> (user weight scaled by slowstart)', (s) => s.weight()),
   srvDef('srv_iweight', 'initial (configured) weight of [<backend>/]<server>', (s) => s.iweight),
   srvDef('srv_uweight', "user weight of [<backend>/]<server> (changed by 'set server ... weight')", (s) => s.uweight()),
   feDef('fe_conn', 'requests in progress on <frontend> (default: this proxy) in this isolate, the one being evaluated included', (fe) => fe.conn()),
   feDef('fe_req_rate', 'requests per second on <frontend> in this isolate', (fe) => fe.reqRate()),
   feDef('fe_sess_rate', 'sessions per second on <frontend> in this isolate (one request is one session at the edge)', (fe) => fe.sessRate()),
   {
-    name: 'fe_id', args: [], output: 'int', phases: BOTH, doc: "id of the frontend (HAProxy's numbering, or its 'id')",
-    build: (_args, env) => current(env, (v, ctx) => {
-      const fe = v.frontend(ctx.frontend)
-      return fe ? int(fe.id) : undefined
-    }),
+    name: 'fe_id',
+    args: [],
+    output: 'int',
+    phases: BOTH,
+    doc: "id of the frontend (HAProxy's numbering, or its 'id')",
+    build: (_args, env) =>
+      current(env, (v, ctx) => {
+        const fe = v.frontend(ctx.frontend)
+        return fe ? int(fe.id) : undefined
+      }),
   },
   {
-    name: 'fe_defbe', args: [], output: 'str', phases: BOTH, doc: "the frontend's default_backend (fails without one)",
-    build: (_args, env) => current(env, (v, ctx) => {
-      const d = v.frontend(ctx.frontend)?.defaultBackend
-      return d === undefined ? undefined : str(d)
-    }),
+    name: 'fe_defbe',
+    args: [],
+    output: 'str',
+    phases: BOTH,
+    doc: "the frontend's default_backend (fails without one)",
+    build: (_args, env) =>
+      current(env, (v, ctx) => {
+        const d = v.frontend(ctx.frontend)?.defaultBackend
+        return d === undefined ? undefined : str(d)
+      }),
   },
   {
-    name: 'be_id', args: [], output: 'int', phases: BOTH, doc: "id of the backend (once chosen)",
-    build: (_args, env) => current(env, (v, ctx) => {
-      const be = ctx.backend === undefined ? undefined : v.backend(ctx.backend)
-      return be ? int(be.id) : undefined
-    }),
+    name: 'be_id',
+    args: [],
+    output: 'int',
+    phases: BOTH,
+    doc: 'id of the backend (once chosen)',
+    build: (_args, env) =>
+      current(env, (v, ctx) => {
+        const be = ctx.backend === undefined ? undefined : v.backend(ctx.backend)
+        return be ? int(be.id) : undefined
+      }),
   },
   {
-    name: 'srv_id', args: [], output: 'int', phases: RES, doc: "id of the server that handled the request (HAProxy's numbering, or its 'id')",
-    build: (_args, env) => current(env, (v, ctx) => {
-      const s = ctx.backend === undefined || ctx.server === undefined ? undefined : v.backend(ctx.backend)?.server(ctx.server)
-      return s ? int(s.id) : undefined
-    }),
+    name: 'srv_id',
+    args: [],
+    output: 'int',
+    phases: RES,
+    doc: "id of the server that handled the request (HAProxy's numbering, or its 'id')",
+    build: (_args, env) =>
+      current(env, (v, ctx) => {
+        const s = ctx.backend === undefined || ctx.server === undefined ? undefined : v.backend(ctx.backend)?.server(ctx.server)
+        return s ? int(s.id) : undefined
+      }),
   },
 ]

@@ -225,16 +225,37 @@ const whenSsl =
 
 export const SSL_FETCHES: readonly FetchDef[] = [
   tlsFetch('ssl_fc', 'bool', 'true when the client connection is TLS (terminated by Cloudflare)', (ctx) => (ctx.ssl ? TRUE : FALSE)),
-  tlsFetch('ssl_fc_has_crt', 'bool', 'the client presented a certificate (needs API Shield mTLS or Access)', whenSsl((ctx) => bool(ctx.tls?.presented === true))),
-  tlsFetch('ssl_c_used', 'bool', 'the TLS session uses a client certificate', whenSsl((ctx) => bool(ctx.tls?.presented === true))),
-  tlsFetch('ssl_c_verify', 'int', 'client certificate verification result (0 = ok, else the X509_V_ERR code)', whenSsl((ctx) => int(verifyCode(ctx)))),
+  tlsFetch(
+    'ssl_fc_has_crt',
+    'bool',
+    'the client presented a certificate (needs API Shield mTLS or Access)',
+    whenSsl((ctx) => bool(ctx.tls?.presented === true)),
+  ),
+  tlsFetch(
+    'ssl_c_used',
+    'bool',
+    'the TLS session uses a client certificate',
+    whenSsl((ctx) => bool(ctx.tls?.presented === true)),
+  ),
+  tlsFetch(
+    'ssl_c_verify',
+    'int',
+    'client certificate verification result (0 = ok, else the X509_V_ERR code)',
+    whenSsl((ctx) => int(verifyCode(ctx))),
+  ),
   {
-    name: 'ssl_c_s_dn', args: DN_ARGS, output: 'str', phases: BOTH,
+    name: 'ssl_c_s_dn',
+    args: DN_ARGS,
+    output: 'str',
+    phases: BOTH,
     doc: 'client certificate subject DN, or one entry of it: ssl_c_s_dn(cn); format "rfc2253" gives the RFC 2253 text',
     build: dnFetch((t) => t.subjectDn),
   },
   {
-    name: 'ssl_c_i_dn', args: DN_ARGS, output: 'str', phases: BOTH,
+    name: 'ssl_c_i_dn',
+    args: DN_ARGS,
+    output: 'str',
+    phases: BOTH,
     doc: 'client certificate issuer DN, or one entry of it: ssl_c_i_dn(cn)',
     build: dnFetch((t) => t.issuerDn),
   },
@@ -260,28 +281,58 @@ export const SSL_FETCHES: readonly FetchDef[] = [
     const v = sni(ctx)
     return v === undefined ? undefined : str(v)
   }),
-  tlsFetch('ssl_fc_has_sni', 'bool', 'the client sent a server name', whenSsl((ctx) => bool(sni(ctx) !== undefined))),
-  tlsFetch('ssl_fc_protocol', 'str', 'TLS version of the client connection ("TLSv1.3"), from request.cf.tlsVersion', whenSsl((ctx) => {
-    const v = cfString(ctx, 'tlsVersion')
-    return v ? str(v) : undefined
-  })),
-  tlsFetch('ssl_fc_cipher', 'str', "cipher of the client connection, from request.cf.tlsCipher (Cloudflare's names)", whenSsl((ctx) => {
-    const v = cfString(ctx, 'tlsCipher')
-    return v ? str(v) : undefined
-  })),
-  tlsFetch('ssl_fc_alpn', 'str', 'ALPN protocol, inferred from request.cf.httpProtocol (h2, h3, http/1.1)', whenSsl((ctx) => {
-    const p = cfString(ctx, 'httpProtocol')
-    if (p === 'HTTP/2') return str('h2')
-    if (p === 'HTTP/3') return str('h3')
-    if (p === 'HTTP/1.1') return str('http/1.1')
-    return undefined
-  })),
-  tlsFetch('ssl_fc_use_keysize', 'int', 'symmetric key size in bits, from the cipher name', whenSsl((ctx) => {
-    const b = cipherBits(cfString(ctx, 'tlsCipher'))
-    return b === undefined ? undefined : int(b)
-  })),
-  tlsFetch('ssl_fc_alg_keysize', 'int', 'symmetric algorithm key size in bits, from the cipher name', whenSsl((ctx) => {
-    const b = cipherBits(cfString(ctx, 'tlsCipher'))
-    return b === undefined ? undefined : int(b)
-  })),
+  tlsFetch(
+    'ssl_fc_has_sni',
+    'bool',
+    'the client sent a server name',
+    whenSsl((ctx) => bool(sni(ctx) !== undefined)),
+  ),
+  tlsFetch(
+    'ssl_fc_protocol',
+    'str',
+    'TLS version of the client connection ("TLSv1.3"), from request.cf.tlsVersion',
+    whenSsl((ctx) => {
+      const v = cfString(ctx, 'tlsVersion')
+      return v ? str(v) : undefined
+    }),
+  ),
+  tlsFetch(
+    'ssl_fc_cipher',
+    'str',
+    "cipher of the client connection, from request.cf.tlsCipher (Cloudflare's names)",
+    whenSsl((ctx) => {
+      const v = cfString(ctx, 'tlsCipher')
+      return v ? str(v) : undefined
+    }),
+  ),
+  tlsFetch(
+    'ssl_fc_alpn',
+    'str',
+    'ALPN protocol, inferred from request.cf.httpProtocol (h2, h3, http/1.1)',
+    whenSsl((ctx) => {
+      const p = cfString(ctx, 'httpProtocol')
+      if (p === 'HTTP/2') return str('h2')
+      if (p === 'HTTP/3') return str('h3')
+      if (p === 'HTTP/1.1') return str('http/1.1')
+      return undefined
+    }),
+  ),
+  tlsFetch(
+    'ssl_fc_use_keysize',
+    'int',
+    'symmetric key size in bits, from the cipher name',
+    whenSsl((ctx) => {
+      const b = cipherBits(cfString(ctx, 'tlsCipher'))
+      return b === undefined ? undefined : int(b)
+    }),
+  ),
+  tlsFetch(
+    'ssl_fc_alg_keysize',
+    'int',
+    'symmetric algorithm key size in bits, from the cipher name',
+    whenSsl((ctx) => {
+      const b = cipherBits(cfString(ctx, 'tlsCipher'))
+      return b === undefined ? undefined : int(b)
+    }),
+  ),
 ]

@@ -54,7 +54,31 @@ const WRITE_HINT: Readonly<Record<string, string>> = {
 const ARRAY_HINT = 'the gpc/gpt arrays are not stored by edgeproxy tables yet; store and read gpc0, gpc1 or gpt0'
 
 /** Data types probed to tell whether a counter tracks an entry (the StickView has no direct query). */
-const PROBE = ['trackers', 'http_req_cnt', 'http_req_rate', 'conn_cnt', 'conn_rate', 'conn_cur', 'sess_cnt', 'sess_rate', 'gpc0', 'gpc1', 'gpt0', 'gpc0_rate', 'gpc1_rate', 'http_err_cnt', 'http_err_rate', 'http_fail_cnt', 'http_fail_rate', 'bytes_in_cnt', 'bytes_out_cnt', 'bytes_in_rate', 'bytes_out_rate', 'server_id', 'server_key']
+const PROBE = [
+  'trackers',
+  'http_req_cnt',
+  'http_req_rate',
+  'conn_cnt',
+  'conn_rate',
+  'conn_cur',
+  'sess_cnt',
+  'sess_rate',
+  'gpc0',
+  'gpc1',
+  'gpt0',
+  'gpc0_rate',
+  'gpc1_rate',
+  'http_err_cnt',
+  'http_err_rate',
+  'http_fail_cnt',
+  'http_fail_rate',
+  'bytes_in_cnt',
+  'bytes_out_cnt',
+  'bytes_in_rate',
+  'bytes_out_rate',
+  'server_id',
+  'server_key',
+]
 
 function isTracked(ctx: SampleContext, counter: number, table: string | undefined): boolean {
   const v = ctx.stick
@@ -144,7 +168,13 @@ function readDef(prefix: string, family: Family, n: number, suffix: string): Fet
 function unsupportedDef(name: string, family: Family, why: string): FetchDef {
   return {
     name,
-    args: family === 'sc' ? [{ kind: 'int' }, { kind: 'int', optional: true }, { kind: 'table', optional: true }] : [{ kind: 'int', optional: true }, { kind: 'table', optional: true }],
+    args:
+      family === 'sc'
+        ? [{ kind: 'int' }, { kind: 'int', optional: true }, { kind: 'table', optional: true }]
+        : [
+            { kind: 'int', optional: true },
+            { kind: 'table', optional: true },
+          ],
     output: 'int',
     phases: BOTH,
     unsupported: `not supported yet: ${why}`,
@@ -209,13 +239,21 @@ export const STICK_FETCHES: readonly FetchDef[] = [
   unsupportedDef('src_gpc_rate', 'src', ARRAY_HINT),
   unsupportedDef('src_updt_conn_cnt', 'src', 'fetches cannot modify stick tables at the edge; track the client with track-sc and read src_conn_cnt'),
   {
-    name: 'table_avl', args: TABLE_OPT, output: 'int', phases: BOTH,
+    name: 'table_avl',
+    args: TABLE_OPT,
+    output: 'int',
+    phases: BOTH,
     unsupported: 'not supported yet: the per-request stick-table view does not expose table sizes',
-    doc: 'not supported yet', build: () => () => undefined,
+    doc: 'not supported yet',
+    build: () => () => undefined,
   },
   {
-    name: 'table_cnt', args: TABLE_OPT, output: 'int', phases: BOTH,
+    name: 'table_cnt',
+    args: TABLE_OPT,
+    output: 'int',
+    phases: BOTH,
     unsupported: 'not supported yet: the per-request stick-table view does not expose table sizes',
-    doc: 'not supported yet', build: () => () => undefined,
+    doc: 'not supported yet',
+    build: () => () => undefined,
   },
 ]

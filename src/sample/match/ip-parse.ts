@@ -174,9 +174,7 @@ export function buf2ip(s: string): number {
 }
 
 /** A parsed `ip` pattern. */
-export type IpPattern =
-  | { readonly v: 4; readonly addr: number; readonly mask: number }
-  | { readonly v: 6; readonly addr: readonly number[]; readonly bits: number }
+export type IpPattern = { readonly v: 4; readonly addr: number; readonly mask: number } | { readonly v: 6; readonly addr: readonly number[]; readonly bits: number }
 
 const STRTOL = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/
 

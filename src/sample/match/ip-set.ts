@@ -121,7 +121,7 @@ export function compileIpSet(data: unknown): IpSet {
   const hasV4 = (x: number): boolean => {
     if (inV4Ranges(x)) return true
     for (let i = 0; i < n4m; i++) {
-      if (((x & (v4m[2 * i + 1] as number)) >>> 0) === v4m[2 * i]) return true
+      if ((x & (v4m[2 * i + 1] as number)) >>> 0 === v4m[2 * i]) return true
     }
     return false
   }

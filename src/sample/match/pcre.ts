@@ -308,8 +308,7 @@ function translate(src: string, icase: boolean): JsRegex {
           }
           i += 1 + opts[0].length
           break
-        }
-        else throw new SyntaxError('unrecognized character after (? or (?-')
+        } else throw new SyntaxError('unrecognized character after (? or (?-')
         depth++
         break
       }

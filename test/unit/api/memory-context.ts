@@ -37,7 +37,10 @@ export function memoryContext(routeMap: RouteMap, opts: MemoryContextOptions = {
   const patterns: PatternEdits = {
     get: (ref) => edits.get(ref),
     put: async (ref, entries) => {
-      edits.set(ref, entries.map((e) => [e[0], e[1]] as const))
+      edits.set(
+        ref,
+        entries.map((e) => [e[0], e[1]] as const),
+      )
     },
   }
   const admin = (b: string, s: string): AdminServer | undefined => admins.get(`${b}/${s}`)

@@ -70,15 +70,46 @@ describe('avoid (retry / redispatch)', () => {
 describe('leastconn with in-flight maps', () => {
   it('picks the fewest in flight per weight; idle servers win whatever their weight', () => {
     const lb = makeBalancer('leastconn', undefined, '1 1 1').lb
-    expect(num(lb.pick({ inflight: new Map([[1, 2], [2, 0], [3, 1]]) }))).toBe('2')
+    expect(
+      num(
+        lb.pick({
+          inflight: new Map([
+            [1, 2],
+            [2, 0],
+            [3, 1],
+          ]),
+        }),
+      ),
+    ).toBe('2')
     const w = makeBalancer('leastconn', undefined, '3 1').lb
-    expect(num(w.pick({ inflight: new Map([[1, 2], [2, 0]]) }))).toBe('2')
+    expect(
+      num(
+        w.pick({
+          inflight: new Map([
+            [1, 2],
+            [2, 0],
+          ]),
+        }),
+      ),
+    ).toBe('2')
     // keys (inflight + 1) × 4096 / (16 × weight): s1 3×4096/48 = 256, s2 2×4096/16 = 512
-    expect(num(w.pick({ inflight: new Map([[1, 2], [2, 1]]) }))).toBe('1')
+    expect(
+      num(
+        w.pick({
+          inflight: new Map([
+            [1, 2],
+            [2, 1],
+          ]),
+        }),
+      ),
+    ).toBe('1')
   })
   it('takes servers with equal load in turn (a picked server goes behind its equals)', () => {
     const lb = makeBalancer('leastconn', undefined, '1 1').lb
-    const inflight = new Map([[1, 1], [2, 1]])
+    const inflight = new Map([
+      [1, 1],
+      [2, 1],
+    ])
     expect(Array.from({ length: 4 }, () => num(lb.pick({ inflight }))).join(' ')).toBe('1 2 1 2')
   })
   it('weights do not matter while every server is idle', () => {

@@ -59,15 +59,10 @@ const SRCS = requests([
 ])
 
 /** IPv6 and IPv4 loopback sources. */
-const V6 = requests([
-  { src: '::1' },
-  { src: '127.0.0.1' },
-])
+const V6 = requests([{ src: '::1' }, { src: '127.0.0.1' }])
 
 /** IPv6 loopback source. */
-const V6B = requests([
-  { src: '::1' },
-])
+const V6B = requests([{ src: '::1' }])
 
 const MEASURED: readonly MeasuredCase[] = [
   { name: 'source 1 active + 2 backups', balance: 'source', servers: '1 1b 1b', inputs: SRC16, expected: '1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1' },
@@ -84,14 +79,70 @@ const MEASURED: readonly MeasuredCase[] = [
   { name: 'source backups 3,1,2 allbackups', balance: 'source', servers: '2x 3b 1b 2b', allbackups: true, inputs: SRC16, expected: '4 2 2 4 2 3 4 2 2 4 2 3 4 2 2 4' },
   { name: 'source [default] 1-1-1', balance: 'source', servers: '1 1 1', inputs: SRCS, expected: '3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 2 3 1 2 2 3 1 2 3 1 2 2 3 1 2 3' },
   { name: 'source [default] 3-2-1', balance: 'source', servers: '3 2 1', inputs: SRCS, expected: '3 1 1 2 1 2 3 2 1 2 3 1 1 2 3 1 1 2 1 2 3 2 1 2 1 2 1 2 1 2 1 2 3 1 1 2 3 1 1 2' },
-  { name: 'source [map-based sdbm avalanche] 1-1-1', balance: 'source', hashType: 'map-based sdbm avalanche', servers: '1 1 1', inputs: SRCS, expected: '2 2 1 2 1 3 3 3 1 1 2 1 3 1 2 2 2 3 3 2 3 1 3 1 2 1 3 3 2 3 2 1 2 2 2 2 3 1 3 3' },
-  { name: 'source [map-based sdbm avalanche] 3-2-1', balance: 'source', hashType: 'map-based sdbm avalanche', servers: '3 2 1', inputs: SRCS, expected: '1 1 1 2 1 3 2 2 1 1 2 1 2 1 1 1 1 3 3 2 2 1 2 1 2 1 2 2 1 2 1 1 2 2 2 2 2 1 3 3' },
-  { name: 'source [consistent] 1-1-1', balance: 'source', hashType: 'consistent', servers: '1 1 1', inputs: SRCS, expected: '2 2 1 3 2 3 1 3 1 1 1 1 2 1 1 2 3 3 1 2 3 3 1 2 2 1 3 2 2 3 1 2 1 1 1 2 3 1 1 3' },
-  { name: 'source [consistent] 3-2-1', balance: 'source', hashType: 'consistent', servers: '3 2 1', inputs: SRCS, expected: '2 1 1 3 2 1 1 2 1 1 1 1 1 1 1 2 1 1 1 2 2 3 1 1 2 1 1 2 2 1 1 2 1 2 1 2 1 1 1 1' },
-  { name: 'source [consistent djb2] 1-1-1', balance: 'source', hashType: 'consistent djb2', servers: '1 1 1', inputs: SRCS, expected: '2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2' },
-  { name: 'source [consistent djb2] 3-2-1', balance: 'source', hashType: 'consistent djb2', servers: '3 2 1', inputs: SRCS, expected: '1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2' },
-  { name: 'source [map-based crc32] 1-1-1', balance: 'source', hashType: 'map-based crc32', servers: '1 1 1', inputs: SRCS, expected: '3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 2 3 1 2 2 3 1 2 3 1 2 2 3 1 2 3' },
-  { name: 'source [map-based crc32] 3-2-1', balance: 'source', hashType: 'map-based crc32', servers: '3 2 1', inputs: SRCS, expected: '3 1 1 2 1 2 3 2 1 2 3 1 1 2 3 1 1 2 1 2 3 2 1 2 1 2 1 2 1 2 1 2 3 1 1 2 3 1 1 2' },
+  {
+    name: 'source [map-based sdbm avalanche] 1-1-1',
+    balance: 'source',
+    hashType: 'map-based sdbm avalanche',
+    servers: '1 1 1',
+    inputs: SRCS,
+    expected: '2 2 1 2 1 3 3 3 1 1 2 1 3 1 2 2 2 3 3 2 3 1 3 1 2 1 3 3 2 3 2 1 2 2 2 2 3 1 3 3',
+  },
+  {
+    name: 'source [map-based sdbm avalanche] 3-2-1',
+    balance: 'source',
+    hashType: 'map-based sdbm avalanche',
+    servers: '3 2 1',
+    inputs: SRCS,
+    expected: '1 1 1 2 1 3 2 2 1 1 2 1 2 1 1 1 1 3 3 2 2 1 2 1 2 1 2 2 1 2 1 1 2 2 2 2 2 1 3 3',
+  },
+  {
+    name: 'source [consistent] 1-1-1',
+    balance: 'source',
+    hashType: 'consistent',
+    servers: '1 1 1',
+    inputs: SRCS,
+    expected: '2 2 1 3 2 3 1 3 1 1 1 1 2 1 1 2 3 3 1 2 3 3 1 2 2 1 3 2 2 3 1 2 1 1 1 2 3 1 1 3',
+  },
+  {
+    name: 'source [consistent] 3-2-1',
+    balance: 'source',
+    hashType: 'consistent',
+    servers: '3 2 1',
+    inputs: SRCS,
+    expected: '2 1 1 3 2 1 1 2 1 1 1 1 1 1 1 2 1 1 1 2 2 3 1 1 2 1 1 2 2 1 1 2 1 2 1 2 1 1 1 1',
+  },
+  {
+    name: 'source [consistent djb2] 1-1-1',
+    balance: 'source',
+    hashType: 'consistent djb2',
+    servers: '1 1 1',
+    inputs: SRCS,
+    expected: '2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2',
+  },
+  {
+    name: 'source [consistent djb2] 3-2-1',
+    balance: 'source',
+    hashType: 'consistent djb2',
+    servers: '3 2 1',
+    inputs: SRCS,
+    expected: '1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2 2 2 1 1 1 2 2',
+  },
+  {
+    name: 'source [map-based crc32] 1-1-1',
+    balance: 'source',
+    hashType: 'map-based crc32',
+    servers: '1 1 1',
+    inputs: SRCS,
+    expected: '3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 3 1 2 3 3 1 2 2 3 1 2 2 3 1 2 3 1 2 2 3 1 2 3',
+  },
+  {
+    name: 'source [map-based crc32] 3-2-1',
+    balance: 'source',
+    hashType: 'map-based crc32',
+    servers: '3 2 1',
+    inputs: SRCS,
+    expected: '3 1 1 2 1 2 3 2 1 2 3 1 1 2 3 1 1 2 1 2 3 2 1 2 1 2 1 2 1 2 1 2 3 1 1 2 3 1 1 2',
+  },
   { name: 'source ipv6 ::1', balance: 'source', servers: '1 1 1 1 1 1 1', inputs: V6, expected: '2 3' },
   { name: 'source consistent ipv6 ::1', balance: 'source', hashType: 'consistent', servers: '1 1 1 1 1 1 1', inputs: V6B, expected: '3' },
 ]

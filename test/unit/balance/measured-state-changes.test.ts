@@ -25,24 +25,73 @@ interface MeasuredStateCase {
 }
 
 const MEASURED: readonly MeasuredStateCase[] = [
-  { name: "rr 3-2-1: s1 maint, then ready", balance: 'roundrobin', servers: '3 2 1', steps: '7 maint:1 8 ready:1 12', expected: '1 2 1 3 1 2 1 | 2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
-  { name: "rr 3-2-1: s1 maint before any request", balance: 'roundrobin', servers: '3 2 1', steps: 'maint:1 8 ready:1 12', expected: '2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
-  { name: "rr 3-2-1: s2 maint, weights changed around its return", balance: 'roundrobin', servers: '3 2 1', steps: '4 maint:2 5 weight:3:4 6 ready:2 10 weight:1:1 8', expected: '1 2 1 3 | 1 1 1 1 1 | 3 1 3 1 3 3 | 1 3 1 3 2 1 3 2 3 1 | 3 1 3 2 3 3 2 3' },
-  { name: "rr 3-2-1: s3 drained mid-window, then ready", balance: 'roundrobin', servers: '3 2 1', steps: '5 drain:3 6 ready:3 12', expected: '1 2 1 3 1 | 2 1 2 1 2 1 | 1 2 1 2 1 3 1 2 1 2 1 3' },
-  { name: "rr 3-2-1: s1 weight 0, then 3 again", balance: 'roundrobin', servers: '3 2 1', steps: '3 weight:1:0 5 weight:1:3 12', expected: '1 2 1 | 3 2 2 3 2 | 2 1 3 1 2 1 2 1 3 1 2 1' },
-  { name: "rr 1-1-1-1: two down, back in the other order", balance: 'roundrobin', servers: '1 1 1 1', steps: '2 maint:2 3 maint:3 3 ready:2 4 ready:3 8', expected: '1 2 | 3 4 1 | 4 1 4 | 1 4 2 1 | 4 2 1 3 4 2 1 3' },
-  { name: "rr 5-3-2: weights raised and lowered mid-window", balance: 'roundrobin', servers: '5 3 2', steps: '4 weight:2:8 9 weight:1:1 10 weight:3:2 10', expected: '1 2 1 3 | 1 2 2 1 3 2 1 2 2 | 2 2 3 2 2 2 2 3 2 2 | 1 2 2 3 2 2 2 2 3 2' },
-  { name: "rr 3-0-1: a weight-0 server given weight 2", balance: 'roundrobin', servers: '3 0 1', steps: '3 weight:2:2 10 weight:2:0 4', expected: '1 1 1 | 3 1 2 1 1 2 3 1 2 1 | 1 1 3 1' },
-  { name: "rr 256-1-1: the heavy server leaves and returns", balance: 'roundrobin', servers: '256 1 1', steps: '5 maint:1 4 ready:1 10', expected: '1 1 1 1 1 | 2 3 2 3 | 2 1 3 1 1 1 1 1 1 1' },
-  { name: "rr 2-1 + backups 1,2 allbackups: failover to the backup group and back", balance: 'roundrobin', servers: '2 1 1b 2b', allbackups: true, steps: '3 maint:1 2 maint:2 6 maint:3 3 ready:3 4 ready:2 5 ready:1 6', expected: '1 1 2 | 2 2 | 4 4 3 4 4 3 | 4 4 4 | 4 4 3 4 | 2 2 2 2 2 | 2 1 1 2 1 1' },
-  { name: "rr 2-1 + backups 1,2: the first usable backup takes over", balance: 'roundrobin', servers: '2 1 1b 2b', steps: '3 maint:1 2 maint:2 6 maint:3 3 ready:3 4 ready:2 5 ready:1 6', expected: '1 1 2 | 2 2 | 3 3 3 3 3 3 | 4 4 4 | 3 3 3 3 | 2 2 2 2 2 | 2 1 1 2 1 1' },
-  { name: "rr 1 + backups 1,2: fbck moves to the next backup and back", balance: 'roundrobin', servers: '1 1b 1b 2b', steps: '2 maint:1 3 maint:2 3 ready:2 3 ready:1 4', expected: '1 1 | 2 2 2 | 3 3 3 | 2 2 2 | 1 1 1 1' },
-  { name: "rr 2-2: every server down (503), then back one at a time", balance: 'roundrobin', servers: '2 2', steps: '3 maint:1 1 maint:2 2 ready:2 4 ready:1 6', expected: '1 2 1 | 2 | - - | 2 2 2 2 | 2 1 2 1 2 1' },
-  { name: "leastconn 1-1-1: s2 maint, then ready", balance: 'leastconn', servers: '1 1 1', steps: '4 maint:2 4 ready:2 6', expected: '1 2 3 1 | 3 1 3 1 | 3 1 2 3 1 2' },
-  { name: "leastconn 3-2-1: weight change, maint, ready", balance: 'leastconn', servers: '3 2 1', steps: '5 weight:1:1 4 maint:3 3 ready:3 6', expected: '1 2 3 1 2 | 3 2 1 3 | 2 1 2 | 1 2 3 1 2 3' },
-  { name: "leastconn 1 + backups allbackups: failover and back", balance: 'leastconn', servers: '1 1b 1b', allbackups: true, steps: '2 maint:1 5 ready:1 4', expected: '1 1 | 2 3 2 3 2 | 1 1 1 1' },
-  { name: "static-rr 3-2-1: s1 maint, then ready (rr_idx kept)", balance: 'static-rr', servers: '3 2 1', steps: '5 maint:1 6 ready:1 12', expected: '1 1 2 1 2 | 2 2 3 2 2 3 | 1 2 3 1 1 2 1 2 3 1 1 2' },
-  { name: "static-rr 3-2-1: s2 weight 0%, then 100%", balance: 'static-rr', servers: '3 2 1', steps: '4 weight:2:0 5 weight:2:2 9', expected: '1 1 2 1 | 1 1 1 3 1 | 1 2 1 2 3 1 1 2 1' },
+  { name: 'rr 3-2-1: s1 maint, then ready', balance: 'roundrobin', servers: '3 2 1', steps: '7 maint:1 8 ready:1 12', expected: '1 2 1 3 1 2 1 | 2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
+  { name: 'rr 3-2-1: s1 maint before any request', balance: 'roundrobin', servers: '3 2 1', steps: 'maint:1 8 ready:1 12', expected: '2 2 3 2 2 3 2 2 | 3 1 2 1 2 1 3 1 2 1 2 1' },
+  {
+    name: 'rr 3-2-1: s2 maint, weights changed around its return',
+    balance: 'roundrobin',
+    servers: '3 2 1',
+    steps: '4 maint:2 5 weight:3:4 6 ready:2 10 weight:1:1 8',
+    expected: '1 2 1 3 | 1 1 1 1 1 | 3 1 3 1 3 3 | 1 3 1 3 2 1 3 2 3 1 | 3 1 3 2 3 3 2 3',
+  },
+  { name: 'rr 3-2-1: s3 drained mid-window, then ready', balance: 'roundrobin', servers: '3 2 1', steps: '5 drain:3 6 ready:3 12', expected: '1 2 1 3 1 | 2 1 2 1 2 1 | 1 2 1 2 1 3 1 2 1 2 1 3' },
+  { name: 'rr 3-2-1: s1 weight 0, then 3 again', balance: 'roundrobin', servers: '3 2 1', steps: '3 weight:1:0 5 weight:1:3 12', expected: '1 2 1 | 3 2 2 3 2 | 2 1 3 1 2 1 2 1 3 1 2 1' },
+  {
+    name: 'rr 1-1-1-1: two down, back in the other order',
+    balance: 'roundrobin',
+    servers: '1 1 1 1',
+    steps: '2 maint:2 3 maint:3 3 ready:2 4 ready:3 8',
+    expected: '1 2 | 3 4 1 | 4 1 4 | 1 4 2 1 | 4 2 1 3 4 2 1 3',
+  },
+  {
+    name: 'rr 5-3-2: weights raised and lowered mid-window',
+    balance: 'roundrobin',
+    servers: '5 3 2',
+    steps: '4 weight:2:8 9 weight:1:1 10 weight:3:2 10',
+    expected: '1 2 1 3 | 1 2 2 1 3 2 1 2 2 | 2 2 3 2 2 2 2 3 2 2 | 1 2 2 3 2 2 2 2 3 2',
+  },
+  { name: 'rr 3-0-1: a weight-0 server given weight 2', balance: 'roundrobin', servers: '3 0 1', steps: '3 weight:2:2 10 weight:2:0 4', expected: '1 1 1 | 3 1 2 1 1 2 3 1 2 1 | 1 1 3 1' },
+  { name: 'rr 256-1-1: the heavy server leaves and returns', balance: 'roundrobin', servers: '256 1 1', steps: '5 maint:1 4 ready:1 10', expected: '1 1 1 1 1 | 2 3 2 3 | 2 1 3 1 1 1 1 1 1 1' },
+  {
+    name: 'rr 2-1 + backups 1,2 allbackups: failover to the backup group and back',
+    balance: 'roundrobin',
+    servers: '2 1 1b 2b',
+    allbackups: true,
+    steps: '3 maint:1 2 maint:2 6 maint:3 3 ready:3 4 ready:2 5 ready:1 6',
+    expected: '1 1 2 | 2 2 | 4 4 3 4 4 3 | 4 4 4 | 4 4 3 4 | 2 2 2 2 2 | 2 1 1 2 1 1',
+  },
+  {
+    name: 'rr 2-1 + backups 1,2: the first usable backup takes over',
+    balance: 'roundrobin',
+    servers: '2 1 1b 2b',
+    steps: '3 maint:1 2 maint:2 6 maint:3 3 ready:3 4 ready:2 5 ready:1 6',
+    expected: '1 1 2 | 2 2 | 3 3 3 3 3 3 | 4 4 4 | 3 3 3 3 | 2 2 2 2 2 | 2 1 1 2 1 1',
+  },
+  {
+    name: 'rr 1 + backups 1,2: fbck moves to the next backup and back',
+    balance: 'roundrobin',
+    servers: '1 1b 1b 2b',
+    steps: '2 maint:1 3 maint:2 3 ready:2 3 ready:1 4',
+    expected: '1 1 | 2 2 2 | 3 3 3 | 2 2 2 | 1 1 1 1',
+  },
+  {
+    name: 'rr 2-2: every server down (503), then back one at a time',
+    balance: 'roundrobin',
+    servers: '2 2',
+    steps: '3 maint:1 1 maint:2 2 ready:2 4 ready:1 6',
+    expected: '1 2 1 | 2 | - - | 2 2 2 2 | 2 1 2 1 2 1',
+  },
+  { name: 'leastconn 1-1-1: s2 maint, then ready', balance: 'leastconn', servers: '1 1 1', steps: '4 maint:2 4 ready:2 6', expected: '1 2 3 1 | 3 1 3 1 | 3 1 2 3 1 2' },
+  { name: 'leastconn 3-2-1: weight change, maint, ready', balance: 'leastconn', servers: '3 2 1', steps: '5 weight:1:1 4 maint:3 3 ready:3 6', expected: '1 2 3 1 2 | 3 2 1 3 | 2 1 2 | 1 2 3 1 2 3' },
+  { name: 'leastconn 1 + backups allbackups: failover and back', balance: 'leastconn', servers: '1 1b 1b', allbackups: true, steps: '2 maint:1 5 ready:1 4', expected: '1 1 | 2 3 2 3 2 | 1 1 1 1' },
+  {
+    name: 'static-rr 3-2-1: s1 maint, then ready (rr_idx kept)',
+    balance: 'static-rr',
+    servers: '3 2 1',
+    steps: '5 maint:1 6 ready:1 12',
+    expected: '1 1 2 1 2 | 2 2 3 2 2 3 | 1 2 3 1 1 2 1 2 3 1 1 2',
+  },
+  { name: 'static-rr 3-2-1: s2 weight 0%, then 100%', balance: 'static-rr', servers: '3 2 1', steps: '4 weight:2:0 5 weight:2:2 9', expected: '1 1 2 1 | 1 1 1 3 1 | 1 2 1 2 3 1 1 2 1' },
 ]
 
 /** Runs the steps against createBalancer + applyStateChanges, as the engine does. */
@@ -53,7 +102,12 @@ function run(c: MeasuredStateCase): string {
   const admin = configured.map(() => 'ready')
   const view = (): (LbServer | undefined)[] => configured.map((s, i) => (admin[i] === 'ready' && (weights[i] as number) > 0 ? { ...s, weight: weights[i] as number } : undefined))
   let prev = view()
-  const lb = createBalancer(balanceSpec(c.balance), hashSpec(undefined), prev.filter((s) => s !== undefined), { allbackups: c.allbackups ?? false, configuredWeights: be.weights })
+  const lb = createBalancer(
+    balanceSpec(c.balance),
+    hashSpec(undefined),
+    prev.filter((s) => s !== undefined),
+    { allbackups: c.allbackups ?? false, configuredWeights: be.weights },
+  )
   const runs: string[] = []
   for (const step of c.steps.split(' ')) {
     if (/^\d+$/.test(step)) {

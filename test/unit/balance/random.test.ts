@@ -27,7 +27,17 @@ describe('random', () => {
     const { lb } = makeBalancer('random', undefined, '1 1 1')
     expect(num(lb.pick({ random32: fixed(A, B) }))).toBe('2')
     expect(num(lb.pick({ random32: fixed(A, B), inflight: new Map([[2, 1]]) }))).toBe('1')
-    expect(num(lb.pick({ random32: fixed(A, B), inflight: new Map([[1, 3], [2, 1]]) }))).toBe('2')
+    expect(
+      num(
+        lb.pick({
+          random32: fixed(A, B),
+          inflight: new Map([
+            [1, 3],
+            [2, 1],
+          ]),
+        }),
+      ),
+    ).toBe('2')
   })
 
   it('compares load per weight: served_a × weight_b against served_b × weight_a', () => {
@@ -41,13 +51,43 @@ describe('random', () => {
     }
     const hA = ring.get('s1') as number
     const hB = ring.get('s2') as number
-    expect(num(lb.pick({ random32: fixed(hB, hA), inflight: new Map([[1, 2], [2, 1]]) }))).toBe('1')
-    expect(num(lb.pick({ random32: fixed(hA, hB), inflight: new Map([[1, 4], [2, 1]]) }))).toBe('2')
+    expect(
+      num(
+        lb.pick({
+          random32: fixed(hB, hA),
+          inflight: new Map([
+            [1, 2],
+            [2, 1],
+          ]),
+        }),
+      ),
+    ).toBe('1')
+    expect(
+      num(
+        lb.pick({
+          random32: fixed(hA, hB),
+          inflight: new Map([
+            [1, 4],
+            [2, 1],
+          ]),
+        }),
+      ),
+    ).toBe('2')
   })
 
   it('draws more than twice', () => {
     const { lb } = makeBalancer('random(3)', undefined, '1 1 1')
-    expect(num(lb.pick({ random32: fixed(A, B, C), inflight: new Map([[1, 1], [2, 1]]) }))).toBe('3')
+    expect(
+      num(
+        lb.pick({
+          random32: fixed(A, B, C),
+          inflight: new Map([
+            [1, 1],
+            [2, 1],
+          ]),
+        }),
+      ),
+    ).toBe('3')
     expect(lb.pick({ random32: fixed(A, B, C) })?.reason).toBe('random(3): drew s1 (494948004), s2 (414606662), s3 (76442173) → s3 (0 in flight, weight 1)')
   })
 

@@ -55,7 +55,12 @@ const CASES: readonly Case[] = [
   { command: 'push', argv: ['-f', 'a.cfg', '--local', '--persist-to', 'st'], expect: { file: ['a.cfg'], local: true, remote: false, 'persist-to': 'st' } },
   { command: 'push', argv: ['--file', 'a.cfg', '--remote', '--config', 'w.toml', '--binding', 'RM'], expect: { file: ['a.cfg'], local: false, remote: true, config: 'w.toml', binding: 'RM' } },
   { command: 'rollback', argv: [], expect: { local: false, remote: false, 'persist-to': '.wrangler/state' }, positionals: [] },
-  { command: 'rollback', argv: ['v3', '--local', '--persist-to', 'st', '--config', 'w.toml', '--binding', 'RM'], expect: { local: true, 'persist-to': 'st', config: 'w.toml', binding: 'RM' }, positionals: ['v3'] },
+  {
+    command: 'rollback',
+    argv: ['v3', '--local', '--persist-to', 'st', '--config', 'w.toml', '--binding', 'RM'],
+    expect: { local: true, 'persist-to': 'st', config: 'w.toml', binding: 'RM' },
+    positionals: ['v3'],
+  },
   { command: 'rollback', argv: ['--remote', 'v2'], expect: { remote: true }, positionals: ['v2'] },
   { command: 'status', argv: ['--local', '--persist-to', 'st'], expect: { local: true, remote: false, 'persist-to': 'st' } },
   { command: 'status', argv: ['--remote', '--config', 'w.toml', '--binding', 'RM'], expect: { remote: true, config: 'w.toml', binding: 'RM' } },

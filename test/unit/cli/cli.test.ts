@@ -31,14 +31,14 @@ describe('edgeproxy check', () => {
   })
 
   it('rejects an invalid config with FILE:LINE:COL diagnostics and exit 1', () => {
-    const f = write('bad.cfg', 'defaults\n  mode http\n  timeout client 5s\n  timeout connect 5s\n  timeout server 5s\nfrontend fe\n  bind :80\n  use_backend missing if { path_beg /x }\n  default_backend be\nbackend be\n  server s1 192.0.2.1:80 weight 300\n')
+    const f = write(
+      'bad.cfg',
+      'defaults\n  mode http\n  timeout client 5s\n  timeout connect 5s\n  timeout server 5s\nfrontend fe\n  bind :80\n  use_backend missing if { path_beg /x }\n  default_backend be\nbackend be\n  server s1 192.0.2.1:80 weight 300\n',
+    )
     const r = run(['check', '-f', f])
     expect(r.code).toBe(1)
     const lines = r.err.split('\n').filter((l) => / (error|warning): /.test(l))
-    expect(lines).toEqual([
-      `${f}:8:15: error: Proxy 'fe': unable to find required use_backend: 'missing'.`,
-      `${f}:11:33: error: weight of server be/s1 is not within 0 and 256 (300)`,
-    ])
+    expect(lines).toEqual([`${f}:8:15: error: Proxy 'fe': unable to find required use_backend: 'missing'.`, `${f}:11:33: error: weight of server be/s1 is not within 0 and 256 (300)`])
     expect(r.err).toContain('Fatal errors found in configuration (2 errors).')
     expect(r.out).toBe('')
   })

@@ -30,7 +30,9 @@ function lineOf(text: string, needle: string): number {
 
 describe('cache sections', () => {
   it('compiles the section into the RouteMap and its settings into the rules', () => {
-    const r = compile(base('    http-request cache-use c\n    http-response cache-store c if { status 200 }', 'cache c\n    total-max-size 4\n    max-age 240\n    process-vary on\n    max-secondary-entries 3'))
+    const r = compile(
+      base('    http-request cache-use c\n    http-response cache-store c if { status 200 }', 'cache c\n    total-max-size 4\n    max-age 240\n    process-vary on\n    max-secondary-entries 3'),
+    )
     expect(r.errorCount).toBe(0)
     expect(r.routeMap?.caches).toEqual([
       { name: 'c', maxAgeS: 240, totalMaxSize: 4 << 20, maxObjectSize: (4 << 20) / 256, processVary: true, maxSecondaryEntries: 3, origin: { file: 'test.cfg', line: 13 } },

@@ -38,9 +38,17 @@ describe('dispatch: configuration', () => {
   })
 
   it('is refused in defaults and ignored, with a warning, in a frontend', () => {
-    expect(diags(compile('backend be\n  server s1 a.example.com:80\n', '  dispatch a.example.com:80\n')).filter((d) => d.severity === 'error').map((d) => d.line)).toEqual([6])
+    expect(
+      diags(compile('backend be\n  server s1 a.example.com:80\n', '  dispatch a.example.com:80\n'))
+        .filter((d) => d.severity === 'error')
+        .map((d) => d.line),
+    ).toEqual([6])
     const r = compileConfig([{ name: 't.cfg', text: `${HEAD.replace('default_backend be\n', 'default_backend be\n  dispatch a.example.com:80\n')}backend be\n  server s1 a.example.com:80\n` }], {})
-    expect(diags(r).filter((d) => d.severity === 'warning').map((d) => d.message)).toContain("'dispatch' ignored because frontend 'fe' has no backend capability.")
+    expect(
+      diags(r)
+        .filter((d) => d.severity === 'warning')
+        .map((d) => d.message),
+    ).toContain("'dispatch' ignored because frontend 'fe' has no backend capability.")
   })
 
   it.each([
@@ -48,7 +56,11 @@ describe('dispatch: configuration', () => {
     ['a balance from defaults', '  balance first\n', 'backend be\n  dispatch a.example.com:80\n  server s1 b.example.com:80\n'],
   ])('is ignored with HAProxy warning under %s', (_what, defaults, text) => {
     const r = compile(text, defaults)
-    expect(diags(r).filter((d) => d.severity === 'warning').map((d) => d.message)).toEqual(["dispatch address of backend 'be' will be ignored in balance mode."])
+    expect(
+      diags(r)
+        .filter((d) => d.severity === 'warning')
+        .map((d) => d.message),
+    ).toEqual(["dispatch address of backend 'be' will be ignored in balance mode."])
     expect(r.routeMap?.backends.find((b) => b.name === 'be')?.dispatch).toBeUndefined()
   })
 })

@@ -3,7 +3,7 @@ import { compile, errorsOf, httpConfig } from '../../helpers/cfg.ts'
 
 /* HAProxy 2.6 reads a line's arguments up to the first empty one (cfgparse.c, the keyword parsers). */
 describe('arguments end at the first empty word', () => {
-  it("refuses 'http-request add-header X \"\"' as HAProxy does (one argument seen)", () => {
+  it('refuses \'http-request add-header X ""\' as HAProxy does (one argument seen)', () => {
     const errs = errorsOf(httpConfig('http-request add-header X ""'))
     expect(errs.map((e) => [e.code, e.line])).toEqual([['invalid-argument', 8]])
   })

@@ -69,11 +69,7 @@ describe('ACL conditions (acl.c parse_acl_cond)', () => {
 
   it('evaluates negated anonymous ACLs and OR groups', async () => {
     const e = createEngine(
-      routeMap(
-        httpConfig(
-          'http-request return status 201 if !{ path_beg /a } { path_beg /b } OR { req.hdr(x-k) -m found }\nhttp-request return status 202 if or { path /c } || !!{ path /d } or',
-        ),
-      ),
+      routeMap(httpConfig('http-request return status 201 if !{ path_beg /a } { path_beg /b } OR { req.hdr(x-k) -m found }\nhttp-request return status 202 if or { path /c } || !!{ path /d } or')),
     )
     const status = async (path: string, headers: [string, string][] = []) => {
       const d = await e.decide({ method: 'GET', url: `http://h.example${path}`, headers, src: '198.51.100.7' })
@@ -132,9 +128,21 @@ describe('sample arguments (arg.c make_arg_list)', () => {
 
 describe('times (tools.c parse_time_err in 2.6)', () => {
   it.each([
-    ['15min', 900_000, "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
-    ['10sec', 10_000, "unexpected character 'e' after the timer value '10sec', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
-    ['5mss', 5, "unexpected character 's' after the timer value '5mss', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions."],
+    [
+      '15min',
+      900_000,
+      "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+    ],
+    [
+      '10sec',
+      10_000,
+      "unexpected character 'e' after the timer value '10sec', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+    ],
+    [
+      '5mss',
+      5,
+      "unexpected character 's' after the timer value '5mss', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+    ],
   ])('accepts %s (%i ms) with the warning HAProxy 2.6 prints', (text, value, warning) => {
     expect(parseTime(text)).toEqual({ ok: true, value, warning })
   })
@@ -172,7 +180,8 @@ describe('times (tools.c parse_time_err in 2.6)', () => {
         code: 'deprecated',
         line: 8,
         column: 18,
-        message: "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+        message:
+          "unexpected character 'i' after the timer value '15min', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
       },
     ])
     expect(routeMap(text).frontends[0]?.timeouts.client).toBe(900_000)
@@ -209,7 +218,11 @@ describe('redirect options (http_rules.c http_parse_redirect_rule)', () => {
     ['http-request redirect location', 25, "'http-request redirect' : missing argument for 'location'"],
     ['http-request redirect location /x code', 37, "'http-request redirect' : missing argument for 'code'"],
     ['http-request redirect code 304 location /x', 30, "'http-request redirect' : 'code': unsupported HTTP code '304' (must be one of 301, 302, 303, 307 or 308)."],
-    ['http-request redirect location /x bogus', 37, "'http-request redirect' : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'bogus')."],
+    [
+      'http-request redirect location /x bogus',
+      37,
+      "'http-request redirect' : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'bogus').",
+    ],
     ['http-response redirect scheme https', 26, "'http-response redirect' : response only supports redirect type 'location'."],
   ])('refuses %s', (line, column, message) => {
     expect(errorsOf(httpConfig(line))).toEqual([{ severity: 'error', code: 'invalid-argument', line: 8, column, message }])
@@ -324,15 +337,27 @@ describe('option prefixes and defaults references (cfgparse-listen.c)', () => {
 })
 
 describe('ACLs used in the other phase (cfgparse.c)', () => {
-  it("accepts a declared ACL on a response fetch and uses it in response rules", () => {
+  it('accepts a declared ACL on a response fetch and uses it in response rules', () => {
     expect(diags(compile(httpConfig('acl st status 500\nhttp-response set-header X y if st')))).not.toContainEqual(expect.objectContaining({ severity: 'error' }))
   })
 
   it('warns that an ACL never matches where its keywords cannot be fetched, and points the term at a never-matching ACL', async () => {
     const text = httpConfig('acl st status 500\nhttp-request return status 201 if st\nhttp-request return status 202 if !{ res.hdr(x) -m found }')
     expect(warningsOf(text).filter((d) => d.code === 'useless')).toEqual([
-      { severity: 'warning', code: 'useless', line: 9, column: 37, message: "acl 'st' will never match because it only involves keywords that are incompatible with 'frontend http-request header rule'" },
-      { severity: 'warning', code: 'useless', line: 10, column: 40, message: "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'frontend http-request header rule'" },
+      {
+        severity: 'warning',
+        code: 'useless',
+        line: 9,
+        column: 37,
+        message: "acl 'st' will never match because it only involves keywords that are incompatible with 'frontend http-request header rule'",
+      },
+      {
+        severity: 'warning',
+        code: 'useless',
+        line: 10,
+        column: 40,
+        message: "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'frontend http-request header rule'",
+      },
     ])
     const d = await createEngine(routeMap(text)).decide({ method: 'GET', url: 'http://h.example/', headers: [], src: '198.51.100.7' })
     expect(d.kind === 'respond' && d.response.status).toBe(202)
@@ -340,7 +365,9 @@ describe('ACLs used in the other phase (cfgparse.c)', () => {
 
   it("never matches 'path' in a response rule", () => {
     const text = httpConfig('http-response set-header X y if { path_beg / }')
-    expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toBe("anonymous acl will never match because it uses keyword 'path_beg' which is incompatible with 'frontend http-response header rule'")
+    expect(warningsOf(text).find((d) => d.code === 'useless')?.message).toBe(
+      "anonymous acl will never match because it uses keyword 'path_beg' which is incompatible with 'frontend http-response header rule'",
+    )
   })
 })
 
@@ -358,14 +385,21 @@ describe('proxy keywords HAProxy 2.6 accepts (proxy-extra.ts)', () => {
     expect(errorsOf(httpConfig(line))).toEqual([{ severity: 'error', code, line: 8, column, message }])
   })
 
-  it.each(['bind-process 1', 'clitcpka-cnt 3', 'clitcpka-idle 10s', 'clitcpka-intvl 5s', 'log-tag foo', 'log-format-sd "[x]"', 'max-session-srv-conns 10', 'option http-use-proxy-header', 'option idle-close-on-response'])(
-    "accepts '%s' with a warning",
-    (line) => {
-      const text = httpConfig(line)
-      expect(errorsOf(text)).toEqual([])
-      expect(warningsOf(text).some((d) => d.line === 8 && d.code === 'edge-mapping')).toBe(true)
-    },
-  )
+  it.each([
+    'bind-process 1',
+    'clitcpka-cnt 3',
+    'clitcpka-idle 10s',
+    'clitcpka-intvl 5s',
+    'log-tag foo',
+    'log-format-sd "[x]"',
+    'max-session-srv-conns 10',
+    'option http-use-proxy-header',
+    'option idle-close-on-response',
+  ])("accepts '%s' with a warning", (line) => {
+    const text = httpConfig(line)
+    expect(errorsOf(text)).toEqual([])
+    expect(warningsOf(text).some((d) => d.line === 8 && d.code === 'edge-mapping')).toBe(true)
+  })
 
   it.each(['srvtcpka-cnt 3', 'server-state-file-name foo', 'source 0.0.0.0 usesrc clientip'])("accepts '%s' in a backend with a warning", (line) => {
     expect(errorsOf(httpConfig('', `${line}\nserver s1 192.0.2.1:80`))).toEqual([])
@@ -393,7 +427,8 @@ describe('global keywords of HAProxy 2.6', () => {
 
 describe('server parameters of HAProxy 2.6', () => {
   it('accepts the TLS, TCP and PROXY-protocol negations HAProxy accepts', () => {
-    const line = 'server s1 192.0.2.1:80 allow-0rtt npn h2 tls-tickets no-tls-tickets no-tfo tcp-ut 10s max-reuse 5 log-proto legacy resolve-net 10.0.0.0/8 no-send-proxy-v2 no-send-proxy-v2-ssl no-send-proxy-v2-ssl-cn'
+    const line =
+      'server s1 192.0.2.1:80 allow-0rtt npn h2 tls-tickets no-tls-tickets no-tfo tcp-ut 10s max-reuse 5 log-proto legacy resolve-net 10.0.0.0/8 no-send-proxy-v2 no-send-proxy-v2-ssl no-send-proxy-v2-ssl-cn'
     expect(errorsOf(httpConfig('', line))).toEqual([])
   })
 
@@ -418,7 +453,11 @@ describe('rule order warnings (cfgparse-listen.c)', () => {
       'http-request deny\nhttp-request set-header x y\nuse_backend be if TRUE\nhttp-request set-header z y\nredirect location /x if FALSE\nhttp-request allow if TRUE\nhttp-response deny\nhttp-response set-header a b',
     )
     expect(errorsOf(text)).toEqual([])
-    expect(warningsOf(text).filter((d) => d.code === 'useless').map((d) => [d.line, d.message])).toEqual([
+    expect(
+      warningsOf(text)
+        .filter((d) => d.code === 'useless')
+        .map((d) => [d.line, d.message]),
+    ).toEqual([
       [9, "previous 'http-request' action is final and has no condition attached, further entries are NOOP."],
       [11, "a 'http-request' rule placed after a 'use_backend' rule will still be processed before."],
       [12, "a 'redirect' rule placed after a 'use_backend' rule will still be processed before."],

@@ -15,7 +15,21 @@ import { compile, fixture } from '../../helpers/cfg.ts'
 
 /** The config around `lines` (frontend lines from line 8, backend lines after `backend be`). */
 function wrap(fe: readonly string[], be: readonly string[] = []): string {
-  return ['defaults', '  mode http', '  timeout connect 5s', '  timeout client 5s', '  timeout server 5s', 'frontend fe', '  bind :80', ...fe.map((l) => `  ${l}`), '  default_backend be', 'backend be', ...be.map((l) => `  ${l}`), '  server s1 192.0.2.1:80', ''].join('\n')
+  return [
+    'defaults',
+    '  mode http',
+    '  timeout connect 5s',
+    '  timeout client 5s',
+    '  timeout server 5s',
+    'frontend fe',
+    '  bind :80',
+    ...fe.map((l) => `  ${l}`),
+    '  default_backend be',
+    'backend be',
+    ...be.map((l) => `  ${l}`),
+    '  server s1 192.0.2.1:80',
+    '',
+  ].join('\n')
 }
 
 /** The migrated frontend (or backend) lines, without indentation, and the error messages. */
@@ -31,49 +45,49 @@ function migrate(fe: readonly string[], be: readonly string[] = []) {
 }
 
 const FE_REWRITES: readonly (readonly [string, unknown])[] = [
-    ['reqadd X-Proto:\\ SSL', 'http-request add-header X-Proto SSL'],
-    ['reqadd X-Proto:\\ SSL if is_ssl', 'http-request add-header X-Proto SSL if is_ssl'],
-    ['reqadd X-Msg:\\ 100%\\ sure', "http-request add-header X-Msg '100%% sure'"],
+  ['reqadd X-Proto:\\ SSL', 'http-request add-header X-Proto SSL'],
+  ['reqadd X-Proto:\\ SSL if is_ssl', 'http-request add-header X-Proto SSL if is_ssl'],
+  ['reqadd X-Msg:\\ 100%\\ sure', "http-request add-header X-Msg '100%% sure'"],
   ["reqadd X-Q:\\ it\\'s\\ $5", 'http-request add-header X-Q "it\'s \\$5"'],
-    ['rspadd Strict-Transport-Security:\\ max-age=31536000 unless { status 500 }', 'http-response add-header Strict-Transport-Security max-age=31536000 unless { status 500 }'],
-    ['reqdel ^X-Forwarded-For:', 'http-request del-header X-Forwarded-For'],
-    ['reqidel ^X-Forwarded-For:.*', 'http-request del-header X-Forwarded-For'],
-    ['rspidel ^Server: if { status 200 }', 'http-response del-header Server if { status 200 }'],
-    ['rspdel ^X-Powered-By:\\ .*', 'http-response del-header X-Powered-By'],
-    ['reqirep ^Host:\\ www.mydomain.com   Host:\\ www', 'http-request replace-header Host (?i)^www.mydomain.com www'],
-    ['reqrep ^[Cc]ookie:\\ (.*)SERVER=[^;]*(.*) Cookie:\\ \\1\\2', "http-request replace-header Cookie ^(.*)SERVER=[^;]*(.*) '\\1\\2'"],
-    ['reqrep ^Cookie:.*SERVER=([^;]*) Cookie:\\ S=\\1', "http-request replace-header Cookie ^.*SERVER=([^;]*) 'S=\\1'"],
-    ['rsprep ^Location:\\ http://127.0.0.1:8080/(.*) Location:\\ https://www.example.com/\\1', "http-response replace-header Location ^http://127.0.0.1:8080/(.*) 'https://www.example.com/\\1'"],
-    ['rspirep ^Set-Cookie:\\s*(.*);\\ secure Set-Cookie:\\ \\1', "http-response replace-header Set-Cookie '(?i)^(.*); secure' '\\1'"],
-    ['reqrep ^([^\\ :]*)\\ /static/(.*)     \\1\\ /\\2', "http-request replace-path ^/static/(.*) '/\\1'"],
-    ['reqirep ^(GET|HEAD)\\ /Old/(.*) \\1\\ /new/\\2', "http-request replace-path (?i)^/Old/(.*) '/new/\\1' if { method -i GET HEAD }"],
-    ['reqrep ^GET\\ /v1/(.*) GET\\ /v2/\\1 if is_api', "http-request replace-path ^/v1/(.*) '/v2/\\1' if { method GET } is_api"],
-    ['reqdeny ^User-Agent:\\ .*[Bb]ot', 'http-request deny if { req.fhdr(User-Agent) -m reg ^.*[Bb]ot }'],
-    ['reqideny ^Host:\\ .*\\.local', "http-request deny if { req.fhdr(Host) -m reg -i '^.*\\.local' }"],
-    ['reqdeny ^X-Bad: if a b || c', 'http-request deny if { req.fhdr(X-Bad) -m found } a b || { req.fhdr(X-Bad) -m found } c'],
-    ['reqdeny ^X-Bad: unless a !b', 'http-request deny if { req.fhdr(X-Bad) -m found } !a || { req.fhdr(X-Bad) -m found } b'],
-    ['reqdeny ^Cookie:.*debug=1', 'http-request deny if { req.fhdr(Cookie) -m reg debug=1 }'],
-    ['reqitarpit ^[^\\ :]*\\ /wp-login', "http-request tarpit if { path -m reg -i ^/wp-login }"],
-    ['reqdeny ^[^\\ :]*\\ /admin(.*) unless local', 'http-request deny if { path -m reg ^/admin } !local'],
-    ['reqtarpit ^X-Scanner:', 'http-request tarpit if { req.fhdr(X-Scanner) -m found }'],
-    ['rspdeny ^Content-Type:\\ .*ms-word', 'http-response deny if { res.fhdr(Content-Type) -m reg ^.*ms-word }'],
-    ['rspideny ^X-Debug-Token:', 'http-response deny if { res.fhdr(X-Debug-Token) -m found }'],
-    ['block if { src 10.0.0.0/8 } || bad', 'http-request deny if { src 10.0.0.0/8 } || bad'],
-    ['monitor-net 192.0.2.0/24', 'http-request return status 200 if { src 192.0.2.0/24 }'],
-    ['clitimeout 30s', 'timeout client 30s'],
-    ['timeout clitimeout 30s', 'timeout client 30s'],
-    ['option forceclose', 'option httpclose'],
-    ['no option forceclose', 'no option httpclose'],
-    ['option http-tunnel', expect.stringMatching(/^# option http-tunnel {2}# removed by edgeproxy migrate: /)],
+  ['rspadd Strict-Transport-Security:\\ max-age=31536000 unless { status 500 }', 'http-response add-header Strict-Transport-Security max-age=31536000 unless { status 500 }'],
+  ['reqdel ^X-Forwarded-For:', 'http-request del-header X-Forwarded-For'],
+  ['reqidel ^X-Forwarded-For:.*', 'http-request del-header X-Forwarded-For'],
+  ['rspidel ^Server: if { status 200 }', 'http-response del-header Server if { status 200 }'],
+  ['rspdel ^X-Powered-By:\\ .*', 'http-response del-header X-Powered-By'],
+  ['reqirep ^Host:\\ www.mydomain.com   Host:\\ www', 'http-request replace-header Host (?i)^www.mydomain.com www'],
+  ['reqrep ^[Cc]ookie:\\ (.*)SERVER=[^;]*(.*) Cookie:\\ \\1\\2', "http-request replace-header Cookie ^(.*)SERVER=[^;]*(.*) '\\1\\2'"],
+  ['reqrep ^Cookie:.*SERVER=([^;]*) Cookie:\\ S=\\1', "http-request replace-header Cookie ^.*SERVER=([^;]*) 'S=\\1'"],
+  ['rsprep ^Location:\\ http://127.0.0.1:8080/(.*) Location:\\ https://www.example.com/\\1', "http-response replace-header Location ^http://127.0.0.1:8080/(.*) 'https://www.example.com/\\1'"],
+  ['rspirep ^Set-Cookie:\\s*(.*);\\ secure Set-Cookie:\\ \\1', "http-response replace-header Set-Cookie '(?i)^(.*); secure' '\\1'"],
+  ['reqrep ^([^\\ :]*)\\ /static/(.*)     \\1\\ /\\2', "http-request replace-path ^/static/(.*) '/\\1'"],
+  ['reqirep ^(GET|HEAD)\\ /Old/(.*) \\1\\ /new/\\2', "http-request replace-path (?i)^/Old/(.*) '/new/\\1' if { method -i GET HEAD }"],
+  ['reqrep ^GET\\ /v1/(.*) GET\\ /v2/\\1 if is_api', "http-request replace-path ^/v1/(.*) '/v2/\\1' if { method GET } is_api"],
+  ['reqdeny ^User-Agent:\\ .*[Bb]ot', 'http-request deny if { req.fhdr(User-Agent) -m reg ^.*[Bb]ot }'],
+  ['reqideny ^Host:\\ .*\\.local', "http-request deny if { req.fhdr(Host) -m reg -i '^.*\\.local' }"],
+  ['reqdeny ^X-Bad: if a b || c', 'http-request deny if { req.fhdr(X-Bad) -m found } a b || { req.fhdr(X-Bad) -m found } c'],
+  ['reqdeny ^X-Bad: unless a !b', 'http-request deny if { req.fhdr(X-Bad) -m found } !a || { req.fhdr(X-Bad) -m found } b'],
+  ['reqdeny ^Cookie:.*debug=1', 'http-request deny if { req.fhdr(Cookie) -m reg debug=1 }'],
+  ['reqitarpit ^[^\\ :]*\\ /wp-login', 'http-request tarpit if { path -m reg -i ^/wp-login }'],
+  ['reqdeny ^[^\\ :]*\\ /admin(.*) unless local', 'http-request deny if { path -m reg ^/admin } !local'],
+  ['reqtarpit ^X-Scanner:', 'http-request tarpit if { req.fhdr(X-Scanner) -m found }'],
+  ['rspdeny ^Content-Type:\\ .*ms-word', 'http-response deny if { res.fhdr(Content-Type) -m reg ^.*ms-word }'],
+  ['rspideny ^X-Debug-Token:', 'http-response deny if { res.fhdr(X-Debug-Token) -m found }'],
+  ['block if { src 10.0.0.0/8 } || bad', 'http-request deny if { src 10.0.0.0/8 } || bad'],
+  ['monitor-net 192.0.2.0/24', 'http-request return status 200 if { src 192.0.2.0/24 }'],
+  ['clitimeout 30s', 'timeout client 30s'],
+  ['timeout clitimeout 30s', 'timeout client 30s'],
+  ['option forceclose', 'option httpclose'],
+  ['no option forceclose', 'no option httpclose'],
+  ['option http-tunnel', expect.stringMatching(/^# option http-tunnel {2}# removed by edgeproxy migrate: /)],
 ]
 
 const BE_REWRITES: readonly (readonly [string, unknown])[] = [
-    ['contimeout 5s', 'timeout connect 5s'],
-    ['srvtimeout 1m', 'timeout server 1m'],
-    ['redispatch', 'option redispatch'],
-    ['redisp', 'option redispatch'],
-    ['hash-type avalanche', 'hash-type map-based sdbm avalanche'],
-    ['reqiallow ^X-Trusted:\\ yes', 'http-request allow if { req.fhdr(X-Trusted) -m reg -i ^yes }'],
+  ['contimeout 5s', 'timeout connect 5s'],
+  ['srvtimeout 1m', 'timeout server 1m'],
+  ['redispatch', 'option redispatch'],
+  ['redisp', 'option redispatch'],
+  ['hash-type avalanche', 'hash-type map-based sdbm avalanche'],
+  ['reqiallow ^X-Trusted:\\ yes', 'http-request allow if { req.fhdr(X-Trusted) -m reg -i ^yes }'],
 ]
 
 describe('edgeproxy migrate: rewrites', () => {
@@ -97,7 +111,10 @@ describe('edgeproxy migrate: rewrites', () => {
     for (const [i, text] of configs.entries()) {
       const r = migrateConfig('t.cfg', text)
       expect(r.diag.items).toEqual([])
-      expect(compile(r.text).diagnostics.filter((d) => d.severity === 'error'), r.text).toEqual([])
+      expect(
+        compile(r.text).diagnostics.filter((d) => d.severity === 'error'),
+        r.text,
+      ).toEqual([])
       if (!haproxy) continue
       const f = join(dir, `c${i}.cfg`)
       writeFileSync(f, r.text)
@@ -108,14 +125,19 @@ describe('edgeproxy migrate: rewrites', () => {
 
   it('comments out global nbproc and tune.chksize', () => {
     const r = migrateConfig('t.cfg', 'global\n    nbproc 4\n    tune.chksize 32768\n    grace 1s\n')
-    expect(r.text).toBe('global\n    # nbproc 4  # removed by edgeproxy migrate: HAProxy 2.5+ runs threads instead of processes\n    # tune.chksize 32768  # removed by edgeproxy migrate: checks use tune.bufsize since HAProxy 1.6\n    grace 1s\n')
+    expect(r.text).toBe(
+      'global\n    # nbproc 4  # removed by edgeproxy migrate: HAProxy 2.5+ runs threads instead of processes\n    # tune.chksize 32768  # removed by edgeproxy migrate: checks use tune.bufsize since HAProxy 1.6\n    grace 1s\n',
+    )
     expect(r.diag.items).toEqual([])
   })
 })
 
 describe('edgeproxy migrate: lines with no exact 2.x form are left, with an error', () => {
   it.each([
-    ['reqpass ^X-A:', "8:3: 'reqpass' has no HAProxy 2.x equivalent: a request line matching it skipped the later 'reqallow'/'reqdeny'/'reqtarpit' filters; write that exception into their conditions"],
+    [
+      'reqpass ^X-A:',
+      "8:3: 'reqpass' has no HAProxy 2.x equivalent: a request line matching it skipped the later 'reqallow'/'reqdeny'/'reqtarpit' filters; write that exception into their conditions",
+    ],
     ['reqrep ^X-A:(.*) X-B:\\1', "8:10: 'reqrep': no exact 2.x form for '^X-A:(.*)': after 'X-A:' write '\\ ' then the value regex (as in '^X-A:\\ <value-regex>'), or '.*' for any value"],
     ['reqrep ^X-A:\\ (.*) X-B:\\ \\1', "8:22: 'reqrep': the replacement renames the header ('X-A' to 'X-B'): 'http-request replace-header' keeps the name; use 'set-header' and 'del-header' rules"],
     ['reqdel ^X-A:\\ secret', "8:10: 'reqdel': HAProxy 2.6's 'http-request del-header' removes every 'X-A' line by name, not only those whose value matches '^X-A: secret'"],
@@ -142,7 +164,9 @@ describe('edgeproxy migrate: lines with no exact 2.x form are left, with an erro
   it("refuses filters in 'defaults' sections (1.x refused them there too)", () => {
     const r = migrateConfig('t.cfg', 'defaults\n  mode http\n  reqadd X-A:\\ 1\n  contimeout 5s\n')
     expect(r.text).toBe('defaults\n  mode http\n  reqadd X-A:\\ 1\n  timeout connect 5s\n')
-    expect(r.diag.items.map((d) => `${d.span.line}: ${d.message}`)).toEqual(["3: 'reqadd' was not allowed in 'defaults' sections in HAProxy 1.x either: move it to the frontends or backends that need it"])
+    expect(r.diag.items.map((d) => `${d.span.line}: ${d.message}`)).toEqual([
+      "3: 'reqadd' was not allowed in 'defaults' sections in HAProxy 1.x either: move it to the frontends or backends that need it",
+    ])
   })
 
   it("refuses 'reqallow' when request rules follow it in 1.x's order, or backends have verdict filters", () => {
@@ -198,7 +222,8 @@ describe("edgeproxy migrate: 1.x's rule order", () => {
 
 describe('edgeproxy migrate: everything else is kept byte for byte', () => {
   it('keeps comments, blank lines, tabs, CRLF line ends and trailing comments', () => {
-    const text = '# old config\r\n\r\nfrontend fe\r\n\tbind :80   # the port\r\n\treqadd X-A:\\ 1    # added\r\n  \t# indented comment\r\n\tdefault_backend be\r\nbackend be\r\n\tserver s 192.0.2.1:80\r\n'
+    const text =
+      '# old config\r\n\r\nfrontend fe\r\n\tbind :80   # the port\r\n\treqadd X-A:\\ 1    # added\r\n  \t# indented comment\r\n\tdefault_backend be\r\nbackend be\r\n\tserver s 192.0.2.1:80\r\n'
     const r = migrateConfig('t.cfg', text)
     expect(r.text).toBe(text.replace('reqadd X-A:\\ 1', 'http-request add-header X-A 1'))
   })

@@ -60,7 +60,7 @@ describe('peers sections', () => {
     expect(out).toEqual(['be/s1', 'be/s1', 403, 403])
   })
 
-  it("shows peers tables in the runtime API under their HAProxy name, in declaration order", async () => {
+  it('shows peers tables in the runtime API under their HAProxy name, in declaration order', async () => {
     const rm = compile(text).routeMap
     if (!rm) throw new Error('no routemap')
     const ctx = memoryContext(rm)
@@ -87,7 +87,9 @@ describe('peers sections', () => {
       'mixing "peer" and "bind" line is forbidden',
       'One listener per "peers" section is authorized but another is already configured at [test.cfg:2].',
     ])
-    expect(errorsOf(`${DEFAULTS}backend stkt\n  stick-table type ip size 1k\npeers q\n  table stkt type ip size 1k\n`).map((d) => d.message)).toEqual(["stick-table name 'stkt' conflicts with table declared in backend 'stkt' at test.cfg:7."])
+    expect(errorsOf(`${DEFAULTS}backend stkt\n  stick-table type ip size 1k\npeers q\n  table stkt type ip size 1k\n`).map((d) => d.message)).toEqual([
+      "stick-table name 'stkt' conflicts with table declared in backend 'stkt' at test.cfg:7.",
+    ])
   })
 
   it("accepts a backend's 'peers' option naming the section, with a warning", () => {
@@ -142,7 +144,9 @@ describe('userlists and http_auth', () => {
   })
 
   it("reads '!{ ... }' as a negated anonymous ACL, as acl.c does", async () => {
-    const e = engineFor(`userlist L\n  user a insecure-password b\n${DEFAULTS}frontend fe\n  bind :80\n  http-request auth if !{ http_auth(L) }\n  http-request return status 200 if !!{ http_auth(L) }\n`)
+    const e = engineFor(
+      `userlist L\n  user a insecure-password b\n${DEFAULTS}frontend fe\n  bind :80\n  http-request auth if !{ http_auth(L) }\n  http-request return status 200 if !!{ http_auth(L) }\n`,
+    )
     expect(statusOf(await e.decide(get('/', [basic('a', 'b')])))).toBe(200)
     expect(statusOf(await e.decide(get('/', [basic('a', 'c')])))).toBe(401)
   })
@@ -154,7 +158,9 @@ describe('userlists and http_auth', () => {
     expect(errorsOf('userlist L\n  user u insecure-password x groups nope\n').map((d) => d.message)).toEqual(["userlist 'L': no such group 'nope' specified in user 'u'"])
     expect(errorsOf('userlist L\n  group g users nope\n').map((d) => d.message)).toEqual(["userlist 'L': no such user 'nope' specified in group 'g'"])
     expect(errorsOf(`${DEFAULTS}frontend fe\n  bind :80\n  http-request auth unless { http_auth(M) }\n`).map((d) => d.code)).toEqual(['unknown-section'])
-    expect(errorsOf(`userlist L\n  group g\n${DEFAULTS}frontend fe\n  bind :80\n  acl a http_auth_group(L) h\n  http-request auth if !a\n`).map((d) => d.message)).toEqual(["proxy fe: acl a http_auth_group(): invalid group 'h'."])
+    expect(errorsOf(`userlist L\n  group g\n${DEFAULTS}frontend fe\n  bind :80\n  acl a http_auth_group(L) h\n  http-request auth if !a\n`).map((d) => d.message)).toEqual([
+      "proxy fe: acl a http_auth_group(): invalid group 'h'.",
+    ])
     expect(warningsOf('userlist L\nuserlist L\n').map((d) => d.message)).toContain("ignoring duplicated userlist 'L'.")
   })
 })
@@ -224,7 +230,9 @@ describe('resolvers', () => {
         server s1 origin.example.com:80 resolvers dns resolve-prefer ipv4 init-addr last,libc,none
     `
     expect(errorsOf(t)).toEqual([])
-    const w = warningsOf(t).map((d) => d.message).join('\n')
+    const w = warningsOf(t)
+      .map((d) => d.message)
+      .join('\n')
     expect(w).toContain("'resolvers dns': origins are resolved by Cloudflare DNS")
     expect(w).toMatch(/resolvers.*Cloudflare DNS/)
   })
@@ -245,12 +253,17 @@ describe('set-var in global', () => {
 
   it('computes proc variables once, in order, and every rule reads them', async () => {
     const r = compile(text)
-    expect(r.routeMap?.global.procVars).toEqual({ 'proc.int12': { type: 'int', value: 12 }, 'proc.int5': { type: 'int', value: 5 }, 'proc.str1': { type: 'str', value: 'this is' }, 'proc.str': { type: 'str', value: 'this is a string' } })
+    expect(r.routeMap?.global.procVars).toEqual({
+      'proc.int12': { type: 'int', value: 12 },
+      'proc.int5': { type: 'int', value: 5 },
+      'proc.str1': { type: 'str', value: 'this is' },
+      'proc.str': { type: 'str', value: 'this is a string' },
+    })
     const d = await engineFor(text).decide(get('/'))
     expect(d.kind === 'respond' && d.response.body).toBe('5|this is a string|13')
   })
 
-  it("refuses other scopes and fetches that need a request, as HAProxy does", () => {
+  it('refuses other scopes and fetches that need a request, as HAProxy does', () => {
     expect(errorsOf('global\n  set-var txn.x int(1)\n').map((d) => d.message)).toEqual(["'set-var': cannot set variable 'txn.x', only scope 'proc' is permitted in the global section."])
     expect(errorsOf('global\n  set-var proc.x path\n').map((d) => d.code)).toEqual(['invalid-argument'])
     expect(errorsOf('global\n  set-var proc.x\n').map((d) => d.code)).toEqual(['missing-argument'])

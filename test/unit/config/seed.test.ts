@@ -74,7 +74,10 @@ describe('seed article configs', () => {
     const m = compileSeed('03-health.cfg').routeMap
     const api = m?.backends.find((b) => b.name === 'api_servers')
     expect(api?.check?.http).toMatchObject({
-      method: 'GET', uri: '/health/ready', version: 'HTTP/1.1', headers: [['host', 'api.example.com']],
+      method: 'GET',
+      uri: '/health/ready',
+      version: 'HTTP/1.1',
+      headers: [['host', 'api.example.com']],
       expect: { kind: 'rstatus', negate: false, pattern: '^2[0-9]{2}' },
     })
     expect(api?.check?.http?.steps?.map((s) => s.step)).toEqual(['send', 'expect'])

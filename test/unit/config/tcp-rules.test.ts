@@ -34,7 +34,10 @@ describe('tcp-request rules: accepted and carried per rule set', () => {
     expect(r.errorCount).toBe(0)
     const fe = r.routeMap?.frontends[0]
     const be = r.routeMap?.backends[0]
-    expect(fe?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['allow', 10], ['reject', 11]])
+    expect(fe?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([
+      ['allow', 10],
+      ['reject', 11],
+    ])
     expect(fe?.tcpRules?.session.map((x) => x.action)).toEqual(['set-var'])
     expect(fe?.tcpRules?.content.map((x) => x.action)).toEqual(['track-sc0', 'set-var', 'reject'])
     expect(fe?.tcpRules?.content[2]?.args).toEqual({ status: 403, set: 'tcp-request content' })
@@ -48,8 +51,18 @@ describe('tcp-request rules: accepted and carried per rule set', () => {
     const d = check('tcp-request connection reject if { src 192.0.2.9 }\ntcp-request connection reject if { src 192.0.2.10 }\ntcp-request session accept')
     expect(d.filter((x) => x.severity === 'error')).toEqual([])
     expect(at(d, 8)).toEqual([
-      ['warning', 'edge-mapping', 15, "'tcp-request connection' rules run once per HTTP request at the edge, not once per client connection: Cloudflare holds the client connections, so each request is checked (and tracked) on its own"],
-      ['warning', 'edge-mapping', 26, "'tcp-request connection reject': a Worker cannot close the client connection: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'http-request deny' does, where HAProxy closes the connection without a response"],
+      [
+        'warning',
+        'edge-mapping',
+        15,
+        "'tcp-request connection' rules run once per HTTP request at the edge, not once per client connection: Cloudflare holds the client connections, so each request is checked (and tracked) on its own",
+      ],
+      [
+        'warning',
+        'edge-mapping',
+        26,
+        "'tcp-request connection reject': a Worker cannot close the client connection: the edge answers 403 Forbidden (the proxy's 403 errorfile), as 'http-request deny' does, where HAProxy closes the connection without a response",
+      ],
     ])
     expect(at(d, 9)).toEqual([])
     expect(at(d, 10)).toEqual([])
@@ -74,13 +87,26 @@ describe('tcp-request rules: accepted and carried per rule set', () => {
   })
 })
 
-describe('tcp-request content track-sc: HAProxy\'s warnings (action.c check_trk_action)', () => {
+describe("tcp-request content track-sc: HAProxy's warnings (action.c check_trk_action)", () => {
   it('warns on request contents without inspect-delay, and on a session-level key in an HTTP frontend', () => {
     const d = check('stick-table type string size 1k\ntcp-request content track-sc0 req.hdr(host)\ntcp-request content track-sc1 src if { path /x }\ntcp-request content track-sc2 src')
-    const useless = (l: number) => at(d, l).filter((x) => x[1] === 'useless').map((x) => [x[2], x[3]])
-    expect(useless(9)).toEqual([[23, "frontend 'fe' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay."]])
+    const useless = (l: number) =>
+      at(d, l)
+        .filter((x) => x[1] === 'useless')
+        .map((x) => [x[2], x[3]])
+    expect(useless(9)).toEqual([
+      [
+        23,
+        "frontend 'fe' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.",
+      ],
+    ])
     expect(useless(10)).toEqual([])
-    expect(useless(11)).toEqual([[23, "frontend 'fe' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests)."]])
+    expect(useless(11)).toEqual([
+      [
+        23,
+        "frontend 'fe' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).",
+      ],
+    ])
   })
 
   it('an inspect-delay silences the first', () => {
@@ -92,8 +118,12 @@ describe('tcp-request content track-sc: HAProxy\'s warnings (action.c check_trk_
 describe('tcp-request rules: fetches that need a later rule set', () => {
   it('refuses track-sc and set-var on HTTP facts in connection and session rules', () => {
     const d = check('stick-table type ip size 1k\ntcp-request connection track-sc0 req.hdr(host)\ntcp-request session set-var(txn.h) path')
-    expect(at(d, 9)).toEqual([['error', 'invalid-argument', 36, "'tcp-request connection track-sc0' : fetch method 'req.hdr(host)' extracts information from 'HTTP request headers', none of which is available here"]])
-    expect(at(d, 10)).toEqual([['error', 'invalid-argument', 38, "'tcp-request session set-var(txn.h)' : fetch method 'path' extracts information from 'HTTP request headers', none of which is available here"]])
+    expect(at(d, 9)).toEqual([
+      ['error', 'invalid-argument', 36, "'tcp-request connection track-sc0' : fetch method 'req.hdr(host)' extracts information from 'HTTP request headers', none of which is available here"],
+    ])
+    expect(at(d, 10)).toEqual([
+      ['error', 'invalid-argument', 38, "'tcp-request session set-var(txn.h)' : fetch method 'path' extracts information from 'HTTP request headers', none of which is available here"],
+    ])
   })
 
   it('refuses TLS facts in connection rules but accepts them in session rules', () => {
@@ -105,7 +135,10 @@ describe('tcp-request rules: fetches that need a later rule set', () => {
 
   it('warns that a condition on HTTP facts never matches in connection rules', () => {
     const d = check('acl h req.hdr(host) -m found\ntcp-request connection reject if { req.hdr(x) -m found }\ntcp-request connection reject if h\ntcp-request connection reject if { src 192.0.2.1 } h')
-    const useless = (l: number) => at(d, l).filter((x) => x[1] === 'useless').map((x) => x[3])
+    const useless = (l: number) =>
+      at(d, l)
+        .filter((x) => x[1] === 'useless')
+        .map((x) => x[3])
     expect(useless(9)).toEqual(["anonymous acl will never match in 'tcp-request connection' because it uses keyword 'req.hdr' which is incompatible with 'frontend tcp-request connection rule'"])
     expect(useless(10)).toEqual(["acl 'h' will never match in 'tcp-request connection' because it only involves keywords that are incompatible with 'frontend tcp-request connection rule'"])
     expect(useless(11)).toEqual(["acl 'h' will never match in 'tcp-request connection' because it only involves keywords that are incompatible with 'frontend tcp-request connection rule'"])
@@ -120,7 +153,12 @@ describe('tcp-request rules: fetches that need a later rule set', () => {
 
 describe('tcp-request rules: actions per rule set', () => {
   it.each([
-    ['tcp-request content silent-drop', 'not-supported', 23, "'tcp-request content silent-drop' is not supported at the edge: a Worker cannot drop the client connection silently: use 'reject' (the edge answers 403) or Cloudflare WAF 'Block'"],
+    [
+      'tcp-request content silent-drop',
+      'not-supported',
+      23,
+      "'tcp-request content silent-drop' is not supported at the edge: a Worker cannot drop the client connection silently: use 'reject' (the edge answers 403) or Cloudflare WAF 'Block'",
+    ],
     ['tcp-request content do-resolve(txn.ip,dns) str(x)', 'not-supported', 23, undefined],
     ['tcp-request content use-service lua.foo', 'not-supported', 35, "'tcp-request content use-service lua.foo' is not supported at the edge: Lua cannot run in a Worker"],
     ['tcp-request content use-service prometheus-exporter', 'invalid-argument', 35, "Prometheus exporter service only available on 'http-request' rulesets"],
@@ -174,7 +212,11 @@ describe('tcp-request rules that run as their http-request twin', () => {
     const r = compile(httpConfig(line))
     expect(diags(r).filter((x) => x.severity === 'error')).toEqual([])
     const t = r.routeMap?.frontends[0]?.tcpRules
-    expect(Object.values(t ?? {}).flat().map((x) => x.action)).toEqual([action])
+    expect(
+      Object.values(t ?? {})
+        .flat()
+        .map((x) => x.action),
+    ).toEqual([action])
   })
 })
 
@@ -188,20 +230,26 @@ describe('tcp rules: where they are allowed', () => {
   })
 
   it('refuses tcp-response in a frontend and in anonymous defaults', () => {
-    expect(check('tcp-response content accept').filter((x) => x.severity === 'error').map((x) => [x.line, x.column, x.message])).toEqual([
-      [8, 3, "'tcp-response' is not allowed in 'frontend' sections"],
-    ])
-    const d = diags(compile(cfg`
+    expect(
+      check('tcp-response content accept')
+        .filter((x) => x.severity === 'error')
+        .map((x) => [x.line, x.column, x.message]),
+    ).toEqual([[8, 3, "'tcp-response' is not allowed in 'frontend' sections"]])
+    const d = diags(
+      compile(cfg`
       defaults
         mode http
         tcp-request content accept
       frontend fe
         bind :80
-    `))
-    expect(d.filter((x) => x.severity === 'error').map((x) => [x.line, x.code, x.message])).toEqual([[3, 'keyword-out-of-section', "tcp-request content is not allowed in anonymous 'defaults' sections"]])
+    `),
+    )
+    expect(d.filter((x) => x.severity === 'error').map((x) => [x.line, x.code, x.message])).toEqual([
+      [3, 'keyword-out-of-section', "tcp-request content is not allowed in anonymous 'defaults' sections"],
+    ])
   })
 
-  it('refuses a named defaults section\'s connection rules for a backend', () => {
+  it("refuses a named defaults section's connection rules for a backend", () => {
     const r = compile(cfg`
       defaults web
         mode http
@@ -219,7 +267,7 @@ describe('tcp rules: where they are allowed', () => {
     expect(errs[0]?.message).toContain("a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules")
   })
 
-  it('carries a named defaults section\'s rules before the proxy\'s own', () => {
+  it("carries a named defaults section's rules before the proxy's own", () => {
     const r = compile(cfg`
       defaults web
         mode http
@@ -234,22 +282,27 @@ describe('tcp rules: where they are allowed', () => {
         server s1 192.0.2.1:80
     `)
     expect(r.errorCount).toBe(0)
-    expect(r.routeMap?.frontends[0]?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([['reject', 3], ['allow', 6]])
+    expect(r.routeMap?.frontends[0]?.tcpRules?.connection.map((x) => [x.action, x.origin.line])).toEqual([
+      ['reject', 3],
+      ['allow', 6],
+    ])
   })
 
   it('refuses a defaults section that inherits from one holding rules', () => {
-    const d = diags(compile(cfg`
+    const d = diags(
+      compile(cfg`
       defaults web
         tcp-response content accept
       defaults other from web
         mode http
-    `))
+    `),
+    )
     expect(d.filter((x) => x.severity === 'error').map((x) => [x.line, x.column, x.message])).toEqual([
       [3, 21, 'a defaults section cannot inherit from a defaults section defining TCP/HTTP rules (defaults section at test.cfg:1).'],
     ])
   })
 
-  it('puts a listen section\'s content rules on its frontend side once, its response rules on its backend side', () => {
+  it("puts a listen section's content rules on its frontend side once, its response rules on its backend side", () => {
     const r = compile(cfg`
       listen li
         mode http

@@ -60,7 +60,15 @@ describe('request cacheability (cache-use)', () => {
     ['GET', [['Cache-Control', 'min-fresh=5']], '1.1', true],
     ['GET', [['Pragma', 'no-cache']], '1.1', true],
     // Pragma is ignored when Cache-Control is present (RFC 7234 5.4).
-    ['GET', [['Pragma', 'no-cache'], ['Cache-Control', 'no-transform']], '1.1', false],
+    [
+      'GET',
+      [
+        ['Pragma', 'no-cache'],
+        ['Cache-Control', 'no-transform'],
+      ],
+      '1.1',
+      false,
+    ],
     // no-store: may be served from the cache, but the response is not stored.
     ['GET', [['Cache-Control', 'no-store']], '1.1', false],
   ] as [string, [string, string][], string, boolean][])('%s %j HTTP/%s: lookup ignored = %s', (method, headers, version, ignored) => {
@@ -109,7 +117,10 @@ describe('cache-store', () => {
     const res = h(['Cache-Control', 'max-age=600'], ['Age', '7'], ['Content-Length', '10'])
     const s = store(res).store
     expect(s).toMatchObject({ cache: 'c', key: 'https://example.com/a', ttlS: 60, storedAtS: NOW, ageS: 7, status: 200, lastModifiedS: NOW })
-    expect(s?.headers).toEqual([['Cache-Control', 'max-age=600'], ['Content-Length', '10']])
+    expect(s?.headers).toEqual([
+      ['Cache-Control', 'max-age=600'],
+      ['Content-Length', '10'],
+    ])
     expect(res.has('age')).toBe(false)
   })
 

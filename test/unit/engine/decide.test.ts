@@ -74,7 +74,7 @@ describe('request decisions on the seed configs', () => {
     expect(d.kind === 'forward' && d.request.headers.all('x-forwarded-for')).toEqual(['1.2.3.4', '203.0.113.9'])
   })
 
-  it('answers 503 with HAProxy\'s page when no server is usable', async () => {
+  it("answers 503 with HAProxy's page when no server is usable", async () => {
     const none = { isUp: () => false, isUsable: () => false }
     const d = await engineFor(basic, { states: none }).decide(get('https://s.example/'))
     expect(d.kind).toBe('respond')
@@ -167,7 +167,9 @@ describe('request decisions on focused configs', () => {
   })
 
   it('runs header actions in order and set-header replaces every occurrence', async () => {
-    const e = engineFor(httpConfig('http-request add-header X-A 1\nhttp-request add-header X-A 2\nhttp-request set-header X-B %[req.hdr(X-A)],3\nhttp-request set-header X-A only\nhttp-request del-header X-Del'))
+    const e = engineFor(
+      httpConfig('http-request add-header X-A 1\nhttp-request add-header X-A 2\nhttp-request set-header X-B %[req.hdr(X-A)],3\nhttp-request set-header X-A only\nhttp-request del-header X-Del'),
+    )
     const d = await e.decide(get('http://s.example/', [['X-Del', 'x']]))
     if (d.kind !== 'forward') throw new Error(d.kind)
     expect(d.request.headers.all('x-a')).toEqual(['only'])
@@ -185,7 +187,15 @@ describe('request decisions on focused configs', () => {
   it('returns a configured payload', async () => {
     const e = engineFor(httpConfig('http-request return status 200 content-type text/plain string ok hdr X-Y yes if { path /ping }'))
     const d = await e.decide(get('http://s.example/ping'))
-    expect(d.kind === 'respond' && [d.response.status, d.response.body, d.response.headers]).toEqual([200, 'ok', [['content-length', '2'], ['content-type', 'text/plain'], ['X-Y', 'yes']]])
+    expect(d.kind === 'respond' && [d.response.status, d.response.body, d.response.headers]).toEqual([
+      200,
+      'ok',
+      [
+        ['content-length', '2'],
+        ['content-type', 'text/plain'],
+        ['X-Y', 'yes'],
+      ],
+    ])
   })
 
   it('resolves dynamic use_backend names and falls back to default_backend', async () => {

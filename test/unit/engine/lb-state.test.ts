@@ -19,7 +19,13 @@ function setup(balance: string) {
   const admin: Record<string, AdminServer> = {}
   let version = 0
   const base: ServerStates = { isUp: () => true, isUsable: () => true, version: () => 0 }
-  const engine = createEngine(r.routeMap, { states: withAdmin(base, (b, s) => admin[`${b}/${s}`], () => version) })
+  const engine = createEngine(r.routeMap, {
+    states: withAdmin(
+      base,
+      (b, s) => admin[`${b}/${s}`],
+      () => version,
+    ),
+  })
   const set = (server: string, a: AdminServer | undefined) => {
     if (a) admin[`be/${server}`] = a
     else delete admin[`be/${server}`]

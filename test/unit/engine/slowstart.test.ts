@@ -5,7 +5,7 @@ import { slowstartW } from '../../../src/balance/slowstart.ts'
 import { httpConfig } from '../../helpers/cfg.ts'
 
 describe('slowstart', () => {
-  it("ramps w like server_recalc_eweight: (16 × elapsed + S) / S, full after S seconds", () => {
+  it('ramps w like server_recalc_eweight: (16 × elapsed + S) / S, full after S seconds', () => {
     // S = 10 s: 1, 2 (16+10)/10, 4 (32+10)/10 ... the 2.6 formula with whole seconds.
     expect([0, 1, 2, 5, 9, 10, 11].map((s) => slowstartW(10_000, 0, s * 1000))).toEqual([1, 2, 4, 9, 15, 16, 16])
     expect(slowstartW(0, 0, 0)).toBe(16)

@@ -32,7 +32,13 @@ describe('ServerStates.version', () => {
     const healthVersion = 0
     let adminVersion = 0
     const base: ServerStates = { isUp: () => true, isUsable: () => true, version: () => healthVersion }
-    const e = engineWith(withAdmin(base, (b, s) => admin[`${b}/${s}`], () => adminVersion))
+    const e = engineWith(
+      withAdmin(
+        base,
+        (b, s) => admin[`${b}/${s}`],
+        () => adminVersion,
+      ),
+    )
     expect(await served(e, 4)).toEqual(['s1', 's2'])
     admin['be/s2'] = { state: 'drain', changedAt: 0 }
     adminVersion++

@@ -55,7 +55,9 @@ describe('Durable Object-backed stick tables in the engine', () => {
     for (let i = 0; i < 50; i++) expect(status(await e.decide(get('/static')))).toBe(200)
     expect(dos.calls).toEqual([])
     // A config without any stick table: none either.
-    const plain = createEngine(routeMap('defaults\n  mode http\nfrontend fe\n  bind :80\n  default_backend be\nbackend be\n  server s1 192.0.2.10:80\n'), { stick: remoteStickStore({ shard: dos.rpc }) })
+    const plain = createEngine(routeMap('defaults\n  mode http\nfrontend fe\n  bind :80\n  default_backend be\nbackend be\n  server s1 192.0.2.10:80\n'), {
+      stick: remoteStickStore({ shard: dos.rpc }),
+    })
     await plain.decide(get('/api'))
     expect(dos.calls).toEqual([])
   })
@@ -185,7 +187,7 @@ describe('Durable Object-backed stick tables in the engine', () => {
     expect(s).toEqual([200, 200, 429])
   })
 
-  it('stick on: the server id is stored in the shard; prefetch() lets another isolate\'s stick match find it', async () => {
+  it("stick on: the server id is stored in the shard; prefetch() lets another isolate's stick match find it", async () => {
     const dos = new FakeDOs()
     const text = `
 defaults

@@ -25,14 +25,18 @@ frontend fe
 
 describe('stick rules on the memory store', () => {
   it('stick on src keeps a client on its server (server_id is stored without being declared, as in HAProxy)', async () => {
-    const e = engine(`${BASE}backend be\n  balance roundrobin\n  stick-table type ip size 1k expire 30m\n  stick on src\n  server s1 192.0.2.10:80\n  server s2 192.0.2.11:80\n  server s3 192.0.2.12:80\n`)
+    const e = engine(
+      `${BASE}backend be\n  balance roundrobin\n  stick-table type ip size 1k expire 30m\n  stick on src\n  server s1 192.0.2.10:80\n  server s2 192.0.2.11:80\n  server s3 192.0.2.12:80\n`,
+    )
     const seq = [await e.decide(get('10.0.0.1')), await e.decide(get('10.0.0.2')), await e.decide(get('10.0.0.1')), await e.decide(get('10.0.0.1')), await e.decide(get('10.0.0.3'))].map(server)
     // Round robin alone would give s1 s2 s3 s1 s2.
     expect(seq).toEqual(['s1', 's2', 's1', 's1', 's3'])
   })
 
   it('track-sc0 with Date.now()-sized clocks: the rate keeps counting (429 after the limit)', async () => {
-    const e = engine(`${BASE}  stick-table type ip size 200k expire 30s store http_req_rate(10s)\n  http-request track-sc0 src\n  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }\nbackend be\n  server s1 192.0.2.10:80\n`)
+    const e = engine(
+      `${BASE}  stick-table type ip size 200k expire 30s store http_req_rate(10s)\n  http-request track-sc0 src\n  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 3 }\nbackend be\n  server s1 192.0.2.10:80\n`,
+    )
     const out: string[] = []
     for (let i = 0; i < 5; i++) {
       const d = await e.decide(get('10.0.0.9'))

@@ -18,8 +18,7 @@ function engineFor(text: string) {
 
 const get = (path: string, src = '198.51.100.7') => ({ method: 'GET', url: `http://shop.example.com${path}`, headers: [] as [string, string][], src })
 
-const outcome = (d: Decision): string =>
-  d.kind === 'forward' ? `forward ${d.backend}` : d.kind === 'respond' ? `respond ${d.response.status}` : d.kind
+const outcome = (d: Decision): string => (d.kind === 'forward' ? `forward ${d.backend}` : d.kind === 'respond' ? `respond ${d.response.status}` : d.kind)
 
 const BASE = `
 defaults
@@ -66,7 +65,7 @@ backend be2
     expect(outcome(await e.decide(get('/', '198.51.100.7')))).toBe('forward be')
   })
 
-  it('runs session, then content rules, then http-request rules; a backend\'s content rules after use_backend', async () => {
+  it("runs session, then content rules, then http-request rules; a backend's content rules after use_backend", async () => {
     const d = await e.decide(get('/order'))
     expect(d.kind === 'respond' ? d.response.body : d.kind).toBe('sch')
     const b = await e.decide(get('/be2/x'))
@@ -141,7 +140,10 @@ backend be
   })
 
   it('accept ends the rule set; http-response rules then run', async () => {
-    const r = await respond(200, [['x-ok', '1'], ['x-bad', '1']])
+    const r = await respond(200, [
+      ['x-ok', '1'],
+      ['x-bad', '1'],
+    ])
     expect(r.kind).toBe('origin')
     if (r.kind === 'origin') expect([r.head.headers.first('x-be'), r.head.headers.first('x-fe')]).toEqual(['yes', 'yes'])
     expect((await respond(200, [['x-bad', '1']])).kind).toBe('local')

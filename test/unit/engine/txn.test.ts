@@ -98,9 +98,7 @@ function sources(dir: string): string[] {
 describe('why is prose', () => {
   it('nothing outside explain (and the decision that carries it there) reads a decision’s why', () => {
     const root = new URL('../../../', import.meta.url).pathname
-    const readers = [...sources(join(root, 'src')), ...sources(join(root, 'durable-objects'))]
-      .filter((f) => /\.why\b/.test(readFileSync(f, 'utf8')))
-      .map((f) => f.slice(root.length))
+    const readers = [...sources(join(root, 'src')), ...sources(join(root, 'durable-objects'))].filter((f) => /\.why\b/.test(readFileSync(f, 'utf8'))).map((f) => f.slice(root.length))
     expect(readers.sort()).toEqual(['src/cli/explain.ts', 'src/engine/decide.ts'])
   })
 })

@@ -13,29 +13,61 @@ const n = (t: string, name: NormalizerName, opt = false) => normalizeTarget(t, n
 describe('normalize-uri normalizers', () => {
   it('path-merge-slashes merges runs of slashes in the path only', () => {
     const cases: [string, string][] = [
-      ['/foo/bar', '/foo/bar'], ['/foo//bar', '/foo/bar'], ['/foo///bar', '/foo/bar'], ['///foo///bar', '/foo/bar'],
-      ['///foo///bar///', '/foo/bar/'], ['///', '/'], ['/foo?bar=///', '/foo?bar=///'], ['//foo?bar=///', '/foo?bar=///'], ['*', '*'],
+      ['/foo/bar', '/foo/bar'],
+      ['/foo//bar', '/foo/bar'],
+      ['/foo///bar', '/foo/bar'],
+      ['///foo///bar', '/foo/bar'],
+      ['///foo///bar///', '/foo/bar/'],
+      ['///', '/'],
+      ['/foo?bar=///', '/foo?bar=///'],
+      ['//foo?bar=///', '/foo?bar=///'],
+      ['*', '*'],
     ]
     for (const [i, o] of cases) expect(n(i, 'path-merge-slashes'), i).toBe(o)
   })
 
   it('path-strip-dot drops "." segments but not dots inside names, nor in the query', () => {
     const cases: [string, string][] = [
-      ['/', '/'], ['/a/b', '/a/b'], ['/.', '/'], ['/./', '/'], ['/a/.', '/a/'], ['/a.', '/a.'], ['/.a', '/.a'], ['/a/./', '/a/'],
-      ['/a/./a', '/a/a'], ['/a/../', '/a/../'], ['/./bar/', '/bar/'], ['/.well-known/', '/.well-known/'], ['/?a=/./', '/?a=/./'],
-      ['/a/././b', '/a/b'], ['/a/%2E/b', '/a/%2E/b'], ['*', '*'],
+      ['/', '/'],
+      ['/a/b', '/a/b'],
+      ['/.', '/'],
+      ['/./', '/'],
+      ['/a/.', '/a/'],
+      ['/a.', '/a.'],
+      ['/.a', '/.a'],
+      ['/a/./', '/a/'],
+      ['/a/./a', '/a/a'],
+      ['/a/../', '/a/../'],
+      ['/./bar/', '/bar/'],
+      ['/.well-known/', '/.well-known/'],
+      ['/?a=/./', '/?a=/./'],
+      ['/a/././b', '/a/b'],
+      ['/a/%2E/b', '/a/%2E/b'],
+      ['*', '*'],
     ]
     for (const [i, o] of cases) expect(n(i, 'path-strip-dot'), i).toBe(o)
   })
 
   it('path-strip-dotdot merges "/../" with the segment before; leading ones stay unless full', () => {
     const cases: [string, string, string][] = [
-      ['/foo/bar', '/foo/bar', '/foo/bar'], ['/foo/..', '/', '/'], ['/foo/../', '/', '/'], ['/foo/bar/../', '/foo/', '/foo/'],
-      ['/foo/../bar', '/bar', '/bar'], ['/foo/../bar/', '/bar/', '/bar/'], ['/foo/../../bar/', '/../bar/', '/bar/'],
-      ['/foo//../../bar/', '/bar/', '/bar/'], ['/foo/?bar=/foo/../', '/foo/?bar=/foo/../', '/foo/?bar=/foo/../'],
-      ['/foo/../?bar=/foo/../', '/?bar=/foo/../', '/?bar=/foo/../'], ['/../bar/', '/../bar/', '/bar/'], ['/bar/../../', '/../', '/'],
-      ['/foo//../', '/foo/', '/foo/'], ['/foo/%2E%2E/', '/foo/%2E%2E/', '/foo/%2E%2E/'], ['/a/b/c/../../d', '/a/d', '/a/d'],
-      ['/..', '/../', '/'], ['/a/..b/../c', '/a/c', '/a/c'], ['*', '*', '*'],
+      ['/foo/bar', '/foo/bar', '/foo/bar'],
+      ['/foo/..', '/', '/'],
+      ['/foo/../', '/', '/'],
+      ['/foo/bar/../', '/foo/', '/foo/'],
+      ['/foo/../bar', '/bar', '/bar'],
+      ['/foo/../bar/', '/bar/', '/bar/'],
+      ['/foo/../../bar/', '/../bar/', '/bar/'],
+      ['/foo//../../bar/', '/bar/', '/bar/'],
+      ['/foo/?bar=/foo/../', '/foo/?bar=/foo/../', '/foo/?bar=/foo/../'],
+      ['/foo/../?bar=/foo/../', '/?bar=/foo/../', '/?bar=/foo/../'],
+      ['/../bar/', '/../bar/', '/bar/'],
+      ['/bar/../../', '/../', '/'],
+      ['/foo//../', '/foo/', '/foo/'],
+      ['/foo/%2E%2E/', '/foo/%2E%2E/', '/foo/%2E%2E/'],
+      ['/a/b/c/../../d', '/a/d', '/a/d'],
+      ['/..', '/../', '/'],
+      ['/a/..b/../c', '/a/c', '/a/c'],
+      ['*', '*', '*'],
     ]
     for (const [i, o, full] of cases) {
       expect(n(i, 'path-strip-dotdot'), i).toBe(o)
@@ -45,10 +77,21 @@ describe('normalize-uri normalizers', () => {
 
   it('query-sort-by-name sorts parameters by name only, stable for equal names', () => {
     const cases: [string, string][] = [
-      ['/?a=a', '/?a=a'], ['/?z=z&a=a', '/?a=a&z=z'], ['/?a=z&z=a', '/?a=z&z=a'], ['/?z=a&a=z', '/?a=z&z=a'],
-      ['/?c&b&a&z&x&y', '/?a&b&c&x&y&z'], ['/?aaaa=&a=&aa=&aaa=', '/?a=&aa=&aaa=&aaaa='], ['/?a=5&a=3&a=1&a=2&a=4', '/?a=5&a=3&a=1&a=2&a=4'],
-      ['/?a=5&b=3&a=1&a=2&b=4', '/?a=5&a=1&a=2&b=3&b=4'], ['/', '/'], ['/?', '/?'], ['/p?b&a&', '/p?a&b'], ['/p?b&&a', '/p?&a&b'],
-      ['/?B=1&a=2', '/?B=1&a=2'], ['/?ab=1&a=2', '/?a=2&ab=1'], ['*', '*'],
+      ['/?a=a', '/?a=a'],
+      ['/?z=z&a=a', '/?a=a&z=z'],
+      ['/?a=z&z=a', '/?a=z&z=a'],
+      ['/?z=a&a=z', '/?a=z&z=a'],
+      ['/?c&b&a&z&x&y', '/?a&b&c&x&y&z'],
+      ['/?aaaa=&a=&aa=&aaa=', '/?a=&aa=&aaa=&aaaa='],
+      ['/?a=5&a=3&a=1&a=2&a=4', '/?a=5&a=3&a=1&a=2&a=4'],
+      ['/?a=5&b=3&a=1&a=2&b=4', '/?a=5&a=1&a=2&b=3&b=4'],
+      ['/', '/'],
+      ['/?', '/?'],
+      ['/p?b&a&', '/p?a&b'],
+      ['/p?b&&a', '/p?&a&b'],
+      ['/?B=1&a=2', '/?B=1&a=2'],
+      ['/?ab=1&a=2', '/?a=2&ab=1'],
+      ['*', '*'],
     ]
     for (const [i, o] of cases) expect(n(i, 'query-sort-by-name'), i).toBe(o)
   })
@@ -92,14 +135,14 @@ const BASE = 'defaults\n  mode http\nfrontend fe\n  bind :80\n'
 const TAIL = '  default_backend be\nbackend be\n  server s1 192.0.2.1:80\n'
 
 function errors(text: string) {
-  return compile(text).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)
+  return compile(text)
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => d.message)
 }
 
 describe('normalize-uri in the config', () => {
   it('is refused without expose-experimental-directives, as HAProxy 2.6 does', () => {
-    expect(errors(`${BASE}  http-request normalize-uri path-merge-slashes\n${TAIL}`)).toEqual([
-      "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'",
-    ])
+    expect(errors(`${BASE}  http-request normalize-uri path-merge-slashes\n${TAIL}`)).toEqual(["'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'"])
     expect(errors(`${EXP}${BASE}  http-request normalize-uri path-merge-slashes\n${TAIL}`)).toEqual([])
   })
 

@@ -190,9 +190,17 @@ describe('agent state changes in the log', () => {
   it('name the agent status and reply, like HAProxy', async () => {
     const net = fakeNet({ '10.0.0.1:9999': { greeting: 'down # maintenance window\n' } })
     const logs: string[] = []
-    const core = new MonitorCore({ store: new MemoryStore(), alarm: new MemoryAlarm(), io: { fetch: async () => new Response(''), connect: net.connect, now: () => T0 }, random: () => 0.5, log: (l) => logs.push(l) })
+    const core = new MonitorCore({
+      store: new MemoryStore(),
+      alarm: new MemoryAlarm(),
+      io: { fetch: async () => new Response(''), connect: net.connect, now: () => T0 },
+      random: () => 0.5,
+      log: (l) => logs.push(l),
+    })
     await core.configure(agentPlan([srv({ agentOnly: true })]))
     await core.runDue()
-    expect(logs[0]).toMatch(/^Server be\/s1 is DOWN, reason: Layer7 wrong status, code: 0, info: "via agent : down \(maintenance window\)", check duration: \d+ms\. 0 active and 0 backup servers left\.$/)
+    expect(logs[0]).toMatch(
+      /^Server be\/s1 is DOWN, reason: Layer7 wrong status, code: 0, info: "via agent : down \(maintenance window\)", check duration: \d+ms\. 0 active and 0 backup servers left\.$/,
+    )
   })
 })

@@ -34,9 +34,7 @@ describe('HTTP check request bytes (reference §3.1, verified on 2.6)', () => {
   })
 
   it('option httpchk GET /health HTTP/1.1 + http-check send hdr Host', () => {
-    expect(wire('option httpchk GET /health HTTP/1.1\nhttp-check send hdr Host www.example.com')).toBe(
-      'GET /health HTTP/1.1\r\nhost: www.example.com\r\nconnection: close\r\n\r\n',
-    )
+    expect(wire('option httpchk GET /health HTTP/1.1\nhttp-check send hdr Host www.example.com')).toBe('GET /health HTTP/1.1\r\nhost: www.example.com\r\nconnection: close\r\n\r\n')
   })
 
   it('4-argument form: the host goes in a host header', () => {

@@ -80,9 +80,15 @@ describe('http-check rules are kept in order', () => {
   })
 
   it.each([
-    ['option httpchk\n      http-check send uri /a\n      http-check expect status 200\n      http-check send uri /b', "'http-check send' : unable to add http-check send rule at step 3 (missing connect rule)."],
+    [
+      'option httpchk\n      http-check send uri /a\n      http-check expect status 200\n      http-check send uri /b',
+      "'http-check send' : unable to add http-check send rule at step 3 (missing connect rule).",
+    ],
     ['option httpchk\n      http-check connect\n      http-check expect status 200', "'http-check expect' : unable to add http-check expect rule at step 2 (missing send rule)."],
-    ['option httpchk\n      http-check connect\n      http-check send uri /a\n      http-check connect', "'http-check connect' : unable to add http-check connect rule at step 3 (missing expect rule)."],
+    [
+      'option httpchk\n      http-check connect\n      http-check send uri /a\n      http-check connect',
+      "'http-check connect' : unable to add http-check connect rule at step 3 (missing expect rule).",
+    ],
     [
       'option httpchk\n      http-check expect status 200\n      http-check connect port 8081',
       "'http-check connect' : first step MUST also be a 'connect', optionally preceded by a 'set-var', an 'unset-var' or a 'comment', when there is a 'connect' step in the tcp-check ruleset.",
@@ -101,9 +107,11 @@ describe('http-check rules are kept in order', () => {
         http-check send uri /b
         server s1 192.0.2.1:80 check
     `)
-    expect(diags(r).filter((d) => d.code === 'useless').map((d) => [d.severity, d.message])).toEqual([
-      ['warning', "backend 'be' uses http-check rules without 'option httpchk', so the rules are ignored."],
-    ])
+    expect(
+      diags(r)
+        .filter((d) => d.code === 'useless')
+        .map((d) => [d.severity, d.message]),
+    ).toEqual([['warning', "backend 'be' uses http-check rules without 'option httpchk', so the rules are ignored."]])
     const be = r.routeMap?.backends[0]
     expect(r.routeMap && be ? backendPlan(r.routeMap, be)?.probe : undefined).toEqual({ type: 'connect' })
   })
@@ -189,7 +197,12 @@ describe('tcp-check shares the connect and expect parsing', () => {
         ${rules}
         server s1 192.0.2.1:6379 check
     `)
-    return { steps: r.routeMap?.backends[0]?.check?.tcpSteps, errors: diags(r).filter((d) => d.severity === 'error').map((d) => d.message) }
+    return {
+      steps: r.routeMap?.backends[0]?.check?.tcpSteps,
+      errors: diags(r)
+        .filter((d) => d.severity === 'error')
+        .map((d) => d.message),
+    }
   }
 
   it('connect addr/port/default, expect options and a glued !', () => {

@@ -178,10 +178,7 @@ describe('alarm: checks, rise/fall and timing', () => {
       inflight--
       return new Response(null, { status: 200 })
     }
-    const env = setup(
-      httpPlan(Array.from({ length: 15 }, (_, i) => server(`s${i}`, `s${i}.test`))),
-      slow,
-    )
+    const env = setup(httpPlan(Array.from({ length: 15 }, (_, i) => server(`s${i}`, `s${i}.test`))), slow)
     await env.core.configure(env.plan)
     const r = await env.core.runDue()
     expect(r.checked).toHaveLength(15)

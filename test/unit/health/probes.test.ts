@@ -159,7 +159,10 @@ describe('HTTP check over fetch()', () => {
     void new Request('http://warm.up/')
     void new Response('')
   })
-  const origin = (status: number, body = '', statusText = ''): FetchFn => async () => new Response(body, { status, statusText })
+  const origin =
+    (status: number, body = '', statusText = ''): FetchFn =>
+    async () =>
+      new Response(body, { status, statusText })
 
   it('2xx → L7OK with the code; 5xx → L7STS with the reason', async () => {
     const seen: Request[] = []

@@ -60,8 +60,7 @@ backend ck
 const upstream: Upstream = (req) => {
   const u = new URL(req.url)
   if (u.hostname === '192.0.2.3') return Promise.reject(new TypeError('connection refused'))
-  if (u.pathname === '/slow')
-    return new Promise((_, rej) => req.signal.addEventListener('abort', () => rej(req.signal.reason)))
+  if (u.pathname === '/slow') return new Promise((_, rej) => req.signal.addEventListener('abort', () => rej(req.signal.reason)))
   return Promise.resolve(new Response('hello', { status: 200 }))
 }
 

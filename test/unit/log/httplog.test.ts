@@ -58,10 +58,7 @@ describe('option httplog', () => {
       { backend: 'refused', server: 'X', Tw: 0, Tc: -1, Tr: -1, Ta: 2004, status: 503, bytesOut: 217, termination: 'SC--', retries: 2, uri: '/refused' },
       '127.0.0.1:52942 [25/Nov/2026:13:37:16.737] fe refused/X 0/0/-1/-1/2004 503 217 - - SC-- 1/1/0/0/2 0/0 "GET /refused HTTP/1.1"',
     ],
-    [
-      { backend: 'ck', server: 'C1', Tr: 1, Ta: 1, termination: '--NI', uri: '/ck' },
-      '127.0.0.1:52942 [25/Nov/2026:13:37:16.737] fe ck/C1 0/0/0/1/1 200 125 - - --NI 1/1/0/0/0 0/0 "GET /ck HTTP/1.1"',
-    ],
+    [{ backend: 'ck', server: 'C1', Tr: 1, Ta: 1, termination: '--NI', uri: '/ck' }, '127.0.0.1:52942 [25/Nov/2026:13:37:16.737] fe ck/C1 0/0/0/1/1 200 125 - - --NI 1/1/0/0/0 0/0 "GET /ck HTTP/1.1"'],
     [
       { backend: 'q', server: '<NOSRV>', Tw: 1001, Tc: -1, Tr: -1, Ta: 1001, status: 503, bytesOut: 217, termination: 'sQ--', actconn: 2, feconn: 2, beconn: 1, backendQueue: 1, uri: '/q2' },
       '127.0.0.1:52942 [25/Nov/2026:13:37:16.737] fe q/<NOSRV> 0/1001/-1/-1/1001 503 217 - - sQ-- 2/2/1/0/0 0/1 "GET /q2 HTTP/1.1"',
@@ -92,7 +89,9 @@ describe('log-format', () => {
     const fmt = '%ci %f %b %s %Tq %TR %Tw %Tc %Tr %Td %Ta %Tt %Th %Ti %Tu %ST %B %U %tsc %ts %r %{+Q}r %HM %HU %HV %HP %HQ %rc %ac %sq %bq %CC %hr %ID'
     const e = entry({ frontend: 'fe4', backend: 'ck', server: 'C1', Tr: 2, Ta: 2, Tt: 2, termination: '--NI', uri: '/ckp?a=1' })
     // HAProxy: `127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 … 0 19 1 0 0 - - 27873 vm`
-    expect(formatLogLine(e, logFormat(fmt))).toBe('127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 0 1 0 0 - -')
+    expect(formatLogLine(e, logFormat(fmt))).toBe(
+      '127.0.0.1 fe4 ck C1 0 0 0 0 2 0 2 2 0 0 2 200 125 89 --NI -- GET /ckp?a=1 HTTP/1.1 "GET /ckp?a=1 HTTP/1.1" GET /ckp?a=1 HTTP/1.1 /ckp ?a=1 0 1 0 0 - -',
+    )
   })
   it('collapses separators, keeps %% and literal text, honours %{+Q}o and %{-Q}', () => {
     expect(formatLogLine(entry({}), logFormat('  %f   100%% [%b]  %hr  %s'))).toBe('fe 100% [be] P1')

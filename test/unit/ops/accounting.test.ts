@@ -30,8 +30,22 @@ describe('Accounting', () => {
     // scur went 0 → 1 → 0 since the last report: unchanged, so not reported.
     expect(r?.counters['fe:fe']).toEqual({ stot: 1, conn_tot: 1, req_tot: 1, bin: 100, bout: 300, hrsp_2xx: 1, smax: 1 })
     expect(r?.counters['be:be']).toEqual({
-      stot: 1, req_tot: 1, bin: 100, bout: 300, hrsp_2xx: 1, smax: 1, lbtot: 1, connect: 1, lastsess: 1000,
-      ctime_sum: 2, rtime_sum: 10, ttime_sum: 15, timed: 1, ctime_max: 2, rtime_max: 10, ttime_max: 15,
+      stot: 1,
+      req_tot: 1,
+      bin: 100,
+      bout: 300,
+      hrsp_2xx: 1,
+      smax: 1,
+      lbtot: 1,
+      connect: 1,
+      lastsess: 1000,
+      ctime_sum: 2,
+      rtime_sum: 10,
+      ttime_sum: 15,
+      timed: 1,
+      ctime_max: 2,
+      rtime_max: 10,
+      ttime_max: 15,
     })
     expect(r?.counters['srv:be/s1']).toMatchObject({ stot: 1, req_tot: 1, hrsp_2xx: 1, lbtot: 1, connect: 1, lastsess: 1000, timed: 1 })
   })

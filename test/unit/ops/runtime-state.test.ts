@@ -93,7 +93,8 @@ describe('withServerOverrides: set server addr and disable health change the Rou
 
 describe('serveApi: the runtime API endpoint', () => {
   const run = async (c: string, level: string) => `ran ${level}: ${c}\n`
-  const req = (auth?: string, init: RequestInit = {}) => new Request('https://lb.example/.edgeproxy/api', { method: 'POST', body: 'show info', ...init, headers: { ...(auth ? { authorization: auth } : {}), ...(init.headers as Record<string, string>) } })
+  const req = (auth?: string, init: RequestInit = {}) =>
+    new Request('https://lb.example/.edgeproxy/api', { method: 'POST', body: 'show info', ...init, headers: { ...(auth ? { authorization: auth } : {}), ...(init.headers as Record<string, string>) } })
   it('401 without a token, 403 with a wrong one, and runs nothing', async () => {
     let ran = 0
     const counting = async (c: string, l: string) => {

@@ -60,7 +60,10 @@ function setup(cacheLines: string, origin: (req: Request) => Response) {
   return { get, seen, store, advance: (s: number) => vi.setSystemTime(Date.now() + s * 1000) }
 }
 
-const fresh = (body: string, extra: Record<string, string> = {}) => () => new Response(body, { headers: { 'cache-control': 'max-age=60', 'content-type': 'text/plain', ...extra } })
+const fresh =
+  (body: string, extra: Record<string, string> = {}) =>
+  () =>
+    new Response(body, { headers: { 'cache-control': 'max-age=60', 'content-type': 'text/plain', ...extra } })
 
 describe('the Workers Cache API side of cache sections', () => {
   // One clock for the engine (cache-store) and the Worker (lookups): Date, at a whole second.

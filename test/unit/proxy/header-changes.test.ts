@@ -54,7 +54,11 @@ describe('applyHeaderChanges', () => {
         return typeof v === 'function' ? v.bind(t) : v
       },
     })
-    applyHeaderChanges(spy, before, before.map(([n, v]) => [n, v]))
+    applyHeaderChanges(
+      spy,
+      before,
+      before.map(([n, v]) => [n, v]),
+    )
     expect(touched).toBe(0)
   })
 

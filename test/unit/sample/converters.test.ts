@@ -79,7 +79,12 @@ describe('registry shape', () => {
     const names = CONVERTERS.map((c) => c.name)
     expect(new Set(names).size).toBe(names.length)
     for (const c of CONVERTERS) {
-      expect(typeof c.build(c.args.map((a) => (a.kind === 'int' ? 1 : a.kind === 'map' ? 't.map' : a.kind === 'var' ? 'txn.s' : 'x')), env)).toBe('function')
+      expect(
+        typeof c.build(
+          c.args.map((a) => (a.kind === 'int' ? 1 : a.kind === 'map' ? 't.map' : a.kind === 'var' ? 'txn.s' : 'x')),
+          env,
+        ),
+      ).toBe('function')
     }
   })
 })

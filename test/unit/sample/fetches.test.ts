@@ -64,7 +64,13 @@ describe('registry shape', () => {
   it('has unique names, and every fetch builds', () => {
     const names = FETCHES.map((f) => f.name)
     expect(new Set(names).size).toBe(names.length)
-    for (const f of FETCHES) expect(typeof f.build(f.args.map((a) => (a.kind === 'int' ? 0 : 'x')), env)).toBe('function')
+    for (const f of FETCHES)
+      expect(
+        typeof f.build(
+          f.args.map((a) => (a.kind === 'int' ? 0 : 'x')),
+          env,
+        ),
+      ).toBe('function')
   })
   it('lists what the edge cannot do as unsupported with a reason', () => {
     expect(def('so_name').unsupported).toMatch(/listeners/)
@@ -130,7 +136,12 @@ describe('request line and URL', () => {
     expect(one('req.ver', m)).toBe('1.1')
   })
   it('http_auth_* [2.6.12]', () => {
-    const basic = ctx({ headers: [['Authorization', 'Basic dXNlcjpwYXNzOndvcmQ='], ['x-tok', 'Bearer   abc']] })
+    const basic = ctx({
+      headers: [
+        ['Authorization', 'Basic dXNlcjpwYXNzOndvcmQ='],
+        ['x-tok', 'Bearer   abc'],
+      ],
+    })
     expect(one('http_auth_type', basic)).toBe('Basic')
     expect(one('http_auth_user', basic)).toBe('user')
     expect(one('http_auth_pass', basic)).toBe('pass:word')
@@ -138,7 +149,12 @@ describe('request line and URL', () => {
     const bearer = ctx({ headers: [['Authorization', 'bear tok123']] })
     expect(one('http_auth_type', bearer)).toBe('Bearer')
     expect(one('http_auth_bearer', bearer)).toBe('tok123')
-    const prefix = ctx({ headers: [['Authorization', 'Bas dXNlcjpw'], ['X-Tok', 'Basic abc']] })
+    const prefix = ctx({
+      headers: [
+        ['Authorization', 'Bas dXNlcjpw'],
+        ['X-Tok', 'Basic abc'],
+      ],
+    })
     expect(one('http_auth_pass', prefix)).toBe('p')
     expect(one('http_auth_bearer', prefix, 'x-tok')).toBe('')
     expect(one('http_auth_type', ctx({ headers: [['Authorization', 'Digest x']] }))).toBeUndefined()
@@ -196,7 +212,13 @@ describe('headers', () => {
     const r = ctx({ headers: [['x', 'req']] })
     expect(one('res.hdr', r, 'x')).toBeUndefined()
     expect(one('hdr', r, 'x')).toBe('req')
-    r.response = { status: 302, headers: new HeaderList([['x', 'res'], ['Set-Cookie', 'SRV=s1; path=/']]) }
+    r.response = {
+      status: 302,
+      headers: new HeaderList([
+        ['x', 'res'],
+        ['Set-Cookie', 'SRV=s1; path=/'],
+      ]),
+    }
     expect(one('res.hdr', r, 'x')).toBe('res')
     expect(one('hdr', r, 'x')).toBe('res')
     expect(one('shdr', r, 'x')).toBe('res')
@@ -208,7 +230,12 @@ describe('headers', () => {
 
 describe('cookies', () => {
   it('last occurrence by name, first without a name, all in ACLs [2.6.12]', () => {
-    const c = ctx({ headers: [['Cookie', 'a=1; b=2; a=3; n=42x'], ['Cookie', 'e=; q']] })
+    const c = ctx({
+      headers: [
+        ['Cookie', 'a=1; b=2; a=3; n=42x'],
+        ['Cookie', 'e=; q'],
+      ],
+    })
     expect(one('cook', c, 'a')).toBe('3')
     expect(one('req.cook', c)).toBe('1')
     expect(one('cook_cnt', c, 'a')).toBe(2)

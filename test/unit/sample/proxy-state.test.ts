@@ -627,7 +627,7 @@ describe('monitor fail', () => {
     expect(await mon()).toBe(503)
   })
 
-  it("refuses what HAProxy refuses, with its messages", () => {
+  it('refuses what HAProxy refuses, with its messages', () => {
     expect(errorsOf(text('  monitor fail')).map((d) => d.message)).toEqual(["'monitor fail' requires either 'if' or 'unless' followed by a condition."])
     expect(errorsOf(text('  monitor foo if TRUE')).map((d) => d.message)).toEqual(["'monitor' only supports 'fail'."])
   })

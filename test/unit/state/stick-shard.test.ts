@@ -89,7 +89,14 @@ describe('StickShard (the StickTable Durable Object logic)', () => {
     const s = new StickShard(memoryShardStorage())
     const r = s.update(RATE, [
       { key: 'a', at: T0, ops: [{ op: 'request', n: 5 }] },
-      { key: 'b', at: T0 + 1, ops: [{ op: 'request', n: 2 }, { op: 'inc', data: 'gpc0', n: 3 }] },
+      {
+        key: 'b',
+        at: T0 + 1,
+        ops: [
+          { op: 'request', n: 2 },
+          { op: 'inc', data: 'gpc0', n: 3 },
+        ],
+      },
       { key: 'a', at: T0 + 2, ops: [{ op: 'request', n: 1 }] },
     ])
     expect(r.map((e) => e?.counters)).toEqual([{ http_req_cnt: 5 }, { http_req_cnt: 2, gpc0: 3 }, { http_req_cnt: 6 }])

@@ -406,7 +406,16 @@ describe('stats page: admin POST', () => {
   it('applies drain to the checked servers and redirects with 303 ;st=DONE', async () => {
     const w = world()
     const id = w.input.routeMap.backends.find((b) => b.name === 'be')?.id
-    const res = await post(w, '/stats', form([['s', 'web1'], ['s', 'web2'], ['action', 'drain'], ['b', `#${id}`]]))
+    const res = await post(
+      w,
+      '/stats',
+      form([
+        ['s', 'web1'],
+        ['s', 'web2'],
+        ['action', 'drain'],
+        ['b', `#${id}`],
+      ]),
+    )
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/stats;st=DONE')
     expect(res.headers.get('cache-control')).toBe('no-cache')
@@ -435,7 +444,15 @@ describe('stats page: admin POST', () => {
     ]
     for (const [action, patch] of cases) {
       const w = world()
-      const res = await post(w, '/stats', form([['s', 'web1'], ['action', action], ['b', 'be']]))
+      const res = await post(
+        w,
+        '/stats',
+        form([
+          ['s', 'web1'],
+          ['action', action],
+          ['b', 'be'],
+        ]),
+      )
       expect(res.headers.get('location'), action).toBe('/stats;st=DONE')
       expect(w.applied, action).toEqual([['be', 'web1', patch]])
     }
@@ -444,30 +461,143 @@ describe('stats page: admin POST', () => {
   it('legacy enable/start only count servers in MAINT/DRAIN', async () => {
     const w = world()
     w.admin.set('be/web1', { state: 'maint', changedAt: 0 })
-    expect((await post(w, '/stats', form([['s', 'web1'], ['s', 'web2'], ['action', 'enable'], ['b', 'be']]))).headers.get('location')).toBe('/stats;st=PART')
+    expect(
+      (
+        await post(
+          w,
+          '/stats',
+          form([
+            ['s', 'web1'],
+            ['s', 'web2'],
+            ['action', 'enable'],
+            ['b', 'be'],
+          ]),
+        )
+      ).headers.get('location'),
+    ).toBe('/stats;st=PART')
     expect(w.applied).toEqual([['be', 'web1', { state: null }]])
-    expect((await post(w, '/stats', form([['s', 'web1'], ['action', 'start'], ['b', 'be']]))).headers.get('location')).toBe('/stats;st=ERRP')
+    expect(
+      (
+        await post(
+          w,
+          '/stats',
+          form([
+            ['s', 'web1'],
+            ['action', 'start'],
+            ['b', 'be'],
+          ]),
+        )
+      ).headers.get('location'),
+    ).toBe('/stats;st=ERRP')
   })
 
   it('answers NONE, ERRP and PART like HAProxy', async () => {
     const w = world()
     const loc = async (body: string, path = '/stats'): Promise<string | null> => (await post(w, path, body)).headers.get('location')
-    expect(await loc(form([['action', 'drain'], ['b', 'be']]))).toBe('/stats;st=NONE')
+    expect(
+      await loc(
+        form([
+          ['action', 'drain'],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=NONE')
     expect(await loc('')).toBe('/stats;st=NONE')
-    expect(await loc(form([['s', 'web1'], ['action', 'drain'], ['b', 'nope']]))).toBe('/stats;st=ERRP')
-    expect(await loc(form([['s', 'web1'], ['action', 'drain'], ['b', '#999']]))).toBe('/stats;st=ERRP')
-    expect(await loc(form([['s', 'web1'], ['action', 'explode'], ['b', 'be']]))).toBe('/stats;st=ERRP')
-    expect(await loc(form([['s', 'web1'], ['action', ''], ['b', 'be']]))).toBe('/stats;st=ERRP')
-    expect(await loc(form([['s', 'ghost'], ['action', 'drain'], ['b', 'be']]))).toBe('/stats;st=ERRP')
-    expect(await loc(form([['s', 'ghost'], ['s', 'web1'], ['action', 'drain'], ['b', 'be']]))).toBe('/stats;st=PART')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'drain'],
+          ['b', 'nope'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'drain'],
+          ['b', '#999'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'explode'],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', ''],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'ghost'],
+          ['action', 'drain'],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'ghost'],
+          ['s', 'web1'],
+          ['action', 'drain'],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=PART')
     // the backend is not 'fe' (no backend capability)
-    expect(await loc(form([['s', 'web1'], ['action', 'drain'], ['b', 'fe']]))).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'drain'],
+          ['b', 'fe'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
     // no backend: the servers are never applied
-    expect(await loc(form([['s', 'web1'], ['action', 'drain']]))).toBe('/stats;st=NONE')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'drain'],
+        ]),
+      ),
+    ).toBe('/stats;st=NONE')
     // dhlth on a server without check is not counted
-    expect(await loc(form([['s', 'web4'], ['action', 'dhlth'], ['b', 'be']]))).toBe('/stats;st=ERRP')
+    expect(
+      await loc(
+        form([
+          ['s', 'web4'],
+          ['action', 'dhlth'],
+          ['b', 'be'],
+        ]),
+      ),
+    ).toBe('/stats;st=ERRP')
     // keeps ;up, ;norefresh and the scope of the page the form was posted from
-    expect(await loc(form([['s', 'web1'], ['action', 'drain'], ['b', 'be']]), '/stats;up;norefresh?scope=be')).toBe('/stats;st=DONE;up;norefresh?scope=be')
+    expect(
+      await loc(
+        form([
+          ['s', 'web1'],
+          ['action', 'drain'],
+          ['b', 'be'],
+        ]),
+        '/stats;up;norefresh?scope=be',
+      ),
+    ).toBe('/stats;st=DONE;up;norefresh?scope=be')
     // a body larger than HAProxy's buffer
     expect(await loc(`s=${'x'.repeat(9000)}&action=drain&b=be`)).toBe('/stats;st=EXCD')
   })
@@ -484,7 +614,16 @@ describe('stats page: admin POST', () => {
 
   it('a POST without admin rights is redirected to ;st=DENY and changes nothing', async () => {
     const w = world()
-    const res = await post(w, '/stats', form([['s', 'web1'], ['action', 'maint'], ['b', 'be']]), false)
+    const res = await post(
+      w,
+      '/stats',
+      form([
+        ['s', 'web1'],
+        ['action', 'maint'],
+        ['b', 'be'],
+      ]),
+      false,
+    )
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/stats;st=DENY')
     expect(w.applied).toEqual([])

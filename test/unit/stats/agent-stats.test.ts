@@ -58,7 +58,9 @@ describe('agent checks and tracking in the stats', () => {
     const fields = renderServersState(input).split('\n')[2]?.split(' ')
     // srv_admin_state (FMAINT), srv_uweight, srv_iweight
     expect([fields?.[6], fields?.[7], fields?.[8]]).toEqual(['1', '20', '100'])
-    const drained = renderServersState(statsInput(CONFIG, { health: { be: { a: { agentAdmin: 'drain', usable: false } } } })).split('\n')[2]?.split(' ')
+    const drained = renderServersState(statsInput(CONFIG, { health: { be: { a: { agentAdmin: 'drain', usable: false } } } }))
+      .split('\n')[2]
+      ?.split(' ')
     expect(drained?.[6]).toBe('8')
   })
 })

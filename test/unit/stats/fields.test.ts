@@ -77,7 +77,7 @@ describe('statRows', () => {
     ])
   })
 
-  it('keeps a frontend and a backend of the same name apart, and counts a listen section\'s own maxconn in its fullconn', () => {
+  it("keeps a frontend and a backend of the same name apart, and counts a listen section's own maxconn in its fullconn", () => {
     const text = `${BASE}frontend dup\n    bind :83\n    maxconn 50\n    default_backend dup\nbackend dup\n    server z 192.0.2.11:80\n`
     const rows = statRows(input(text))
     expect(rows.slice(-3).map((r) => `${r.pxname}/${r.svname}/${r.iid}`)).toEqual(['dup/FRONTEND/5', 'dup/z/6', 'dup/BACKEND/6'])
@@ -112,7 +112,17 @@ describe('statRows', () => {
         health: {
           be: {
             a: snap({ health: 3 }),
-            b: snap({ state: 'STOPPED', health: 1, checkStatus: 'L4CON', checkDesc: 'Layer4 connection problem', checkInfo: 'Connection refused', checkCode: undefined, failedChecks: 4, downTransitions: 1, lastChange: T0 + 4000 }),
+            b: snap({
+              state: 'STOPPED',
+              health: 1,
+              checkStatus: 'L4CON',
+              checkDesc: 'Layer4 connection problem',
+              checkInfo: 'Connection refused',
+              checkCode: undefined,
+              failedChecks: 4,
+              downTransitions: 1,
+              lastChange: T0 + 4000,
+            }),
             c: snap({ state: 'STOPPING', checkStatus: 'L7OKC', checkDesc: 'Layer7 check conditionally passed', checkCode: 404 }),
           },
         },
@@ -123,7 +133,16 @@ describe('statRows', () => {
     expect(col(find(rows, 'be', 'c'), 'status')).toBe('NOLB')
     expect(col(find(rows, 'be', 'd'), 'status')).toBe('no check')
     const b = find(rows, 'be', 'b')
-    expect(['check_status', 'check_code', 'last_chk', 'check_desc', 'chkfail', 'chkdown', 'lastchg', 'downtime'].map((c) => col(b, c))).toEqual(['L4CON', undefined, 'Connection refused', 'Layer4 connection problem', 4, 1, 6, 6])
+    expect(['check_status', 'check_code', 'last_chk', 'check_desc', 'chkfail', 'chkdown', 'lastchg', 'downtime'].map((c) => col(b, c))).toEqual([
+      'L4CON',
+      undefined,
+      'Connection refused',
+      'Layer4 connection problem',
+      4,
+      1,
+      6,
+      6,
+    ])
     const a = find(rows, 'be', 'a')
     expect(['check_status', 'check_code', 'check_duration', 'last_chk', 'check_rise', 'check_fall', 'check_health'].map((c) => col(a, c))).toEqual(['L7OK', 200, 3, '', 2, 3, 3])
     // A server without check has no check columns at all.

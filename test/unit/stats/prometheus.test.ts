@@ -87,7 +87,10 @@ describe('renderPrometheus', () => {
       'haproxy_server_check_status{proxy="be",server="a",state="L7OK"} 1',
       'haproxy_server_check_status{proxy="be",server="b",state="L4CON"} 1',
     ])
-    expect(samples(res.body, 'haproxy_server_check_duration_seconds')).toEqual(['haproxy_server_check_duration_seconds{proxy="be",server="a"} 0.002000', 'haproxy_server_check_duration_seconds{proxy="be",server="b"} 0.000000'])
+    expect(samples(res.body, 'haproxy_server_check_duration_seconds')).toEqual([
+      'haproxy_server_check_duration_seconds{proxy="be",server="a"} 0.002000',
+      'haproxy_server_check_duration_seconds{proxy="be",server="b"} 0.000000',
+    ])
     expect(samples(res.body, 'haproxy_backend_agg_server_status')).toEqual([
       'haproxy_backend_agg_server_status{proxy="be",state="DOWN"} 1',
       'haproxy_backend_agg_server_status{proxy="be",state="UP"} 1',
@@ -106,7 +109,14 @@ describe('renderPrometheus', () => {
 
   it('restricts to the requested scopes; an unknown scope is a 400', () => {
     const back = renderPrometheus(inp, new URLSearchParams('scope=backend&scope=frontend')).body
-    expect([...new Set(back.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^haproxy_([a-z]+)_/.exec(l)?.[1]))]).toEqual(['frontend', 'backend'])
+    expect([
+      ...new Set(
+        back
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => /^haproxy_([a-z]+)_/.exec(l)?.[1]),
+      ),
+    ]).toEqual(['frontend', 'backend'])
     expect(renderPrometheus(inp, new URLSearchParams('scope=')).body).toBe('')
     expect(renderPrometheus(inp, new URLSearchParams('scope=&scope=global')).body.startsWith('# HELP haproxy_process_nbthread')).toBe(true)
     expect(renderPrometheus(inp, new URLSearchParams('scope=*')).body).toBe(res.body)
