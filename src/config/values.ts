@@ -4,6 +4,7 @@
  * are src/util/time.ts). Each parser returns a value or an error message; callers attach positions.
  */
 
+import { addressClass } from '../util/addresses.ts'
 import type { Parsed } from '../util/time.ts'
 
 const ok = <T>(value: T, warning?: string): Parsed<T> => (warning === undefined ? { ok: true, value } : { ok: true, value, warning })
@@ -133,16 +134,10 @@ export function parseHostPort(text: string, opts: { allowRange: boolean; allowOf
   return ok({ ...base, port, portEnd })
 }
 
-/** Loopback and RFC 1918 / ULA / link-local addresses: unreachable from Cloudflare's edge. */
+/** Loopback and private (RFC 1918, CGNAT, ULA, link-local) addresses: unreachable from Cloudflare's edge without a VPC network. */
 export function isPrivateAddress(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  const m = IPV4.exec(host)
-  if (m) {
-    const [a, b] = [Number(m[1]), Number(m[2])]
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0
-  }
-  const h = host.toLowerCase()
-  return h === '::1' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80')
+  const c = addressClass(host)
+  return c === 'loopback' || c === 'private'
 }
 
 /** HTTP status codes that HAProxy accepts in `deny_status`/`return status`. */
