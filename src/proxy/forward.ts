@@ -119,6 +119,13 @@ function sameLine(b: readonly [string, string], a: readonly [string, string]): b
   return b[1] === a[1] && (b[0] === a[0] || (b[0].length === a[0].length && b[0] === a[0].toLowerCase()))
 }
 
+/** The rules left the header lines as they were (same lines in the same order). */
+export function sameHeaderLines(before: readonly (readonly [string, string])[], after: readonly (readonly [string, string])[]): boolean {
+  if (before.length !== after.length) return false
+  for (let i = 0; i < before.length; i++) if (!sameLine(before[i] as readonly [string, string], after[i] as readonly [string, string])) return false
+  return true
+}
+
 /**
  * Makes `h` (holding `before`) hold `after`: only the names whose values changed are touched.
  *
