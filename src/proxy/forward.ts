@@ -50,6 +50,9 @@ export function originUrl(server: Server, ctx: RequestState): string {
 /** Headers the edge adds to the client's request, never forwarded to an origin. */
 const EDGE_ONLY = new Set(['cf-connecting-ip', 'cf-ray', 'cf-visitor', 'cf-ipcountry', 'cdn-loop', 'cf-worker'])
 
+/** Both (one lookup per line). */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...EDGE_ONLY])
+
 /**
  * Request headers for the origin: rules already applied, hop-by-hop removed (Upgrade kept for
  * WebSocket). A list of pairs (the runtime builds its Headers from it in one call, cheaper than an
@@ -60,8 +63,7 @@ export function originHeaders(ctx: RequestState, websocket: boolean): [string, s
   for (const e of ctx.headers.entries()) {
     const n = e[0]
     const l = n.toLowerCase()
-    if (HOP_BY_HOP.has(l) && !(websocket && (l === 'upgrade' || l === 'connection'))) continue
-    if (EDGE_ONLY.has(l)) continue
+    if (NOT_FORWARDED.has(l) && !(websocket && (l === 'upgrade' || l === 'connection'))) continue
     out.push([n, e[1]])
   }
   return out
@@ -117,6 +119,13 @@ function byName(lines: readonly (readonly [string, string])[]): Map<string, stri
 /** Same name (`a` as written, `b` as the runtime gives it: lower case) and value. */
 function sameLine(b: readonly [string, string], a: readonly [string, string]): boolean {
   return b[1] === a[1] && (b[0] === a[0] || (b[0].length === a[0].length && b[0] === a[0].toLowerCase()))
+}
+
+/** The rules left the header lines as they were (same lines in the same order). */
+export function sameHeaderLines(before: readonly (readonly [string, string])[], after: readonly (readonly [string, string])[]): boolean {
+  if (before.length !== after.length) return false
+  for (let i = 0; i < before.length; i++) if (!sameLine(before[i] as readonly [string, string], after[i] as readonly [string, string])) return false
+  return true
 }
 
 /**
@@ -263,7 +272,8 @@ export async function forward(
     // cancelled.
     try {
       const request = new Request(originUrl(server, ctx), init)
-      if (incoming) applyHeaderChanges(request.headers, incoming.lines, headers)
+      // Unchanged lines: the copy is already right, and its Headers object is never made in JS.
+      if (incoming && !sameHeaderLines(incoming.lines, headers)) applyHeaderChanges(request.headers, incoming.lines, headers)
       const pending = upstream(request)
       const response = limit !== undefined && limit > 0 ? await withTimeout(pending, limit) : await pending
       replay.drop()
