@@ -177,7 +177,7 @@ async function respond(txn: Txn, d: Extract<Decision, { kind: 'forward' }>, resu
   }
   const head = { status: out.head.status, reason: statusText, headers: outHeaders }
   /** The response to send with `body`: the origin's head as the response rules left it. */
-  const reply = (body: BodyInit | null): Response => forwardedResponse(body, origin, out.head, lines)
+  const reply = (body: BodyInit | null): Response => forwardedResponse(body, origin, out.head, lines, outHeaders)
   const length = lengthOf(origin)
   if (origin.body && length !== undefined && length <= SMALL_BODY_MAX) {
     if (!txn.holdsSlot) {

@@ -15,6 +15,9 @@ export const DEV_DST_HEADER = 'x-edgeproxy-dst'
 /** Set by `edgeproxy dev`'s listeners: the client's source port (`%cp`, `src_port`). */
 export const DEV_SRC_PORT_HEADER = 'x-edgeproxy-src-port'
 
+/** `cf.httpProtocol` → the request's HTTP version as HAProxy writes it (`req.ver`, `%HV`). */
+const VERSIONS: Readonly<Record<string, string>> = { 'HTTP/1.1': '1.1', 'HTTP/1.0': '1.0', 'HTTP/2': '2.0', 'HTTP/3': '3.0' }
+
 /**
  * Reads the client's address, TLS and edge properties from a Workers request. `dev` trusts the
  * bind header of `edgeproxy dev`'s listeners; at the edge it is an ordinary client header.
@@ -72,10 +75,7 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
     url: req.url,
     headers,
     src: src ?? '127.0.0.1',
-    version: proto
-      .replace(/^HTTP\//, '')
-      .replace(/^2$/, '2.0')
-      .replace(/^3$/, '3.0'),
+    version: VERSIONS[proto] ?? proto.replace(/^HTTP\//, ''),
     ...(srcPort !== undefined ? { srcPort } : {}),
     ...(tls ? { tls } : {}),
     ...(cf ? { cf } : {}),

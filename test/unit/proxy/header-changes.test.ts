@@ -103,10 +103,20 @@ describe('applyHeaderChanges', () => {
   })
 
   it('tells lines left as they were from changed ones (a Response can then go out untouched)', () => {
-    expect(sameHeaderLines(before, before.map(([n, v]) => [n.toUpperCase() === 'HOST' ? 'Host' : n, v]))).toBe(true)
+    expect(
+      sameHeaderLines(
+        before,
+        before.map(([n, v]) => [n.toUpperCase() === 'HOST' ? 'Host' : n, v]),
+      ),
+    ).toBe(true)
     expect(sameHeaderLines(before, [...before, ['x-a', '1']])).toBe(false)
     expect(sameHeaderLines(before, before.slice(1))).toBe(false)
-    expect(sameHeaderLines(before, before.map(([n, v]) => [n, n === 'accept' ? 'text/html' : v]))).toBe(false)
+    expect(
+      sameHeaderLines(
+        before,
+        before.map(([n, v]) => [n, n === 'accept' ? 'text/html' : v]),
+      ),
+    ).toBe(false)
     expect(sameHeaderLines(before, [before[1] as Line, before[0] as Line, before[2] as Line, before[3] as Line])).toBe(false)
   })
 })
