@@ -28,6 +28,13 @@ export interface EdgeRules {
 /** The VPC network binding's name (the Worker calls `env.EDGEPROXY_VPC.fetch()`). */
 export const VPC_BINDING = 'EDGEPROXY_VPC'
 
+/**
+ * Set ("1") under `--edge`: Miniflare cannot intercept `connect()` (cloudflare:sockets goes
+ * straight to the network, whatever `outboundService` says), so code that opens sockets can read
+ * this binding to refuse what the edge refuses (Cloudflare's ranges, private addresses).
+ */
+export const EDGE_FLAG_BINDING = 'EDGEPROXY_DEV_EDGE'
+
 /** A response Cloudflare generates instead of reaching an origin. */
 export interface EdgeRefusal {
   readonly status: number
@@ -160,13 +167,12 @@ export const NO_CLIENT_CERT: TlsClientAuth = {
   certRFC9440: '',
 }
 
-/** Node's one-attribute-a-line DN (most significant first) as RFC 2253 (least significant first). */
+/** Node's one-attribute-a-line DN (most significant first, values already escaped as RFC 2253 says) in RFC 2253's order. */
 function rfc2253(dn: string): string {
   return dn
     .split('\n')
     .filter((l) => l !== '')
     .reverse()
-    .map((l) => l.replace(/([,+"\\<>;])/g, '\\$1'))
     .join(',')
 }
 

@@ -10,7 +10,7 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { type KvStore, push, type PushResult } from '../routemap/publish.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import { bundleWorker } from './bundle.ts'
-import { type EdgeRules, VPC_BINDING } from './edge.ts'
+import { EDGE_FLAG_BINDING, type EdgeRules, VPC_BINDING } from './edge.ts'
 import { edgeOutbound, vpcOutbound } from './edge-outbound.ts'
 
 export interface RuntimeOptions {
@@ -55,7 +55,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<WorkerRuntime> {
             ...(o.edge.vpcNetwork !== undefined ? { serviceBindings: { [VPC_BINDING]: vpcOutbound(o.edge) } } : {}),
           }
         : {}),
-      bindings: { EDGEPROXY_ROUTEMAP: JSON.stringify(o.routeMap), EDGEPROXY_DEV: '1', EDGEPROXY_API_TOKEN: o.apiToken, EDGEPROXY_POLL_MS: String(DEV_POLL_MS) },
+      bindings: {
+        EDGEPROXY_ROUTEMAP: JSON.stringify(o.routeMap),
+        EDGEPROXY_DEV: '1',
+        EDGEPROXY_API_TOKEN: o.apiToken,
+        EDGEPROXY_POLL_MS: String(DEV_POLL_MS),
+        ...(o.edge ? { [EDGE_FLAG_BINDING]: '1' } : {}),
+      },
       host: '127.0.0.1',
       port: o.port ?? 0,
       // Miniflare 5 keeps every local resource (DO SQLite, KV, cache) under one directory; wrangler uses `<persist-to>/v3`.
