@@ -208,6 +208,8 @@ frontend fe
     bind 127.0.0.1:8443 ssl crt ${dir}/server.pem ca-file ${dir}/ca.pem verify required
     http-request set-header X-SSL-Client-CN %[ssl_c_s_dn(cn)]
     http-request set-header X-SSL-Client-Verify %[ssl_c_verify]
+    http-request set-header X-SSL-Client-DN %[ssl_c_s_dn]
+    http-request set-header X-SSL %[ssl_fc]
     default_backend be
 
 backend be
@@ -227,6 +229,7 @@ backend be
       expect(reply(o, 0).status).toBe(200)
       const seen = o.hits.web1?.find((h) => h.url === '/with-cert')
       expect(seen?.headers['x-ssl-client-cn']).toBe('client')
+      expect([seen?.headers['x-ssl-client-dn'], seen?.headers['x-ssl-client-verify'], seen?.headers['x-ssl']]).toEqual(['/O=edgeproxy/CN=client', '0', '1'])
     })
 
     // passes once the mtls branch is merged (the Worker consumes the dev-only header instead of forwarding it)
