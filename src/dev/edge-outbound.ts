@@ -4,13 +4,14 @@
  * functions workerd calls for each subrequest): the global `fetch()` answers what Cloudflare's
  * edge would (src/dev/edge.ts decides; a refusal is answered here, without connecting anywhere),
  * and the emulated VPC network binding (`EDGEPROXY_VPC`, with `--vpc-network`) reaches any
- * address the URL names — the tunnel's far side is this machine.
+ * address the URL names — the tunnel's far side is this machine; an address nothing answers on gets
+ * Cloudflare's 502 ("error code: 502"), as a connection failure.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
 import { type Request as MfRequest, Response as MfResponse } from 'miniflare'
-import { decideOutbound, type EdgeHost, type EdgeRefusal, type EdgeRules, REFUSAL_HEADERS, refusalBody } from './edge.ts'
+import { decideOutbound, type EdgeHost, type EdgeRefusal, type EdgeRules, REFUSAL_HEADERS, REFUSE_ORIGIN_DOWN, REFUSE_UNREACHABLE, refusalBody } from './edge.ts'
 
 function refusal(r: EdgeRefusal): MfResponse {
   return new MfResponse(refusalBody(r), { status: r.status, headers: REFUSAL_HEADERS.map(([n, v]) => [n, v]) })
@@ -48,7 +49,7 @@ function forward(req: MfRequest, to: EdgeHost): Promise<MfResponse> {
 export function edgeOutbound(rules: EdgeRules): (req: MfRequest) => Promise<MfResponse> {
   return async (req) => {
     const d = decideOutbound(new URL(req.url), rules)
-    return d.kind === 'refuse' ? refusal(d.refusal) : forward(req, d.to)
+    return d.kind === 'refuse' ? refusal(d.refusal) : forward(req, d.to).catch(() => refusal(REFUSE_ORIGIN_DOWN))
   }
 }
 
@@ -58,6 +59,7 @@ export function vpcOutbound(rules: EdgeRules): (req: MfRequest) => Promise<MfRes
     const url = new URL(req.url)
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
-    return forward(req, rules.hosts.get(host) ?? { host, port })
+    // Miniflare would turn a rejection into a 500 that reads as the server's: answer as the edge does for an origin it cannot reach.
+    return forward(req, rules.hosts.get(host) ?? { host, port }).catch(() => refusal(REFUSE_UNREACHABLE))
   }
 }

@@ -52,6 +52,12 @@ export const REFUSE_DNS: EdgeRefusal = { status: 530, code: 1016 }
 /** Connection timed out: a proxied hostname on a port Cloudflare does not proxy. */
 export const REFUSE_PORT: EdgeRefusal = { status: 522, code: 522 }
 
+/** Web server is down: the origin of a proxied hostname refused the connection. */
+export const REFUSE_ORIGIN_DOWN: EdgeRefusal = { status: 521, code: 521 }
+
+/** Bad gateway: the VPC network's origin refused or did not answer the connection. */
+export const REFUSE_UNREACHABLE: EdgeRefusal = { status: 502, code: 502 }
+
 /** The headers of a Cloudflare-generated answer to a subrequest. */
 export const REFUSAL_HEADERS: readonly (readonly [string, string])[] = [
   ['server', 'cloudflare'],
