@@ -104,11 +104,30 @@ export const COMMANDS: readonly Command[] = [
       FILES,
       { name: 'demo-origins', help: "start a demo origin for each loopback 'server' line, answering with its own name" },
       { ...PERSIST_TO, help: `${PERSIST_TO.help}: KV, Durable Objects, the runtime API's address` },
+      { name: 'edge', help: "apply the edge's production rules: outbound fetch() as Cloudflare answers it, request.cf from x-edgeproxy-cf-* headers (docs/edge-dev.md)" },
+      { name: 'vpc-network', value: 'ID', help: 'with --edge: emulate the Workers VPC network binding (cf1:network or cf1:vnet:UUID), reaching private and loopback servers' },
+      { name: 'edge-host', value: 'NAME=127.0.0.1:PORT', multiple: true, help: 'with --edge: a proxied hostname the Worker may fetch, served on a loopback port' },
+      { name: 'tls-cert', value: 'FILE', help: "with --edge: 'ssl' binds listen with TLS, this certificate (PEM, with its key unless --tls-key), and ask for a client certificate" },
+      { name: 'tls-key', value: 'FILE', help: 'the private key of --tls-cert (PEM)' },
+      { name: 'tls-ca', value: 'FILE', help: 'the CA (PEM) that verifies client certificates on TLS binds' },
     ],
     async run(args, io) {
       // Loaded on demand: it brings in Miniflare and esbuild, which check/compile do not need.
       const { dev } = await import('./dev.ts')
-      return await dev({ files: args.strings('file'), demoOrigins: args.flag('demo-origins'), persistTo: args.string('persist-to') as string }, io)
+      return await dev(
+        {
+          files: args.strings('file'),
+          demoOrigins: args.flag('demo-origins'),
+          persistTo: args.string('persist-to') as string,
+          edge: args.flag('edge'),
+          vpcNetwork: args.string('vpc-network'),
+          edgeHosts: args.strings('edge-host'),
+          tlsCert: args.string('tls-cert'),
+          tlsKey: args.string('tls-key'),
+          tlsCa: args.string('tls-ca'),
+        },
+        io,
+      )
     },
   },
   {

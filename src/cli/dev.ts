@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { dirname, resolve } from 'node:path'
+import { type EdgeHost, type EdgeRules, isVpcNetworkId, parseEdgeHost } from '../dev/edge.ts'
 import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
-import { type ListenAddress, type Listener, listen } from '../dev/listeners.ts'
+import { type ListenAddress, type ListenOptions, type Listener, listen } from '../dev/listeners.ts'
 import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
 import { openStatsSocket, type StatsSocket } from '../dev/stats-socket.ts'
 import { API_LEVEL_HEADER, API_PATH } from '../ops/api-http.ts'
@@ -21,6 +22,13 @@ export interface DevOptions {
   readonly files: readonly string[]
   readonly demoOrigins: boolean
   readonly persistTo?: string
+  /** `--edge`: the platform's production rules (docs/edge-dev.md). */
+  readonly edge?: boolean
+  readonly vpcNetwork?: string | undefined
+  readonly edgeHosts?: readonly string[]
+  readonly tlsCert?: string | undefined
+  readonly tlsKey?: string | undefined
+  readonly tlsCa?: string | undefined
   /** Resolves when the command should stop (defaults to SIGINT/SIGTERM). */
   readonly until?: Promise<void>
 }
@@ -59,7 +67,42 @@ function closeServer(s: Server): Promise<void> {
   })
 }
 
+/** The `--edge` options as rules and TLS material; a string is the error to print. */
+function edgeSetup(o: DevOptions): { rules?: EdgeRules; tls?: ListenOptions['tls'] } | string {
+  const needsEdge = [
+    o.vpcNetwork !== undefined && '--vpc-network',
+    (o.edgeHosts ?? []).length > 0 && '--edge-host',
+    o.tlsCert !== undefined && '--tls-cert',
+    o.tlsKey !== undefined && '--tls-key',
+    o.tlsCa !== undefined && '--tls-ca',
+  ].filter((x): x is string => typeof x === 'string')
+  if (!o.edge) return needsEdge.length > 0 ? `edgeproxy dev: ${needsEdge.join(', ')} need${needsEdge.length === 1 ? 's' : ''} --edge` : {}
+  if (o.vpcNetwork !== undefined && !isVpcNetworkId(o.vpcNetwork)) return `edgeproxy dev: --vpc-network '${o.vpcNetwork}': expected cf1:network or cf1:vnet:<UUID>`
+  const hosts = new Map<string, EdgeHost>()
+  for (const spec of o.edgeHosts ?? []) {
+    const h = parseEdgeHost(spec)
+    if (typeof h === 'string') return `edgeproxy dev: ${h}`
+    hosts.set(h.name, h.to)
+  }
+  if ((o.tlsKey !== undefined || o.tlsCa !== undefined) && o.tlsCert === undefined) return 'edgeproxy dev: --tls-key and --tls-ca need --tls-cert'
+  let tls: ListenOptions['tls']
+  if (o.tlsCert !== undefined) {
+    try {
+      const cert = readFileSync(o.tlsCert, 'utf8')
+      tls = { cert, key: o.tlsKey !== undefined ? readFileSync(o.tlsKey, 'utf8') : cert, ...(o.tlsCa !== undefined ? { ca: readFileSync(o.tlsCa, 'utf8') } : {}) }
+    } catch (e) {
+      return `edgeproxy dev: ${(e as Error).message}`
+    }
+  }
+  return { rules: { hosts, ...(o.vpcNetwork !== undefined ? { vpcNetwork: o.vpcNetwork } : {}) }, ...(tls ? { tls } : {}) }
+}
+
 export async function dev(o: DevOptions, io: Io): Promise<number> {
+  const edge = edgeSetup(o)
+  if (typeof edge === 'string') {
+    io.err(edge)
+    return 2
+  }
   const r = compileFiles(o.files, io, { quiet: true })
   const warnings = r.diagnostics.length - r.errorCount
   if (warnings > 0) io.err(`${warnings} warning${warnings === 1 ? '' : 's'} about what the edge does differently: see 'edgeproxy check ${o.files.map((f) => `-f ${f}`).join(' ')}'`)
@@ -87,7 +130,15 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
       }
     }
     const apiToken = process.env.EDGEPROXY_API_TOKEN || randomBytes(18).toString('base64url')
-    runtime = await startRuntime({ routeMap, sources: o.files, persistTo, compatibilityDate: compatibilityDate(), kvNamespaceId: kvNamespaceId(), apiToken })
+    runtime = await startRuntime({
+      routeMap,
+      sources: o.files,
+      persistTo,
+      compatibilityDate: compatibilityDate(),
+      kvNamespaceId: kvNamespaceId(),
+      apiToken,
+      ...(edge.rules ? { edge: edge.rules } : {}),
+    })
     const rt = runtime
     const p = runtime.published
     io.out(
@@ -124,11 +175,13 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
           const key = `${b.address}:${port}`
           if (seen.has(key)) continue
           seen.add(key)
-          listeners.push(await listen(addr, target))
-          io.out(`frontend '${fe.name}' on http://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
+          const tls = b.ssl ? edge.tls : undefined
+          listeners.push(await listen(addr, target, { ...(edge.rules ? { edge: true } : {}), ...(tls ? { tls } : {}) }))
+          io.out(`frontend '${fe.name}' on http${tls ? 's' : ''}://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
         }
       }
     }
+    if (edge.rules) io.out(`edge rules on: fetch() as Cloudflare answers it${edge.rules.vpcNetwork ? `, VPC network ${edge.rules.vpcNetwork} as binding EDGEPROXY_VPC` : ', no VPC network'}`)
     io.out(`edgeproxy dev: ready (RouteMap ${routeMap.hash.slice(0, 12)}, ${routeMap.frontends.length} frontend(s), ${routeMap.backends.length} backend(s))`)
     await (o.until ?? signals())
     io.out('edgeproxy dev: stopping')

@@ -5,10 +5,19 @@
  * (`CF-Connecting-IP`, as Cloudflare's edge does) and which bind received it
  * (`x-edgeproxy-bind`, trusted only under dev). Bodies stream both ways; WebSocket upgrades are
  * spliced as raw sockets.
+ *
+ * Under `--edge` (src/dev/edge.ts) a listener also states what Cloudflare's edge would put in
+ * `request.cf` (Miniflare's `MF-CF-Blob` header, replacing its made-up defaults): the
+ * `x-edgeproxy-cf-*` properties the client asked for, and, on an `ssl` bind given a certificate,
+ * the TLS version, cipher and client certificate (`tlsClientAuth`, also in
+ * `x-edgeproxy-tls-client-auth`) of a real TLS handshake that asks for one.
  */
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http'
+import { type IncomingMessage, createServer as httpCreateServer, request as httpRequest, type Server, type ServerResponse } from 'node:http'
+import { createServer as httpsCreateServer } from 'node:https'
 import { connect, type Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { errorResponse } from '../engine/errors.ts'
+import { CF_HEADER_PREFIX, cfFromHeaders, tlsClientAuth } from './edge.ts'
 
 export interface ListenAddress {
   /** As written in the config: '' or '*' means every address. */
@@ -16,8 +25,26 @@ export interface ListenAddress {
   readonly port: number
 }
 
+/** The client certificate as Cloudflare's `tlsClientAuth` JSON (read by the Worker under dev only). */
+export const TLS_CLIENT_AUTH_HEADER = 'x-edgeproxy-tls-client-auth'
+/** Miniflare's header for the `request.cf` object of a request (its entry worker reads and removes it). */
+const CF_BLOB_HEADER = 'mf-cf-blob'
+
+/** Miniflare's header for the URL the Worker sees (a TLS listener's requests are https://). */
+const URL_HEADER = 'mf-original-url'
+
 /** Headers a client must not be able to set: the listener states them. */
-const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind', 'x-edgeproxy-dst', 'x-edgeproxy-src-port'])
+const STATED = new Set(['cf-connecting-ip', 'x-edgeproxy-bind', 'x-edgeproxy-dst', 'x-edgeproxy-src-port', TLS_CLIENT_AUTH_HEADER, CF_BLOB_HEADER, URL_HEADER])
+/** Under `--edge`: set by Cloudflare from the client's address, never by the client. */
+const EDGE_STATED = new Set(['cf-ipcountry'])
+
+/** How a listener presents requests to the Worker. */
+export interface ListenOptions {
+  /** `--edge`: states `request.cf` as the edge would. */
+  readonly edge?: boolean
+  /** A TLS listener (PEM): asks for a client certificate, verified against `ca`, never required. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string }
+}
 
 function hostOf(a: ListenAddress): string {
   return a.address === '' || a.address === '*' ? '0.0.0.0' : a.address.replace(/^\[|\]$/g, '')
@@ -27,12 +54,22 @@ function peer(sock: Socket): string {
   return (sock.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '')
 }
 
-function upstreamHeaders(req: IncomingMessage, bind: ListenAddress): Record<string, string | string[]> {
+/** The client certificate of a TLS connection as Cloudflare's `tlsClientAuth`, its version and cipher. */
+function tlsOf(sock: TLSSocket): Parameters<typeof cfFromHeaders>[1] {
+  const peer = sock.getPeerCertificate(false) as { raw?: Buffer }
+  const error = sock.authorizationError as unknown as Error | string | null | undefined
+  const why = sock.authorized ? undefined : error instanceof Error ? error.message : (error ?? 'unknown')
+  return { version: sock.getProtocol() ?? '', cipher: sock.getCipher()?.name ?? '', clientAuth: tlsClientAuth(peer.raw, why) }
+}
+
+function upstreamHeaders(req: IncomingMessage, bind: ListenAddress, o: ListenOptions): Record<string, string | string[]> {
   const h: Record<string, string | string[]> = {}
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string
     const value = req.rawHeaders[i + 1] as string
-    if (STATED.has(name.toLowerCase())) continue
+    const lower = name.toLowerCase()
+    if (STATED.has(lower)) continue
+    if (o.edge && (EDGE_STATED.has(lower) || lower.startsWith(CF_HEADER_PREFIX))) continue
     const prev = h[name]
     h[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
@@ -43,6 +80,17 @@ function upstreamHeaders(req: IncomingMessage, bind: ListenAddress): Record<stri
   h['x-edgeproxy-dst'] = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
   // HTTP/1.0 allows no Host; the Worker needs one to build the URL: the socket's address stands in.
   if (!Object.keys(h).some((n) => n.toLowerCase() === 'host')) h.host = `${h['x-edgeproxy-dst']}:${bind.port}`
+  if (o.edge) {
+    const tls = o.tls ? tlsOf(req.socket as TLSSocket) : undefined
+    const cf = cfFromHeaders(req.headers, tls)
+    if (typeof cf.country === 'string') h['cf-ipcountry'] = cf.country
+    if (tls) {
+      h[TLS_CLIENT_AUTH_HEADER] = JSON.stringify(tls.clientAuth)
+      const host = Object.entries(h).find(([n]) => n.toLowerCase() === 'host')?.[1]
+      h[URL_HEADER] = `https://${Array.isArray(host) ? host[0] : host}${req.url ?? '/'}`
+    }
+    h[CF_BLOB_HEADER] = JSON.stringify(cf)
+  }
   return h
 }
 
@@ -52,10 +100,10 @@ export interface Listener {
 }
 
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
-export function listen(bind: ListenAddress, target: { host: string; port: number }): Promise<Listener> {
+export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
   const tunnels = new Set<Socket>()
-  const server = createServer((req, res) => {
-    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind), setHost: false }, (ures) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o), setHost: false }, (ures) => {
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
       ures.pipe(res)
     })
@@ -64,7 +112,10 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       res.end('edgeproxy dev: the Worker runtime is not answering\n')
     })
     req.pipe(up)
-  })
+  }
+  const server: Server = o.tls
+    ? httpsCreateServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
+    : httpCreateServer(handler)
   // A request the HTTP parser rejects never reaches the Worker: answer as HAProxy does (its 400
   // page for a malformed or oversized request, 408 when it did not arrive in time).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -78,7 +129,7 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
   })
   server.on('upgrade', (req, client, head) => {
     const upstream = connect(target.port, target.host, () => {
-      const headers = upstreamHeaders(req, bind)
+      const headers = upstreamHeaders(req, bind, o)
       const lines = [`${req.method} ${req.url} HTTP/1.1`]
       for (const [n, v] of Object.entries(headers)) for (const x of Array.isArray(v) ? v : [v]) lines.push(`${n}: ${x}`)
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`)

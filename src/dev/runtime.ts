@@ -10,6 +10,8 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { type KvStore, push, type PushResult } from '../routemap/publish.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import { bundleWorker } from './bundle.ts'
+import { EDGE_FLAG_BINDING, type EdgeRules, VPC_BINDING } from './edge.ts'
+import { edgeOutbound, vpcOutbound } from './edge-outbound.ts'
 
 export interface RuntimeOptions {
   readonly routeMap: RouteMap
@@ -24,6 +26,8 @@ export interface RuntimeOptions {
   readonly kvNamespaceId: string
   /** The runtime API token (the EDGEPROXY_API_TOKEN secret). */
   readonly apiToken: string
+  /** `--edge`: the Worker's outbound traffic follows the edge's rules (and the VPC binding, with `--vpc-network`). */
+  readonly edge?: EdgeRules
 }
 
 export interface WorkerRuntime {
@@ -45,7 +49,19 @@ export async function startRuntime(o: RuntimeOptions): Promise<WorkerRuntime> {
       modules: [{ type: 'ESModule', path: 'edgeproxy-worker.js', contents: script }],
       compatibilityDate: o.compatibilityDate,
       compatibilityFlags: ['nodejs_compat'],
-      bindings: { EDGEPROXY_ROUTEMAP: JSON.stringify(o.routeMap), EDGEPROXY_DEV: '1', EDGEPROXY_API_TOKEN: o.apiToken, EDGEPROXY_POLL_MS: String(DEV_POLL_MS) },
+      ...(o.edge
+        ? {
+            outboundService: edgeOutbound(o.edge),
+            ...(o.edge.vpcNetwork !== undefined ? { serviceBindings: { [VPC_BINDING]: vpcOutbound(o.edge) } } : {}),
+          }
+        : {}),
+      bindings: {
+        EDGEPROXY_ROUTEMAP: JSON.stringify(o.routeMap),
+        EDGEPROXY_DEV: '1',
+        EDGEPROXY_API_TOKEN: o.apiToken,
+        EDGEPROXY_POLL_MS: String(DEV_POLL_MS),
+        ...(o.edge ? { [EDGE_FLAG_BINDING]: '1' } : {}),
+      },
       host: '127.0.0.1',
       port: o.port ?? 0,
       // Miniflare 5 keeps every local resource (DO SQLite, KV, cache) under one directory; wrangler uses `<persist-to>/v3`.

@@ -586,9 +586,9 @@ export interface DevProcess {
   readonly exited: Promise<number | null>
 }
 
-/** Starts `edgeproxy dev -f cfgPath --persist-to stateDir` through the real binary. */
-export function spawnDev(cfgPath: string, stateDir: string): DevProcess {
-  const child = spawn('node', [BIN, 'dev', '-f', cfgPath, '--persist-to', stateDir], {
+/** Starts `edgeproxy dev -f cfgPath --persist-to stateDir [extraArgs…]` through the real binary. */
+export function spawnDev(cfgPath: string, stateDir: string, extraArgs: readonly string[] = []): DevProcess {
+  const child = spawn('node', [BIN, 'dev', '-f', cfgPath, '--persist-to', stateDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
@@ -615,12 +615,12 @@ export function spawnDev(cfgPath: string, stateDir: string): DevProcess {
   return { child, output: () => out, ready, exited }
 }
 
-export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = []): Promise<Proxy> {
+export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = [], devArgs: readonly string[] = []): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
   const ports = await portsFor(extraPorts)
   const port = ports.PORT as number
   const path = materialize(config, ports, origins, dir, 'edgeproxy.cfg', files)
-  const dev = spawnDev(path, join(dir, 'state'))
+  const dev = spawnDev(path, join(dir, 'state'), devArgs)
   const { child, ready } = dev
   try {
     await ready
@@ -647,13 +647,15 @@ export interface PairOptions {
   readonly files?: Files
   /** Extra bind placeholders besides `@PORT@` (e.g. `PORT2` for `@PORT2@`). */
   readonly extraPorts?: readonly string[]
+  /** Extra `edgeproxy dev` arguments (e.g. `--edge`). */
+  readonly devArgs?: readonly string[]
 }
 
 /** Starts the origins and both proxies; `stop()` ends all of them (call it in afterAll). */
 export async function startPair(config: string, o: PairOptions): Promise<Pair> {
   const origins = await new Origins().start(o.live)
   for (const d of o.dead ?? []) await origins.reserve(d)
-  const started = await Promise.allSettled([startHaproxy(config, origins, o.files, o.extraPorts), startEdgeproxy(config, origins, o.files, o.extraPorts)])
+  const started = await Promise.allSettled([startHaproxy(config, origins, o.files, o.extraPorts), startEdgeproxy(config, origins, o.files, o.extraPorts, o.devArgs)])
   const [h, e] = started
   if (h?.status !== 'fulfilled' || e?.status !== 'fulfilled') {
     await Promise.all(started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined)))
