@@ -12,6 +12,7 @@ import { captureHeaders, newCaptureView } from './captures.ts'
 import { restrictHeaderNames } from './restrict-headers.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
+import { bindVerify, certificateAccepted } from './client-verify.ts'
 import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
 import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
 import type { ServerSelector, ServerStates } from './server-select.ts'
@@ -138,6 +139,12 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const fe = (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ?? fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
+  if (fe.verifies && bindVerify(fe, host, port, req.listener) === 'required' && !certificateAccepted(req.tls)) {
+    // HAProxy fails the handshake: no rule runs, nothing reaches a server (client-verify.ts).
+    const why = `bind 'verify required': ${req.tls?.presented ? (req.tls.revoked ? 'the client certificate is revoked' : `the client certificate failed verification (${req.tls.verifyError ?? 'FAILED'})`) : 'no client certificate'}`
+    if (trace.enabled) trace.step({ stage: 'frontend', text: `${why} → TLS handshake refused` })
+    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(403), cause: 'tls-refused', why }
+  }
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
   ctx.timeouts = fe.timeouts
