@@ -99,12 +99,17 @@ export class LiveRouteMap {
       this.#o.log(`[routemap] cannot read ${LIVE_KEY}: ${String(e)}; keeping the current RouteMap`)
       return
     }
+    const id = pointer ? `${pointer.version}@${pointer.hash}` : ''
+    // A retry is kept only while the pointer still names its version.
+    const missing = this.#missing?.id === id ? this.#missing : undefined
+    this.#missing = missing
     if (!pointer) return
     const cur = this.#current
-    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) return
-    const id = `${pointer.version}@${pointer.hash}`
+    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) {
+      this.#missing = undefined
+      return
+    }
     if (this.#bad.has(id)) return
-    const missing = this.#missing?.id === id ? this.#missing : undefined
     if (missing && this.#o.now() < missing.retryAt) return
     let text: string | null
     try {

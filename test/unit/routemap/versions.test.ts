@@ -165,6 +165,26 @@ describe('LiveRouteMap: the isolate follows the pointer', () => {
     expect(cur.version).toBe('v2')
     expect(cur.routeMap.backends[0]?.name).toBe('b')
     expect(logs.at(-1)).toMatch(/switched from v1 to v2/)
+    // Back to the poll interval.
+    clock.t = 13000
+    expect(l.due()).toBe(false)
+  })
+
+  it('a rollback while a version is missing drops its retry', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const clock = { t: 0 }
+    const l = new LiveRouteMap({ get: (k) => (k === versionKey('v2') ? Promise.resolve(null) : kv.get(k)) }, () => map('fallback'), { pollMs: 5000, now: () => clock.t, log: () => {} })
+    expect((await l.current()).version).toBe('v1')
+    await push(kv, map('b'), ['b.cfg'])
+    clock.t = 5000
+    await l.poll()
+    await rollback(kv, 'v1')
+    clock.t = 6000
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    clock.t = 8000
+    expect(l.due()).toBe(false)
   })
 
   it('the backoff of a missing version is capped, and a pointer to another version starts over', async () => {
