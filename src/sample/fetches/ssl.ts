@@ -6,6 +6,7 @@
  * `ssl_c_s_dn(cn)` and the "/C=../CN=.." one-line form work like OpenSSL's X509_NAME.
  */
 import type { ArgSpec, FetchDef, FetchFn, Sample, SampleContext, TlsClientInfo } from '../types.ts'
+import { base64Decode } from '../converters/codec.ts'
 import { headerValues } from './hdr-values.ts'
 import { inetPton4 } from './ip-text.ts'
 import { argInt, argStr, BOTH, bin, bool, bytesOfHex, FALSE, int, str, TRUE, textOf } from './util.ts'
@@ -181,18 +182,6 @@ export function verifyCode(ctx: SampleContext): number {
   return 1
 }
 
-/** Standard base64 (RFC 9440 byte sequences) to bytes; undefined when malformed. */
-function base64Bytes(text: string): Uint8Array | undefined {
-  try {
-    const s = atob(text)
-    const out = new Uint8Array(s.length)
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
-    return out
-  } catch {
-    return undefined
-  }
-}
-
 /** ASN1_TIME as OpenSSL prints it for ssl_c_notbefore/notafter: UTCTime "YYMMDDhhmmssZ" (GeneralizedTime after 2049). */
 export function asn1Time(text: string | undefined): string | undefined {
   if (!text) return undefined
@@ -282,7 +271,7 @@ export const SSL_FETCHES: readonly FetchDef[] = [
   }),
   tlsFetch('ssl_c_der', 'bin', 'the client certificate, DER-encoded (from certRFC9440)', (ctx) => {
     const d = clientCert(ctx)?.der
-    const b = d ? base64Bytes(d) : undefined
+    const b = d ? base64Decode(d) : undefined
     return b ? bin(b) : undefined
   }),
   tlsFetch('ssl_c_sha1', 'bin', 'SHA-1 fingerprint of the client certificate (binary)', (ctx) => {
