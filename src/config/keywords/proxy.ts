@@ -242,7 +242,10 @@ function parseBind(st: Statement, cx: KeywordContext): void {
       st.span,
       `'bind ... ${ssl ? 'ssl' : tls[0]}': TLS is terminated by Cloudflare; certificates, ciphers and protocol versions are zone settings (SSL/TLS > Edge Certificates: Minimum TLS Version, Cipher suites, TLS 1.3; SSL/TLS > Client Certificates or API Shield for 'verify'/'ca-file' mTLS)`,
       {
-        help: "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
+        help:
+          ssl && verify !== 'none'
+            ? `'verify ${verify}' is applied to the certificate Cloudflare verified (request.cf.tlsClientAuth): enable mTLS on the hostname (docs/mtls.md)${verify === 'required' ? ', or every request to this bind is refused' : ''}`
+            : "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
       },
     )
   }

@@ -186,3 +186,18 @@ describe("the seed article's mTLS frontend", () => {
     expect(t.seen[0]?.headers.get('x-ssl-client-cn')).toBe('alice')
   })
 })
+
+describe("bind 'verify' in the compiler", () => {
+  const fe = (bind: string) => compileConfig([{ name: 't.cfg', text: `defaults\n  mode http\nfrontend f\n  bind ${bind}\n` }])
+  it('keeps optional and required on ssl binds; none and a bind without ssl keep nothing', () => {
+    expect(fe(':443 ssl crt /c.pem verify optional').routeMap?.frontends[0]?.binds[0]?.verify).toBe('optional')
+    expect(fe(':443 ssl crt /c.pem verify required').routeMap?.frontends[0]?.binds[0]?.verify).toBe('required')
+    expect(fe(':443 ssl crt /c.pem verify none').routeMap?.frontends[0]?.binds[0]?.verify).toBeUndefined()
+    expect(fe(':80 verify required').routeMap?.frontends[0]?.binds[0]?.verify).toBeUndefined()
+  })
+  it('rejects an unknown verify method with HAProxy-like text', () => {
+    const r = fe(':443 ssl verify always')
+    expect(r.routeMap).toBeUndefined()
+    expect(r.diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/unknown verify method 'always'/) })
+  })
+})
