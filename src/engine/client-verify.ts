@@ -28,5 +28,5 @@ export function bindVerify(fe: RtFrontend, host: string, port: number, listener?
 
 /** `verify required` holds: a certificate was presented, verified by the edge, and not revoked. */
 export function certificateAccepted(tls: TlsClientInfo | undefined): boolean {
-  return tls !== undefined && tls.presented && tls.verified && tls.revoked !== true
+  return tls?.presented === true && tls.verified && tls.revoked !== true
 }
