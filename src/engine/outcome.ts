@@ -36,7 +36,10 @@ export type LocalCause =
   /**
    * The bind says `verify required` and the client certificate is missing, unverified or revoked:
    * HAProxy fails the TLS handshake (CO_ER_SSL_HANDSHAKE), no request exists; at the edge the
-   * Worker answers 403 and logs HAProxy's connection error line (CR--).
+   * Worker answers 403 and logs HAProxy 2.6's connection error line. HAProxy 2.6 gives such a
+   * connection no termination state; PR-- is the one later versions log for a session that ended
+   * before its stream (log.c sess_log: SF_ERR_PRXCOND | SF_FINST_R), and a proxy condition is
+   * what refused it.
    */
   | 'tls-refused'
 
@@ -123,7 +126,7 @@ export const TERMINATIONS: Readonly<Record<Termination, TerminationState>> = {
   'no-server': { kind: 'noserver', cause: 'S', phase: 'C' },
   'no-frontend': { kind: 'none', cause: 'P', phase: 'R' },
   internal: { kind: 'internal', cause: 'I', phase: 'R' },
-  'tls-refused': { kind: 'none', cause: 'C', phase: 'R', noTR: true, connError: 'SSL handshake failure' },
+  'tls-refused': { kind: 'none', cause: 'P', phase: 'R', noTR: true, connError: 'SSL handshake failure' },
   'internal-backend': { kind: 'internal', cause: 'I', phase: 'C' },
   applet: { kind: 'local', cause: 'L', phase: 'R' },
   'cache-hit': { kind: 'ok', cause: 'L', phase: 'R' },

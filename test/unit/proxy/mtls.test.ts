@@ -99,14 +99,14 @@ describe('bind verify required', () => {
     expect(t.seen).toHaveLength(0)
     expect(t.lines).toHaveLength(1)
     expect(t.lines[0]).toMatch(/^10\.0\.0\.1:0 \[\d\d\/\w{3}\/\d{4}:[\d:.]+\] req\/8443: SSL handshake failure$/)
-    expect(t.entries[0]?.termination).toBe('CR--')
+    expect(t.entries[0]?.termination).toBe('PR--')
   })
 
   it('refuses before tcp-request rules run', async () => {
     const t = setup()
     const r = await t.send('https://lb.example:8443/', { certPresented: '0', certVerified: 'NONE' }, { 'cf-connecting-ip': '10.9.9.9' })
     expect(r.status).toBe(403)
-    expect(t.entries[0]?.termination).toBe('CR--')
+    expect(t.entries[0]?.termination).toBe('PR--')
   })
 
   it('refuses a revoked certificate that the edge reports as verified', async () => {
