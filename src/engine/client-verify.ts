@@ -5,7 +5,9 @@
  * for it (mTLS on the hostname) and reports it in request.cf.tlsClientAuth. The bind is the one the
  * frontend was selected by (frontend-select.ts): the listener's under `edgeproxy dev`, the one
  * whose port and address match at the edge; a frontend reached without a matching bind (the
- * fallback) applies the strictest of its binds, so no route skips a `verify required`.
+ * fallback) applies the strictest of its binds, so no route skips a `verify required`. The
+ * handshake happens between the `tcp-request connection` and `session` rules (session.c), and
+ * decide.ts refuses the request there.
  */
 import type { Bind } from '../routemap/schema.ts'
 import type { TlsClientInfo } from '../sample/types.ts'

@@ -139,12 +139,6 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const fe = (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ?? fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }
   if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
-  if (fe.verifies && bindVerify(fe, host, port, req.listener) === 'required' && !certificateAccepted(req.tls)) {
-    // HAProxy fails the handshake: no rule runs, nothing reaches a server (client-verify.ts).
-    const why = `bind 'verify required': ${req.tls?.presented ? (req.tls.revoked ? 'the client certificate is revoked' : `the client certificate failed verification (${req.tls.verifyError ?? 'FAILED'})`) : 'no client certificate'}`
-    if (trace.enabled) trace.step({ stage: 'frontend', text: `${why} → TLS handshake refused` })
-    return { kind: 'respond', frontend: fe.def.name, response: errorResponse(403), cause: 'tls-refused', why }
-  }
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
   ctx.timeouts = fe.timeouts
@@ -157,9 +151,13 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), cause: 'no-frontend', why: `frontend '${fe.def.name}' is mode tcp` }
   deps.entered?.(ctx, req)
-  if (fe.tcp) {
+  // `verify required` without an acceptable certificate: HAProxy fails the TLS handshake, after the
+  // `tcp-request connection` rules (run at accept) and before everything else (client-verify.ts).
+  const refused = fe.verifies === true && bindVerify(fe, host, port, req.listener) === 'required' && !certificateAccepted(req.tls)
+  if (fe.tcp || refused) {
     // tcp-request connection, session, content rules: HAProxy runs them before it reads the HTTP request (monitor-uri included).
-    const r0 = await runTcpRequest(fe, ctx, deps)
+    const r0 = await runTcpRequest(fe, ctx, deps, refused)
+    if (r0 === HANDSHAKE_FAILED) return tlsRefused(fe, req, trace)
     if (r0.done) return respondFromResult(r0.result, ctx, fe.def)
   }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
@@ -272,17 +270,32 @@ function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decisi
 
 const TCP_REQUEST_SETS = ['connection', 'session', 'content'] as const
 
-/** The frontend's tcp-request rule sets in HAProxy's order; `accept` ends only its own set. */
-async function runTcpRequest(fe: RtFrontend, ctx: RequestState, deps: DecideDeps): Promise<RuleOutcome> {
+/** The TLS handshake of a `verify required` bind failed (runTcpRequest's answer). */
+const HANDSHAKE_FAILED: RuleOutcome = { done: false }
+
+/**
+ * The frontend's tcp-request rule sets in HAProxy's order; `accept` ends only its own set. With
+ * `handshakeFails`, the handshake between the connection and session sets fails (session.c).
+ */
+async function runTcpRequest(fe: RtFrontend, ctx: RequestState, deps: DecideDeps, handshakeFails: boolean): Promise<RuleOutcome> {
   const t = fe.tcp
-  if (!t) return CONTINUE
+  if (!t) return handshakeFails ? HANDSHAKE_FAILED : CONTINUE
   for (const set of TCP_REQUEST_SETS) {
+    if (set === 'session' && handshakeFails) return HANDSHAKE_FAILED
     if (t[set].length === 0) continue
     let r = runRules(t[set], ctx, deps, `frontend '${fe.def.name}' tcp-request ${set}`)
     if (r instanceof Promise) r = await r
     if (r.done) return r
   }
   return CONTINUE
+}
+
+/** The answer to a refused handshake: no request existed, so no rule sees it and no server gets it. */
+function tlsRefused(fe: RtFrontend, req: EngineRequest, trace: Tracer): Decision {
+  const t = req.tls
+  const why = `bind 'verify required': ${t?.presented ? (t.revoked ? 'the client certificate is revoked' : `the client certificate failed verification (${t.verifyError ?? 'FAILED'})`) : 'no client certificate'}`
+  if (trace.enabled) trace.step({ stage: 'frontend', text: `${why} → TLS handshake refused` })
+  return { kind: 'respond', frontend: fe.def.name, response: errorResponse(403), cause: 'tls-refused', why }
 }
 
 function describeBind(fe: RtFrontend, port: number): string {

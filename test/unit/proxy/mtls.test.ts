@@ -33,6 +33,7 @@ defaults
 frontend req
   bind :8443 ssl crt /c.pem ca-file /ca.pem verify required
   bind :8080
+  tcp-request connection reject if { src 10.8.8.8 }
   tcp-request content reject if { src 10.9.9.9 }
   http-request set-header X-SSL-Client-CN %[ssl_c_s_dn(cn)] if { ssl_fc_has_crt }
   http-request set-header X-Verify %[ssl_c_verify]
@@ -92,7 +93,7 @@ function setup(text = CFG) {
 }
 
 describe('bind verify required', () => {
-  it('refuses a request without a client certificate before any rule, and logs the handshake failure', async () => {
+  it('refuses a request without a client certificate before any http rule, and logs the handshake failure', async () => {
     const t = setup()
     const r = await t.send('https://lb.example:8443/', undefined, { 'x-ssl-client-cn': 'admin' })
     expect(r.status).toBe(403)
@@ -102,11 +103,26 @@ describe('bind verify required', () => {
     expect(t.entries[0]?.termination).toBe('PR--')
   })
 
-  it('refuses before tcp-request rules run', async () => {
+  it('runs tcp-request connection rules first: HAProxy runs them at accept, before the handshake', async () => {
+    const t = setup()
+    const r = await t.send('https://lb.example:8443/', undefined, { 'cf-connecting-ip': '10.8.8.8' })
+    expect(r.status).toBe(403)
+    expect(t.entries[0]?.connError).toBeUndefined()
+    expect(t.entries[0]?.termination).toBe('PR--')
+    expect(t.seen).toHaveLength(0)
+  })
+
+  it('refuses before tcp-request session and content rules run', async () => {
     const t = setup()
     const r = await t.send('https://lb.example:8443/', { certPresented: '0', certVerified: 'NONE' }, { 'cf-connecting-ip': '10.9.9.9' })
     expect(r.status).toBe(403)
-    expect(t.entries[0]?.termination).toBe('PR--')
+    // Not the tcp-request reject (a denied request): the handshake failure.
+    expect(t.entries[0]?.connError).toBe('SSL handshake failure')
+    expect(t.lines[0]).toMatch(/^10\.9\.9\.9:0 .* req\/8443: SSL handshake failure$/)
+    // On the bind without verify the same client meets the tcp-request rule.
+    await t.send('http://lb.example:8080/', undefined, { 'cf-connecting-ip': '10.9.9.9' })
+    expect(t.entries[1]?.connError).toBeUndefined()
+    expect(t.seen).toHaveLength(0)
   })
 
   it('refuses a revoked certificate that the edge reports as verified', async () => {
