@@ -1,7 +1,8 @@
 /**
  * @module
  * The request half of HAProxy's HTTP processing (http_ana.c, reference §6.1), as one function the
- * Worker and `edgeproxy explain` both call: frontend → tcp-request rules → monitor-uri → http-request rules → stats →
+ * Worker and `edgeproxy explain` both call: frontend → tcp-request rules (a `verify required` bind's
+ * TLS handshake between the connection and session sets) → monitor-uri → http-request rules → stats →
  * redirect rules → use_backend/default_backend → backend rules → server assignment → forwarding
  * headers. It returns a decision; it does no I/O except through the stick store.
  */
