@@ -151,6 +151,14 @@ describe('bind verify required', () => {
     expect(h?.get('x-der')).toBe(DER)
   })
 
+  it('a frontend reached without a matching bind (a hostname route on 443) applies the strictest verify of its binds', async () => {
+    // Port 443 matches no bind: the first frontend ('req': 8443 required, 8080 none) serves.
+    const t = setup()
+    expect((await t.send('https://lb.example/')).status).toBe(403)
+    expect(t.seen).toHaveLength(0)
+    expect((await t.send('https://lb.example/', GOOD)).status).toBe(200)
+  })
+
   it('does not apply to the frontend bind without verify', async () => {
     const t = setup()
     const r = await t.send('http://lb.example:8080/')
