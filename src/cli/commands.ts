@@ -81,6 +81,7 @@ export const COMMANDS: readonly Command[] = [
       { name: 'header', short: 'H', value: "'Name: value'", multiple: true, help: 'a request header' },
       { name: 'src', value: 'IP', default: '127.0.0.1', help: "the client's address" },
       { name: 'down', value: 'BACKEND/SERVER', multiple: true, help: 'a server to treat as DOWN' },
+      { name: 'tls-client-auth', value: 'JSON', help: 'the client certificate as request.cf.tlsClientAuth, e.g. \'{"certPresented":"1","certVerified":"SUCCESS","certSubjectDNRFC2253":"CN=alice"}\'' },
     ],
     async run(args, io) {
       const r = compileFiles(args.strings('file'), io, { quiet: true })
@@ -92,6 +93,7 @@ export const COMMANDS: readonly Command[] = [
           headers: args.strings('header'),
           src: args.string('src') as string,
           down: args.strings('down'),
+          ...(args.string('tls-client-auth') !== undefined ? { tlsClientAuth: args.string('tls-client-auth') as string } : {}),
         }),
       )
       return 0

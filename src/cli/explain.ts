@@ -7,6 +7,8 @@ import type { Decision } from '../engine/decide.ts'
 import { createEngine, createTracer } from '../engine/index.ts'
 import type { TraceStep } from '../engine/trace.ts'
 import type { RouteMap } from '../routemap/schema.ts'
+import { clientCertificate } from '../proxy/request.ts'
+import type { TlsClientInfo } from '../sample/types.ts'
 import { UsageError } from './args.ts'
 
 export interface ExplainOptions {
@@ -16,6 +18,8 @@ export interface ExplainOptions {
   readonly src: string
   /** `backend/server` pairs to treat as DOWN. */
   readonly down: readonly string[]
+  /** request.cf.tlsClientAuth as JSON: the client certificate the edge reports. */
+  readonly tlsClientAuth?: string
 }
 
 export async function explain(routeMap: RouteMap, o: ExplainOptions): Promise<string> {
@@ -29,12 +33,25 @@ export async function explain(routeMap: RouteMap, o: ExplainOptions): Promise<st
     if (i <= 0) throw new UsageError(`-H '${h}' is not 'Name: value'`)
     return [h.slice(0, i).trim(), h.slice(i + 1).trim()]
   })
+  let tls: TlsClientInfo | undefined
+  if (o.tlsClientAuth !== undefined) {
+    let auth: unknown
+    try {
+      auth = JSON.parse(o.tlsClientAuth)
+    } catch {
+      auth = undefined
+    }
+    if (auth === null || typeof auth !== 'object' || Array.isArray(auth)) {
+      throw new UsageError(`--tls-client-auth is not a JSON object, e.g. '{"certPresented":"1","certVerified":"SUCCESS","certSubjectDNRFC2253":"CN=alice"}'`)
+    }
+    tls = clientCertificate(auth as Record<string, unknown>)
+  }
   const down = new Set(o.down)
   const engine = createEngine(routeMap, {
     states: { isUp: (b, s) => !down.has(`${b}/${s}`), isUsable: (b, s) => !down.has(`${b}/${s}`) },
   })
   const trace = createTracer()
-  const decision = await engine.decide({ method: o.method, url: o.url, headers, src: o.src }, trace)
+  const decision = await engine.decide({ method: o.method, url: o.url, headers, src: o.src, ...(tls ? { tls } : {}) }, trace)
   return [`request: ${o.method} ${o.url} from ${o.src}`, ...trace.steps.map(formatStep), formatDecision(decision)].join('\n')
 }
 

@@ -32,6 +32,10 @@ export type DiagnosticCode =
   | 'file-not-found'
   | 'wrong-mode'
   | 'edge-mapping'
+  /** A listener on a port Cloudflare does not proxy (stats, Prometheus). */
+  | 'edge-port'
+  /** A condition that can never hold at the edge (`stats admin if LOCALHOST`). */
+  | 'edge-unreachable'
   | 'env'
   | 'deprecated'
   | 'useless'

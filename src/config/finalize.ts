@@ -15,6 +15,7 @@ import { checkTcpRules } from './keywords/tcp-rules.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
 import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
 import { resolveFetchRefs } from './fetch-refs.ts'
+import { checkStatsPorts } from './keywords/stats-edge.ts'
 
 export interface Finalized {
   readonly frontends: Frontend[]
@@ -198,6 +199,7 @@ function checkProxy(p: ProxyDraft, backends: ReadonlyMap<string, ProxyDraft>, ta
     sv.diag.error('unknown-table', p.span, `Proxy '${p.name}': unable to find sync peers '${p.stickTable.peers}'.`)
   }
   checkTimeouts(p, sv)
+  if (hasFe(p)) checkStatsPorts(p, sv)
   if (hasBe(p)) checkServers(p, sv, backends, tracked)
 }
 

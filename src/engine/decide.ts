@@ -1,7 +1,8 @@
 /**
  * @module
  * The request half of HAProxy's HTTP processing (http_ana.c, reference §6.1), as one function the
- * Worker and `edgeproxy explain` both call: frontend → tcp-request rules → monitor-uri → http-request rules → stats →
+ * Worker and `edgeproxy explain` both call: frontend → tcp-request rules (a `verify required` bind's
+ * TLS handshake between the connection and session sets) → monitor-uri → http-request rules → stats →
  * redirect rules → use_backend/default_backend → backend rules → server assignment → forwarding
  * headers. It returns a decision; it does no I/O except through the stick store.
  */
@@ -12,6 +13,7 @@ import { captureHeaders, newCaptureView } from './captures.ts'
 import { restrictHeaderNames } from './restrict-headers.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
 import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
+import { bindVerify, certificateAccepted } from './client-verify.ts'
 import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
 import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
 import type { ServerSelector, ServerStates } from './server-select.ts'
@@ -150,9 +152,13 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   deps.attachStick?.(ctx)
   if (fe.def.mode !== 'http') return { kind: 'respond', frontend: fe.def.name, response: errorResponse(503), cause: 'no-frontend', why: `frontend '${fe.def.name}' is mode tcp` }
   deps.entered?.(ctx, req)
-  if (fe.tcp) {
+  // `verify required` without an acceptable certificate: HAProxy fails the TLS handshake, after the
+  // `tcp-request connection` rules (run at accept) and before everything else (client-verify.ts).
+  const refused = fe.verifies === true && bindVerify(fe, host, port, req.listener) === 'required' && !certificateAccepted(req.tls)
+  if (fe.tcp || refused) {
     // tcp-request connection, session, content rules: HAProxy runs them before it reads the HTTP request (monitor-uri included).
-    const r0 = await runTcpRequest(fe, ctx, deps)
+    const r0 = await runTcpRequest(fe, ctx, deps, refused)
+    if (r0 === HANDSHAKE_FAILED) return tlsRefused(fe, req, trace)
     if (r0.done) return respondFromResult(r0.result, ctx, fe.def)
   }
   if (fe.def.monitorUri !== undefined && (ctx.path === fe.def.monitorUri || ctx.target === fe.def.monitorUri)) {
@@ -265,17 +271,32 @@ function restrictedDeny(ctx: RequestState, fe: Frontend, be?: RtBackend): Decisi
 
 const TCP_REQUEST_SETS = ['connection', 'session', 'content'] as const
 
-/** The frontend's tcp-request rule sets in HAProxy's order; `accept` ends only its own set. */
-async function runTcpRequest(fe: RtFrontend, ctx: RequestState, deps: DecideDeps): Promise<RuleOutcome> {
+/** The TLS handshake of a `verify required` bind failed (runTcpRequest's answer). */
+const HANDSHAKE_FAILED: RuleOutcome = { done: false }
+
+/**
+ * The frontend's tcp-request rule sets in HAProxy's order; `accept` ends only its own set. With
+ * `handshakeFails`, the handshake between the connection and session sets fails (session.c).
+ */
+async function runTcpRequest(fe: RtFrontend, ctx: RequestState, deps: DecideDeps, handshakeFails: boolean): Promise<RuleOutcome> {
   const t = fe.tcp
-  if (!t) return CONTINUE
+  if (!t) return handshakeFails ? HANDSHAKE_FAILED : CONTINUE
   for (const set of TCP_REQUEST_SETS) {
+    if (set === 'session' && handshakeFails) return HANDSHAKE_FAILED
     if (t[set].length === 0) continue
     let r = runRules(t[set], ctx, deps, `frontend '${fe.def.name}' tcp-request ${set}`)
     if (r instanceof Promise) r = await r
     if (r.done) return r
   }
   return CONTINUE
+}
+
+/** The answer to a refused handshake: no request existed, so no rule sees it and no server gets it. */
+function tlsRefused(fe: RtFrontend, req: EngineRequest, trace: Tracer): Decision {
+  const t = req.tls
+  const why = `bind 'verify required': ${t?.presented ? (t.revoked ? 'the client certificate is revoked' : `the client certificate failed verification (${t.verifyError ?? 'FAILED'})`) : 'no client certificate'}`
+  if (trace.enabled) trace.step({ stage: 'frontend', text: `${why} → TLS handshake refused` })
+  return { kind: 'respond', frontend: fe.def.name, response: errorResponse(403), cause: 'tls-refused', why }
 }
 
 function describeBind(fe: RtFrontend, port: number): string {

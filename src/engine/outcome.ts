@@ -33,6 +33,15 @@ export type LocalCause =
   | 'no-frontend'
   /** The engine itself failed (eint, IR--). */
   | 'internal'
+  /**
+   * The bind says `verify required` and the client certificate is missing, unverified or revoked:
+   * HAProxy fails the TLS handshake (CO_ER_SSL_HANDSHAKE), no request exists; at the edge the
+   * Worker answers 403 and logs HAProxy 2.6's connection error line. HAProxy 2.6 gives such a
+   * connection no termination state; PR-- is the one later versions log for a session that ended
+   * before its stream (log.c sess_log: SF_ERR_PRXCOND | SF_FINST_R), and a proxy condition is
+   * what refused it.
+   */
+  | 'tls-refused'
 
 /** How a forwarded request's server was chosen. */
 export type Via =
@@ -95,6 +104,11 @@ export interface TerminationState {
   readonly noTR?: boolean
   /** Never logged (monitor-uri). */
   readonly nolog?: boolean
+  /**
+   * No HTTP request existed in HAProxy (the connection failed before one): the log line is the
+   * connection error one, `IP:PORT [date] FE/BIND: <this text>` (session_kill_embryonic).
+   */
+  readonly connError?: string
 }
 
 /** Each way of ending, once (http_ana.c / stream.c set these flags where the decision is made). */
@@ -112,6 +126,7 @@ export const TERMINATIONS: Readonly<Record<Termination, TerminationState>> = {
   'no-server': { kind: 'noserver', cause: 'S', phase: 'C' },
   'no-frontend': { kind: 'none', cause: 'P', phase: 'R' },
   internal: { kind: 'internal', cause: 'I', phase: 'R' },
+  'tls-refused': { kind: 'none', cause: 'P', phase: 'R', noTR: true, connError: 'SSL handshake failure' },
   'internal-backend': { kind: 'internal', cause: 'I', phase: 'C' },
   applet: { kind: 'local', cause: 'L', phase: 'R' },
   'cache-hit': { kind: 'ok', cause: 'L', phase: 'R' },

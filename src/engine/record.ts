@@ -21,6 +21,11 @@ import type { EndKind } from './outcome.ts'
 import type { RequestState } from './request-state.ts'
 
 export interface AccessLogEntry {
+  /**
+   * HAProxy saw a connection fail before any request (a TLS handshake refused by `verify
+   * required`): the line is `IP:PORT [date] FE/BIND: <connError>`, not the access log format.
+   */
+  readonly connError?: string
   /** The frontend that took the request (`%f`). */
   readonly frontend: string
   /** `%b`: the backend, or the frontend's name when no backend was chosen. */
@@ -133,6 +138,8 @@ export class RequestRecord implements AccessLogEntry {
   serverAbort = false
   /** Don't log (monitor-uri requests are never logged). */
   nolog = false
+  /** HAProxy had no request, only a failed connection: logged as its connection error line. */
+  connError?: string
   /** ms epoch of the start of the attempt that got an answer (Tc/Tr). */
   attemptAt = 0
   /** ms epoch the connection phase started (after the queue). */

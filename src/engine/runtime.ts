@@ -59,6 +59,8 @@ export interface RtFrontend extends RtProxy {
   readonly useBackends: readonly { readonly def: UseBackend; readonly target: string | Renderer; readonly cond?: CondFn }[]
   readonly statsAdmin?: CondFn
   readonly monitorFail?: readonly CondFn[]
+  /** Some bind says `verify optional|required`: the request's bind is looked up (client-verify.ts). */
+  readonly verifies?: true
 }
 
 export interface RtBackend extends RtProxy {
@@ -165,6 +167,7 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
         return { def: u, target: typeof u.backend === 'string' ? u.backend : format(u.backend, false), ...(c ? { cond: c } : {}) }
       }),
       ...(admin ? { statsAdmin: admin } : {}),
+      ...(f.binds.some((b) => b.verify !== undefined) ? { verifies: true as const } : {}),
       ...(f.uniqueId ? { uniqueId: format(f.uniqueId.format) } : {}),
       ...frontendTimeouts(f),
       ...(f.monitorFail ? { monitorFail: f.monitorFail.map((c) => compileCondition(c, base.acls)) } : {}),

@@ -38,12 +38,22 @@ export function terminate(rec: RequestRecord, t: Termination): void {
   rec.phase = s.phase
   if (s.noTR) rec.TR = -1
   if (s.nolog) rec.nolog = true
+  if (s.connError) rec.connError = s.connError
 }
 
 const reqTarget = (url: string): string => {
   const i = url.indexOf('://')
   const j = url.indexOf('/', i < 0 ? 0 : i + 3)
   return j < 0 ? '/' : url.slice(j)
+}
+
+function urlPort(url: string): number {
+  try {
+    const u = new URL(url)
+    return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80
+  } catch {
+    return 0
+  }
 }
 
 /** The request body's declared size (Content-Length, 0 without one). */
@@ -79,7 +89,12 @@ export function enter(rec: RequestRecord, d: Decision, er: EngineRequest, rt: Hy
     rec.frontendIp = ctx.dst
     rec.frontendPort = ctx.dstPort
     rec.ssl = ctx.ssl
-  } else rec.clientIp = er.src
+  } else {
+    rec.clientIp = er.src
+    rec.clientPort = er.srcPort ?? 0
+    // A request refused before it existed (tls-refused) still names its port in the log.
+    if (d.kind === 'respond' && d.cause === 'tls-refused') rec.frontendPort = er.listener?.port ?? urlPort(er.url)
+  }
   const backend = d.kind === 'forward' || d.kind === 'respond' ? d.backend : undefined
   rec.backend = backend ?? rec.frontend
   rec.backendAssigned = backend !== undefined

@@ -21,7 +21,7 @@ import type { SampleRegistry } from '../sample/registry.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import type { ProxyStateView } from '../sample/types.ts'
 import type { AccessLogEntry } from './entry.ts'
-import { compileLogLine, type LogContext, type LogLine } from './httplog.ts'
+import { compileLogLine, type LogContext, type LogLine, logDate } from './httplog.ts'
 
 export interface SinkOptions {
   /** Running under `edgeproxy dev`: raw lines. */
@@ -38,6 +38,12 @@ export interface SinkOptions {
 
 /** HAProxy's format for a proxy that logs without `option httplog` / `log-format` (log.c). */
 const legacy: LogLine = (e) => `Connect from ${e.clientIp}:${e.clientPort} to ${e.frontendIp}:${e.frontendPort} (${e.frontend}/HTTP)`
+
+/**
+ * session_kill_embryonic's line for a connection that failed before a request (HAProxy 2.6 without
+ * `error-log-format`). HAProxy names the bind by its `name` or number; the edge names it by port.
+ */
+const connErrorLine: LogLine = (e) => `${e.clientIp}:${e.clientPort} [${logDate(e.acceptDate)}] ${e.frontend}/${e.frontendPort}: ${e.connError}`
 
 /**
  * The access log writer for `routeMap`, or undefined when no frontend logs (no per-request work
@@ -60,7 +66,7 @@ export function logSink(routeMap: RouteMap, options: SinkOptions | boolean = {})
     const line = lines.get(e.frontend)
     if (!line) return
     cx.requestCounter = counter++
-    const message = line(e, cx as LogContext)
+    const message = e.connError !== undefined ? connErrorLine(e) : line(e, cx as LogContext)
     if (opts.dev) {
       write(message)
       return

@@ -14,6 +14,11 @@ export const DEV_BIND_HEADER = 'x-edgeproxy-bind'
 export const DEV_DST_HEADER = 'x-edgeproxy-dst'
 /** Set by `edgeproxy dev`'s listeners: the client's source port (`%cp`, `src_port`). */
 export const DEV_SRC_PORT_HEADER = 'x-edgeproxy-src-port'
+/**
+ * Set by `edgeproxy dev --edge`'s TLS listener: the JSON of the client certificate it verified,
+ * with request.cf.tlsClientAuth's field names. Its presence means the connection was TLS.
+ */
+export const DEV_TLS_CLIENT_AUTH_HEADER = 'x-edgeproxy-tls-client-auth'
 
 /** `cf.httpProtocol` → the request's HTTP version as HAProxy writes it (`req.ver`, `%HV`). */
 const VERSIONS: Readonly<Record<string, string>> = { 'HTTP/1.1': '1.1', 'HTTP/1.0': '1.0', 'HTTP/2': '2.0', 'HTTP/3': '3.0' }
@@ -28,6 +33,7 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
   let local: string | undefined
   let srcPort: number | undefined
   let src: string | undefined
+  let devAuth: string | undefined
   req.headers.forEach((v, n) => {
     // One line object for both lists: the engine copies the lines it may change (HeaderList).
     const line: [string, string] = [n, v]
@@ -40,6 +46,10 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
     }
     if (dev && n === DEV_DST_HEADER) {
       local = v
+      return
+    }
+    if (dev && n === DEV_TLS_CLIENT_AUTH_HEADER) {
+      devAuth = v
       return
     }
     if (dev && n === DEV_SRC_PORT_HEADER) {
@@ -55,20 +65,8 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
     headers.push(['cf-connecting-ip', src])
   }
   const cf = (req as Request & { cf?: Record<string, unknown> }).cf
-  const auth = cf?.tlsClientAuth as Record<string, string> | undefined
-  const tls: TlsClientInfo | undefined =
-    auth && auth.certPresented === '1'
-      ? {
-          presented: true,
-          verified: auth.certVerified === 'SUCCESS',
-          subjectDn: auth.certSubjectDNRFC2253 ?? auth.certSubjectDN ?? '',
-          issuerDn: auth.certIssuerDNRFC2253 ?? auth.certIssuerDN ?? '',
-          ...(auth.certSerial ? { serial: auth.certSerial } : {}),
-          ...(auth.certNotBefore ? { notBefore: auth.certNotBefore } : {}),
-          ...(auth.certNotAfter ? { notAfter: auth.certNotAfter } : {}),
-          ...(auth.certFingerprintSHA1 ? { fingerprintSha1: auth.certFingerprintSHA1 } : {}),
-        }
-      : undefined
+  const auth = devAuth !== undefined ? parseAuth(devAuth) : (cf?.tlsClientAuth as Record<string, unknown> | undefined)
+  const tls = auth ? clientCertificate(auth) : undefined
   const proto = (cf?.httpProtocol as string | undefined) ?? 'HTTP/1.1'
   return {
     method: req.method,
@@ -77,9 +75,50 @@ export function toEngineRequest(req: Request, dev = false, clientIp?: string, ra
     src: src ?? '127.0.0.1',
     version: VERSIONS[proto] ?? proto.replace(/^HTTP\//, ''),
     ...(srcPort !== undefined ? { srcPort } : {}),
+    ...(devAuth !== undefined ? { ssl: true } : {}),
     ...(tls ? { tls } : {}),
     ...(cf ? { cf } : {}),
     ...(listener ? { listener } : {}),
+  }
+}
+
+/** The dev listener's JSON; anything else than an object reads as no certificate information. */
+function parseAuth(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text)
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { certPresented: '0' }
+  } catch {
+    return { certPresented: '0' }
+  }
+}
+
+const field = (auth: Record<string, unknown>, name: string): string | undefined => {
+  const v = auth[name]
+  return typeof v === 'string' && v !== '' ? v : undefined
+}
+
+/**
+ * request.cf.tlsClientAuth as the engine's client certificate, or undefined when none was
+ * presented. `certVerified` is SUCCESS for a revoked certificate too: `certRevoked` says it.
+ */
+export function clientCertificate(auth: Record<string, unknown>): TlsClientInfo | undefined {
+  if (field(auth, 'certPresented') !== '1') return undefined
+  const status = field(auth, 'certVerified') ?? 'NONE'
+  const revoked = field(auth, 'certRevoked') === '1'
+  const der = field(auth, 'certRFC9440')?.replace(/^:|:$/g, '')
+  const opt = (k: string) => field(auth, k)
+  return {
+    presented: true,
+    verified: status === 'SUCCESS' && !revoked,
+    ...(revoked ? { revoked: true } : {}),
+    ...(status !== 'SUCCESS' ? { verifyError: status } : {}),
+    subjectDn: opt('certSubjectDNRFC2253') ?? opt('certSubjectDN') ?? '',
+    issuerDn: opt('certIssuerDNRFC2253') ?? opt('certIssuerDN') ?? '',
+    ...(opt('certSerial') ? { serial: opt('certSerial') as string } : {}),
+    ...(opt('certNotBefore') ? { notBefore: opt('certNotBefore') as string } : {}),
+    ...(opt('certNotAfter') ? { notAfter: opt('certNotAfter') as string } : {}),
+    ...(opt('certFingerprintSHA1') ? { fingerprintSha1: opt('certFingerprintSHA1') as string } : {}),
+    ...(der ? { der } : {}),
   }
 }
 

@@ -6,6 +6,11 @@
  * `pollMs`, and a new version is swapped in only once it has been read and validated, so
  * requests in flight finish on the map they started with and new ones never wait. When KV
  * returns nothing or garbage, the last good map stays.
+ *
+ * KV is eventually consistent: right after a push an isolate may read the new pointer while the
+ * version it names still reads as null (and KV caches that miss for a while). Such a version is
+ * retried with backoff (1 s, 2 s, 4 s… capped at MISSING_RETRY_MAX_MS), never given up on; a
+ * version that reads as garbage or with another hash than the pointer's is bad for good.
  */
 import { LIVE_KEY, type LivePointer, parsePointer, parseStoredRouteMap, versionKey } from './kv.ts'
 import type { RouteMap } from './schema.ts'
@@ -30,6 +35,18 @@ export interface Current {
 /** How often an isolate re-reads the pointer by default (KV itself may take ~60 s to propagate a change). */
 export const DEFAULT_POLL_MS = 5000
 
+/** First retry of a version that read as null, doubled at each miss up to the cap. */
+export const MISSING_RETRY_MS = 1000
+/** KV caches a miss up to its cacheTtl (60 s by default): retrying more often than that is useless. */
+export const MISSING_RETRY_MAX_MS = 60_000
+
+/** A version the pointer names that read as null: retried at `retryAt`. */
+interface Missing {
+  readonly id: string
+  readonly misses: number
+  readonly retryAt: number
+}
+
 export class LiveRouteMap {
   readonly #kv: KvReader | undefined
   readonly #fallback: () => RouteMap
@@ -39,6 +56,8 @@ export class LiveRouteMap {
   #inflight: Promise<void> | undefined
   /** Versions already found unusable (logged once). */
   readonly #bad = new Set<string>()
+  /** The pointed version that read as null (at most one: the pointer names one version). */
+  #missing: Missing | undefined
 
   constructor(kv: KvReader | undefined, fallback: () => RouteMap, o: LiveOptions) {
     this.#kv = kv
@@ -57,7 +76,9 @@ export class LiveRouteMap {
 
   /** True when the pointer should be re-read. */
   due(): boolean {
-    return this.#kv !== undefined && this.#inflight === undefined && this.#o.now() - this.#checkedAt >= this.#o.pollMs
+    if (this.#kv === undefined || this.#inflight !== undefined) return false
+    const now = this.#o.now()
+    return now - this.#checkedAt >= this.#o.pollMs || (this.#missing !== undefined && now >= this.#missing.retryAt)
   }
 
   /** Re-reads the pointer and swaps in a new valid version (one read at a time). */
@@ -78,11 +99,18 @@ export class LiveRouteMap {
       this.#o.log(`[routemap] cannot read ${LIVE_KEY}: ${String(e)}; keeping the current RouteMap`)
       return
     }
+    const id = pointer ? `${pointer.version}@${pointer.hash}` : ''
+    // A retry is kept only while the pointer still names its version.
+    const missing = this.#missing?.id === id ? this.#missing : undefined
+    this.#missing = missing
     if (!pointer) return
     const cur = this.#current
-    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) return
-    const id = `${pointer.version}@${pointer.hash}`
+    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) {
+      this.#missing = undefined
+      return
+    }
     if (this.#bad.has(id)) return
+    if (missing && this.#o.now() < missing.retryAt) return
     let text: string | null
     try {
       text = await kv.get(versionKey(pointer.version))
@@ -90,6 +118,15 @@ export class LiveRouteMap {
       this.#o.log(`[routemap] cannot read version ${pointer.version}: ${String(e)}; keeping the current RouteMap`)
       return
     }
+    if (text === null) {
+      // Not there yet (eventual consistency), or not any more: try again later, never blacklist.
+      const misses = (missing?.misses ?? 0) + 1
+      const wait = Math.min(MISSING_RETRY_MS * 2 ** (misses - 1), MISSING_RETRY_MAX_MS)
+      this.#missing = { id, misses, retryAt: this.#o.now() + wait }
+      if (misses === 1) this.#o.log(`[routemap] live version ${pointer.version} is not readable yet; keeping ${cur?.version ?? 'the built-in RouteMap'} and retrying`)
+      return
+    }
+    this.#missing = undefined
     const parsed = parseStoredRouteMap(text, pointer.hash)
     if (typeof parsed === 'string') {
       this.#bad.add(id)

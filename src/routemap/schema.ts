@@ -72,6 +72,11 @@ export interface Bind {
   /** Last port of a range (`bind :8000-8010`). */
   readonly portEnd: number
   readonly ssl: boolean
+  /**
+   * `verify optional|required` (with `ssl`): the client certificate the edge must see
+   * (request.cf.tlsClientAuth). Absent: `verify none`, HAProxy's default.
+   */
+  readonly verify?: 'optional' | 'required'
   readonly origin: Origin
 }
 

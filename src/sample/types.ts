@@ -194,7 +194,14 @@ export function storeCapture(view: CaptureView | undefined, dir: 'request' | 're
 /** Client certificate information (from request.cf.tlsClientAuth at the edge). */
 export interface TlsClientInfo {
   readonly presented: boolean
+  /** The edge verified the certificate (certVerified SUCCESS) and it is not revoked. */
   readonly verified: boolean
+  /** certRevoked "1": Cloudflare reports SUCCESS for a revoked certificate, this says it. */
+  readonly revoked?: boolean
+  /** certVerified's text when it is not SUCCESS (`FAILED:<reason>`, `NONE`): ssl_c_verify's code. */
+  readonly verifyError?: string
+  /** The DER certificate, base64 (certRFC9440 without its colons): ssl_c_der. */
+  readonly der?: string
   /** RFC 2253 subject DN, e.g. "CN=alice,O=Example". */
   readonly subjectDn: string
   readonly issuerDn: string

@@ -177,12 +177,21 @@ function parseBind(st: Statement, cx: KeywordContext): void {
   const tls: string[] = []
   const socket: Word[] = []
   let ssl = false
+  let verify: 'none' | 'optional' | 'required' = 'none'
   for (let i = 1; i < st.args.length; i++) {
     const w = st.args[i] as Word
     if (BIND_WITH_VALUE.has(w.text)) {
       if (i + 1 >= st.args.length) {
         cx.sv.diag.error('missing-argument', w.span, `'bind' : '${w.text}' expects an argument`)
         return
+      }
+      if (w.text === 'verify') {
+        const v = st.args[i + 1] as Word
+        if (v.text !== 'none' && v.text !== 'optional' && v.text !== 'required') {
+          cx.sv.diag.error('invalid-argument', v.span, `'bind ${addrWord.text}' : unknown verify method '${v.text}', only 'none', 'optional', and 'required' are supported`)
+          return
+        }
+        verify = v.text
       }
       if (BIND_TLS.has(w.text)) tls.push(w.text)
       else if (w.text === 'accept-netscaler-cip') proxyProtocolWarning(w, cx)
@@ -224,7 +233,7 @@ function parseBind(st: Statement, cx: KeywordContext): void {
       return
     }
     const port = r.value.port ?? 0
-    p.binds.push({ address: r.value.host, port, portEnd: r.value.portEnd ?? port, ssl, origin: { file: st.span.file, line: st.span.line } })
+    p.binds.push({ address: r.value.host, port, portEnd: r.value.portEnd ?? port, ssl, ...(ssl && verify !== 'none' ? { verify } : {}), origin: { file: st.span.file, line: st.span.line } })
     p.bindSpans.push(addrWord.span)
   }
   if (ssl || tls.length > 0) {
@@ -233,7 +242,10 @@ function parseBind(st: Statement, cx: KeywordContext): void {
       st.span,
       `'bind ... ${ssl ? 'ssl' : tls[0]}': TLS is terminated by Cloudflare; certificates, ciphers and protocol versions are zone settings (SSL/TLS > Edge Certificates: Minimum TLS Version, Cipher suites, TLS 1.3; SSL/TLS > Client Certificates or API Shield for 'verify'/'ca-file' mTLS)`,
       {
-        help: "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
+        help:
+          ssl && verify !== 'none'
+            ? `'verify ${verify}' is applied to the certificate Cloudflare verified (request.cf.tlsClientAuth): enable mTLS on the hostname (docs/mtls.md)${verify === 'required' ? ', or every request to this bind is refused' : ''}`
+            : "at the edge this listener serves HTTPS on the route's hostname; 'ssl_fc' is true for HTTPS requests",
       },
     )
   }

@@ -8,6 +8,7 @@ import { parseCondition } from '../condition.ts'
 import type { ProxyDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, timeArg } from './args.ts'
+import { warnAdminAtEdge } from './stats-edge.ts'
 import { FE_BE, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 function ensure(p: ProxyDraft): NonNullable<ProxyDraft['stats']> {
@@ -76,6 +77,7 @@ function parseStats(st: Statement, cx: KeywordContext): void {
         return
       }
       s.admin = cond
+      warnAdminAtEdge(cond, p, st.span, cx.sv)
       return
     }
     default:

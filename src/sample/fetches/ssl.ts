@@ -6,6 +6,7 @@
  * `ssl_c_s_dn(cn)` and the "/C=../CN=.." one-line form work like OpenSSL's X509_NAME.
  */
 import type { ArgSpec, FetchDef, FetchFn, Sample, SampleContext, TlsClientInfo } from '../types.ts'
+import { base64Decode } from '../converters/codec.ts'
 import { headerValues } from './hdr-values.ts'
 import { inetPton4 } from './ip-text.ts'
 import { argInt, argStr, BOTH, bin, bool, bytesOfHex, FALSE, int, str, TRUE, textOf } from './util.ts'
@@ -167,12 +168,16 @@ const VERIFY_CODES: readonly [RegExp, number][] = [
   [/revoked/i, 23],
 ]
 
-/** ssl_c_verify: 0 when verified (or no certificate), else the X509 error code (1 if unknown). */
-function verifyCode(ctx: SampleContext): number {
+/**
+ * ssl_c_verify: 0 when verified (or no certificate), else the X509 error code (1 if unknown). A
+ * revoked certificate is X509_V_ERR_CERT_REVOKED (23) whatever certVerified says.
+ */
+export function verifyCode(ctx: SampleContext): number {
   const t = clientCert(ctx)
   if (!t || t.verified) return 0
+  if (t.revoked) return 23
   const auth = ctx.cf?.tlsClientAuth
-  const text = auth !== null && typeof auth === 'object' ? (auth as Record<string, unknown>).certVerified : undefined
+  const text = t.verifyError ?? (auth !== null && typeof auth === 'object' ? (auth as Record<string, unknown>).certVerified : undefined)
   if (typeof text === 'string') for (const [re, code] of VERIFY_CODES) if (re.test(text)) return code
   return 1
 }
@@ -262,6 +267,11 @@ export const SSL_FETCHES: readonly FetchDef[] = [
   tlsFetch('ssl_c_serial', 'bin', 'client certificate serial number (binary)', (ctx) => {
     const s = clientCert(ctx)?.serial
     const b = s ? bytesOfHex(s) : undefined
+    return b ? bin(b) : undefined
+  }),
+  tlsFetch('ssl_c_der', 'bin', 'the client certificate, DER-encoded (from certRFC9440)', (ctx) => {
+    const d = clientCert(ctx)?.der
+    const b = d ? base64Decode(d) : undefined
     return b ? bin(b) : undefined
   }),
   tlsFetch('ssl_c_sha1', 'bin', 'SHA-1 fingerprint of the client certificate (binary)', (ctx) => {

@@ -99,7 +99,6 @@ const LIST: readonly (readonly [string, SampleType, string])[] = [
     'ssl_fc_early_exporter_secret',
   ].map((n) => [n, 'str', TLS] as const),
   ...[
-    'ssl_c_der',
     'ssl_c_chain_der',
     'ssl_f_der',
     'ssl_f_serial',

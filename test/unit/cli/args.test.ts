@@ -50,6 +50,7 @@ const CASES: readonly Case[] = [
     expect: { url: 'http://x/', method: 'POST', header: ['Cookie: a=1', 'X-A: 2'], src: '198.51.100.7', down: ['be/s1', 'be/s2'] },
   },
   { command: 'explain', argv: ['--file', 'a.cfg', '--url', 'http://x/', '-X', 'PUT'], expect: { file: ['a.cfg'], method: 'PUT' } },
+  { command: 'explain', argv: ['-f', 'a.cfg', '--url', 'https://x:8443/', '--tls-client-auth', '{"certPresented":"1"}'], expect: { 'tls-client-auth': '{"certPresented":"1"}' } },
   { command: 'dev', argv: ['-f', 'a.cfg'], expect: { file: ['a.cfg'], 'demo-origins': false, 'persist-to': '.wrangler/state' } },
   { command: 'dev', argv: ['-f', 'a.cfg', '-f', 'b.cfg', '--demo-origins', '--persist-to', '/tmp/st'], expect: { file: ['a.cfg', 'b.cfg'], 'demo-origins': true, 'persist-to': '/tmp/st' } },
   {

@@ -114,10 +114,11 @@ describe('seed article configs', () => {
   it('06: TLS binds are accepted and the client-certificate header rule compiles', () => {
     const r = compileSeed('06-tls.cfg')
     const fe = r.routeMap?.frontends[0]
-    expect(fe?.binds.map((b) => [b.port, b.ssl])).toEqual([
-      [443, true],
-      [8443, true],
+    expect(fe?.binds.map((b) => [b.port, b.ssl, b.verify])).toEqual([
+      [443, true, undefined],
+      [8443, true, 'required'],
     ])
+    expect(r.diagnostics.find((d) => d.span.line === 18)?.help).toMatch(/'verify required' is applied to the certificate Cloudflare verified .*docs\/mtls\.md.*every request to this bind is refused/)
     expect(fe?.httpRequest.map((x) => [x.action, x.args.name])).toEqual([
       ['set-header', 'X-Forwarded-Proto'],
       ['set-header', 'X-Real-IP'],

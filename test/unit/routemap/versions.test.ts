@@ -117,6 +117,132 @@ describe('LiveRouteMap: the isolate follows the pointer', () => {
     expect((await l.current()).routeMap.backends[0]?.name).toBe('a')
   })
 
+  it('retries a version that reads as null right after a push (pointer seen first), with backoff, until it appears', async () => {
+    // An eventually consistent KV: the new pointer is visible before the version it names.
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const hidden = new Set<string>()
+    const reads: string[] = []
+    const clock = { t: 0 }
+    const logs: string[] = []
+    const l = new LiveRouteMap(
+      {
+        get: (k) => {
+          reads.push(k)
+          return hidden.has(k) ? Promise.resolve(null) : kv.get(k)
+        },
+      },
+      () => map('fallback'),
+      { pollMs: 5000, now: () => clock.t, log: (x) => logs.push(x) },
+    )
+    expect((await l.current()).version).toBe('v1')
+    hidden.add(versionKey('v2'))
+    await push(kv, map('b'), ['b.cfg'])
+    clock.t = 5000
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.at(-1)).toMatch(/live version v2 is not readable yet; keeping v1 and retrying/)
+    // Retried after 1 s, then 2 s, then 4 s: sooner than the 5 s poll interval.
+    const versionReads = () => reads.filter((k) => k === versionKey('v2')).length
+    clock.t = 5500
+    expect(l.due()).toBe(false)
+    clock.t = 6000
+    expect(l.due()).toBe(true)
+    await l.poll()
+    expect(versionReads()).toBe(2)
+    clock.t = 7000
+    await l.poll()
+    expect(versionReads()).toBe(2)
+    clock.t = 8000
+    expect(l.due()).toBe(true)
+    await l.poll()
+    expect(versionReads()).toBe(3)
+    // The version reaches this location: the next retry switches to it.
+    hidden.delete(versionKey('v2'))
+    clock.t = 12000
+    await l.poll()
+    const cur = await l.current()
+    expect(cur.version).toBe('v2')
+    expect(cur.routeMap.backends[0]?.name).toBe('b')
+    expect(logs.at(-1)).toMatch(/switched from v1 to v2/)
+    // Back to the poll interval.
+    clock.t = 13000
+    expect(l.due()).toBe(false)
+  })
+
+  it('a rollback while a version is missing drops its retry', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const clock = { t: 0 }
+    const l = new LiveRouteMap({ get: (k) => (k === versionKey('v2') ? Promise.resolve(null) : kv.get(k)) }, () => map('fallback'), { pollMs: 5000, now: () => clock.t, log: () => {} })
+    expect((await l.current()).version).toBe('v1')
+    await push(kv, map('b'), ['b.cfg'])
+    clock.t = 5000
+    await l.poll()
+    await rollback(kv, 'v1')
+    clock.t = 6000
+    await l.poll()
+    expect((await l.current()).version).toBe('v1')
+    clock.t = 8000
+    expect(l.due()).toBe(false)
+  })
+
+  it('the backoff of a missing version is capped, and a pointer to another version starts over', async () => {
+    const kv = new MemoryKv()
+    const reads: string[] = []
+    const clock = { t: 0 }
+    const l = new LiveRouteMap(
+      {
+        get: (k) => {
+          reads.push(k)
+          return k === LIVE_KEY ? kv.get(k) : Promise.resolve(null)
+        },
+      },
+      () => map('fallback'),
+      { pollMs: 1e9, now: () => clock.t, log: () => {} },
+    )
+    await push(kv, map('a'), ['a.cfg'])
+    expect((await l.current()).version).toBeUndefined()
+    let last = 0
+    const gaps: number[] = []
+    for (let t = 0; t <= 300_000; t += 500) {
+      clock.t = t
+      if (!l.due()) continue
+      const n = reads.length
+      await l.poll()
+      if (reads.length > n + 1) {
+        gaps.push(t - last)
+        last = t
+      }
+    }
+    expect(gaps.slice(0, 8)).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000])
+    expect(Math.max(...gaps)).toBe(60000)
+  })
+
+  it('a version that reads as garbage is not read again until the pointer changes', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const reads: string[] = []
+    const l = new LiveRouteMap(
+      {
+        get: (k) => {
+          reads.push(k)
+          return kv.get(k)
+        },
+      },
+      () => map('fallback'),
+      { pollMs: 0, now: () => 0, log: () => {} },
+    )
+    expect((await l.current()).version).toBe('v1')
+    kv.data.set(versionKey('v2'), 'not json')
+    kv.data.set(LIVE_KEY, JSON.stringify({ version: 'v2', hash: 'abc', at: '', by: 'push' }))
+    await l.poll()
+    await l.poll()
+    await l.poll()
+    expect(reads.filter((k) => k === versionKey('v2'))).toHaveLength(1)
+    expect((await l.current()).version).toBe('v1')
+  })
+
   it('keeps the current map when KV fails', async () => {
     const kv = new MemoryKv()
     await push(kv, map('a'), ['a.cfg'])
