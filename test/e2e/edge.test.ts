@@ -232,13 +232,11 @@ backend be
       expect([seen?.headers['x-ssl-client-dn'], seen?.headers['x-ssl-client-verify'], seen?.headers['x-ssl']]).toEqual(['/O=edgeproxy/CN=client', '0', '1'])
     })
 
-    // passes once the mtls branch is merged (the Worker consumes the dev-only header instead of forwarding it)
-    it.fails("keeps the listener's x-edgeproxy-tls-client-auth from the origin", () => {
+    it("keeps the listener's x-edgeproxy-tls-client-auth from the origin", () => {
       expect(o.hits.web1?.find((h) => h.url === '/with-cert')?.headers['x-edgeproxy-tls-client-auth']).toBeUndefined()
     })
 
-    // passes once the mtls branch is merged (verify required refuses before any rule runs)
-    it.fails('refuses a request without a client certificate, and the origin sees nothing', () => {
+    it('refuses a request without a client certificate, and the origin sees nothing', () => {
       expect(o.hits.web1?.some((h) => h.url === '/without-cert')).toBe(false)
       expect(reply(o, 1).status).not.toBe(200)
     })
