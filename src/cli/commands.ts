@@ -22,7 +22,11 @@ const KV_OPTIONS: readonly OptionSpec[] = [
   { name: 'local', shownWith: 'remote', help: "use the local KV that 'edgeproxy dev' and 'wrangler dev' run on (the default)" },
   { name: 'remote', help: 'use the deployed KV namespace (wins over --local)' },
   { ...PERSIST_TO, help: `${PERSIST_TO.help}, holding the local KV` },
-  { name: 'config', value: 'wrangler.toml', help: "the wrangler configuration with the KV binding (default: with --remote, the one 'edgeproxy deploy' wrote in .edgeproxy/; else ./wrangler.toml, else edgeproxy's own)" },
+  {
+    name: 'config',
+    value: 'wrangler.toml',
+    help: "the wrangler configuration with the KV binding (default: with --remote, the one 'edgeproxy deploy' wrote in .edgeproxy/; else ./wrangler.toml, else edgeproxy's own)",
+  },
   { name: 'binding', value: 'NAME', help: 'the KV binding that holds the RouteMaps (default: ROUTEMAPS)' },
 ]
 
