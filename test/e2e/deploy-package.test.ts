@@ -13,6 +13,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -112,6 +113,53 @@ describe('the packed edgeproxy in an empty project', () => {
     // The user's map is the built-in one (its origins and the stats hostname), not the demo's.
     expect(bundle).toContain('origin1.example.com')
     expect(bundle).toContain('stats.example.com')
+  }, 120_000)
+
+  it("the dry-run bundle serves the deployed config with no live version in KV: each domain's frontend", async () => {
+    // No `check` and no request forwarded: nothing here resolves a name or leaves the machine.
+    const dir = join(project, 'served')
+    mkdirSync(dir, { recursive: true })
+    const config = [
+      'defaults',
+      '    mode http',
+      '    timeout connect 5s',
+      '    timeout client 30s',
+      '    timeout server 30s',
+      'frontend web',
+      '    bind *:80',
+      '    http-request return status 200 content-type text/plain string "the user web frontend"',
+      'frontend admin',
+      '    bind *:9000',
+      '    http-request return status 200 content-type text/plain string "the user admin frontend"',
+      '',
+    ].join('\n')
+    writeFileSync(join(dir, 'haproxy.cfg'), config)
+    const r = npx(['deploy', '-f', 'served/haproxy.cfg', '--domain', 'lb.example.com', '--domain', 'admin=admin.example.com', '--dry-run', '--outdir', 'out-served'])
+    expect(r.status, r.stderr + r.stdout).toBe(0)
+    const dist = join(project, 'out-served', 'dist')
+    const mf = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        scriptPath: join(dist, 'index.js'),
+        modulesRoot: dist,
+        compatibilityDate: '2026-11-01',
+        compatibilityFlags: ['nodejs_compat'],
+        kvNamespaces: ['ROUTEMAPS'],
+        durableObjects: {
+          HEALTH: { className: 'HealthMonitor', useSQLite: true },
+          STICK: { className: 'StickTable', useSQLite: true },
+          RUNTIME: { className: 'RuntimeState', useSQLite: true },
+        },
+      }),
+    )
+    try {
+      const text = async (url: string) => (await mf.dispatchFetch(url)).text()
+      expect(await text('https://lb.example.com/')).toBe('the user web frontend')
+      // Port 443, which no bind names: the deploy's hostname picks the frontend.
+      expect(await text('https://ADMIN.example.com/')).toBe('the user admin frontend')
+    } finally {
+      await mf.dispose()
+    }
   }, 120_000)
 
   it('private servers: exit 1 naming them and --vpc-network; with it, the vpc_networks binding', () => {
