@@ -33,10 +33,10 @@ export const DEPLOY_CONFIG = join('.edgeproxy', 'wrangler.json')
  * `edgeproxy deploy` wrote (.edgeproxy/wrangler.json) when it exists; else ./wrangler.toml, else
  * edgeproxy's own.
  */
-export function wranglerConfig(explicit?: string, remote = false): string {
-  if (explicit) return resolve(explicit)
-  if (remote && existsSync(resolve(DEPLOY_CONFIG))) return resolve(DEPLOY_CONFIG)
-  const local = resolve('wrangler.toml')
+export function wranglerConfig(explicit?: string, remote = false, cwd = process.cwd()): string {
+  if (explicit) return resolve(cwd, explicit)
+  if (remote && existsSync(resolve(cwd, DEPLOY_CONFIG))) return resolve(cwd, DEPLOY_CONFIG)
+  const local = resolve(cwd, 'wrangler.toml')
   return existsSync(local) ? local : join(PACKAGE_ROOT, 'wrangler.toml')
 }
 

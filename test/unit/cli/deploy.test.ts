@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import type { Io } from '../../../src/cli/compile-files.ts'
 import { defaultWorkerName, deployConfig, isVpcNetworkId, privateServers, ROUTEMAP_DEFINE, vpcNeededMessage, WORKER_BASE } from '../../../src/cli/deploy-config.ts'
 import { bundleSizeFrom, deployCommand, type DeployOptions, namespaceIdFrom } from '../../../src/cli/deploy.ts'
 import { INIT_FILES, initCommand } from '../../../src/cli/init.ts'
+import { PACKAGE_ROOT, wranglerConfig } from '../../../src/cli/wrangler-kv.ts'
 import { compileConfig } from '../../../src/config/compile.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { cfg, compile } from '../../helpers/cfg.ts'
@@ -174,5 +175,18 @@ describe('edgeproxy init', () => {
     expect(again.errs).toEqual(['edgeproxy init: haproxy.cfg, EDGEPROXY.md already exist; nothing written (move them away to start over)'])
     expect(readFileSync(join(dir, 'haproxy.cfg'), 'utf8')).toBe('mine\n')
     expect(INIT_FILES.map(([f]) => f)).toEqual(['haproxy.cfg', 'EDGEPROXY.md'])
+  })
+})
+
+describe('push, rollback and status --remote', () => {
+  it("use the configuration 'edgeproxy deploy' wrote, when there is one; --local keeps wrangler.toml", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-remote-'))
+    expect(wranglerConfig(undefined, true, dir)).toBe(join(PACKAGE_ROOT, 'wrangler.toml'))
+    mkdirSync(join(dir, '.edgeproxy'))
+    writeFileSync(join(dir, '.edgeproxy', 'wrangler.json'), '{}')
+    writeFileSync(join(dir, 'wrangler.toml'), '')
+    expect(wranglerConfig(undefined, true, dir)).toBe(join(dir, '.edgeproxy', 'wrangler.json'))
+    expect(wranglerConfig(undefined, false, dir)).toBe(join(dir, 'wrangler.toml'))
+    expect(wranglerConfig('other.toml', true, dir)).toBe(join(dir, 'other.toml'))
   })
 })
