@@ -54,8 +54,8 @@ frontend stats
 
 export const STARTER_README = `# edgeproxy
 
-This project's load balancer is \`haproxy.cfg\`, run on Cloudflare's edge by
-[edgeproxy](https://www.npmjs.com/package/edgeproxy) (Node 22.18 or later).
+This project's load balancer is \`haproxy.cfg\`, run on Cloudflare's edge by edgeproxy
+(node_modules/edgeproxy/README.md; Node 22.18 or later).
 
 \`\`\`sh
 npx edgeproxy check -f haproxy.cfg                  # validate
