@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest'
 import type { Io } from '../../../src/cli/compile-files.ts'
 import { defaultWorkerName, deployConfig, isVpcNetworkId, privateServers, ROUTEMAP_DEFINE, vpcNeededMessage, WORKER_BASE } from '../../../src/cli/deploy-config.ts'
 import { bundleSizeFrom, deployCommand, type DeployOptions, namespaceIdFrom } from '../../../src/cli/deploy.ts'
+import { parseCommandLine } from '../../../src/cli/args.ts'
+import { type Command, COMMANDS } from '../../../src/cli/commands.ts'
 import { INIT_FILES, initCommand } from '../../../src/cli/init.ts'
+import { deployedDomains, pushCommand } from '../../../src/cli/versions.ts'
+import { parseDomain, withEdgeHosts } from '../../../src/routemap/edge-hosts.ts'
+import { versionKey } from '../../../src/routemap/kv.ts'
 import { PACKAGE_ROOT, wranglerConfig } from '../../../src/cli/wrangler-kv.ts'
 import { compileConfig } from '../../../src/config/compile.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
@@ -188,5 +193,34 @@ describe('push, rollback and status --remote', () => {
     expect(wranglerConfig(undefined, true, dir)).toBe(join(dir, '.edgeproxy', 'wrangler.json'))
     expect(wranglerConfig(undefined, false, dir)).toBe(join(dir, 'wrangler.toml'))
     expect(wranglerConfig('other.toml', true, dir)).toBe(join(dir, 'other.toml'))
+  })
+})
+
+describe('a push to a deployed Worker', () => {
+  it("keeps the deploy's hostnames on their frontends (the same map as the deploy's, so nothing to push)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-push-'))
+    const text = PRIVATE.replace(/10\.0\.1\.10|127\.0\.0\.1/g, 'app.example.net')
+    const cfgFile = join(dir, 'haproxy.cfg')
+    writeFileSync(cfgFile, text)
+    const compiled = compile(text, { name: cfgFile }).routeMap as RouteMap
+    const deployed = withEdgeHosts(compiled, [parseDomain('web=lb.example.com')])
+    const configFile = join(dir, 'wrangler.json')
+    writeFileSync(configFile, JSON.stringify(deployConfig({ name: 'lb', main: 'x.ts', domains: ['lb.example.com'], routes: [], routeMap: deployed })))
+    expect(deployedDomains(configFile)).toEqual([{ frontend: 'web', host: 'lb.example.com' }])
+
+    const store = new Map<string, string>()
+    const kv = {
+      get: async (k: string) => store.get(k) ?? null,
+      putMany: async (es: readonly { key: string; value: string }[]) => {
+        for (const e of es) store.set(e.key, e.value)
+      },
+    }
+    const args = parseCommandLine(COMMANDS.find((c) => c.name === 'push') as Command, ['-f', cfgFile, '--remote', '--config', configFile])
+    if (args === 'help') throw new Error('help')
+    const io = capture()
+    expect(await pushCommand(args, [cfgFile], io, kv)).toBe(0)
+    const pushed = JSON.parse(store.get(versionKey('v1')) as string) as RouteMap
+    expect(pushed.frontends[0]?.edgeHosts).toEqual(['lb.example.com'])
+    expect(pushed.hash).toBe(deployed.hash)
   })
 })
