@@ -136,7 +136,7 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
   const host = url.hostname.charCodeAt(0) === 91 ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname
   const fe =
-    frontendForEdgeHost(rt.frontends, host) ??
+    frontendForEdgeHost(rt.edgeHosts, host) ??
     (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
     fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }

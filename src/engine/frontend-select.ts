@@ -11,11 +11,10 @@ import type { RtFrontend } from './runtime.ts'
 
 /**
  * The frontend deployed for `host` (lowercase, without port, as `URL.hostname` gives it), when a
- * frontend lists it in `edgeHosts`.
+ * frontend lists it in `edgeHosts` (indexed once per RouteMap: src/engine/runtime.ts).
  */
-export function frontendForEdgeHost(frontends: readonly RtFrontend[], host: string): RtFrontend | undefined {
-  for (const f of frontends) if (f.def.edgeHosts?.includes(host)) return f
-  return undefined
+export function frontendForEdgeHost(edgeHosts: ReadonlyMap<string, RtFrontend> | undefined, host: string): RtFrontend | undefined {
+  return edgeHosts?.get(host)
 }
 
 export function selectFrontend(frontends: readonly RtFrontend[], host: string, port: number): RtFrontend | undefined {
