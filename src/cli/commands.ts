@@ -22,7 +22,11 @@ const KV_OPTIONS: readonly OptionSpec[] = [
   { name: 'local', shownWith: 'remote', help: "use the local KV that 'edgeproxy dev' and 'wrangler dev' run on (the default)" },
   { name: 'remote', help: 'use the deployed KV namespace (wins over --local)' },
   { ...PERSIST_TO, help: `${PERSIST_TO.help}, holding the local KV` },
-  { name: 'config', value: 'wrangler.toml', help: "the wrangler configuration with the KV binding (default: ./wrangler.toml, else edgeproxy's own)" },
+  {
+    name: 'config',
+    value: 'wrangler.toml',
+    help: "the wrangler configuration with the KV binding (default: with --remote, the one 'edgeproxy deploy' wrote in .edgeproxy/; else ./wrangler.toml, else edgeproxy's own)",
+  },
   { name: 'binding', value: 'NAME', help: 'the KV binding that holds the RouteMaps (default: ROUTEMAPS)' },
 ]
 
@@ -130,6 +134,32 @@ export const COMMANDS: readonly Command[] = [
         },
         io,
       )
+    },
+  },
+  {
+    name: 'init',
+    summary: 'write a starter haproxy.cfg and EDGEPROXY.md (the next steps) here',
+    options: [],
+    async run(_args, io) {
+      const { initCommand } = await import('./init.ts')
+      return initCommand(process.cwd(), io)
+    },
+  },
+  {
+    name: 'deploy',
+    summary: 'derive the Worker configuration from the config, deploy it with wrangler, push the RouteMap',
+    options: [
+      { ...FILES, help: 'the configuration to deploy; several are read as one configuration, in order' },
+      { name: 'name', value: 'NAME', help: "the Worker's name (default: the configuration file's directory)" },
+      { name: 'domain', value: 'HOST|FRONTEND=HOST', multiple: true, help: 'a Custom Domain for the Worker; FRONTEND=HOST serves that frontend on HOST (a bare HOST: the first HTTP frontend)' },
+      { name: 'route', value: 'PATTERN', multiple: true, help: "a route on a zone of the account, e.g. 'example.com/*'" },
+      { name: 'vpc-network', value: 'ID', help: 'the Workers VPC network (cf1:network or cf1:vnet:<uuid>) through which private origins are reached' },
+      { name: 'dry-run', help: "bundle with 'wrangler deploy --dry-run' (no account needed); nothing is uploaded or pushed" },
+      { name: 'outdir', value: 'DIR', default: '.edgeproxy', help: 'where wrangler.json, state.json (the KV namespace id) and the dry-run bundle go' },
+    ],
+    async run(args, io) {
+      const { deployCommand, deployOptions } = await import('./deploy.ts')
+      return await deployCommand(deployOptions(args), io)
     },
   },
   {

@@ -1,6 +1,6 @@
 /**
  * @module
- * The `edgeproxy` command line: check, migrate, compile, explain, dev, push, rollback, status, api
+ * The `edgeproxy` command line: check, migrate, compile, explain, dev, init, deploy, push, rollback, status, api
  * (src/cli/commands.ts). Exit codes: 0 done, 1 the command failed (a configuration with errors, an
  * unreachable Worker…), 2 a bad command line (printed with the usage).
  */

@@ -7,8 +7,9 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { KvStore } from '../routemap/publish.ts'
 
@@ -21,22 +22,49 @@ export interface WranglerKvOptions {
   readonly binding?: string
 }
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+/** edgeproxy's own directory: the repository, or node_modules/edgeproxy when installed. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-export function wranglerConfig(explicit?: string): string {
-  if (explicit) return resolve(explicit)
-  const local = resolve('wrangler.toml')
+/** The configuration `edgeproxy deploy` writes by default (src/cli/deploy.ts). */
+export const DEPLOY_CONFIG = join('.edgeproxy', 'wrangler.json')
+
+/**
+ * The wrangler configuration with the KV binding: the explicit one; for `--remote`, the one
+ * `edgeproxy deploy` wrote (.edgeproxy/wrangler.json) when it exists; else ./wrangler.toml, else
+ * edgeproxy's own.
+ */
+export function wranglerConfig(explicit?: string, remote = false, cwd = process.cwd()): string {
+  if (explicit) return resolve(cwd, explicit)
+  if (remote && existsSync(resolve(cwd, DEPLOY_CONFIG))) return resolve(cwd, DEPLOY_CONFIG)
+  const local = resolve(cwd, 'wrangler.toml')
   return existsSync(local) ? local : join(PACKAGE_ROOT, 'wrangler.toml')
 }
 
+/** wrangler's script, found as Node finds the package from edgeproxy (nested or hoisted), else `wrangler` on PATH. */
 function wranglerBin(): string {
-  const bin = join(PACKAGE_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
-  return existsSync(bin) ? bin : 'wrangler'
+  try {
+    const bin = join(dirname(createRequire(join(PACKAGE_ROOT, 'package.json')).resolve('wrangler/package.json')), 'bin', 'wrangler.js')
+    if (existsSync(bin)) return bin
+  } catch {
+    // not resolvable from edgeproxy: the one on PATH
+  }
+  return 'wrangler'
 }
 
 export class WranglerError extends Error {}
 
-function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+export interface WranglerRun {
+  readonly code: number
+  readonly out: string
+  readonly err: string
+}
+
+/** Runs wrangler with `args` (metrics off); `echo` receives its output as it comes. */
+export function runWrangler(args: readonly string[], echo?: (chunk: string) => void): Promise<WranglerRun> {
+  return run(args, echo)
+}
+
+function run(args: readonly string[], echo?: (chunk: string) => void): Promise<WranglerRun> {
   return new Promise((res, rej) => {
     const bin = wranglerBin()
     const cmd = bin.endsWith('.js') ? process.execPath : bin
@@ -46,9 +74,11 @@ function run(args: readonly string[]): Promise<{ code: number; out: string; err:
     let err = ''
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8')
+      echo?.(d.toString('utf8'))
     })
     p.stderr.on('data', (d: Buffer) => {
       err += d.toString('utf8')
+      echo?.(d.toString('utf8'))
     })
     p.on('error', rej)
     p.on('close', (code) => res({ code: code ?? 1, out, err }))
@@ -60,7 +90,7 @@ export function wranglerKv(o: WranglerKvOptions): KvStore {
     '--binding',
     o.binding ?? 'ROUTEMAPS',
     '--config',
-    wranglerConfig(o.config),
+    wranglerConfig(o.config, o.remote),
     ...(o.remote ? ['--remote'] : ['--local', ...(o.persistTo ? ['--persist-to', resolve(o.persistTo)] : [])]),
   ]
   return {

@@ -12,7 +12,7 @@ import type { CookieStatus, Persistence } from './cookie.ts'
 import { captureHeaders, newCaptureView } from './captures.ts'
 import { restrictHeaderNames } from './restrict-headers.ts'
 import { errorResponse, type LocalResponse, reasonFor } from './errors.ts'
-import { fallbackFrontend, frontendForListener, selectFrontend } from './frontend-select.ts'
+import { fallbackFrontend, frontendForEdgeHost, frontendForListener, selectFrontend } from './frontend-select.ts'
 import { bindVerify, certificateAccepted } from './client-verify.ts'
 import { type EngineRequest, parseRequestUrl, RequestState, type UrlParts } from './request-state.ts'
 import type { Hydrated, RtBackend, RtFrontend, RtRule } from './runtime.ts'
@@ -137,9 +137,12 @@ export async function decide(req: EngineRequest, deps: DecideDeps): Promise<Deci
   }
   const port = req.listener?.port ?? (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80)
   const host = url.hostname.charCodeAt(0) === 91 ? url.hostname.replace(/^\[|\]$/g, '') : url.hostname
-  const fe = (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ?? fallbackFrontend(rt.frontends)
+  const fe =
+    frontendForEdgeHost(rt.edgeHosts, host) ??
+    (req.listener ? frontendForListener(rt.frontends, req.listener.address, req.listener.port) : selectFrontend(rt.frontends, host, port)) ??
+    fallbackFrontend(rt.frontends)
   if (!fe) return { kind: 'respond', response: errorResponse(503), cause: 'no-frontend', why: 'no HTTP frontend with a bind in the configuration' }
-  if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, port)})`, origin: fe.def.origin })
+  if (trace.enabled) trace.step({ stage: 'frontend', text: `frontend '${fe.def.name}' (${describeBind(fe, host, port)})`, origin: fe.def.origin })
   const ctx = new RequestState(req, fe.def.name, deps.random32, url)
   if (fe.uniqueId) ctx.uniqueIdFormat = fe.uniqueId
   ctx.timeouts = fe.timeouts
@@ -299,7 +302,8 @@ function tlsRefused(fe: RtFrontend, req: EngineRequest, trace: Tracer): Decision
   return { kind: 'respond', frontend: fe.def.name, response: errorResponse(403), cause: 'tls-refused', why }
 }
 
-function describeBind(fe: RtFrontend, port: number): string {
+function describeBind(fe: RtFrontend, host: string, port: number): string {
+  if (fe.def.edgeHosts?.includes(host)) return `deployed for host ${host}`
   const b = fe.def.binds.find((x) => port >= x.port && port <= x.portEnd)
   return b ? `bind ${b.address || '*'}:${b.port} at line ${b.origin.line}` : 'no bind matches this port; first HTTP frontend'
 }

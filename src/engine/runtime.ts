@@ -75,6 +75,8 @@ export interface RtBackend extends RtProxy {
 export interface Hydrated {
   readonly routeMap: RouteMap
   readonly frontends: readonly RtFrontend[]
+  /** The frontend of each deploy hostname (`edgeHosts`); absent when no frontend has any. */
+  readonly edgeHosts?: ReadonlyMap<string, RtFrontend>
   readonly backends: ReadonlyMap<string, RtBackend>
   readonly registry: SampleRegistry
 }
@@ -195,7 +197,9 @@ export function hydrate(routeMap: RouteMap, registry: SampleRegistry, stick: Sti
       ]
     }),
   )
-  return { routeMap, frontends, backends, registry }
+  const edgeHosts = new Map<string, RtFrontend>()
+  for (const f of frontends) for (const h of f.def.edgeHosts ?? []) if (!edgeHosts.has(h)) edgeHosts.set(h, f)
+  return { routeMap, frontends, ...(edgeHosts.size > 0 ? { edgeHosts } : {}), backends, registry }
 }
 
 /**

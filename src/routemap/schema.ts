@@ -244,6 +244,12 @@ export interface Frontend {
   readonly listen: boolean
   readonly mode: Mode
   readonly binds: readonly Bind[]
+  /**
+   * The hostnames this frontend serves at the edge (lowercased), set by `edgeproxy deploy --domain
+   * FRONTEND=HOST` (src/routemap/edge-hosts.ts), absent otherwise. When any frontend has some, a
+   * request whose Host is one of them reaches that frontend before any bind is considered.
+   */
+  readonly edgeHosts?: readonly string[]
   readonly acls: readonly Acl[]
   readonly httpRequest: readonly Rule[]
   readonly httpResponse: readonly Rule[]

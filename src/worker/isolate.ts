@@ -60,8 +60,19 @@ export interface Isolate {
 
 let isolate: Isolate | undefined
 
+/**
+ * The user's compiled RouteMap, put in the bundle by `edgeproxy deploy` (wrangler's `define`:
+ * src/cli/deploy-config.ts), so a first deploy serves the user's configuration, never the demo.
+ * Undeclared (typeof 'undefined') in any other build.
+ */
+declare const __EDGEPROXY_ROUTEMAP__: RouteMap | undefined
+
+function builtInRouteMap(): RouteMap {
+  return typeof __EDGEPROXY_ROUTEMAP__ === 'undefined' ? (embedded as RouteMap) : __EDGEPROXY_ROUTEMAP__
+}
+
 function fallbackRouteMap(env: Env): RouteMap {
-  const parsed = (env.EDGEPROXY_ROUTEMAP ? JSON.parse(env.EDGEPROXY_ROUTEMAP) : embedded) as RouteMap
+  const parsed = (env.EDGEPROXY_ROUTEMAP ? JSON.parse(env.EDGEPROXY_ROUTEMAP) : builtInRouteMap()) as RouteMap
   if (parsed.schema !== ROUTEMAP_SCHEMA) throw new Error(`unsupported RouteMap schema '${String(parsed.schema)}'`)
   return parsed
 }
