@@ -32,6 +32,10 @@ export type DiagnosticCode =
   | 'file-not-found'
   | 'wrong-mode'
   | 'edge-mapping'
+  /** A server the edge reaches only with a VPC network or on other ports (src/util/addresses.ts). */
+  | 'edge-origin'
+  /** A health check the edge cannot run as written (connect() cannot reach the target). */
+  | 'edge-check'
   | 'env'
   | 'deprecated'
   | 'useless'

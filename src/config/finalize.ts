@@ -11,6 +11,7 @@ import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from '../util/closest.ts'
+import { addressClass } from '../util/addresses.ts'
 import { checkTcpRules } from './keywords/tcp-rules.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
 import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
@@ -469,6 +470,31 @@ function dispatchServer(p: ProxyDraft, sv: Services): Server | undefined {
   })
 }
 
+/**
+ * L4 checks (plain `check`, `tcp-check`, protocol checks) run over `connect()`, which cannot reach
+ * private or loopback addresses (nor through a VPC network, which carries HTTP only) and refuses
+ * Cloudflare's own ranges: an HTTP check runs over fetch() (or the VPC network) instead.
+ */
+function warnLayer4Checks(p: ProxyDraft, sv: Services): void {
+  for (const s of p.servers) {
+    if (s.params.check !== true) continue
+    const target = typeof s.params.addr === 'string' ? s.params.addr : s.host
+    const cls = addressClass(target)
+    if (cls !== 'private' && cls !== 'loopback' && cls !== 'cloudflare') continue
+    const why = cls === 'cloudflare' ? "connect() refuses Cloudflare's own address ranges" : `connect() cannot reach a ${cls} address from the edge (a VPC network carries HTTP only)`
+    const fix =
+      p.mode === 'http'
+        ? `add 'option httpchk' to ${p.kind} '${p.name}': HTTP checks run over fetch()${cls === 'cloudflare' ? '' : ", through the VPC network ('edgeproxy deploy --vpc-network cf1:network')"}`
+        : "give the server a public hostname reachable with connect(), or check it over HTTP ('option httpchk') if it speaks HTTP"
+    sv.diag.warning(
+      'edge-check',
+      s.span,
+      `'server ${p.name}/${s.name}' : its layer-4 health check connects to ${target}, but ${why}, so the server would be marked DOWN at the edge${cls === 'loopback' ? " ('edgeproxy dev' reaches it)" : ''}`,
+      { help: fix },
+    )
+  }
+}
+
 function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   const stats = freezeStats(p)
   const servers = p.servers.map(freezeServer)
@@ -479,6 +505,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   if (p.check && !checked && p.checkSpan) {
     sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
   }
+  if (checked && p.check?.type !== 'http') warnLayer4Checks(p, sv)
   const dispatch = dispatchServer(p, sv)
   return {
     name: p.name,
