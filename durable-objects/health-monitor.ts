@@ -16,6 +16,8 @@ import type { ProbeIo } from '../src/health/probes/types.ts'
 import type { HealthSnapshot } from '../src/health/snapshot.ts'
 import type { OpState, ServerHealth } from '../src/health/state.ts'
 import type { CheckStatus } from '../src/health/status.ts'
+import { checkEgress } from '../src/worker/egress.ts'
+import type { Env } from '../src/worker/env.ts'
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
@@ -148,7 +150,8 @@ export class HealthMonitor extends DurableObject<unknown> {
 
   /** The probes' network access. Tests override it in a subclass to fake origins. */
   protected probeIo(): ProbeIo {
-    return { fetch: (req) => fetch(req), connect: (address, options) => connect(address, options), now: () => Date.now() }
+    const egress = checkEgress((this.env as Env | undefined)?.EDGEPROXY_VPC)
+    return { ...egress, connect: (address, options) => connect(address, options), now: () => Date.now() }
   }
 
   /** Installs the backend's check plan (idempotent) and arms the alarm if none is set. */

@@ -472,24 +472,26 @@ function dispatchServer(p: ProxyDraft, sv: Services): Server | undefined {
 
 /**
  * L4 checks (plain `check`, `tcp-check`, protocol checks) run over `connect()`, which cannot reach
- * private or loopback addresses (nor through a VPC network, which carries HTTP only) and refuses
- * Cloudflare's own ranges: an HTTP check runs over fetch() (or the VPC network) instead.
+ * private or loopback addresses and refuses Cloudflare's own ranges. With a VPC network a plain
+ * `check` of such an address is sent through it as one HTTP request (src/health/probes/http.ts
+ * runConnectOverFetch); `option httpchk` checks over fetch() (or the VPC network) everywhere.
  */
 function warnLayer4Checks(p: ProxyDraft, sv: Services): void {
+  const plain = p.check === undefined || p.check.type === 'tcp'
   for (const s of p.servers) {
     if (s.params.check !== true) continue
     const target = typeof s.params.addr === 'string' ? s.params.addr : s.host
     const cls = addressClass(target)
     if (cls !== 'private' && cls !== 'loopback' && cls !== 'cloudflare') continue
-    const why = cls === 'cloudflare' ? "connect() refuses Cloudflare's own address ranges" : `connect() cannot reach a ${cls} address from the edge (a VPC network carries HTTP only)`
-    const fix =
-      p.mode === 'http'
-        ? `add 'option httpchk' to ${p.kind} '${p.name}': HTTP checks run over fetch()${cls === 'cloudflare' ? '' : ", through the VPC network ('edgeproxy deploy --vpc-network cf1:network')"}`
-        : "give the server a public hostname reachable with connect(), or check it over HTTP ('option httpchk') if it speaks HTTP"
+    const why = cls === 'cloudflare' ? "connect() refuses Cloudflare's own address ranges" : `connect() cannot reach a ${cls} address from the edge`
+    const http = p.mode === 'http'
+    const fix = http
+      ? `add 'option httpchk' to ${p.kind} '${p.name}' (HTTP checks run over fetch()), or deploy with a VPC network ('edgeproxy deploy --vpc-network cf1:network'), through which ${plain ? "a plain 'check' runs as one HTTP request" : 'only HTTP checks run'}`
+      : "give the server a hostname connect() reaches, or check it over HTTP ('option httpchk') if it speaks HTTP"
     sv.diag.warning(
       'edge-check',
       s.span,
-      `'server ${p.name}/${s.name}' : its layer-4 health check connects to ${target}, but ${why}, so the server would be marked DOWN at the edge${cls === 'loopback' ? " ('edgeproxy dev' reaches it)" : ''}`,
+      `'server ${p.name}/${s.name}' : its layer-4 health check connects to ${target}, but ${why}: without a fix the server is marked DOWN at the edge${cls === 'loopback' ? " ('edgeproxy dev' reaches it)" : ''}`,
       { help: fix },
     )
   }

@@ -7,7 +7,7 @@
  * when the Worker has one. Decided once per server object when the engine is built, never per
  * request.
  */
-import type { Upstream } from '../proxy/forward.ts'
+import { edgeErrorOr, mayBeEdgeError, type Upstream } from '../proxy/forward.ts'
 import type { RouteMap, Server } from '../routemap/schema.ts'
 import { addressClass } from '../util/addresses.ts'
 import type { Env } from './env.ts'
@@ -40,4 +40,19 @@ export function egressFor(routeMap: RouteMap, vpc: Env['EDGEPROXY_VPC']): Upstre
     }
     return v ? vpc.fetch(r) : fetch(r)
   }
+}
+
+/**
+ * The health checks' fetch() (durable-objects/health-monitor.ts): a check of an address goes
+ * through the VPC network when there is one, as requests do; Cloudflare's own answer to a refused
+ * subrequest (error 1003) rejects, so the check fails as a connection problem (L4CON) rather than
+ * judging the edge's 403 as the server's. With a VPC network, a plain layer-4 `check` of an
+ * address is sent over it as one HTTP request (connect() cannot reach what only the VPC reaches).
+ */
+export function checkEgress(vpc: Env['EDGEPROXY_VPC']): { fetch: (req: Request) => Promise<Response>; l4OverFetch?: (host: string) => boolean } {
+  const send = async (req: Request): Promise<Response> => {
+    const res = await (vpc && viaVpc(new URL(req.url).hostname) ? vpc.fetch(req) : fetch(req))
+    return mayBeEdgeError(res) ? edgeErrorOr(res) : res
+  }
+  return vpc ? { fetch: send, l4OverFetch: viaVpc } : { fetch: send }
 }

@@ -195,7 +195,7 @@ ${lines}`
 
     it('a tcp backend gets the fix that fits it', () => {
       const d = diag('backend db\n  mode tcp\n  server d 10.0.3.10:3306 check\n').find((x) => x.code === 'edge-check')
-      expect(d?.help).toBe("give the server a public hostname reachable with connect(), or check it over HTTP ('option httpchk') if it speaks HTTP")
+      expect(d?.help).toBe("give the server a hostname connect() reaches, or check it over HTTP ('option httpchk') if it speaks HTTP")
     })
   })
 
