@@ -533,6 +533,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     retries: p.retries,
     retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
+    ...(p.healthLocation ? { healthLocation: p.healthLocation } : {}),
     ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     stickRules: p.stickRules,
     ...(stats ? { stats } : {}),

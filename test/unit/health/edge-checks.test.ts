@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { CheckTimeouts } from '../../../src/health/plan.ts'
+import { compileConfig } from '../../../src/config/compile.ts'
+import { type CheckTimeouts, healthPlans } from '../../../src/health/plan.ts'
+import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { DEFAULT_HTTP_EXPECT, type ProbeSpec } from '../../../src/health/probe-spec.ts'
 import { runProbe } from '../../../src/health/probes/index.ts'
 import type { ProbeIo, ProbeTarget } from '../../../src/health/probes/types.ts'
@@ -8,6 +10,8 @@ import { checkEgress } from '../../../src/worker/egress.ts'
 import { fakeNet, probeIo } from './fakes.ts'
 
 /** Health checks at the edge: what only a VPC network reaches is checked over fetch(); Cloudflare's error 1003 fails a check. Fakes only. */
+
+const compile = (text: string) => compileConfig([{ name: 't.cfg', text }])
 
 const FAST: CheckTimeouts = { connectMs: 100, totalMs: 100 }
 
@@ -92,5 +96,27 @@ describe("the checks' egress (checkEgress)", () => {
     for (const host of ['10.0.1.10', 'app.example.com', '127.0.0.1', '2001:db8::1']) expect((await runProbe(HTTPCHK, target(host, 80), io)).status).toBe('L7OK')
     expect(via).toEqual(['vpc 10.0.1.10', 'fetch app.example.com', 'vpc 127.0.0.1', 'vpc [2001:db8::1]'])
     expect([e.l4OverFetch?.('10.0.1.10'), e.l4OverFetch?.('app.example.com')]).toEqual([true, false])
+  })
+})
+
+describe('health-location: where a backend is checked from', () => {
+  const text = (hint: string) =>
+    `defaults\n  mode http\nbackend be\n  health-location ${hint}\n  option httpchk\n  server s app.example.com:80 check\nbackend other\n  server t app.example.com:80 check\n`
+
+  it("becomes the HealthMonitor's locationHint; a backend without it has none", () => {
+    const r = compile(text('enam'))
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+    const plans = healthPlans(r.routeMap as RouteMap)
+    expect(plans.map((p) => [p.backend, p.locationHint])).toEqual([
+      ['be', 'enam'],
+      ['other', undefined],
+    ])
+  })
+
+  it('refuses an unknown hint, naming the valid ones', () => {
+    const d = compile(text('eunam')).diagnostics.find((x) => x.severity === 'error')
+    expect(d).toMatchObject({ code: 'invalid-argument', span: { line: 4, column: 19 } })
+    expect(d?.message).toBe("'health-location' : unknown location hint 'eunam' (expects one of wnam, enam, sam, weur, eeur, apac, oc, afr, me)")
+    expect(d?.help).toBe("did you mean 'enam'?")
   })
 })
