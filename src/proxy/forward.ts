@@ -346,7 +346,8 @@ export async function forward(
       if (incoming) applyHeaderChanges(request.headers, incoming.lines, headers)
       const pending = upstream(request, server)
       let response = limit !== undefined && limit > 0 ? await withTimeout(pending, limit) : await pending
-      if (mayBeEdgeError(response)) response = await edgeErrorOr(response)
+      // The (at most 64-byte) body of what may be Cloudflare's error page is read within the same bound.
+      if (mayBeEdgeError(response)) response = limit !== undefined && limit > 0 ? await withTimeout(edgeErrorOr(response), limit) : await edgeErrorOr(response)
       replay.drop()
       return { kind: 'response', response, server, retries: attempt, redispatched }
     } catch (e) {

@@ -205,3 +205,14 @@ backend be
     expect(Object.values(await route(false))).toEqual(['fetch', 'fetch', 'fetch', 'fetch', 'fetch', 'fetch'])
   })
 })
+
+describe('a 403 that may be the error page but whose body stalls', () => {
+  it('is bounded by timeout server (504), not waited on forever', async () => {
+    const t = setup(async () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 403, headers: { server: 'cloudflare', 'content-type': 'text/plain' } }))
+    const t0 = Date.now()
+    const { res } = await t.send('/named')
+    expect(res.status).toBe(504)
+    expect(Date.now() - t0).toBeLessThan(3000)
+    expect(t.lines.map(brief)).toEqual(['named/N 504 sH-- 0'])
+  })
+})
