@@ -16,6 +16,8 @@ import type { ProbeIo } from '../src/health/probes/types.ts'
 import type { HealthSnapshot } from '../src/health/snapshot.ts'
 import type { OpState, ServerHealth } from '../src/health/state.ts'
 import type { CheckStatus } from '../src/health/status.ts'
+import { checkEgress } from '../src/worker/egress.ts'
+import type { Env } from '../src/worker/env.ts'
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
@@ -148,7 +150,8 @@ export class HealthMonitor extends DurableObject<unknown> {
 
   /** The probes' network access. Tests override it in a subclass to fake origins. */
   protected probeIo(): ProbeIo {
-    return { fetch: (req) => fetch(req), connect: (address, options) => connect(address, options), now: () => Date.now() }
+    const egress = checkEgress((this.env as Env | undefined)?.EDGEPROXY_VPC)
+    return { ...egress, connect: (address, options) => connect(address, options), now: () => Date.now() }
   }
 
   /** Installs the backend's check plan (idempotent) and arms the alarm if none is set. */
@@ -186,11 +189,19 @@ export class HealthMonitor extends DurableObject<unknown> {
 export type HealthMonitorNamespace = DurableObjectNamespace<HealthMonitor>
 
 /**
+ * The backend's HealthMonitor, created where `health-location` says (a `locationHint`; only the
+ * first call that creates the object places it), else near its first caller.
+ */
+export function monitorOf(ns: HealthMonitorNamespace, plan: HealthPlan): DurableObjectStub<HealthMonitor> {
+  return plan.locationHint ? ns.getByName(plan.backend, { locationHint: plan.locationHint as DurableObjectLocationHint }) : ns.getByName(plan.backend)
+}
+
+/**
  * The cron watchdog calls this to (re)install every backend's plan: one RPC per backend with
  * checks, each to the object named after the backend. Idempotent; re-arms lapsed monitors.
  */
 export async function configureHealthMonitors(ns: HealthMonitorNamespace, plans: readonly HealthPlan[]): Promise<void> {
-  await Promise.all(plans.map((p) => ns.getByName(p.backend).configure(p)))
+  await Promise.all(plans.map((p) => monitorOf(ns, p).configure(p)))
 }
 
 /**
@@ -204,7 +215,7 @@ export function healthSnapshotLoader(ns: HealthMonitorNamespace, plans: readonly
   return async (backend) => {
     const plan = byName.get(backend)
     if (!plan) return undefined
-    const stub = ns.getByName(backend)
+    const stub = monitorOf(ns, plan)
     const snap = (await stub.snapshot()) as HealthSnapshot | undefined
     if (snap && snap.routeMapHash === plan.routeMapHash) return snap
     await stub.configure(plan)

@@ -36,6 +36,10 @@ export type DiagnosticCode =
   | 'edge-port'
   /** A condition that can never hold at the edge (`stats admin if LOCALHOST`). */
   | 'edge-unreachable'
+  /** A server the edge reaches only with a VPC network or on other ports (src/util/addresses.ts). */
+  | 'edge-origin'
+  /** A health check the edge cannot run as written (connect() cannot reach the target). */
+  | 'edge-check'
   | 'env'
   | 'deprecated'
   | 'useless'

@@ -145,6 +145,8 @@ export interface ProxyDraft {
   ignorePersist: Condition[]
   retries: number
   retryOn: string[]
+  /** edgeproxy's `health-location <hint>` (keywords/edge.ts). */
+  healthLocation?: string
   check?: CheckSpec
   checkSpan?: SourceSpan
   /** Explicit http-check rules seen (send/expect), to combine with `option httpchk`. */

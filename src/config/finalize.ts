@@ -11,6 +11,7 @@ import type { ProxyDraft, ServerDraft } from './draft.ts'
 import type { GlobalDraft } from './keywords/global-draft.ts'
 import type { Services } from './services.ts'
 import { closest } from '../util/closest.ts'
+import { addressClass } from '../util/addresses.ts'
 import { checkTcpRules } from './keywords/tcp-rules.ts'
 import { resolveProxyErrors } from './keywords/http-errors.ts'
 import { checkAuthRefs, resolveUserlists } from './keywords/userlist.ts'
@@ -471,6 +472,33 @@ function dispatchServer(p: ProxyDraft, sv: Services): Server | undefined {
   })
 }
 
+/**
+ * L4 checks (plain `check`, `tcp-check`, protocol checks) run over `connect()`, which cannot reach
+ * private or loopback addresses and refuses Cloudflare's own ranges. With a VPC network a plain
+ * `check` of such an address is sent through it as one HTTP request (src/health/probes/http.ts
+ * runConnectOverFetch); `option httpchk` checks over fetch() (or the VPC network) everywhere.
+ */
+function warnLayer4Checks(p: ProxyDraft, sv: Services): void {
+  const plain = p.check === undefined || p.check.type === 'tcp'
+  for (const s of p.servers) {
+    if (s.params.check !== true) continue
+    const target = typeof s.params.addr === 'string' ? s.params.addr : s.host
+    const cls = addressClass(target)
+    if (cls !== 'private' && cls !== 'loopback' && cls !== 'cloudflare') continue
+    const why = cls === 'cloudflare' ? "connect() refuses Cloudflare's own address ranges" : `connect() cannot reach a ${cls} address from the edge`
+    const http = p.mode === 'http'
+    const fix = http
+      ? `add 'option httpchk' to ${p.kind} '${p.name}' (HTTP checks run over fetch()), or deploy with a VPC network ('edgeproxy deploy --vpc-network cf1:network'), through which ${plain ? "a plain 'check' runs as one HTTP request" : 'only HTTP checks run'}`
+      : "give the server a hostname connect() reaches, or check it over HTTP ('option httpchk') if it speaks HTTP"
+    sv.diag.warning(
+      'edge-check',
+      s.span,
+      `'server ${p.name}/${s.name}' : its layer-4 health check connects to ${target}, but ${why}: without a fix the server is marked DOWN at the edge${cls === 'loopback' ? " ('edgeproxy dev' reaches it)" : ''}`,
+      { help: fix },
+    )
+  }
+}
+
 function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   const stats = freezeStats(p)
   const servers = p.servers.map(freezeServer)
@@ -481,6 +509,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
   if (p.check && !checked && p.checkSpan) {
     sv.diag.warning('useless', p.checkSpan, `${p.kind} '${p.name}': health check settings have no effect because no server has 'check'`, { help: "add 'check' to the server lines" })
   }
+  if (checked && p.check?.type !== 'http') warnLayer4Checks(p, sv)
   const dispatch = dispatchServer(p, sv)
   return {
     name: p.name,
@@ -506,6 +535,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     retries: p.retries,
     retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
+    ...(p.healthLocation ? { healthLocation: p.healthLocation } : {}),
     ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     stickRules: p.stickRules,
     ...(stats ? { stats } : {}),

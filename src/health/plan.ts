@@ -85,6 +85,8 @@ export interface HealthPlan {
   readonly spreadChecks: number
   /** Checked servers only, in declaration order. Servers without `check` are always UP ("no check"). */
   readonly servers: readonly ServerPlan[]
+  /** `health-location`: where the backend's HealthMonitor (and so its checks) runs. */
+  readonly locationHint?: string
 }
 
 /** True when HAProxy's lbprm has `BE_LB_PROP_DYN` (weights may change at run time). */
@@ -151,6 +153,7 @@ export function backendPlan(map: RouteMap, be: Backend): HealthPlan | undefined 
     dynamicWeights: hasDynamicWeights(be),
     spreadChecks: Math.max(0, Math.min(50, map.global.spreadChecks ?? 0)),
     servers,
+    ...(be.healthLocation ? { locationHint: be.healthLocation } : {}),
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ResponseHead } from '../engine/respond.ts'
 import type { BodyEndHow } from '../engine/txn-record.ts'
-import { applyHeaderChanges, sameHeaderLines } from './forward.ts'
+import { applyHeaderChanges, sameHeaderLines } from './header-changes.ts'
 
 /**
  * Largest origin body (by its Content-Length) treated as sent with its head: HAProxy's default

@@ -7,6 +7,8 @@
  */
 import type { Backend, Server } from '../routemap/schema.ts'
 import type { RequestState } from '../engine/request-state.ts'
+import { edgeErrorOr, mayBeEdgeError } from './edge-error.ts'
+import { applyHeaderChanges, sameHeaderLines } from './header-changes.ts'
 
 /**
  * Headers the runtime's fetch() manages itself (it drops or rewrites them whatever the Worker sets):
@@ -16,7 +18,11 @@ import type { RequestState } from '../engine/request-state.ts'
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
 
-export type Upstream = (req: Request) => Promise<Response>
+/**
+ * The origin fetch for one attempt: `server` is the server the request goes to (the Worker sends
+ * servers that only a VPC network reaches through its binding: src/worker/egress.ts).
+ */
+export type Upstream = (req: Request, server: Server) => Promise<Response>
 
 export type ForwardResult =
   | { readonly kind: 'response'; readonly response: Response; readonly server: Server; readonly retries: number; readonly redispatched: boolean }
@@ -104,77 +110,6 @@ function withTimeout(pending: Promise<Response>, ms: number): Promise<Response> 
   })
 }
 
-/** Lines by lower-case name, values in order. */
-function byName(lines: readonly (readonly [string, string])[]): Map<string, string[]> {
-  const m = new Map<string, string[]>()
-  for (const [n, v] of lines) {
-    const k = n.toLowerCase()
-    const vs = m.get(k)
-    if (vs) vs.push(v)
-    else m.set(k, [v])
-  }
-  return m
-}
-
-/** Same name (`a` as written, `b` as the runtime gives it: lower case) and value. */
-function sameLine(b: readonly [string, string], a: readonly [string, string]): boolean {
-  return b[1] === a[1] && (b[0] === a[0] || (b[0].length === a[0].length && b[0] === a[0].toLowerCase()))
-}
-
-/** The rules left the header lines as they were (same lines in the same order). */
-export function sameHeaderLines(before: readonly (readonly [string, string])[], after: readonly (readonly [string, string])[]): boolean {
-  if (before.length !== after.length) return false
-  for (let i = 0; i < before.length; i++) if (!sameLine(before[i] as readonly [string, string], after[i] as readonly [string, string])) return false
-  return true
-}
-
-/**
- * Makes `h` (holding `before`) hold `after`: only the names whose values changed are touched.
- *
- * The common case costs no map: `after` is `before` with lines removed (hop-by-hop, del-header) and
- * lines appended (add-header, set-header, forwardfor, cookies). Those removed names are deleted
- * and the appended lines appended, which leaves every name's values in `after`'s order as long as
- * no removed name keeps a line among the unchanged ones. Anything else (a line changed in place,
- * a partial removal) compares the two by name.
- */
-export function applyHeaderChanges(h: Headers, before: readonly (readonly [string, string])[], after: readonly (readonly [string, string])[]): void {
-  let j = 0
-  let removed: string[] | undefined
-  for (let i = 0; i < before.length; i++) {
-    const b = before[i] as readonly [string, string]
-    const a = after[j]
-    if (a !== undefined && sameLine(b, a)) j++
-    else {
-      removed ??= []
-      removed.push(b[0].toLowerCase())
-    }
-  }
-  if (removed === undefined && j === after.length) return
-  if (removed !== undefined) {
-    for (let k = 0; k < j; k++) {
-      if (removed.includes((after[k] as readonly [string, string])[0].toLowerCase())) return applyByName(h, before, after)
-    }
-    for (const n of removed) h.delete(n)
-  }
-  for (; j < after.length; j++) {
-    const a = after[j] as readonly [string, string]
-    h.append(a[0], a[1])
-  }
-}
-
-/** applyHeaderChanges' general case: every name whose values differ is rewritten. */
-function applyByName(h: Headers, before: readonly (readonly [string, string])[], after: readonly (readonly [string, string])[]): void {
-  const was = byName(before)
-  const now = byName(after)
-  for (const k of was.keys()) if (!now.has(k)) h.delete(k)
-  for (const [k, vs] of now) {
-    const old = was.get(k)
-    if (old && old.length === vs.length && old.every((v, i) => v === vs[i])) continue
-    if (old) h.delete(k)
-    for (const v of vs) h.append(k, v)
-  }
-}
-
 /**
  * Largest request body kept for a retry. HAProxy retries a connection failure whatever the body
  * size (nothing was sent yet); fetch() cannot say when the connection is up, so the copy lives until
@@ -222,6 +157,8 @@ class ReplayableBody {
  * The edge cannot tell the TCP connect from the wait for the response headers (one fetch() does
  * both): the wait is bounded by `timeout server` when set (its expiry answers 504, as HAProxy does
  * before the headers), else by `timeout connect` (its expiry counts as a connection failure).
+ * Cloudflare's own answer to a subrequest it refused (error 1003 for an IP literal) is a
+ * connection failure too (`SC`): retried, redispatched, never forwarded as the server's answer.
  */
 export async function forward(
   be: Backend,
@@ -274,8 +211,10 @@ export async function forward(
       const request = new Request(originUrl(server, ctx), init)
       // Unchanged lines: the copy is already right, and its Headers object is never made in JS.
       if (incoming && !sameHeaderLines(incoming.lines, headers)) applyHeaderChanges(request.headers, incoming.lines, headers)
-      const pending = upstream(request)
-      const response = limit !== undefined && limit > 0 ? await withTimeout(pending, limit) : await pending
+      const pending = upstream(request, server)
+      let response = limit !== undefined && limit > 0 ? await withTimeout(pending, limit) : await pending
+      // The (at most 64-byte) body of what may be Cloudflare's error page is read within the same bound.
+      if (mayBeEdgeError(response)) response = limit !== undefined && limit > 0 ? await withTimeout(edgeErrorOr(response), limit) : await edgeErrorOr(response)
       replay.drop()
       return { kind: 'response', response, server, retries: attempt, redispatched }
     } catch (e) {

@@ -472,6 +472,11 @@ export interface Backend {
   readonly retries: number
   readonly retryOn: readonly string[]
   readonly check?: CheckSpec
+  /**
+   * edgeproxy's `health-location <hint>`: the Durable Object `locationHint` of the backend's
+   * HealthMonitor, so its checks run near the origins (docs/health.md).
+   */
+  readonly healthLocation?: string
   readonly stickTable?: StickTableSpec
   readonly stickRules: readonly StickRule[]
   readonly stats?: StatsSettings

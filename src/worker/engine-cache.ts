@@ -12,6 +12,7 @@ import { withTracking } from '../health/track.ts'
 import { logSink } from '../log/sink.ts'
 import { withAdmin } from '../ops/admin-states.ts'
 import { structuralSignature, withServerOverrides } from '../ops/effective.ts'
+import { egressFor } from './egress.ts'
 import type { Env } from './env.ts'
 import type { Built, Isolate } from './isolate.ts'
 
@@ -56,7 +57,7 @@ export async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): 
   const accessLog = logSink(routeMap, { dev: env.EDGEPROXY_DEV === '1', proxies: engine.proxies })
   const sticky = routeMap.frontends.some((f) => f.stickTable !== undefined) || routeMap.backends.some((b) => b.stickTable !== undefined) || (routeMap.peerTables?.length ?? 0) > 0
   const observes = routeMap.backends.some((b) => b.servers.some((s) => s.observe !== undefined))
-  iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes }
+  iso.built = { key, routeMap, engine, plans, backends: plans.map((p) => p.backend), accessLog, sticky, observes, upstream: egressFor(routeMap, env.EDGEPROXY_VPC) }
   iso.version = cur.version
   return iso.built
 }

@@ -24,4 +24,10 @@ export interface Env {
   readonly STICK?: StickTableNamespace
   /** The RuntimeState Durable Object (admin state, pattern edits, stats counters). */
   readonly RUNTIME?: RuntimeStateNamespace
+  /**
+   * A Workers VPC network (`vpc_networks`, written by `edgeproxy deploy --vpc-network`; emulated by
+   * `edgeproxy dev --edge --vpc-network`): servers with an IP address or a loopback name are fetched
+   * through it (src/worker/egress.ts), hostnames with the global fetch().
+   */
+  readonly EDGEPROXY_VPC?: { fetch(input: Request | string, init?: RequestInit): Promise<Response> }
 }

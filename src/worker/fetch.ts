@@ -14,7 +14,6 @@ import { apiContext } from './ops-context.ts'
 import { passiveReporter } from './passive-health.ts'
 import { services } from './services.ts'
 
-const upstream = (r: Request): Promise<Response> => fetch(r)
 const now = (): number => Date.now()
 
 export async function onFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -43,7 +42,7 @@ export async function onFetch(request: Request, env: Env, ctx: ExecutionContext)
   const healthNs = built.observes ? env.HEALTH : undefined
   const res = await handle(request, {
     engine: built.engine,
-    upstream,
+    upstream: built.upstream,
     now,
     dev: env.EDGEPROXY_DEV === '1',
     accounting: iso.accounting,

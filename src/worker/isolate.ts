@@ -31,6 +31,8 @@ export interface Built {
   readonly sticky: boolean
   /** Some server has `observe` (passive health). */
   readonly observes: boolean
+  /** The origin fetch, per server: the VPC network binding or the global fetch() (egress.ts). */
+  readonly upstream: HandlerDeps['upstream']
   /** The stats page and services for this engine, made for `servicesEnv`. */
   services?: NonNullable<HandlerDeps['services']>
   servicesEnv?: Env

@@ -12,6 +12,7 @@ import { CAPTURE_KEYWORDS } from './capture.ts'
 import { CACHE_KEYWORDS } from './cache.ts'
 import { CHECK_KEYWORDS } from './checks.ts'
 import { COOKIE_KEYWORDS } from './cookie.ts'
+import { EDGE_KEYWORDS } from './edge.ts'
 import { GLOBAL_KEYWORDS } from './global.ts'
 import { GLOBAL_VAR_KEYWORDS } from './global-vars.ts'
 import { HTTP_ERRORS_KEYWORDS } from './http-errors.ts'
@@ -55,6 +56,7 @@ export const KEYWORDS: readonly KeywordDef[] = [
   ...USERLIST_KEYWORDS,
   ...LOG_OPTION_KEYWORDS,
   ...PROXY_EXTRA_KEYWORDS,
+  ...EDGE_KEYWORDS,
 ]
 
 /** Families whose second word is part of the keyword. */

@@ -7,7 +7,8 @@
 import type { ServerDefaults } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { parseTime } from '../../util/time.ts'
-import { isPrivateAddress, parseHostPort } from '../values.ts'
+import { addressClass, isProxyPort, PROXY_PORTS_HTTP, PROXY_PORTS_HTTPS } from '../../util/addresses.ts'
+import { parseHostPort } from '../values.ts'
 import { arity, timeWarning } from './args.ts'
 import { PENDING, type PendingFeature, warnPending } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
@@ -289,15 +290,7 @@ function parseServer(st: Statement, cx: KeywordContext): void {
     return
   }
   const host = r.value.host
-  if (r.value.family === 'ipv4' || r.value.family === 'ipv6' || host === 'localhost') {
-    if (isPrivateAddress(host)) {
-      cx.sv.diag.warning('edge-mapping', addrW.span, `'${what}' : ${host} is a private or loopback address, reachable under 'edgeproxy dev' but not from Cloudflare's edge`, {
-        help: `publish the origin with a Cloudflare Tunnel (cloudflared) and use its hostname, e.g. 'server ${nameW.text} ${nameW.text}.internal.example.com:${r.value.port ?? 80}'`,
-      })
-    } else {
-      cx.sv.diag.warning('edge-mapping', addrW.span, `'${what}' : Workers cannot fetch() a raw IP address in production; give the origin a DNS name (a proxied record or a Tunnel hostname)`)
-    }
-  }
+  if (r.value.family !== 'any') edgeReach(cx, addrW, what, nameW.text, host, r.value.port)
   if (r.value.family === 'any') {
     cx.sv.diag.error('not-supported', addrW.span, `'${what}' : address '${addrW.text}' (connect to the client's destination) is not supported: it has no meaning at the edge`)
     return
@@ -313,6 +306,40 @@ function parseServer(st: Statement, cx: KeywordContext): void {
     origin: { file: st.span.file, line: st.span.line },
     span: st.span,
   })
+}
+
+/** Cloudflare's proxy ports, for messages. */
+const PROXY_PORTS_TEXT = `${[...PROXY_PORTS_HTTP].join(', ')} (HTTP) or ${[...PROXY_PORTS_HTTPS].join(', ')} (HTTPS)`
+
+/** The VPC network fix, for messages. */
+const VPC_FIX = "a Workers VPC network ('edgeproxy deploy --vpc-network cf1:network' and a Cloudflare Tunnel into the origin's network)"
+
+/**
+ * What the edge needs to reach the server (reference/edge-production.md "Reaching origins"): a
+ * private or loopback address only through a VPC network; a raw IP address (Cloudflare answers
+ * fetch() with error 1003) through a VPC network or by a DNS name; a hostname, if it is proxied
+ * (orange-clouded), only on Cloudflare's proxy ports.
+ */
+function edgeReach(cx: KeywordContext, addrW: Word, what: string, name: string, host: string, port: number | undefined): void {
+  const cls = addressClass(host)
+  if (cls === 'loopback' || cls === 'private') {
+    cx.sv.diag.warning('edge-origin', addrW.span, `'${what}' : ${host} is a ${cls} address: the edge reaches it only through ${VPC_FIX}; 'edgeproxy dev' reaches it directly`, {
+      help: `run cloudflared next to the origin and deploy with '--vpc-network cf1:network', or publish it under a hostname, e.g. 'server ${name} ${name}.example.com:${port ?? 80}'`,
+    })
+  } else if (cls === 'public-ip' || cls === 'cloudflare') {
+    cx.sv.diag.warning('edge-origin', addrW.span, `'${what}' : Workers cannot fetch() a raw IP address (Cloudflare answers error 1003): give the origin a DNS name, or reach it through ${VPC_FIX}`, {
+      help: `e.g. 'server ${name} ${name}.example.com:${port ?? 80}' with a DNS record for ${host}`,
+    })
+  } else if (port !== undefined && !isProxyPort(port)) {
+    cx.sv.diag.warning(
+      'edge-origin',
+      addrW.span,
+      `'${what}' : port ${port} is not one of Cloudflare's proxy ports: if '${host}' is proxied (orange-clouded), the edge reaches it only on ${PROXY_PORTS_TEXT}`,
+      {
+        help: 'a DNS-only (grey-clouded) host is reached on any port (allow_custom_ports); else move the origin to a proxy port or reach it through a VPC network',
+      },
+    )
+  }
 }
 
 function parseDefaultServer(st: Statement, cx: KeywordContext): void {

@@ -110,6 +110,33 @@ export async function runHttpCheck(spec: HttpProbeSpec, target: ProbeTarget, io:
   return done({ status: (lastExpect?.okStatus as CheckStatus | undefined) ?? 'L7OK', ...(code !== undefined ? { code } : {}), ...(lastExpect?.onSuccess ? { info: lastExpect.onSuccess } : {}) })
 }
 
+/**
+ * A plain layer-4 `check` of a server only fetch() reaches (through a VPC network): one
+ * `OPTIONS /` request, as `option httpchk` sends by default; any answer means the server accepted
+ * the connection (L4OK, L6OK with `ssl`), a failed fetch is L4CON, no answer in time L4TOUT.
+ */
+export async function runConnectOverFetch(target: ProbeTarget, io: ProbeIo): Promise<CheckResult> {
+  const start = io.now()
+  const host = target.address.includes(':') ? `[${target.address}]` : target.address
+  const port = target.port !== undefined ? `:${target.port}` : ''
+  const abort = new AbortController()
+  const done = (r: Omit<CheckResult, 'durationMs'>): CheckResult => ({ ...r, durationMs: Math.max(0, io.now() - start) })
+  let res: Response | typeof TIMED_OUT
+  try {
+    const req = new Request(`${target.ssl ? 'https' : 'http'}://${host}${port}/`, { method: 'OPTIONS', signal: abort.signal })
+    res = await withDeadline(io.fetch(req), target.timeouts.connectMs)
+  } catch (e) {
+    return done({ status: 'L4CON', info: errorText(e) })
+  }
+  if (res === TIMED_OUT) {
+    abort.abort()
+    return done({ status: 'L4TOUT' })
+  }
+  res.body?.cancel().catch(() => {})
+  // As over connect(): an `ssl` server passes at layer 6 (the TLS handshake succeeded).
+  return done({ status: target.ssl ? 'L6OK' : 'L4OK' })
+}
+
 /** One request and its expects: the response code, or the result that ends the check. */
 async function exchange(
   phase: HttpPhase,

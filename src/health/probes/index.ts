@@ -7,7 +7,7 @@
 import type { ProbeSpec } from '../probe-spec.ts'
 import type { CheckResult } from '../status.ts'
 import { errorText, TIMED_OUT, withDeadline } from './deadline.ts'
-import { runHttpCheck } from './http.ts'
+import { runConnectOverFetch, runHttpCheck } from './http.ts'
 import { mysqlRules } from './mysql.ts'
 import { ldapRules, redisRules, smtpRules, sslHelloRules } from './protocols.ts'
 import { type TcpRule, tcpCheckRules, withImplicitConnect } from './rules.ts'
@@ -24,7 +24,10 @@ function rulesProbe(kind: RulesetKind, build: (io: ProbeIo) => TcpRule[]): Probe
 
 /** How each check type is probed. */
 export const PROBES: { readonly [T in ProbeSpec['type']]: (spec: SpecOf<T>) => Probe } = {
-  connect: () => rulesProbe('protocol', () => []),
+  connect: () => {
+    const viaConnect = rulesProbe('protocol', () => [])
+    return (target, io) => (io.l4OverFetch?.(target.address) ? runConnectOverFetch(target, io) : viaConnect(target, io))
+  },
   http: (spec) => (target, io) => runHttpCheck(spec.http, target, io),
   'tcp-check': (spec) => rulesProbe('tcp-check', () => tcpCheckRules(spec.steps)),
   mysql: (spec) => rulesProbe('protocol', () => mysqlRules(spec.user, spec.variant)),

@@ -24,6 +24,12 @@ export type FetchFn = (request: Request) => Promise<Response>
 export interface ProbeIo {
   readonly fetch: FetchFn
   readonly connect: ConnectFn
+  /**
+   * A plain layer-4 `check` of `host` goes over fetch() rather than connect(): the Durable Object
+   * says so for the addresses only its VPC network reaches (connect() cannot: a VPC network
+   * carries HTTP). Absent: connect() for every host.
+   */
+  readonly l4OverFetch?: (host: string) => boolean
   /** Milliseconds clock (Date.now in the runtime). */
   readonly now: () => number
 }

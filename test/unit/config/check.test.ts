@@ -126,8 +126,77 @@ describe('semantic checks', () => {
     expect(msgs.some((m) => m.startsWith("2:'ssl-default-bind-options' is ignored at the edge: TLS is terminated by Cloudflare"))).toBe(true)
     expect(msgs.some((m) => m.startsWith("3:'log 127.0.0.1': at the edge, logs go to Workers Logs"))).toBe(true)
     expect(msgs.some((m) => m.startsWith("7:'bind ... ssl': TLS is terminated by Cloudflare"))).toBe(true)
-    expect(msgs.some((m) => m.startsWith("10:'server be/s1' : 10.0.0.1 is a private or loopback address"))).toBe(true)
-    expect(msgs.some((m) => m.startsWith("11:'server be/s2' : Workers cannot fetch() a raw IP address in production"))).toBe(true)
+    expect(msgs.some((m) => m.startsWith("10:'server be/s1' : 10.0.0.1 is a private address: the edge reaches it only through a Workers VPC network"))).toBe(true)
+    expect(msgs.some((m) => m.startsWith("11:'server be/s2' : Workers cannot fetch() a raw IP address (Cloudflare answers error 1003)"))).toBe(true)
+  })
+
+  describe('what the edge can reach (src/util/addresses.ts)', () => {
+    const be = (lines: string) => `defaults
+  mode http
+backend be
+${lines}`
+    const diag = (text: string) => {
+      const r = compile(text)
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+      return r.diagnostics.filter((d) => d.code === 'edge-origin' || d.code === 'edge-check').map((d) => ({ code: d.code, line: d.span.line, column: d.span.column, message: d.message, help: d.help }))
+    }
+
+    it.each([
+      ['10.0.1.10:3000', 'private'],
+      ['127.0.0.1:9001', 'loopback'],
+      ['localhost:9001', 'loopback'],
+      ['[fd00::1]:80', 'private'],
+    ])('a %s server needs a VPC network at the edge', (addr, cls) => {
+      const [d, ...rest] = diag(be(`  server s ${addr}\n`))
+      expect(rest).toEqual([])
+      expect(d).toMatchObject({ code: 'edge-origin', line: 4, column: 12 })
+      expect(d?.message).toContain(`is a ${cls} address: the edge reaches it only through a Workers VPC network ('edgeproxy deploy --vpc-network cf1:network' and a Cloudflare Tunnel`)
+      expect(d?.message).toContain("'edgeproxy dev' reaches it directly")
+    })
+
+    it.each(['203.0.113.5:80', '104.16.1.1:443', '[2001:db8::1]:80'])('a raw IP %s names both fixes: a hostname or a VPC network', (addr) => {
+      const [d, ...rest] = diag(be(`  server s ${addr}\n`))
+      expect(rest).toEqual([])
+      expect(d?.code).toBe('edge-origin')
+      expect(d?.message).toMatch(/Cloudflare answers error 1003\): give the origin a DNS name, or reach it through a Workers VPC network \('edgeproxy deploy --vpc-network/)
+      expect(d?.help).toMatch(/^e\.g\. 'server s s\.example\.com:\d+'/)
+    })
+
+    it('warns about a hostname on a port Cloudflare does not proxy, naming the allowed ports', () => {
+      const [d, ...rest] = diag(be('  server s app.example.com:3000\n'))
+      expect(rest).toEqual([])
+      expect(d).toMatchObject({ code: 'edge-origin', line: 4, column: 12 })
+      expect(d?.message).toBe(
+        "'server be/s' : port 3000 is not one of Cloudflare's proxy ports: if 'app.example.com' is proxied (orange-clouded), the edge reaches it only on 80, 8080, 8880, 2052, 2082, 2086, 2095 (HTTP) or 443, 2053, 2083, 2087, 2096, 8443 (HTTPS)",
+      )
+      expect(d?.help).toContain('allow_custom_ports')
+    })
+
+    it.each(['app.example.com:8443', 'app.example.com:80', 'app.example.com', 'app.example.com:2095'])('says nothing about a hostname on %s', (addr) => {
+      expect(diag(be(`  server s ${addr} check\n`))).toEqual([])
+    })
+
+    it('warns that a layer-4 check of a private server cannot run, with the httpchk fix', () => {
+      const d = diag(be('  server s 10.0.1.10:3000 check\n')).filter((x) => x.code === 'edge-check')
+      expect(d).toHaveLength(1)
+      expect(d[0]).toMatchObject({ line: 4, column: 3 })
+      expect(d[0]?.message).toContain('its layer-4 health check connects to 10.0.1.10, but connect() cannot reach a private address from the edge')
+      expect(d[0]?.help).toContain("add 'option httpchk' to backend 'be'")
+      expect(d[0]?.help).toContain('--vpc-network')
+    })
+
+    it("warns about a layer-4 check of a Cloudflare address (its 'addr' too), not about an HTTP check", () => {
+      expect(diag(be('  server s app.example.com:80 check addr 104.16.0.1\n')).map((x) => [x.code, x.message.includes("connect() refuses Cloudflare's own address ranges")])).toEqual([
+        ['edge-check', true],
+      ])
+      expect(diag(be('  option httpchk GET /health\n  server s 10.0.1.10:3000 check\n')).map((x) => x.code)).toEqual(['edge-origin'])
+      expect(diag(be('  server s 203.0.113.5:80 check\n')).map((x) => x.code)).toEqual(['edge-origin'])
+    })
+
+    it('a tcp backend gets the fix that fits it', () => {
+      const d = diag('backend db\n  mode tcp\n  server d 10.0.3.10:3306 check\n').find((x) => x.code === 'edge-check')
+      expect(d?.help).toBe("give the server a hostname connect() reaches, or check it over HTTP ('option httpchk') if it speaks HTTP")
+    })
   })
 
   it('warns that a tcp backend is checked but not proxied', () => {

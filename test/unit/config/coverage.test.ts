@@ -1623,12 +1623,15 @@ const DIAG_CASES: readonly (readonly [name: string, text: string, first: Expecte
   ],
 ]
 
+/** Warnings about what the edge does differently (valid lines). */
+const EDGE_NOTES = new Set(['edge-mapping', 'edge-origin', 'edge-check', 'not-supported'])
+
 describe('diagnostics name the line, the column and the problem', () => {
   it.each(DIAG_CASES.map((c) => [c[0], c] as const))('%s', (_name, c) => {
     const [, text, first] = c
     const r = compile(text)
     // Edge-mapping notes (private origins, mode tcp, features not applied yet) come from valid lines.
-    const d = r.diagnostics.find((x) => x.severity === 'error' || (x.code !== 'edge-mapping' && x.code !== 'not-supported'))
+    const d = r.diagnostics.find((x) => x.severity === 'error' || !EDGE_NOTES.has(x.code))
     const got = d ? { severity: d.severity, code: d.code, line: d.span.line, column: d.span.column, message: d.message, ...(d.help ? { help: d.help } : {}) } : undefined
     expect(got).toEqual(first)
   })

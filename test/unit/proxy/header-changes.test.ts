@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyHeaderChanges, sameHeaderLines } from '../../../src/proxy/forward.ts'
+import { applyHeaderChanges, sameHeaderLines } from '../../../src/proxy/header-changes.ts'
 
 /*
  * applyHeaderChanges turns a copy of the client's (or origin's) Headers into the header lines the
