@@ -123,8 +123,7 @@ describe.skipIf(!hasHaproxy)('mTLS frontend: HAProxy vs edgeproxy dev --edge', (
     expect(h.hitsWithout).toBe(0)
   })
 
-  // passes once the origins branch (loopback servers through the EDGEPROXY_VPC binding) and the mtls branch (verify required) are merged
-  it.fails('edgeproxy dev --edge: the origin receives the same with a certificate, and nothing without one', () => {
+  it('edgeproxy dev --edge: the origin receives the same with a certificate, and nothing without one', () => {
     const [h, e] = [outcomes.haproxy, outcomes.edge]
     expect(e.withCert.received).toEqual(h.withCert.received)
     expect(e.hitsWithout).toBe(0)

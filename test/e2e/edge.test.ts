@@ -93,8 +93,7 @@ backend be
       expect(reply(o, 0).headers['x-served-by']).toBeUndefined()
     })
 
-    // passes once the origins branch is merged (a Cloudflare-generated 1003 is a connection failure: retries, then 503)
-    it.fails("gets HAProxy's 503 after the retries, not Cloudflare's 1003 page", () => {
+    it("gets HAProxy's 503 after the retries, not Cloudflare's 1003 page", () => {
       const r = reply(o, 0)
       expect(r.status).toBe(503)
       expect(r.body).toContain(HAPROXY_503)
@@ -121,8 +120,7 @@ backend be
       expect(withVpc.output).toContain('VPC network cf1:network as binding EDGEPROXY_VPC')
     })
 
-    // passes once the origins branch is merged (the Worker sends private servers through EDGEPROXY_VPC)
-    it.fails('answers through the emulated VPC network with --vpc-network', () => {
+    it('answers through the emulated VPC network with --vpc-network', () => {
       expect(reply(withVpc, 0).status).toBe(200)
       expect(withVpc.hits.web1?.length).toBe(1)
     })
