@@ -90,6 +90,28 @@ export function privateServers(routeMap: RouteMap): PrivateServer[] {
   return out
 }
 
+/**
+ * Servers written as a public IP address (Cloudflare's ranges included): `fetch()` at the edge
+ * answers them with Cloudflare's error 1003, so they need a DNS name or a VPC network.
+ */
+export function rawIpServers(routeMap: RouteMap): PrivateServer[] {
+  const out: PrivateServer[] = []
+  for (const b of routeMap.backends) {
+    for (const s of b.servers) {
+      if (!s.host) continue
+      const c = addressClass(s.host)
+      if (c === 'public-ip' || c === 'cloudflare') out.push({ backend: b.name, server: s.name, host: s.host })
+    }
+  }
+  return out
+}
+
+/** The one line `deploy` prints when servers are raw public IPs and there is no `--vpc-network`. */
+export function rawIpMessage(servers: readonly PrivateServer[]): string {
+  const list = servers.map((s) => `${s.backend}/${s.server} (${s.host})`).join(', ')
+  return `edgeproxy deploy: ${list} ${servers.length === 1 ? 'is a raw IP address' : 'are raw IP addresses'}, which Cloudflare refuses to fetch() (error 1003): give ${servers.length === 1 ? 'it' : 'each'} a DNS name (a proxied record or a Tunnel hostname) in haproxy.cfg, or reach ${servers.length === 1 ? 'it' : 'them'} through a Cloudflare Tunnel with --vpc-network cf1:network (docs/deploy.md)`
+}
+
 /** The one line `deploy` prints when private servers have no `--vpc-network`. */
 export function vpcNeededMessage(servers: readonly PrivateServer[]): string {
   const list = servers.map((s) => `${s.backend}/${s.server} (${s.host})`).join(', ')

@@ -16,7 +16,7 @@ import { push } from '../routemap/publish.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import type { ParsedArgs } from './args.ts'
 import { compileFiles, type Io } from './compile-files.ts'
-import { defaultWorkerName, deployConfig, isVpcNetworkId, isWorkerName, privateServers, ROUTEMAPS_BINDING, vpcNeededMessage } from './deploy-config.ts'
+import { defaultWorkerName, deployConfig, isVpcNetworkId, isWorkerName, privateServers, rawIpMessage, rawIpServers, ROUTEMAPS_BINDING, vpcNeededMessage } from './deploy-config.ts'
 import { PACKAGE_ROOT, runWrangler, WranglerError, wranglerKv } from './wrangler-kv.ts'
 
 export const DEFAULT_OUTDIR = '.edgeproxy'
@@ -94,6 +94,8 @@ export async function deployCommand(o: DeployOptions, io: Io): Promise<number> {
   if (o.vpcNetwork !== undefined && !isVpcNetworkId(o.vpcNetwork)) return fail(`edgeproxy deploy: --vpc-network '${o.vpcNetwork}': expected cf1:network or cf1:vnet:<uuid>`)
   const unreachable = privateServers(routeMap)
   if (unreachable.length > 0 && o.vpcNetwork === undefined) return fail(vpcNeededMessage(unreachable))
+  const rawIps = rawIpServers(routeMap)
+  if (rawIps.length > 0 && o.vpcNetwork === undefined) return fail(rawIpMessage(rawIps))
 
   const outdir = resolve(o.outdir)
   const configFile = join(outdir, 'wrangler.json')

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Io } from '../../../src/cli/compile-files.ts'
-import { defaultWorkerName, deployConfig, isVpcNetworkId, privateServers, ROUTEMAP_DEFINE, vpcNeededMessage, WORKER_BASE } from '../../../src/cli/deploy-config.ts'
+import { defaultWorkerName, deployConfig, isVpcNetworkId, privateServers, ROUTEMAP_DEFINE, rawIpMessage, rawIpServers, vpcNeededMessage, WORKER_BASE } from '../../../src/cli/deploy-config.ts'
 import { bundleSizeFrom, deployCommand, type DeployOptions, namespaceIdFrom } from '../../../src/cli/deploy.ts'
 import { parseCommandLine } from '../../../src/cli/args.ts'
 import { type Command, COMMANDS } from '../../../src/cli/commands.ts'
@@ -103,6 +103,30 @@ describe('deploy inputs', () => {
     const line = vpcNeededMessage(servers)
     expect(line).not.toContain('\n')
     expect(line).toContain('app/web1 (10.0.1.10), app/web3 (127.0.0.1)')
+    expect(line).toContain('--vpc-network cf1:network')
+  })
+
+  it('refuses raw public IPs (error 1003 at the edge) without a VPC network, naming both fixes', () => {
+    const cfg = `defaults
+  mode http
+  timeout connect 1s
+  timeout client 1s
+  timeout server 1s
+frontend fe
+  bind :80
+  default_backend app
+backend app
+  server a 203.0.113.7:80
+  server b 104.16.1.1:443
+  server c origin.example.com:443
+`
+    const servers = rawIpServers(routeMapOf(cfg))
+    expect(servers.map((s) => s.server)).toEqual(['a', 'b'])
+    const line = rawIpMessage(servers)
+    expect(line).not.toContain('\n')
+    expect(line).toContain('app/a (203.0.113.7), app/b (104.16.1.1)')
+    expect(line).toContain('error 1003')
+    expect(line).toContain('DNS name')
     expect(line).toContain('--vpc-network cf1:network')
   })
 
