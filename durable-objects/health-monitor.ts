@@ -12,11 +12,11 @@ import type { HealthPlan } from '../src/health/plan.ts'
 import type { MonitorStore, ConfigureResult, RunResult } from '../src/health/monitor.ts'
 import { MonitorCore } from '../src/health/monitor.ts'
 import type { PassiveOutcome } from '../src/health/observe.ts'
-import type { ProbeIo } from '../src/health/probes/types.ts'
+import type { ConnectFn, ProbeIo } from '../src/health/probes/types.ts'
 import type { HealthSnapshot } from '../src/health/snapshot.ts'
 import type { OpState, ServerHealth } from '../src/health/state.ts'
 import type { CheckStatus } from '../src/health/status.ts'
-import { checkEgress } from '../src/worker/egress.ts'
+import { checkEgress, productionConnect } from '../src/worker/egress.ts'
 import type { Env } from '../src/worker/env.ts'
 
 const SCHEMA = [
@@ -150,8 +150,11 @@ export class HealthMonitor extends DurableObject<unknown> {
 
   /** The probes' network access. Tests override it in a subclass to fake origins. */
   protected probeIo(): ProbeIo {
-    const egress = checkEgress((this.env as Env | undefined)?.EDGEPROXY_VPC)
-    return { ...egress, connect: (address, options) => connect(address, options), now: () => Date.now() }
+    const env = this.env as Env | undefined
+    const egress = checkEgress(env?.EDGEPROXY_VPC)
+    const raw: ConnectFn = (address, options) => connect(address, options)
+    // `edgeproxy dev --edge`: connect() refuses what production refuses.
+    return { ...egress, connect: env?.EDGEPROXY_DEV_EDGE === '1' ? productionConnect(raw) : raw, now: () => Date.now() }
   }
 
   /** Installs the backend's check plan (idempotent) and arms the alarm if none is set. */

@@ -11,6 +11,7 @@ import { edgeErrorOr, mayBeEdgeError } from '../proxy/edge-error.ts'
 import type { Upstream } from '../proxy/forward.ts'
 import type { RouteMap, Server } from '../routemap/schema.ts'
 import { addressClass } from '../util/addresses.ts'
+import type { ConnectFn } from '../health/probes/types.ts'
 import type { Env } from './env.ts'
 
 /** The global fetch(), for hostnames (and everything when the Worker has no VPC network). */
@@ -56,4 +57,20 @@ export function checkEgress(vpc: Env['EDGEPROXY_VPC']): { fetch: (req: Request) 
     return mayBeEdgeError(res) ? edgeErrorOr(res) : res
   }
   return vpc ? { fetch: send, l4OverFetch: viaVpc } : { fetch: send }
+}
+
+/**
+ * `connect()` as production allows it (workers/runtime-apis/tcp-sockets): Cloudflare's own IP
+ * ranges, private and loopback addresses and port 25 are refused, as a connection failure (L4CON
+ * for a check). workerd under `edgeproxy dev` connects anywhere: `dev --edge` applies this so an
+ * L4 check that will fail in production fails locally.
+ */
+export function productionConnect(connect: ConnectFn): ConnectFn {
+  return (address, options) => {
+    const c = addressClass(address.hostname)
+    if (c === 'cloudflare') throw new Error(`connect() to ${address.hostname} refused: Cloudflare's own IP ranges are not reachable from a Worker (use option httpchk)`)
+    if (c === 'private' || c === 'loopback') throw new Error(`connect() to ${address.hostname} refused: private and loopback addresses are reachable only through a VPC network`)
+    if (address.port === 25) throw new Error('connect() to port 25 refused at the edge')
+    return connect(address, options)
+  }
 }

@@ -30,4 +30,6 @@ export interface Env {
    * through it (src/worker/egress.ts), hostnames with the global fetch().
    */
   readonly EDGEPROXY_VPC?: { fetch(input: Request | string, init?: RequestInit): Promise<Response> }
+  /** Set by `edgeproxy dev --edge`: the platform's production rules apply (connect() refusals). */
+  readonly EDGEPROXY_DEV_EDGE?: string
 }

@@ -6,7 +6,7 @@ import { DEFAULT_HTTP_EXPECT, type ProbeSpec } from '../../../src/health/probe-s
 import { runProbe } from '../../../src/health/probes/index.ts'
 import type { ProbeIo, ProbeTarget } from '../../../src/health/probes/types.ts'
 import { EdgeRefusal } from '../../../src/proxy/edge-error.ts'
-import { checkEgress } from '../../../src/worker/egress.ts'
+import { checkEgress, productionConnect } from '../../../src/worker/egress.ts'
 import { fakeNet, probeIo } from './fakes.ts'
 
 /** Health checks at the edge: what only a VPC network reaches is checked over fetch(); Cloudflare's error 1003 fails a check. Fakes only. */
@@ -118,5 +118,21 @@ describe('health-location: where a backend is checked from', () => {
     expect(d).toMatchObject({ code: 'invalid-argument', span: { line: 4, column: 19 } })
     expect(d?.message).toBe("'health-location' : unknown location hint 'eunam' (expects one of wnam, enam, sam, weur, eeur, apac, oc, afr, me)")
     expect(d?.help).toBe("did you mean 'enam'?")
+  })
+})
+
+describe('connect() under edgeproxy dev --edge', () => {
+  it('refuses what production refuses: Cloudflare ranges, private and loopback addresses, port 25', () => {
+    const reached: string[] = []
+    const fake = productionConnect((a) => {
+      reached.push(`${a.hostname}:${a.port}`)
+      return {} as never
+    })
+    const opts = { secureTransport: 'off' as const, allowHalfOpen: false }
+    for (const host of ['104.16.1.1', '10.0.1.10', '127.0.0.1', '::1']) expect(() => fake({ hostname: host, port: 80 }, opts)).toThrow(/refused/)
+    expect(() => fake({ hostname: 'mail.example.com', port: 25 }, opts)).toThrow(/port 25/)
+    fake({ hostname: 'origin.example.com', port: 443 }, opts)
+    fake({ hostname: '203.0.113.7', port: 80 }, opts)
+    expect(reached).toEqual(['origin.example.com:443', '203.0.113.7:80'])
   })
 })
