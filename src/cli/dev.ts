@@ -9,6 +9,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { type EdgeHost, type EdgeRules, isVpcNetworkId, parseEdgeHost } from '../dev/edge.ts'
+import { DomainError, parseDomain, withEdgeHosts } from '../routemap/edge-hosts.ts'
+import { isProxyPort } from '../util/addresses.ts'
 import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
 import { type ListenAddress, type ListenOptions, type Listener, listen } from '../dev/listeners.ts'
 import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
@@ -26,6 +28,8 @@ export interface DevOptions {
   readonly edge?: boolean
   readonly vpcNetwork?: string | undefined
   readonly edgeHosts?: readonly string[]
+  /** `--domain [FRONTEND=]HOST` with --edge: the deploy's hostnames (src/routemap/edge-hosts.ts). */
+  readonly domains?: readonly string[]
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
   readonly tlsCa?: string | undefined
@@ -72,6 +76,7 @@ function edgeSetup(o: DevOptions): { rules?: EdgeRules; tls?: ListenOptions['tls
   const needsEdge = [
     o.vpcNetwork !== undefined && '--vpc-network',
     (o.edgeHosts ?? []).length > 0 && '--edge-host',
+    (o.domains ?? []).length > 0 && '--domain',
     o.tlsCert !== undefined && '--tls-cert',
     o.tlsKey !== undefined && '--tls-key',
     o.tlsCa !== undefined && '--tls-ca',
@@ -110,7 +115,14 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     io.err(`Fatal errors found in configuration (${r.errorCount} error${r.errorCount === 1 ? '' : 's'}).`)
     return 1
   }
-  const routeMap = r.routeMap
+  let routeMap = r.routeMap
+  try {
+    routeMap = withEdgeHosts(routeMap, (o.domains ?? []).map(parseDomain))
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e
+    io.err(`edgeproxy dev: ${e.message}`)
+    return 2
+  }
   const servers: Server[] = []
   const listeners: Listener[] = []
   const sockets: StatsSocket[] = []
@@ -178,6 +190,12 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
           const tls = b.ssl ? edge.tls : undefined
           listeners.push(await listen(addr, target, { ...(edge.rules ? { edge: true } : {}), ...(tls ? { tls } : {}) }))
           io.out(`frontend '${fe.name}' on http${tls ? 's' : ''}://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
+          // At the edge a request reaches the Worker on a proxy port of a routed hostname only.
+          if (edge.rules && !isProxyPort(port) && (fe.edgeHosts ?? []).length === 0) {
+            io.err(
+              `edgeproxy dev: frontend '${fe.name}' port ${port} is not a port Cloudflare proxies: in production nothing reaches it there; give it a hostname (--domain ${fe.name}=HOST, as edgeproxy deploy does)`,
+            )
+          }
         }
       }
     }

@@ -100,6 +100,46 @@ backend be
     })
   })
 
+  describe("the deploy's hostnames (--domain)", () => {
+    let o: Outcome
+    beforeAll(() => {
+      o = inNamespace({
+        config: `${DEFAULTS}
+frontend web
+    bind 127.0.0.1:8080
+    http-request return status 200 content-type text/plain string web-frontend
+
+frontend stats
+    bind 127.0.0.1:8404
+    http-request return status 200 content-type text/plain string stats-frontend
+
+frontend admin
+    bind 127.0.0.1:8405
+    http-request return status 200 content-type text/plain string admin-frontend
+`,
+        devArgs: ['--edge', '--domain', 'lb.example.com', '--domain', 'stats=stats.example.com'],
+        origins: [],
+        requests: [
+          { port: 8080, path: '/', headers: { host: 'stats.example.com' } },
+          { port: 8080, path: '/', headers: { host: 'lb.example.com' } },
+          { port: 8080, path: '/', headers: { host: 'other.example.com' } },
+        ],
+      })
+    }, 150_000)
+
+    it('sends a request for a deployed hostname to its frontend, whatever bind received it', () => {
+      expect(reply(o, 0).body).toBe('stats-frontend')
+      expect(reply(o, 1).body).toBe('web-frontend')
+      expect(reply(o, 2).body).toBe('web-frontend')
+    })
+
+    it('warns about a bind on a port Cloudflare does not proxy, unless its frontend has a hostname', () => {
+      expect(o.output).toContain("frontend 'admin' port 8405 is not a port Cloudflare proxies")
+      expect(o.output).not.toContain("frontend 'stats' port 8404")
+      expect(o.output).not.toContain("frontend 'web' port 8080 is not")
+    })
+  })
+
   describe('a private server (10.0.1.10:3000)', () => {
     const config = `${DEFAULTS}
 frontend fe
