@@ -165,6 +165,11 @@ export class SnapshotCache {
     return this.#entries.get(backend)?.snap
   }
 
+  /** True once a load of `backend` has finished (whether or not it returned a snapshot). */
+  loaded(backend: string): boolean {
+    return (this.#entries.get(backend)?.fetchedAt ?? 0) > 0
+  }
+
   /** True when `backend` has never been loaded or its snapshot is older than its freshness bound. */
   isStale(backend: string): boolean {
     const e = this.#entries.get(backend)

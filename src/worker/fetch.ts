@@ -19,17 +19,24 @@ const now = (): number => Date.now()
 export async function onFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const iso = init(env)
   if (iso.live.due()) ctx.waitUntil(iso.live.poll())
-  // The first request of an isolate waits for the admin state once; later syncs run in the background.
-  if (iso.runtime && !iso.runtime.ready) await iso.runtime.sync()
-  const built = await engineFor(env, iso, ctx)
+  // A cold isolate waits once, before its first decision, for the admin state and the health
+  // snapshots, in parallel (one round trip): a server in MAINT, or one its monitor already marked
+  // DOWN, is never chosen because this isolate has not heard of it yet. Later refreshes run in the
+  // background.
+  let built = await engineFor(env, iso, ctx)
+  const health = iso.health
+  const coldHealth = health !== undefined && built.backends.some((b) => !health.loaded(b))
+  if ((iso.runtime && !iso.runtime.ready) || coldHealth) {
+    await Promise.all([iso.runtime && !iso.runtime.ready ? iso.runtime.sync() : undefined, coldHealth ? health?.refresh(built.backends) : undefined])
+    built = await engineFor(env, iso, ctx)
+  }
   const token = env.EDGEPROXY_API_TOKEN
   // A cheap substring test first: no URL parse per request.
   if (token && request.url.includes(API_PATH) && new URL(request.url).pathname === API_PATH) {
     const base = (await iso.live.current()).routeMap
     return serveApi(request, token, (commands, level) => runCommands(commands, apiContext(env, iso, built, base, level)))
   }
-  // Health snapshots refresh in the background at most every min(inter, 2 s): never a DO call on the request's path.
-  const health = iso.health
+  // Health snapshots refresh in the background at most every min(inter, 2 s): no DO call on a warm isolate's request path.
   if (health && built.backends.some((b) => health.isStale(b))) ctx.waitUntil(health.refresh(built.backends).catch(() => {}))
   // Under `edgeproxy dev` the client address comes from workerd (cf.clientIp); at the edge,
   // CF-Connecting-IP. The handler sees the former as the latter (no copy of the request).

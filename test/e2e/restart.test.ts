@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { freePort, send, spawnDev } from '../diff/harness.ts'
+import { freePort, Origins, send, spawnDev } from '../diff/harness.ts'
 
 /* Stick-table state lives in the StickTable Durable Objects' SQLite storage under --persist-to. */
 describe('edgeproxy dev restart', () => {
@@ -44,6 +44,66 @@ frontend fe
     } finally {
       second.child.kill('SIGTERM')
       await second.exited
+    }
+  }, 120_000)
+
+  it("sends a fresh isolate's first requests around a server its monitor already marked DOWN", async () => {
+    const origins = new Origins()
+    await origins.start(['p1', 'p2'])
+    const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-restart-health-'))
+    const port = await freePort()
+    const cfg = join(dir, 'health.cfg')
+    writeFileSync(
+      cfg,
+      `defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend be
+
+backend be
+    balance roundrobin
+    option httpchk GET /health
+    default-server inter 300 fall 2 rise 2
+    server p1 127.0.0.1:${origins.port('p1')} check
+    server p2 127.0.0.1:${origins.port('p2')} check
+`,
+    )
+    const state = join(dir, 'state')
+    const served = async (n: number): Promise<string[]> => {
+      const seen: string[] = []
+      for (let i = 0; i < n; i++) seen.push((await send(port, { path: '/' })).seen?.server ?? 'none')
+      return seen
+    }
+    try {
+      origins.failing.add('p1')
+      const first = spawnDev(cfg, state)
+      await first.ready
+      // Until its monitor has seen p2 fail twice, HAProxy too sends it traffic: wait for DOWN.
+      const start = Date.now()
+      while ((await served(4)).includes('p1')) {
+        if (Date.now() - start > 10_000) throw new Error(`p1 still served after 10 s\n${first.output()}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      first.child.kill('SIGTERM')
+      expect(await first.exited).toBe(0)
+
+      // A new isolate: the monitor's stored state says p1 (roundrobin's first pick) is DOWN; its very first requests know it.
+      const second = spawnDev(cfg, state)
+      await second.ready
+      try {
+        expect(await served(6)).toEqual(['p2', 'p2', 'p2', 'p2', 'p2', 'p2'])
+      } finally {
+        second.child.kill('SIGTERM')
+        await second.exited
+      }
+    } finally {
+      await origins.stop()
     }
   }, 120_000)
 })
