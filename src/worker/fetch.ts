@@ -16,6 +16,16 @@ import { services } from './services.ts'
 
 const now = (): number => Date.now()
 
+/** The longest a cold isolate waits for its first health snapshots before deciding without them. */
+const COLD_HEALTH_WAIT_MS = 1000
+
+/** `p`, or nothing after `ms` (the work goes on in the background). */
+function bounded(p: Promise<void> | undefined, ms: number): Promise<void> | undefined {
+  if (!p) return undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
+}
+
 export async function onFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const iso = init(env)
   if (iso.live.due()) ctx.waitUntil(iso.live.poll())
@@ -27,7 +37,7 @@ export async function onFetch(request: Request, env: Env, ctx: ExecutionContext)
   const health = iso.health
   const coldHealth = health !== undefined && built.backends.some((b) => !health.loaded(b))
   if ((iso.runtime && !iso.runtime.ready) || coldHealth) {
-    await Promise.all([iso.runtime && !iso.runtime.ready ? iso.runtime.sync() : undefined, coldHealth ? health?.refresh(built.backends) : undefined])
+    await Promise.all([iso.runtime && !iso.runtime.ready ? iso.runtime.sync() : undefined, coldHealth ? bounded(health?.refresh(built.backends), COLD_HEALTH_WAIT_MS) : undefined])
     built = await engineFor(env, iso, ctx)
   }
   const token = env.EDGEPROXY_API_TOKEN
