@@ -170,6 +170,21 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'cost',
+    summary: "estimate edgeproxy's platform usage and its price per day and per million requests (docs/cost.md)",
+    options: [
+      FILES,
+      { name: 'rps', value: 'N', help: 'proxied requests per second (default 1000)' },
+      { name: 'locations', value: 'N', help: 'Cloudflare locations that receive traffic (default 300)' },
+      { name: 'isolates', value: 'N', help: 'isolates with traffic in all (default: one per location with at least 1 request/s)' },
+      { name: 'json', help: 'print the estimate as JSON' },
+    ],
+    async run(args, io) {
+      const { costCommand } = await import('./cost.ts')
+      return costCommand(args, io)
+    },
+  },
+  {
     name: 'push',
     summary: 'validate, compile and publish a new RouteMap version to KV',
     options: [FILES, ...KV_OPTIONS],

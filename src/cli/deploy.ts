@@ -16,6 +16,7 @@ import { push } from '../routemap/publish.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import type { ParsedArgs } from './args.ts'
 import { compileFiles, type Io } from './compile-files.ts'
+import { costSummary } from './cost.ts'
 import { defaultWorkerName, deployConfig, isVpcNetworkId, isWorkerName, privateServers, rawIpMessage, rawIpServers, ROUTEMAPS_BINDING, vpcNeededMessage } from './deploy-config.ts'
 import { PACKAGE_ROOT, runWrangler, WranglerError, wranglerKv } from './wrangler-kv.ts'
 
@@ -140,6 +141,7 @@ export async function deployCommand(o: DeployOptions, io: Io): Promise<number> {
     const size = bundleSizeFrom(d.out + d.err)
     if (o.dryRun) {
       io.out(`dry run: bundled in ${relative(process.cwd(), join(outdir, 'dist')) || '.'}${size ? `, ${size}` : ''}; nothing uploaded, nothing pushed`)
+      io.out(costSummary(routeMap, o.files))
       return 0
     }
     const kv = wranglerKv({ remote: true, config: configFile, binding: ROUTEMAPS_BINDING })

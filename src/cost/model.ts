@@ -1,0 +1,368 @@
+/**
+ * @module
+ * The bill: what edgeproxy's own platform usage (Durable Object requests, duration and SQLite
+ * rows, KV reads, Worker requests) costs for a compiled RouteMap and a traffic assumption, by a
+ * formula derived from what the code does (each term names its source file). Pure: the CLI
+ * compiles the config and prints (src/cli/cost.ts); docs/cost.md states the formulas, the prices
+ * and the assumptions. The constants below mirror the code's; test/unit/cost/model.test.ts
+ * fails when one of them drifts from the module it mirrors.
+ */
+import { DEFAULT_POLL_MS } from '../routemap/live.ts'
+import type { Backend, Frontend, RouteMap, Rule, StickTableSpec } from '../routemap/schema.ts'
+import { shardCount } from '../state/stick-shard.ts'
+
+/** src/ops/runtime-client.ts DEFAULT_SYNC_MS: one RuntimeState sync per isolate with traffic. */
+export const SYNC_MS = 1000
+/** src/routemap/live.ts DEFAULT_POLL_MS: one KV read of the live pointer per isolate with traffic. */
+export const POLL_MS = DEFAULT_POLL_MS
+/** src/health/snapshot.ts SNAPSHOT_MAX_AGE_MS: a snapshot is reloaded at most every min(inter, 2 s). */
+export const SNAPSHOT_MAX_AGE_MS = 2000
+/** src/state/remote-stick.ts: fast-mode batch size and longest wait of a queued op (defaults). */
+export const FAST_BATCH = 32
+export const FAST_FLUSH_MS = 1000
+/** wrangler.toml `crons = ["* * * * *"]`: the watchdog runs once a minute. */
+export const CRON_MS = 60_000
+/** Cloudflare bills a Durable Object's wall time at 128 MB (durable-objects/platform/pricing). */
+export const DO_MEMORY_GB = 0.128
+
+const DAY_S = 86_400
+const MONTH_DAYS = 30
+
+export interface CostAssumptions {
+  /** Proxied requests per second, all locations together. */
+  readonly rps: number
+  /** Cloudflare locations that receive traffic (at most ~300). */
+  readonly locations: number
+  /** Isolates with traffic, all locations together (default: {@link defaultIsolates}). */
+  readonly isolates: number
+  /** Wall time a Durable Object is billed for per RPC call (ms): it hibernates between calls. */
+  readonly rpcWallMs: number
+  /** Wall time a HealthMonitor alarm is billed for (ms): the probes' round trip to the origin. */
+  readonly alarmWallMs: number
+}
+
+/** Below this many requests/s a location is assumed idle (no isolate of its own). */
+export const RPS_PER_ACTIVE_LOCATION = 1
+
+/**
+ * The isolate estimate: one isolate per location with traffic; traffic spreads over
+ * `min(locations, rps / RPS_PER_ACTIVE_LOCATION)` locations (at least one).
+ */
+export function defaultIsolates(rps: number, locations: number): number {
+  return Math.max(1, Math.min(locations, Math.floor(rps / RPS_PER_ACTIVE_LOCATION)))
+}
+
+export function assumptions(rps = 1000, o: { locations?: number; isolates?: number; rpcWallMs?: number; alarmWallMs?: number } = {}): CostAssumptions {
+  const locations = o.locations ?? 300
+  return { rps, locations, isolates: o.isolates ?? defaultIsolates(rps, locations), rpcWallMs: o.rpcWallMs ?? 10, alarmWallMs: o.alarmWallMs ?? 100 }
+}
+
+/** Usage per second of one source; every field is a rate. */
+export interface Usage {
+  readonly doRequests: number
+  /** GB-s per second. */
+  readonly doGbS: number
+  readonly rowsRead: number
+  readonly rowsWritten: number
+  readonly kvReads: number
+  readonly workerRequests: number
+}
+
+export type Metric = keyof Usage
+export const METRICS: readonly Metric[] = ['doRequests', 'doGbS', 'rowsRead', 'rowsWritten', 'kvReads', 'workerRequests']
+
+export type SourceName = 'worker' | 'health' | 'snapshots' | 'runtime' | 'kv-poll' | 'stick' | 'cron'
+
+export interface Source {
+  readonly name: SourceName
+  readonly what: string
+  /** Per second. */
+  readonly usage: Usage
+}
+
+/** Prices of the Workers Paid plan ($ per unit) and its monthly allowances; Free plan daily limits. */
+export interface PriceRow {
+  readonly metric: Metric
+  readonly perMillion: number
+  readonly includedPerMonth: number
+  readonly freePerDay: number
+  readonly page: string
+}
+
+/** Cloudflare's published prices (docs/cost.md cites the pages; re-check before quoting). */
+export const PRICES: readonly PriceRow[] = [
+  { metric: 'doRequests', perMillion: 0.15, includedPerMonth: 1e6, freePerDay: 100_000, page: 'https://developers.cloudflare.com/durable-objects/platform/pricing/' },
+  { metric: 'doGbS', perMillion: 12.5, includedPerMonth: 400_000, freePerDay: 13_000, page: 'https://developers.cloudflare.com/durable-objects/platform/pricing/' },
+  { metric: 'rowsRead', perMillion: 0.001, includedPerMonth: 25e9, freePerDay: 5e6, page: 'https://developers.cloudflare.com/durable-objects/platform/pricing/' },
+  { metric: 'rowsWritten', perMillion: 1.0, includedPerMonth: 50e6, freePerDay: 100_000, page: 'https://developers.cloudflare.com/durable-objects/platform/pricing/' },
+  { metric: 'kvReads', perMillion: 0.5, includedPerMonth: 10e6, freePerDay: 100_000, page: 'https://developers.cloudflare.com/kv/platform/pricing/' },
+  { metric: 'workerRequests', perMillion: 0.3, includedPerMonth: 10e6, freePerDay: 100_000, page: 'https://developers.cloudflare.com/workers/platform/pricing/' },
+]
+
+const ZERO: Usage = { doRequests: 0, doGbS: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, workerRequests: 0 }
+
+function usage(u: Partial<Usage>): Usage {
+  return { ...ZERO, ...u }
+}
+
+/** Calls per second of something done at most every `periodMs` by a client that sees `rps` requests/s. */
+function periodic(periodMs: number, rps: number): number {
+  return Math.min(1000 / periodMs, rps)
+}
+
+// ─── health ────────────────────────────────────────────────────────────────
+
+interface Monitor {
+  readonly backend: string
+  /** Probes per second (health checks and agent checks). */
+  readonly probes: number
+  /** Alarms per second: one per distinct interval (servers due within 100 ms share an alarm). */
+  readonly alarms: number
+  /** The snapshot's freshness bound (ms). */
+  readonly maxAgeMs: number
+}
+
+/**
+ * src/health/plan.ts backendPlan: a backend with a `check` or `agent-check` server has a
+ * HealthMonitor. src/health/monitor.ts runDue: one alarm runs every check due within
+ * DUE_WINDOW_MS (100 ms) and re-arms for the earliest next check (`#arm`); a server's next
+ * check is `inter` after its probe finished (state.ts scheduleNext), so servers with the same
+ * interval and similar probe times stay in one alarm: one alarm per distinct interval per
+ * backend (servers UP: `inter`; `fastinter`/`downinter` apply while a server changes state or is
+ * down). The upper bound, servers whose probes differ by more than 100 ms, is one alarm per probe.
+ */
+function monitorOf(be: Backend): Monitor | undefined {
+  const checked = be.servers.filter((s) => s.check || s.agent)
+  if (checked.length === 0) return undefined
+  const intervals: number[] = []
+  for (const s of checked) {
+    if (s.check) intervals.push(s.interMs)
+    if (s.agent) intervals.push(s.agent.interMs)
+  }
+  const distinct = [...new Set(intervals)]
+  // src/health/snapshot.ts buildSnapshot: minInterMs over inter, fastinter, downinter and agent-inter.
+  const minInter = Math.min(...checked.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
+  return {
+    backend: be.name,
+    probes: intervals.reduce((a, ms) => a + 1000 / ms, 0),
+    alarms: distinct.reduce((a, ms) => a + 1000 / ms, 0),
+    maxAgeMs: Math.min(minInter, SNAPSHOT_MAX_AGE_MS),
+  }
+}
+
+export function monitors(map: RouteMap): Monitor[] {
+  return map.backends.map(monitorOf).filter((m): m is Monitor => m !== undefined)
+}
+
+/**
+ * Per alarm (durable-objects/health-monitor.ts alarm → monitor.ts runDue): 1 DO request; reads
+ * the `armedFor` meta row (1 row read); `#arm` sets the alarm (setAlarm: billed as 1 row
+ * written) and writes `armedFor` (1 row); per probe `#put` → saveServer (1 row, INSERT OR
+ * REPLACE into `servers`). Duration: the alarm's wall time. Plus the cron's `configure()` on each
+ * monitor once a minute (src/worker/fetch.ts onScheduled → configureHealthMonitors: 1 DO request;
+ * monitor.ts configure → `#touch(now, true)` persists `touchedAt`: 1 row written).
+ */
+function healthUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
+  const alarms = ms.reduce((x, m) => x + m.alarms, 0)
+  const probes = ms.reduce((x, m) => x + m.probes, 0)
+  const configures = (ms.length * 1000) / CRON_MS
+  return usage({
+    doRequests: alarms + configures,
+    rowsRead: alarms,
+    rowsWritten: 2 * alarms + probes + configures,
+    doGbS: (alarms * (a.alarmWallMs / 1000) + configures * (a.rpcWallMs / 1000)) * DO_MEMORY_GB,
+  })
+}
+
+/**
+ * src/worker/fetch.ts: an isolate refreshes its stale snapshots (SnapshotCache.refresh, src/health/
+ * snapshot.ts) on a request, one `snapshot()` RPC per checked backend every min(inter, 2 s)
+ * (healthSnapshotLoader, durable-objects/health-monitor.ts); the monitor answers from memory
+ * (0 rows; its lease `touchedAt` is persisted at most once a minute, counted with the cron).
+ */
+function snapshotUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
+  const perIsolateRps = a.rps / a.isolates
+  const calls = a.isolates * ms.reduce((x, m) => x + periodic(m.maxAgeMs, perIsolateRps), 0)
+  return usage({ doRequests: calls, doGbS: calls * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+}
+
+/**
+ * src/ops/runtime-client.ts: one `sync()` per isolate at most every DEFAULT_SYNC_MS while it has
+ * traffic; durable-objects/runtime-state.ts sync writes one `counters:<object>` row per object
+ * in the report (src/ops/aggregate.ts merge): a request touches its frontend, backend and server,
+ * so a sync writes min(objects, 3 × requests since the last sync) rows.
+ */
+function runtimeUsage(map: RouteMap, a: CostAssumptions): Usage {
+  const perIsolateRps = a.rps / a.isolates
+  const syncs = a.isolates * periodic(SYNC_MS, perIsolateRps)
+  if (syncs === 0) return ZERO
+  const objects = map.frontends.length + map.backends.reduce((n, b) => n + 1 + b.servers.length, 0)
+  const perSync = Math.min(objects, 3 * (perIsolateRps / (syncs / a.isolates)))
+  return usage({ doRequests: syncs, rowsWritten: syncs * perSync, doGbS: syncs * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+}
+
+/** src/routemap/live.ts: each isolate with traffic re-reads the live pointer at most every DEFAULT_POLL_MS (1 KV read). */
+function kvUsage(a: CostAssumptions): Usage {
+  return usage({ kvReads: a.isolates * periodic(POLL_MS, a.rps / a.isolates) })
+}
+
+// ─── stick tables ──────────────────────────────────────────────────────────
+
+function isTrack(r: Rule): boolean {
+  return /^track-sc\d$/.test(r.action)
+}
+
+function tableFor(map: RouteMap, r: Rule, own: StickTableSpec | undefined): StickTableSpec | undefined {
+  const name = typeof r.args.table === 'string' ? r.args.table : undefined
+  if (!name) return own
+  const all = [...map.frontends.map((f) => f.stickTable), ...map.backends.map((b) => b.stickTable), ...(map.peerTables ?? [])]
+  return all.find((t) => t?.name === name)
+}
+
+/** The track-sc rules of a proxy (http-request and tcp-request content/connection/session) with their table. */
+function tracks(map: RouteMap, p: Frontend | Backend): StickTableSpec[] {
+  const rules = [...p.httpRequest, ...(p.tcpRules ? [...p.tcpRules.connection, ...p.tcpRules.session, ...p.tcpRules.content] : [])]
+  return rules.filter(isTrack).flatMap((r) => {
+    const t = tableFor(map, r, p.stickTable)
+    return t ? [t] : []
+  })
+}
+
+export interface TrackedTables {
+  /** Tracks per proxied request, by table name (the busiest frontend plus the busiest backend: an upper bound). */
+  readonly perRequest: ReadonlyMap<string, { readonly table: StickTableSpec; readonly count: number }>
+}
+
+export function trackedTables(map: RouteMap): TrackedTables {
+  const busiest = (ps: readonly (Frontend | Backend)[]): StickTableSpec[] => ps.map((p) => tracks(map, p)).reduce((a, b) => (b.length > a.length ? b : a), [])
+  const out = new Map<string, { table: StickTableSpec; count: number }>()
+  for (const t of [...busiest(map.frontends), ...busiest(map.backends)]) {
+    const e = out.get(t.name)
+    out.set(t.name, { table: t, count: (e?.count ?? 0) + 1 })
+  }
+  return { perRequest: out }
+}
+
+/**
+ * Fast-mode batches per second from one isolate to one shard receiving `r` ops/s
+ * (src/state/remote-stick.ts: a queue is sent when it holds FAST_BATCH ops, or FAST_FLUSH_MS after
+ * its first op; the next op after a timer flush opens a new queue ~1/r s later).
+ */
+export function fastBatchesPerSecond(r: number): number {
+  if (r <= 0) return 0
+  if (r * (FAST_FLUSH_MS / 1000) >= FAST_BATCH) return r / FAST_BATCH
+  return 1 / (FAST_FLUSH_MS / 1000 + 1 / r)
+}
+
+/**
+ * durable-objects/stick-table.ts: `track` (exact, one awaited RPC per track-sc,
+ * src/state/remote-stick.ts) reads the key's row (1 row read) and writes it back as DELETE +
+ * INSERT (2 rows written; the table's two indexes not counted); `update` (fast) does the same per
+ * item of the batch. Every tracked request is counted as its own key (no coalescing within a
+ * batch: an upper bound for fast mode). The shard's expiry alarm is not counted.
+ */
+function stickUsage(map: RouteMap, a: CostAssumptions): Usage {
+  let calls = 0
+  let ops = 0
+  const perIsolateRps = a.rps / a.isolates
+  for (const { table, count } of trackedTables(map).perRequest.values()) {
+    const opsPerS = a.rps * count
+    ops += opsPerS
+    if (table.consistency === 'exact') calls += opsPerS
+    else {
+      const n = shardCount(table.size)
+      calls += a.isolates * n * fastBatchesPerSecond((perIsolateRps * count) / n)
+    }
+  }
+  return usage({ doRequests: calls, rowsRead: ops, rowsWritten: 2 * ops, doGbS: calls * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+}
+
+/**
+ * The cron (wrangler.toml, src/worker/fetch.ts onScheduled): one scheduled invocation a minute
+ * (billed as a Worker request) that polls the live pointer (1 KV read) and syncs with
+ * RuntimeState (1 DO request, no counters to write); its monitor `configure()` calls are counted
+ * with the health checks.
+ */
+function cronUsage(a: CostAssumptions): Usage {
+  const perS = 1000 / CRON_MS
+  return usage({ workerRequests: perS, kvReads: perS, doRequests: perS, doGbS: perS * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+}
+
+// ─── the estimate ──────────────────────────────────────────────────────────
+
+export interface Limit {
+  readonly metric: Metric
+  readonly perDay: number
+  readonly limit: number
+  /** perDay / limit. */
+  readonly ratio: number
+}
+
+export interface CostEstimate {
+  readonly assumptions: CostAssumptions
+  readonly sources: readonly Source[]
+  /** Per day, all sources. */
+  readonly perDay: Usage
+  /** Per million proxied requests, all sources. */
+  readonly perMillion: Usage
+  /** Dollars per million proxied requests, no allowance, by metric; `overhead` excludes the Worker's own requests. */
+  readonly marginalPerMillion: { readonly byMetric: Readonly<Record<Metric, number>>; readonly total: number; readonly overhead: number }
+  /** Dollars per 30-day month at this rate, after the Paid plan's included allowances. */
+  readonly monthly: { readonly byMetric: Readonly<Record<Metric, number>>; readonly total: number }
+  /** The Free plan's daily limits: every metric, and which are exceeded. */
+  readonly free: { readonly fits: boolean; readonly limits: readonly Limit[]; readonly exceeded: readonly Limit[] }
+  /** Health checks alone (alarms, configure, snapshot loads) against the Free plan's daily limits. */
+  readonly healthFree: { readonly fits: boolean; readonly exceeded: readonly Limit[] }
+}
+
+function sum(us: readonly Usage[]): Usage {
+  const out: Record<Metric, number> = { ...ZERO }
+  for (const u of us) for (const m of METRICS) out[m] += u[m]
+  return out
+}
+
+function scale(u: Usage, k: number): Usage {
+  const out: Record<Metric, number> = { ...ZERO }
+  for (const m of METRICS) out[m] = u[m] * k
+  return out
+}
+
+function limits(perDay: Usage): Limit[] {
+  return PRICES.map((p) => ({ metric: p.metric, perDay: perDay[p.metric], limit: p.freePerDay, ratio: perDay[p.metric] / p.freePerDay }))
+}
+
+export function estimate(map: RouteMap, a: CostAssumptions): CostEstimate {
+  const ms = monitors(map)
+  const sources: Source[] = [
+    { name: 'worker', what: 'proxied requests (the Worker itself)', usage: usage({ workerRequests: a.rps }) },
+    { name: 'health', what: `health-check alarms and cron configure (${ms.length} monitor${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
+    { name: 'snapshots', what: 'health snapshot loads by isolates', usage: snapshotUsage(ms, a) },
+    { name: 'runtime', what: 'RuntimeState syncs (admin state, counters)', usage: runtimeUsage(map, a) },
+    { name: 'kv-poll', what: 'KV live-pointer polls', usage: kvUsage(a) },
+    { name: 'stick', what: 'stick-table calls', usage: stickUsage(map, a) },
+    { name: 'cron', what: 'cron watchdog (pointer poll, RuntimeState sync)', usage: cronUsage(a) },
+  ]
+  const perS = sum(sources.map((s) => s.usage))
+  const perDay = scale(perS, DAY_S)
+  const perMillion = a.rps > 0 ? scale(perS, 1e6 / a.rps) : ZERO
+  const marginal: Record<Metric, number> = { ...ZERO }
+  const monthly: Record<Metric, number> = { ...ZERO }
+  for (const p of PRICES) {
+    marginal[p.metric] = (perMillion[p.metric] / 1e6) * p.perMillion
+    monthly[p.metric] = (Math.max(0, perDay[p.metric] * MONTH_DAYS - p.includedPerMonth) / 1e6) * p.perMillion
+  }
+  const total = METRICS.reduce((x, m) => x + marginal[m], 0)
+  const healthDay = scale(sum(sources.filter((s) => s.name === 'health' || s.name === 'snapshots').map((s) => s.usage)), DAY_S)
+  const all = limits(perDay)
+  const healthLimits = limits(healthDay).filter((l) => l.ratio > 1)
+  return {
+    assumptions: a,
+    sources,
+    perDay,
+    perMillion,
+    marginalPerMillion: { byMetric: marginal, total, overhead: total - marginal.workerRequests },
+    monthly: { byMetric: monthly, total: METRICS.reduce((x, m) => x + monthly[m], 0) },
+    free: { fits: all.every((l) => l.ratio <= 1), limits: all, exceeded: all.filter((l) => l.ratio > 1) },
+    healthFree: { fits: healthLimits.length === 0, exceeded: healthLimits },
+  }
+}

@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { costSummary } from '../../../src/cli/cost.ts'
+import { main } from '../../../src/cli/main.ts'
+import { assumptions, type CostEstimate, CRON_MS, defaultIsolates, estimate, FAST_BATCH, fastBatchesPerSecond, POLL_MS, SNAPSHOT_MAX_AGE_MS, SYNC_MS } from '../../../src/cost/model.ts'
+import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapshot.ts'
+import { DEFAULT_SYNC_MS } from '../../../src/ops/runtime-client.ts'
+import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
+import type { RouteMap } from '../../../src/routemap/schema.ts'
+import { cfg, compile } from '../../helpers/cfg.ts'
+
+const ROOT = join(import.meta.dirname, '..', '..', '..')
+const SEED_FILE = join(ROOT, 'examples', 'haproxy.cfg')
+const DAY = 86_400
+
+function routeMapOf(text: string): RouteMap {
+  const r = compile(text)
+  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
+  return r.routeMap
+}
+
+const SEED = readFileSync(SEED_FILE, 'utf8')
+
+function source(e: CostEstimate, name: string) {
+  const s = e.sources.find((x) => x.name === name)
+  if (!s) throw new Error(`no source ${name}`)
+  return s.usage
+}
+
+const perDay = (v: number) => Math.round(v * DAY)
+
+describe('the constants mirror the code', () => {
+  it('sync, poll and snapshot intervals, the cron', () => {
+    expect(SYNC_MS).toBe(DEFAULT_SYNC_MS)
+    expect(POLL_MS).toBe(DEFAULT_POLL_MS)
+    expect(SNAPSHOT_MAX_AGE_MS).toBe(SNAPSHOT_CODE)
+    expect(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')).toMatch(/^crons = \["\* \* \* \* \*"\]$/m)
+    expect(CRON_MS).toBe(60_000)
+    // src/state/remote-stick.ts: `batch ?? 32`, `flushMs ?? 1000`.
+    const stick = readFileSync(join(ROOT, 'src/state/remote-stick.ts'), 'utf8')
+    expect(stick).toContain(`this.#opts.batch ?? ${FAST_BATCH})`)
+    expect(stick).toContain('this.#opts.flushMs ?? 1000)')
+  })
+})
+
+describe('the seed config at 1,000 req/s', () => {
+  // 5 backends with checks, 11 checked servers, all `inter 2s`; 2 frontends; `track-sc0 src` on
+  // every request of http_front into a 200k-entry exact table (5 shards).
+  const map = routeMapOf(SEED)
+  const e = estimate(map, assumptions(1000))
+
+  it('assumes one isolate per location with traffic', () => {
+    expect(e.assumptions).toMatchObject({ rps: 1000, locations: 300, isolates: 300 })
+    expect(defaultIsolates(50, 300)).toBe(50)
+    expect(defaultIsolates(0.2, 300)).toBe(1)
+  })
+
+  it('health: one alarm per backend per inter, a row per probe, configure once a minute', () => {
+    const h = source(e, 'health')
+    const alarms = 5 * (DAY / 2) // 216,000
+    const configures = 5 * 1440
+    expect(perDay(h.doRequests)).toBe(alarms + configures)
+    expect(perDay(h.rowsRead)).toBe(alarms)
+    // setAlarm + armedFor per alarm, saveServer per probe (11 servers every 2 s), touchedAt per configure.
+    expect(perDay(h.rowsWritten)).toBe(2 * alarms + 11 * (DAY / 2) + configures)
+    expect(perDay(h.rowsWritten)).toBe(914_400)
+  })
+
+  it('isolates: snapshots every 2 s per checked backend, a sync every second, a pointer read every 5 s', () => {
+    expect(perDay(source(e, 'snapshots').doRequests)).toBe(300 * 5 * (DAY / 2))
+    const rt = source(e, 'runtime')
+    expect(perDay(rt.doRequests)).toBe(300 * DAY)
+    // 3.33 requests per sync touch at most 10 of the 18 objects (2 frontends, 5 backends, 11 servers).
+    expect(perDay(rt.rowsWritten)).toBe(300 * DAY * 10)
+    expect(perDay(source(e, 'kv-poll').kvReads)).toBe(300 * (DAY / 5))
+  })
+
+  it('exact stick table: one call, one row read and two written per request', () => {
+    const s = source(e, 'stick')
+    expect(perDay(s.doRequests)).toBe(1000 * DAY)
+    expect(perDay(s.rowsRead)).toBe(1000 * DAY)
+    expect(perDay(s.rowsWritten)).toBe(2000 * DAY)
+  })
+
+  it('fast stick table: batches per isolate and shard', () => {
+    const fast = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s) consistency fast')), assumptions(1000))
+    // 3.33 tracked requests/s per isolate over 5 shards: 0.667 ops/s per shard, a timer flush every 1 + 1.5 s.
+    expect(fastBatchesPerSecond(2 / 3)).toBeCloseTo(0.4)
+    expect(perDay(source(fast, 'stick').doRequests)).toBe(300 * 5 * 0.4 * DAY)
+    // A full batch when ops arrive faster than FAST_BATCH a second.
+    expect(fastBatchesPerSecond(64)).toBe(2)
+    const busy = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s) consistency fast')), assumptions(1_000_000))
+    expect(perDay(source(busy, 'stick').doRequests)).toBe(perDay(1_000_000 / 32))
+  })
+
+  it('prices: per million requests and the target it misses', () => {
+    expect(e.marginalPerMillion.byMetric.workerRequests).toBeCloseTo(0.3, 3)
+    // Rows written dominate: ~5 per proxied request at $1/M.
+    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(5.01, 2)
+    expect(e.marginalPerMillion.overhead).toBeGreaterThan(0.05)
+    expect(e.monthly.total).toBeGreaterThan(0)
+  })
+
+  it('Free plan: exceeded, health checks alone too', () => {
+    expect(e.free.fits).toBe(false)
+    expect(e.healthFree.fits).toBe(false)
+    const rows = e.healthFree.exceeded.find((l) => l.metric === 'rowsWritten')
+    expect(rows?.ratio).toBeCloseTo(9.144, 3)
+  })
+})
+
+describe('other configs', () => {
+  it('no checks, no stick table: the Worker and the isolates only', () => {
+    const map = routeMapOf(cfg`
+      defaults
+        mode http
+        timeout connect 5s
+        timeout client 30s
+        timeout server 30s
+      frontend web
+        bind *:80
+        default_backend app
+      backend app
+        server s1 192.0.2.10:80
+    `)
+    const e = estimate(map, assumptions(1000))
+    for (const name of ['health', 'snapshots', 'stick']) expect(source(e, name)).toEqual({ doRequests: 0, doGbS: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, workerRequests: 0 })
+    expect(perDay(source(e, 'worker').workerRequests)).toBe(1000 * DAY)
+    expect(e.sources.filter((s) => s.usage.doRequests > 0).map((s) => s.name)).toEqual(['runtime', 'cron'])
+  })
+
+  const checks = (n: number, inter: string) =>
+    routeMapOf(`defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend web
+  bind *:80
+  default_backend b0
+${Array.from({ length: n }, (_, i) => `backend b${i}\n  option httpchk GET /\n  server s1 192.0.2.${i + 1}:80 check inter ${inter}\n  server s2 198.51.100.${i + 1}:80 check inter ${inter}\n`).join('')}`)
+
+  it('health within the Free plan: 1 backend of 2 servers at inter 10s, one isolate', () => {
+    const e = estimate(checks(1, '10s'), assumptions(1))
+    // alarms 8,640 + configure 1,440 + snapshots every 2 s 43,200 = 53,280 DO requests; rows 2×8,640 + 17,280 + 1,440.
+    expect(e.healthFree.fits).toBe(true)
+    expect(perDay(source(e, 'health').doRequests + source(e, 'snapshots').doRequests)).toBe(53_280)
+    expect(perDay(source(e, 'health').rowsWritten)).toBe(36_000)
+  })
+
+  it('health beyond the Free plan: 10 backends of 2 servers at inter 2s', () => {
+    const e = estimate(checks(10, '2s'), assumptions(1))
+    // alarms 432,000 + configure 14,400 + snapshots 432,000; rows 864,000 + 864,000 + 14,400.
+    const byMetric = Object.fromEntries(e.healthFree.exceeded.map((l) => [l.metric, l.perDay]))
+    expect(Math.round(byMetric.doRequests ?? 0)).toBe(878_400)
+    expect(Math.round(byMetric.rowsWritten ?? 0)).toBe(1_742_400)
+  })
+})
+
+async function run(argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('edgeproxy cost', () => {
+  it('prints the table by default and the estimate with --json', async () => {
+    const t = await run(['cost', '-f', SEED_FILE])
+    expect(t.code).toBe(0)
+    expect(t.out).toMatch(/^health\s+223,200\s/m)
+    expect(t.out).toContain('Free plan: daily limits exceeded: DO requests')
+    const j = await run(['cost', '-f', SEED_FILE, '--rps', '500', '--isolates', '20', '--locations', '100', '--json'])
+    expect(j.code).toBe(0)
+    const e = JSON.parse(j.out) as CostEstimate
+    expect(e.assumptions).toMatchObject({ rps: 500, isolates: 20, locations: 100 })
+    expect(e.sources.map((s) => s.name)).toEqual(['worker', 'health', 'snapshots', 'runtime', 'kv-poll', 'stick', 'cron'])
+    expect(Object.keys(e.perDay).sort()).toEqual(['doGbS', 'doRequests', 'kvReads', 'rowsRead', 'rowsWritten', 'workerRequests'])
+    expect(typeof e.marginalPerMillion.overhead).toBe('number')
+    expect(Array.isArray(e.free.exceeded)).toBe(true)
+  })
+
+  it('exits 2 on a bad option, 1 on a config error', async () => {
+    for (const argv of [['--rps', '-5'], ['--rps', 'fast'], ['--isolates', '2.5'], ['--bogus']]) {
+      const r = await run(['cost', '-f', SEED_FILE, ...argv])
+      expect(r.code, argv.join(' ')).toBe(2)
+      expect(r.err).toContain('usage: edgeproxy cost')
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cost-'))
+    const bad = join(dir, 'bad.cfg')
+    writeFileSync(bad, 'frontend web\n  bind *:80\n  use_backend nowhere\n  frobnicate\n')
+    const r = await run(['cost', '-f', bad])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('Fatal errors found in configuration')
+  })
+
+  it('the deploy --dry-run summary names the command for details', () => {
+    const s = costSummary(routeMapOf(SEED), ['examples/haproxy.cfg'])
+    expect(s).toContain('1,000 req/s (300 isolates)')
+    expect(s).toContain('Free plan: exceeds DO requests')
+    expect(s).toContain('(edgeproxy cost -f examples/haproxy.cfg for details)')
+  })
+})
