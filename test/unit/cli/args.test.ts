@@ -124,6 +124,8 @@ const CASES: readonly Case[] = [
   { command: 'rollback', argv: ['--remote', 'v2'], expect: { remote: true }, positionals: ['v2'] },
   { command: 'status', argv: ['--local', '--persist-to', 'st'], expect: { local: true, remote: false, 'persist-to': 'st' } },
   { command: 'status', argv: ['--remote', '--config', 'w.toml', '--binding', 'RM'], expect: { remote: true, config: 'w.toml', binding: 'RM' } },
+  { command: 'cost', argv: ['-f', 'a.cfg'], expect: { file: ['a.cfg'], json: false } },
+  { command: 'cost', argv: ['--file', 'a.cfg', '--rps', '50', '--locations=20', '--isolates', '40', '--json'], expect: { rps: '50', locations: '20', isolates: '40', json: true } },
   { command: 'api', argv: ['show stat'], expect: { 'persist-to': '.wrangler/state' }, positionals: ['show stat'] },
   { command: 'api', argv: ['--url', 'https://lb.example.com', '--token', 't0k', 'show', 'stat'], expect: { url: 'https://lb.example.com', token: 't0k' }, positionals: ['show', 'stat'] },
   { command: 'api', argv: ['--persist-to', 'st', '-'], expect: { 'persist-to': 'st' }, positionals: ['-'] },
