@@ -96,6 +96,8 @@ describe('the packed edgeproxy in an empty project', () => {
     const r = npx(['deploy', '-f', 'haproxy.cfg', '--domain', 'lb.example.com', '--domain', 'stats=stats.example.com', '--dry-run', '--outdir', 'out'])
     expect(r.status, r.stderr + r.stdout).toBe(0)
     expect(r.stdout).toMatch(/dry run: bundled in out\/dist, [\d.]+ KiB \/ gzip: [\d.]+ KiB; nothing uploaded, nothing pushed/)
+    // The bill at the default traffic, as `edgeproxy cost` computes it.
+    expect(r.stdout).toContain('(edgeproxy cost -f haproxy.cfg for details)')
     const c = JSON.parse(readFileSync(join(project, 'out', 'wrangler.json'), 'utf8'))
     // Named after the configuration's directory.
     expect(c.name).toBe(basename(project).toLowerCase())
