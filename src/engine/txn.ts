@@ -56,7 +56,8 @@ export interface FailedForward {
 
 /** How the response ended, for the record and the stick tables. */
 export interface TxnEnd {
-  readonly head: SentHead
+  /** The head as sent, or how to read it: only a measured request (one with a record) reads it. */
+  readonly head: SentHead | (() => SentHead)
   /** Body bytes sent. */
   readonly bodyBytes: number
   readonly how?: BodyEndHow
@@ -259,9 +260,8 @@ export class Txn {
     this.#stick = this.#engine.responded(d, serverFailed ? { serverFailed } : {})
     const be = d.kind === 'forward' ? this.#engine.hydrated.backends.get(d.backend) : undefined
     const page = errorResponse(status, be?.def.errorfiles)
-    const fe = d.kind === 'forward' || d.kind === 'respond' ? d.frontend : undefined
-    const bn = d.kind === 'forward' || d.kind === 'respond' ? d.backend : undefined
-    return afterResponse(this.#engine.hydrated, fe, bn, page, d.request, NO_TRACE)
+    const at = d.kind === 'forward' || d.kind === 'respond' ? d : undefined
+    return afterResponse(this.#engine.hydrated, at?.frontend, at?.backend, page, d.request, NO_TRACE)
   }
 
   /**
@@ -338,9 +338,9 @@ export class Txn {
 
   /** The end of a local answer sent as is (its body is known): see end(). */
   endLocal(page: LocalResponse): void {
-    const lines: [string, string][] = []
-    if (this.record) for (const h of page.headers) if (h[0].length !== 14 || h[0].toLowerCase() !== 'content-length') lines.push(h as [string, string])
-    this.end({ head: { status: page.status, reason: page.reason, headers: lines, localBody: true }, bodyBytes: localBodyBytes(page, this.#er.method) })
+    // The runtime sends the Content-Length itself: the page's own is not a line sent.
+    const head = (): SentHead => ({ status: page.status, reason: page.reason, headers: page.headers.filter((h) => h[0].length !== 14 || h[0].toLowerCase() !== 'content-length'), localBody: true })
+    this.end({ head, bodyBytes: localBodyBytes(page, this.#er.method) })
   }
 
   /**
@@ -358,6 +358,6 @@ export class Txn {
       this.#env.afterStick?.()
     }
     const rec = this.record
-    if (rec) finish(rec, e.head, e.bodyBytes, e.how ?? 'end', this.#env.now(), this.#env.meter, this.#env.log)
+    if (rec) finish(rec, typeof e.head === 'function' ? e.head() : e.head, e.bodyBytes, e.how ?? 'end', this.#env.now(), this.#env.meter, this.#env.log)
   }
 }

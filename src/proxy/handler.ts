@@ -106,13 +106,9 @@ function sendLocal(txn: Txn, page: LocalResponse, method: string): Response {
 async function serveApplet(txn: Txn, d: Extract<Decision, { kind: 'stats' | 'service' }>, req: Request, deps: HandlerDeps): Promise<Response> {
   const res = deps.services ? await deps.services(d, req) : toResponse(errorResponse(503), req.method)
   // Applet answers are not counted in bytes_out: only conn_cur is released.
-  if (txn.record) txn.end({ head: sentHead(res, true), bodyBytes: lengthOf(res) ?? 0, stickBytes: 0 })
-  else txn.end({ head: NO_HEAD, bodyBytes: 0, stickBytes: 0 })
+  txn.end({ head: () => sentHead(res, true), bodyBytes: lengthOf(res) ?? 0, stickBytes: 0 })
   return res
 }
-
-/** The head passed to an end no record reads. */
-const NO_HEAD = { status: 0, headers: [] }
 
 /** A cache hit: the cache applet's answer after the response rules. */
 async function serveHit(txn: Txn, hit: CacheHit, req: Request): Promise<Response> {
@@ -124,7 +120,7 @@ async function serveHit(txn: Txn, hit: CacheHit, req: Request): Promise<Response
   // A body's length is the runtime's to send; a HEAD or 304 keeps the stored Content-Length.
   const headers = (hit.body ? out.head.headers.entries().filter(([k]) => k.toLowerCase() !== 'content-length') : out.head.headers.entries()) as [string, string][]
   const res = new Response(hit.body, { status: out.head.status, statusText: out.head.reason ?? hit.reason, headers })
-  txn.end({ head: txn.record ? sentHead(res, true) : NO_HEAD, bodyBytes: hit.bodyBytes })
+  txn.end({ head: () => sentHead(res, true), bodyBytes: hit.bodyBytes })
   return res
 }
 
@@ -172,7 +168,7 @@ async function respond(txn: Txn, d: Extract<Decision, { kind: 'forward' }>, resu
   if (origin.status === 101) {
     const init = { status: out.head.status, statusText, headers: outHeaders as [string, string][] }
     const res = socket ? new Response(null, { ...init, webSocket: socket }) : origin
-    txn.end({ head: txn.record ? sentHead(res, true) : NO_HEAD, bodyBytes: 0, stickBytes: 0 })
+    txn.end({ head: () => sentHead(res, true), bodyBytes: 0, stickBytes: 0 })
     return res
   }
   const head = { status: out.head.status, reason: statusText, headers: outHeaders }
@@ -197,7 +193,7 @@ async function respond(txn: Txn, d: Extract<Decision, { kind: 'forward' }>, resu
     } catch (e) {
       // The origin broke the body: the client gets the head and a body that fails (SD).
       const res = reply(failing(e))
-      txn.end({ head: txn.record ? sentHead(res, false) : NO_HEAD, bodyBytes: 0, how: 'error' })
+      txn.end({ head: () => sentHead(res, false), bodyBytes: 0, how: 'error' })
       return res
     }
     const res = reply(buf)
