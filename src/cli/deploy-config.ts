@@ -12,7 +12,7 @@
  */
 import { basename, dirname } from 'node:path'
 import type { RouteMap } from '../routemap/schema.ts'
-import { addressClass } from '../util/addresses.ts'
+import { type AddressClass, addressClass } from '../util/addresses.ts'
 
 /** The `define` name the bundle's built-in RouteMap is read from (src/worker/isolate.ts). */
 export const ROUTEMAP_DEFINE = '__EDGEPROXY_ROUTEMAP__'
@@ -78,16 +78,19 @@ export interface PrivateServer {
   readonly host: string
 }
 
-export function privateServers(routeMap: RouteMap): PrivateServer[] {
+/** The servers whose address is of one of `classes` (src/util/addresses.ts). */
+function serversOfClass(routeMap: RouteMap, classes: readonly AddressClass[]): PrivateServer[] {
   const out: PrivateServer[] = []
   for (const b of routeMap.backends) {
     for (const s of b.servers) {
-      if (!s.host) continue
-      const c = addressClass(s.host)
-      if (c === 'private' || c === 'loopback') out.push({ backend: b.name, server: s.name, host: s.host })
+      if (s.host && classes.includes(addressClass(s.host))) out.push({ backend: b.name, server: s.name, host: s.host })
     }
   }
   return out
+}
+
+export function privateServers(routeMap: RouteMap): PrivateServer[] {
+  return serversOfClass(routeMap, ['private', 'loopback'])
 }
 
 /**
@@ -95,15 +98,7 @@ export function privateServers(routeMap: RouteMap): PrivateServer[] {
  * answers them with Cloudflare's error 1003, so they need a DNS name or a VPC network.
  */
 export function rawIpServers(routeMap: RouteMap): PrivateServer[] {
-  const out: PrivateServer[] = []
-  for (const b of routeMap.backends) {
-    for (const s of b.servers) {
-      if (!s.host) continue
-      const c = addressClass(s.host)
-      if (c === 'public-ip' || c === 'cloudflare') out.push({ backend: b.name, server: s.name, host: s.host })
-    }
-  }
-  return out
+  return serversOfClass(routeMap, ['public-ip', 'cloudflare'])
 }
 
 /** The one line `deploy` prints when servers are raw public IPs and there is no `--vpc-network`. */
