@@ -5,6 +5,7 @@
  * whether the key is present. The key is the input's text form (as track-sc stores it).
  */
 import { castTo } from '../cast.ts'
+import { PROBE } from '../fetches/stick.ts'
 import { bool, int } from '../fetches/util.ts'
 import type { ConverterDef, Sample, SampleContext } from '../types.ts'
 
@@ -41,32 +42,6 @@ const READS: readonly (readonly [string, string, ((v: number) => number)?])[] = 
   ['sess_cnt', 'sess_cnt'],
   ['sess_rate', 'sess_rate'],
   ['trackers', 'trackers'],
-]
-
-const PROBE = [
-  'http_req_cnt',
-  'http_req_rate',
-  'conn_cnt',
-  'conn_rate',
-  'conn_cur',
-  'sess_cnt',
-  'sess_rate',
-  'gpc0',
-  'gpc1',
-  'gpt0',
-  'gpc0_rate',
-  'gpc1_rate',
-  'http_err_cnt',
-  'http_err_rate',
-  'http_fail_cnt',
-  'http_fail_rate',
-  'bytes_in_cnt',
-  'bytes_out_cnt',
-  'bytes_in_rate',
-  'bytes_out_rate',
-  'server_id',
-  'server_key',
-  'trackers',
 ]
 
 function present(ctx: SampleContext, table: string, key: string): boolean {

@@ -53,8 +53,11 @@ const WRITE_HINT: Readonly<Record<string, string>> = {
 
 const ARRAY_HINT = 'the gpc/gpt arrays are not stored by edgeproxy tables yet; store and read gpc0, gpc1 or gpt0'
 
-/** Data types probed to tell whether a counter tracks an entry (the StickView has no direct query). */
-const PROBE = [
+/**
+ * Data types probed to tell whether an entry exists or a counter tracks one (the StickView has no
+ * direct query): any of them answering means yes. Also read by the table converters (table_*).
+ */
+export const PROBE = [
   'trackers',
   'http_req_cnt',
   'http_req_rate',
