@@ -12,37 +12,14 @@
  * - `--tree NAME=DIR` a directory holding a `src/` tree (default: this checkout, as `current`)
  * - `--ms M` target CPU time of one measuring request (default 200 ms)
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleEntry, freePort, median, runCleanups, startWorkerd, tempDir } from '../lib/procs.ts'
 import { compile, seedConfig } from './configs.ts'
+import { cpuMicros, workerdPid } from '../lib/cpu.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-
-function workerdPid(): number {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (comm === 'workerd' && ppid === process.pid) return Number(e)
-    } catch {}
-  }
-  throw new Error('no workerd process')
-}
-
-function cpuMicros(pid: number): number {
-  // Each thread's time on a CPU in ns (schedstat): exact, where /proc/PID/stat counts 10 ms ticks.
-  let ns = 0
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
-    } catch {}
-  }
-  return ns / 1000
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
@@ -76,6 +53,7 @@ async function main(): Promise<void> {
     }
     const workerd = await startWorkerd(workers, { persistTo: tempDir('bench-inloop-'), compatibilityDate: '2026-11-01' })
     const pid = workerdPid()
+    if (pid === undefined) throw new Error('no workerd process')
     const run = async (name: string, mode: string, n: number): Promise<number> => {
       const c0 = cpuMicros(pid)
       const r = await fetch(`${workerd.url(name)}/?mode=${mode}&n=${n}`)

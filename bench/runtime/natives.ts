@@ -9,41 +9,15 @@
  * `node bench/runtime/natives.ts [--reps N] [--ms M] [--only SUBSTRING]`
  * - `--ms M` target CPU time of one measuring request (default 150 ms)
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bundleEntry, freePort, median, runCleanups, startNginx, startWorkerd, tempDir } from '../lib/procs.ts'
+import { cpuMicros, workerdPid } from '../lib/cpu.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name)
   return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt
-}
-
-/** The workerd process Miniflare started (a child of this process). */
-function workerdPid(): number {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (comm === 'workerd' && ppid === process.pid) return Number(e)
-    } catch {}
-  }
-  throw new Error('no workerd process')
-}
-
-/** CPU time (user + system, µs) of a process so far. */
-function cpuMicros(pid: number): number {
-  // Each thread's time on a CPU in ns (schedstat): exact, where /proc/PID/stat counts 10 ms ticks.
-  let ns = 0
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
-    } catch {}
-  }
-  return ns / 1000
 }
 
 async function main(): Promise<void> {
@@ -58,6 +32,7 @@ async function main(): Promise<void> {
       compatibilityDate: '2026-11-01',
     })
     const pid = workerdPid()
+    if (pid === undefined) throw new Error('no workerd process')
     const base = workerd.url('natives')
     const ops = (await (await fetch(`${base}/`)).text()).split('\n').filter((o) => o.includes(only))
     const run = async (op: string, n: number): Promise<number> => {

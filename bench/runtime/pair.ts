@@ -18,10 +18,11 @@
  * - `--bare-variant NAME=ENTRY.js|ts` another baseline-style Worker (binding ORIGIN); repeatable.
  * - `--json` the results as JSON on stdout.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bundleEntry, freePort, median, runCleanups, runWrk, startNginx, startWorkerd, tempDir, type WorkerSpec, type WrkResult } from '../lib/procs.ts'
 import { compile, seedConfig } from './configs.ts'
+import { cpuMicros, workerdPid } from '../lib/cpu.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -86,35 +87,6 @@ frontend fe
 backend be
     server s1 ${origin}
 `
-}
-
-/** The workerd process Miniflare started (a child of this process). */
-function workerdPid(): number | undefined {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (comm === 'workerd' && ppid === process.pid) return Number(e)
-    } catch {}
-  }
-  return undefined
-}
-
-/**
- * CPU time (µs) a process has used so far: the sum of its threads' time on a CPU (schedstat, in
- * ns), exact where /proc/PID/stat's utime and stime count 10 ms ticks.
- */
-function cpuMicros(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  let ns = 0
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0])
-    } catch {}
-  }
-  return ns / 1000
 }
 
 async function script(entry: string): Promise<string> {
