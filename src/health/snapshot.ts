@@ -178,6 +178,25 @@ export class SnapshotCache {
     return this.#opts.now() - e.fetchedAt >= maxAge
   }
 
+  /**
+   * Takes the snapshots the state plane hands the isolate (src/ops/runtime-client.ts): each
+   * replaces the cached one unless it is older. Counts as a load of those backends.
+   */
+  accept(snaps: Readonly<Record<string, HealthSnapshot>>): void {
+    const now = this.#opts.now()
+    for (const [b, snap] of Object.entries(snaps)) {
+      const e = this.#entries.get(b) ?? { fetchedAt: 0 }
+      this.#entries.set(b, e)
+      if (e.snap === snap || (e.snap && e.snap.generatedAt > snap.generatedAt && e.snap.routeMapHash === snap.routeMapHash)) {
+        e.fetchedAt = now
+        continue
+      }
+      e.snap = snap
+      e.fetchedAt = now
+      this.#version++
+    }
+  }
+
   /** Reloads the stale snapshots among `backends` (one load per backend at a time). */
   async refresh(backends: Iterable<string>): Promise<void> {
     const work: Promise<void>[] = []
