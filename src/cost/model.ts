@@ -7,13 +7,14 @@
  * and the assumptions. The constants below mirror the code's; test/unit/cost/model.test.ts
  * fails when one of them drifts from the module it mirrors.
  */
+import { COUNTERS_PERSIST_MS, ISOLATE_SYNC_MS, nextSyncMs, POINTER_POLL_MS, RELAY_STALE_MS, RELAY_SYNC_MS } from '../ops/plane.ts'
 import { DEFAULT_POLL_MS } from '../routemap/live.ts'
 import type { Backend, Frontend, RouteMap, Rule, StickTableSpec } from '../routemap/schema.ts'
 import { shardCount } from '../state/stick-shard.ts'
 
-/** src/ops/runtime-client.ts DEFAULT_SYNC_MS: one RuntimeState sync per isolate with traffic. */
-export const SYNC_MS = 1000
-/** src/routemap/live.ts DEFAULT_POLL_MS: one KV read of the live pointer per isolate with traffic. */
+/** src/ops/plane.ts ISOLATE_SYNC_MS: an isolate with traffic syncs with its relay this often (nextSyncMs). */
+export const SYNC_MS = ISOLATE_SYNC_MS
+/** src/routemap/live.ts DEFAULT_POLL_MS: an isolate without the state plane reads the live pointer this often. */
 export const POLL_MS = DEFAULT_POLL_MS
 /** src/health/snapshot.ts SNAPSHOT_MAX_AGE_MS: a snapshot is reloaded at most every min(inter, 2 s). */
 export const SNAPSHOT_MAX_AGE_MS = 2000
@@ -39,6 +40,8 @@ export interface CostAssumptions {
   readonly rpcWallMs: number
   /** Wall time a HealthMonitor alarm is billed for (ms): the probes' round trip to the origin. */
   readonly alarmWallMs: number
+  /** Round trip from a relay to the hub (ms), billed on the relay: the hub is one object, far from most locations. */
+  readonly hubRttMs: number
 }
 
 /** Below this many requests/s a location is assumed idle (no isolate of its own). */
@@ -52,9 +55,9 @@ export function defaultIsolates(rps: number, locations: number): number {
   return Math.max(1, Math.min(locations, Math.floor(rps / RPS_PER_ACTIVE_LOCATION)))
 }
 
-export function assumptions(rps = 1000, o: { locations?: number; isolates?: number; rpcWallMs?: number; alarmWallMs?: number } = {}): CostAssumptions {
+export function assumptions(rps = 1000, o: { locations?: number; isolates?: number; rpcWallMs?: number; alarmWallMs?: number; hubRttMs?: number } = {}): CostAssumptions {
   const locations = o.locations ?? 300
-  return { rps, locations, isolates: o.isolates ?? defaultIsolates(rps, locations), rpcWallMs: o.rpcWallMs ?? 10, alarmWallMs: o.alarmWallMs ?? 100 }
+  return { rps, locations, isolates: o.isolates ?? defaultIsolates(rps, locations), rpcWallMs: o.rpcWallMs ?? 10, alarmWallMs: o.alarmWallMs ?? 100, hubRttMs: o.hubRttMs ?? 150 }
 }
 
 /** Usage per second of one source; every field is a rate. */
@@ -71,7 +74,7 @@ export interface Usage {
 export type Metric = keyof Usage
 export const METRICS: readonly Metric[] = ['doRequests', 'doGbS', 'rowsRead', 'rowsWritten', 'kvReads', 'workerRequests']
 
-export type SourceName = 'worker' | 'health' | 'snapshots' | 'runtime' | 'kv-poll' | 'stick' | 'cron'
+export type SourceName = 'worker' | 'health' | 'snapshots' | 'runtime' | 'relay' | 'kv-poll' | 'stick' | 'cron'
 
 export interface Source {
   readonly name: SourceName
@@ -175,35 +178,62 @@ function healthUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
 }
 
 /**
- * src/worker/fetch.ts: an isolate refreshes its stale snapshots (SnapshotCache.refresh, src/health/
- * snapshot.ts) on a request, one `snapshot()` RPC per checked backend every min(inter, 2 s)
- * (healthSnapshotLoader, durable-objects/health-monitor.ts); the monitor answers from memory
- * (0 rows; its lease `touchedAt` is persisted at most once a minute, counted with the cron).
+ * Health reaches the isolates through the state plane (src/ops/plane.ts): a monitor calls the hub's
+ * `putHealth` only when a backend's routing state changes (src/ops/hub.ts routingSignature), and
+ * the hub pushes the new state to each relay, which hands it to its isolates with their next sync
+ * (counted under `runtime`). Nothing per probe and nothing per isolate: in steady state (no server
+ * changing state) this source is 0; each change costs 1 + relays DO requests and 2 rows at the hub
+ * plus 1 row per relay.
  */
-function snapshotUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
-  const perIsolateRps = a.rps / a.isolates
-  const calls = a.isolates * ms.reduce((x, m) => x + periodic(m.maxAgeMs, perIsolateRps), 0)
-  return usage({ doRequests: calls, doGbS: calls * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+function snapshotUsage(_ms: readonly Monitor[], _a: CostAssumptions): Usage {
+  return ZERO
+}
+
+/** Relays: one per location with traffic (src/ops/plane.ts relayName). */
+export function relaysOf(a: CostAssumptions): number {
+  return Math.max(1, Math.min(a.locations, a.isolates))
 }
 
 /**
- * src/ops/runtime-client.ts: one `sync()` per isolate at most every DEFAULT_SYNC_MS while it has
- * traffic; durable-objects/runtime-state.ts sync writes one `counters:<object>` row per object
- * in the report (src/ops/aggregate.ts merge): a request touches its frontend, backend and server,
- * so a sync writes min(objects, 3 × requests since the last sync) rows.
+ * src/ops/runtime-client.ts: one `sync()` per isolate with its relay every nextSyncMs (src/ops/plane.ts:
+ * ISOLATE_SYNC_MS, longer when more than RELAY_TARGET_RPS × 2 s isolates share a relay) while it has
+ * traffic; src/ops/relay.ts `sync` answers from memory and merges the counters (0 rows).
  */
-function runtimeUsage(map: RouteMap, a: CostAssumptions): Usage {
+function runtimeUsage(_map: RouteMap, a: CostAssumptions): Usage {
   const perIsolateRps = a.rps / a.isolates
-  const syncs = a.isolates * periodic(SYNC_MS, perIsolateRps)
-  if (syncs === 0) return ZERO
-  const objects = map.frontends.length + map.backends.reduce((n, b) => n + 1 + b.servers.length, 0)
-  const perSync = Math.min(objects, 3 * (perIsolateRps / (syncs / a.isolates)))
-  return usage({ doRequests: syncs, rowsWritten: syncs * perSync, doGbS: syncs * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+  const syncs = a.isolates * periodic(nextSyncMs(a.isolates / relaysOf(a)), perIsolateRps)
+  return usage({ doRequests: syncs, doGbS: syncs * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
 }
 
-/** src/routemap/live.ts: each isolate with traffic re-reads the live pointer at most every DEFAULT_POLL_MS (1 KV read). */
+/**
+ * src/ops/relay.ts `syncHub`: a relay whose isolates sync calls the hub at most every RELAY_SYNC_MS
+ * (1 DO request; the relay is billed for the round trip to the hub, `hubRttMs`, the hub for its
+ * RPC). Rows: the hub persists the counters it aggregated at most every COUNTERS_PERSIST_MS (one
+ * row per object: frontends, backends, servers; src/ops/hub.ts `#saveCounters`); a relay persists
+ * its last contact at most every RELAY_STALE_MS / 2.
+ */
+function relayUsage(map: RouteMap, a: CostAssumptions): Usage {
+  const relays = relaysOf(a)
+  const perRelaySyncs = (a.isolates / relays) * periodic(nextSyncMs(a.isolates / relays), a.rps / a.isolates)
+  const calls = relays * Math.min(1000 / RELAY_SYNC_MS, perRelaySyncs)
+  if (calls === 0) return ZERO
+  const objects = map.frontends.length + map.backends.reduce((n, b) => n + 1 + b.servers.length, 0)
+  return usage({
+    doRequests: calls,
+    rowsWritten: (objects * 1000) / COUNTERS_PERSIST_MS + (relays * 1000) / (RELAY_STALE_MS / 2),
+    doGbS: calls * ((a.hubRttMs + a.rpcWallMs) / 1000) * DO_MEMORY_GB,
+  })
+}
+
+/**
+ * src/ops/hub.ts `relaySync` → `pollPointer`: the hub re-reads the live pointer at most every
+ * POINTER_POLL_MS while relays call it (1 KV read); isolates do not poll KV while the state plane
+ * tells them the pointer (src/routemap/live.ts OFFER_TRUST_MS); a relay reads a new version's text
+ * once per push (not per day).
+ */
 function kvUsage(a: CostAssumptions): Usage {
-  return usage({ kvReads: a.isolates * periodic(POLL_MS, a.rps / a.isolates) })
+  const relaySyncs = relaysOf(a) * Math.min(1000 / RELAY_SYNC_MS, a.rps)
+  return usage({ kvReads: Math.min(1000 / POINTER_POLL_MS, relaySyncs) })
 }
 
 // ─── stick tables ──────────────────────────────────────────────────────────
@@ -279,13 +309,13 @@ function stickUsage(map: RouteMap, a: CostAssumptions): Usage {
 
 /**
  * The cron (wrangler.toml, src/worker/fetch.ts onScheduled): one scheduled invocation a minute
- * (billed as a Worker request) that polls the live pointer (1 KV read) and syncs with
- * RuntimeState (1 DO request, no counters to write); its monitor `configure()` calls are counted
- * with the health checks.
+ * (billed as a Worker request) that has the hub re-read the live pointer (1 DO request, 1 KV read)
+ * and syncs with its relay (1 DO request); its monitor `configure()` calls are counted with the
+ * health checks.
  */
 function cronUsage(a: CostAssumptions): Usage {
   const perS = 1000 / CRON_MS
-  return usage({ workerRequests: perS, kvReads: perS, doRequests: perS, doGbS: perS * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+  return usage({ workerRequests: perS, kvReads: perS, doRequests: 2 * perS, doGbS: 2 * perS * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
 }
 
 // ─── the estimate ──────────────────────────────────────────────────────────
@@ -336,11 +366,12 @@ export function estimate(map: RouteMap, a: CostAssumptions): CostEstimate {
   const sources: Source[] = [
     { name: 'worker', what: 'proxied requests (the Worker itself)', usage: usage({ workerRequests: a.rps }) },
     { name: 'health', what: `health-check alarms and cron configure (${ms.length} monitor${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
-    { name: 'snapshots', what: 'health snapshot loads by isolates', usage: snapshotUsage(ms, a) },
-    { name: 'runtime', what: 'RuntimeState syncs (admin state, counters)', usage: runtimeUsage(map, a) },
-    { name: 'kv-poll', what: 'KV live-pointer polls', usage: kvUsage(a) },
+    { name: 'snapshots', what: 'health to the isolates (pushed on a routing change only)', usage: snapshotUsage(ms, a) },
+    { name: 'runtime', what: 'isolate syncs with their relay (state down, counters up)', usage: runtimeUsage(map, a) },
+    { name: 'relay', what: 'relay syncs with the hub, hub counters persisted', usage: relayUsage(map, a) },
+    { name: 'kv-poll', what: 'KV live-pointer polls (the hub)', usage: kvUsage(a) },
     { name: 'stick', what: 'stick-table calls', usage: stickUsage(map, a) },
-    { name: 'cron', what: 'cron watchdog (pointer poll, RuntimeState sync)', usage: cronUsage(a) },
+    { name: 'cron', what: 'cron watchdog (hub pointer poll, relay sync)', usage: cronUsage(a) },
   ]
   const perS = sum(sources.map((s) => s.usage))
   const perDay = scale(perS, DAY_S)

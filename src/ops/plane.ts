@@ -86,7 +86,7 @@ export const HUB_NAME = 'global'
 export const relayName = (location: string): string => `loc:${location}`
 
 /** An isolate syncs at least this often while it has traffic (an admin change takes ≤ this + a push). */
-export const ISOLATE_SYNC_MS = 2000
+export const ISOLATE_SYNC_MS = 3000
 /** …and at most this rarely when its relay is busy (nextSyncMs never exceeds it: the 5 s target). */
 export const ISOLATE_SYNC_MAX_MS = 4000
 /** A relay aims to stay under this many isolate syncs per second (the platform's soft limit is 1,000). */
@@ -98,7 +98,7 @@ export const RELAY_STALE_MS = 10 * 60_000
 /** The hub pushes to a relay heard from within this lease. */
 export const RELAY_LEASE_MS = 10 * 60_000
 /** The hub re-reads the KV pointer this often while relays call it. */
-export const POINTER_POLL_MS = 2000
+export const POINTER_POLL_MS = 1000
 /** The hub persists aggregated counters at most this often (rows written). */
 export const COUNTERS_PERSIST_MS = 60_000
 

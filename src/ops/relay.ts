@@ -32,6 +32,9 @@ export interface RelayDeps {
   readonly log?: (line: string) => void
 }
 
+/** The last contact with the hub is persisted at most this often (a restarted relay trusts its state within RELAY_STALE_MS of it). */
+const HUB_AT_PERSIST_MS = RELAY_STALE_MS / 2
+
 /** Plans already forwarded are not forwarded again for this long (the hub configures once per map). */
 const PLANS_REPEAT_MS = 30_000
 
@@ -40,6 +43,7 @@ export class RelayCore {
   #name = ''
   #state: PlaneState | undefined
   #hubAt = Number.NEGATIVE_INFINITY
+  #hubAtSaved = Number.NEGATIVE_INFINITY
   #hubInflight: Promise<void> | undefined
   readonly #reports = new MergedReports()
   readonly #plans = new Map<string, { plan: HealthPlan; sentAt: number }>()
@@ -52,7 +56,10 @@ export class RelayCore {
     this.#d = d
     for (const [key, v] of d.store.entries()) {
       if (key === 'relay:state') this.#state = v as PlaneState
-      else if (key === 'relay:hubAt') this.#hubAt = v as number
+      else if (key === 'relay:hubAt') {
+        this.#hubAt = v as number
+        this.#hubAtSaved = v as number
+      }
       else if (key === 'relay:name') this.#name = v as string
     }
   }
@@ -76,8 +83,13 @@ export class RelayCore {
 
   #adopt(state: PlaneState, now: number): void {
     this.#hubAt = now
-    this.#d.store.put('relay:hubAt', now)
-    if (this.#state && state.seq <= this.#state.seq) return
+    const fresh = !this.#state || state.seq > this.#state.seq
+    // The time of contact is persisted with a new state, else at most every HUB_AT_PERSIST_MS (rows written).
+    if (fresh || now - this.#hubAtSaved >= HUB_AT_PERSIST_MS) {
+      this.#hubAtSaved = now
+      this.#d.store.put('relay:hubAt', now)
+    }
+    if (!fresh) return
     this.#state = state
     this.#d.store.put('relay:state', state)
     this.#readText()

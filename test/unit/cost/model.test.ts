@@ -6,7 +6,7 @@ import { costSummary } from '../../../src/cli/cost.ts'
 import { main } from '../../../src/cli/main.ts'
 import { assumptions, type CostEstimate, CRON_MS, defaultIsolates, estimate, FAST_BATCH, fastBatchesPerSecond, POLL_MS, SNAPSHOT_MAX_AGE_MS, SYNC_MS } from '../../../src/cost/model.ts'
 import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapshot.ts'
-import { DEFAULT_SYNC_MS } from '../../../src/ops/runtime-client.ts'
+import { ISOLATE_SYNC_MS } from '../../../src/ops/plane.ts'
 import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { cfg, compile } from '../../helpers/cfg.ts'
@@ -33,7 +33,7 @@ const perDay = (v: number) => Math.round(v * DAY)
 
 describe('the constants mirror the code', () => {
   it('sync, poll and snapshot intervals, the cron', () => {
-    expect(SYNC_MS).toBe(DEFAULT_SYNC_MS)
+    expect(SYNC_MS).toBe(ISOLATE_SYNC_MS)
     expect(POLL_MS).toBe(DEFAULT_POLL_MS)
     expect(SNAPSHOT_MAX_AGE_MS).toBe(SNAPSHOT_CODE)
     expect(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')).toMatch(/^crons = \["\* \* \* \* \*"\]$/m)
@@ -68,13 +68,17 @@ describe('the seed config at 1,000 req/s', () => {
     expect(perDay(h.rowsWritten)).toBe(914_400)
   })
 
-  it('isolates: snapshots every 2 s per checked backend, a sync every second, a pointer read every 5 s', () => {
-    expect(perDay(source(e, 'snapshots').doRequests)).toBe(300 * 5 * (DAY / 2))
+  it('the state plane: a relay sync per isolate every 3 s, a hub sync per relay every 6 s, the hub reads the pointer every second', () => {
+    // Health reaches isolates with their relay sync: no snapshot loads.
+    expect(perDay(source(e, 'snapshots').doRequests)).toBe(0)
     const rt = source(e, 'runtime')
-    expect(perDay(rt.doRequests)).toBe(300 * DAY)
-    // 3.33 requests per sync touch at most 10 of the 18 objects (2 frontends, 5 backends, 11 servers).
-    expect(perDay(rt.rowsWritten)).toBe(300 * DAY * 10)
-    expect(perDay(source(e, 'kv-poll').kvReads)).toBe(300 * (DAY / 5))
+    expect(perDay(rt.doRequests)).toBe(300 * (DAY / 3))
+    expect(rt.rowsWritten).toBe(0)
+    const relay = source(e, 'relay')
+    expect(perDay(relay.doRequests)).toBe(300 * (DAY / 6))
+    // The hub's counters once a minute (18 objects: 2 frontends, 5 backends, 11 servers), each relay's last contact every 5 minutes.
+    expect(perDay(relay.rowsWritten)).toBe(18 * 1440 + 300 * 288)
+    expect(perDay(source(e, 'kv-poll').kvReads)).toBe(DAY)
   })
 
   it('exact stick table: one call, one row read and two written per request', () => {
@@ -97,8 +101,8 @@ describe('the seed config at 1,000 req/s', () => {
 
   it('prices: per million requests and the target it misses', () => {
     expect(e.marginalPerMillion.byMetric.workerRequests).toBeCloseTo(0.3, 3)
-    // Rows written dominate: ~5 per proxied request at $1/M.
-    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(5.01, 2)
+    // Rows written dominate: ~2 per proxied request at $1/M (the exact stick table's DELETE + INSERT).
+    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(2.01, 2)
     expect(e.marginalPerMillion.overhead).toBeGreaterThan(0.05)
     expect(e.monthly.total).toBeGreaterThan(0)
   })
@@ -128,7 +132,7 @@ describe('other configs', () => {
     const e = estimate(map, assumptions(1000))
     for (const name of ['health', 'snapshots', 'stick']) expect(source(e, name)).toEqual({ doRequests: 0, doGbS: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, workerRequests: 0 })
     expect(perDay(source(e, 'worker').workerRequests)).toBe(1000 * DAY)
-    expect(e.sources.filter((s) => s.usage.doRequests > 0).map((s) => s.name)).toEqual(['runtime', 'cron'])
+    expect(e.sources.filter((s) => s.usage.doRequests > 0).map((s) => s.name)).toEqual(['runtime', 'relay', 'cron'])
   })
 
   const checks = (n: number, inter: string) =>
@@ -144,17 +148,17 @@ ${Array.from({ length: n }, (_, i) => `backend b${i}\n  option httpchk GET /\n  
 
   it('health within the Free plan: 1 backend of 2 servers at inter 10s, one isolate', () => {
     const e = estimate(checks(1, '10s'), assumptions(1))
-    // alarms 8,640 + configure 1,440 + snapshots every 2 s 43,200 = 53,280 DO requests; rows 2×8,640 + 17,280 + 1,440.
+    // alarms 8,640 + configure 1,440 = 10,080 DO requests (health reaches isolates through the state plane); rows 2×8,640 + 17,280 + 1,440.
     expect(e.healthFree.fits).toBe(true)
-    expect(perDay(source(e, 'health').doRequests + source(e, 'snapshots').doRequests)).toBe(53_280)
+    expect(perDay(source(e, 'health').doRequests + source(e, 'snapshots').doRequests)).toBe(10_080)
     expect(perDay(source(e, 'health').rowsWritten)).toBe(36_000)
   })
 
   it('health beyond the Free plan: 10 backends of 2 servers at inter 2s', () => {
     const e = estimate(checks(10, '2s'), assumptions(1))
-    // alarms 432,000 + configure 14,400 + snapshots 432,000; rows 864,000 + 864,000 + 14,400.
+    // alarms 432,000 + configure 14,400; rows 864,000 + 864,000 + 14,400.
     const byMetric = Object.fromEntries(e.healthFree.exceeded.map((l) => [l.metric, l.perDay]))
-    expect(Math.round(byMetric.doRequests ?? 0)).toBe(878_400)
+    expect(Math.round(byMetric.doRequests ?? 0)).toBe(446_400)
     expect(Math.round(byMetric.rowsWritten ?? 0)).toBe(1_742_400)
   })
 })
@@ -176,7 +180,7 @@ describe('edgeproxy cost', () => {
     expect(j.code).toBe(0)
     const e = JSON.parse(j.out) as CostEstimate
     expect(e.assumptions).toMatchObject({ rps: 500, isolates: 20, locations: 100 })
-    expect(e.sources.map((s) => s.name)).toEqual(['worker', 'health', 'snapshots', 'runtime', 'kv-poll', 'stick', 'cron'])
+    expect(e.sources.map((s) => s.name)).toEqual(['worker', 'health', 'snapshots', 'runtime', 'relay', 'kv-poll', 'stick', 'cron'])
     expect(Object.keys(e.perDay).sort()).toEqual(['doGbS', 'doRequests', 'kvReads', 'rowsRead', 'rowsWritten', 'workerRequests'])
     expect(typeof e.marginalPerMillion.overhead).toBe('number')
     expect(Array.isArray(e.free.exceeded)).toBe(true)
