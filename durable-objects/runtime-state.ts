@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { type AggregateState, StatsAggregate } from '../src/ops/aggregate.ts'
 import type { AdminPatch, AdminServer, AggregatedCounters, IsolateReport, ObjectKey } from '../src/ops/types.ts'
+import type { HealthSnapshot } from '../src/health/snapshot.ts'
 
 export type PatternEntries = readonly (readonly [string, string])[]
 
@@ -125,6 +126,11 @@ export class RuntimeState extends DurableObject<unknown> {
   }
 
   /** `clear counters [all]`. */
+  /** A monitor group's routing health of one backend (src/health/group.ts publish). */
+  async putHealth(_source: string, _snapshot: HealthSnapshot): Promise<void> {
+    // the lead's hub implementation replaces this
+  }
+
   async clearCounters(all: boolean): Promise<void> {
     this.#stats.clear(all)
     for (const [k, v] of Object.entries(this.#stats.save().counters)) this.#put(`counters:${k}`, v)

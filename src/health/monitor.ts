@@ -263,7 +263,8 @@ export class MonitorCore {
     for (const j of jobs) this.#inflight.add(j.key)
     const checked: string[] = []
     const slots = this.#d.slots
-    const probe = (j: Job): Promise<CheckResult | AgentOutcome> => (j.agent ? runAgentProbe(j.s.agent as AgentPlan, plan.backend, j.s.name, this.#d.io) : runProbe(plan.probe, this.#target(plan, j.s), this.#d.io))
+    const probe = (j: Job): Promise<CheckResult | AgentOutcome> =>
+      j.agent ? runAgentProbe(j.s.agent as AgentPlan, plan.backend, j.s.name, this.#d.io) : runProbe(plan.probe, this.#target(plan, j.s), this.#d.io)
     try {
       await forEachLimited(
         jobs,
