@@ -128,7 +128,10 @@ describe('health-regions: checks from several regions', () => {
   it('gives the plan its regions (lower-cased, in order); commas or spaces separate them', () => {
     for (const line of ['health-regions wnam,WEUR,apac', 'health-regions wnam weur,apac']) {
       const r = compile(text(line))
-      expect(r.diagnostics.filter((d) => d.severity === 'error'), line).toEqual([])
+      expect(
+        r.diagnostics.filter((d) => d.severity === 'error'),
+        line,
+      ).toEqual([])
       const [plan] = healthPlans(r.routeMap as RouteMap)
       expect(plan?.regions).toEqual(['wnam', 'weur', 'apac'])
       expect(plan?.locationHint).toBeUndefined()
