@@ -103,8 +103,8 @@ export class GroupCore {
   #touchPersisted: number
   /** The shared alarm as this object set it (undefined: not known yet, ask the alarm API). */
   #alarmAt: number | null | undefined
-  /** True while the alarm runs: the cores' own arming waits for the group's. */
-  #running = false
+  /** Alarm runs in progress (an alarm and runChecks() may overlap): the cores' own arming waits for the group's. */
+  #running = 0
 
   constructor(deps: GroupDeps, source?: string) {
     this.#d = deps
@@ -198,13 +198,13 @@ export class GroupCore {
     const at = Math.max(now, (await this.#known()) ?? now)
     const drivers = new Set<number>()
     for (const c of this.#cores.values()) for (const i of c.dueIntervals(at)) drivers.add(i)
-    this.#running = true
+    this.#running++
     const checked: string[] = []
     try {
       const runs = await Promise.all([...this.#cores].map(async ([b, c]) => ({ b, r: await c.runDue({ at, drivers }) })))
       for (const { b, r } of runs) for (const s of r.checked) checked.push(`${b}/${s}`)
     } finally {
-      this.#running = false
+      this.#running--
     }
     return { checked, nextAlarm: await this.#rearm(true) }
   }
@@ -253,7 +253,7 @@ export class GroupCore {
 
   /** A core wants an alarm at `at`: set it if it is earlier than the group's (not while the alarm runs). */
   async #want(at: number): Promise<void> {
-    if (this.#running) return
+    if (this.#running > 0) return
     const cur = await this.#known()
     if (cur !== null && cur <= at) return
     await this.#setAlarm(at)

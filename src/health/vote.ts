@@ -57,3 +57,26 @@ export function voteSnapshots(regions: readonly string[], byRegion: ReadonlyMap<
     servers,
   }
 }
+
+/**
+ * What a receiver of published snapshots (RuntimeState's hub) holds for one backend: the latest
+ * snapshot from each source (`group:<hint>`), combined. A backend without `health-regions` has one
+ * source (the newest snapshot wins, e.g. after its `health-location` moved); with regions, the
+ * newest snapshot's `regions` are the electorate and each region's latest snapshot votes.
+ */
+export function combineSources(snaps: Iterable<HealthSnapshot>): HealthSnapshot | undefined {
+  let newest: HealthSnapshot | undefined
+  const all: HealthSnapshot[] = []
+  for (const s of snaps) {
+    all.push(s)
+    if (!newest || s.generatedAt > newest.generatedAt) newest = s
+  }
+  if (!newest?.regions || newest.regions.length === 0) return newest
+  const byRegion = new Map<string, HealthSnapshot>()
+  for (const s of all) {
+    if (s.region === undefined || !newest.regions.includes(s.region)) continue
+    const cur = byRegion.get(s.region)
+    if (!cur || s.generatedAt > cur.generatedAt) byRegion.set(s.region, s)
+  }
+  return voteSnapshots(newest.regions, byRegion)
+}

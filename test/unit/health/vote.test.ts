@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
-import { regionOfSource, voteSnapshots } from '../../../src/health/vote.ts'
+import { combineSources, regionOfSource, voteSnapshots } from '../../../src/health/vote.ts'
 
 const REGIONS = ['wnam', 'weur', 'apac']
 
@@ -86,5 +86,19 @@ describe('regionOfSource', () => {
   it('reads the region from a group name', () => {
     expect(regionOfSource('group:weur')).toBe('weur')
     expect(regionOfSource('group:default')).toBeUndefined()
+  })
+})
+
+describe('combineSources (what the hub holds per backend)', () => {
+  it("one source: the newest snapshot; regions: a vote among the newest configuration's regions", () => {
+    const plain = (t: number, up: boolean): HealthSnapshot => ({ backend: 'be', routeMapHash: 'h', generatedAt: t, minInterMs: 2000, servers: { a: srv(up) } })
+    expect(combineSources([plain(1, true), plain(2, false)])?.servers.a?.up).toBe(false)
+    expect(combineSources([])).toBeUndefined()
+    const v = combineSources([snap('wnam', { a: srv(false) }, 1), snap('weur', { a: srv(false) }, 2), snap('apac', { a: srv(true) }, 3)])
+    expect(view(v)).toEqual({ a: 'down/unusable DOWN' })
+    // A region dropped from the list no longer votes.
+    const two = ['weur', 'apac']
+    const w = combineSources([snap('wnam', { a: srv(false) }, 1), { ...snap('weur', { a: srv(false) }, 2), regions: two }, { ...snap('apac', { a: srv(true) }, 3), regions: two }])
+    expect(view(w)).toEqual({ a: 'up/usable UP' })
   })
 })
