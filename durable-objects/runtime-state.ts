@@ -28,7 +28,9 @@ import { RelayCore } from '../src/ops/relay.ts'
 import type { AdminPatch } from '../src/ops/types.ts'
 import { LIVE_KEY, parsePointer, versionKey } from '../src/routemap/kv.ts'
 import type { KvReader } from '../src/routemap/live.ts'
-import { configureHealthMonitors, type HealthMonitorNamespace, healthSnapshotLoader } from './health-monitor.ts'
+import { groupName, placements } from '../src/health/group.ts'
+import { combineSources } from '../src/health/vote.ts'
+import { configureHealthMonitors, groupStub, type HealthMonitorNamespace } from './health-monitor.ts'
 
 export type { PatternEntries, RuntimeView, StatsDump }
 
@@ -55,13 +57,19 @@ export function sqlPlaneStore(sql: SqlStorage): PlaneStore {
   }
 }
 
-/** The hub's access to the health monitors: configure, then one snapshot per plan. */
+/** The hub's access to the health monitors: configure the groups, then one snapshot per placement of a plan. */
 function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
   return {
     configure: (plans) => configureHealthMonitors(ns, plans),
     snapshots: async (plan: HealthPlan) => {
-      const snap = await healthSnapshotLoader(ns, [plan])(plan.backend)
-      return snap ? { [plan.locationHint ?? 'default']: snap } : {}
+      const out: Record<string, HealthSnapshot> = {}
+      await Promise.all(
+        placements(plan).map(async (hint) => {
+          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
+          if (snap) out[groupName(hint)] = snap
+        }),
+      )
+      return out
     },
   }
 }
@@ -93,6 +101,7 @@ export class RuntimeState extends DurableObject<unknown> {
           if (runtime) await runtime.getByName(relay).push(state)
         },
         ...(env.HEALTH ? { monitors: monitorAccess(env.HEALTH) } : {}),
+        combine: (_plan, bySource) => combineSources(Object.values(bySource)),
         ...(Number(env.EDGEPROXY_POLL_MS) > 0 ? { pointerPollMs: Math.min(Number(env.EDGEPROXY_POLL_MS), POINTER_POLL_MS) } : {}),
         log: (l) => console.warn(l),
       })

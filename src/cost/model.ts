@@ -117,22 +117,22 @@ function periodic(periodMs: number, rps: number): number {
 
 interface Monitor {
   readonly backend: string
-  /** Probes per second (health checks and agent checks). */
+  /** Probes per second (health checks and agent checks), per region. */
   readonly probes: number
-  /** Alarms per second: one per distinct interval (servers due within 100 ms share an alarm). */
-  readonly alarms: number
+  /** Check intervals (ms) of the backend's servers, health and agent checks. */
+  readonly intervals: readonly number[]
+  /** Checked servers. */
+  readonly servers: number
+  /** Where its checks run: each `health-regions` region, else its `health-location`, else '' (no hint). */
+  readonly placements: readonly string[]
   /** The snapshot's freshness bound (ms). */
   readonly maxAgeMs: number
 }
 
 /**
- * src/health/plan.ts backendPlan: a backend with a `check` or `agent-check` server has a
- * HealthMonitor. src/health/monitor.ts runDue: one alarm runs every check due within
- * DUE_WINDOW_MS (100 ms) and re-arms for the earliest next check (`#arm`); a server's next
- * check is `inter` after its probe finished (state.ts scheduleNext), so servers with the same
- * interval and similar probe times stay in one alarm: one alarm per distinct interval per
- * backend (servers UP: `inter`; `fastinter`/`downinter` apply while a server changes state or is
- * down). The upper bound, servers whose probes differ by more than 100 ms, is one alarm per probe.
+ * src/health/plan.ts backendPlan: a backend with a `check` or `agent-check` server is checked by
+ * the monitor group of its placement (src/health/group.ts `placements`: each `health-regions`
+ * region, else its `health-location`, else none); backends that share a placement share a group.
  */
 function monitorOf(be: Backend): Monitor | undefined {
   const checked = be.servers.filter((s) => s.check || s.agent)
@@ -142,13 +142,14 @@ function monitorOf(be: Backend): Monitor | undefined {
     if (s.check) intervals.push(s.interMs)
     if (s.agent) intervals.push(s.agent.interMs)
   }
-  const distinct = [...new Set(intervals)]
   // src/health/snapshot.ts buildSnapshot: minInterMs over inter, fastinter, downinter and agent-inter.
   const minInter = Math.min(...checked.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
   return {
     backend: be.name,
     probes: intervals.reduce((a, ms) => a + 1000 / ms, 0),
-    alarms: distinct.reduce((a, ms) => a + 1000 / ms, 0),
+    intervals,
+    servers: checked.length,
+    placements: be.healthRegions && be.healthRegions.length > 0 ? [...be.healthRegions] : [be.healthLocation ?? ''],
     maxAgeMs: Math.min(minInter, SNAPSHOT_MAX_AGE_MS),
   }
 }
@@ -157,22 +158,47 @@ export function monitors(map: RouteMap): Monitor[] {
   return map.backends.map(monitorOf).filter((m): m is Monitor => m !== undefined)
 }
 
+/** src/health/monitor.ts CHECKPOINT_MS: a server row whose routing state did not change is written at most this often. */
+export const CHECKPOINT_MS = 60_000
+/** src/health/group.ts GROUP_TOUCH_PERSIST_MS: the group's lease row is written at most this often. */
+export const GROUP_TOUCH_PERSIST_MS = 5 * 60_000
+
 /**
- * Per alarm (durable-objects/health-monitor.ts alarm → monitor.ts runDue): 1 DO request; reads
- * the `armedFor` meta row (1 row read); `#arm` sets the alarm (setAlarm: billed as 1 row
- * written) and writes `armedFor` (1 row); per probe `#put` → saveServer (1 row, INSERT OR
- * REPLACE into `servers`). Duration: the alarm's wall time. Plus the cron's `configure()` on each
- * monitor once a minute (src/worker/fetch.ts onScheduled → configureHealthMonitors: 1 DO request;
- * monitor.ts configure → `#touch(now, true)` persists `touchedAt`: 1 row written).
+ * One monitor group per placement (src/health/group.ts): one object, one shared alarm. An alarm
+ * runs every check that is due and aligns the checks of the same interval (monitor.ts
+ * `alignWindow`), so a group costs one alarm per distinct interval per interval (servers UP:
+ * `inter`; `fastinter`/`downinter` apply while a server changes state or is down; an upper
+ * bound: intervals that divide each other share some alarms). Per alarm: 1 DO request, setAlarm
+ * (billed as 1 row written), no row read (the alarm time is kept in memory). Server rows
+ * (saveServer) are written on routing changes and otherwise at most once per CHECKPOINT_MS: counted
+ * as one row per checked server per minute (the bound for servers whose counters keep changing;
+ * a steady UP server writes none; each UP/DOWN transition adds one row). The group's lease
+ * (`touchedAt`) is written at most every GROUP_TOUCH_PERSIST_MS. The cron configures each group
+ * once a minute (src/worker/fetch.ts onScheduled → configureHealthMonitors → `configureGroup`:
+ * 1 DO request, no row when nothing changed). `health-regions` multiplies all of it by the
+ * regions. Duration: the alarm's wall time, and an RPC's for configure.
  */
 function healthUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
-  const alarms = ms.reduce((x, m) => x + m.alarms, 0)
-  const probes = ms.reduce((x, m) => x + m.probes, 0)
-  const configures = (ms.length * 1000) / CRON_MS
+  const groups = new Map<string, { intervals: Set<number>; servers: number }>()
+  for (const m of ms) {
+    for (const p of m.placements) {
+      const g = groups.get(p) ?? { intervals: new Set<number>(), servers: 0 }
+      for (const i of m.intervals) g.intervals.add(i)
+      g.servers += m.servers
+      groups.set(p, g)
+    }
+  }
+  let alarms = 0
+  let checkpoints = 0
+  for (const g of groups.values()) {
+    alarms += [...g.intervals].reduce((x, ms) => x + 1000 / ms, 0)
+    checkpoints += (g.servers * 1000) / CHECKPOINT_MS
+  }
+  const configures = (groups.size * 1000) / CRON_MS
+  const leases = (groups.size * 1000) / GROUP_TOUCH_PERSIST_MS
   return usage({
     doRequests: alarms + configures,
-    rowsRead: alarms,
-    rowsWritten: 2 * alarms + probes + configures,
+    rowsWritten: alarms + checkpoints + leases,
     doGbS: (alarms * (a.alarmWallMs / 1000) + configures * (a.rpcWallMs / 1000)) * DO_MEMORY_GB,
   })
 }
@@ -365,7 +391,7 @@ export function estimate(map: RouteMap, a: CostAssumptions): CostEstimate {
   const ms = monitors(map)
   const sources: Source[] = [
     { name: 'worker', what: 'proxied requests (the Worker itself)', usage: usage({ workerRequests: a.rps }) },
-    { name: 'health', what: `health-check alarms and cron configure (${ms.length} monitor${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
+    { name: 'health', what: `health-check alarms, checkpoints and cron configure (${ms.length} checked backend${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
     { name: 'snapshots', what: 'health to the isolates (pushed on a routing change only)', usage: snapshotUsage(ms, a) },
     { name: 'runtime', what: 'isolate syncs with their relay (state down, counters up)', usage: runtimeUsage(map, a) },
     { name: 'relay', what: 'relay syncs with the hub, hub counters persisted', usage: relayUsage(map, a) },

@@ -63,6 +63,10 @@ export interface HealthSnapshot {
   /** Smallest check interval of the backend: how long the snapshot stays fresh. */
   readonly minInterMs: number
   readonly servers: Readonly<Record<string, ServerSnapshot>>
+  /** `health-regions`: every region that checks the backend (combine with vote.ts `voteSnapshots`). */
+  readonly regions?: readonly string[]
+  /** `health-regions`: the region this snapshot was taken from. */
+  readonly region?: string
 }
 
 export function serverSnapshot(plan: HealthPlan, name: string, h0: ServerHealth, now: number): ServerSnapshot | undefined {
@@ -115,7 +119,8 @@ export function buildSnapshot(plan: HealthPlan, states: ReadonlyMap<string, Serv
     if (snap) servers[s.name] = snap
   }
   const minInterMs = Math.min(...plan.servers.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
-  return { backend: plan.backend, routeMapHash: plan.routeMapHash, generatedAt: now, minInterMs, servers }
+  const regions = plan.regions && plan.regions.length > 0 ? { regions: plan.regions, ...(plan.locationHint ? { region: plan.locationHint } : {}) } : {}
+  return { backend: plan.backend, routeMapHash: plan.routeMapHash, generatedAt: now, minInterMs, servers, ...regions }
 }
 
 /** The engine's view of health from snapshots by backend name (missing = all UP). */

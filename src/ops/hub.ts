@@ -18,7 +18,7 @@ import type { HealthPlan } from '../health/plan.ts'
 import type { HealthSnapshot } from '../health/snapshot.ts'
 import type { LivePointer } from '../routemap/kv.ts'
 import { type AggregateState, StatsAggregate } from './aggregate.ts'
-import { COUNTERS_PERSIST_MS, type PatternEntries, type PlaneState, POINTER_POLL_MS, pointerId, RELAY_LEASE_MS, type RelayAnswer, type RelaySync, type RuntimeView } from './plane.ts'
+import { COUNTERS_PERSIST_MS, HEALTH_RENEW_MS, type PatternEntries, type PlaneState, POINTER_POLL_MS, pointerId, RELAY_LEASE_MS, type RelayAnswer, type RelaySync, type RuntimeView } from './plane.ts'
 import type { AdminPatch, AdminServer, AggregatedCounters, ObjectKey } from './types.ts'
 
 /** Synchronous key/value storage of the hub (SQLite in the Durable Object). */
@@ -92,8 +92,8 @@ export class HubCore {
   #countersSavedAt: number
   /** Relays by name: when last heard from. */
   readonly #relays = new Map<string, number>()
-  /** backend@routeMapHash already configured (and pulled). */
-  readonly #configured = new Set<string>()
+  /** RouteMap hashes whose plans were configured (and pulled), and when: renewed after HEALTH_RENEW_MS (the monitors' lease). */
+  readonly #configured = new Map<string, number>()
   readonly #background = new Set<Promise<unknown>>()
   #state: PlaneState | undefined
   /** Calls answered, by method (tests and the simulation). */
@@ -209,24 +209,27 @@ export class HubCore {
     return this.#pointerInflight
   }
 
-  /** Plans isolates run without health in the state: configure their monitors once per map, and read them. */
+  /**
+   * Plans isolates run (all of one RouteMap: a monitor group drops the backends it is not given):
+   * configure their monitors once per map and HEALTH_RENEW_MS (their lease), and read their
+   * snapshots.
+   */
   async #ensureHealth(plans: readonly HealthPlan[]): Promise<void> {
     const mon = this.#d.monitors
-    if (!mon) return
-    const todo = plans.filter((p) => !this.#configured.has(`${p.backend}@${p.routeMapHash}`))
-    if (todo.length === 0) return
-    for (const p of todo) {
-      this.#configured.add(`${p.backend}@${p.routeMapHash}`)
-      this.#plans.set(p.backend, p)
-    }
+    const hash = plans[0]?.routeMapHash
+    if (!mon || hash === undefined) return
+    const now = this.#d.now()
+    if (now - (this.#configured.get(hash) ?? Number.NEGATIVE_INFINITY) < HEALTH_RENEW_MS) return
+    this.#configured.set(hash, now)
+    for (const p of plans) this.#plans.set(p.backend, p)
     try {
-      await mon.configure(todo)
-      for (const p of todo) {
+      await mon.configure(plans)
+      for (const p of plans) {
         const by = await mon.snapshots(p)
         for (const [source, snap] of Object.entries(by)) this.putHealth(source, snap)
       }
     } catch (e) {
-      for (const p of todo) this.#configured.delete(`${p.backend}@${p.routeMapHash}`)
+      this.#configured.delete(hash)
       throw e
     }
   }

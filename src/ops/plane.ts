@@ -99,6 +99,11 @@ export const RELAY_STALE_MS = 10 * 60_000
 export const RELAY_LEASE_MS = 10 * 60_000
 /** The hub re-reads the KV pointer this often while relays call it. */
 export const POINTER_POLL_MS = 1000
+/**
+ * Isolates with traffic send their check plans this often (in a sync they make anyway), and the hub
+ * configures the monitors again: it keeps their lease (15 min) without the cron, under `edgeproxy dev`.
+ */
+export const HEALTH_RENEW_MS = 5 * 60_000
 /** The hub persists aggregated counters at most this often (rows written). */
 export const COUNTERS_PERSIST_MS = 60_000
 

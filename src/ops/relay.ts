@@ -59,8 +59,7 @@ export class RelayCore {
       else if (key === 'relay:hubAt') {
         this.#hubAt = v as number
         this.#hubAtSaved = v as number
-      }
-      else if (key === 'relay:name') this.#name = v as string
+      } else if (key === 'relay:name') this.#name = v as string
     }
   }
 

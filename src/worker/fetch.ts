@@ -7,6 +7,7 @@ import { configureHealthMonitors } from '../../durable-objects/health-monitor.ts
 import { hubStub } from '../../durable-objects/runtime-state.ts'
 import { runCommands } from '../api/run.ts'
 import { API_PATH, serveApi } from '../ops/api-http.ts'
+import { HEALTH_RENEW_MS } from '../ops/plane.ts'
 import { type HandlerDeps, handle } from '../proxy/handler.ts'
 import { engineFor } from './engine-cache.ts'
 import type { Env } from './env.ts'
@@ -40,16 +41,22 @@ export async function onFetch(request: Request, env: Env, ctx: ExecutionContext)
   return serveRequest(init(env, locationOf(request)), request, env, ctx)
 }
 
-/** Plans of `built` whose backends have no health for this RouteMap in the state: the hub configures their monitors. */
-function reportMissingHealth(iso: Isolate, built: Built): void {
+/**
+ * The plans of `built` (all of them: a monitor group drops the backends it is not given) when a
+ * backend has no health for this RouteMap in the state, and every HEALTH_RENEW_MS: the hub
+ * configures their monitors (and so keeps their lease).
+ */
+function reportPlans(iso: Isolate, built: Built): void {
   const health = iso.health
   if (!iso.runtime || !health || built.plans.length === 0) return
-  const missing = built.plans.filter((p) => health.get(p.backend)?.routeMapHash !== p.routeMapHash)
-  const key = missing.map((p) => `${p.backend}@${p.routeMapHash}`).join(',')
   const t = now()
-  if (missing.length === 0 || (iso.wanted?.key === key && t - iso.wanted.at < WANT_REPEAT_MS)) return
+  const missing = built.plans.some((p) => health.get(p.backend)?.routeMapHash !== p.routeMapHash)
+  const renew = t - (iso.renewedAt ?? iso.startedAt) >= HEALTH_RENEW_MS
+  const key = built.plans[0]?.routeMapHash ?? ''
+  if (!renew && (!missing || (iso.wanted?.key === key && t - iso.wanted.at < WANT_REPEAT_MS))) return
   iso.wanted = { key, at: t }
-  iso.runtime.want(missing)
+  iso.renewedAt = t
+  iso.runtime.want(built.plans)
 }
 
 /** One request on an isolate (the Worker's, or one of the simulation's). */
@@ -60,7 +67,7 @@ export async function serveRequest(iso: Isolate, request: Request, env: Env, ctx
   if (iso.runtime && !iso.runtime.ready) await iso.runtime.sync()
   if (iso.live.due()) ctx.waitUntil(iso.live.poll())
   let built = await engineFor(env, iso, ctx)
-  reportMissingHealth(iso, built)
+  reportPlans(iso, built)
   // Health the relay did not have yet (a first start, a push): the monitors answer directly, once, bounded.
   const health = iso.health
   if (health && !iso.runtime?.connected && built.backends.some((b) => !health.loaded(b))) {
