@@ -7,13 +7,29 @@
  * and the assumptions. The constants below mirror the code's; test/unit/cost/model.test.ts
  * fails when one of them drifts from the module it mirrors.
  */
-import { COUNTERS_PERSIST_MS, ISOLATE_SYNC_MS, nextSyncMs, POINTER_POLL_MS, RELAY_STALE_MS, RELAY_SYNC_MS } from '../ops/plane.ts'
 import { DEFAULT_POLL_MS } from '../routemap/live.ts'
 import type { Backend, Frontend, RouteMap, Rule, StickTableSpec } from '../routemap/schema.ts'
 import { shardCount } from '../state/stick-shard.ts'
 
-/** src/ops/plane.ts ISOLATE_SYNC_MS: an isolate with traffic syncs with its relay this often (nextSyncMs). */
-export const SYNC_MS = ISOLATE_SYNC_MS
+/**
+ * src/ops/plane.ts (mirrored: src/cost imports only the core; test/unit/cost checks each): an
+ * isolate with traffic syncs with its relay every ISOLATE_SYNC_MS, up to ISOLATE_SYNC_MAX_MS when
+ * more than RELAY_TARGET_RPS × ISOLATE_SYNC_MS / 1000 isolates share the relay; a relay syncs with
+ * the hub every RELAY_SYNC_MS; the hub reads the KV pointer every POINTER_POLL_MS and persists
+ * counters every COUNTERS_PERSIST_MS; a relay persists its last hub contact every RELAY_STALE_MS / 2.
+ */
+export const SYNC_MS = 3000
+export const ISOLATE_SYNC_MAX_MS = 4000
+export const RELAY_TARGET_RPS = 300
+export const RELAY_SYNC_MS = 6000
+export const POINTER_POLL_MS = 1000
+export const COUNTERS_PERSIST_MS = 60_000
+export const RELAY_STALE_MS = 10 * 60_000
+
+/** src/ops/plane.ts nextSyncMs. */
+export function nextSyncMs(isolates: number): number {
+  return Math.min(ISOLATE_SYNC_MAX_MS, Math.max(SYNC_MS, Math.ceil((isolates * 1000) / RELAY_TARGET_RPS)))
+}
 /** src/routemap/live.ts DEFAULT_POLL_MS: an isolate without the state plane reads the live pointer this often. */
 export const POLL_MS = DEFAULT_POLL_MS
 /** src/health/snapshot.ts SNAPSHOT_MAX_AGE_MS: a snapshot is reloaded at most every min(inter, 2 s). */

@@ -21,7 +21,8 @@ import {
 import { GROUP_TOUCH_PERSIST_MS as GROUP_TOUCH_CODE } from '../../../src/health/group.ts'
 import { CHECKPOINT_MS as CHECKPOINT_CODE } from '../../../src/health/monitor.ts'
 import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapshot.ts'
-import { ISOLATE_SYNC_MS } from '../../../src/ops/plane.ts'
+import * as plane from '../../../src/ops/plane.ts'
+import * as model from '../../../src/cost/model.ts'
 import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { cfg, compile } from '../../helpers/cfg.ts'
@@ -48,7 +49,9 @@ const perDay = (v: number) => Math.round(v * DAY)
 
 describe('the constants mirror the code', () => {
   it('sync, poll and snapshot intervals, the cron', () => {
-    expect(SYNC_MS).toBe(ISOLATE_SYNC_MS)
+    expect(SYNC_MS).toBe(plane.ISOLATE_SYNC_MS)
+    for (const k of ['ISOLATE_SYNC_MAX_MS', 'RELAY_TARGET_RPS', 'RELAY_SYNC_MS', 'POINTER_POLL_MS', 'COUNTERS_PERSIST_MS', 'RELAY_STALE_MS'] as const) expect(model[k], k).toBe(plane[k])
+    for (const n of [1, 100, 900, 901, 1200, 5000]) expect(model.nextSyncMs(n)).toBe(plane.nextSyncMs(n))
     expect(POLL_MS).toBe(DEFAULT_POLL_MS)
     expect(SNAPSHOT_MAX_AGE_MS).toBe(SNAPSHOT_CODE)
     expect(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')).toMatch(/^crons = \["\* \* \* \* \*"\]$/m)
