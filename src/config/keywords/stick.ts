@@ -113,7 +113,7 @@ export function parseTableSpec(st: Statement, a: readonly Word[], name: string, 
   let size: number | undefined
   let expireMs: number | undefined
   let nopurge = false
-  let consistency: 'exact' | 'fast' = 'exact'
+  let consistency: 'exact' | 'fast' = 'fast'
   let onError: 'open' | 'local' | undefined
   let peers: string | undefined
   const store: { type: string; periodMs?: number }[] = []
