@@ -109,10 +109,10 @@ export class StickTable extends DurableObject<StickEnv> {
     return r
   }
 
-  /** Replica: an isolate's flush (`home`: the home shard's name). */
-  async flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[]): Promise<FlushAnswer> {
+  /** Replica: an isolate's flush (`home`: the home shard's name; `refresh`: keys whose entries it wants back). */
+  async flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh: readonly string[] = []): Promise<FlushAnswer> {
     if (!this.#replica) this.#replica = { core: new StickReplica(), home }
-    const answer = this.#replica.core.flush(spec, isolate, items, Date.now())
+    const answer = this.#replica.core.flush(spec, isolate, items, Date.now(), refresh)
     const due = this.#replica.core.homeDue()
     if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
     return answer

@@ -46,7 +46,7 @@
 import type { StickTableSpec } from '../routemap/schema.ts'
 import { type EntryState, expiryOf, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
 import { DeltaQueue, entrySig } from './stick-delta.ts'
-import { FLUSH_SHORT_MS, type FlushAnswer } from './stick-replica.ts'
+import { FLUSH_LONG_MS, FLUSH_SHORT_MS, type FlushAnswer, REFRESH_WINDOW_MS } from './stick-replica.ts'
 import { type BatchItem, type ShardSpec, shardName, shardOf, shardSpec } from './stick-shard.ts'
 import type { StickStore, StickStoreFactory } from './stick-store.ts'
 
@@ -57,8 +57,11 @@ export interface StickShardRpc {
   lookup(key: string, now: number): Promise<EntryState | null>
   /** Home shard: a batch of writes (an isolate without location, or a replica's sync). */
   update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]>
-  /** Replica (`${table}:${shard}@${location}`): an isolate's flush; `home` names the home shard. */
-  flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[]): Promise<FlushAnswer>
+  /**
+   * Replica (`${table}:${shard}@${location}`): an isolate's flush; `home` names the home shard;
+   * `refresh` lists keys (tracked lately, nothing queued) whose entries the isolate wants back.
+   */
+  flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh?: readonly string[]): Promise<FlushAnswer>
 }
 
 /** The replica of home shard `home` in `location`: `${table}:${shard}@${location}`. */
@@ -114,6 +117,8 @@ interface ShardQueue {
   gen: number
   /** Flush interval the replica asked for last. */
   nextMs: number
+  /** Keys tracked through this queue, with the last time (least recent first): refreshed while others are active. */
+  readonly watched: Map<string, number>
 }
 
 interface Table {
@@ -238,41 +243,66 @@ export class RemoteStickStore implements StickStore {
     const name = loc === undefined ? home : replicaName(home, loc)
     let q = this.#queues.get(name)
     if (!q) {
-      q = { name, home, table: t.spec.name, deltas: new DeltaQueue(), timer: false, gen: 0, nextMs: this.#opts.flushMs ?? FLUSH_SHORT_MS }
+      q = { name, home, table: t.spec.name, deltas: new DeltaQueue(), timer: false, gen: 0, nextMs: this.#opts.flushMs ?? FLUSH_SHORT_MS, watched: new Map() }
       this.#queues.set(name, q)
     }
     q.deltas.add(key, ops, sig, now)
-    if (q.deltas.keys >= (this.#opts.batch ?? 1000)) this.#bg(this.#flushQueue(q))
-    else if (!q.timer) {
-      q.timer = true
-      const queue = q
-      const gen = q.gen
-      const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
-      const timer: Promise<void> = sleep(q.nextMs).then(() => {
-        this.#timers.delete(timer)
-        if (queue.gen === gen) this.#bg(this.#flushQueue(queue))
-      })
-      this.#timers.add(timer)
-      this.#opts.defer?.(timer)
+    const max = this.#opts.batch ?? 1000
+    if (q.name !== q.home) {
+      q.watched.delete(key)
+      q.watched.set(key, now)
+      if (q.watched.size > max) q.watched.delete(q.watched.keys().next().value as string)
     }
+    if (q.deltas.keys >= max) this.#bg(this.#flushQueue(q))
+    else this.#arm(q)
+  }
+
+  /** Starts the queue's flush timer (`nextMs`) unless one is running. */
+  #arm(q: ShardQueue): void {
+    if (q.timer) return
+    q.timer = true
+    const gen = q.gen
+    const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    const timer: Promise<void> = sleep(q.nextMs).then(() => {
+      this.#timers.delete(timer)
+      if (q.gen === gen) this.#bg(this.#flushQueue(q))
+    })
+    this.#timers.add(timer)
+    this.#opts.defer?.(timer)
+  }
+
+  /** Keys to refresh: tracked within REFRESH_WINDOW_MS, while other isolates of the location are active. */
+  #refreshKeys(q: ShardQueue, sent: readonly BatchItem[]): string[] {
+    if (q.name === q.home || q.nextMs >= FLUSH_LONG_MS) return []
+    const since = this.now() - REFRESH_WINDOW_MS
+    for (const [k, at] of q.watched) {
+      if (at >= since) break
+      q.watched.delete(k)
+    }
+    if (q.watched.size === 0) return []
+    const inBatch = new Set(sent.map((it) => it.key))
+    return [...q.watched.keys()].filter((k) => !inBatch.has(k))
   }
 
   async #flushQueue(q: ShardQueue): Promise<void> {
     q.timer = false
     q.gen++
-    if (q.deltas.keys === 0) return
     const t = this.#tables.get(q.table)
     if (!t) return
     const items = q.deltas.take()
+    const refresh = this.#refreshKeys(q, items)
+    if (items.length === 0 && refresh.length === 0) return
     if (this.#isDown(q.name)) return
     this.calls++
     try {
       const rpc = this.#opts.shard(q.name)
       let states: (EntryState | null)[]
+      let refreshed: (EntryState | null)[] = []
       if (q.name === q.home) states = await this.#timed(rpc.update(t.wire, items))
       else {
-        const answer = await this.#timed(rpc.flush(t.wire, q.home, this.#isolate, items))
+        const answer = await this.#timed(rpc.flush(t.wire, q.home, this.#isolate, items, refresh))
         states = answer.states
+        refreshed = answer.refreshed
         q.nextMs = answer.nextFlushMs
       }
       const last = new Map<string, EntryState>()
@@ -280,10 +310,14 @@ export class RemoteStickStore implements StickStore {
         const s = states[i]
         if (s) last.set(it.key, s)
       })
+      for (const s of refreshed) if (s && !last.has(s.key)) last.set(s.key, s)
       for (const s of last.values()) this.#merge(t, s, q.deltas.pending(s.key))
     } catch (e) {
       this.#markDown(q.name, e)
+      return
     }
+    // Others are active: keep this isolate's view of its recent keys fresh.
+    if (this.#refreshKeys(q, []).length > 0) this.#arm(q)
   }
 
   /** Installs the merged copy of an entry in the view, then re-applies what was queued since. */

@@ -19,7 +19,10 @@
  * every FLUSH_LONG_MS; when several are active, their views must converge quickly (each decides
  * on its own requests plus the others' as of its last flush), so they flush every FLUSH_SHORT_MS,
  * stretched to `active / REPLICA_BUDGET_RPS` when many are active so that the replica takes at
- * most REPLICA_BUDGET_RPS flushes per second.
+ * most REPLICA_BUDGET_RPS flushes per second. While others are active, an isolate also keeps
+ * flushing (with nothing queued: a refresh) for REFRESH_WINDOW_MS after it last tracked a key,
+ * asking for that key's entry: a view that waited for the client's next request to flush would
+ * read rates that decayed meanwhile (the others' requests missing) and admit too much.
  *
  * Over-admission within a location: a request admitted by one isolate reaches the others after
  * its flush wait and their next flush, ≈ one flush interval plus a local round trip on average,
@@ -32,13 +35,13 @@ import { DeltaQueue, entrySig } from './stick-delta.ts'
 import { type BatchItem, type ShardSpec, StickShard, memoryShardStorage } from './stick-shard.ts'
 
 /** Flush interval of isolates while several of the location are active (ms). */
-export const FLUSH_SHORT_MS = 250
+export const FLUSH_SHORT_MS = 100
 /** Flush interval of an isolate alone in its location (ms): its view is the location's truth. */
 export const FLUSH_LONG_MS = 2_000
 /** An isolate counts as active for this long after its last flush (ms). */
 export const ACTIVE_WINDOW_MS = 2 * FLUSH_LONG_MS
 /** Most isolate flushes per second a replica is asked to take (the interval stretches beyond). */
-export const REPLICA_BUDGET_RPS = 250
+export const REPLICA_BUDGET_RPS = 200
 /**
  * Longest time a replica keeps its location's writes from the home shard (ms). 2 s: with 300
  * locations a home shard takes ≤ 150 syncs/s (under the 500 requests/s per object target, room
@@ -47,10 +50,19 @@ export const REPLICA_BUDGET_RPS = 250
  */
 export const HOME_SYNC_MS = 2_000
 
+/**
+ * How long an isolate keeps refreshing the keys it tracked (ms) while other isolates of its
+ * location are active: its view of a client must stay fresh between that client's requests to
+ * it, or the view's rates decay (the others' requests since its last flush are missing).
+ */
+export const REFRESH_WINDOW_MS = 10_000
+
 /** The replica's answer to an isolate's flush. */
 export interface FlushAnswer {
   /** Per item sent: the entry after it (with everything the replica knows), null where refused. */
   readonly states: (EntryState | null)[]
+  /** Per key asked for refresh: the replica's entry, null when it has none. */
+  readonly refreshed: (EntryState | null)[]
   /** When the isolate should flush next (ms). */
   readonly nextFlushMs: number
 }
@@ -71,8 +83,11 @@ export class StickReplica {
   /** Items sent to the home and not answered yet. */
   #inFlight = false
 
-  /** An isolate's queued writes: applied, queued for the home, answered with the merged entries. */
-  flush(spec: ShardSpec, isolate: string, items: readonly BatchItem[], now: number): FlushAnswer {
+  /**
+   * An isolate's queued writes: applied, queued for the home, answered with the merged entries;
+   * plus the entries of the keys it asks to `refresh` (tracked lately, nothing queued).
+   */
+  flush(spec: ShardSpec, isolate: string, items: readonly BatchItem[], now: number, refresh: readonly string[] = []): FlushAnswer {
     this.#spec = spec
     const states = items.map((it) => {
       const s = this.#shard.track(spec, it.key, it.at, it.ops, it.last ?? it.at)
@@ -80,7 +95,7 @@ export class StickReplica {
       return s
     })
     this.#isolates.set(isolate, now)
-    return { states, nextFlushMs: flushInterval(this.active(now)) }
+    return { states, refreshed: refresh.map((k) => this.#shard.lookup(k, now)), nextFlushMs: flushInterval(this.active(now)) }
   }
 
   /** src_* / table_* reads of the location's copy. */

@@ -53,14 +53,14 @@ export class FakeDOs {
       track: (spec, key, at, ops) => call('track', () => this.home(name).track(spec, key, at, ops)),
       lookup: (key, at) => call('lookup', () => this.home(name).lookup(key, at)),
       update: (spec, items) => call('update', () => this.home(name).update(spec, items)),
-      flush: (spec, home, isolate, items) =>
+      flush: (spec, home, isolate, items, refresh) =>
         call('flush', () => {
           let r = this.replicas.get(name)
           if (!r) {
             r = { core: new StickReplica(), home }
             this.replicas.set(name, r)
           }
-          return r.core.flush(spec, isolate, items, now())
+          return r.core.flush(spec, isolate, items, now(), refresh)
         }),
     }
   }
