@@ -6,6 +6,7 @@ import { ALL_UP, ServerSelector } from '../../../src/engine/server-select.ts'
 import { NO_TRACE } from '../../../src/engine/trace.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
+import { FLUSH_LONG_MS, FLUSH_SHORT_MS } from '../../../src/state/stick-replica.ts'
 import { shardOf } from '../../../src/state/stick-shard.ts'
 import { FakeDOs } from '../../helpers/stick-fakes.ts'
 
@@ -129,7 +130,7 @@ describe('Durable Object-backed stick tables in the engine', () => {
     await tick()
     expect(dos.calls.length).toBe(3)
     // The first flush waits FLUSH_SHORT_MS; then the replica says how long (alone: FLUSH_LONG_MS).
-    expect(sleeps).toEqual([250, 2_000, 2_000])
+    expect(sleeps).toEqual([FLUSH_SHORT_MS, FLUSH_LONG_MS, FLUSH_LONG_MS])
   })
 
   it('fast: the view merges the counts of other isolates on each flush (via the location replica)', async () => {
