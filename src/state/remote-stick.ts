@@ -117,6 +117,8 @@ interface ShardQueue {
   gen: number
   /** Flush interval the replica asked for last. */
   nextMs: number
+  /** The running timer's interval (when `timer`). */
+  armedMs: number
   /** Keys tracked through this queue, with the last time (least recent first): refreshed while others are active. */
   readonly watched: Map<string, number>
 }
@@ -243,7 +245,7 @@ export class RemoteStickStore implements StickStore {
     const name = loc === undefined ? home : replicaName(home, loc)
     let q = this.#queues.get(name)
     if (!q) {
-      q = { name, home, table: t.spec.name, deltas: new DeltaQueue(), timer: false, gen: 0, nextMs: this.#opts.flushMs ?? FLUSH_SHORT_MS, watched: new Map() }
+      q = { name, home, table: t.spec.name, deltas: new DeltaQueue(), timer: false, gen: 0, nextMs: this.#opts.flushMs ?? FLUSH_SHORT_MS, armedMs: 0, watched: new Map() }
       this.#queues.set(name, q)
     }
     q.deltas.add(key, ops, sig, now)
@@ -261,6 +263,7 @@ export class RemoteStickStore implements StickStore {
   #arm(q: ShardQueue): void {
     if (q.timer) return
     q.timer = true
+    q.armedMs = q.nextMs
     const gen = q.gen
     const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
     const timer: Promise<void> = sleep(q.nextMs).then(() => {
@@ -304,6 +307,12 @@ export class RemoteStickStore implements StickStore {
         states = answer.states
         refreshed = answer.refreshed
         q.nextMs = answer.nextFlushMs
+        // A timer armed meanwhile with a longer interval (this isolate was alone): restart it.
+        if (q.timer && q.armedMs > q.nextMs) {
+          q.gen++
+          q.timer = false
+          this.#arm(q)
+        }
       }
       const last = new Map<string, EntryState>()
       items.forEach((it, i) => {
