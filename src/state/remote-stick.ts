@@ -119,7 +119,7 @@ interface ShardQueue {
   nextMs: number
   /** The running timer's interval (when `timer`). */
   armedMs: number
-  /** Keys tracked through this queue, with the last time (least recent first): refreshed while others are active. */
+  /** Shared keys (the replica said others write them too) with the last time this isolate tracked them (least recent first). */
   readonly watched: Map<string, number>
 }
 
@@ -250,10 +250,9 @@ export class RemoteStickStore implements StickStore {
     }
     q.deltas.add(key, ops, sig, now)
     const max = this.#opts.batch ?? 1000
-    if (q.name !== q.home) {
+    if (q.watched.has(key)) {
       q.watched.delete(key)
       q.watched.set(key, now)
-      if (q.watched.size > max) q.watched.delete(q.watched.keys().next().value as string)
     }
     if (q.deltas.keys >= max) this.#bg(this.#flushQueue(q))
     else this.#arm(q)
@@ -274,7 +273,7 @@ export class RemoteStickStore implements StickStore {
     this.#opts.defer?.(timer)
   }
 
-  /** Keys to refresh: tracked within REFRESH_WINDOW_MS, while other isolates of the location are active. */
+  /** Keys to refresh: shared keys this isolate tracked within REFRESH_WINDOW_MS, while other isolates of the location are active. */
   #refreshKeys(q: ShardQueue, sent: readonly BatchItem[]): string[] {
     if (q.name === q.home || q.nextMs >= FLUSH_LONG_MS) return []
     const since = this.now() - REFRESH_WINDOW_MS
@@ -307,6 +306,11 @@ export class RemoteStickStore implements StickStore {
         states = answer.states
         refreshed = answer.refreshed
         q.nextMs = answer.nextFlushMs
+        const at = new Map(items.map((it) => [it.key, it.last ?? it.at]))
+        for (const k of answer.shared) {
+          if (!q.watched.has(k)) q.watched.set(k, at.get(k) ?? this.now())
+        }
+        while (q.watched.size > (this.#opts.batch ?? 1000)) q.watched.delete(q.watched.keys().next().value as string)
         // A timer armed meanwhile with a longer interval (this isolate was alone): restart it.
         if (q.timer && q.armedMs > q.nextMs) {
           q.gen++

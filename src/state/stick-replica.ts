@@ -19,10 +19,12 @@
  * every FLUSH_LONG_MS; when several are active, their views must converge quickly (each decides
  * on its own requests plus the others' as of its last flush), so they flush every FLUSH_SHORT_MS,
  * stretched to `active / REPLICA_BUDGET_RPS` when many are active so that the replica takes at
- * most REPLICA_BUDGET_RPS flushes per second. While others are active, an isolate also keeps
- * flushing (with nothing queued: a refresh) for REFRESH_WINDOW_MS after it last tracked a key,
- * asking for that key's entry: a view that waited for the client's next request to flush would
- * read rates that decayed meanwhile (the others' requests missing) and admit too much.
+ * most REPLICA_BUDGET_RPS flushes per second. For a key that several isolates write (a client
+ * spread over them: the replica says which, `shared`), an isolate also keeps flushing (with
+ * nothing queued: a refresh) for REFRESH_WINDOW_MS after it last tracked it, asking for that
+ * key's entry: a view that waited for the client's next request to flush would read rates that
+ * decayed meanwhile (the others' requests missing) and admit too much. Keys written by one
+ * isolate only (a client whose connection stays on one isolate) cost no refresh.
  *
  * Over-admission within a location: a request admitted by one isolate reaches the others after
  * its flush wait and their next flush, ≈ one flush interval plus a local round trip on average,
@@ -32,7 +34,7 @@
  */
 import type { EntryState } from './memory-stick.ts'
 import { DeltaQueue, entrySig } from './stick-delta.ts'
-import { type BatchItem, type ShardSpec, StickShard, memoryShardStorage } from './stick-shard.ts'
+import { type BatchItem, memoryShardStorage, type ShardSpec, StickShard, shardCapacity } from './stick-shard.ts'
 
 /** Flush interval of isolates while several of the location are active (ms). */
 export const FLUSH_SHORT_MS = 100
@@ -51,9 +53,10 @@ export const REPLICA_BUDGET_RPS = 200
 export const HOME_SYNC_MS = 2_000
 
 /**
- * How long an isolate keeps refreshing the keys it tracked (ms) while other isolates of its
- * location are active: its view of a client must stay fresh between that client's requests to
- * it, or the view's rates decay (the others' requests since its last flush are missing).
+ * How long an isolate keeps refreshing a shared key (one that another isolate of the location
+ * also wrote within this window) after it last tracked it (ms): its view of a client spread over
+ * several isolates must stay fresh between that client's requests to it, or the view's rates
+ * decay (the others' requests since its last flush are missing) and it admits too much.
  */
 export const REFRESH_WINDOW_MS = 10_000
 
@@ -63,6 +66,8 @@ export interface FlushAnswer {
   readonly states: (EntryState | null)[]
   /** Per key asked for refresh: the replica's entry, null when it has none. */
   readonly refreshed: (EntryState | null)[]
+  /** Keys sent or refreshed that other isolates wrote too within REFRESH_WINDOW_MS (to keep refreshing). */
+  readonly shared: string[]
   /** When the isolate should flush next (ms). */
   readonly nextFlushMs: number
 }
@@ -78,6 +83,8 @@ export class StickReplica {
   readonly #home = new DeltaQueue()
   /** Last flush time per isolate id. */
   readonly #isolates = new Map<string, number>()
+  /** Last writer of each key, and when it was last written by two isolates within REFRESH_WINDOW_MS. */
+  readonly #writers = new Map<string, { isolate: string; at: number; sharedAt: number }>()
   #spec: ShardSpec | undefined
   #lastSync = Number.NEGATIVE_INFINITY
   /** Items sent to the home and not answered yet. */
@@ -95,7 +102,19 @@ export class StickReplica {
       return s
     })
     this.#isolates.set(isolate, now)
-    return { states, refreshed: refresh.map((k) => this.#shard.lookup(k, now)), nextFlushMs: flushInterval(this.active(now)) }
+    const shared: string[] = []
+    for (const it of items) {
+      const w = this.#writers.get(it.key)
+      const sharedAt = w && w.isolate !== isolate && now - w.at <= REFRESH_WINDOW_MS ? now : (w?.sharedAt ?? Number.NEGATIVE_INFINITY)
+      this.#writers.delete(it.key)
+      this.#writers.set(it.key, { isolate, at: now, sharedAt })
+    }
+    while (this.#writers.size > shardCapacity(spec)) this.#writers.delete(this.#writers.keys().next().value as string)
+    for (const k of new Set([...items.map((it) => it.key), ...refresh])) {
+      const w = this.#writers.get(k)
+      if (w && now - w.sharedAt <= REFRESH_WINDOW_MS) shared.push(k)
+    }
+    return { states, refreshed: refresh.map((k) => this.#shard.lookup(k, now)), shared, nextFlushMs: flushInterval(this.active(now)) }
   }
 
   /** src_* / table_* reads of the location's copy. */

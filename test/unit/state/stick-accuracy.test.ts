@@ -79,6 +79,8 @@ interface Scenario {
   readonly locations: number
   readonly isolatesPerLocation: number
   readonly seed?: number
+  /** One client per isolate (the client's connection stays on its isolate) instead of one client spread over all. */
+  readonly pinned?: boolean
 }
 
 interface Outcome {
@@ -121,9 +123,10 @@ async function run(s: Scenario): Promise<Outcome> {
       }
     }
     const loc = isolates[r() % s.locations] ?? []
-    const iso = loc[r() % loc.length]
+    const pick = r() % loc.length
+    const iso = loc[s.pinned ? n % loc.length : pick]
     if (!iso) throw new Error('no isolate')
-    const d = await iso.engine.decide(req)
+    const d = await iso.engine.decide(s.pinned ? { ...req, src: `198.51.100.${n % loc.length}` } : req)
     if (d.kind !== 'respond') admitted++
     const ref = await reference.decide(req)
     if (ref.kind !== 'respond') refAdmitted++
@@ -143,6 +146,16 @@ describe('fast-mode accuracy: the seed rate limit (200 requests / 10 s per addre
       report(`1 isolate, ${rate}/s`, o)
       expect(o.admitted, `${rate}/s`).toBe(o.reference)
     }
+  })
+
+  it('clients that stay on one isolate cost no refresh: one flush per request at most, however many isolates', async () => {
+    const o = await run({ rate: 5, seconds: 30, locations: 1, isolatesPerLocation: 5, pinned: true })
+    report('5 isolates, one client each at 1/s', o)
+    expect(o.flushes).toBeLessThanOrEqual(150)
+    // The same traffic as one client spread over the 5 isolates: its views are kept fresh.
+    const spread = await run({ rate: 5, seconds: 30, locations: 1, isolatesPerLocation: 5 })
+    report('5 isolates, one client at 5/s spread', spread)
+    expect(spread.flushes).toBeGreaterThan(5 * o.flushes)
   })
 
   it('N isolates in one location: admitted within 10% above HAProxy’s count', async () => {
