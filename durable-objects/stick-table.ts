@@ -8,8 +8,8 @@
  *   PERSIST_MS, one row per dirty entry;
  * - a **replica** of a home shard in one location, named `${table}:${shard}@${location}`
  *   (`flush`): core StickReplica (src/state/stick-replica.ts), created where its first caller is,
- *   nothing stored; the alarm sends its location's writes to the home shard at most every
- *   HOME_SYNC_MS.
+ *   nothing stored; it sends its location's writes to the home shard at most every HOME_SYNC_MS,
+ *   with the flush that finds a sync due, else from its alarm.
  * The table spec travels with each call, so a RouteMap change applies at once.
  */
 import { DurableObject } from 'cloudflare:workers'
@@ -112,10 +112,35 @@ export class StickTable extends DurableObject<StickEnv> {
   /** Replica: an isolate's flush (`home`: the home shard's name; `refresh`: keys whose entries it wants back). */
   async flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh: readonly string[] = []): Promise<FlushAnswer> {
     if (!this.#replica) this.#replica = { core: new StickReplica(), home }
-    const answer = this.#replica.core.flush(spec, isolate, items, Date.now(), refresh)
-    const due = this.#replica.core.homeDue()
-    if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
+    const now = Date.now()
+    const answer = this.#replica.core.flush(spec, isolate, items, now, refresh)
+    // A sync due now goes with this flush (not awaited by the isolate): no alarm. Otherwise the
+    // alarm sends the writes when due (an isolate alone flushes every FLUSH_LONG_MS ≥ HOME_SYNC_MS,
+    // so its replica syncs without alarms).
+    const out = this.#replica.core.takeHome(now)
+    if (out) this.ctx.waitUntil(this.#syncHome(out))
+    else {
+      const due = this.#replica.core.homeDue()
+      if (due !== undefined) await this.#arm(Math.max(due, now))
+    }
     return answer
+  }
+
+  /** Sends a replica's writes to its home shard and takes the merged entries back. */
+  async #syncHome(out: { spec: ShardSpec; items: BatchItem[] }): Promise<void> {
+    const r = this.#replica
+    if (!r) return
+    try {
+      const ns = this.env.STICK
+      if (!ns) throw new Error('no STICK binding')
+      const states = await ns.getByName(r.home).update(out.spec, out.items)
+      r.core.applyHome(out.items, states, Date.now())
+    } catch (e) {
+      r.core.homeFailed(out.items)
+      console.warn(`[stick] replica sync to ${r.home}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const due = r.core.homeDue()
+    if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
   }
 
   /** Number of live entries (tests, `show table`). */
@@ -161,21 +186,10 @@ export class StickTable extends DurableObject<StickEnv> {
     this.#alarmAt = undefined
     const now = Date.now()
     if (this.#home?.dirty && now >= this.#lastPersist + PERSIST_MS) await this.persist()
-    const r = this.#replica
-    const out = r?.core.takeHome(now)
-    if (r && out) {
-      try {
-        const ns = this.env.STICK
-        if (!ns) throw new Error('no STICK binding')
-        const states = await ns.getByName(r.home).update(out.spec, out.items)
-        r.core.applyHome(out.items, states, Date.now())
-      } catch (e) {
-        r.core.homeFailed(out.items)
-        console.warn(`[stick] replica sync to ${r.home}: ${e instanceof Error ? e.message : String(e)}`)
-      }
-    }
+    const out = this.#replica?.core.takeHome(now)
+    if (out) await this.#syncHome(out)
     if (this.#home?.dirty) await this.#arm(this.#lastPersist + PERSIST_MS)
-    const due = r?.core.homeDue()
+    const due = this.#replica?.core.homeDue()
     if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
   }
 

@@ -249,16 +249,15 @@ export function trackedTables(map: RouteMap): TrackedTables {
 
 /**
  * Fast-mode flushes per second from one isolate to one shard's replica, the isolate tracking `r`
- * keys/s of that shard with `k` isolates active in its location (src/state/remote-stick.ts,
- * stick-replica.ts): alone, a queue is sent FLUSH_LONG_MS after its first op; with others, every
- * `flushInterval(k)` (FLUSH_SHORT_MS, stretched beyond REPLICA_BUDGET_RPS isolates' worth), and
- * the isolate keeps flushing (refreshing) for REFRESH_WINDOW_MS after each tracked request.
+ * requests/s of that shard with `k` isolates active in its location (src/state/remote-stick.ts,
+ * stick-replica.ts): a queue is sent FLUSH_LONG_MS after its first op when the isolate is alone,
+ * `flushInterval(k)` after it with others (FLUSH_SHORT_MS, stretched beyond REPLICA_BUDGET_RPS
+ * isolates' worth). Clients are assumed to stay on one isolate (their connection does): a key
+ * that several isolates write also costs up to one refresh per interval for REFRESH_WINDOW_MS
+ * after each of its requests, not counted here.
  */
 export function fastFlushesPerSecond(r: number, k: number): number {
-  if (r <= 0) return 0
-  if (k < 2) return periodic(FLUSH_LONG_MS, r)
-  const interval = flushInterval(Math.ceil(k))
-  return Math.min(1000 / interval, r * (1 + REFRESH_WINDOW_MS / interval))
+  return periodic(k < 2 ? FLUSH_LONG_MS : flushInterval(Math.ceil(k)), r)
 }
 
 /** Whether a table's entries carry data the home shard keeps in rows (stick-shard.ts PERSISTENT_DATA; stick rules store server_id). */
@@ -273,9 +272,10 @@ function persistentTable(map: RouteMap, table: StickTableSpec): boolean {
  * isolates / L per location; r = tracked requests/s of an isolate per shard.
  * - exact: one `track` per track-sc (DO request), answered from memory (no row read or written).
  * - fast: isolates × shards × fastFlushesPerSecond(r, k) flushes to the replicas; each replica
- *   syncs with its home shard at most every HOME_SYNC_MS when it received a flush: an alarm (1
- *   DO request, 1 row written by setAlarm, billed for its wait on the far home: alarmWallMs) and
- *   one `update` to the home (1 DO request).
+ *   syncs with its home shard at most every HOME_SYNC_MS when it received a flush: one `update`
+ *   to the home (1 DO request), sent with the flush that finds it due (k < 2: an isolate alone
+ *   flushes every FLUSH_LONG_MS = HOME_SYNC_MS), else by the replica's alarm (k ≥ 2: 1 more DO
+ *   request, 1 row written by setAlarm, billed for its wait on the far home: alarmWallMs).
  * - rows, both modes: only for tables whose entries carry persistent data (gpc0/gpc1/gpt0, or
  *   server_id from stick rules): one row per dirty entry per PERSIST_MS, counted as one per
  *   tracked request (every request its own key: an upper bound), plus the persist alarm (1 DO
@@ -304,8 +304,11 @@ function stickUsage(map: RouteMap, a: CostAssumptions): Usage {
     calls += a.isolates * n * perPair
     const syncs = L * n * Math.min(1000 / HOME_SYNC_MS, Math.ceil(k) * perPair)
     calls += syncs
-    alarmCalls += syncs
-    rows += syncs
+    // Alone, an isolate flushes no more often than HOME_SYNC_MS: every sync goes with a flush.
+    if (k >= 2) {
+      alarmCalls += syncs
+      rows += syncs
+    }
   }
   return usage({ doRequests: calls + alarmCalls, rowsWritten: rows, doGbS: (calls * (a.rpcWallMs / 1000) + alarmCalls * (a.alarmWallMs / 1000)) * DO_MEMORY_GB })
 }

@@ -12,6 +12,7 @@ import { durableStickStore } from '../../durable-objects/stick-table.ts'
 import { compileConfig } from '../../src/config/compile.ts'
 import { createEngine } from '../../src/engine/index.ts'
 import { readFreqCtr } from '../../src/state/freq-ctr.ts'
+import { HOME_SYNC_MS } from '../../src/state/stick-replica.ts'
 import { PERSIST_MS, type ShardSpec, shardName, shardOf } from '../../src/state/stick-shard.ts'
 
 const SPEC: ShardSpec = { name: 'rl', size: 1000, expireMs: 30_000, nopurge: false, store: [{ type: 'http_req_rate', periodMs: 10_000 }, { type: 'http_req_cnt' }, { type: 'gpc0' }] }
@@ -123,7 +124,7 @@ backend be
     expect((await env.STICK.getByName(name).lookup('203.0.113.9', Date.now()))?.rates.http_req_rate?.currCtr).toBe(8)
   })
 
-  it('fast mode with a location: no call on the request path; the replica answers, its alarm syncs the home shard', async () => {
+  it('fast mode with a location: no call on the request path; the replica answers and syncs the home shard (with a flush when due, else by alarm)', async () => {
     const r = compileConfig([{ name: 'rl.cfg', text: CFG.replace(' consistency exact', '').replace('fe_rl', 'fe_fast') }])
     if (!r.routeMap) throw new Error('compile failed')
     const never = () => new Promise<void>(() => {})
@@ -143,7 +144,12 @@ backend be
     const home = shardName('fe_fast', shardOf({ size: 200 * 1024 }, '203.0.113.10'))
     const replica = env.STICK.getByName(`${home}@TST`)
     expect((await replica.lookup('203.0.113.10', Date.now()))?.rates.http_req_rate?.currCtr).toBe(6)
-    await runDurableObjectAlarm(replica)
-    expect((await env.STICK.getByName(home).lookup('203.0.113.10', Date.now()))?.rates.http_req_rate?.currCtr).toBe(6)
+    // The first flush found a sync due (none yet): isolate 1's 3 requests went home with it.
+    const homeCount = async () => (await env.STICK.getByName(home).lookup('203.0.113.10', Date.now()))?.rates.http_req_rate?.currCtr
+    for (let i = 0; i < 50 && (await homeCount()) !== 3; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(await homeCount()).toBe(3)
+    // The second flush came before HOME_SYNC_MS: the alarm is armed for the rest.
+    const alarm = await runInDurableObject(replica, (_, state) => state.storage.getAlarm())
+    expect(alarm).toBeGreaterThan(Date.now() + HOME_SYNC_MS - 1_000)
   })
 })
