@@ -10,7 +10,8 @@
  *   when the store has no `location`. A queue is sent by time only, `flushMs` after its first
  *   write, where `flushMs` is what the replica answered last (stick-replica.ts: FLUSH_SHORT_MS
  *   while several isolates of the location are active, FLUSH_LONG_MS when this one is alone),
- *   FLUSH_SHORT_MS before the first answer, the `flushMs` option without a replica; a queue of
+ *   FLUSH_SHORT_MS before the first answer (a timer armed with a longer interval restarts when
+ *   the replica asks for a shorter one), the `flushMs` option without a replica; a queue of
  *   `batch` keys is sent at once (that bounds the payload, not the interval). The timer is handed
  *   to `defer` (ctx.waitUntil). The answer (the replica's merged entries) replaces the view's
  *   copies, with the writes queued since re-applied on top: an isolate alone gets its own counts
@@ -24,7 +25,8 @@
  *
  * Calls per request: 0 for requests that track nothing (and for src_* reads, which read the
  * view); fast: one flush per shard and flush interval while the isolate tracks keys of that
- * shard, whatever the request rate (≤ 4/s per shard with FLUSH_SHORT_MS, 0.5/s alone); exact: 1
+ * shard, whatever the request rate (≤ 10/s per shard with FLUSH_SHORT_MS, 0.5/s alone; plus
+ * refreshes of keys other isolates write too, stick-replica.ts); exact: 1
  * awaited per track-sc, +1 in the background per request that also writes (sc-inc-gpc0,
  * sc-set-gpt0, stick store), +1 in the background per tracked entry that stores http_err/http_fail
  * when the response is an error or failure, +1 in the background per tracked entry that stores

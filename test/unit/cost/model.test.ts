@@ -4,7 +4,21 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { costSummary } from '../../../src/cli/cost.ts'
 import { main } from '../../../src/cli/main.ts'
-import { assumptions, type CostEstimate, CRON_MS, defaultIsolates, estimate, FLUSH_LONG_MS, FLUSH_SHORT_MS, fastFlushesPerSecond, HOME_SYNC_MS, PERSIST_MS, POLL_MS, SNAPSHOT_MAX_AGE_MS, SYNC_MS } from '../../../src/cost/model.ts'
+import {
+  assumptions,
+  type CostEstimate,
+  CRON_MS,
+  defaultIsolates,
+  estimate,
+  FLUSH_LONG_MS,
+  FLUSH_SHORT_MS,
+  fastFlushesPerSecond,
+  HOME_SYNC_MS,
+  PERSIST_MS,
+  POLL_MS,
+  SNAPSHOT_MAX_AGE_MS,
+  SYNC_MS,
+} from '../../../src/cost/model.ts'
 import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapshot.ts'
 import { DEFAULT_SYNC_MS } from '../../../src/ops/runtime-client.ts'
 import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
