@@ -117,12 +117,9 @@ export class StickTable extends DurableObject<StickEnv> {
     // A sync due now goes with this flush (not awaited by the isolate): no alarm. Otherwise the
     // alarm sends the writes when due (an isolate alone flushes every FLUSH_LONG_MS ≥ HOME_SYNC_MS,
     // so its replica syncs without alarms).
-    const out = this.#replica.core.takeHome(now)
-    if (out) this.ctx.waitUntil(this.#syncHome(out))
-    else {
-      const due = this.#replica.core.homeDue()
-      if (due !== undefined) await this.#arm(Math.max(due, now))
-    }
+    const next = this.#replica.core.schedule(now)
+    if (next.sync) this.ctx.waitUntil(this.#syncHome(next.sync))
+    else if (next.alarmAt !== undefined) await this.#arm(next.alarmAt)
     return answer
   }
 
@@ -139,8 +136,10 @@ export class StickTable extends DurableObject<StickEnv> {
       r.core.homeFailed(out.items)
       console.warn(`[stick] replica sync to ${r.home}: ${e instanceof Error ? e.message : String(e)}`)
     }
-    const due = r.core.homeDue()
-    if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
+    // Writes queued meanwhile: sent now if this sync took HOME_SYNC_MS, else at the alarm.
+    const next = r.core.schedule(Date.now())
+    if (next.sync) await this.#syncHome(next.sync)
+    else if (next.alarmAt !== undefined) await this.#arm(next.alarmAt)
   }
 
   /** Number of live entries (tests, `show table`). */
@@ -186,11 +185,10 @@ export class StickTable extends DurableObject<StickEnv> {
     this.#alarmAt = undefined
     const now = Date.now()
     if (this.#home?.dirty && now >= this.#lastPersist + PERSIST_MS) await this.persist()
-    const out = this.#replica?.core.takeHome(now)
-    if (out) await this.#syncHome(out)
+    const next = this.#replica?.core.schedule(now)
+    if (next?.sync) await this.#syncHome(next.sync)
+    else if (next?.alarmAt !== undefined) await this.#arm(next.alarmAt)
     if (this.#home?.dirty) await this.#arm(this.#lastPersist + PERSIST_MS)
-    const due = this.#replica?.core.homeDue()
-    if (due !== undefined) await this.#arm(Math.max(due, Date.now()))
   }
 
   async #armPersist(): Promise<void> {

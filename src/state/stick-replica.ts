@@ -164,6 +164,18 @@ export class StickReplica {
     }
   }
 
+  /**
+   * What the object does after a flush or an alarm (durable-objects/stick-table.ts, the
+   * simulation): send the writes now when a sync is due (`sync`, then applyHome or homeFailed),
+   * else arm the alarm for when one will be (`alarmAt`); neither when there is nothing to send.
+   */
+  schedule(now: number): { readonly sync?: { spec: ShardSpec; items: BatchItem[] }; readonly alarmAt?: number } {
+    const sync = this.takeHome(now)
+    if (sync) return { sync }
+    const due = this.homeDue()
+    return due === undefined ? {} : { alarmAt: Math.max(due, now) }
+  }
+
   /** The home did not answer: the writes are sent again at the next sync. */
   homeFailed(items: readonly BatchItem[]): void {
     this.#inFlight = false
