@@ -10,13 +10,16 @@
  *   (`flush`): core StickReplica (src/state/stick-replica.ts), created where its first caller is,
  *   nothing stored; it sends its location's writes to the home shard at most every HOME_SYNC_MS,
  *   with the flush that finds a sync due, else from its alarm.
- * The table spec travels with each call, so a RouteMap change applies at once.
+ * The logic is src/state/stick-object.ts (runtime-free: the simulation runs the same); this class
+ * supplies SQLite (sqlShardStorage), the alarm and the STICK namespace. The table spec travels
+ * with each call, so a RouteMap change applies at once.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { EntryState, StickOp } from '../src/state/memory-stick.ts'
 import { type RemoteStickOptions, remoteStickStore, type RemoteStickFactory } from '../src/state/remote-stick.ts'
-import { type FlushAnswer, StickReplica } from '../src/state/stick-replica.ts'
-import { type BatchItem, PERSIST_MS, type ShardRow, type ShardSpec, type ShardStorage, StickShard } from '../src/state/stick-shard.ts'
+import { StickObject } from '../src/state/stick-object.ts'
+import type { FlushAnswer } from '../src/state/stick-replica.ts'
+import type { BatchItem, ShardRow, ShardSpec, ShardStorage } from '../src/state/stick-shard.ts'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS entries (
@@ -77,133 +80,74 @@ interface StickEnv {
   readonly STICK?: DurableObjectNamespace<StickTable>
 }
 
+/** The object's methods are StickObject's (src/state/stick-object.ts) over SQLite, the alarm and STICK. */
 export class StickTable extends DurableObject<StickEnv> {
-  #home: StickShard | undefined
-  #replica: { core: StickReplica; home: string } | undefined
-  #lastPersist = 0
-  /** When the alarm is armed (cached; undefined: not known to be armed). */
-  #alarmAt: number | undefined
+  readonly #core: StickObject
 
-  /** The home shard core, its persistent rows loaded from SQLite on first use. */
-  #shard(): StickShard {
-    if (!this.#home) this.#home = new StickShard(sqlShardStorage(this.ctx.storage.sql))
-    return this.#home
+  constructor(ctx: DurableObjectState, env: StickEnv) {
+    super(ctx, env)
+    this.#core = new StickObject({
+      storage: () => sqlShardStorage(ctx.storage.sql),
+      home: (name) => {
+        if (!env.STICK) throw new Error('no STICK binding')
+        return env.STICK.getByName(name)
+      },
+      now: Date.now,
+      getAlarm: () => ctx.storage.getAlarm(),
+      setAlarm: (at) => ctx.storage.setAlarm(at),
+      waitUntil: (p) => ctx.waitUntil(p),
+      transaction: (f) => ctx.storage.transactionSync(f),
+      log: (line) => console.warn(line),
+    })
   }
 
   /** track-sc (exact mode) / stick store: creates or refreshes `key`, applies `ops`; null when refused (nopurge, full). */
-  async track(spec: ShardSpec, key: string, now: number, ops: readonly StickOp[]): Promise<EntryState | null> {
-    const r = this.#shard().track(spec, key, now, ops)
-    await this.#armPersist()
-    return r
+  track(spec: ShardSpec, key: string, now: number, ops: readonly StickOp[]): Promise<EntryState | null> {
+    return this.#core.track(spec, key, now, ops)
   }
 
   /** src_* / table_*: the entry without creating or refreshing it. */
-  async lookup(key: string, now: number): Promise<EntryState | null> {
-    return this.#replica ? this.#replica.core.lookup(key, now) : this.#shard().lookup(key, now)
+  lookup(key: string, now: number): Promise<EntryState | null> {
+    return this.#core.lookup(key, now)
   }
 
   /** A batch of writes (an isolate without location, a replica's sync); returns each key's merged entry. */
-  async update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]> {
-    const r = this.#shard().update(spec, items)
-    await this.#armPersist()
-    return r
+  update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]> {
+    return this.#core.update(spec, items)
   }
 
   /** Replica: an isolate's flush (`home`: the home shard's name; `refresh`: keys whose entries it wants back). */
-  async flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh: readonly string[] = []): Promise<FlushAnswer> {
-    if (!this.#replica) this.#replica = { core: new StickReplica(), home }
-    const now = Date.now()
-    const answer = this.#replica.core.flush(spec, isolate, items, now, refresh)
-    // A sync due now goes with this flush (not awaited by the isolate): no alarm. Otherwise the
-    // alarm sends the writes when due (an isolate alone flushes every FLUSH_LONG_MS ≥ HOME_SYNC_MS,
-    // so its replica syncs without alarms).
-    const next = this.#replica.core.schedule(now)
-    if (next.sync) this.ctx.waitUntil(this.#syncHome(next.sync))
-    else if (next.alarmAt !== undefined) await this.#arm(next.alarmAt)
-    return answer
-  }
-
-  /** Sends a replica's writes to its home shard and takes the merged entries back. */
-  async #syncHome(out: { spec: ShardSpec; items: BatchItem[] }): Promise<void> {
-    const r = this.#replica
-    if (!r) return
-    try {
-      const ns = this.env.STICK
-      if (!ns) throw new Error('no STICK binding')
-      const states = await ns.getByName(r.home).update(out.spec, out.items)
-      r.core.applyHome(out.items, states, Date.now())
-    } catch (e) {
-      r.core.homeFailed(out.items)
-      console.warn(`[stick] replica sync to ${r.home}: ${e instanceof Error ? e.message : String(e)}`)
-    }
-    // Writes queued meanwhile: sent now if this sync took HOME_SYNC_MS, else at the alarm.
-    const next = r.core.schedule(Date.now())
-    if (next.sync) await this.#syncHome(next.sync)
-    else if (next.alarmAt !== undefined) await this.#arm(next.alarmAt)
+  flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh: readonly string[] = []): Promise<FlushAnswer> {
+    return this.#core.flush(spec, home, isolate, items, refresh)
   }
 
   /** Number of live entries (tests, `show table`). */
-  async size(now: number): Promise<number> {
-    return this.#shard().size(now)
+  size(now: number): Promise<number> {
+    return this.#core.size(now)
   }
 
   /** Runtime API `show table`: every live entry of this shard, in key order. */
-  async dump(now: number): Promise<EntryState[]> {
-    return this.#shard().entries(now)
+  dump(now: number): Promise<EntryState[]> {
+    return this.#core.dump(now)
   }
 
-  /**
-   * Runtime API `clear table`: removes `key`, or every entry; returns how many live entries went
-   * (entries expired at `now` are purged first and not counted).
-   */
-  async clear(key?: string, now: number = Date.now()): Promise<number> {
-    const n = this.#shard().clear(key, now)
-    await this.#armPersist()
-    return n
+  /** Runtime API `clear table`: removes `key`, or every entry; returns how many live entries went. */
+  clear(key?: string, now: number = Date.now()): Promise<number> {
+    return this.#core.clear(key, now)
   }
 
-  /**
-   * Runtime API `set table <t> key <k> data.<type> <v>…`: creates or refreshes `key` and writes
-   * each value; a rate is set as HAProxy does (current period = value, previous = 0, starting
-   * now). Null when the shard is full and the table is `nopurge`.
-   */
-  async setData(spec: ShardSpec, key: string, now: number, data: Readonly<Record<string, number>>): Promise<EntryState | null> {
-    const r = this.#shard().setData(spec, key, now, data)
-    await this.#armPersist()
-    return r
+  /** Runtime API `set table`: writes `data` on `key` (null when refused: nopurge, full). */
+  setData(spec: ShardSpec, key: string, now: number, data: Readonly<Record<string, number>>): Promise<EntryState | null> {
+    return this.#core.setData(spec, key, now, data)
   }
 
   /** Writes the home's dirty rows now (tests; the alarm does it at most every PERSIST_MS). */
-  async persist(): Promise<number> {
-    const now = Date.now()
-    this.#lastPersist = now
-    const home = this.#home
-    return home ? this.ctx.storage.transactionSync(() => home.persist(now)) : 0
+  persist(): Promise<number> {
+    return this.#core.persist()
   }
 
-  override async alarm(): Promise<void> {
-    this.#alarmAt = undefined
-    const now = Date.now()
-    if (this.#home?.dirty && now >= this.#lastPersist + PERSIST_MS) await this.persist()
-    const next = this.#replica?.core.schedule(now)
-    if (next?.sync) await this.#syncHome(next.sync)
-    else if (next?.alarmAt !== undefined) await this.#arm(next.alarmAt)
-    if (this.#home?.dirty) await this.#arm(this.#lastPersist + PERSIST_MS)
-  }
-
-  async #armPersist(): Promise<void> {
-    if (this.#home?.dirty) await this.#arm(Math.max(Date.now(), this.#lastPersist + PERSIST_MS))
-  }
-
-  /** Arms the alarm for `at` unless one is armed earlier. */
-  async #arm(at: number): Promise<void> {
-    if (this.#alarmAt === undefined) {
-      const cur = await this.ctx.storage.getAlarm()
-      this.#alarmAt = cur ?? undefined
-    }
-    if (this.#alarmAt !== undefined && this.#alarmAt <= at) return
-    this.#alarmAt = at
-    await this.ctx.storage.setAlarm(at)
+  override alarm(): Promise<void> {
+    return this.#core.alarm()
   }
 }
 
