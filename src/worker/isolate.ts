@@ -134,7 +134,7 @@ export function createIsolate(env: Env, o: IsolateOptions): Isolate {
     ...(runtime ? { runtime } : {}),
     ...(health ? { health } : {}),
     loader: async () => undefined,
-    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log }) } : {}),
+    ...(env.STICK ? { stick: durableStickStore(env.STICK, { location: o.location, isolate: id, log }) } : {}),
   }
   return self
 }
