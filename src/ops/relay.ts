@@ -94,10 +94,17 @@ export class RelayCore {
     this.#readText()
   }
 
-  /** The hub's push of a new state. */
-  push(state: PlaneState): void {
+  /** The hub's push of a new state (with the RouteMap's text when the pointer moved). */
+  push(state: PlaneState, routeMapText?: string): void {
     this.#count('push')
+    this.#takeText(state, routeMapText)
     this.#adopt(state, this.#d.now())
+  }
+
+  /** The hub's copy of the pointer's text: no KV read of our own. */
+  #takeText(state: PlaneState | undefined, text: string | undefined): void {
+    const id = pointerId((state ?? this.#state)?.pointer)
+    if (text !== undefined && id !== '') this.#text = { id, text }
   }
 
   /** One call to the hub at a time: counters up, state down. */
@@ -108,7 +115,14 @@ export class RelayCore {
       const plans = [...this.#plans.values()].filter((p) => now - p.sentAt >= PLANS_REPEAT_MS || p.sentAt === 0)
       for (const p of plans) p.sentAt = now
       try {
-        const a = await this.#d.hub({ relay: this.#name, seq: this.#state?.seq ?? -1, ...(report ? { report } : {}), ...(plans.length ? { plans: plans.map((p) => p.plan) } : {}) })
+        const a = await this.#d.hub({
+          relay: this.#name,
+          seq: this.#state?.seq ?? -1,
+          routeMap: this.#text?.id ?? '',
+          ...(report ? { report } : {}),
+          ...(plans.length ? { plans: plans.map((p) => p.plan) } : {}),
+        })
+        this.#takeText(a.state, a.routeMapText)
         this.#adopt(a.state ?? (this.#state as PlaneState), this.#d.now())
       } catch (e) {
         for (const p of plans) p.sentAt = 0
