@@ -44,6 +44,8 @@ export class RelayCore {
   #state: PlaneState | undefined
   #hubAt = Number.NEGATIVE_INFINITY
   #hubAtSaved = Number.NEGATIVE_INFINITY
+  /** When this relay last called the hub (counters go up every RELAY_SYNC_MS, pushes or not). */
+  #syncedAt = Number.NEGATIVE_INFINITY
   #hubInflight: Promise<void> | undefined
   readonly #reports = new MergedReports()
   readonly #plans = new Map<string, { plan: HealthPlan; sentAt: number }>()
@@ -59,6 +61,7 @@ export class RelayCore {
       else if (key === 'relay:hubAt') {
         this.#hubAt = v as number
         this.#hubAtSaved = v as number
+        this.#syncedAt = v as number
       } else if (key === 'relay:name') this.#name = v as string
     }
   }
@@ -111,6 +114,7 @@ export class RelayCore {
   syncHub(): Promise<void> {
     this.#hubInflight ??= (async () => {
       const now = this.#d.now()
+      this.#syncedAt = now
       const report = this.#reports.take(this.#name, now)
       const plans = [...this.#plans.values()].filter((p) => now - p.sentAt >= PLANS_REPEAT_MS || p.sentAt === 0)
       for (const p of plans) p.sentAt = now
@@ -178,7 +182,7 @@ export class RelayCore {
       } catch (e) {
         this.#d.log?.(`[relay] hub sync failed: ${String(e)}`)
       }
-    } else if (now - this.#hubAt >= RELAY_SYNC_MS || plansPending) this.#later(this.syncHub())
+    } else if (now - this.#syncedAt >= RELAY_SYNC_MS || plansPending) this.#later(this.syncHub())
     if (this.#state && this.#text?.id !== pointerId(this.#state.pointer)) this.#readText()
     const state = this.#state
     const isolates = this.#reports.isolates(now)

@@ -209,6 +209,22 @@ describe('the state plane: hub, relays, isolates', () => {
     expect([...w.hubStore.map.keys()].filter((k) => k.startsWith('counters:'))).toEqual([])
   })
 
+  it('pushes do not hold back the counters: a relay still calls the hub every RELAY_SYNC_MS', async () => {
+    const w = world()
+    const a = w.isolate('a', 'AMS', () => ({ 'fe:web': { stot: 1 } }))
+    await a.client.sync()
+    const calls = w.hubCalls.length
+    for (let i = 0; i < 4; i++) {
+      w.clock.t += ISOLATE_SYNC_MS
+      w.hub.setAdmin('app', 's1', { weight: i + 1 })
+      await w.settle()
+      await a.client.sync()
+      await w.settle()
+    }
+    expect(w.hubCalls.length).toBeGreaterThanOrEqual(calls + 1)
+    expect(w.hub.stats().counters['fe:web']?.stot).toBeGreaterThanOrEqual(3)
+  })
+
   it('a flush (the stats page) forwards the counters before answering', async () => {
     const w = world()
     const a = w.isolate('a', 'AMS', () => ({ 'fe:web': { stot: 1 } }))
