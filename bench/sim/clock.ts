@@ -9,7 +9,7 @@
  * settles it (a simulated round trip's answer) runs. Events at the same time run in the order
  * they were scheduled.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import type { AsyncLocalStorage } from 'node:async_hooks'
 
 interface Event {
   readonly at: number

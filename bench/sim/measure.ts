@@ -53,7 +53,14 @@ export interface SimResults {
   readonly realRequests: number
   readonly events: number
   readonly objects: readonly ObjectRow[]
-  readonly cold: { readonly starts: number; readonly waitedFar: number; readonly farObjects: Readonly<Record<string, number>>; readonly doRoundTrips: Dist; readonly kvRoundTrips: Dist; readonly waitMs: Dist }
+  readonly cold: {
+    readonly starts: number
+    readonly waitedFar: number
+    readonly farObjects: Readonly<Record<string, number>>
+    readonly doRoundTrips: Dist
+    readonly kvRoundTrips: Dist
+    readonly waitMs: Dist
+  }
   readonly admin: readonly ({ readonly command: string } & Dist)[]
   readonly adminAll: Dist
   readonly push: { readonly learnedMs: Dist; readonly afterKvMs: Dist; readonly kvMs: Dist }
@@ -63,6 +70,7 @@ export interface SimResults {
   readonly limit: { readonly requests: number; readonly periodMs: number }
   readonly consistency: { readonly generated: number; readonly accounted: number; readonly hubFinal: number; readonly lostEvicted: number; readonly lostSyncs: number; readonly unaccounted: number }
   readonly statuses: Readonly<Record<string, number>>
+  readonly unhandledRejections: { readonly count: number; readonly samples: readonly string[] }
   readonly cost: { readonly proxiedSteady: number; readonly perMillion: readonly CostRow[]; readonly totals: CostRow; readonly simDollarsPerMillion: number; readonly formulaDollarsPerMillion: number }
   /** Sorted samples (at most 200 each) for the plot's CDFs, in seconds. */
   readonly cdf: Readonly<Record<'admin' | 'pushAfterKv' | 'counters' | 'failureStop', readonly number[]>>
@@ -198,10 +206,33 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
   const doRatio = tot.doRequests.ratio
   const targets: Target[] = [
     target('busiest object', '≤ 500 requests/s', steadyPeak, 500, 'req/s', top ? `${top.binding} ${top.name} at ${top.location}` : undefined),
-    target('cold isolates that waited on an object outside their location', '0', cold.waitedFar, 0, 'isolates', `of ${cold.starts} cold starts; ${Object.entries(farObjects).map(([k, v]) => `${k}: ${v}`).join(', ')}`),
-    target('round trips a cold isolate waited (max)', '≤ 1', cold.doRoundTrips.max, 1, 'round trips', `Durable Object round trips, overlapping calls counted once; plus ${cold.kvRoundTrips.max ?? 0} KV reads in its location`),
+    target(
+      'cold isolates that waited on an object outside their location',
+      '0',
+      cold.waitedFar,
+      0,
+      'isolates',
+      `of ${cold.starts} cold starts; ${Object.entries(farObjects)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
+    ),
+    target(
+      'round trips a cold isolate waited (max)',
+      '≤ 1',
+      cold.doRoundTrips.max,
+      1,
+      'round trips',
+      `Durable Object round trips, overlapping calls counted once; plus ${cold.kvRoundTrips.max ?? 0} KV reads in its location`,
+    ),
     target('admin change reaches every isolate (p99)', '≤ 5 s', adminAll.p99 === null ? null : adminAll.p99 / 1000, 5, 's', `${adminAll.n} isolate × change pairs, ${adminAll.never} never`),
-    target('config push runs everywhere after KV propagation (p99)', '≤ KV + 5 s', push.afterKvMs.p99 === null ? null : push.afterKvMs.p99 / 1000, 5, 's', `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`} after its location's KV propagation`),
+    target(
+      'config push runs everywhere after KV propagation (p99)',
+      '≤ KV + 5 s',
+      push.afterKvMs.p99 === null ? null : push.afterKvMs.p99 / 1000,
+      5,
+      's',
+      `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`} after its location's KV propagation`,
+    ),
     target('counters reach the hub (p99)', '≤ 10 s', lags.length === 0 ? null : (dist(lags).p99 ?? null) === null ? null : (dist(lags).p99 as number) / 1000, 10, 's'),
     target(
       'origin failure: traffic to it stops in every location (max)',
@@ -211,10 +242,25 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
       's',
       `from its last request per location; isolates' health views: p99 ${failure.learnedMs.p99 === null ? 'never' : `${failure.learnedMs.p99 / 1000} s`}`,
     ),
-    target('hot client in one location: admitted / limit', '≤ 1.10', hot ? hot.ratio : null, 1.1, '×', hot ? `${hot.admitted} admitted of ${hot.sent} sent; limit ${raw.limit.requests} per ${raw.limit.periodMs / 1000} s` : undefined),
+    target(
+      'hot client in one location: admitted / limit',
+      '≤ 1.10',
+      hot ? hot.ratio : null,
+      1.1,
+      '×',
+      hot ? `${hot.admitted} admitted of ${hot.sent} sent; limit ${raw.limit.requests} per ${raw.limit.periodMs / 1000} s` : undefined,
+    ),
     {
-      ...target('cost formula vs simulation: Durable Object requests per million', 'ratio within 0.8–1.25', doRatio, 1.25, '×', `simulation ${tot.doRequests.sim} vs formula ${tot.doRequests.formula} per million requests`),
+      ...target(
+        'cost formula vs simulation: Durable Object requests per million',
+        'ratio within 0.8–1.25',
+        doRatio,
+        1.25,
+        '×',
+        `simulation ${tot.doRequests.sim} vs formula ${tot.doRequests.formula} per million requests`,
+      ),
       met: doRatio !== null && doRatio >= 0.8 && doRatio <= 1.25,
+      miss: doRatio === null ? Number.POSITIVE_INFINITY : doRatio < 0.8 ? Math.round((0.8 - doRatio) * 1000) / 1000 : Math.max(0, Math.round((doRatio - 1.25) * 1000) / 1000),
     },
   ]
 
@@ -247,6 +293,7 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
     limit: raw.limit,
     consistency,
     statuses: raw.statuses,
+    unhandledRejections: raw.unhandled,
     cost,
     cdf: {
       admin: thin(raw.admin.flatMap((x) => x.learned)),

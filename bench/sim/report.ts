@@ -12,8 +12,13 @@ const n = (v: number | null | undefined, d = 2): string => (v === null || v === 
 const s = (ms: number | null | undefined): string => (ms === null || ms === undefined ? 'never' : `${n(ms / 1000, 2)} s`)
 
 export function formatTable(r: SimResults): string {
-  const out = [`edge simulation (${r.quick ? 'quick' : 'full'}): ${r.model.rps.toLocaleString('en-US')} req/s, ${r.model.locationCount} locations, ${r.model.meanIsolates} isolates, ${r.timeline.durationMs / 1000} s virtual in ${r.wallS} s`]
-  for (const t of r.targets) out.push(`${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value === null ? 'never' : n(t.value, 3)} ${t.unit} (goal ${t.goal}${t.met ? '' : `; missed by ${Number.isFinite(t.miss) ? n(t.miss, 3) : '∞'} ${t.unit}`})${t.note ? ` — ${t.note}` : ''}`)
+  const out = [
+    `edge simulation (${r.quick ? 'quick' : 'full'}): ${r.model.rps.toLocaleString('en-US')} req/s, ${r.model.locationCount} locations, ${r.model.meanIsolates} isolates, ${r.timeline.durationMs / 1000} s virtual in ${r.wallS} s`,
+  ]
+  for (const t of r.targets)
+    out.push(
+      `${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value === null ? 'never' : n(t.value, 3)} ${t.unit} (goal ${t.goal}${t.met ? '' : `; missed by ${Number.isFinite(t.miss) ? n(t.miss, 3) : '∞'} ${t.unit}`})${t.note ? ` — ${t.note}` : ''}`,
+    )
   return out.join('\n')
 }
 
@@ -26,7 +31,10 @@ export function markdownSection(r: SimResults): string {
   out.push('')
   out.push('| target | goal | measured | |')
   out.push('| --- | --- | --- | --- |')
-  for (const t of r.targets) out.push(`| ${t.name} | ${t.goal} | ${t.value === null ? 'never' : `${n(t.value, 3)} ${t.unit}`}${t.note ? ` (${t.note})` : ''} | ${t.met ? 'met' : `**missed** by ${Number.isFinite(t.miss) ? n(t.miss, 3) : '∞'} ${t.unit}`} |`)
+  for (const t of r.targets)
+    out.push(
+      `| ${t.name} | ${t.goal} | ${t.value === null ? 'never' : `${n(t.value, 3)} ${t.unit}`}${t.note ? ` (${t.note})` : ''} | ${t.met ? 'met' : `**missed** by ${Number.isFinite(t.miss) ? n(t.miss, 3) : '∞'} ${t.unit}`} |`,
+    )
   out.push('')
   out.push('![simulation](bench/sim.svg)')
   out.push('')
@@ -48,19 +56,24 @@ export function markdownSection(r: SimResults): string {
     `Propagation: admin changes p50 ${s(r.adminAll.p50)}, p99 ${s(r.adminAll.p99)}, max ${s(r.adminAll.max)}; config push p99 ${s(r.push.learnedMs.p99)} after the push, ${s(r.push.afterKvMs.p99)} after KV reached the location; counters p99 ${s(r.counters.lagMs.p99)}; origin failure (${r.timeline.failure.backend}/${r.timeline.failure.server}) last request per location p99 ${s(r.failure.stopMs.p99)}, max ${s(r.failure.stopMs.max)} (goal ${s(r.failure.targetMs)}).`,
   )
   out.push('')
-  out.push(`Rate limit (${r.limit.requests} requests per ${r.limit.periodMs / 1000} s per address), clients sending ${r.timeline.clients.rps} requests/s for ${r.timeline.clients.durationMs / 1000} s:`)
+  out.push(
+    `Rate limit (${r.limit.requests} requests per ${r.limit.periodMs / 1000} s per address), clients sending ${r.timeline.clients.rps} requests/s for ${r.timeline.clients.durationMs / 1000} s:`,
+  )
   out.push('')
   out.push('| client | sent | admitted | admitted / limit |')
   out.push('| --- | --- | --- | --- |')
   for (const c of r.clients) out.push(`| ${c.name} | ${c.sent} | ${c.admitted} | ${n(c.ratio, 2)} |`)
   out.push('')
-  out.push('Platform usage per million proxied requests, the simulation\'s counts vs `edgeproxy cost` (src/cost/model.ts) for the same traffic and isolates:')
+  out.push("Platform usage per million proxied requests, the simulation's counts vs `edgeproxy cost` (src/cost/model.ts) for the same traffic and isolates:")
   out.push('')
   out.push('| source | DO requests sim / formula | rows written sim / formula | KV reads sim / formula |')
   out.push('| --- | --- | --- | --- |')
-  for (const c of [...r.cost.perMillion, r.cost.totals]) out.push(`| ${c.source} | ${n(c.doRequests.sim)} / ${n(c.doRequests.formula)} | ${n(c.rowsWritten.sim)} / ${n(c.rowsWritten.formula)} | ${n(c.kvReads.sim)} / ${n(c.kvReads.formula)} |`)
+  for (const c of [...r.cost.perMillion, r.cost.totals])
+    out.push(`| ${c.source} | ${n(c.doRequests.sim)} / ${n(c.doRequests.formula)} | ${n(c.rowsWritten.sim)} / ${n(c.rowsWritten.formula)} | ${n(c.kvReads.sim)} / ${n(c.kvReads.formula)} |`)
   out.push('')
-  out.push(`At Workers Paid prices: $${n(r.cost.simDollarsPerMillion, 4)} per million proxied requests counted by the simulation, $${n(r.cost.formulaDollarsPerMillion, 4)} by the formula (Durable Object requests, rows, KV reads; duration not simulated).`)
+  out.push(
+    `At Workers Paid prices: $${n(r.cost.simDollarsPerMillion, 4)} per million proxied requests counted by the simulation, $${n(r.cost.formulaDollarsPerMillion, 4)} by the formula (Durable Object requests, rows, KV reads; duration not simulated).`,
+  )
   return out.join('\n')
 }
 
@@ -101,7 +114,9 @@ export function simSvg(r: SimResults): string {
     [500, 'goal 500', '#59a14f'],
     [1000, 'limit 1,000', '#e15759'],
   ] as const)
-    p.push(`<line x1="${x0}" y1="${y(v)}" x2="${x0 + pw}" y2="${y(v)}" stroke="${c}" stroke-dasharray="4 3"/><text x="${x0 + pw}" y="${y(v) - 3}" text-anchor="end" fill="${c}" font-size="10">${label}</text>`)
+    p.push(
+      `<line x1="${x0}" y1="${y(v)}" x2="${x0 + pw}" y2="${y(v)}" stroke="${c}" stroke-dasharray="4 3"/><text x="${x0 + pw}" y="${y(v) - 3}" text-anchor="end" fill="${c}" font-size="10">${label}</text>`,
+    )
   for (const v of [10, 100, 1000, 10000, 100000]) if (v < maxV) p.push(`<text x="${x0 - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${v.toLocaleString('en-US')}</text>`)
   const bw = pw / Math.max(1, objs.length)
   objs.forEach((o, i) => {
@@ -133,7 +148,9 @@ export function simSvg(r: SimResults): string {
       const pts = vs.map((v, k) => `${sx(v).toFixed(1)},${sy((k + 1) / vs.length).toFixed(1)}`)
       p.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${sx(vs[0] as number).toFixed(1)},${sy(0)} ${pts.join(' ')}"/>`)
     }
-    p.push(`<rect x="${x1 + 10}" y="${top + 6 + i * 16}" width="10" height="10" fill="${c}"/><text x="${x1 + 26}" y="${top + 15 + i * 16}" font-size="11">${esc(label)}${vs.length === 0 ? ' (none)' : ''}</text>`)
+    p.push(
+      `<rect x="${x1 + 10}" y="${top + 6 + i * 16}" width="10" height="10" fill="${c}"/><text x="${x1 + 26}" y="${top + 15 + i * 16}" font-size="11">${esc(label)}${vs.length === 0 ? ' (none)' : ''}</text>`,
+    )
   })
   p.push('</svg>')
   return p.join('\n')

@@ -90,6 +90,8 @@ export interface Raw {
   lostEvicted: number
   lostSyncs: number
   realRequests: number
+  /** Promise rejections nothing handled (the Workers runtime logs them; so does the run). */
+  unhandled: { count: number; samples: string[] }
   statuses: Record<string, number>
   meanIsolates: number
   wallMs: number
@@ -142,6 +144,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
   const clock = new VirtualClock(T0, callCtx)
   const restore = clock.install()
   const realFetch = globalThis.fetch
+  const cleanups: (() => void)[] = []
   try {
     const world = new World(p, [originLocation(p)])
     const platform = new Platform(world, clock)
@@ -198,11 +201,18 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
       lostEvicted: 0,
       lostSyncs: 0,
       realRequests: 0,
+      unhandled: { count: 0, samples: [] },
       statuses: {},
       meanIsolates: 0,
       wallMs: 0,
       events: 0,
     }
+    const onUnhandled = (e: unknown): void => {
+      raw.unhandled.count++
+      if (raw.unhandled.samples.length < 5) raw.unhandled.samples.push(((e as Error)?.stack ?? String(e)).split('\n').slice(0, 8).join('\n'))
+    }
+    process.on('unhandledRejection', onUnhandled)
+    cleanups.push(() => process.off('unhandledRejection', onUnhandled))
     platform.countFrom = T0 + tl.warmupMs
     platform.countUntil = T0 + tl.durationMs
     let seq = 0
@@ -305,7 +315,10 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
         if (!s.alive) return
         if (clock.now >= s.dies) {
           s.alive = false
-          pools.set(loc.id, live(loc.id).filter((x) => x !== s))
+          pools.set(
+            loc.id,
+            live(loc.id).filter((x) => x !== s),
+          )
           // What it had not reported yet is gone with it.
           raw.lostEvicted += reportedRequests(s.iso.accounting.takeReport(s.id, clock.now))
           startIsolate(loc, clock.now)
@@ -459,6 +472,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     raw.wallMs = performance.now() - wall0
     return raw
   } finally {
+    for (const c of cleanups) c()
     globalThis.fetch = realFetch
     restore()
   }

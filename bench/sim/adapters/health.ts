@@ -42,6 +42,25 @@ export function healthBinding(platform: Platform): BindingSpec {
     binding: 'HEALTH',
     create: (name: string, site: string, rows: RowMeter): ObjectCore => {
       let armed: { at: number; cancel: () => void } | undefined
+      // One alarm handler at a time: an alarm due while one runs fires when it returns.
+      let running = false
+      let dueWhileRunning = false
+      const fire = (): void => {
+        if (running) {
+          dueWhileRunning = true
+          return
+        }
+        running = true
+        void platform
+          .alarm('HEALTH', name, 'alarm', () => core.runDue())
+          .finally(() => {
+            running = false
+            if (dueWhileRunning) {
+              dueWhileRunning = false
+              fire()
+            }
+          })
+      }
       const core: MonitorCore = new MonitorCore({
         store: countedStore(rows),
         alarm: {
@@ -52,7 +71,7 @@ export function healthBinding(platform: Platform): BindingSpec {
             armed?.cancel()
             const e = platform.clock.at(at, () => {
               armed = undefined
-              void platform.alarm('HEALTH', name, 'alarm', () => core.runDue())
+              fire()
             })
             armed = { at, cancel: () => (e.cancelled = true) }
           },
