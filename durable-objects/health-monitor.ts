@@ -1,28 +1,37 @@
 /**
  * @module
- * The HealthMonitor Durable Object: one per backend, named by the backend's name
- * (`HEALTH.getByName(backend)`), so health survives config pushes; `configure(plan)` replaces
- * the plan and keeps the state of servers that still exist. Its alarm runs the checks (logic in
- * src/health/monitor.ts); per-server state lives in SQLite; `snapshot()` is what the data plane
- * reads. The runtime glue only: storage, alarms, fetch and `connect()` from `cloudflare:sockets`.
+ * The HealthMonitor Durable Object: a monitor group. The backends that share a placement (their
+ * `health-location`, a region of `health-regions`, or none) are checked by one object named
+ * `group:<hint|default>` (src/health/group.ts `groupName`), created with that `locationHint` so
+ * its checks run near the origins; it hosts one MonitorCore per backend under one alarm
+ * (src/health/group.ts). `configureGroup(plans)` (the cron) installs the group's backends,
+ * `configure(plan)` one backend (an isolate whose map is newer); `snapshot(backend)` is what the
+ * data plane reads; `report()` is passive health. A backend's routing change is published to
+ * RuntimeState (`putHealth(source, snapshot)`) when the RUNTIME binding exists. Server rows are
+ * written on routing changes and checkpoints, not per probe (src/health/monitor.ts). The runtime
+ * glue only: SQLite, alarms, fetch and `connect()` from `cloudflare:sockets`.
  */
 import { connect } from 'cloudflare:sockets'
 import { DurableObject } from 'cloudflare:workers'
-import type { HealthPlan } from '../src/health/plan.ts'
-import type { MonitorStore, ConfigureResult, RunResult } from '../src/health/monitor.ts'
-import { MonitorCore } from '../src/health/monitor.ts'
+import { GroupCore, type GroupConfigureResult, type GroupRunResult, type GroupStore, groupName, groupsOf, placedPlan, placements } from '../src/health/group.ts'
+import type { ConfigureResult, MonitorStore } from '../src/health/monitor.ts'
 import type { PassiveOutcome } from '../src/health/observe.ts'
+import type { HealthPlan } from '../src/health/plan.ts'
 import type { ConnectFn, ProbeIo } from '../src/health/probes/types.ts'
 import type { HealthSnapshot } from '../src/health/snapshot.ts'
 import type { OpState, ServerHealth } from '../src/health/state.ts'
 import type { CheckStatus } from '../src/health/status.ts'
+import { voteSnapshots } from '../src/health/vote.ts'
 import { checkEgress, productionConnect } from '../src/worker/egress.ts'
 import type { Env } from '../src/worker/env.ts'
+import { runtimeStub } from './runtime-state.ts'
 
 const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
-  `CREATE TABLE IF NOT EXISTS servers (
-    name TEXT PRIMARY KEY,
+  // Group meta (`source`, `touchedAt`) and each backend's (`plan/<backend>`).
+  'CREATE TABLE IF NOT EXISTS group_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  `CREATE TABLE IF NOT EXISTS group_servers (
+    backend TEXT NOT NULL,
+    name TEXT NOT NULL,
     health INTEGER NOT NULL,
     state TEXT NOT NULL,
     maint INTEGER NOT NULL,
@@ -37,12 +46,11 @@ const SCHEMA = [
     consecutive_errors INTEGER NOT NULL,
     failed_checks INTEGER NOT NULL,
     down_transitions INTEGER NOT NULL,
-    hana_failures INTEGER NOT NULL
+    hana_failures INTEGER NOT NULL,
+    agent TEXT,
+    PRIMARY KEY (backend, name)
   )`,
 ]
-
-/** Columns added after the first schema (ALTER TABLE fails harmlessly once they exist). */
-const MIGRATIONS = ['ALTER TABLE servers ADD COLUMN agent TEXT']
 
 type Row = Record<string, SqlStorageValue>
 
@@ -80,34 +88,27 @@ function agentJson(h: ServerHealth): string | null {
   return JSON.stringify({ agent: h.agent, agentWeight: h.agentWeight, agentAdmin: h.agentAdmin })
 }
 
-/** MonitorStore over the object's SQLite database. */
-export function sqlStore(sql: SqlStorage): MonitorStore {
+/** The group's storage over the object's SQLite database (tables `group_meta`, `group_servers`). */
+export function sqlGroupStore(sql: SqlStorage): GroupStore {
   for (const s of SCHEMA) sql.exec(s)
-  for (const m of MIGRATIONS) {
-    try {
-      sql.exec(m)
-    } catch {
-      // Already applied.
-    }
+  const getMeta = (key: string): string | undefined => sql.exec<{ value: string }>('SELECT value FROM group_meta WHERE key = ?', key).toArray()[0]?.value
+  const setMeta = (key: string, value: string): void => {
+    sql.exec('INSERT INTO group_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value)
   }
-  return {
-    getMeta: (key) => {
-      const rows = sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()
-      return rows[0]?.value
-    },
-    setMeta: (key, value) => {
-      sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value)
-    },
+  const monitor = (backend: string): MonitorStore => ({
+    getMeta: (key) => getMeta(`${key}/${backend}`),
+    setMeta: (key, value) => setMeta(`${key}/${backend}`, value),
     loadServers: () => {
       const out = new Map<string, ServerHealth>()
-      for (const r of sql.exec<Row>('SELECT * FROM servers').toArray()) out.set(String(r.name), rowToHealth(r))
+      for (const r of sql.exec<Row>('SELECT * FROM group_servers WHERE backend = ?', backend).toArray()) out.set(String(r.name), rowToHealth(r))
       return out
     },
     saveServer: (name, h) => {
       sql.exec(
-        `INSERT OR REPLACE INTO servers (name, health, state, maint, check_status, check_code, check_info, check_duration, last_check,
+        `INSERT OR REPLACE INTO group_servers (backend, name, health, state, maint, check_status, check_code, check_info, check_duration, last_check,
           last_change, next_check, fastinter, consecutive_errors, failed_checks, down_transitions, hana_failures, agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        backend,
         name,
         h.health,
         h.state,
@@ -128,23 +129,55 @@ export function sqlStore(sql: SqlStorage): MonitorStore {
       )
     },
     deleteServer: (name) => {
-      sql.exec('DELETE FROM servers WHERE name = ?', name)
+      sql.exec('DELETE FROM group_servers WHERE backend = ? AND name = ?', backend, name)
     },
+  })
+  return {
+    backends: () =>
+      sql
+        .exec<{ key: string }>("SELECT key FROM group_meta WHERE key LIKE 'plan/%'")
+        .toArray()
+        .map((r) => r.key.slice('plan/'.length)),
+    monitor,
+    drop: (backend) => {
+      sql.exec("DELETE FROM group_meta WHERE key IN ('plan/' || ?, 'touchedAt/' || ?)", backend, backend)
+      sql.exec('DELETE FROM group_servers WHERE backend = ?', backend)
+    },
+    getMeta,
+    setMeta,
   }
 }
 
+/** One backend's MonitorStore in the object's SQLite (the MonitorStore conformance suite runs on it). */
+export function sqlStore(sql: SqlStorage, backend = ''): MonitorStore {
+  return sqlGroupStore(sql).monitor(backend)
+}
+
 export class HealthMonitor extends DurableObject<unknown> {
-  readonly #core: MonitorCore
+  readonly #group: GroupCore
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env)
     const storage = ctx.storage
-    this.#core = new MonitorCore({
-      store: sqlStore(storage.sql),
+    const runtime = (env as Env | undefined)?.RUNTIME
+    this.#group = new GroupCore({
+      store: sqlGroupStore(storage.sql),
       alarm: { get: () => storage.getAlarm(), set: (at) => storage.setAlarm(at) },
       io: this.probeIo(),
       random: Math.random,
       log: (line) => console.log(line),
+      // A backend's routing state changed: the hub hears it (it combines regions and tells the relays).
+      ...(runtime
+        ? {
+            publish: (source: string, snapshot: HealthSnapshot) => {
+              ctx.waitUntil(
+                runtimeStub(runtime)
+                  .putHealth(source, snapshot)
+                  .catch((e: unknown) => console.error(`[health] ${source}: publishing ${snapshot.backend} failed: ${String(e)}`)),
+              )
+            },
+          }
+        : {}),
     })
   }
 
@@ -157,34 +190,53 @@ export class HealthMonitor extends DurableObject<unknown> {
     return { ...egress, connect: env?.EDGEPROXY_DEV_EDGE === '1' ? productionConnect(raw) : raw, now: () => Date.now() }
   }
 
-  /** Installs the backend's check plan (idempotent) and arms the alarm if none is set. */
+  /** Installs the group's plans (the cron): exactly these backends, idempotent; arms the alarm. */
+  async configureGroup(plans: readonly HealthPlan[]): Promise<GroupConfigureResult> {
+    return this.#group.configure(plans, { replace: true })
+  }
+
+  /** Installs one backend's plan (idempotent), keeping the group's other backends. */
   async configure(plan: HealthPlan): Promise<ConfigureResult> {
-    return this.#core.configure(plan)
+    const r = await this.#group.configure([plan])
+    const own = r.backends[plan.backend] as ConfigureResult
+    return { ...own, nextAlarm: r.nextAlarm }
   }
 
-  /** Health of every checked server; undefined before the first configure(). */
-  async snapshot(): Promise<HealthSnapshot | undefined> {
-    return this.#core.snapshot()
+  /** Health of `backend` (default: the group's only backend); undefined before its first configure. */
+  async snapshot(backend?: string): Promise<HealthSnapshot | undefined> {
+    const b = backend ?? this.#only()
+    return b === undefined ? undefined : this.#group.snapshot(b)
   }
 
-  /** Passive health: what the data plane saw on real traffic to `server`. */
-  async report(server: string, outcome: PassiveOutcome): Promise<void> {
-    await this.#core.report(server, outcome)
+  /** Health of every backend of the group. */
+  async snapshots(): Promise<Record<string, HealthSnapshot>> {
+    return this.#group.snapshots()
+  }
+
+  /** Passive health: what the data plane saw on real traffic to `server` of `backend` (default: the only backend). */
+  async report(server: string, outcome: PassiveOutcome, backend?: string): Promise<void> {
+    const b = backend ?? this.#only()
+    if (b !== undefined) await this.#group.report(b, server, outcome)
   }
 
   /** Runs the due checks now (the alarm's work), for `edgeproxy` tooling and tests. */
-  async runChecks(): Promise<RunResult> {
-    return this.#core.runDue()
+  async runChecks(): Promise<GroupRunResult> {
+    return this.#group.runDue()
   }
 
   override async alarm(): Promise<void> {
     try {
-      await this.#core.runDue()
+      await this.#group.runDue()
     } catch (e) {
       // runDue() does not throw; if it ever does, try again in 1 s rather than in the runtime's backoff.
       console.error(`[health] alarm failed: ${String(e)}`)
       await this.ctx.storage.setAlarm(Date.now() + 1000)
     }
+  }
+
+  #only(): string | undefined {
+    const all = this.#group.backends()
+    return all.length === 1 ? all[0] : undefined
   }
 }
 
@@ -192,36 +244,72 @@ export class HealthMonitor extends DurableObject<unknown> {
 export type HealthMonitorNamespace = DurableObjectNamespace<HealthMonitor>
 
 /**
- * The backend's HealthMonitor, created where `health-location` says (a `locationHint`; only the
- * first call that creates the object places it), else near its first caller.
+ * The monitor group placed at `hint`: created there (a `locationHint`; only the call that creates
+ * the object places it), else near its first caller.
  */
-export function monitorOf(ns: HealthMonitorNamespace, plan: HealthPlan): DurableObjectStub<HealthMonitor> {
-  return plan.locationHint ? ns.getByName(plan.backend, { locationHint: plan.locationHint as DurableObjectLocationHint }) : ns.getByName(plan.backend)
+export function groupStub(ns: HealthMonitorNamespace, hint: string | undefined): DurableObjectStub<HealthMonitor> {
+  const name = groupName(hint)
+  return hint ? ns.getByName(name, { locationHint: hint as DurableObjectLocationHint }) : ns.getByName(name)
+}
+
+/** The latest plans this isolate saw, by backend: where passive reports go. */
+const knownPlans = new Map<string, HealthPlan>()
+
+function remember(plans: readonly HealthPlan[]): void {
+  knownPlans.clear()
+  for (const p of plans) knownPlans.set(p.backend, p)
 }
 
 /**
- * The cron watchdog calls this to (re)install every backend's plan: one RPC per backend with
- * checks, each to the object named after the backend. Idempotent; re-arms lapsed monitors.
+ * The cron watchdog calls this to (re)install every plan: one RPC per monitor group (backends
+ * sharing a placement; a `health-regions` backend is in one group per region). Idempotent;
+ * re-arms lapsed groups; a group drops the backends no longer placed there.
  */
 export async function configureHealthMonitors(ns: HealthMonitorNamespace, plans: readonly HealthPlan[]): Promise<void> {
-  await Promise.all(plans.map((p) => monitorOf(ns, p).configure(p)))
+  remember(plans)
+  await Promise.all([...groupsOf(plans)].map(([, g]) => groupStub(ns, g.hint).configureGroup(g.plans)))
+}
+
+/** A backend's snapshot from the group at `hint`, installing the plan first when the group runs another map's (or none). */
+async function placedSnapshot(ns: HealthMonitorNamespace, plan: HealthPlan, hint: string | undefined): Promise<HealthSnapshot | undefined> {
+  const stub = groupStub(ns, hint)
+  const snap = (await stub.snapshot(plan.backend)) as HealthSnapshot | undefined
+  if (snap && snap.routeMapHash === plan.routeMapHash) return snap
+  await stub.configure(placedPlan(plan, hint))
+  return (await stub.snapshot(plan.backend)) as HealthSnapshot | undefined
 }
 
 /**
  * The `load` function of a SnapshotCache (src/health/snapshot.ts): reads a backend's snapshot
- * and, when the monitor runs no plan or another RouteMap's plan, installs this isolate's plan
- * first (so `edgeproxy dev`, where cron never fires, gets checks too). Backends without checks
- * load nothing (their servers count as UP).
+ * from its group and, when the group runs no plan or another RouteMap's plan for it, installs this
+ * isolate's plan first (so `edgeproxy dev`, where cron never fires, gets checks too). A
+ * `health-regions` backend is read from every region and the snapshots are combined by majority
+ * (src/health/vote.ts; a region that fails to answer counts as UP). Backends without checks load
+ * nothing (their servers count as UP).
  */
 export function healthSnapshotLoader(ns: HealthMonitorNamespace, plans: readonly HealthPlan[]): (backend: string) => Promise<HealthSnapshot | undefined> {
+  remember(plans)
   const byName = new Map(plans.map((p) => [p.backend, p]))
   return async (backend) => {
     const plan = byName.get(backend)
     if (!plan) return undefined
-    const stub = monitorOf(ns, plan)
-    const snap = (await stub.snapshot()) as HealthSnapshot | undefined
-    if (snap && snap.routeMapHash === plan.routeMapHash) return snap
-    await stub.configure(plan)
-    return (await stub.snapshot()) as HealthSnapshot | undefined
+    if (!plan.regions || plan.regions.length === 0) return placedSnapshot(ns, plan, plan.locationHint)
+    const regions = plan.regions
+    const got = await Promise.allSettled(regions.map((r) => placedSnapshot(ns, plan, r)))
+    const byRegion = new Map<string, HealthSnapshot>()
+    got.forEach((g, i) => {
+      if (g.status === 'fulfilled' && g.value) byRegion.set(regions[i] as string, g.value)
+    })
+    return voteSnapshots(regions, byRegion)
   }
+}
+
+/**
+ * Passive health (src/worker/passive-health.ts): sends what the data plane saw to every group
+ * that checks `backend` (each region applies it), as placed by the plans this isolate last saw.
+ */
+export async function reportPassive(ns: HealthMonitorNamespace, backend: string, server: string, outcome: PassiveOutcome): Promise<void> {
+  const plan = knownPlans.get(backend)
+  const hints = plan ? placements(plan) : [undefined]
+  await Promise.all(hints.map((h) => groupStub(ns, h).report(server, outcome, backend)))
 }

@@ -1,139 +1,189 @@
 /**
  * @module
- * The RuntimeState Durable Object (one, named `global`): what operators change at runtime and
- * what the stats pages read. It keeps
- * - admin overrides per server (`set server … state|weight|addr`, `disable health`, the stats
- *   page's admin actions) and runtime map/ACL edits (`add map`…), under one version number;
- * - the stats counters of every isolate, aggregated (src/ops/aggregate.ts).
- * An isolate talks to it with one `sync()` call at most every second while it has traffic: the
- * call carries the isolate's counter deltas and returns the admin state and pattern edits when
- * their version changed. So admin changes reach every isolate within a sync interval, and a
- * request never waits for this object.
+ * The RuntimeState Durable Object: the state plane (src/ops/plane.ts). One class, two roles, told
+ * apart by the methods called:
+ * - the hub, object `global` (src/ops/hub.ts): admin overrides, map/ACL edits, aggregated
+ *   counters, the routing health the monitors publish, the live RouteMap pointer (read from KV),
+ *   pushed to every relay on change;
+ * - a relay, object `loc:<colo>` (src/ops/relay.ts): what the isolates of one location sync with.
+ * The runtime glue only: SQLite storage, the stubs of the other objects, KV.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { type AggregateState, StatsAggregate } from '../src/ops/aggregate.ts'
-import type { AdminPatch, AdminServer, AggregatedCounters, IsolateReport, ObjectKey } from '../src/ops/types.ts'
+import type { HealthPlan } from '../src/health/plan.ts'
+import type { HealthSnapshot } from '../src/health/snapshot.ts'
+import { HubCore, type MonitorAccess, type PlaneStore, type StatsDump } from '../src/ops/hub.ts'
+import {
+  HUB_NAME,
+  type IsolateAnswer,
+  type IsolateSync,
+  type PatternEntries,
+  type PlaneState,
+  POINTER_POLL_MS,
+  type RelayAnswer,
+  type RelaySync,
+  type RuntimeView,
+  relayName,
+} from '../src/ops/plane.ts'
+import { RelayCore } from '../src/ops/relay.ts'
+import type { AdminPatch } from '../src/ops/types.ts'
+import { LIVE_KEY, parsePointer, versionKey } from '../src/routemap/kv.ts'
+import type { KvReader } from '../src/routemap/live.ts'
+import { groupName, placements } from '../src/health/group.ts'
+import { combineSources } from '../src/health/vote.ts'
+import { configureHealthMonitors, groupStub, type HealthMonitorNamespace } from './health-monitor.ts'
 
-export type PatternEntries = readonly (readonly [string, string])[]
-
-/** The runtime state an isolate applies. */
-export interface RuntimeView {
-  readonly version: number
-  /** Keyed by `backend/server`. */
-  readonly admin: Readonly<Record<string, AdminServer>>
-  /** Edited pattern references (map files, ACL ids) and their full entry lists. */
-  readonly patterns: Readonly<Record<string, PatternEntries>>
-}
-
-export interface SyncResult {
-  readonly version: number
-  /** Present when `version` differs from the caller's. */
-  readonly view?: RuntimeView
-}
-
-export interface StatsDump {
-  readonly now: number
-  readonly startedAt: number
-  readonly isolates: number
-  readonly counters: Readonly<Record<ObjectKey, AggregatedCounters>>
-}
+export type { PatternEntries, RuntimeView, StatsDump }
 
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)'
 
+interface PlaneEnv {
+  readonly RUNTIME?: RuntimeStateNamespace
+  readonly ROUTEMAPS?: KvReader
+  readonly HEALTH?: HealthMonitorNamespace
+  readonly EDGEPROXY_POLL_MS?: string
+}
+
+/** PlaneStore over the object's SQLite `kv` table (JSON values). */
+export function sqlPlaneStore(sql: SqlStorage): PlaneStore {
+  sql.exec(SCHEMA)
+  return {
+    entries: () => [...sql.exec<{ key: string; value: string }>('SELECT key, value FROM kv')].map((r) => [r.key, JSON.parse(r.value) as unknown] as const),
+    put: (key, value) => {
+      sql.exec('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value))
+    },
+    delete: (key) => {
+      sql.exec('DELETE FROM kv WHERE key = ?', key)
+    },
+  }
+}
+
+/** The hub's access to the health monitors: configure the groups, then one snapshot per placement of a plan. */
+function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
+  return {
+    configure: (plans) => configureHealthMonitors(ns, plans),
+    snapshots: async (plan: HealthPlan) => {
+      const out: Record<string, HealthSnapshot> = {}
+      await Promise.all(
+        placements(plan).map(async (hint) => {
+          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
+          if (snap) out[groupName(hint)] = snap
+        }),
+      )
+      return out
+    },
+  }
+}
+
 export class RuntimeState extends DurableObject<unknown> {
-  readonly #sql: SqlStorage
-  #version = 0
-  #startedAt = 0
-  readonly #admin = new Map<string, AdminServer>()
-  readonly #patterns = new Map<string, PatternEntries>()
-  readonly #stats: StatsAggregate
+  readonly #store: PlaneStore
+  #hub: HubCore | undefined
+  #relay: RelayCore | undefined
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env)
-    this.#sql = ctx.storage.sql
-    this.#sql.exec(SCHEMA)
-    const saved: AggregateState = { counters: {} }
-    const counters = saved.counters as Record<string, AggregateState['counters'][string]>
-    for (const row of this.#sql.exec<{ key: string; value: string }>('SELECT key, value FROM kv')) {
-      const v = JSON.parse(row.value) as unknown
-      if (row.key === 'meta:version') this.#version = v as number
-      else if (row.key === 'meta:startedAt') this.#startedAt = v as number
-      else if (row.key.startsWith('admin:')) this.#admin.set(row.key.slice(6), v as AdminServer)
-      else if (row.key.startsWith('pattern:')) this.#patterns.set(row.key.slice(8), v as PatternEntries)
-      else if (row.key.startsWith('counters:')) counters[row.key.slice(9)] = v as AggregateState['counters'][string]
+    this.#store = sqlPlaneStore(ctx.storage.sql)
+  }
+
+  get #env(): PlaneEnv {
+    return (this.env ?? {}) as PlaneEnv
+  }
+
+  get hub(): HubCore {
+    if (!this.#hub) {
+      const env = this.#env
+      const kv = env.ROUTEMAPS
+      const runtime = env.RUNTIME
+      this.#hub = new HubCore({
+        store: this.#store,
+        now: () => Date.now(),
+        ...(kv ? { readPointer: async () => parsePointer(await kv.get(LIVE_KEY)) ?? null } : {}),
+        push: async (relay, state) => {
+          if (runtime) await runtime.getByName(relay).push(state)
+        },
+        ...(env.HEALTH ? { monitors: monitorAccess(env.HEALTH) } : {}),
+        combine: (_plan, bySource) => combineSources(Object.values(bySource)),
+        ...(Number(env.EDGEPROXY_POLL_MS) > 0 ? { pointerPollMs: Math.min(Number(env.EDGEPROXY_POLL_MS), POINTER_POLL_MS) } : {}),
+        log: (l) => console.warn(l),
+      })
     }
-    this.#stats = new StatsAggregate(saved)
-    if (this.#startedAt === 0) {
-      this.#startedAt = Date.now()
-      this.#put('meta:startedAt', this.#startedAt)
+    return this.#hub
+  }
+
+  get relay(): RelayCore {
+    if (!this.#relay) {
+      const env = this.#env
+      const kv = env.ROUTEMAPS
+      const runtime = env.RUNTIME
+      this.#relay = new RelayCore({
+        store: this.#store,
+        now: () => Date.now(),
+        hub: async (req) => {
+          if (!runtime) throw new Error('no RUNTIME binding')
+          return (await hubStub(runtime).relaySync(req)) as RelayAnswer
+        },
+        ...(kv ? { readVersion: (p) => kv.get(versionKey(p.version)) } : {}),
+        log: (l) => console.warn(l),
+      })
     }
+    return this.#relay
   }
 
-  #put(key: string, value: unknown): void {
-    this.#sql.exec('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value))
+  // ─── relay (`loc:<colo>`) ────────────────────────────────────────────────
+
+  /** An isolate's sync (relay role). */
+  async sync(req: IsolateSync): Promise<IsolateAnswer> {
+    return this.relay.sync(req)
   }
 
-  #bump(): void {
-    this.#version++
-    this.#put('meta:version', this.#version)
+  /** The hub's push of a new state (relay role). */
+  async push(state: PlaneState): Promise<void> {
+    this.relay.push(state)
   }
 
-  #view(): RuntimeView {
-    return { version: this.#version, admin: Object.fromEntries(this.#admin), patterns: Object.fromEntries(this.#patterns) }
+  // ─── hub (`global`) ──────────────────────────────────────────────────────
+
+  async relaySync(req: RelaySync): Promise<RelayAnswer> {
+    return this.hub.relaySync(req)
   }
 
-  /** An isolate's periodic call: merges its counters, returns the runtime view if it changed. */
-  async sync(report: IsolateReport | undefined, knownVersion: number): Promise<SyncResult> {
-    if (report) {
-      const changed = this.#stats.merge(report, Date.now())
-      const saved = this.#stats.save(changed).counters
-      for (const [k, v] of Object.entries(saved)) this.#put(`counters:${k}`, v)
-    }
-    return knownVersion === this.#version ? { version: this.#version } : { version: this.#version, view: this.#view() }
+  async putHealth(source: string, snapshot: HealthSnapshot): Promise<void> {
+    this.hub.putHealth(source, snapshot)
   }
 
   async stats(): Promise<StatsDump> {
-    const now = Date.now()
-    return { now, startedAt: this.#startedAt, isolates: this.#stats.isolates(now), counters: this.#stats.all(now) }
+    return this.hub.stats()
   }
 
-  /** Applies an admin change to `backend/server`; returns the new view. */
   async setAdmin(backend: string, server: string, patch: AdminPatch): Promise<RuntimeView> {
-    const key = `${backend}/${server}`
-    const next: Record<string, unknown> = { ...(this.#admin.get(key) ?? {}) }
-    for (const [f, v] of Object.entries(patch)) {
-      if (v === null || v === undefined) delete next[f]
-      else next[f] = v
-    }
-    next.changedAt = Date.now()
-    const keys = Object.keys(next).filter((k) => k !== 'changedAt')
-    if (keys.length === 0) {
-      // Back to the configuration: nothing to keep but the time of the change (for lastchg).
-      this.#admin.set(key, { changedAt: next.changedAt as number })
-    } else this.#admin.set(key, next as unknown as AdminServer)
-    this.#put(`admin:${key}`, this.#admin.get(key))
-    this.#bump()
-    return this.#view()
+    return this.hub.setAdmin(backend, server, patch)
   }
 
-  /** Replaces the entries of a map/ACL reference (runtime `add map`, `del acl`…). */
   async putPatterns(ref: string, entries: PatternEntries): Promise<RuntimeView> {
-    this.#patterns.set(ref, entries)
-    this.#put(`pattern:${ref}`, entries)
-    this.#bump()
-    return this.#view()
+    return this.hub.putPatterns(ref, entries)
   }
 
-  /** `clear counters [all]`. */
   async clearCounters(all: boolean): Promise<void> {
-    this.#stats.clear(all)
-    for (const [k, v] of Object.entries(this.#stats.save().counters)) this.#put(`counters:${k}`, v)
+    this.hub.clearCounters(all)
+  }
+
+  /** The hub's state now (the cron watchdog re-reads the pointer first). */
+  async state(pollPointer = false): Promise<PlaneState> {
+    if (pollPointer) await this.hub.pollPointer()
+    return this.hub.state()
   }
 }
 
 export type RuntimeStateNamespace = DurableObjectNamespace<RuntimeState>
 
-/** The single RuntimeState object. */
-export function runtimeStub(ns: RuntimeStateNamespace): DurableObjectStub<RuntimeState> {
-  return ns.getByName('global')
+/** The hub (the object named `global`). */
+export function hubStub(ns: RuntimeStateNamespace): DurableObjectStub<RuntimeState> {
+  return ns.getByName(HUB_NAME)
+}
+
+/** The hub: operators' writes and the stats pages go to it. */
+export const runtimeStub = hubStub
+
+/** The relay of a location (created near its first caller: in or next to that location). */
+export function relayStub(ns: RuntimeStateNamespace, location: string): DurableObjectStub<RuntimeState> {
+  return ns.getByName(relayName(location))
 }

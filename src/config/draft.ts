@@ -147,6 +147,8 @@ export interface ProxyDraft {
   retryOn: string[]
   /** edgeproxy's `health-location <hint>` (keywords/edge.ts). */
   healthLocation?: string
+  /** edgeproxy's `health-regions <hint>,...` (keywords/edge.ts). */
+  healthRegions?: string[]
   check?: CheckSpec
   checkSpan?: SourceSpan
   /** Explicit http-check rules seen (send/expect), to combine with `option httpchk`. */

@@ -536,6 +536,7 @@ function freezeBackend(p: ProxyDraft, sv: Services): Backend {
     retryOn: p.retryOn,
     ...(p.check || checked ? { check: p.check ?? { type: 'tcp', disableOn404: false, sendState: false } } : {}),
     ...(p.healthLocation ? { healthLocation: p.healthLocation } : {}),
+    ...(p.healthRegions ? { healthRegions: p.healthRegions } : {}),
     ...(p.stickTable ? { stickTable: p.stickTable } : {}),
     stickRules: p.stickRules,
     ...(stats ? { stats } : {}),

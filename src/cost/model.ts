@@ -11,9 +11,26 @@ import { DEFAULT_POLL_MS } from '../routemap/live.ts'
 import type { Backend, Frontend, RouteMap, Rule, StickTableSpec } from '../routemap/schema.ts'
 import { shardCount } from '../state/stick-shard.ts'
 
-/** src/ops/runtime-client.ts DEFAULT_SYNC_MS: one RuntimeState sync per isolate with traffic. */
-export const SYNC_MS = 1000
-/** src/routemap/live.ts DEFAULT_POLL_MS: one KV read of the live pointer per isolate with traffic. */
+/**
+ * src/ops/plane.ts (mirrored: src/cost imports only the core; test/unit/cost checks each): an
+ * isolate with traffic syncs with its relay every ISOLATE_SYNC_MS, up to ISOLATE_SYNC_MAX_MS when
+ * more than RELAY_TARGET_RPS × ISOLATE_SYNC_MS / 1000 isolates share the relay; a relay syncs with
+ * the hub every RELAY_SYNC_MS; the hub reads the KV pointer every POINTER_POLL_MS and persists
+ * counters every COUNTERS_PERSIST_MS; a relay persists its last hub contact every RELAY_STALE_MS / 2.
+ */
+export const SYNC_MS = 3000
+export const ISOLATE_SYNC_MAX_MS = 4000
+export const RELAY_TARGET_RPS = 300
+export const RELAY_SYNC_MS = 6000
+export const POINTER_POLL_MS = 1000
+export const COUNTERS_PERSIST_MS = 60_000
+export const RELAY_STALE_MS = 10 * 60_000
+
+/** src/ops/plane.ts nextSyncMs. */
+export function nextSyncMs(isolates: number): number {
+  return Math.min(ISOLATE_SYNC_MAX_MS, Math.max(SYNC_MS, Math.ceil((isolates * 1000) / RELAY_TARGET_RPS)))
+}
+/** src/routemap/live.ts DEFAULT_POLL_MS: an isolate without the state plane reads the live pointer this often. */
 export const POLL_MS = DEFAULT_POLL_MS
 /** src/health/snapshot.ts SNAPSHOT_MAX_AGE_MS: a snapshot is reloaded at most every min(inter, 2 s). */
 export const SNAPSHOT_MAX_AGE_MS = 2000
@@ -39,6 +56,8 @@ export interface CostAssumptions {
   readonly rpcWallMs: number
   /** Wall time a HealthMonitor alarm is billed for (ms): the probes' round trip to the origin. */
   readonly alarmWallMs: number
+  /** Round trip from a relay to the hub (ms), billed on the relay: the hub is one object, far from most locations. */
+  readonly hubRttMs: number
 }
 
 /** Below this many requests/s a location is assumed idle (no isolate of its own). */
@@ -52,9 +71,9 @@ export function defaultIsolates(rps: number, locations: number): number {
   return Math.max(1, Math.min(locations, Math.floor(rps / RPS_PER_ACTIVE_LOCATION)))
 }
 
-export function assumptions(rps = 1000, o: { locations?: number; isolates?: number; rpcWallMs?: number; alarmWallMs?: number } = {}): CostAssumptions {
+export function assumptions(rps = 1000, o: { locations?: number; isolates?: number; rpcWallMs?: number; alarmWallMs?: number; hubRttMs?: number } = {}): CostAssumptions {
   const locations = o.locations ?? 300
-  return { rps, locations, isolates: o.isolates ?? defaultIsolates(rps, locations), rpcWallMs: o.rpcWallMs ?? 10, alarmWallMs: o.alarmWallMs ?? 100 }
+  return { rps, locations, isolates: o.isolates ?? defaultIsolates(rps, locations), rpcWallMs: o.rpcWallMs ?? 10, alarmWallMs: o.alarmWallMs ?? 100, hubRttMs: o.hubRttMs ?? 150 }
 }
 
 /** Usage per second of one source; every field is a rate. */
@@ -71,7 +90,7 @@ export interface Usage {
 export type Metric = keyof Usage
 export const METRICS: readonly Metric[] = ['doRequests', 'doGbS', 'rowsRead', 'rowsWritten', 'kvReads', 'workerRequests']
 
-export type SourceName = 'worker' | 'health' | 'snapshots' | 'runtime' | 'kv-poll' | 'stick' | 'cron'
+export type SourceName = 'worker' | 'health' | 'snapshots' | 'runtime' | 'relay' | 'kv-poll' | 'stick' | 'cron'
 
 export interface Source {
   readonly name: SourceName
@@ -114,22 +133,22 @@ function periodic(periodMs: number, rps: number): number {
 
 interface Monitor {
   readonly backend: string
-  /** Probes per second (health checks and agent checks). */
+  /** Probes per second (health checks and agent checks), per region. */
   readonly probes: number
-  /** Alarms per second: one per distinct interval (servers due within 100 ms share an alarm). */
-  readonly alarms: number
+  /** Check intervals (ms) of the backend's servers, health and agent checks. */
+  readonly intervals: readonly number[]
+  /** Checked servers. */
+  readonly servers: number
+  /** Where its checks run: each `health-regions` region, else its `health-location`, else '' (no hint). */
+  readonly placements: readonly string[]
   /** The snapshot's freshness bound (ms). */
   readonly maxAgeMs: number
 }
 
 /**
- * src/health/plan.ts backendPlan: a backend with a `check` or `agent-check` server has a
- * HealthMonitor. src/health/monitor.ts runDue: one alarm runs every check due within
- * DUE_WINDOW_MS (100 ms) and re-arms for the earliest next check (`#arm`); a server's next
- * check is `inter` after its probe finished (state.ts scheduleNext), so servers with the same
- * interval and similar probe times stay in one alarm: one alarm per distinct interval per
- * backend (servers UP: `inter`; `fastinter`/`downinter` apply while a server changes state or is
- * down). The upper bound, servers whose probes differ by more than 100 ms, is one alarm per probe.
+ * src/health/plan.ts backendPlan: a backend with a `check` or `agent-check` server is checked by
+ * the monitor group of its placement (src/health/group.ts `placements`: each `health-regions`
+ * region, else its `health-location`, else none); backends that share a placement share a group.
  */
 function monitorOf(be: Backend): Monitor | undefined {
   const checked = be.servers.filter((s) => s.check || s.agent)
@@ -139,13 +158,14 @@ function monitorOf(be: Backend): Monitor | undefined {
     if (s.check) intervals.push(s.interMs)
     if (s.agent) intervals.push(s.agent.interMs)
   }
-  const distinct = [...new Set(intervals)]
   // src/health/snapshot.ts buildSnapshot: minInterMs over inter, fastinter, downinter and agent-inter.
   const minInter = Math.min(...checked.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
   return {
     backend: be.name,
     probes: intervals.reduce((a, ms) => a + 1000 / ms, 0),
-    alarms: distinct.reduce((a, ms) => a + 1000 / ms, 0),
+    intervals,
+    servers: checked.length,
+    placements: be.healthRegions && be.healthRegions.length > 0 ? [...be.healthRegions] : [be.healthLocation ?? ''],
     maxAgeMs: Math.min(minInter, SNAPSHOT_MAX_AGE_MS),
   }
 }
@@ -154,56 +174,108 @@ export function monitors(map: RouteMap): Monitor[] {
   return map.backends.map(monitorOf).filter((m): m is Monitor => m !== undefined)
 }
 
+/** src/health/monitor.ts CHECKPOINT_MS: a server row whose routing state did not change is written at most this often. */
+export const CHECKPOINT_MS = 60_000
+/** src/health/group.ts GROUP_TOUCH_PERSIST_MS: the group's lease row is written at most this often. */
+export const GROUP_TOUCH_PERSIST_MS = 5 * 60_000
+
 /**
- * Per alarm (durable-objects/health-monitor.ts alarm → monitor.ts runDue): 1 DO request; reads
- * the `armedFor` meta row (1 row read); `#arm` sets the alarm (setAlarm: billed as 1 row
- * written) and writes `armedFor` (1 row); per probe `#put` → saveServer (1 row, INSERT OR
- * REPLACE into `servers`). Duration: the alarm's wall time. Plus the cron's `configure()` on each
- * monitor once a minute (src/worker/fetch.ts onScheduled → configureHealthMonitors: 1 DO request;
- * monitor.ts configure → `#touch(now, true)` persists `touchedAt`: 1 row written).
+ * One monitor group per placement (src/health/group.ts): one object, one shared alarm. An alarm
+ * runs every check that is due and aligns the checks of the same interval (monitor.ts
+ * `alignWindow`), so a group costs one alarm per distinct interval per interval (servers UP:
+ * `inter`; `fastinter`/`downinter` apply while a server changes state or is down; an upper
+ * bound: intervals that divide each other share some alarms). Per alarm: 1 DO request, setAlarm
+ * (billed as 1 row written), no row read (the alarm time is kept in memory). Server rows
+ * (saveServer) are written on routing changes and otherwise at most once per CHECKPOINT_MS: counted
+ * as one row per checked server per minute (the bound for servers whose counters keep changing;
+ * a steady UP server writes none; each UP/DOWN transition adds one row). The group's lease
+ * (`touchedAt`) is written at most every GROUP_TOUCH_PERSIST_MS. The cron configures each group
+ * once a minute (src/worker/fetch.ts onScheduled → configureHealthMonitors → `configureGroup`:
+ * 1 DO request, no row when nothing changed). `health-regions` multiplies all of it by the
+ * regions. Duration: the alarm's wall time, and an RPC's for configure.
  */
 function healthUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
-  const alarms = ms.reduce((x, m) => x + m.alarms, 0)
-  const probes = ms.reduce((x, m) => x + m.probes, 0)
-  const configures = (ms.length * 1000) / CRON_MS
+  const groups = new Map<string, { intervals: Set<number>; servers: number }>()
+  for (const m of ms) {
+    for (const p of m.placements) {
+      const g = groups.get(p) ?? { intervals: new Set<number>(), servers: 0 }
+      for (const i of m.intervals) g.intervals.add(i)
+      g.servers += m.servers
+      groups.set(p, g)
+    }
+  }
+  let alarms = 0
+  let checkpoints = 0
+  for (const g of groups.values()) {
+    alarms += [...g.intervals].reduce((x, ms) => x + 1000 / ms, 0)
+    checkpoints += (g.servers * 1000) / CHECKPOINT_MS
+  }
+  const configures = (groups.size * 1000) / CRON_MS
+  const leases = (groups.size * 1000) / GROUP_TOUCH_PERSIST_MS
   return usage({
     doRequests: alarms + configures,
-    rowsRead: alarms,
-    rowsWritten: 2 * alarms + probes + configures,
+    rowsWritten: alarms + checkpoints + leases,
     doGbS: (alarms * (a.alarmWallMs / 1000) + configures * (a.rpcWallMs / 1000)) * DO_MEMORY_GB,
   })
 }
 
 /**
- * src/worker/fetch.ts: an isolate refreshes its stale snapshots (SnapshotCache.refresh, src/health/
- * snapshot.ts) on a request, one `snapshot()` RPC per checked backend every min(inter, 2 s)
- * (healthSnapshotLoader, durable-objects/health-monitor.ts); the monitor answers from memory
- * (0 rows; its lease `touchedAt` is persisted at most once a minute, counted with the cron).
+ * Health reaches the isolates through the state plane (src/ops/plane.ts): a monitor calls the hub's
+ * `putHealth` only when a backend's routing state changes (src/ops/hub.ts routingSignature), and
+ * the hub pushes the new state to each relay, which hands it to its isolates with their next sync
+ * (counted under `runtime`). Nothing per probe and nothing per isolate: in steady state (no server
+ * changing state) this source is 0; each change costs 1 + relays DO requests and 2 rows at the hub
+ * plus 1 row per relay.
  */
-function snapshotUsage(ms: readonly Monitor[], a: CostAssumptions): Usage {
-  const perIsolateRps = a.rps / a.isolates
-  const calls = a.isolates * ms.reduce((x, m) => x + periodic(m.maxAgeMs, perIsolateRps), 0)
-  return usage({ doRequests: calls, doGbS: calls * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+function snapshotUsage(_ms: readonly Monitor[], _a: CostAssumptions): Usage {
+  return ZERO
+}
+
+/** Relays: one per location with traffic (src/ops/plane.ts relayName). */
+export function relaysOf(a: CostAssumptions): number {
+  return Math.max(1, Math.min(a.locations, a.isolates))
 }
 
 /**
- * src/ops/runtime-client.ts: one `sync()` per isolate at most every DEFAULT_SYNC_MS while it has
- * traffic; durable-objects/runtime-state.ts sync writes one `counters:<object>` row per object
- * in the report (src/ops/aggregate.ts merge): a request touches its frontend, backend and server,
- * so a sync writes min(objects, 3 × requests since the last sync) rows.
+ * src/ops/runtime-client.ts: one `sync()` per isolate with its relay every nextSyncMs (src/ops/plane.ts:
+ * ISOLATE_SYNC_MS, longer when more than RELAY_TARGET_RPS × 2 s isolates share a relay) while it has
+ * traffic; src/ops/relay.ts `sync` answers from memory and merges the counters (0 rows).
  */
-function runtimeUsage(map: RouteMap, a: CostAssumptions): Usage {
+function runtimeUsage(_map: RouteMap, a: CostAssumptions): Usage {
   const perIsolateRps = a.rps / a.isolates
-  const syncs = a.isolates * periodic(SYNC_MS, perIsolateRps)
-  if (syncs === 0) return ZERO
-  const objects = map.frontends.length + map.backends.reduce((n, b) => n + 1 + b.servers.length, 0)
-  const perSync = Math.min(objects, 3 * (perIsolateRps / (syncs / a.isolates)))
-  return usage({ doRequests: syncs, rowsWritten: syncs * perSync, doGbS: syncs * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+  const syncs = a.isolates * periodic(nextSyncMs(a.isolates / relaysOf(a)), perIsolateRps)
+  return usage({ doRequests: syncs, doGbS: syncs * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
 }
 
-/** src/routemap/live.ts: each isolate with traffic re-reads the live pointer at most every DEFAULT_POLL_MS (1 KV read). */
+/**
+ * src/ops/relay.ts `syncHub`: a relay whose isolates sync calls the hub at most every RELAY_SYNC_MS
+ * (1 DO request; the relay is billed for the round trip to the hub, `hubRttMs`, the hub for its
+ * RPC). Rows: the hub persists the counters it aggregated at most every COUNTERS_PERSIST_MS (one
+ * row per object: frontends, backends, servers; src/ops/hub.ts `#saveCounters`); a relay persists
+ * its last contact at most every RELAY_STALE_MS / 2.
+ */
+function relayUsage(map: RouteMap, a: CostAssumptions): Usage {
+  const relays = relaysOf(a)
+  const perRelaySyncs = (a.isolates / relays) * periodic(nextSyncMs(a.isolates / relays), a.rps / a.isolates)
+  const calls = relays * Math.min(1000 / RELAY_SYNC_MS, perRelaySyncs)
+  if (calls === 0) return ZERO
+  const objects = map.frontends.length + map.backends.reduce((n, b) => n + 1 + b.servers.length, 0)
+  return usage({
+    doRequests: calls,
+    rowsWritten: (objects * 1000) / COUNTERS_PERSIST_MS + (relays * 1000) / (RELAY_STALE_MS / 2),
+    doGbS: calls * ((a.hubRttMs + a.rpcWallMs) / 1000) * DO_MEMORY_GB,
+  })
+}
+
+/**
+ * src/ops/hub.ts `relaySync` → `pollPointer`: the hub re-reads the live pointer at most every
+ * POINTER_POLL_MS while relays call it (1 KV read); isolates do not poll KV while the state plane
+ * tells them the pointer (src/routemap/live.ts OFFER_TRUST_MS); a relay reads a new version's text
+ * once per push (not per day).
+ */
 function kvUsage(a: CostAssumptions): Usage {
-  return usage({ kvReads: a.isolates * periodic(POLL_MS, a.rps / a.isolates) })
+  const relaySyncs = relaysOf(a) * Math.min(1000 / RELAY_SYNC_MS, a.rps)
+  return usage({ kvReads: Math.min(1000 / POINTER_POLL_MS, relaySyncs) })
 }
 
 // ─── stick tables ──────────────────────────────────────────────────────────
@@ -279,13 +351,13 @@ function stickUsage(map: RouteMap, a: CostAssumptions): Usage {
 
 /**
  * The cron (wrangler.toml, src/worker/fetch.ts onScheduled): one scheduled invocation a minute
- * (billed as a Worker request) that polls the live pointer (1 KV read) and syncs with
- * RuntimeState (1 DO request, no counters to write); its monitor `configure()` calls are counted
- * with the health checks.
+ * (billed as a Worker request) that has the hub re-read the live pointer (1 DO request, 1 KV read)
+ * and syncs with its relay (1 DO request); its monitor `configure()` calls are counted with the
+ * health checks.
  */
 function cronUsage(a: CostAssumptions): Usage {
   const perS = 1000 / CRON_MS
-  return usage({ workerRequests: perS, kvReads: perS, doRequests: perS, doGbS: perS * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+  return usage({ workerRequests: perS, kvReads: perS, doRequests: 2 * perS, doGbS: 2 * perS * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
 }
 
 // ─── the estimate ──────────────────────────────────────────────────────────
@@ -335,12 +407,13 @@ export function estimate(map: RouteMap, a: CostAssumptions): CostEstimate {
   const ms = monitors(map)
   const sources: Source[] = [
     { name: 'worker', what: 'proxied requests (the Worker itself)', usage: usage({ workerRequests: a.rps }) },
-    { name: 'health', what: `health-check alarms and cron configure (${ms.length} monitor${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
-    { name: 'snapshots', what: 'health snapshot loads by isolates', usage: snapshotUsage(ms, a) },
-    { name: 'runtime', what: 'RuntimeState syncs (admin state, counters)', usage: runtimeUsage(map, a) },
-    { name: 'kv-poll', what: 'KV live-pointer polls', usage: kvUsage(a) },
+    { name: 'health', what: `health-check alarms, checkpoints and cron configure (${ms.length} checked backend${ms.length === 1 ? '' : 's'})`, usage: healthUsage(ms, a) },
+    { name: 'snapshots', what: 'health to the isolates (pushed on a routing change only)', usage: snapshotUsage(ms, a) },
+    { name: 'runtime', what: 'isolate syncs with their relay (state down, counters up)', usage: runtimeUsage(map, a) },
+    { name: 'relay', what: 'relay syncs with the hub, hub counters persisted', usage: relayUsage(map, a) },
+    { name: 'kv-poll', what: 'KV live-pointer polls (the hub)', usage: kvUsage(a) },
     { name: 'stick', what: 'stick-table calls', usage: stickUsage(map, a) },
-    { name: 'cron', what: 'cron watchdog (pointer poll, RuntimeState sync)', usage: cronUsage(a) },
+    { name: 'cron', what: 'cron watchdog (hub pointer poll, relay sync)', usage: cronUsage(a) },
   ]
   const perS = sum(sources.map((s) => s.usage))
   const perDay = scale(perS, DAY_S)

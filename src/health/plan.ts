@@ -87,6 +87,11 @@ export interface HealthPlan {
   readonly servers: readonly ServerPlan[]
   /** `health-location`: where the backend's HealthMonitor (and so its checks) runs. */
   readonly locationHint?: string
+  /**
+   * `health-regions`: the backend is checked from each of these location hints (one monitor group
+   * per region) and its servers are DOWN only when a strict majority says so (vote.ts).
+   */
+  readonly regions?: readonly string[]
 }
 
 /** True when HAProxy's lbprm has `BE_LB_PROP_DYN` (weights may change at run time). */
@@ -154,6 +159,7 @@ export function backendPlan(map: RouteMap, be: Backend): HealthPlan | undefined 
     spreadChecks: Math.max(0, Math.min(50, map.global.spreadChecks ?? 0)),
     servers,
     ...(be.healthLocation ? { locationHint: be.healthLocation } : {}),
+    ...(be.healthRegions && be.healthRegions.length > 0 ? { regions: [...be.healthRegions] } : {}),
   }
 }
 

@@ -32,3 +32,27 @@ export async function forEachLimited<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker))
 }
+
+/** Connection slots shared by several runners (a monitor group's cores): at most `limit` tasks at once. */
+export class Slots {
+  readonly #limit: number
+  #busy = 0
+  readonly #waiting: (() => void)[] = []
+
+  constructor(limit = MAX_OUTGOING_CONNECTIONS) {
+    this.#limit = Math.max(1, limit)
+  }
+
+  /** Runs `fn` once a slot is free. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busy >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    else this.#busy++
+    try {
+      return await fn()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#busy--
+    }
+  }
+}

@@ -63,6 +63,10 @@ export interface HealthSnapshot {
   /** Smallest check interval of the backend: how long the snapshot stays fresh. */
   readonly minInterMs: number
   readonly servers: Readonly<Record<string, ServerSnapshot>>
+  /** `health-regions`: every region that checks the backend (combine with vote.ts `voteSnapshots`). */
+  readonly regions?: readonly string[]
+  /** `health-regions`: the region this snapshot was taken from. */
+  readonly region?: string
 }
 
 export function serverSnapshot(plan: HealthPlan, name: string, h0: ServerHealth, now: number): ServerSnapshot | undefined {
@@ -115,7 +119,8 @@ export function buildSnapshot(plan: HealthPlan, states: ReadonlyMap<string, Serv
     if (snap) servers[s.name] = snap
   }
   const minInterMs = Math.min(...plan.servers.map((s) => Math.min(s.interMs, s.fastinterMs ?? s.interMs, s.downinterMs ?? s.interMs, s.agent?.interMs ?? s.interMs)))
-  return { backend: plan.backend, routeMapHash: plan.routeMapHash, generatedAt: now, minInterMs, servers }
+  const regions = plan.regions && plan.regions.length > 0 ? { regions: plan.regions, ...(plan.locationHint ? { region: plan.locationHint } : {}) } : {}
+  return { backend: plan.backend, routeMapHash: plan.routeMapHash, generatedAt: now, minInterMs, servers, ...regions }
 }
 
 /** The engine's view of health from snapshots by backend name (missing = all UP). */
@@ -176,6 +181,25 @@ export class SnapshotCache {
     if (!e) return true
     const maxAge = Math.min(e.snap?.minInterMs ?? SNAPSHOT_MAX_AGE_MS, SNAPSHOT_MAX_AGE_MS)
     return this.#opts.now() - e.fetchedAt >= maxAge
+  }
+
+  /**
+   * Takes the snapshots the state plane hands the isolate (src/ops/runtime-client.ts): each
+   * replaces the cached one unless it is older. Counts as a load of those backends.
+   */
+  accept(snaps: Readonly<Record<string, HealthSnapshot>>): void {
+    const now = this.#opts.now()
+    for (const [b, snap] of Object.entries(snaps)) {
+      const e = this.#entries.get(b) ?? { fetchedAt: 0 }
+      this.#entries.set(b, e)
+      if (e.snap === snap || (e.snap && e.snap.generatedAt > snap.generatedAt && e.snap.routeMapHash === snap.routeMapHash)) {
+        e.fetchedAt = now
+        continue
+      }
+      e.snap = snap
+      e.fetchedAt = now
+      this.#version++
+    }
   }
 
   /** Reloads the stale snapshots among `backends` (one load per backend at a time). */

@@ -29,7 +29,7 @@ export interface AggregateState {
 export class StatsAggregate {
   readonly #entries = new Map<ObjectKey, Entry>()
   /** Latest gauges per isolate and object. */
-  readonly #gauges = new Map<string, { at: number; values: Map<ObjectKey, { scur: number; qcur: number }> }>()
+  readonly #gauges = new Map<string, { at: number; isolates: number; values: Map<ObjectKey, { scur: number; qcur: number }> }>()
 
   /** Restores persisted sums and maxima (rates start again from zero). */
   constructor(saved?: AggregateState) {
@@ -55,10 +55,11 @@ export class StatsAggregate {
   merge(r: IsolateReport, now: number): ObjectKey[] {
     let g = this.#gauges.get(r.isolate)
     if (!g) {
-      g = { at: now, values: new Map() }
+      g = { at: now, isolates: 1, values: new Map() }
       this.#gauges.set(r.isolate, g)
     }
     g.at = now
+    g.isolates = r.isolates ?? 1
     const changed: ObjectKey[] = []
     for (const [key, rep] of Object.entries(r.counters)) {
       const e = this.#entry(key)
@@ -92,11 +93,11 @@ export class StatsAggregate {
     return changed
   }
 
-  /** Number of isolates heard from within ISOLATE_TTL_MS. */
+  /** Number of isolates heard from within ISOLATE_TTL_MS (a relay's report counts its isolates). */
   isolates(now: number): number {
     let n = 0
     for (const [id, g] of this.#gauges) {
-      if (now - g.at <= ISOLATE_TTL_MS) n++
+      if (now - g.at <= ISOLATE_TTL_MS) n += g.isolates
       else this.#gauges.delete(id)
     }
     return n

@@ -92,6 +92,8 @@ export interface IsolateReport {
   /** ms epoch of the report. */
   readonly at: number
   readonly counters: Readonly<Record<ObjectKey, CounterReport>>
+  /** How many isolates the report stands for (a relay's merged report; absent: 1). */
+  readonly isolates?: number
 }
 
 /** Counters aggregated over every isolate, plus the rates the aggregator derives. */

@@ -39,6 +39,8 @@ export const DEFAULT_POLL_MS = 5000
 export const MISSING_RETRY_MS = 1000
 /** KV caches a miss up to its cacheTtl (60 s by default): retrying more often than that is useless. */
 export const MISSING_RETRY_MAX_MS = 60_000
+/** An isolate told the pointer by the state plane within this long does not poll KV. */
+export const OFFER_TRUST_MS = 30_000
 
 /** A version the pointer names that read as null: retried at `retryAt`. */
 interface Missing {
@@ -58,6 +60,8 @@ export class LiveRouteMap {
   readonly #bad = new Set<string>()
   /** The pointed version that read as null (at most one: the pointer names one version). */
   #missing: Missing | undefined
+  /** When the state plane last told this isolate the pointer (it then stops polling KV itself). */
+  #offeredAt = Number.NEGATIVE_INFINITY
 
   constructor(kv: KvReader | undefined, fallback: () => RouteMap, o: LiveOptions) {
     this.#kv = kv
@@ -78,7 +82,37 @@ export class LiveRouteMap {
   due(): boolean {
     if (this.#kv === undefined || this.#inflight !== undefined) return false
     const now = this.#o.now()
+    if (now - this.#offeredAt < OFFER_TRUST_MS) return false
     return now - this.#checkedAt >= this.#o.pollMs || (this.#missing !== undefined && now >= this.#missing.retryAt)
+  }
+
+  /**
+   * The pointer as the state plane hands it (src/ops/runtime-client.ts), with the RouteMap's text
+   * when the relay has read it: swapped in like a polled version (same validation). Without the
+   * text, a pointer to another version is read from KV here. While offers keep coming, the isolate
+   * does not poll KV itself.
+   */
+  offer(pointer: LivePointer | null | undefined, text: string | undefined): Promise<void> {
+    if (pointer === undefined) return Promise.resolve()
+    this.#offeredAt = this.#o.now()
+    if (!pointer) {
+      // KV has no live version: the fallback, without a read of our own.
+      this.#current ??= { routeMap: this.#fallback() }
+      return Promise.resolve()
+    }
+    const cur = this.#current
+    if (cur?.version === pointer.version && cur.routeMap.hash === pointer.hash) return Promise.resolve()
+    const id = `${pointer.version}@${pointer.hash}`
+    if (this.#bad.has(id)) return Promise.resolve()
+    if (text === undefined) return this.poll()
+    this.#adopt(pointer, id, text, cur)
+    return Promise.resolve()
+  }
+
+  /** `version@hash` of the live version running ('' for the fallback). */
+  get id(): string {
+    const cur = this.#current
+    return cur?.version ? `${cur.version}@${cur.routeMap.hash}` : ''
   }
 
   /** Re-reads the pointer and swaps in a new valid version (one read at a time). */
@@ -127,6 +161,10 @@ export class LiveRouteMap {
       return
     }
     this.#missing = undefined
+    this.#adopt(pointer, id, text, cur)
+  }
+
+  #adopt(pointer: LivePointer, id: string, text: string, cur: Current | undefined): void {
     const parsed = parseStoredRouteMap(text, pointer.hash)
     if (typeof parsed === 'string') {
       this.#bad.add(id)

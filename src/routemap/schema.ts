@@ -477,6 +477,12 @@ export interface Backend {
    * HealthMonitor, so its checks run near the origins (docs/health.md).
    */
   readonly healthLocation?: string
+  /**
+   * edgeproxy's `health-regions <hint>,<hint>,...`: the backend is checked from each region (one
+   * monitor group per location hint) and a server is DOWN only when a strict majority of the
+   * regions says so (src/health/vote.ts, docs/health.md).
+   */
+  readonly healthRegions?: readonly string[]
   readonly stickTable?: StickTableSpec
   readonly stickRules: readonly StickRule[]
   readonly stats?: StatsSettings

@@ -18,11 +18,11 @@ export interface Env {
   readonly EDGEPROXY_POLL_MS?: string
   /** RouteMap versions and the live pointer (src/routemap/kv.ts). */
   readonly ROUTEMAPS?: KvReader
-  /** HealthMonitor Durable Objects, one per backend with checks. */
+  /** HealthMonitor Durable Objects, one group per placement of checked backends (src/health/group.ts). */
   readonly HEALTH?: HealthMonitorNamespace
   /** StickTable Durable Objects, sharded by key hash (`${table}:${shard}`). */
   readonly STICK?: StickTableNamespace
-  /** The RuntimeState Durable Object (admin state, pattern edits, stats counters). */
+  /** The RuntimeState Durable Objects: the state plane's hub `global` and a relay `loc:<colo>` per location. */
   readonly RUNTIME?: RuntimeStateNamespace
   /**
    * A Workers VPC network (`vpc_networks`, written by `edgeproxy deploy --vpc-network`; emulated by

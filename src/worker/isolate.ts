@@ -4,14 +4,14 @@
  * client, the health snapshots, the stick-table store and the engine built for the current map.
  */
 import { durableStickStore } from '../../durable-objects/stick-table.ts'
-import { runtimeStub } from '../../durable-objects/runtime-state.ts'
+import { relayStub } from '../../durable-objects/runtime-state.ts'
 import type { Engine } from '../engine/index.ts'
 import type { BalancerStore } from '../engine/server-select.ts'
 import type { HealthPlan } from '../health/plan.ts'
 import type { HealthSnapshot } from '../health/snapshot.ts'
 import { SnapshotCache } from '../health/snapshot.ts'
 import { Accounting } from '../ops/accounting.ts'
-import { DEFAULT_SYNC_MS, RuntimeClient, type RuntimeRemote } from '../ops/runtime-client.ts'
+import { type RelayRemote, RuntimeClient } from '../ops/runtime-client.ts'
 import type { HandlerDeps } from '../proxy/handler.ts'
 import embedded from '../routemap/embedded.json'
 import { DEFAULT_POLL_MS, LiveRouteMap } from '../routemap/live.ts'
@@ -43,6 +43,8 @@ export interface Isolate {
   /** The fallback RouteMap text it was made for (tests run several in one isolate). */
   readonly envKey: string
   readonly id: string
+  /** Its Cloudflare location (the relay it syncs with). */
+  readonly location: string
   readonly startedAt: number
   readonly live: LiveRouteMap
   readonly accounting: Accounting
@@ -56,6 +58,10 @@ export interface Isolate {
   builtFrom?: { readonly routeMap: RouteMap; readonly view: object | undefined }
   /** The live version of `built`'s base RouteMap. */
   version?: string
+  /** The plans last reported as lacking health (`backend@hash` list) and when. */
+  wanted?: { readonly key: string; readonly at: number }
+  /** When all plans were last sent to keep the monitors' lease (HEALTH_RENEW_MS). */
+  renewedAt?: number
   /** The balancers of the engines built for one RouteMap (runtime edits rebuild the engine, not them). */
   balancers?: { readonly hash: string; readonly store: BalancerStore }
 }
@@ -79,30 +85,62 @@ function fallbackRouteMap(env: Env): RouteMap {
   return parsed
 }
 
-/** The isolate's state, made on its first request (again when the fallback RouteMap changes). */
-export function init(env: Env): Isolate {
+export interface IsolateOptions {
+  /** The isolate's Cloudflare location (`request.cf.colo`; `local` under `edgeproxy dev`): its relay. */
+  readonly location: string
+  readonly now?: () => number
+  readonly id?: string
+  readonly log?: (line: string) => void
+}
+
+/**
+ * A new isolate's state: the live RouteMap (fed by the state plane, read from KV when the relay
+ * has no text), the counters, the runtime client (its relay `loc:<location>`), the routing health
+ * (from the same sync), the stick-table store.
+ */
+export function createIsolate(env: Env, o: IsolateOptions): Isolate {
+  const now = o.now ?? (() => Date.now())
+  const log = o.log ?? ((l: string) => console.warn(l))
   const envKey = env.EDGEPROXY_ROUTEMAP ?? 'embedded'
-  if (isolate?.envKey === envKey) return isolate
-  const now = () => Date.now()
   const pollMs = Number(env.EDGEPROXY_POLL_MS) > 0 ? Number(env.EDGEPROXY_POLL_MS) : DEFAULT_POLL_MS
-  const live = new LiveRouteMap(env.ROUTEMAPS, () => fallbackRouteMap(env), { pollMs, now, log: (l) => console.warn(l) })
+  const live = new LiveRouteMap(env.ROUTEMAPS, () => fallbackRouteMap(env), { pollMs, now, log })
   const accounting = new Accounting()
-  const id = crypto.randomUUID()
+  const id = o.id ?? crypto.randomUUID()
+  const health = env.HEALTH ? new SnapshotCache({ load: (b) => self.loader(b), now }) : undefined
   const runtimeNs = env.RUNTIME
   const runtime = runtimeNs
-    ? new RuntimeClient(() => runtimeStub(runtimeNs) as unknown as RuntimeRemote, { syncMs: DEFAULT_SYNC_MS, now, report: () => accounting.takeReport(id, now()), log: (l) => console.warn(l) })
+    ? new RuntimeClient(() => relayStub(runtimeNs, o.location) as unknown as RelayRemote, {
+        now,
+        isolate: id,
+        location: o.location,
+        report: () => accounting.takeReport(id, now()),
+        routeMap: () => live.id,
+        onHealth: (h) => health?.accept(h),
+        onRouteMap: (pointer, text) => {
+          live.offer(pointer, text).catch(() => {})
+        },
+        log,
+      })
     : undefined
   const self: Isolate = {
     envKey,
     id,
+    location: o.location,
     startedAt: now(),
     live,
     accounting,
     ...(runtime ? { runtime } : {}),
+    ...(health ? { health } : {}),
     loader: async () => undefined,
-    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log: (line) => console.warn(line) }) } : {}),
+    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log }) } : {}),
   }
-  if (env.HEALTH) (self as { health?: SnapshotCache }).health = new SnapshotCache({ load: (b) => self.loader(b), now })
-  isolate = self
   return self
+}
+
+/** The isolate's state, made on its first request (again when the fallback RouteMap changes). */
+export function init(env: Env, location = 'local'): Isolate {
+  const envKey = env.EDGEPROXY_ROUTEMAP ?? 'embedded'
+  if (isolate?.envKey === envKey) return isolate
+  isolate = createIsolate(env, { location })
+  return isolate
 }

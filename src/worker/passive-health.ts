@@ -1,10 +1,10 @@
 /**
  * @module
  * Passive health (`observe layer4|layer7`) at the edge: a forwarded request's outcome goes to the
- * backend's HealthMonitor only for errors and the first success after one, so a healthy server
- * costs no Durable Object call.
+ * monitor group(s) that check the backend (durable-objects/health-monitor.ts `reportPassive`) only
+ * for errors and the first success after one, so a healthy server costs no Durable Object call.
  */
-import type { HealthMonitorNamespace } from '../../durable-objects/health-monitor.ts'
+import { type HealthMonitorNamespace, reportPassive } from '../../durable-objects/health-monitor.ts'
 import type { PassiveOutcome } from '../health/observe.ts'
 import type { HandlerDeps } from '../proxy/handler.ts'
 
@@ -29,11 +29,6 @@ export function passiveReporter(ns: HealthMonitorNamespace, ctx: ExecutionContex
     if (!error && !erroring.has(key)) return
     if (error) erroring.add(key)
     else erroring.delete(key)
-    ctx.waitUntil(
-      ns
-        .getByName(backend)
-        .report(server.name, outcome)
-        .catch(() => {}),
-    )
+    ctx.waitUntil(reportPassive(ns, backend, server.name, outcome).catch(() => {}))
   }
 }

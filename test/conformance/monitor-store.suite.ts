@@ -5,9 +5,11 @@
  * server's ServerHealth come back exactly as saved, optional fields (check code, duration, last
  * check, agent state) included and dropped when a later save has none; a store opened again over
  * the same data sees the same; and a MonitorCore built over it after another one ran checks
- * carries on from the same state (the object constructed again after eviction).
+ * carries on from the same state after a checkpoint (the object constructed again after
+ * eviction; between checkpoints only routing changes are written: src/health/monitor.ts).
  */
 import { describe, expect, it } from 'vitest'
+import type { GroupStore } from '../../src/health/group.ts'
 import { MonitorCore, type MonitorStore } from '../../src/health/monitor.ts'
 import type { HealthPlan, ServerPlan } from '../../src/health/plan.ts'
 import { DEFAULT_HTTP_EXPECT } from '../../src/health/probe-spec.ts'
@@ -195,11 +197,50 @@ export function monitorStoreConformance(name: string, run: MonitorStoreRunner): 
         expect(before?.servers.a?.up).toBe(true)
         expect(before?.servers.b?.up).toBe(false)
         expect(first.state('c')?.failedChecks).toBeGreaterThan(0)
+        // Rows are written on routing changes and checkpoints, not per probe: checkpoint first.
+        first.checkpoint()
         const second = new MonitorCore(deps(reopen()))
         expect(second.plan).toEqual(PLAN)
         for (const n of ['a', 'b', 'c']) expect(second.state(n), n).toStrictEqual(first.state(n))
         expect(await second.snapshot()).toEqual(before)
         expect((await second.configure(PLAN)).changed).toBe(false)
+      }))
+  })
+}
+
+/** Runs `test` on a fresh, empty group store; `reopen` gives another store over the same data. */
+export type GroupStoreRunner = (test: (store: GroupStore, reopen: () => GroupStore) => Promise<void>) => Promise<void>
+
+/**
+ * The GroupStore contract (src/health/group.ts: a monitor group's persistence): each backend's
+ * MonitorStore is its own (same server names, same meta keys, no mixing), `backends()` lists the
+ * backends with a plan, `drop` forgets one backend only, the group's meta is apart from theirs.
+ */
+export function groupStoreConformance(name: string, run: GroupStoreRunner): void {
+  describe(`GroupStore conformance: ${name}`, () => {
+    it('backends are kept apart; drop forgets one; a reopened store sees the same', () =>
+      run(async (g, reopen) => {
+        expect(g.backends()).toEqual([])
+        const a = g.monitor('api')
+        const b = g.monitor('web.v2:blue')
+        a.setMeta('plan', 'A')
+        b.setMeta('plan', 'B')
+        a.saveServer('s1', MINIMAL)
+        b.saveServer('s1', FULL)
+        g.setMeta('touchedAt', '42')
+        expect(g.backends().sort()).toEqual(['api', 'web.v2:blue'])
+        expect(a.getMeta('plan')).toBe('A')
+        expect(b.getMeta('touchedAt')).toBeUndefined()
+        expect(a.loadServers().get('s1')).toStrictEqual(MINIMAL)
+        expect(b.loadServers().get('s1')).toStrictEqual(FULL)
+        a.deleteServer('s1')
+        expect(b.loadServers().size).toBe(1)
+        g.drop('api')
+        const again = reopen()
+        expect(again.backends()).toEqual(['web.v2:blue'])
+        expect(again.monitor('api').getMeta('plan')).toBeUndefined()
+        expect(again.monitor('web.v2:blue').loadServers().get('s1')).toStrictEqual(FULL)
+        expect(again.getMeta('touchedAt')).toBe('42')
       }))
   })
 }

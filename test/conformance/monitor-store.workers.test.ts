@@ -5,8 +5,8 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { sqlStore } from '../../durable-objects/health-monitor.ts'
-import { monitorStoreConformance } from './monitor-store.suite.ts'
+import { sqlGroupStore, sqlStore } from '../../durable-objects/health-monitor.ts'
+import { groupStoreConformance, monitorStoreConformance } from './monitor-store.suite.ts'
 
 let serial = 0
 
@@ -14,5 +14,12 @@ monitorStoreConformance('SQLite (sqlStore in the HealthMonitor object)', (test) 
   runInDurableObject(env.HEALTH.getByName(`monitor-store-conformance-${++serial}`), async (_, state) => {
     const sql = state.storage.sql
     await test(sqlStore(sql), () => sqlStore(sql))
+  }),
+)
+
+groupStoreConformance('SQLite (sqlGroupStore in the HealthMonitor object)', (test) =>
+  runInDurableObject(env.HEALTH.getByName(`group-store-conformance-${++serial}`), async (_, state) => {
+    const sql = state.storage.sql
+    await test(sqlGroupStore(sql), () => sqlGroupStore(sql))
   }),
 )

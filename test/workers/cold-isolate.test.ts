@@ -36,11 +36,12 @@ describe('a cold isolate', () => {
     const plan = healthPlans(r.routeMap).find((p) => p.backend === 'cold_be') as HealthPlan
     // c1 (roundrobin's first pick) fails its checks; its monitor marks it DOWN after fall 2 (two alarms).
     await fetch('http://origins.control/?host=cold1.test&status=503')
-    const stub = env.HEALTH.getByName('cold_be')
+    // The backend's monitor group (no health-location: `group:default`).
+    const stub = env.HEALTH.getByName('group:default')
     await stub.configure(plan)
     await runDurableObjectAlarm(stub)
     await runDurableObjectAlarm(stub)
-    const snap = (await stub.snapshot()) as HealthSnapshot | undefined
+    const snap = (await stub.snapshot('cold_be')) as HealthSnapshot | undefined
     expect(snap?.servers.c1?.up).toBe(false)
 
     // A new isolate (this RouteMap text has not been seen in this test Worker): its first requests.

@@ -144,20 +144,28 @@ describe('HealthMonitor (workerd)', () => {
     expect((await server(stub, 's1')).status).toBe('DOWN')
   })
 
-  it('keeps its state across eviction (SQLite)', async () => {
+  it('keeps its routing state across eviction (SQLite); rows are written on transitions, not per probe', async () => {
     const plan: HealthPlan = { ...(p.api as HealthPlan), backend: 'api-evicted' }
     const stub = env.HEALTH.getByName(plan.backend)
     await origin('api2.test', 503)
     await configured(stub, plan)
+    // api2 falls (fastinter 500 ms, fall 3): DOWN is a transition, written at once.
+    expect(await checks(stub, 'api2', 2)).toEqual(['DOWN L7STS', 'DOWN L7STS'])
     const before = (await stub.snapshot()) as HealthSnapshot
-    const rows = await runInDurableObject(stub, (_, state) => state.storage.sql.exec('SELECT name, health, state, check_status FROM servers ORDER BY name').toArray())
+    const rows = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql.exec("SELECT name, health, state, check_status FROM group_servers WHERE backend = 'api-evicted' ORDER BY name").toArray(),
+    )
+    // api1's passing checks changed nothing routing-related: its row is still the configured one (checkpointed within a minute).
     expect(rows).toEqual([
-      { name: 'api1', health: 4, state: 'RUNNING', check_status: 'L7OK' },
+      { name: 'api1', health: 2, state: 'RUNNING', check_status: 'INI' },
       { name: 'api2', health: 0, state: 'STOPPED', check_status: 'L7STS' },
     ])
     await evictDurableObject(stub)
     const after = (await stub.snapshot()) as HealthSnapshot
-    expect({ ...after, generatedAt: 0 }).toEqual({ ...before, generatedAt: 0 })
+    for (const n of ['api1', 'api2']) {
+      const { up, usable, state } = before.servers[n] as ServerSnapshot
+      expect(after.servers[n], n).toMatchObject({ up, usable, state })
+    }
     expect((await stub.configure(plan)).changed).toBe(false)
   })
 
@@ -225,9 +233,35 @@ describe('Worker-side helpers', () => {
     expect((await next('loaded'))?.routeMapHash).toBe('next-version')
   })
 
-  it('configureHealthMonitors configures one object per backend, named after it', async () => {
-    await configureHealthMonitors(env.HEALTH, [p.api as HealthPlan, p.solo as HealthPlan])
-    expect(((await env.HEALTH.getByName('api').snapshot()) as HealthSnapshot | undefined)?.backend).toBe('api')
-    expect(((await env.HEALTH.getByName('solo').snapshot()) as HealthSnapshot | undefined)?.backend).toBe('solo')
+  it('configureHealthMonitors configures one object per placement, with one alarm for its backends', async () => {
+    const placed = { ...(p.solo as HealthPlan), backend: 'placed', locationHint: 'weur' }
+    await configureHealthMonitors(env.HEALTH, [p.api as HealthPlan, p.solo as HealthPlan, placed])
+    const group = env.HEALTH.getByName('group:default')
+    expect(((await group.snapshot('api')) as HealthSnapshot | undefined)?.backend).toBe('api')
+    expect(((await group.snapshot('solo')) as HealthSnapshot | undefined)?.backend).toBe('solo')
+    expect(await group.snapshot('placed')).toBeUndefined()
+    expect(((await env.HEALTH.getByName('group:weur').snapshot('placed')) as HealthSnapshot | undefined)?.backend).toBe('placed')
+    // One alarm runs both backends' first checks.
+    expect(await runDurableObjectAlarm(group)).toBe(true)
+    const snaps = (await group.snapshots()) as Record<string, HealthSnapshot>
+    expect(Object.keys(snaps).sort()).toEqual(['api', 'solo'])
+    for (const b of ['api', 'solo']) for (const s of Object.values(snaps[b]?.servers ?? {})) expect(s.checkStatus).not.toBe('INI')
+    // The next cron without 'solo' drops it from the group.
+    await configureHealthMonitors(env.HEALTH, [p.api as HealthPlan])
+    expect(Object.keys((await group.snapshots()) as Record<string, HealthSnapshot>)).toEqual(['api'])
+  })
+
+  it('health-regions: one group per region; the loader combines them by majority', async () => {
+    const plan: HealthPlan = { ...(p.solo as HealthPlan), backend: 'voted', regions: ['wnam', 'eeur', 'apac'] }
+    await configureHealthMonitors(env.HEALTH, [plan])
+    for (const r of ['wnam', 'eeur', 'apac']) {
+      const snap = (await env.HEALTH.getByName(`group:${r}`).snapshot('voted')) as HealthSnapshot | undefined
+      expect(snap?.region).toBe(r)
+      expect(snap?.regions).toEqual(['wnam', 'eeur', 'apac'])
+    }
+    const load = healthSnapshotLoader(env.HEALTH, [plan])
+    const voted = await load('voted')
+    expect(voted?.servers.s1?.up).toBe(true)
+    expect(voted?.regions).toBeUndefined()
   })
 })

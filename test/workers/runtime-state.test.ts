@@ -1,7 +1,7 @@
 /**
- * The RuntimeState Durable Object in workerd: admin overrides and pattern edits under one
- * version (isolates learn of a change through sync()), counters from several isolates
- * aggregated, and everything surviving the object's restart (SQLite).
+ * The RuntimeState Durable Object in workerd, in both roles: the hub (`global`) versions admin
+ * overrides and pattern edits and aggregates counters, a relay (`loc:<colo>`) answers its
+ * isolates from the hub's state, and everything survives the objects' restarts (SQLite).
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -9,36 +9,52 @@ import { describe, expect, it } from 'vitest'
 import type { RuntimeState } from '../../durable-objects/runtime-state.ts'
 
 describe('RuntimeState', () => {
-  it('versions admin changes and hands them to isolates that do not have them', async () => {
-    const stub = env.RUNTIME.getByName('admin-test')
-    const first = await stub.sync(undefined, -1)
-    expect(first.view?.admin).toEqual({})
-    const v = await stub.setAdmin('web', 'web1', { state: 'drain' })
+  it('the hub versions admin changes and a relay hands them to isolates that do not have them', async () => {
+    const hub = env.RUNTIME.getByName('global')
+    const relay = env.RUNTIME.getByName('loc:TST')
+    const first = await relay.sync({ isolate: 'i1', location: 'TST', seq: -1, routeMap: '' })
+    expect(first.state?.view.admin).toEqual({})
+    const v = await hub.setAdmin('web', 'web1', { state: 'drain' })
     expect(v.admin['web/web1']?.state).toBe('drain')
-    expect(v.version).toBe(first.version + 1)
-    // An isolate that has the current version gets no view back (small answers on every sync).
-    expect((await stub.sync(undefined, v.version)).view).toBeUndefined()
-    const w = await stub.setAdmin('web', 'web1', { state: null, weight: 25 })
+    expect(v.version).toBe((first.state?.view.version ?? 0) + 1)
+    // The hub pushed the change to the relay: the next isolate sync has it.
+    const second = await relay.sync({ isolate: 'i1', location: 'TST', seq: first.seq, routeMap: '' })
+    expect(second.state?.view.admin['web/web1']?.state).toBe('drain')
+    // An isolate that has the current seq gets no state back (small answers on every sync).
+    expect((await relay.sync({ isolate: 'i1', location: 'TST', seq: second.seq, routeMap: '' })).state).toBeUndefined()
+    const w = await hub.setAdmin('web', 'web1', { state: null, weight: 25 })
     expect(w.admin['web/web1']).toMatchObject({ weight: 25 })
     expect(w.admin['web/web1']?.state).toBeUndefined()
-    const p = await stub.putPatterns('/etc/haproxy/hosts.map', [['a.example', 'be_a']])
+    const p = await hub.putPatterns('/etc/haproxy/hosts.map', [['a.example', 'be_a']])
     expect(p.patterns['/etc/haproxy/hosts.map']).toEqual([['a.example', 'be_a']])
   })
 
-  it('aggregates counters from isolates and keeps them across a restart', async () => {
-    const stub = env.RUNTIME.getByName('stats-test')
-    await stub.sync({ isolate: 'a', at: Date.now(), counters: { 'fe:web': { stot: 3, req_tot: 3, hrsp_2xx: 3, scur: 1 } } }, -1)
-    await stub.sync({ isolate: 'b', at: Date.now(), counters: { 'fe:web': { stot: 2, req_tot: 2, hrsp_5xx: 2, scur: 2 } } }, -1)
-    const s = await stub.stats()
-    expect(s.isolates).toBe(2)
-    expect(s.counters['fe:web']).toMatchObject({ stot: 5, hrsp_2xx: 3, hrsp_5xx: 2, scur: 3 })
-    // A new instance of the object (after eviction) reads the sums back from SQLite.
-    const again = await runInDurableObject(stub, async (_o: RuntimeState, state) => {
-      const rows = [...state.storage.sql.exec<{ key: string }>("SELECT key FROM kv WHERE key LIKE 'counters:%'")]
-      return rows.map((r) => r.key)
+  it('aggregates counters from relays, keeps them across a restart, and clears them', async () => {
+    const relay = env.RUNTIME.getByName('loc:STA')
+    await relay.sync({
+      isolate: 'a',
+      location: 'STA',
+      seq: -1,
+      routeMap: '',
+      report: { isolate: 'a', at: Date.now(), counters: { 'fe:stats': { stot: 3, req_tot: 3, hrsp_2xx: 3, scur: 1 } } },
+      flush: true,
     })
-    expect(again).toContain('counters:fe:web')
-    await stub.clearCounters(true)
-    expect((await stub.stats()).counters['fe:web']?.stot).toBe(0)
+    await relay.sync({
+      isolate: 'b',
+      location: 'STA',
+      seq: -1,
+      routeMap: '',
+      report: { isolate: 'b', at: Date.now(), counters: { 'fe:stats': { stot: 2, req_tot: 2, hrsp_5xx: 2, scur: 2 } } },
+      flush: true,
+    })
+    const hub = env.RUNTIME.getByName('global')
+    const s = await hub.stats()
+    expect(s.isolates).toBeGreaterThanOrEqual(2)
+    expect(s.counters['fe:stats']).toMatchObject({ stot: 5, hrsp_2xx: 3, hrsp_5xx: 2, scur: 3 })
+    // The relay's state and the hub's admin state are in SQLite for the next instance.
+    const keys = await runInDurableObject(relay, async (_o: RuntimeState, state) => [...state.storage.sql.exec<{ key: string }>('SELECT key FROM kv')].map((r) => r.key))
+    expect(keys).toContain('relay:state')
+    await hub.clearCounters(true)
+    expect((await hub.stats()).counters['fe:stats']?.stot).toBe(0)
   })
 })

@@ -27,23 +27,24 @@ backend unchecked
 `
 
 describe('scheduled(): the cron watchdog', () => {
-  it('configures one HealthMonitor per checked backend and arms its alarm', async () => {
+  it('configures the monitor group of the checked backends and arms its alarm', async () => {
     const r = compileConfig([{ name: 'cron.cfg', text: CONFIG }])
     if (!r.routeMap) throw new Error('config does not compile')
     const workerEnv = { EDGEPROXY_ROUTEMAP: JSON.stringify(r.routeMap), HEALTH: env.HEALTH }
     const ctx = createExecutionContext()
     await worker.scheduled(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), workerEnv, ctx)
     await waitOnExecutionContext(ctx)
-    const stub = env.HEALTH.getByName('cron_be')
-    const snap = (await stub.snapshot()) as HealthSnapshot | undefined
+    // The backend's monitor group (no health-location: `group:default`).
+    const stub = env.HEALTH.getByName('group:default')
+    const snap = (await stub.snapshot('cron_be')) as HealthSnapshot | undefined
     expect(snap?.backend).toBe('cron_be')
     expect(snap?.routeMapHash).toBe(r.routeMap.hash)
     expect(Object.keys(snap?.servers ?? {})).toEqual(['c1'])
     // The alarm is armed: running it performs a check (the pool's outbound origin answers 200).
     expect(await runDurableObjectAlarm(stub)).toBe(true)
-    const after = (await stub.snapshot()) as HealthSnapshot | undefined
+    const after = (await stub.snapshot('cron_be')) as HealthSnapshot | undefined
     expect(after?.servers.c1?.checkStatus).toBe('L7OK')
     // A backend without checks gets no monitor plan.
-    expect(await env.HEALTH.getByName('unchecked').snapshot()).toBeUndefined()
+    expect(await stub.snapshot('unchecked')).toBeUndefined()
   })
 })

@@ -4,9 +4,25 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { costSummary } from '../../../src/cli/cost.ts'
 import { main } from '../../../src/cli/main.ts'
-import { assumptions, type CostEstimate, CRON_MS, defaultIsolates, estimate, FAST_BATCH, fastBatchesPerSecond, POLL_MS, SNAPSHOT_MAX_AGE_MS, SYNC_MS } from '../../../src/cost/model.ts'
+import {
+  assumptions,
+  CHECKPOINT_MS,
+  type CostEstimate,
+  CRON_MS,
+  GROUP_TOUCH_PERSIST_MS,
+  defaultIsolates,
+  estimate,
+  FAST_BATCH,
+  fastBatchesPerSecond,
+  POLL_MS,
+  SNAPSHOT_MAX_AGE_MS,
+  SYNC_MS,
+} from '../../../src/cost/model.ts'
+import { GROUP_TOUCH_PERSIST_MS as GROUP_TOUCH_CODE } from '../../../src/health/group.ts'
+import { CHECKPOINT_MS as CHECKPOINT_CODE } from '../../../src/health/monitor.ts'
 import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapshot.ts'
-import { DEFAULT_SYNC_MS } from '../../../src/ops/runtime-client.ts'
+import * as plane from '../../../src/ops/plane.ts'
+import * as model from '../../../src/cost/model.ts'
 import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { cfg, compile } from '../../helpers/cfg.ts'
@@ -33,11 +49,15 @@ const perDay = (v: number) => Math.round(v * DAY)
 
 describe('the constants mirror the code', () => {
   it('sync, poll and snapshot intervals, the cron', () => {
-    expect(SYNC_MS).toBe(DEFAULT_SYNC_MS)
+    expect(SYNC_MS).toBe(plane.ISOLATE_SYNC_MS)
+    for (const k of ['ISOLATE_SYNC_MAX_MS', 'RELAY_TARGET_RPS', 'RELAY_SYNC_MS', 'POINTER_POLL_MS', 'COUNTERS_PERSIST_MS', 'RELAY_STALE_MS'] as const) expect(model[k], k).toBe(plane[k])
+    for (const n of [1, 100, 900, 901, 1200, 5000]) expect(model.nextSyncMs(n)).toBe(plane.nextSyncMs(n))
     expect(POLL_MS).toBe(DEFAULT_POLL_MS)
     expect(SNAPSHOT_MAX_AGE_MS).toBe(SNAPSHOT_CODE)
     expect(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')).toMatch(/^crons = \["\* \* \* \* \*"\]$/m)
     expect(CRON_MS).toBe(60_000)
+    expect(CHECKPOINT_MS).toBe(CHECKPOINT_CODE)
+    expect(GROUP_TOUCH_PERSIST_MS).toBe(GROUP_TOUCH_CODE)
     // src/state/remote-stick.ts: `batch ?? 32`, `flushMs ?? 1000`.
     const stick = readFileSync(join(ROOT, 'src/state/remote-stick.ts'), 'utf8')
     expect(stick).toContain(`this.#opts.batch ?? ${FAST_BATCH})`)
@@ -57,24 +77,41 @@ describe('the seed config at 1,000 req/s', () => {
     expect(defaultIsolates(0.2, 300)).toBe(1)
   })
 
-  it('health: one alarm per backend per inter, a row per probe, configure once a minute', () => {
+  it('health: one group (no health-location), one alarm per inter, rows on checkpoints, configure once a minute', () => {
     const h = source(e, 'health')
-    const alarms = 5 * (DAY / 2) // 216,000
-    const configures = 5 * 1440
+    const alarms = DAY / 2 // 43,200: the 5 backends share one group and one alarm
+    const configures = 1440
     expect(perDay(h.doRequests)).toBe(alarms + configures)
-    expect(perDay(h.rowsRead)).toBe(alarms)
-    // setAlarm + armedFor per alarm, saveServer per probe (11 servers every 2 s), touchedAt per configure.
-    expect(perDay(h.rowsWritten)).toBe(2 * alarms + 11 * (DAY / 2) + configures)
-    expect(perDay(h.rowsWritten)).toBe(914_400)
+    expect(perDay(h.rowsRead)).toBe(0)
+    // setAlarm per alarm, a checkpoint per checked server per minute at most (11 servers), the group's lease every 5 min.
+    expect(perDay(h.rowsWritten)).toBe(alarms + 11 * 1440 + 288)
+    expect(perDay(h.rowsWritten)).toBe(59_328)
+    // The Free plan's daily limits hold for the monitors.
+    expect(perDay(h.doRequests)).toBeLessThan(100_000)
+    expect(perDay(h.rowsWritten)).toBeLessThan(100_000)
+    expect(perDay(h.doGbS)).toBeLessThan(13_000)
   })
 
-  it('isolates: snapshots every 2 s per checked backend, a sync every second, a pointer read every 5 s', () => {
-    expect(perDay(source(e, 'snapshots').doRequests)).toBe(300 * 5 * (DAY / 2))
+  it('health-regions multiply the groups; backends with one health-location share its group', () => {
+    const regional = routeMapOf(
+      SEED.replace('backend api_servers\n', 'backend api_servers\n    health-regions wnam,weur,apac\n').replace('backend ws_servers\n', 'backend ws_servers\n    health-location weur\n'),
+    )
+    const h = source(estimate(regional, assumptions(1000)), 'health')
+    // Groups: default (web, static, canary), weur (ws, api), wnam (api), apac (api): 4 alarms per 2 s.
+    expect(perDay(h.doRequests)).toBe(4 * (DAY / 2) + 4 * 1440)
+  })
+
+  it('the state plane: a relay sync per isolate every 3 s, a hub sync per relay every 6 s, the hub reads the pointer every second', () => {
+    // Health reaches isolates with their relay sync: no snapshot loads.
+    expect(perDay(source(e, 'snapshots').doRequests)).toBe(0)
     const rt = source(e, 'runtime')
-    expect(perDay(rt.doRequests)).toBe(300 * DAY)
-    // 3.33 requests per sync touch at most 10 of the 18 objects (2 frontends, 5 backends, 11 servers).
-    expect(perDay(rt.rowsWritten)).toBe(300 * DAY * 10)
-    expect(perDay(source(e, 'kv-poll').kvReads)).toBe(300 * (DAY / 5))
+    expect(perDay(rt.doRequests)).toBe(300 * (DAY / 3))
+    expect(rt.rowsWritten).toBe(0)
+    const relay = source(e, 'relay')
+    expect(perDay(relay.doRequests)).toBe(300 * (DAY / 6))
+    // The hub's counters once a minute (18 objects: 2 frontends, 5 backends, 11 servers), each relay's last contact every 5 minutes.
+    expect(perDay(relay.rowsWritten)).toBe(18 * 1440 + 300 * 288)
+    expect(perDay(source(e, 'kv-poll').kvReads)).toBe(DAY)
   })
 
   it('exact stick table: one call, one row read and two written per request', () => {
@@ -97,17 +134,16 @@ describe('the seed config at 1,000 req/s', () => {
 
   it('prices: per million requests and the target it misses', () => {
     expect(e.marginalPerMillion.byMetric.workerRequests).toBeCloseTo(0.3, 3)
-    // Rows written dominate: ~5 per proxied request at $1/M.
-    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(5.01, 2)
+    // Rows written: ~2 per proxied request at $1/M (the exact stick table's DELETE + INSERT).
+    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(2.0, 1)
     expect(e.marginalPerMillion.overhead).toBeGreaterThan(0.05)
     expect(e.monthly.total).toBeGreaterThan(0)
   })
 
-  it('Free plan: exceeded, health checks alone too', () => {
+  it('Free plan: exceeded by the traffic; health checks alone fit (one group, no snapshot loads)', () => {
     expect(e.free.fits).toBe(false)
-    expect(e.healthFree.fits).toBe(false)
-    const rows = e.healthFree.exceeded.find((l) => l.metric === 'rowsWritten')
-    expect(rows?.ratio).toBeCloseTo(9.144, 3)
+    expect(e.healthFree.fits).toBe(true)
+    expect(e.healthFree.exceeded).toEqual([])
   })
 })
 
@@ -128,7 +164,7 @@ describe('other configs', () => {
     const e = estimate(map, assumptions(1000))
     for (const name of ['health', 'snapshots', 'stick']) expect(source(e, name)).toEqual({ doRequests: 0, doGbS: 0, rowsRead: 0, rowsWritten: 0, kvReads: 0, workerRequests: 0 })
     expect(perDay(source(e, 'worker').workerRequests)).toBe(1000 * DAY)
-    expect(e.sources.filter((s) => s.usage.doRequests > 0).map((s) => s.name)).toEqual(['runtime', 'cron'])
+    expect(e.sources.filter((s) => s.usage.doRequests > 0).map((s) => s.name)).toEqual(['runtime', 'relay', 'cron'])
   })
 
   const checks = (n: number, inter: string) =>
@@ -144,18 +180,18 @@ ${Array.from({ length: n }, (_, i) => `backend b${i}\n  option httpchk GET /\n  
 
   it('health within the Free plan: 1 backend of 2 servers at inter 10s, one isolate', () => {
     const e = estimate(checks(1, '10s'), assumptions(1))
-    // alarms 8,640 + configure 1,440 + snapshots every 2 s 43,200 = 53,280 DO requests; rows 2×8,640 + 17,280 + 1,440.
+    // alarms 8,640 + configure 1,440 = 10,080 DO requests (health reaches isolates through the state plane); rows 8,640 + 2×1,440 + 288.
     expect(e.healthFree.fits).toBe(true)
-    expect(perDay(source(e, 'health').doRequests + source(e, 'snapshots').doRequests)).toBe(53_280)
-    expect(perDay(source(e, 'health').rowsWritten)).toBe(36_000)
+    expect(perDay(source(e, 'health').doRequests + source(e, 'snapshots').doRequests)).toBe(10_080)
+    expect(perDay(source(e, 'health').rowsWritten)).toBe(11_808)
   })
 
-  it('health beyond the Free plan: 10 backends of 2 servers at inter 2s', () => {
+  it('10 backends of 2 servers at inter 2s: one monitor group fits', () => {
     const e = estimate(checks(10, '2s'), assumptions(1))
-    // alarms 432,000 + configure 14,400 + snapshots 432,000; rows 864,000 + 864,000 + 14,400.
-    const byMetric = Object.fromEntries(e.healthFree.exceeded.map((l) => [l.metric, l.perDay]))
-    expect(Math.round(byMetric.doRequests ?? 0)).toBe(878_400)
-    expect(Math.round(byMetric.rowsWritten ?? 0)).toBe(1_742_400)
+    // One group: alarms 43,200 + configure 1,440; rows 43,200 + 20×1,440 + 288; no snapshot loads (the state plane).
+    expect(perDay(source(e, 'health').doRequests)).toBe(44_640)
+    expect(perDay(source(e, 'health').rowsWritten)).toBe(72_288)
+    expect(e.healthFree.fits).toBe(true)
   })
 })
 
@@ -170,13 +206,13 @@ describe('edgeproxy cost', () => {
   it('prints the table by default and the estimate with --json', async () => {
     const t = await run(['cost', '-f', SEED_FILE])
     expect(t.code).toBe(0)
-    expect(t.out).toMatch(/^health\s+223,200\s/m)
+    expect(t.out).toMatch(/^health\s+44,640\s/m)
     expect(t.out).toContain('Free plan: daily limits exceeded: DO requests')
     const j = await run(['cost', '-f', SEED_FILE, '--rps', '500', '--isolates', '20', '--locations', '100', '--json'])
     expect(j.code).toBe(0)
     const e = JSON.parse(j.out) as CostEstimate
     expect(e.assumptions).toMatchObject({ rps: 500, isolates: 20, locations: 100 })
-    expect(e.sources.map((s) => s.name)).toEqual(['worker', 'health', 'snapshots', 'runtime', 'kv-poll', 'stick', 'cron'])
+    expect(e.sources.map((s) => s.name)).toEqual(['worker', 'health', 'snapshots', 'runtime', 'relay', 'kv-poll', 'stick', 'cron'])
     expect(Object.keys(e.perDay).sort()).toEqual(['doGbS', 'doRequests', 'kvReads', 'rowsRead', 'rowsWritten', 'workerRequests'])
     expect(typeof e.marginalPerMillion.overhead).toBe('number')
     expect(Array.isArray(e.free.exceeded)).toBe(true)

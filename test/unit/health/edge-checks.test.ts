@@ -121,6 +121,50 @@ describe('health-location: where a backend is checked from', () => {
   })
 })
 
+describe('health-regions: checks from several regions', () => {
+  const text = (line: string) => `defaults\n  mode http\nbackend be\n  ${line}\n  option httpchk\n  server s app.example.com:80 check\n`
+  const errors = (line: string) => compile(text(line)).diagnostics.filter((d) => d.severity === 'error')
+
+  it('gives the plan its regions (lower-cased, in order); commas or spaces separate them', () => {
+    for (const line of ['health-regions wnam,WEUR,apac', 'health-regions wnam weur,apac']) {
+      const r = compile(text(line))
+      expect(
+        r.diagnostics.filter((d) => d.severity === 'error'),
+        line,
+      ).toEqual([])
+      const [plan] = healthPlans(r.routeMap as RouteMap)
+      expect(plan?.regions).toEqual(['wnam', 'weur', 'apac'])
+      expect(plan?.locationHint).toBeUndefined()
+    }
+  })
+
+  it('refuses an unknown hint at its own column, naming the valid ones and the closest', () => {
+    const [d] = errors('health-regions wnam,eunam,apac')
+    expect(d).toMatchObject({ code: 'invalid-argument', span: { line: 4, column: 23, length: 5 } })
+    expect(d?.message).toBe("'health-regions' : unknown location hint 'eunam' (expects one of wnam, enam, sam, weur, eeur, apac, oc, afr, me)")
+    expect(d?.help).toBe("did you mean 'enam'?")
+  })
+
+  it('refuses a region listed twice, an empty element and no argument', () => {
+    expect(errors('health-regions wnam,weur,wnam')[0]).toMatchObject({ span: { line: 4, column: 28 }, message: "'health-regions' : region 'wnam' is listed twice" })
+    expect(errors('health-regions wnam,,weur')[0]?.message).toBe("'health-regions' : empty location hint in the list")
+    expect(errors('health-regions')[0]).toMatchObject({ code: 'missing-argument', span: { line: 4, column: 3 } })
+  })
+
+  it('cannot be combined with health-location, in either order', () => {
+    const both = (a: string, b: string) => compile(`defaults\n  mode http\nbackend be\n  ${a}\n  ${b}\n  server s app.example.com:80 check\n`).diagnostics.filter((d) => d.severity === 'error')
+    const [d1] = both('health-location weur', 'health-regions wnam,weur')
+    expect(d1).toMatchObject({ span: { line: 5 }, message: "'health-regions' : this backend already has 'health-location'" })
+    expect(d1?.help).toMatch(/keep one/)
+    expect(both('health-regions wnam,weur', 'health-location weur')[0]).toMatchObject({ span: { line: 5 }, message: "'health-location' : this backend already has 'health-regions'" })
+  })
+
+  it('is ignored with a warning outside a backend, like health-location', () => {
+    const r = compile('defaults\n  mode http\nfrontend f\n  bind :80\n  health-regions wnam\n')
+    expect(r.diagnostics.find((d) => d.span.line === 5)).toMatchObject({ severity: 'warning', message: "'health-regions' ignored because frontend 'f' has no backend capability." })
+  })
+})
+
 describe('connect() under edgeproxy dev --edge', () => {
   it('refuses what production refuses: Cloudflare ranges, private and loopback addresses, port 25', () => {
     const reached: string[] = []

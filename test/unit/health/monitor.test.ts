@@ -200,11 +200,19 @@ describe('alarm: checks, rise/fall and timing', () => {
     expect(env.alarm.at).toBe(T0 + 4000)
   })
 
-  it('state survives a new instance over the same storage (eviction)', async () => {
-    const env = setup(httpPlan([server('a', 'a.test'), server('b', 'b.test')]), origins({ 'a.test': 200 }))
+  it('routing state survives a new instance over the same storage (eviction); a checkpoint keeps the rest', async () => {
+    const env = setup(httpPlan([server('a', 'a.test'), server('b', 'b.test', { fall: 1 })]), origins({ 'a.test': 200 }))
     await env.core.configure(env.plan)
     await fire(env)
     const before = await env.core.snapshot()
+    expect(before?.servers.b?.up).toBe(false)
+    // No checkpoint: the routing side (written on the transition) is there, the check status of a is not.
+    const evicted = setup(env.plan, origins({ 'a.test': 200 }), { store: env.store, alarm: env.alarm, clock: env.clock })
+    const seen = await evicted.core.snapshot()
+    for (const n of ['a', 'b']) expect({ ...seen?.servers[n], n }).toMatchObject({ up: before?.servers[n]?.up, usable: before?.servers[n]?.usable, state: before?.servers[n]?.state, n })
+    expect(seen?.servers.a?.checkStatus).toBe('INI')
+    // After a checkpoint, everything but the check times comes back.
+    expect(env.core.checkpoint()).toBe(1)
     const again = setup(env.plan, origins({ 'a.test': 200 }), { store: env.store, alarm: env.alarm, clock: env.clock })
     expect(await again.core.snapshot()).toEqual(before)
     expect((await again.core.configure(env.plan)).changed).toBe(false)

@@ -119,34 +119,37 @@ describe('serveApi: the runtime API endpoint', () => {
 })
 
 describe('RuntimeClient: one sync per interval, carrying the counters', () => {
-  it('syncs at most every syncMs, adopts new views and keeps the last one on failure', async () => {
+  it('syncs at the interval the relay asks for, adopts new states and keeps the last one on failure', async () => {
     const clock = { t: 0 }
-    const calls: { known: number; report: unknown }[] = []
+    const calls: { seq: number; report: unknown }[] = []
     let fail = false
-    let version = 1
+    let seq = 1
     const c = new RuntimeClient(
       () => ({
-        sync: async (report, known) => {
-          calls.push({ known, report })
+        sync: async (req) => {
+          calls.push({ seq: req.seq, report: req.report })
           if (fail) throw new Error('overloaded')
-          return known === version ? { version } : { version, view: { version, admin: { 'be/a': { state: 'maint', changedAt: 0 } }, patterns: {} } }
+          const state = { seq, view: { version: seq, admin: { 'be/a': { state: 'maint' as const, changedAt: 0 } }, patterns: {} }, health: {} }
+          return req.seq === seq ? { seq, nextSyncMs: 3000 } : { seq, state, nextSyncMs: 3000 }
         },
       }),
-      { syncMs: 1000, now: () => clock.t, report: () => ({ isolate: 'i', at: clock.t, counters: { 'fe:x': { stot: 1 } } }) },
+      { now: () => clock.t, isolate: 'i', location: 'AMS', routeMap: () => '', report: () => ({ isolate: 'i', at: clock.t, counters: { 'fe:x': { stot: 1 } } }) },
     )
     expect(c.ready).toBe(false)
     await c.sync()
     expect(c.ready).toBe(true)
     expect(c.view.admin['be/a']?.state).toBe('maint')
+    clock.t = 2000
     expect(c.due()).toBe(false)
-    clock.t = 1000
+    clock.t = 3000
     expect(c.due()).toBe(true)
     await c.sync()
-    expect(calls.map((x) => x.known)).toEqual([-1, 1])
-    version = 2
+    expect(calls.map((x) => x.seq)).toEqual([-1, 1])
+    seq = 2
     fail = true
     await c.sync()
     expect(c.view.version).toBe(1)
+    expect(c.connected).toBe(false)
     c.adopt({ version: 3, admin: {}, patterns: {} })
     expect(c.view.version).toBe(3)
     c.adopt({ version: 2, admin: {}, patterns: {} })
