@@ -1,94 +1,31 @@
 /**
  * @module
- * One simulated isolate runs the real isolate-side code: the same parts src/worker/isolate.ts
- * `init()` assembles (LiveRouteMap, Accounting, RuntimeClient, SnapshotCache, the Durable
- * Object stick store) and the same request path as src/worker/fetch.ts `onFetch` (engineFor, the
- * cold isolate's one wait, handle()), for many isolates in one process, each with its own env
- * (bindings as seen from its location). The single place to switch to the Worker's
- * `createIsolate`/`serveRequest` when they exist.
+ * One simulated isolate runs the Worker's own isolate code: `createIsolate` (src/worker/isolate.ts:
+ * the live RouteMap, the counters, the runtime client of its location's relay, the health cache,
+ * the Durable Object stick store) and `serveRequest` (src/worker/fetch.ts: the request path the
+ * Worker's fetch handler runs), for many isolates in one process, each with the bindings as seen
+ * from its location. The cron's work mirrors `onScheduled` for a given isolate.
  */
-import { durableStickStore } from '../../durable-objects/stick-table.ts'
-import { runtimeStub } from '../../durable-objects/runtime-state.ts'
-import { runCommands } from '../../src/api/run.ts'
-import { SnapshotCache } from '../../src/health/snapshot.ts'
-import { Accounting } from '../../src/ops/accounting.ts'
-import { API_PATH, serveApi } from '../../src/ops/api-http.ts'
-import { DEFAULT_SYNC_MS, RuntimeClient, type RuntimeRemote } from '../../src/ops/runtime-client.ts'
-import { handle } from '../../src/proxy/handler.ts'
-import { DEFAULT_POLL_MS, LiveRouteMap } from '../../src/routemap/live.ts'
-import type { RouteMap } from '../../src/routemap/schema.ts'
+import { configureHealthMonitors } from '../../durable-objects/health-monitor.ts'
+import { hubStub } from '../../durable-objects/runtime-state.ts'
 import { engineFor } from '../../src/worker/engine-cache.ts'
 import type { Env } from '../../src/worker/env.ts'
-import type { Isolate } from '../../src/worker/isolate.ts'
-import { apiContext } from '../../src/worker/ops-context.ts'
+import { serveRequest } from '../../src/worker/fetch.ts'
+import { createIsolate, type Isolate } from '../../src/worker/isolate.ts'
 
-/** The longest a cold isolate waits for its first health snapshots (src/worker/fetch.ts). */
-const COLD_HEALTH_WAIT_MS = 1000
-
-/** init() of src/worker/isolate.ts for one isolate of `location`. */
-export function createSimIsolate(env: Env, o: { location: string; id: string; fallback: RouteMap }): Isolate {
-  const now = () => Date.now()
-  const live = new LiveRouteMap(env.ROUTEMAPS, () => o.fallback, { pollMs: DEFAULT_POLL_MS, now, log: () => {} })
-  const accounting = new Accounting()
-  const runtimeNs = env.RUNTIME
-  const runtime = runtimeNs
-    ? new RuntimeClient(() => runtimeStub(runtimeNs) as unknown as RuntimeRemote, { syncMs: DEFAULT_SYNC_MS, now, report: () => accounting.takeReport(o.id, now()), log: () => {} })
-    : undefined
-  const self: Isolate = {
-    envKey: 'sim',
-    id: o.id,
-    startedAt: now(),
-    live,
-    accounting,
-    ...(runtime ? { runtime } : {}),
-    loader: async () => undefined,
-    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log: () => {} }) } : {}),
-  }
-  if (env.HEALTH) (self as { health?: SnapshotCache }).health = new SnapshotCache({ load: (b) => self.loader(b), now })
-  return self
+export function createSimIsolate(env: Env, o: { location: string; id: string }): Isolate {
+  return createIsolate(env, { location: o.location, id: o.id, log: () => {} })
 }
 
-function bounded(p: Promise<void> | undefined, ms: number): Promise<void> | undefined {
-  if (!p) return undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer))
-}
-
-/** onFetch() of src/worker/fetch.ts for one isolate (no stats applets, no cache sections). */
-export async function serveSim(iso: Isolate, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-  const now = () => Date.now()
-  if (iso.live.due()) ctx.waitUntil(iso.live.poll())
-  let built = await engineFor(env, iso, ctx)
-  const health = iso.health
-  const coldHealth = health !== undefined && built.backends.some((b) => !health.loaded(b))
-  if ((iso.runtime && !iso.runtime.ready) || coldHealth) {
-    await Promise.all([iso.runtime && !iso.runtime.ready ? iso.runtime.sync() : undefined, coldHealth ? bounded(health?.refresh(built.backends), COLD_HEALTH_WAIT_MS) : undefined])
-    built = await engineFor(env, iso, ctx)
-  }
-  const token = env.EDGEPROXY_API_TOKEN
-  if (token && request.url.includes(API_PATH) && new URL(request.url).pathname === API_PATH) {
-    const base = (await iso.live.current()).routeMap
-    return serveApi(request, token, (commands, level) => runCommands(commands, apiContext(env, iso, built, base, level)))
-  }
-  if (health && built.backends.some((b) => health.isStale(b))) ctx.waitUntil(health.refresh(built.backends).catch(() => {}))
-  const stick = built.sticky ? iso.stick : undefined
-  const res = await handle(request, {
-    engine: built.engine,
-    upstream: built.upstream,
-    now,
-    accounting: iso.accounting,
-    ...(stick ? { afterStick: () => ctx.waitUntil(stick.idle()) } : {}),
-  })
-  if (stick) ctx.waitUntil(stick.idle())
-  if (iso.runtime?.due()) ctx.waitUntil(iso.runtime.sync())
-  return res
+export function serveSim(iso: Isolate, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  return serveRequest(iso, request, env, ctx)
 }
 
 /** The cron's work (src/worker/fetch.ts onScheduled) from one isolate. */
 export async function cronSim(iso: Isolate, env: Env, ctx: ExecutionContext): Promise<void> {
-  const { configureHealthMonitors } = await import('../../durable-objects/health-monitor.ts')
-  await iso.live.poll()
+  if (env.RUNTIME) await hubStub(env.RUNTIME).state(true)
   if (iso.runtime) await iso.runtime.sync()
+  else await iso.live.poll()
   const built = await engineFor(env, iso, ctx)
   if (env.HEALTH && built.plans.length > 0) ctx.waitUntil(configureHealthMonitors(env.HEALTH, built.plans))
 }
@@ -101,6 +38,6 @@ export const probe = {
   admin: (iso: Isolate, key: string) => iso.runtime?.view.admin[key],
   /** False once its health view has `backend/server` not usable. */
   usable: (iso: Isolate, backend: string, server: string): boolean => iso.health?.get(backend)?.servers[server]?.usable !== false,
-  /** Forces a final counters flush (the end of the run). */
-  flush: (iso: Isolate): Promise<void> => iso.runtime?.sync() ?? Promise.resolve(),
+  /** Forces a final counters flush, through the relay to the hub (the end of the run). */
+  flush: (iso: Isolate): Promise<void> => iso.runtime?.sync(true) ?? Promise.resolve(),
 }

@@ -56,6 +56,8 @@ export interface SimResults {
   readonly cold: {
     readonly starts: number
     readonly waitedFar: number
+    readonly waitedBeyondNearest: number
+    readonly inLocationsWithoutSite: number
     readonly farObjects: Readonly<Record<string, number>>
     readonly doRoundTrips: Dist
     readonly kvRoundTrips: Dist
@@ -122,6 +124,8 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
   const cold = {
     starts: raw.cold.length,
     waitedFar: raw.cold.filter((c) => c.far.length > 0).length,
+    waitedBeyondNearest: raw.cold.filter((c) => c.beyond.length > 0).length,
+    inLocationsWithoutSite: raw.cold.filter((c) => c.far.length > 0 && !raw.world.byId.get(c.location)?.doSite).length,
     farObjects,
     doRoundTrips: dist(raw.cold.map((c) => c.doRoundTrips)),
     kvRoundTrips: dist(raw.cold.map((c) => c.kvRoundTrips)),
@@ -212,10 +216,11 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
       cold.waitedFar,
       0,
       'isolates',
-      `of ${cold.starts} cold starts; ${Object.entries(farObjects)
+      `of ${cold.starts} cold starts, ${cold.inLocationsWithoutSite} of them in locations that host no object (their nearest object site is elsewhere); ${Object.entries(farObjects)
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')}`,
     ),
+    target('cold isolates that waited on an object beyond their nearest object site', '0', cold.waitedBeyondNearest, 0, 'isolates', `of ${cold.starts} cold starts`),
     target(
       'round trips a cold isolate waited (max)',
       '≤ 1',

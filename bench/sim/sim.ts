@@ -50,6 +50,8 @@ export interface ColdStart {
   readonly kvRoundTrips: number
   /** Objects outside its location it waited on. */
   readonly far: readonly string[]
+  /** …of which beyond the object site nearest to its location (where a relay or replica would be). */
+  readonly beyond: readonly string[]
 }
 
 export interface ClientStats {
@@ -145,17 +147,29 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
   const restore = clock.install()
   const realFetch = globalThis.fetch
   const cleanups: (() => void)[] = []
+  // The real code logs (access log, warnings): counted, not printed.
+  const logged = { lines: 0 }
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error }
+  const quiet = (): void => {
+    logged.lines++
+  }
+  console.log = quiet
+  console.info = quiet
+  console.warn = quiet
+  console.error = quiet
+  cleanups.push(() => Object.assign(console, saved))
   try {
     const world = new World(p, [originLocation(p)])
     const platform = new Platform(world, clock)
     globalThis.fetch = ((i: RequestInfo | URL, init?: RequestInit) => platform.fetch(i, init)) as typeof fetch
-    const runtime = runtimeBinding()
+    const runtime = runtimeBinding(platform)
     platform.register(runtime.spec)
     platform.register(stickBinding())
     platform.register(healthBinding(platform))
     const rand = prng(p.seed)
     const text = readFileSync(configPath, 'utf8')
     const routeMap = compileSeed(text)
+    const routeMapText = JSON.stringify(routeMap)
     const limit = seedLimit(text)
     // v1 is live everywhere before the start (pushed long ago).
     const first = world.locations[0] as Location
@@ -175,6 +189,8 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
           STICK: platform.namespace('STICK', loc) as Env['STICK'],
           RUNTIME: platform.namespace('RUNTIME', loc) as Env['RUNTIME'],
           EDGEPROXY_API_TOKEN: API_TOKEN,
+          // The fallback RouteMap (KV has v1 from the start; an isolate runs this until it reads it).
+          EDGEPROXY_ROUTEMAP: routeMapText,
         } as Env
         envs.set(loc, e)
       }
@@ -222,7 +238,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     const spawn = (loc: Location, born: number): SimIso => {
       const id = `${loc.id}#${++seq}`
       const env = envOf(loc.id)
-      const iso = createSimIsolate(env, { location: loc.id, id, fallback: routeMap })
+      const iso = createSimIsolate(env, { location: loc.id, id })
       const acc = iso.accounting
       const end = acc.end.bind(acc)
       acc.end = (rec: RequestRecord) => {
@@ -281,6 +297,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
             doRoundTrips: rounds((w) => !isKv(w)),
             kvRoundTrips: rounds(isKv),
             far: waited.filter((c) => c.far).map((c) => c.what),
+            beyond: waited.filter((c) => c.far && !c.what.endsWith(`@${world.nearestDoSite(s.location).id}`) && !c.what.startsWith('KV.')).map((c) => c.what),
           }
           raw.cold.push(s.cold)
         }
@@ -433,10 +450,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     })
 
     // Counters: the hub's count (plus what is lost for good) against what was generated.
-    const hub = (): number => {
-      const g = runtime.objects.get('global')
-      return (g ? hubRequests([g]) : 0) + raw.lostEvicted + runtime.lost
-    }
+    const hub = (): number => (runtime.hub ? hubRequests(runtime.hub) : 0) + raw.lostEvicted + runtime.lost
     const sample = (): void => {
       raw.counters.push({ at: clock.now - T0, generated: raw.accounted, hub: hub() })
       if (clock.now < endAt + 15_000) clock.after(250, sample)
@@ -464,8 +478,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     for (const s of [...pools.values()].flat()) void callCtx.run({ location: s.location, isolate: s.id, weight: 1 }, () => probe.flush(s.iso))
     await clock.run(endAt + 15_000)
     raw.lostSyncs = runtime.lost
-    const g = runtime.objects.get('global')
-    raw.hubFinal = g ? hubRequests([g]) : 0
+    raw.hubFinal = runtime.hub ? hubRequests(runtime.hub) : 0
     raw.meanIsolates = isoSeconds / (tl.durationMs / 1000)
     raw.events = clock.events
     for (const [loc, last] of lastByLocation(platform, f.origin, T0 + f.atMs)) raw.failureLast.set(loc, last)

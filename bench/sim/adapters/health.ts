@@ -1,38 +1,59 @@
 /**
  * @module
- * The HEALTH binding's objects in the simulation: what durable-objects/health-monitor.ts does,
- * over the same core (MonitorCore, src/health/monitor.ts) with an in-memory MonitorStore whose
- * rows are counted as the SQLite one's, the object's alarm on the virtual clock (each firing a
- * billed request), and probes that reach the model's origins from the object's site.
+ * The HEALTH binding's objects in the simulation: what durable-objects/health-monitor.ts does —
+ * a monitor group (`group:<hint|default>`, GroupCore of src/health/group.ts: one MonitorCore per
+ * backend under one alarm) — over an in-memory GroupStore whose rows are counted as the SQLite
+ * one's, the object's alarm on the virtual clock (each firing a billed request), probes that
+ * reach the model's origins from the object's site, and `publish` to the hub's `putHealth`.
  */
 import type { SourceName } from '../../../src/cost/model.ts'
-import { type MonitorStore, MonitorCore } from '../../../src/health/monitor.ts'
-import type { ServerHealth } from '../../../src/health/state.ts'
+import { GroupCore, type GroupStore, memoryGroupStore } from '../../../src/health/group.ts'
+import type { HealthSnapshot } from '../../../src/health/snapshot.ts'
+import { HUB_NAME } from '../../../src/ops/plane.ts'
 import type { BindingSpec, ObjectCore, Platform, RowMeter } from '../bindings.ts'
 
-function countedStore(rows: RowMeter): MonitorStore {
-  const meta = new Map<string, string>()
-  const servers = new Map<string, ServerHealth>()
+/** memoryGroupStore with SQLite's row counts (reads of meta and server rows, every write). */
+function countedStore(rows: RowMeter): GroupStore {
+  const s = memoryGroupStore()
   return {
+    backends: () => s.backends(),
+    monitor: (backend) => {
+      const m = s.monitor(backend)
+      return {
+        getMeta: (k) => {
+          rows.read()
+          return m.getMeta(k)
+        },
+        setMeta: (k, v) => {
+          rows.write()
+          m.setMeta(k, v)
+        },
+        loadServers: () => {
+          const r = m.loadServers()
+          rows.read(r.size)
+          return r
+        },
+        saveServer: (n, h) => {
+          rows.write()
+          m.saveServer(n, h)
+        },
+        deleteServer: (n) => {
+          rows.write()
+          m.deleteServer(n)
+        },
+      }
+    },
+    drop: (backend) => {
+      rows.write()
+      s.drop(backend)
+    },
     getMeta: (k) => {
       rows.read()
-      return meta.get(k)
+      return s.getMeta(k)
     },
     setMeta: (k, v) => {
       rows.write()
-      meta.set(k, v)
-    },
-    loadServers: () => {
-      rows.read(servers.size)
-      return new Map(servers)
-    },
-    saveServer: (n, h) => {
-      rows.write()
-      servers.set(n, h)
-    },
-    deleteServer: (n) => {
-      rows.write()
-      servers.delete(n)
+      s.setMeta(k, v)
     },
   }
 }
@@ -52,7 +73,7 @@ export function healthBinding(platform: Platform): BindingSpec {
         }
         running = true
         void platform
-          .alarm('HEALTH', name, 'alarm', () => core.runDue())
+          .alarm('HEALTH', name, 'alarm', () => group.runDue())
           .finally(() => {
             running = false
             if (dueWhileRunning) {
@@ -61,7 +82,8 @@ export function healthBinding(platform: Platform): BindingSpec {
             }
           })
       }
-      const core: MonitorCore = new MonitorCore({
+      const runtime = platform.namespace('RUNTIME', site)
+      const group: GroupCore = new GroupCore({
         store: countedStore(rows),
         alarm: {
           get: async () => armed?.at ?? null,
@@ -78,18 +100,35 @@ export function healthBinding(platform: Platform): BindingSpec {
         },
         io: { fetch: (r) => platform.fetch(r), connect: (a) => platform.connect(site, a), now: () => Date.now() },
         random: Math.random,
+        // A backend's routing change goes to the hub (ctx.waitUntil in the class: not awaited).
+        publish: (source: string, snapshot: HealthSnapshot) => {
+          void (runtime.getByName(HUB_NAME) as { putHealth(s: string, h: HealthSnapshot): Promise<void> }).putHealth(source, snapshot).catch(() => {})
+        },
       })
+      const only = (): string | undefined => {
+        const all = group.backends()
+        return all.length === 1 ? all[0] : undefined
+      }
       return {
         methods: {
-          configure: (plan: never) => core.configure(plan),
-          snapshot: () => core.snapshot(),
-          report: async (server: string, outcome: never) => {
-            await core.report(server, outcome)
+          configureGroup: (plans: never) => group.configure(plans, { replace: true }),
+          configure: async (plan: { backend: string }) => {
+            const r = await group.configure([plan as never])
+            return { ...r.backends[plan.backend], nextAlarm: r.nextAlarm }
           },
-          runChecks: () => core.runDue(),
+          snapshot: async (backend?: string) => {
+            const b = backend ?? only()
+            return b === undefined ? undefined : group.snapshot(b)
+          },
+          snapshots: () => group.snapshots(),
+          report: async (server: string, outcome: never, backend?: string) => {
+            const b = backend ?? only()
+            if (b !== undefined) await group.report(b, server, outcome)
+          },
+          runChecks: () => group.runDue(),
         },
       }
     },
-    source: (method): SourceName => (method === 'snapshot' ? 'snapshots' : 'health'),
+    source: (method): SourceName => (method === 'snapshot' || method === 'snapshots' ? 'snapshots' : 'health'),
   }
 }

@@ -1,118 +1,142 @@
 /**
  * @module
- * The RUNTIME binding's objects in the simulation: what durable-objects/runtime-state.ts does,
- * over the same runtime-free core (StatsAggregate, src/ops/aggregate.ts) with its SQLite rows
- * counted instead of stored. Keep in step with the Durable Object class (the one place to change
- * when the state plane's cores change).
+ * The RUNTIME binding's objects in the simulation: what durable-objects/runtime-state.ts does —
+ * one class, two roles: the hub (`global`, HubCore of src/ops/hub.ts) and a relay per location
+ * (`loc:<colo>`, RelayCore of src/ops/relay.ts) — over the same runtime-free cores, with a
+ * PlaneStore that counts the rows SQLite would write, and the other objects and KV reached from
+ * the object's own site through the platform. Keep in step with the Durable Object class.
  */
 import type { SourceName } from '../../../src/cost/model.ts'
-import { StatsAggregate } from '../../../src/ops/aggregate.ts'
-import type { AdminPatch, AdminServer, IsolateReport } from '../../../src/ops/types.ts'
-import type { BindingSpec, ObjectCore, RowMeter } from '../bindings.ts'
+import { groupName, placements } from '../../../src/health/group.ts'
+import type { HealthPlan } from '../../../src/health/plan.ts'
+import type { HealthSnapshot } from '../../../src/health/snapshot.ts'
+import { combineSources } from '../../../src/health/vote.ts'
+import { HubCore, type MonitorAccess, type PlaneStore } from '../../../src/ops/hub.ts'
+import { HUB_NAME, type RelayAnswer } from '../../../src/ops/plane.ts'
+import { RelayCore } from '../../../src/ops/relay.ts'
+import type { IsolateReport } from '../../../src/ops/types.ts'
+import { LIVE_KEY, parsePointer, versionKey } from '../../../src/routemap/kv.ts'
+import { configureHealthMonitors, groupStub, type HealthMonitorNamespace } from '../../../durable-objects/health-monitor.ts'
+import type { RuntimeStateNamespace } from '../../../durable-objects/runtime-state.ts'
+import type { BindingSpec, ObjectCore, Platform, RowMeter } from '../bindings.ts'
 
-type PatternEntries = readonly (readonly [string, string])[]
-
-/** One RuntimeState object (the DO class's fields and methods, rows metered). */
-export class SimRuntimeState {
-  readonly #rows: RowMeter
-  #version = 0
-  readonly #startedAt: number
-  readonly #admin = new Map<string, AdminServer>()
-  readonly #patterns = new Map<string, PatternEntries>()
-  readonly stats = new StatsAggregate()
-
-  constructor(rows: RowMeter) {
-    this.#rows = rows
-    // The constructor reads every row (none yet) and persists startedAt.
-    this.#startedAt = Date.now()
-    this.#rows.write()
-  }
-
-  #view() {
-    return { version: this.#version, admin: Object.fromEntries(this.#admin), patterns: Object.fromEntries(this.#patterns) }
-  }
-
-  #bump(): void {
-    this.#version++
-    this.#rows.write()
-  }
-
-  readonly methods = {
-    sync: async (report: IsolateReport | undefined, knownVersion: number) => {
-      if (report) {
-        const changed = this.stats.merge(report, Date.now())
-        this.#rows.write(Object.keys(this.stats.save(changed).counters).length)
-      }
-      return knownVersion === this.#version ? { version: this.#version } : { version: this.#version, view: this.#view() }
+/** A PlaneStore in a Map; every put or delete is a row written. */
+function countedStore(rows: RowMeter): PlaneStore {
+  const m = new Map<string, unknown>()
+  return {
+    entries: () => [...m],
+    put: (k, v) => {
+      rows.write()
+      m.set(k, structuredClone(v))
     },
-    stats: async () => {
-      const now = Date.now()
-      return { now, startedAt: this.#startedAt, isolates: this.stats.isolates(now), counters: this.stats.all(now) }
-    },
-    setAdmin: async (backend: string, server: string, patch: AdminPatch) => {
-      const key = `${backend}/${server}`
-      const next: Record<string, unknown> = { ...(this.#admin.get(key) ?? {}) }
-      for (const [f, v] of Object.entries(patch)) {
-        if (v === null || v === undefined) delete next[f]
-        else next[f] = v
-      }
-      next.changedAt = Date.now()
-      this.#admin.set(key, next as unknown as AdminServer)
-      this.#rows.write()
-      this.#bump()
-      return this.#view()
-    },
-    putPatterns: async (ref: string, entries: PatternEntries) => {
-      this.#patterns.set(ref, entries)
-      this.#rows.write()
-      this.#bump()
-      return this.#view()
-    },
-    clearCounters: async (all: boolean) => {
-      this.stats.clear(all)
-      this.#rows.write(Object.keys(this.stats.save().counters).length)
+    delete: (k) => {
+      rows.write()
+      m.delete(k)
     },
   }
 }
 
-/** Requests (frontend `stot`) a report carries: counted as lost when its sync fails. */
+/** The hub's access to the monitor groups (as the Durable Object wires it). */
+function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
+  return {
+    configure: (plans) => configureHealthMonitors(ns, plans),
+    snapshots: async (plan: HealthPlan) => {
+      const out: Record<string, HealthSnapshot> = {}
+      await Promise.all(
+        placements(plan).map(async (hint) => {
+          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
+          if (snap) out[groupName(hint)] = snap
+        }),
+      )
+      return out
+    },
+  }
+}
+
+/** Requests (frontend `stot`) a report carries: counted as lost when its call fails. */
 export function reportedRequests(report: IsolateReport | undefined): number {
   let n = 0
   for (const [k, c] of Object.entries(report?.counters ?? {})) if (k.startsWith('fe:')) n += c.stot ?? 0
   return n
 }
 
-/** The hub's view of counters: the sum of every frontend's `stot` (requests it has heard of). */
-export function hubRequests(objects: Iterable<SimRuntimeState>): number {
+/** The requests the hub has heard of: the sum of every frontend's `stot` in its aggregate. */
+export function hubRequests(hub: HubCore): number {
   let n = 0
-  const now = Date.now()
-  for (const o of objects) for (const [k, c] of Object.entries(o.stats.all(now))) if (k.startsWith('fe:')) n += c.stot
+  for (const [k, c] of Object.entries(hub.stats().counters)) if (k.startsWith('fe:')) n += c.stot
   return n
 }
 
 export interface RuntimeBinding {
   readonly spec: BindingSpec
-  /** Every RuntimeState object made so far, by name. */
-  readonly objects: Map<string, SimRuntimeState>
+  /** The hub's core, once made. */
+  hub?: HubCore
+  readonly relays: Map<string, RelayCore>
   /** Requests carried by syncs that failed (their counters are gone). */
   lost: number
 }
 
-export function runtimeBinding(): RuntimeBinding {
-  const objects = new Map<string, SimRuntimeState>()
+/** Cost source per method: isolate syncs, relay syncs, state pushed (health), the cron's poll. */
+const SOURCES: Readonly<Record<string, SourceName>> = { sync: 'runtime', relaySync: 'relay', push: 'snapshots', putHealth: 'snapshots', state: 'cron' }
+
+export function runtimeBinding(platform: Platform): RuntimeBinding {
   const b: RuntimeBinding = {
-    objects,
+    relays: new Map(),
     lost: 0,
     spec: {
       binding: 'RUNTIME',
-      create: (name: string, _site: string, rows: RowMeter): ObjectCore => {
-        const o = new SimRuntimeState(rows)
-        objects.set(name, o)
-        return o
+      create: (name: string, site: string, rows: RowMeter): ObjectCore => {
+        const store = countedStore(rows)
+        const runtime = platform.namespace('RUNTIME', site) as unknown as RuntimeStateNamespace
+        const kv = platform.kv(site)
+        const health = platform.namespace('HEALTH', site) as unknown as HealthMonitorNamespace
+        let hub: HubCore | undefined
+        let relay: RelayCore | undefined
+        // The roles are made on first use, as the class's getters do.
+        const hubOf = (): HubCore => {
+          hub ??= new HubCore({
+            store,
+            now: () => Date.now(),
+            readPointer: async () => parsePointer(await kv.get(LIVE_KEY)) ?? null,
+            push: async (r, state) => {
+              await (runtime.getByName(r) as unknown as { push(s: unknown): Promise<void> }).push(state)
+            },
+            monitors: monitorAccess(health),
+            combine: (_plan, bySource) => combineSources(Object.values(bySource)),
+          })
+          if (name === HUB_NAME) b.hub = hub
+          return hub
+        }
+        const relayOf = (): RelayCore => {
+          relay ??= new RelayCore({
+            store,
+            now: () => Date.now(),
+            hub: async (req) => (await (runtime.getByName(HUB_NAME) as unknown as { relaySync(r: unknown): Promise<RelayAnswer> }).relaySync(req)) as RelayAnswer,
+            readVersion: (p) => kv.get(versionKey(p.version)),
+          })
+          b.relays.set(name, relay)
+          return relay
+        }
+        return {
+          methods: {
+            sync: async (req: never) => relayOf().sync(req),
+            push: async (state: never) => relayOf().push(state),
+            relaySync: async (req: never) => hubOf().relaySync(req),
+            putHealth: async (source: string, snap: never) => hubOf().putHealth(source, snap),
+            stats: async () => hubOf().stats(),
+            setAdmin: async (backend: string, server: string, patch: never) => hubOf().setAdmin(backend, server, patch),
+            putPatterns: async (ref: string, entries: never) => hubOf().putPatterns(ref, entries),
+            clearCounters: async (all: boolean) => hubOf().clearCounters(all),
+            state: async (poll?: boolean) => {
+              if (poll) await hubOf().pollPointer()
+              return hubOf().state()
+            },
+          },
+        }
       },
-      source: (): SourceName => 'runtime',
+      source: (method): SourceName => SOURCES[method] ?? 'runtime',
       lost: (method, args) => {
-        if (method === 'sync') b.lost += reportedRequests(args[0] as IsolateReport | undefined)
+        if (method === 'sync' || method === 'relaySync') b.lost += reportedRequests((args[0] as { report?: IsolateReport } | undefined)?.report)
       },
     },
   }
