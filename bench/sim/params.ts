@@ -8,4 +8,4 @@ import { FULL as MODEL_FULL, type ModelParams } from './model.ts'
 
 export const FULL: ModelParams = MODEL_FULL
 
-export const QUICK: ModelParams = { ...MODEL_FULL, locations: 4, rps: 4000, kvPropagationMinMs: 1000, kvPropagationMaxMs: 6000 }
+export const QUICK: ModelParams = { ...MODEL_FULL, locations: 4, rps: 2000, kvPropagationMinMs: 1000, kvPropagationMaxMs: 6000 }

@@ -246,6 +246,8 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
         const w = callCtx.getStore()?.weight ?? 1
         raw.accounted += w
         if (w > 1) addBulk(rec, w - 1)
+        // A request that ends on an evicted isolate: its counters are lost (counted now).
+        if (!s.alive) acc.takeReport(id, clock.now)
       }
       const life = -Math.log(1 - rand()) * p.isolateLifetimeMs
       const s: SimIso = { id, location: loc.id, iso, env, born, dies: born + life, alive: true, served: 0 }
@@ -336,8 +338,14 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
             loc.id,
             live(loc.id).filter((x) => x !== s),
           )
-          // What it had not reported yet is gone with it.
-          raw.lostEvicted += reportedRequests(s.iso.accounting.takeReport(s.id, clock.now))
+          // What it had not reported yet is gone with it, and so is what its requests in flight count later.
+          const acc = s.iso.accounting
+          const take = acc.takeReport.bind(acc)
+          acc.takeReport = (id: string, now: number, keepalive?: boolean) => {
+            raw.lostEvicted += reportedRequests(take(id, now, keepalive))
+            return undefined
+          }
+          acc.takeReport(s.id, clock.now)
           startIsolate(loc, clock.now)
           return
         }
@@ -475,8 +483,11 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     await clock.run(endAt)
     // The drain: no new traffic; requests in flight end; every live isolate flushes its counters.
     await clock.run(endAt + 5_000)
-    for (const s of [...pools.values()].flat()) void callCtx.run({ location: s.location, isolate: s.id, weight: 1 }, () => probe.flush(s.iso))
-    await clock.run(endAt + 15_000)
+    // Twice: a flush that arrives while its relay's call to the hub is in flight waits for that call, not for its own counters.
+    for (const round of [1, 2]) {
+      for (const s of [...pools.values()].flat()) void callCtx.run({ location: s.location, isolate: s.id, weight: 1 }, () => probe.flush(s.iso))
+      await clock.run(endAt + 5_000 + round * 5_000)
+    }
     raw.lostSyncs = runtime.lost
     raw.hubFinal = runtime.hub ? hubRequests(runtime.hub) : 0
     raw.meanIsolates = isoSeconds / (tl.durationMs / 1000)
