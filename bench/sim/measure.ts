@@ -231,12 +231,20 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
     ),
     target('admin change reaches every isolate (p99)', '≤ 5 s', adminAll.p99 === null ? null : adminAll.p99 / 1000, 5, 's', `${adminAll.n} isolate × change pairs, ${adminAll.never} never`),
     target(
-      'config push runs everywhere after KV propagation (p99)',
-      '≤ KV + 5 s',
+      'config push runs everywhere (max after the push)',
+      `≤ KV's propagation (${p.kvPropagationMaxMs / 1000} s) + 5 s`,
+      push.learnedMs.max === null ? null : push.learnedMs.max / 1000,
+      p.kvPropagationMaxMs / 1000 + 5,
+      's',
+      `p50 ${push.learnedMs.p50 === null ? 'never' : `${push.learnedMs.p50 / 1000} s`}, p99 ${push.learnedMs.p99 === null ? 'never' : `${push.learnedMs.p99 / 1000} s`}`,
+    ),
+    target(
+      "config push runs after its location's KV propagation (p99)",
+      '≤ 5 s after KV reached the location',
       push.afterKvMs.p99 === null ? null : push.afterKvMs.p99 / 1000,
       5,
       's',
-      `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`} after its location's KV propagation`,
+      `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`}; the pointer is read where the hub is, the version where each relay is`,
     ),
     target('counters reach the hub (p99)', '≤ 10 s', lags.length === 0 ? null : (dist(lags).p99 ?? null) === null ? null : (dist(lags).p99 as number) / 1000, 10, 's'),
     target(
