@@ -1,16 +1,25 @@
 /**
  * @module
- * The StickTable Durable Object: one shard of one stick table, named `${table}:${shard}`
- * (`STICK.getByName(shardName(table, shardOf(spec, key)))`, src/state/stick-shard.ts). Entries
- * live in SQLite (key, JSON data: counters and freq_ctr state, last touch, expiry); the logic
- * (HAProxy's counting, `size / shards` with LRU eviction, `expire`) is src/state/stick-shard.ts.
- * Expired entries are purged lazily on access and by the object's alarm, armed at the earliest
- * expiry. The table spec travels with each call, so a RouteMap change applies at once.
+ * The StickTable Durable Object, in one of two roles decided by the methods called on it:
+ * - the **home shard** of one stick table, named `${table}:${shard}` (`track`, `lookup`, `update`,
+ *   runtime API calls): core StickShard (src/state/stick-shard.ts). Entries live in memory; the
+ *   ones carrying persistent data (server_id, gpt0, gpc0, gpc1) get a SQLite row (key, JSON data:
+ *   counters and freq_ctr state, last touch, expiry), written by the alarm at most every
+ *   PERSIST_MS, one row per dirty entry;
+ * - a **replica** of a home shard in one location, named `${table}:${shard}@${location}`
+ *   (`flush`): core StickReplica (src/state/stick-replica.ts), created where its first caller is,
+ *   nothing stored; it sends its location's writes to the home shard at most every HOME_SYNC_MS,
+ *   with the flush that finds a sync due, else from its alarm.
+ * The logic is src/state/stick-object.ts (runtime-free: the simulation runs the same); this class
+ * supplies SQLite (sqlShardStorage), the alarm and the STICK namespace. The table spec travels
+ * with each call, so a RouteMap change applies at once.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { EntryState, StickOp } from '../src/state/memory-stick.ts'
 import { type RemoteStickOptions, remoteStickStore, type RemoteStickFactory } from '../src/state/remote-stick.ts'
-import { type BatchItem, type ShardRow, type ShardSpec, type ShardStorage, StickShard } from '../src/state/stick-shard.ts'
+import { StickObject } from '../src/state/stick-object.ts'
+import type { FlushAnswer } from '../src/state/stick-replica.ts'
+import type { BatchItem, ShardRow, ShardSpec, ShardStorage } from '../src/state/stick-shard.ts'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS entries (
@@ -49,6 +58,7 @@ export function sqlShardStorage(sql: SqlStorage): ShardStorage {
       count -= sql.exec('DELETE FROM entries WHERE key = ?', key).rowsWritten > 0 ? 1 : 0
     },
     count: () => count,
+    all: () => sql.exec<Row>('SELECT key, data, touched, expires FROM entries ORDER BY touched, rowid').toArray().map(toRow),
     evictOldest: (n) => {
       const c = sql.exec('DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY touched, rowid LIMIT ?)', n)
       count -= c.rowsWritten
@@ -65,120 +75,79 @@ export function sqlShardStorage(sql: SqlStorage): ShardStorage {
   }
 }
 
-/** `tick & ~1` without 32-bit wrapping (freq_ctr ticks are even: bit 0 is HAProxy's lock bit). */
-function evenTick(t: number): number {
-  return t - (((t % 2) + 2) % 2)
+/** What the object needs from its environment: the namespace, to reach the home shard from a replica. */
+interface StickEnv {
+  readonly STICK?: DurableObjectNamespace<StickTable>
 }
 
-export class StickTable extends DurableObject<unknown> {
-  readonly #storage: ShardStorage
-  readonly #shard: StickShard
-  /** When the alarm is armed (cached; undefined: not known to be armed). */
-  #alarmAt: number | undefined
+/** The object's methods are StickObject's (src/state/stick-object.ts) over SQLite, the alarm and STICK. */
+export class StickTable extends DurableObject<StickEnv> {
+  readonly #core: StickObject
 
-  constructor(ctx: DurableObjectState, env: unknown) {
+  constructor(ctx: DurableObjectState, env: StickEnv) {
     super(ctx, env)
-    this.#storage = sqlShardStorage(ctx.storage.sql)
-    this.#shard = new StickShard(this.#storage)
-  }
-
-  /** track-sc / stick store: creates or refreshes `key`, applies `ops`; null when refused (nopurge, full). */
-  async track(spec: ShardSpec, key: string, now: number, ops: readonly StickOp[]): Promise<EntryState | null> {
-    const r = this.#shard.track(spec, key, now, ops)
-    if (r) await this.#arm(r.expiresAt)
-    return r
-  }
-
-  /** src_* / table_*: the entry without creating or refreshing it. */
-  async lookup(key: string, now: number): Promise<EntryState | null> {
-    return this.#shard.lookup(key, now)
-  }
-
-  /** Fast-mode batch; returns each key's entry after its ops (authoritative counts). */
-  async update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]> {
-    const r = this.ctx.storage.transactionSync(() => this.#shard.update(spec, items))
-    let first: number | undefined
-    for (const s of r) if (s) first = first === undefined ? s.expiresAt : Math.min(first, s.expiresAt)
-    if (first !== undefined) await this.#arm(first)
-    return r
-  }
-
-  /** Number of live entries (tests, `show table`). */
-  async size(now: number): Promise<number> {
-    this.#shard.purge(now)
-    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM entries').one().n
-  }
-
-  /** Runtime API `show table`: every live entry of this shard, in key order. */
-  async dump(now: number): Promise<EntryState[]> {
-    this.#shard.purge(now)
-    const rows = this.ctx.storage.sql.exec<Row>('SELECT key, data, touched, expires FROM entries ORDER BY key').toArray()
-    return rows.map((r) => {
-      const d = JSON.parse(r.data) as Pick<EntryState, 'counters' | 'rates'>
-      return { key: r.key, expiresAt: r.expires, counters: d.counters, rates: d.rates }
+    this.#core = new StickObject({
+      storage: () => sqlShardStorage(ctx.storage.sql),
+      home: (name) => {
+        if (!env.STICK) throw new Error('no STICK binding')
+        return env.STICK.getByName(name)
+      },
+      now: Date.now,
+      getAlarm: () => ctx.storage.getAlarm(),
+      setAlarm: (at) => ctx.storage.setAlarm(at),
+      waitUntil: (p) => ctx.waitUntil(p),
+      transaction: (f) => ctx.storage.transactionSync(f),
+      log: (line) => console.warn(line),
     })
   }
 
-  /**
-   * Runtime API `clear table`: removes `key`, or every entry; returns how many live entries went
-   * (entries expired at `now` are purged first and not counted).
-   */
-  async clear(key?: string, now: number = Date.now()): Promise<number> {
-    this.#shard.purge(now)
-    const keys =
-      key === undefined
-        ? this.ctx.storage.sql
-            .exec<{ key: string }>('SELECT key FROM entries')
-            .toArray()
-            .map((r) => r.key)
-        : [key]
-    let n = 0
-    for (const k of keys) {
-      if (this.#storage.get(k)) {
-        this.#storage.delete(k)
-        n++
-      }
-    }
-    return n
+  /** track-sc (exact mode) / stick store: creates or refreshes `key`, applies `ops`; null when refused (nopurge, full). */
+  track(spec: ShardSpec, key: string, now: number, ops: readonly StickOp[]): Promise<EntryState | null> {
+    return this.#core.track(spec, key, now, ops)
   }
 
-  /**
-   * Runtime API `set table <t> key <k> data.<type> <v>…`: creates or refreshes `key` and writes
-   * each value; a rate is set as HAProxy does (current period = value, previous = 0, starting
-   * now). Null when the shard is full and the table is `nopurge`.
-   */
-  async setData(spec: ShardSpec, key: string, now: number, data: Readonly<Record<string, number>>): Promise<EntryState | null> {
-    const created = this.#shard.track(spec, key, now, [])
-    if (!created) return null
-    const counters: Record<string, number> = { ...created.counters }
-    const rates = { ...created.rates }
-    for (const [type, value] of Object.entries(data)) {
-      const s = spec.store.find((x) => x.type === type)
-      if (s?.periodMs !== undefined) rates[type] = { currTick: evenTick(now), currCtr: value, prevCtr: 0 }
-      else counters[type] = value
-    }
-    const state: EntryState = { ...created, counters, rates }
-    this.#storage.put({ state, touched: now })
-    await this.#arm(state.expiresAt)
-    return state
+  /** src_* / table_*: the entry without creating or refreshing it. */
+  lookup(key: string, now: number): Promise<EntryState | null> {
+    return this.#core.lookup(key, now)
   }
 
-  override async alarm(): Promise<void> {
-    this.#alarmAt = undefined
-    const { next } = this.#shard.purge(Date.now())
-    if (next !== undefined) await this.#arm(next)
+  /** A batch of writes (an isolate without location, a replica's sync); returns each key's merged entry. */
+  update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]> {
+    return this.#core.update(spec, items)
   }
 
-  /** Arms the alarm for `at` unless one is armed earlier (entries without expire arm nothing). */
-  async #arm(at: number): Promise<void> {
-    if (at >= Number.MAX_SAFE_INTEGER / 4) return
-    if (this.#alarmAt === undefined) {
-      const cur = await this.ctx.storage.getAlarm()
-      this.#alarmAt = cur ?? undefined
-    }
-    if (this.#alarmAt !== undefined && this.#alarmAt <= at) return
-    this.#alarmAt = at
-    await this.ctx.storage.setAlarm(at)
+  /** Replica: an isolate's flush (`home`: the home shard's name; `refresh`: keys whose entries it wants back). */
+  flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh: readonly string[] = []): Promise<FlushAnswer> {
+    return this.#core.flush(spec, home, isolate, items, refresh)
+  }
+
+  /** Number of live entries (tests, `show table`). */
+  size(now: number): Promise<number> {
+    return this.#core.size(now)
+  }
+
+  /** Runtime API `show table`: every live entry of this shard, in key order. */
+  dump(now: number): Promise<EntryState[]> {
+    return this.#core.dump(now)
+  }
+
+  /** Runtime API `clear table`: removes `key`, or every entry; returns how many live entries went. */
+  clear(key?: string, now: number = Date.now()): Promise<number> {
+    return this.#core.clear(key, now)
+  }
+
+  /** Runtime API `set table`: writes `data` on `key` (null when refused: nopurge, full). */
+  setData(spec: ShardSpec, key: string, now: number, data: Readonly<Record<string, number>>): Promise<EntryState | null> {
+    return this.#core.setData(spec, key, now, data)
+  }
+
+  /** Writes the home's dirty rows now (tests; the alarm does it at most every PERSIST_MS). */
+  persist(): Promise<number> {
+    return this.#core.persist()
+  }
+
+  override alarm(): Promise<void> {
+    return this.#core.alarm()
   }
 }
 
@@ -187,7 +156,9 @@ export type StickTableNamespace = DurableObjectNamespace<StickTable>
 
 /**
  * createEngine's `stick` option for the Worker: tables in StickTable objects of `ns`.
- * `opts` as RemoteStickOptions without `shard`.
+ * `opts` as RemoteStickOptions without `shard`: `location` (the Worker passes `request.cf.colo`,
+ * `local` under `edgeproxy dev`) sends fast-mode writes to that location's replicas; without it
+ * they go to the home shards.
  */
 export function durableStickStore(ns: StickTableNamespace, opts: Omit<RemoteStickOptions, 'shard'> = {}): RemoteStickFactory {
   return remoteStickStore({ ...opts, shard: (name) => ns.getByName(name) })

@@ -9,7 +9,8 @@
  */
 import { DEFAULT_POLL_MS } from '../routemap/live.ts'
 import type { Backend, Frontend, RouteMap, Rule, StickTableSpec } from '../routemap/schema.ts'
-import { shardCount } from '../state/stick-shard.ts'
+import { FLUSH_LONG_MS, FLUSH_SHORT_MS, flushInterval, HOME_SYNC_MS, REFRESH_WINDOW_MS } from '../state/stick-replica.ts'
+import { PERSIST_MS, PERSISTENT_DATA, shardCount } from '../state/stick-shard.ts'
 
 /**
  * src/ops/plane.ts (mirrored: src/cost imports only the core; test/unit/cost checks each): an
@@ -34,9 +35,12 @@ export function nextSyncMs(isolates: number): number {
 export const POLL_MS = DEFAULT_POLL_MS
 /** src/health/snapshot.ts SNAPSHOT_MAX_AGE_MS: a snapshot is reloaded at most every min(inter, 2 s). */
 export const SNAPSHOT_MAX_AGE_MS = 2000
-/** src/state/remote-stick.ts: fast-mode batch size and longest wait of a queued op (defaults). */
-export const FAST_BATCH = 32
-export const FAST_FLUSH_MS = 1000
+/**
+ * src/state/stick-replica.ts (imported: they cannot drift): an isolate's flush interval alone in
+ * its location and with others, how long it refreshes its keys, the replica's home sync;
+ * src/state/stick-shard.ts: the home shard's row writes (PERSIST_MS).
+ */
+export { FLUSH_LONG_MS, FLUSH_SHORT_MS, HOME_SYNC_MS, PERSIST_MS, REFRESH_WINDOW_MS }
 /** wrangler.toml `crons = ["* * * * *"]`: the watchdog runs once a minute. */
 export const CRON_MS = 60_000
 /** Cloudflare bills a Durable Object's wall time at 128 MB (durable-objects/platform/pricing). */
@@ -316,37 +320,69 @@ export function trackedTables(map: RouteMap): TrackedTables {
 }
 
 /**
- * Fast-mode batches per second from one isolate to one shard receiving `r` ops/s
- * (src/state/remote-stick.ts: a queue is sent when it holds FAST_BATCH ops, or FAST_FLUSH_MS after
- * its first op; the next op after a timer flush opens a new queue ~1/r s later).
+ * Fast-mode flushes per second from one isolate to one shard's replica, the isolate tracking `r`
+ * requests/s of that shard with `k` isolates active in its location (src/state/remote-stick.ts,
+ * stick-replica.ts): a queue is sent FLUSH_LONG_MS after its first op when the isolate is alone,
+ * `flushInterval(k)` after it with others (FLUSH_SHORT_MS, stretched beyond REPLICA_BUDGET_RPS
+ * isolates' worth). Clients are assumed to stay on one isolate (their connection does): a key
+ * that several isolates write also costs up to one refresh per interval for REFRESH_WINDOW_MS
+ * after each of its requests, not counted here.
  */
-export function fastBatchesPerSecond(r: number): number {
-  if (r <= 0) return 0
-  if (r * (FAST_FLUSH_MS / 1000) >= FAST_BATCH) return r / FAST_BATCH
-  return 1 / (FAST_FLUSH_MS / 1000 + 1 / r)
+export function fastFlushesPerSecond(r: number, k: number): number {
+  return periodic(k < 2 ? FLUSH_LONG_MS : flushInterval(Math.ceil(k)), r)
+}
+
+/** Whether a table's entries carry data the home shard keeps in rows (stick-shard.ts PERSISTENT_DATA; stick rules store server_id). */
+function persistentTable(map: RouteMap, table: StickTableSpec): boolean {
+  if (table.store.some((s) => PERSISTENT_DATA.includes(s.type))) return true
+  return map.backends.some((b) => b.stickRules.some((r) => (r.table ?? b.stickTable?.name) === table.name))
 }
 
 /**
- * durable-objects/stick-table.ts: `track` (exact, one awaited RPC per track-sc,
- * src/state/remote-stick.ts) reads the key's row (1 row read) and writes it back as DELETE +
- * INSERT (2 rows written; the table's two indexes not counted); `update` (fast) does the same per
- * item of the batch. Every tracked request is counted as its own key (no coalescing within a
- * batch: an upper bound for fast mode). The shard's expiry alarm is not counted.
+ * Stick tables (src/state/remote-stick.ts, stick-replica.ts, stick-shard.ts,
+ * durable-objects/stick-table.ts). Locations with traffic: L = min(locations, isolates); k =
+ * isolates / L per location; r = tracked requests/s of an isolate per shard.
+ * - exact: one `track` per track-sc (DO request), answered from memory (no row read or written).
+ * - fast: isolates × shards × fastFlushesPerSecond(r, k) flushes to the replicas; each replica
+ *   syncs with its home shard at most every HOME_SYNC_MS when it received a flush: one `update`
+ *   to the home (1 DO request), sent with the flush that finds it due (k < 2: an isolate alone
+ *   flushes every FLUSH_LONG_MS = HOME_SYNC_MS), else by the replica's alarm (k ≥ 2: 1 more DO
+ *   request, 1 row written by setAlarm, billed for its wait on the far home: alarmWallMs).
+ * - rows, both modes: only for tables whose entries carry persistent data (gpc0/gpc1/gpt0, or
+ *   server_id from stick rules): one row per dirty entry per PERSIST_MS, counted as one per
+ *   tracked request (every request its own key: an upper bound), plus the persist alarm (1 DO
+ *   request and 1 row for setAlarm per shard and PERSIST_MS). Tables of counters and rates only
+ *   (the seed's) write no row.
  */
 function stickUsage(map: RouteMap, a: CostAssumptions): Usage {
   let calls = 0
-  let ops = 0
-  const perIsolateRps = a.rps / a.isolates
+  let alarmCalls = 0
+  let rows = 0
+  const L = Math.max(1, Math.min(a.locations, a.isolates))
+  const k = a.isolates / L
   for (const { table, count } of trackedTables(map).perRequest.values()) {
     const opsPerS = a.rps * count
-    ops += opsPerS
-    if (table.consistency === 'exact') calls += opsPerS
-    else {
-      const n = shardCount(table.size)
-      calls += a.isolates * n * fastBatchesPerSecond((perIsolateRps * count) / n)
+    const n = shardCount(table.size)
+    if (persistentTable(map, table)) {
+      const persists = n * periodic(PERSIST_MS, opsPerS / n)
+      alarmCalls += persists
+      rows += persists + opsPerS
+    }
+    if (table.consistency === 'exact') {
+      calls += opsPerS
+      continue
+    }
+    const perPair = fastFlushesPerSecond(opsPerS / a.isolates / n, k)
+    calls += a.isolates * n * perPair
+    const syncs = L * n * Math.min(1000 / HOME_SYNC_MS, Math.ceil(k) * perPair)
+    calls += syncs
+    // Alone, an isolate flushes no more often than HOME_SYNC_MS: every sync goes with a flush.
+    if (k >= 2) {
+      alarmCalls += syncs
+      rows += syncs
     }
   }
-  return usage({ doRequests: calls, rowsRead: ops, rowsWritten: 2 * ops, doGbS: calls * (a.rpcWallMs / 1000) * DO_MEMORY_GB })
+  return usage({ doRequests: calls + alarmCalls, rowsWritten: rows, doGbS: (calls * (a.rpcWallMs / 1000) + alarmCalls * (a.alarmWallMs / 1000)) * DO_MEMORY_GB })
 }
 
 /**

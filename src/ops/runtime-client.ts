@@ -35,6 +35,8 @@ export interface RuntimeClientOptions {
   readonly onHealth?: (health: Readonly<Record<string, HealthSnapshot>>) => void
   /** The live pointer and, when the relay has it, the RouteMap's text. */
   readonly onRouteMap?: (pointer: LivePointer | null | undefined, text: string | undefined) => void
+  /** The longest interval between two syncs, whatever the relay says (`edgeproxy dev`: 1 s, one isolate). */
+  readonly maxSyncMs?: number
   readonly log?: (line: string) => void
 }
 
@@ -48,7 +50,7 @@ export class RuntimeClient {
   #seq = -1
   #pointer: LivePointer | null | undefined
   #syncedAt = Number.NEGATIVE_INFINITY
-  #syncMs = ISOLATE_SYNC_MS
+  #syncMs: number
   #inflight: Promise<void> | undefined
   #ready = false
   #ok = false
@@ -60,6 +62,7 @@ export class RuntimeClient {
   constructor(remote: () => RelayRemote, o: RuntimeClientOptions) {
     this.#remote = remote
     this.#o = o
+    this.#syncMs = Math.min(ISOLATE_SYNC_MS, o.maxSyncMs ?? Number.POSITIVE_INFINITY)
   }
 
   get view(): RuntimeView {
@@ -129,7 +132,7 @@ export class RuntimeClient {
         ...(flush ? { flush } : {}),
       })
       this.#ok = true
-      this.#syncMs = a.nextSyncMs > 0 ? a.nextSyncMs : ISOLATE_SYNC_MS
+      this.#syncMs = Math.min(a.nextSyncMs > 0 ? a.nextSyncMs : ISOLATE_SYNC_MS, this.#o.maxSyncMs ?? Number.POSITIVE_INFINITY)
       if (a.state) this.#apply(a.state)
       if (a.state || a.routeMapText !== undefined) this.#o.onRouteMap?.(this.#pointer, a.routeMapText)
     } catch (e) {

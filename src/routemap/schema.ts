@@ -213,7 +213,7 @@ export interface StickTableSpec {
   readonly nopurge: boolean
   /** Data types to store; rates carry their period: `http_req_rate(10000)`. */
   readonly store: readonly { readonly type: string; readonly periodMs?: number }[]
-  /** edgeproxy: `exact` (one DO round trip per tracked request) or `fast` (local view, batched). */
+  /** edgeproxy: `fast` (the default: the isolate's view decides, writes flushed to its location's replica) or `exact` (one round trip to the home shard per tracked request). */
   readonly consistency: 'exact' | 'fast'
   /**
    * edgeproxy: when the table's Durable Object fails or times out, `open` (default) lets the

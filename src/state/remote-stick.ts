@@ -1,34 +1,42 @@
 /**
  * @module
  * The Durable Object-backed StickStore. Each table is sharded (stick-shard.ts: `fnv1a32(key) %
- * shardCount(size)`, object `${table}:${shard}`); the isolate keeps a view of every table (a
- * MemoryStickTable, LRU-bounded by the table's size) that the engine reads synchronously.
+ * shardCount(size)`); the home shard of a key is the object `${table}:${shard}`, its location's
+ * replica `${table}:${shard}@${location}` (stick-replica.ts). The isolate keeps a view of every
+ * table (a MemoryStickTable, LRU-bounded by the table's size) that the engine reads synchronously.
  *
- * - exact (`consistency exact`, the default): `track` is one awaited RPC to the key's shard; the
- *   entry it returns (counters and freq_ctr state) replaces the view's copy, so sc_* fetches read
- *   the shared counts at the isolate's clock. Later writes of the request (sc-inc-gpc0,
- *   sc-set-gpt0, stick store) are applied to the view and sent in one background RPC each.
- * - fast: `track` counts in the view and queues the op for the shard; a shard's queue is sent as
- *   one `update` batch when it holds `batch` ops or `flushMs` after its first op (a timer handed
- *   to `defer`, i.e. ctx.waitUntil). The answer (the shard's authoritative entries) replaces the
- *   view's copies, with the ops queued since re-applied on top.
+ * - fast (the default; `consistency fast`): `track` counts in the view and queues the writes
+ *   (stick-delta.ts runs) for the shard's replica in the isolate's location, or for the home shard
+ *   when the store has no `location`. A queue is sent by time only, `flushMs` after its first
+ *   write, where `flushMs` is what the replica answered last (stick-replica.ts: FLUSH_SHORT_MS
+ *   while several isolates of the location are active, FLUSH_LONG_MS when this one is alone),
+ *   FLUSH_SHORT_MS before the first answer (a timer armed with a longer interval restarts when
+ *   the replica asks for a shorter one), the `flushMs` option without a replica; a queue of
+ *   `batch` keys is sent at once (that bounds the payload, not the interval). The timer is handed
+ *   to `defer` (ctx.waitUntil). The answer (the replica's merged entries) replaces the view's
+ *   copies, with the writes queued since re-applied on top: an isolate alone gets its own counts
+ *   back and decides exactly as HAProxy does; others' requests show up one flush later. No
+ *   request waits on any object.
+ * - exact (`consistency exact`): `track` is one awaited RPC to the key's home shard, wherever it
+ *   lives; the entry it returns (counters and freq_ctr state) replaces the view's copy, so sc_*
+ *   fetches read the shared counts at the isolate's clock. Later writes of the request
+ *   (sc-inc-gpc0, sc-set-gpt0, stick store) are applied to the view and sent in one background
+ *   RPC each.
  *
  * Calls per request: 0 for requests that track nothing (and for src_* reads, which read the
- * view); exact: 1 awaited per track-sc, +1 in the background per request that also writes
- * (sc-inc-gpc0, sc-set-gpt0, stick store), +1 in the background per tracked entry that stores
- * http_err/http_fail when the response is an error or failure, +1 in the background per tracked
- * entry that stores conn_cur or bytes_* at the end of the response, and +1 awaited per
- * `stick match` key (prefetch());
- * fast: at most 1/`batch` per tracked request plus one per shard and `flushMs` (≤ 0.05 from 20
- * tracked requests/s per isolate with the defaults).
+ * view); fast: one flush per shard and flush interval while the isolate tracks keys of that
+ * shard, whatever the request rate (≤ 10/s per shard with FLUSH_SHORT_MS, 0.5/s alone; plus
+ * refreshes of keys other isolates write too, stick-replica.ts); exact: 1
+ * awaited per track-sc, +1 in the background per request that also writes (sc-inc-gpc0,
+ * sc-set-gpt0, stick store), +1 in the background per tracked entry that stores http_err/http_fail
+ * when the response is an error or failure, +1 in the background per tracked entry that stores
+ * conn_cur or bytes_* at the end of the response, and +1 awaited per `stick match` key
+ * (prefetch()).
  *
- * Over-admission in fast mode: an isolate sees its own requests at once and the others' at its
- * next sync, so a key gets about limit + (isolates − 1) × batch requests admitted before every
- * isolate denies (plus what the others receive within `flushMs` when they sync by timer rather
- * than by batch). Measured (test/unit/engine/stick-remote.test.ts): 4 isolates taking turns,
- * batch 8, `deny if { sc_http_req_rate(0) gt 20 }`: 44 admitted, 24 over. One isolate: 0 over.
- * An exact-mode background write can arrive after the next track of the same key (it then counts
- * one request later); rate verdicts do not depend on it.
+ * Over-admission in fast mode (stick-replica.ts; measured in test/unit/state/stick-accuracy.test.ts,
+ * figures in docs/stick-tables.md): within a location, ≈ client rate × (flush interval + local
+ * RTT) × share of its requests on other isolates; across locations, add the home sync (2–4 s of
+ * the client's traffic in the other locations). One isolate: none.
  *
  * Failures (an RPC that throws or takes longer than `timeoutMs`) never fail a request. Per table
  * (`failure` option), `open` (default): the counter is not tracked, so its sc_* fetches fail like
@@ -38,22 +46,43 @@
  * that fail are dropped: the view keeps its own counts.
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
-import { type CountedData, type EntryState, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
+import { type EntryState, expiryOf, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
+import { DeltaQueue, entrySig } from './stick-delta.ts'
+import { FLUSH_LONG_MS, FLUSH_SHORT_MS, type FlushAnswer, REFRESH_WINDOW_MS } from './stick-replica.ts'
 import { type BatchItem, type ShardSpec, shardName, shardOf, shardSpec } from './stick-shard.ts'
 import type { StickStore, StickStoreFactory } from './stick-store.ts'
 
-/** The RPC surface of one shard (the StickTable Durable Object's methods). */
+/** The RPC surface of one shard object (the StickTable Durable Object's methods). */
 export interface StickShardRpc {
+  /** Home shard: track-sc in exact mode. */
   track(spec: ShardSpec, key: string, now: number, ops: readonly StickOp[]): Promise<EntryState | null>
   lookup(key: string, now: number): Promise<EntryState | null>
+  /** Home shard: a batch of writes (an isolate without location, or a replica's sync). */
   update(spec: ShardSpec, items: readonly BatchItem[]): Promise<(EntryState | null)[]>
+  /**
+   * Replica (`${table}:${shard}@${location}`): an isolate's flush; `home` names the home shard;
+   * `refresh` lists keys (tracked lately, nothing queued) whose entries the isolate wants back.
+   */
+  flush(spec: ShardSpec, home: string, isolate: string, items: readonly BatchItem[], refresh?: readonly string[]): Promise<FlushAnswer>
+}
+
+/** The replica of home shard `home` in `location`: `${table}:${shard}@${location}`. */
+export function replicaName(home: string, location: string): string {
+  return `${home}@${location}`
 }
 
 export type FailurePolicy = 'open' | 'local'
 
 export interface RemoteStickOptions {
-  /** The shard object named `${table}:${shard}` (the Worker: `(n) => env.STICK.getByName(n)`). */
+  /** The shard object of that name (the Worker: `(n) => env.STICK.getByName(n)`). */
   readonly shard: (name: string) => StickShardRpc
+  /**
+   * The isolate's location (the Worker: `request.cf.colo`; `local` under `edgeproxy dev`):
+   * fast-mode writes go to the replicas of this location. Without it they go to the home shards.
+   */
+  readonly location?: string
+  /** This isolate's id as its replicas know it (default: a random one). */
+  readonly isolate?: string
   /** Hands background work to the runtime (ctx.waitUntil); the store also tracks it for idle(). */
   readonly defer?: (p: Promise<unknown>) => void
   /** Exact-mode RPC timeout (ms, default 1000). */
@@ -62,9 +91,12 @@ export interface RemoteStickOptions {
   readonly failure?: Readonly<Record<string, FailurePolicy>>
   /** How long a failed shard is skipped (ms, default 5000). */
   readonly retryAfterMs?: number
-  /** Fast mode: ops per shard that trigger a flush (default 32). */
+  /** Fast mode: keys per queue that trigger a flush at once (bounds the payload; default 1000). */
   readonly batch?: number
-  /** Fast mode: longest time an op waits in the queue (ms, default 1000). */
+  /**
+   * Fast mode: time an op waits in the queue (ms): the first flush to a replica (then the replica
+   * says), every flush without a location (default FLUSH_SHORT_MS, 250).
+   */
   readonly flushMs?: number
   /**
    * Most entries the isolate view keeps per table (default 50,000, never more than the table's
@@ -76,29 +108,21 @@ export interface RemoteStickOptions {
   readonly log?: (line: string) => void
 }
 
-/** Queued fast-mode writes of one key, coalesced: counts add up, sets keep the last value. */
-interface PendingKey {
-  readonly key: string
-  readonly at: number
-  request: number
-  gpc0: number
-  gpc1: number
-  gpt0?: number
-  serverId?: number
-  /** `count` ops (http_err, http_fail, bytes_in, bytes_out), summed per data type. */
-  counts: Partial<Record<CountedData, number>>
-  /** `end` ops (conn_cur releases). */
-  end: number
-}
-
 interface ShardQueue {
+  /** The object the queue goes to: a replica, or the home shard without a location. */
   readonly name: string
+  readonly home: string
   readonly table: string
-  items: Map<string, PendingKey>
-  ops: number
+  deltas: DeltaQueue
   timer: boolean
-  /** Bumped by every flush: a timer armed before a flush (a full batch) must not flush the next, partial one. */
+  /** Bumped by every flush: a timer armed before a flush (a full batch) must not flush the next one. */
   gen: number
+  /** Flush interval the replica asked for last. */
+  nextMs: number
+  /** The running timer's interval (when `timer`). */
+  armedMs: number
+  /** Shared keys (the replica said others write them too) with the last time this isolate tracked them (least recent first). */
+  readonly watched: Map<string, number>
 }
 
 interface Table {
@@ -118,10 +142,12 @@ export class RemoteStickStore implements StickStore {
   readonly #background = new Set<Promise<unknown>>()
   /** Fast-mode flush timers still sleeping. */
   readonly #timers = new Set<Promise<void>>()
+  readonly #isolate: string
 
   constructor(specs: readonly StickTableSpec[], now: () => number, opts: RemoteStickOptions) {
     this.now = now
     this.#opts = opts
+    this.#isolate = opts.isolate ?? randomId()
     const cap = opts.viewSize ?? 50_000
     for (const s of specs) this.#tables.set(s.name, { spec: s, wire: shardSpec(s), view: new MemoryStickTable({ ...s, size: Math.min(s.size, cap), nopurge: viewNopurge(s, cap) }) })
   }
@@ -152,7 +178,8 @@ export class RemoteStickStore implements StickStore {
     if (!t) return
     const name = shardName(table, shardOf(t.spec, key))
     if (t.spec.consistency === 'fast') {
-      this.#enqueue(t, name, key, ops, this.now())
+      const e = t.view.peek(key, this.now())
+      if (e) this.#enqueue(t, key, ops, entrySig(e), this.now())
       return
     }
     if (this.#isDown(name)) return
@@ -160,7 +187,7 @@ export class RemoteStickStore implements StickStore {
     this.#bg(
       this.#timed(this.#opts.shard(name).track(t.wire, key, this.now(), ops)).then(
         (state) => {
-          if (state) this.#merge(t, state, undefined)
+          if (state) this.#merge(t, state, [])
         },
         (e: unknown) => this.#markDown(name, e),
       ),
@@ -206,7 +233,7 @@ export class RemoteStickStore implements StickStore {
     const e = t.view.touch(key, now)
     if (!e) return undefined
     t.view.apply(e, ops, now)
-    if (queue) this.#enqueue(t, shardName(t.spec.name, shardOf(t.spec, key)), key, ops, now)
+    if (queue) this.#enqueue(t, key, ops, entrySig(e), now)
     return e
   }
 
@@ -214,64 +241,107 @@ export class RemoteStickStore implements StickStore {
     return (this.#opts.failure?.[t.spec.name] ?? t.spec.onError ?? 'open') === 'local' ? this.#local(t, key, ops, false) : undefined
   }
 
-  #enqueue(t: Table, name: string, key: string, ops: readonly StickOp[], now: number): void {
+  #enqueue(t: Table, key: string, ops: readonly StickOp[], sig: string, now: number): void {
+    const home = shardName(t.spec.name, shardOf(t.spec, key))
+    const loc = this.#opts.location
+    const name = loc === undefined ? home : replicaName(home, loc)
     let q = this.#queues.get(name)
     if (!q) {
-      q = { name, table: t.spec.name, items: new Map(), ops: 0, timer: false, gen: 0 }
+      q = { name, home, table: t.spec.name, deltas: new DeltaQueue(), timer: false, gen: 0, nextMs: this.#opts.flushMs ?? FLUSH_SHORT_MS, armedMs: 0, watched: new Map() }
       this.#queues.set(name, q)
     }
-    let p = q.items.get(key)
-    if (!p) {
-      p = { key, at: now, request: 0, gpc0: 0, gpc1: 0, counts: {}, end: 0 }
-      q.items.set(key, p)
+    q.deltas.add(key, ops, sig, now)
+    const max = this.#opts.batch ?? 1000
+    if (q.watched.has(key)) {
+      q.watched.delete(key)
+      q.watched.set(key, now)
     }
-    for (const o of ops) {
-      if (o.op === 'request') p.request += o.n ?? 1
-      else if (o.op === 'inc') p[o.data] += o.n ?? 1
-      else if (o.op === 'count') p.counts[o.data] = (p.counts[o.data] ?? 0) + o.n
-      else if (o.op === 'end') p.end += o.n ?? 1
-      else if (o.data === 'gpt0') p.gpt0 = o.value
-      else p.serverId = o.value
+    if (q.deltas.keys >= max) this.#bg(this.#flushQueue(q))
+    else this.#arm(q)
+  }
+
+  /** Starts the queue's flush timer (`nextMs`) unless one is running. */
+  #arm(q: ShardQueue): void {
+    if (q.timer) return
+    q.timer = true
+    q.armedMs = q.nextMs
+    const gen = q.gen
+    const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    const timer: Promise<void> = sleep(q.nextMs).then(() => {
+      this.#timers.delete(timer)
+      if (q.gen === gen) this.#bg(this.#flushQueue(q))
+    })
+    this.#timers.add(timer)
+    this.#opts.defer?.(timer)
+  }
+
+  /** Keys to refresh: shared keys this isolate tracked within REFRESH_WINDOW_MS, while other isolates of the location are active. */
+  #refreshKeys(q: ShardQueue, sent: readonly BatchItem[]): string[] {
+    if (q.name === q.home || q.nextMs >= FLUSH_LONG_MS) return []
+    const since = this.now() - REFRESH_WINDOW_MS
+    for (const [k, at] of q.watched) {
+      if (at >= since) break
+      q.watched.delete(k)
     }
-    q.ops++
-    if (q.ops >= (this.#opts.batch ?? 32)) this.#bg(this.#flushQueue(q))
-    else if (!q.timer) {
-      q.timer = true
-      const queue = q
-      const gen = q.gen
-      const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
-      const timer: Promise<void> = sleep(this.#opts.flushMs ?? 1000).then(() => {
-        this.#timers.delete(timer)
-        if (queue.gen === gen) this.#bg(this.#flushQueue(queue))
-      })
-      this.#timers.add(timer)
-      this.#opts.defer?.(timer)
-    }
+    if (q.watched.size === 0) return []
+    const inBatch = new Set(sent.map((it) => it.key))
+    return [...q.watched.keys()].filter((k) => !inBatch.has(k))
   }
 
   async #flushQueue(q: ShardQueue): Promise<void> {
     q.timer = false
     q.gen++
-    if (q.items.size === 0) return
     const t = this.#tables.get(q.table)
     if (!t) return
-    const items = [...q.items.values()]
-    q.items = new Map()
-    q.ops = 0
+    const items = q.deltas.take()
+    const refresh = this.#refreshKeys(q, items)
+    if (items.length === 0 && refresh.length === 0) return
     if (this.#isDown(q.name)) return
     this.calls++
     try {
-      const states = await this.#timed(this.#opts.shard(q.name).update(t.wire, items.map(toBatchItem)))
-      for (const s of states) if (s) this.#merge(t, s, q.items.get(s.key))
+      const rpc = this.#opts.shard(q.name)
+      let states: (EntryState | null)[]
+      let refreshed: (EntryState | null)[] = []
+      if (q.name === q.home) states = await this.#timed(rpc.update(t.wire, items))
+      else {
+        const answer = await this.#timed(rpc.flush(t.wire, q.home, this.#isolate, items, refresh))
+        states = answer.states
+        refreshed = answer.refreshed
+        q.nextMs = answer.nextFlushMs
+        const at = new Map(items.map((it) => [it.key, it.last ?? it.at]))
+        for (const k of answer.shared) {
+          if (!q.watched.has(k)) q.watched.set(k, at.get(k) ?? this.now())
+        }
+        while (q.watched.size > (this.#opts.batch ?? 1000)) q.watched.delete(q.watched.keys().next().value as string)
+        // A timer armed meanwhile with a longer interval (this isolate was alone): restart it.
+        if (q.timer && q.armedMs > q.nextMs) {
+          q.gen++
+          q.timer = false
+          this.#arm(q)
+        }
+      }
+      const last = new Map<string, EntryState>()
+      items.forEach((it, i) => {
+        const s = states[i]
+        if (s) last.set(it.key, s)
+      })
+      for (const s of refreshed) if (s && !last.has(s.key)) last.set(s.key, s)
+      for (const s of last.values()) this.#merge(t, s, q.deltas.pending(s.key))
     } catch (e) {
       this.#markDown(q.name, e)
+      return
     }
+    // Others are active: keep this isolate's view of its recent keys fresh.
+    if (this.#refreshKeys(q, []).length > 0) this.#arm(q)
   }
 
-  /** Installs the shard's copy of an entry in the view, then re-applies what was queued since. */
-  #merge(t: Table, state: EntryState, since: PendingKey | undefined): void {
+  /** Installs the merged copy of an entry in the view, then re-applies what was queued since. */
+  #merge(t: Table, state: EntryState, since: readonly BatchItem[]): void {
     const e = t.view.install(state)
-    if (since) t.view.apply(e, toBatchItem(since).ops, since.at)
+    for (const p of since) {
+      t.view.apply(e, p.ops, p.at)
+      e.expiresAt = expiryOf(t.spec, p.last ?? p.at)
+    }
   }
 
   #timed<T>(p: Promise<T>): Promise<T> {
@@ -313,16 +383,8 @@ function viewNopurge(s: StickTableSpec, cap: number): boolean {
   return s.consistency === 'fast' && s.nopurge && s.size <= cap
 }
 
-function toBatchItem(p: PendingKey): BatchItem {
-  const ops: StickOp[] = []
-  if (p.request > 0) ops.push({ op: 'request', n: p.request })
-  if (p.gpc0 > 0) ops.push({ op: 'inc', data: 'gpc0', n: p.gpc0 })
-  if (p.gpc1 > 0) ops.push({ op: 'inc', data: 'gpc1', n: p.gpc1 })
-  if (p.gpt0 !== undefined) ops.push({ op: 'set', data: 'gpt0', value: p.gpt0 })
-  if (p.serverId !== undefined) ops.push({ op: 'set', data: 'server_id', value: p.serverId })
-  for (const [data, n] of Object.entries(p.counts) as [CountedData, number][]) if (n > 0) ops.push({ op: 'count', data, n })
-  if (p.end > 0) ops.push({ op: 'end', n: p.end })
-  return { key: p.key, at: p.at, ops }
+function randomId(): string {
+  return Math.random().toString(36).slice(2, 12)
 }
 
 /** createEngine's `stick` option for Durable Object-backed tables, plus access to the store it built. */

@@ -14,7 +14,11 @@ export interface Env {
   readonly EDGEPROXY_DEV?: string
   /** Secret: the runtime API's bearer token. Unset: no runtime API endpoint. */
   readonly EDGEPROXY_API_TOKEN?: string
-  /** How often (ms) an isolate re-reads the live RouteMap pointer (default 5000). */
+  /**
+   * `edgeproxy dev`: how often (ms) the isolate syncs with its relay at most (default: as the relay
+   * says, 3–4 s) and the hub re-reads the live pointer (default 1000); without the state plane, how
+   * often the isolate re-reads the pointer (default 5000).
+   */
   readonly EDGEPROXY_POLL_MS?: string
   /** RouteMap versions and the live pointer (src/routemap/kv.ts). */
   readonly ROUTEMAPS?: KvReader

@@ -115,6 +115,8 @@ export function createIsolate(env: Env, o: IsolateOptions): Isolate {
         location: o.location,
         report: () => accounting.takeReport(id, now()),
         routeMap: () => live.id,
+        // `edgeproxy dev` (EDGEPROXY_POLL_MS, one isolate): changes are picked up at that pace.
+        ...(Number(env.EDGEPROXY_POLL_MS) > 0 ? { maxSyncMs: Number(env.EDGEPROXY_POLL_MS) } : {}),
         onHealth: (h) => health?.accept(h),
         onRouteMap: (pointer, text) => {
           live.offer(pointer, text).catch(() => {})
@@ -132,7 +134,7 @@ export function createIsolate(env: Env, o: IsolateOptions): Isolate {
     ...(runtime ? { runtime } : {}),
     ...(health ? { health } : {}),
     loader: async () => undefined,
-    ...(env.STICK ? { stick: durableStickStore(env.STICK, { log }) } : {}),
+    ...(env.STICK ? { stick: durableStickStore(env.STICK, { location: o.location, isolate: id, log }) } : {}),
   }
   return self
 }

@@ -4,8 +4,10 @@
  * (sqlShardStorage, shard-storage.workers.test.ts). Rows come back as they were put (counters,
  * freq_ctr state, expiry, last touch); a put replaces the row of its key; `count` follows every
  * change; `evictOldest` removes the least recently touched rows, ties in the order they were put;
- * `purgeExpired` and `nextExpiry` see `expiresAt`. A StickShard over each storage gives the same
- * answers as over the reference Map for the same sequence of calls.
+ * `purgeExpired` and `nextExpiry` see `expiresAt`; `all` lists the rows least recently touched
+ * first (the order a StickShard rebuilds its LRU from). A StickShard over each storage gives the
+ * same answers as over the reference Map for the same sequence of calls, persisting and being
+ * constructed again on both sides at the same points (the rows carry what survives).
  */
 import { describe, expect, it } from 'vitest'
 import type { StickOp } from '../../src/state/memory-stick.ts'
@@ -88,6 +90,16 @@ export function shardStorageConformance(name: string, run: ShardStorageRunner): 
         expect(s.count()).toBe(0)
       }))
 
+    it('all lists every row, least recently touched first, ties in the order they were put', () =>
+      run((s) => {
+        expect(s.all()).toEqual([])
+        s.put(row('a', T0 + 1, NO_EXPIRY))
+        s.put(row('b', T0, NO_EXPIRY, { gpc0: 2 }))
+        s.put(row('c', T0 + 1, NO_EXPIRY))
+        s.put(row('a', T0 + 1, NO_EXPIRY, { gpc0: 1 }))
+        expect(s.all()).toEqual([row('b', T0, NO_EXPIRY, { gpc0: 2 }), row('c', T0 + 1, NO_EXPIRY), row('a', T0 + 1, NO_EXPIRY, { gpc0: 1 })])
+      }))
+
     it('purgeExpired removes rows expiring at or before now; nextExpiry is the earliest left', () =>
       run((s) => {
         s.put(row('a', T0, T0 + 100))
@@ -117,9 +129,10 @@ export function shardStorageConformance(name: string, run: ShardStorageRunner): 
         }
         const nopurge: ShardSpec = { ...spec, name: 'np', nopurge: true }
         let shard = new StickShard(s)
-        const ref = new StickShard(memoryShardStorage())
+        const refStore = memoryShardStorage()
+        let ref = new StickShard(refStore)
         const r = prng(2024)
-        const choices: readonly StickOp[][] = [[{ op: 'request' }], [{ op: 'inc', data: 'gpc0' }], [{ op: 'set', data: 'gpt0', value: 9 }], [{ op: 'end' }], []]
+        const choices: readonly StickOp[][] = [[{ op: 'request' }], [{ op: 'request' }], [{ op: 'inc', data: 'gpc0' }], [{ op: 'set', data: 'gpt0', value: 9 }], [{ op: 'end' }], []]
         let now = T0
         for (let i = 0; i < 2_000; i++) {
           now += r() % 400
@@ -132,7 +145,11 @@ export function shardStorageConformance(name: string, run: ShardStorageRunner): 
           } else if (what < 8) expect(shard.lookup(key, now), `call ${i}: lookup ${key}`).toEqual(ref.lookup(key, now))
           else if (what < 9) expect(shard.update(sp, [{ key, at: now, ops: [{ op: 'request', n: 2 }] }])).toEqual(ref.update(sp, [{ key, at: now, ops: [{ op: 'request', n: 2 }] }]))
           else expect(shard.purge(now), `call ${i}: purge`).toEqual(ref.purge(now))
-          if (reopen && i % 250 === 249) shard = new StickShard(reopen())
+          if (i % 100 === 99) expect(shard.persist(now), `call ${i}: persist`).toBe(ref.persist(now))
+          if (reopen && i % 250 === 249) {
+            shard = new StickShard(reopen())
+            ref = new StickShard(refStore)
+          }
         }
       }))
 

@@ -30,3 +30,18 @@ stickStoreConformance('Durable Objects (in-memory shards), fast, flushed', (spec
     },
   }
 })
+
+stickStoreConformance('Durable Objects (in-memory shards), fast through a location replica, flushed', (specs, now) => {
+  const store = new RemoteStickStore(
+    specs.map((s) => ({ ...s, consistency: 'fast' as const })),
+    now,
+    { shard: new FakeDOs().rpc, sleep: () => new Promise(() => {}), location: 'AMS' },
+  )
+  return {
+    store,
+    settle: async () => {
+      await store.flush()
+      await store.settled()
+    },
+  }
+})

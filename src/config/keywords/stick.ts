@@ -1,7 +1,7 @@
 /**
  * @module
  * `stick-table` declarations and `stick on|match|store-request|store-response` rules (reference
- * §7.1, §7.4), plus edgeproxy's `consistency exact|fast` and `on-error open|local` table options (docs/stick-tables.md).
+ * §7.1, §7.4), plus edgeproxy's `consistency fast|exact` (fast by default) and `on-error open|local` table options (docs/stick-tables.md).
  */
 import type { StickTableSpec } from '../../routemap/schema.ts'
 import { parseSampleExpr } from '../../sample/expr.ts'
@@ -113,7 +113,7 @@ export function parseTableSpec(st: Statement, a: readonly Word[], name: string, 
   let size: number | undefined
   let expireMs: number | undefined
   let nopurge = false
-  let consistency: 'exact' | 'fast' = 'exact'
+  let consistency: 'exact' | 'fast' = 'fast'
   let onError: 'open' | 'local' | undefined
   let peers: string | undefined
   const store: { type: string; periodMs?: number }[] = []

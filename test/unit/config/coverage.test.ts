@@ -695,7 +695,7 @@ const ROWS: readonly Row[] = [
       expireMs: 30000,
       nopurge: false,
       store: [{ type: 'http_req_rate', periodMs: 10000 }],
-      consistency: 'exact',
+      consistency: 'fast',
       origin: { file: 'test.cfg', line: 9 },
     },
   ],

@@ -98,7 +98,7 @@ describe('seed article configs', () => {
     expect(fe?.acls.filter((a) => !a.name.startsWith('{')).map((a) => a.name)).toEqual(['is_canary', 'is_canary_cookie', 'no_ab_cookie', 'is_kr'])
     expect(fe?.httpRequest.map((r) => r.action)).toEqual(['set-var', 'add-header', 'add-header', 'track-sc0', 'deny'])
     expect(fe?.httpRequest[4]?.args).toMatchObject({ status: 429 })
-    expect(fe?.stickTable).toMatchObject({ type: 'ip', size: 204800, expireMs: 30000, store: [{ type: 'http_req_rate', periodMs: 10000 }], consistency: 'exact' })
+    expect(fe?.stickTable).toMatchObject({ type: 'ip', size: 204800, expireMs: 30000, store: [{ type: 'http_req_rate', periodMs: 10000 }], consistency: 'fast' })
     expect(fe?.acls.find((a) => a.name === 'is_kr')?.tests[0]?.patternCount).toBe(4)
     expect(fe?.useBackends.map((u) => u.backend)).toEqual(['canary_servers', 'kr_servers'])
   })

@@ -12,8 +12,11 @@ import {
   GROUP_TOUCH_PERSIST_MS,
   defaultIsolates,
   estimate,
-  FAST_BATCH,
-  fastBatchesPerSecond,
+  FLUSH_LONG_MS,
+  FLUSH_SHORT_MS,
+  fastFlushesPerSecond,
+  HOME_SYNC_MS,
+  PERSIST_MS,
   POLL_MS,
   SNAPSHOT_MAX_AGE_MS,
   SYNC_MS,
@@ -58,10 +61,11 @@ describe('the constants mirror the code', () => {
     expect(CRON_MS).toBe(60_000)
     expect(CHECKPOINT_MS).toBe(CHECKPOINT_CODE)
     expect(GROUP_TOUCH_PERSIST_MS).toBe(GROUP_TOUCH_CODE)
-    // src/state/remote-stick.ts: `batch ?? 32`, `flushMs ?? 1000`.
+    // The stick constants are imported from src/state/stick-replica.ts and stick-shard.ts; the
+    // store's first flush waits FLUSH_SHORT_MS (src/state/remote-stick.ts).
     const stick = readFileSync(join(ROOT, 'src/state/remote-stick.ts'), 'utf8')
-    expect(stick).toContain(`this.#opts.batch ?? ${FAST_BATCH})`)
-    expect(stick).toContain('this.#opts.flushMs ?? 1000)')
+    expect(stick).toContain('this.#opts.flushMs ?? FLUSH_SHORT_MS')
+    expect([FLUSH_SHORT_MS, FLUSH_LONG_MS, HOME_SYNC_MS, PERSIST_MS]).toEqual([100, 2_000, 2_000, 10_000])
   })
 })
 
@@ -114,28 +118,45 @@ describe('the seed config at 1,000 req/s', () => {
     expect(perDay(source(e, 'kv-poll').kvReads)).toBe(DAY)
   })
 
-  it('exact stick table: one call, one row read and two written per request', () => {
-    const s = source(e, 'stick')
+  it('exact stick table (opt-in): one call per request, no row (counters and rates only)', () => {
+    const exact = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s) consistency exact')), assumptions(1000))
+    const s = source(exact, 'stick')
     expect(perDay(s.doRequests)).toBe(1000 * DAY)
-    expect(perDay(s.rowsRead)).toBe(1000 * DAY)
-    expect(perDay(s.rowsWritten)).toBe(2000 * DAY)
+    expect(s.rowsRead).toBe(0)
+    expect(s.rowsWritten).toBe(0)
+    // A table storing gpc0: one row per tracked request (upper bound) and a persist alarm per shard and PERSIST_MS.
+    const gpc = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s),gpc0 consistency exact')), assumptions(1000))
+    expect(perDay(source(gpc, 'stick').doRequests)).toBe(perDay(1000 + 5 * 0.1))
+    expect(perDay(source(gpc, 'stick').rowsWritten)).toBe(perDay(1000 + 5 * 0.1))
   })
 
-  it('fast stick table: batches per isolate and shard', () => {
-    const fast = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s) consistency fast')), assumptions(1000))
-    // 3.33 tracked requests/s per isolate over 5 shards: 0.667 ops/s per shard, a timer flush every 1 + 1.5 s.
-    expect(fastBatchesPerSecond(2 / 3)).toBeCloseTo(0.4)
-    expect(perDay(source(fast, 'stick').doRequests)).toBe(300 * 5 * 0.4 * DAY)
-    // A full batch when ops arrive faster than FAST_BATCH a second.
-    expect(fastBatchesPerSecond(64)).toBe(2)
-    const busy = estimate(routeMapOf(SEED.replace('store http_req_rate(10s)', 'store http_req_rate(10s) consistency fast')), assumptions(1_000_000))
-    expect(perDay(source(busy, 'stick').doRequests)).toBe(perDay(1_000_000 / 32))
+  it('fast stick table (the default): flushes per isolate and shard, replica syncs, no row', () => {
+    const s = source(e, 'stick')
+    // One isolate per location: 3.33 tracked requests/s over 5 shards, 0.667/s per shard, a flush
+    // every FLUSH_LONG_MS (0.5/s); each replica syncs every HOME_SYNC_MS with a flush (no alarm).
+    expect(fastFlushesPerSecond(2 / 3, 1)).toBe(0.5)
+    const flushes = 300 * 5 * 0.5
+    const syncs = 300 * 5 * 0.5
+    expect(perDay(s.doRequests)).toBe(perDay(flushes + syncs))
+    expect(s.rowsWritten).toBe(0)
+    expect(s.rowsRead).toBe(0)
+    // Ten isolates in each of 100 locations at 100,000 req/s: flushes every FLUSH_SHORT_MS, and the
+    // replicas sync by alarm (alarm + update, setAlarm's row).
+    const ten = source(estimate(routeMapOf(SEED), assumptions(100_000, { locations: 100, isolates: 1000 })), 'stick')
+    expect(perDay(ten.doRequests)).toBe(perDay(1000 * 5 * 10 + 2 * 100 * 5 * 0.5))
+    expect(perDay(ten.rowsWritten)).toBe(perDay(100 * 5 * 0.5))
+    // Ten isolates per location: FLUSH_SHORT_MS each, when their traffic fills it.
+    expect(fastFlushesPerSecond(100, 10)).toBe(10)
+    expect(fastFlushesPerSecond(0.2, 10)).toBe(0.2)
+    // 1M req/s over 300 one-isolate locations: the same number of calls (time-based flushes).
+    const busy = estimate(routeMapOf(SEED), assumptions(1_000_000))
+    expect(perDay(source(busy, 'stick').doRequests)).toBe(perDay(flushes + syncs))
   })
 
   it('prices: per million requests and the target it misses', () => {
     expect(e.marginalPerMillion.byMetric.workerRequests).toBeCloseTo(0.3, 3)
-    // Rows written: ~2 per proxied request at $1/M (the exact stick table's DELETE + INSERT).
-    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeCloseTo(2.0, 1)
+    // Rows written: no stick row for the seed's rate table, no counter row per sync: the monitors, the hub and the relays only.
+    expect(e.marginalPerMillion.byMetric.rowsWritten).toBeLessThan(0.01)
     expect(e.marginalPerMillion.overhead).toBeGreaterThan(0.05)
     expect(e.monthly.total).toBeGreaterThan(0)
   })

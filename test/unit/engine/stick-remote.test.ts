@@ -6,11 +6,14 @@ import { ALL_UP, ServerSelector } from '../../../src/engine/server-select.ts'
 import { NO_TRACE } from '../../../src/engine/trace.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
+import { FLUSH_LONG_MS, FLUSH_SHORT_MS } from '../../../src/state/stick-replica.ts'
 import { shardOf } from '../../../src/state/stick-shard.ts'
 import { FakeDOs } from '../../helpers/stick-fakes.ts'
 
 /** A flush timer that never fires: the tests flush by batch size or explicitly. */
 const NEVER = (): Promise<void> => new Promise<void>(() => {})
+const CLOCK0 = 1_795_609_869_760
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 
 function routeMap(text: string): RouteMap {
   const r = compileConfig([{ name: 't.cfg', text }])
@@ -40,7 +43,7 @@ const get = (path: string, src = '198.51.100.7') => ({ method: 'GET', url: `http
 const status = (d: Decision): number => (d.kind === 'respond' ? d.response.status : d.kind === 'forward' ? 200 : 0)
 const body = (d: Decision): string => (d.kind === 'respond' ? d.response.body : '')
 
-function engines(n: number, text: string, dos: FakeDOs, opts: Partial<RemoteStickOptions> = {}, clock = { now: 1_795_609_869_760 }) {
+function engines(n: number, text: string, dos: FakeDOs, opts: Partial<RemoteStickOptions> = {}, clock = { now: CLOCK0 }) {
   const rm = routeMap(text)
   const factories = Array.from({ length: n }, () => remoteStickStore({ shard: dos.rpc, ...opts }))
   const es: Engine[] = factories.map((f) => createEngine(rm, { stick: f, now: () => clock.now }))
@@ -97,50 +100,64 @@ describe('Durable Object-backed stick tables in the engine', () => {
     expect(total).toBe(640)
   })
 
-  it('fast: a flush timer armed before a full batch was sent does not flush the next, partial batch', async () => {
+  it('fast: flushes by time only (one call per shard and interval, whatever the request count); a full batch of keys goes at once', async () => {
     const dos = new FakeDOs()
     const wakes: (() => void)[] = []
-    const sleep = () => new Promise<void>((r) => wakes.push(r))
-    const { es } = engines(1, cfg('fast', 1000), dos, { batch: 4, sleep })
+    const sleeps: number[] = []
+    const sleep = (ms: number) =>
+      new Promise<void>((r) => {
+        sleeps.push(ms)
+        wakes.push(r)
+      })
+    const shard = shardOf({ size: 200 * 1024 }, '198.51.100.7')
+    const { es } = engines(1, cfg('fast', 1000), dos, { batch: 4, sleep, location: 'AMS' })
     const e = es[0] as Engine
-    for (let i = 0; i < 4; i++) await e.decide(get('/api/x'))
-    await new Promise((r) => setTimeout(r, 0))
-    expect(dos.calls.length).toBe(1) // the full batch
-    await e.decide(get('/api/x')) // a new partial batch, with its own timer
-    wakes[0]?.() // the first batch's timer fires late
-    await new Promise((r) => setTimeout(r, 0))
-    expect(dos.calls.length).toBe(1)
-    wakes[1]?.() // the partial batch's own timer flushes it
-    await new Promise((r) => setTimeout(r, 0))
+    const sameShard = Array.from({ length: 200 }, (_, i) => `10.1.${i}.1`).filter((k) => shardOf({ size: 200 * 1024 }, k) === shard)
+    for (let i = 0; i < 50; i++) await e.decide(get('/api/x'))
+    await tick()
+    expect(dos.calls).toEqual([])
+    wakes.shift()?.() // the interval has passed: one flush for 50 requests
+    await tick()
+    expect(dos.calls).toEqual([`flush fe:${shard}@AMS`])
+    for (let i = 0; i < 4; i++) await e.decide(get('/api/x', sameShard[i]))
+    await tick()
+    expect(dos.calls.length).toBe(2) // 4 keys: the batch is full, sent at once
+    await e.decide(get('/api/x', sameShard[5])) // a new partial batch, with its own timer
+    wakes.shift()?.() // the full batch's timer fires late: it does not flush the partial one
+    await tick()
     expect(dos.calls.length).toBe(2)
+    wakes.shift()?.() // the partial batch's own timer flushes it
+    await tick()
+    expect(dos.calls.length).toBe(3)
+    // The first flush waits FLUSH_SHORT_MS; then the replica says how long (alone: FLUSH_LONG_MS).
+    expect(sleeps).toEqual([FLUSH_SHORT_MS, FLUSH_LONG_MS, FLUSH_LONG_MS])
   })
 
-  it('fast: the view merges the shard counts of other isolates on each sync', async () => {
+  it('fast: the view merges the counts of other isolates on each flush (via the location replica)', async () => {
     const dos = new FakeDOs()
-    const { es, factories } = engines(2, cfg('fast'), dos, { batch: 5, sleep: NEVER })
+    const { es, factories } = engines(2, cfg('fast'), dos, { sleep: NEVER, location: 'AMS' })
     for (let i = 0; i < 5; i++) await (es[0] as Engine).decide(get('/api/x'))
-    await factories[0]?.current()?.settled()
+    await factories[0]?.current()?.flush()
     for (let i = 0; i < 5; i++) await (es[1] as Engine).decide(get('/api/x'))
-    await factories[1]?.current()?.settled()
-    // Isolate 1 synced after isolate 0: it sees all 10 (+ this one).
+    await factories[1]?.current()?.flush()
+    // Isolate 1 flushed after isolate 0: it sees all 10 (+ this one).
     expect(body(await (es[1] as Engine).decide(get('/api/count')))).toBe('n=11 g=0')
+    const [name, replica] = [...dos.replicas.entries()][0] ?? []
+    if (!name || !replica) throw new Error('no replica')
+    expect(replica.core.active(Date.now())).toBe(2)
+    // Nothing has reached the home shard yet: the replica's sync (its alarm) sends it.
+    expect(dos.shards.size).toBe(0)
+    expect(await dos.syncReplica(name, Date.now())).toBe(true)
+    expect(dos.calls.at(-1)).toBe(`update ${replica.home}`)
+    expect(dos.shards.get(replica.home)?.lookup('198.51.100.7', CLOCK0 + 1)?.counters.http_req_cnt).toBe(10)
   })
 
-  it('fast: over-admission with 4 isolates round-robin, batch 8 (measured, see docs in remote-stick.ts)', async () => {
+  it('fast, no location: batches go to the home shard directly', async () => {
     const dos = new FakeDOs()
-    const limit = 20
-    const { es, factories } = engines(4, cfg('fast', limit), dos, { batch: 8, sleep: NEVER })
-    let admitted = 0
-    for (let i = 0; i < 400; i++) {
-      const d = await (es[i % 4] as Engine).decide(get('/api/x'))
-      if (status(d) === 200) admitted++
-      await Promise.all(factories.map((f) => f.current()?.settled()))
-    }
-    // HAProxy admits `limit` (then sc_http_req_rate > limit denies). Each isolate decides from its
-    // own view, which lags the others by at most one unsent batch each: ≤ limit + (isolates − 1) × batch.
-    expect(admitted).toBeGreaterThanOrEqual(limit)
-    expect(admitted - limit).toBeLessThanOrEqual(3 * 8)
-    console.log(`fast mode over-admission (4 isolates, batch 8, limit ${limit}): ${admitted - limit}`)
+    const { es, factories } = engines(1, cfg('fast'), dos, { sleep: NEVER })
+    await (es[0] as Engine).decide(get('/api/x'))
+    await factories[0]?.current()?.flush()
+    expect(dos.calls).toEqual([`update fe:${shardOf({ size: 200 * 1024 }, '198.51.100.7')}`])
   })
 
   it('fail-open: a failing shard lets requests through untracked, and is skipped for retryAfterMs', async () => {
@@ -200,7 +217,7 @@ frontend fe
   default_backend be
 backend be
   balance roundrobin
-  stick-table type ip size 1k expire 30m
+  stick-table type ip size 1k expire 30m consistency exact
   stick on src
   server s1 192.0.2.10:80
   server s2 192.0.2.11:80

@@ -204,7 +204,7 @@ describe('response stick counters on the Durable Object store', () => {
   it('exact: a request that tracks a table without response types makes no call after its track', async () => {
     const dos = new FakeDOs()
     const factory = remoteStickStore({ shard: dos.rpc, sleep: NEVER })
-    const e = createEngine(routeMap(cfg('http_req_cnt')), { now: () => T0, stick: factory })
+    const e = createEngine(routeMap(cfg('http_req_cnt').replace('store ', 'consistency exact store ')), { now: () => T0, stick: factory })
     await send(e, '/?status=404')
     await factory.current()?.settled()
     expect(dos.calls).toEqual(['track fe:0'])

@@ -78,11 +78,28 @@ describe('StickShard (the StickTable Durable Object logic)', () => {
     expect(np.track(nopurge, 'a', T0, [{ op: 'request' }])?.counters.http_req_cnt).toBe(2)
   })
 
-  it('keeps its entries in storage: a new instance over the same storage continues the counts', () => {
+  it('keeps entries with persistent data in storage, written by persist(): a new instance continues them', () => {
     const st = memoryShardStorage()
-    new StickShard(st).track(RATE, 'k', T0, [{ op: 'request' }, { op: 'set', data: 'gpt0', value: 7 }])
-    const again = new StickShard(st).track(RATE, 'k', T0 + 5, [{ op: 'request' }])
-    expect(again?.counters.http_req_cnt).toBe(2)
+    const s = new StickShard(st)
+    s.track(RATE, 'k', T0, [{ op: 'request' }, { op: 'inc', data: 'gpc0' }])
+    s.track(RATE, 'plain', T0, [{ op: 'request' }])
+    // Nothing is written per op.
+    expect(st.rows.size).toBe(0)
+    expect(s.dirty).toBe(true)
+    expect(s.persist(T0 + 1)).toBe(1)
+    expect(s.dirty).toBe(false)
+    expect([...st.rows.keys()]).toEqual(['k'])
+    const again = new StickShard(st)
+    expect(again.track(RATE, 'k', T0 + 5, [{ op: 'request' }])?.counters).toEqual({ http_req_cnt: 2, gpc0: 1 })
+    // The entry without persistent data restarts from zero (an HAProxy reload without peers).
+    expect(again.track(RATE, 'plain', T0 + 5, [{ op: 'request' }])?.counters).toEqual({ http_req_cnt: 1 })
+    // One row per dirty entry per persist, however many ops; gone entries lose their row.
+    for (let i = 0; i < 50; i++) again.track(RATE, 'k', T0 + 10 + i, [{ op: 'inc', data: 'gpc0' }])
+    expect(again.persist(T0 + 100)).toBe(1)
+    expect(st.rows.get('k')?.state.counters.gpc0).toBe(51)
+    expect(again.persist(T0 + 100)).toBe(0)
+    expect(again.persist(T0 + 60 + 30_000)).toBe(1)
+    expect(st.rows.size).toBe(0)
   })
 
   it('update() applies a fast-mode batch item by item and answers each key', () => {
