@@ -65,14 +65,15 @@ export interface BindingSpec {
    * call of a sampled request stands for `w` calls; a fast-mode batch for fewer). Absent: 1
    * (per-isolate work: every isolate is simulated).
    */
-  weight?(method: string, args: readonly unknown[], w: number): number
+  weight?(method: string, args: readonly unknown[], w: number, caller: string): number
   /** Called when a call fails (overloaded): what it carried is lost. */
   lost?(method: string, args: readonly unknown[]): void
 }
 
 export interface RowMeter {
   read(n?: number): void
-  write(n?: number): void
+  /** `once`: the object's own write (its alarm), not one per request the call stands for. */
+  write(n?: number, once?: boolean): void
 }
 
 interface SimObject {
@@ -146,15 +147,16 @@ export class Platform {
           const u = this.#use(current)
           if (u) u.rowsRead += n * weight
         },
-        write: (n = 1) => {
-          meter.rowsWritten += n * weight
+        write: (n = 1, once = false) => {
+          const k = once ? n : n * weight
+          meter.rowsWritten += k
           const u = this.#use(current)
-          if (u) u.rowsWritten += n * weight
+          if (u) u.rowsWritten += k
         },
       }
       const core = spec.create(name, site, {
         read: (n) => rows.read(n),
-        write: (n) => rows.write(n),
+        write: (n, once) => rows.write(n, once),
       })
       o = { meter, core }
       // Rows are attributed to the source of the call being served (set around each call).
@@ -207,7 +209,8 @@ export class Platform {
     const o = this.#object(spec, name, caller, hint)
     const rtt = this.world.rttMs(caller, o.meter.location)
     // Per-isolate work (syncs, snapshot loads) is simulated call by call: weight 1 unless the binding says a call stands for more.
-    const w = spec.weight ? spec.weight(method, args, ctx?.weight ?? 1) : 1
+    const w = spec.weight ? spec.weight(method, args, ctx?.weight ?? 1, caller) : 1
+    // The cron's own calls count under `cron` (what the objects call in turn under their own source).
     const source = ctx?.source && spec.binding === 'RUNTIME' ? ctx.source : spec.source(method)
     const started = this.clock.now
     const sent = structuredClone(args)
@@ -238,7 +241,7 @@ export class Platform {
         ;(o as { setSource?: (s: SourceName, w: number) => void }).setSource?.(source, w)
         // The object runs in its own context (its own calls go out from its site).
         callCtx
-          .run({ location: o.meter.location, weight: 1, source }, () => (fn as (...a: unknown[]) => Promise<unknown>)(...sent))
+          .run({ location: o.meter.location, weight: 1 }, () => (fn as (...a: unknown[]) => Promise<unknown>)(...sent))
           .then(
             (r) => this.clock.after(this.world.p.doServiceMs, () => back(() => resolve(structuredClone(r)))),
             (e) => back(() => reject(e)),
@@ -258,7 +261,7 @@ export class Platform {
     if (u) u.doRequests += 1
     this.#arrive(o, 1)
     ;(o as { setSource?: (s: SourceName, w: number) => void }).setSource?.(source, 1)
-    return callCtx.run({ location: o.meter.location, weight: 1, source }, run)
+    return callCtx.run({ location: o.meter.location, weight: 1 }, run)
   }
 
   /** Peak weighted requests/s of an object over its 1 s windows (from `from` s on). */
@@ -342,5 +345,45 @@ export class Platform {
     })
     opened.catch(() => {})
     return { readable: new ReadableStream(), writable: new WritableStream(), opened, closed: new Promise(() => {}), close: async () => {} }
+  }
+}
+
+/**
+ * An object's alarm on the virtual clock (`getAlarm`/`setAlarm`): `setAlarm` bills one row
+ * written; a firing is a billed request running `run`; one handler at a time (an alarm due while
+ * one runs fires when it returns).
+ */
+export function objectAlarm(platform: Platform, binding: string, name: string, rows: RowMeter, run: () => Promise<unknown>): { get(): Promise<number | null>; set(at: number): Promise<void> } {
+  let armed: { at: number; cancel: () => void } | undefined
+  let running = false
+  let dueWhileRunning = false
+  const fire = (): void => {
+    if (running) {
+      dueWhileRunning = true
+      return
+    }
+    running = true
+    void platform
+      .alarm(binding, name, 'alarm', run)
+      .catch(() => {})
+      .finally(() => {
+        running = false
+        if (dueWhileRunning) {
+          dueWhileRunning = false
+          fire()
+        }
+      })
+  }
+  return {
+    get: async () => armed?.at ?? null,
+    set: async (at) => {
+      rows.write(1, true)
+      armed?.cancel()
+      const e = platform.clock.at(at, () => {
+        armed = undefined
+        fire()
+      })
+      armed = { at, cancel: () => (e.cancelled = true) }
+    },
   }
 }

@@ -54,7 +54,7 @@ export const QUICK_TIMELINE: Timeline = {
   pushAtMs: 6_000,
   failure: { atMs: 8_000, backend: 'web_servers', server: 'web1', origin: '127.0.0.1:9001' },
   probeEveryMs: 100,
-  cronEveryMs: 10_000,
+  cronEveryMs: 60_000,
 }
 
 /** The paths of sampled requests and their shares (the seed's ACLs route them to backends). */

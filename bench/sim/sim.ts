@@ -164,7 +164,14 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
     globalThis.fetch = ((i: RequestInfo | URL, init?: RequestInit) => platform.fetch(i, init)) as typeof fetch
     const runtime = runtimeBinding(platform)
     platform.register(runtime.spec)
-    platform.register(stickBinding())
+    platform.register(
+      stickBinding(platform, {
+        isolatesAt: (l) => {
+          const loc = world.byId.get(l)
+          return loc ? world.isolatesFor(loc) : 1
+        },
+      }),
+    )
     platform.register(healthBinding(platform))
     const rand = prng(p.seed)
     const text = readFileSync(configPath, 'utf8')

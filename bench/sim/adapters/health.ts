@@ -10,7 +10,7 @@ import type { SourceName } from '../../../src/cost/model.ts'
 import { GroupCore, type GroupStore, memoryGroupStore } from '../../../src/health/group.ts'
 import type { HealthSnapshot } from '../../../src/health/snapshot.ts'
 import { HUB_NAME } from '../../../src/ops/plane.ts'
-import type { BindingSpec, ObjectCore, Platform, RowMeter } from '../bindings.ts'
+import { type BindingSpec, type ObjectCore, objectAlarm, type Platform, type RowMeter } from '../bindings.ts'
 
 /** memoryGroupStore with SQLite's row counts (reads of meta and server rows, every write). */
 function countedStore(rows: RowMeter): GroupStore {
@@ -62,42 +62,10 @@ export function healthBinding(platform: Platform): BindingSpec {
   return {
     binding: 'HEALTH',
     create: (name: string, site: string, rows: RowMeter): ObjectCore => {
-      let armed: { at: number; cancel: () => void } | undefined
-      // One alarm handler at a time: an alarm due while one runs fires when it returns.
-      let running = false
-      let dueWhileRunning = false
-      const fire = (): void => {
-        if (running) {
-          dueWhileRunning = true
-          return
-        }
-        running = true
-        void platform
-          .alarm('HEALTH', name, 'alarm', () => group.runDue())
-          .finally(() => {
-            running = false
-            if (dueWhileRunning) {
-              dueWhileRunning = false
-              fire()
-            }
-          })
-      }
       const runtime = platform.namespace('RUNTIME', site)
       const group: GroupCore = new GroupCore({
         store: countedStore(rows),
-        alarm: {
-          get: async () => armed?.at ?? null,
-          set: async (at) => {
-            // setAlarm bills as one row written.
-            rows.write()
-            armed?.cancel()
-            const e = platform.clock.at(at, () => {
-              armed = undefined
-              fire()
-            })
-            armed = { at, cancel: () => (e.cancelled = true) }
-          },
-        },
+        alarm: objectAlarm(platform, 'HEALTH', name, rows, () => group.runDue()),
         io: { fetch: (r) => platform.fetch(r), connect: (a) => platform.connect(site, a), now: () => Date.now() },
         random: Math.random,
         // A backend's routing change goes to the hub (ctx.waitUntil in the class: not awaited).
