@@ -214,7 +214,8 @@ export class Platform {
     const source = ctx?.source && spec.binding === 'RUNTIME' ? ctx.source : spec.source(method)
     const started = this.clock.now
     const sent = structuredClone(args)
-    const trace = ctx?.trace
+    // A call a timer of the real code makes (a fast-mode flush, a retry) is background work: no request waits for it.
+    const trace = this.clock.timerDepth > 0 ? undefined : ctx?.trace
     const far = o.meter.location !== caller
     return new Promise((resolve, reject) => {
       this.clock.after(rtt / 2, () => {

@@ -129,20 +129,32 @@ export class VirtualClock {
     return new Promise((r) => this.after(ms, r))
   }
 
+  /**
+   * >0 while a timer of the real code runs, with the microtasks it sets off: calls made then are
+   * background work (a fast-mode flush, a retry), awaited by no request.
+   */
+  timerDepth = 0
+  readonly #timers = new WeakSet<Event>()
+
+  #timer(e: Event): Event {
+    this.#timers.add(e)
+    return e
+  }
+
   /** Replaces the global clock and timers with this one's. */
   install(): () => void {
     const g = globalThis as unknown as Record<string, unknown>
     const saved = { now: Date.now, st: g.setTimeout, ct: g.clearTimeout, si: g.setInterval, ci: g.clearInterval }
     Date.now = () => this.now
-    g.setTimeout = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => new Handle(this.after(Number(ms) || 0, () => fn(...args)))
+    g.setTimeout = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => new Handle(this.#timer(this.after(Number(ms) || 0, () => fn(...args))))
     g.setInterval = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
       const every = Math.max(1, Number(ms) || 1)
       const h: { e?: Event } = {}
       const tick = (): void => {
-        h.e = this.after(every, tick)
+        h.e = this.#timer(this.after(every, tick))
         fn(...args)
       }
-      h.e = this.after(every, tick)
+      h.e = this.#timer(this.after(every, tick))
       // clearInterval cancels the current event: the handle follows the re-armed one.
       return {
         get event() {
@@ -186,8 +198,11 @@ export class VirtualClock {
       if (e.cancelled) continue
       this.now = e.at
       this.events++
+      const timer = this.#timers.has(e)
+      if (timer) this.timerDepth++
       e.fn()
       await VirtualClock.drain()
+      if (timer) this.timerDepth--
     }
     this.now = Math.max(this.now, until)
   }

@@ -59,6 +59,8 @@ export interface SimResults {
     readonly waitedBeyondNearest: number
     readonly inLocationsWithoutSite: number
     readonly farObjects: Readonly<Record<string, number>>
+    /** The most frequent sequences of calls a cold isolate waited for. */
+    readonly patterns: Readonly<Record<string, number>>
     readonly doRoundTrips: Dist
     readonly kvRoundTrips: Dist
     readonly waitMs: Dist
@@ -127,6 +129,17 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
     waitedBeyondNearest: raw.cold.filter((c) => c.beyond.length > 0).length,
     inLocationsWithoutSite: raw.cold.filter((c) => c.far.length > 0 && !raw.world.byId.get(c.location)?.doSite).length,
     farObjects,
+    patterns: Object.fromEntries(
+      Object.entries(
+        raw.cold.reduce<Record<string, number>>((m, c) => {
+          const k = c.waited.join(' → ') || '(none)'
+          m[k] = (m[k] ?? 0) + 1
+          return m
+        }, {}),
+      )
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5),
+    ),
     doRoundTrips: dist(raw.cold.map((c) => c.doRoundTrips)),
     kvRoundTrips: dist(raw.cold.map((c) => c.kvRoundTrips)),
     waitMs: dist(raw.cold.map((c) => c.waitMs)),

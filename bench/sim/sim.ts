@@ -50,6 +50,8 @@ export interface ColdStart {
   readonly kvRoundTrips: number
   /** Objects outside its location it waited on. */
   readonly far: readonly string[]
+  /** The Durable Object calls it waited for, in order (`BINDING.method`). */
+  readonly waited: readonly string[]
   /** …of which beyond the object site nearest to its location (where a relay or replica would be). */
   readonly beyond: readonly string[]
 }
@@ -306,6 +308,7 @@ export async function simulate(p: ModelParams, tl: Timeline, configPath: string,
             doRoundTrips: rounds((w) => !isKv(w)),
             kvRoundTrips: rounds(isKv),
             far: waited.filter((c) => c.far).map((c) => c.what),
+            waited: waited.filter((c) => !isKv(c.what)).map((c) => c.what.replace(/@.*/, '')),
             beyond: waited.filter((c) => c.far && !c.what.endsWith(`@${world.nearestDoSite(s.location).id}`) && !c.what.startsWith('KV.')).map((c) => c.what),
           }
           raw.cold.push(s.cold)
