@@ -21,7 +21,7 @@ nodeModule.registerHooks({
   },
   load(url, context, nextLoad) {
     if (url.startsWith('sim-stub:')) return { format: 'module', source: STUBS[url.slice(9)] ?? '', shortCircuit: true }
-    if (url.startsWith('file:') && url.endsWith('.json') && context.importAttributes?.type !== 'json') {
+    if (url.startsWith('file:') && url.endsWith('.json') && !url.includes('/node_modules/') && context.importAttributes?.type !== 'json') {
       return { format: 'module', source: `export default ${readFileSync(fileURLToPath(url), 'utf8')}`, shortCircuit: true }
     }
     return nextLoad(url, context)

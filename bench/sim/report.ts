@@ -110,13 +110,6 @@ export function simSvg(r: SimResults): string {
   const y = (v: number): number => bottom - (Math.log10(1 + v) / Math.log10(1 + maxV)) * ch
   p.push(`<text x="${x0 + pw / 2}" y="${top - 14}" text-anchor="middle" font-size="13">busiest objects: peak requests/s (log scale)</text>`)
   p.push(`<line x1="${x0}" y1="${bottom}" x2="${x0 + pw}" y2="${bottom}" stroke="#333"/><line x1="${x0}" y1="${top}" x2="${x0}" y2="${bottom}" stroke="#333"/>`)
-  for (const [v, label, c] of [
-    [500, 'goal 500', '#59a14f'],
-    [1000, 'limit 1,000', '#e15759'],
-  ] as const)
-    p.push(
-      `<line x1="${x0}" y1="${y(v)}" x2="${x0 + pw}" y2="${y(v)}" stroke="${c}" stroke-dasharray="4 3"/><text x="${x0 + pw}" y="${y(v) - 3}" text-anchor="end" fill="${c}" font-size="10">${label}</text>`,
-    )
   for (const v of [10, 100, 1000, 10000, 100000]) if (v < maxV) p.push(`<text x="${x0 - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${v.toLocaleString('en-US')}</text>`)
   const bw = pw / Math.max(1, objs.length)
   objs.forEach((o, i) => {
@@ -125,6 +118,14 @@ export function simSvg(r: SimResults): string {
     p.push(`<rect x="${x}" y="${yy}" width="${bw * 0.7}" height="${bottom - yy}" fill="${COLOURS[['RUNTIME', 'STICK', 'HEALTH'].indexOf(o.binding) % COLOURS.length] ?? COLOURS[0]}"/>`)
     p.push(`<text transform="translate(${x + bw * 0.35},${bottom + 8}) rotate(40)" font-size="10">${esc(`${o.name}@${o.location}`)}</text>`)
   })
+  // The goal and the platform's limit, drawn over the bars.
+  for (const [v, label, c] of [
+    [500, 'goal 500', '#59a14f'],
+    [1000, 'limit 1,000', '#e15759'],
+  ] as const)
+    p.push(
+      `<line x1="${x0}" y1="${y(v)}" x2="${x0 + pw}" y2="${y(v)}" stroke="${c}" stroke-width="1.5" stroke-dasharray="5 3"/><text x="${x0 + pw + 4}" y="${y(v) + 4}" fill="${c}" font-size="10">${label}</text>`,
+    )
   p.push(`<text x="${x0}" y="${H - 8}" font-size="10">blue: RuntimeState, orange: stick tables, green: health monitors</text>`)
   // Right panel: CDFs.
   const x1 = 540
@@ -141,16 +142,20 @@ export function simSvg(r: SimResults): string {
   p.push(`<text x="${x1 + pw2 / 2}" y="${top - 14}" text-anchor="middle" font-size="13">propagation CDFs (seconds)</text>`)
   p.push(`<line x1="${x1}" y1="${bottom}" x2="${x1 + pw2}" y2="${bottom}" stroke="#333"/><line x1="${x1}" y1="${top}" x2="${x1}" y2="${bottom}" stroke="#333"/>`)
   for (let t = 0; t <= maxS; t += maxS > 60 ? 20 : maxS > 25 ? 5 : 2) p.push(`<text x="${sx(t)}" y="${bottom + 14}" text-anchor="middle" font-size="10">${t}</text>`)
-  for (const q of [0, 0.5, 0.99, 1]) p.push(`<text x="${x1 - 4}" y="${sy(q) + 4}" text-anchor="end" font-size="10">${q}</text>`)
+  for (const q of [0, 0.25, 0.5, 0.75, 1]) p.push(`<text x="${x1 - 4}" y="${sy(q) + 4}" text-anchor="end" font-size="10">${q}</text>`)
+  p.push(
+    `<line x1="${x1}" y1="${sy(0.99)}" x2="${x1 + pw2}" y2="${sy(0.99)}" stroke="#999" stroke-dasharray="2 3"/><text x="${x1 + pw2 + 4}" y="${sy(0.99) + 4}" font-size="10" fill="#666">p99</text>`,
+  )
   series.forEach(([label, vs], i) => {
     const c = COLOURS[i % COLOURS.length]
     if (vs.length > 0) {
       const pts = vs.map((v, k) => `${sx(v).toFixed(1)},${sy((k + 1) / vs.length).toFixed(1)}`)
       p.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${sx(vs[0] as number).toFixed(1)},${sy(0)} ${pts.join(' ')}"/>`)
     }
-    p.push(
-      `<rect x="${x1 + 10}" y="${top + 6 + i * 16}" width="10" height="10" fill="${c}"/><text x="${x1 + 26}" y="${top + 15 + i * 16}" font-size="11">${esc(label)}${vs.length === 0 ? ' (none)' : ''}</text>`,
-    )
+    // The legend under the axis, two per row.
+    const lx = x1 + (i % 2) * 200
+    const ly = bottom + 34 + Math.floor(i / 2) * 16
+    p.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${c}"/><text x="${lx + 16}" y="${ly}" font-size="11">${esc(label)}${vs.length === 0 ? ' (none)' : ''}</text>`)
   })
   p.push('</svg>')
   return p.join('\n')
