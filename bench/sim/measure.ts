@@ -52,7 +52,10 @@ export interface SimResults {
   readonly timeline: Timeline
   readonly realRequests: number
   readonly events: number
+  /** The 40 busiest objects (after the warm-up). */
   readonly objects: readonly ObjectRow[]
+  /** Objects made, by binding. */
+  readonly objectCount: Readonly<Record<string, number>>
   readonly cold: {
     readonly starts: number
     readonly waitedFar: number
@@ -308,7 +311,11 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
     timeline: tl,
     realRequests: raw.realRequests,
     events: raw.events,
-    objects,
+    objects: objects.slice(0, 40),
+    objectCount: objects.reduce<Record<string, number>>((m, o) => {
+      m[o.binding] = (m[o.binding] ?? 0) + 1
+      return m
+    }, {}),
     cold,
     admin,
     adminAll,
