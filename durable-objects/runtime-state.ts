@@ -26,7 +26,7 @@ import {
 } from '../src/ops/plane.ts'
 import { RelayCore } from '../src/ops/relay.ts'
 import type { AdminPatch } from '../src/ops/types.ts'
-import { LIVE_KEY, parsePointer, versionKey } from '../src/routemap/kv.ts'
+import { LIVE_KEY, type LivePointer, parsePointer, versionKey } from '../src/routemap/kv.ts'
 import type { KvReader } from '../src/routemap/live.ts'
 import { groupName, placements } from '../src/health/group.ts'
 import { combineSources } from '../src/health/vote.ts'
@@ -97,9 +97,10 @@ export class RuntimeState extends DurableObject<unknown> {
         store: this.#store,
         now: () => Date.now(),
         ...(kv ? { readPointer: async () => parsePointer(await kv.get(LIVE_KEY)) ?? null } : {}),
-        push: async (relay, state) => {
-          if (runtime) await runtime.getByName(relay).push(state)
+        push: async (relay, state, text) => {
+          if (runtime) await runtime.getByName(relay).push(state, text)
         },
+        ...(kv ? { readVersion: (p: LivePointer) => kv.get(versionKey(p.version)) } : {}),
         ...(env.HEALTH ? { monitors: monitorAccess(env.HEALTH) } : {}),
         combine: (_plan, bySource) => combineSources(Object.values(bySource)),
         ...(Number(env.EDGEPROXY_POLL_MS) > 0 ? { pointerPollMs: Math.min(Number(env.EDGEPROXY_POLL_MS), POINTER_POLL_MS) } : {}),
@@ -135,9 +136,9 @@ export class RuntimeState extends DurableObject<unknown> {
     return this.relay.sync(req)
   }
 
-  /** The hub's push of a new state (relay role). */
-  async push(state: PlaneState): Promise<void> {
-    this.relay.push(state)
+  /** The hub's push of a new state, with the RouteMap's text when the pointer moved (relay role). */
+  async push(state: PlaneState, routeMapText?: string): Promise<void> {
+    this.relay.push(state, routeMapText)
   }
 
   // ─── hub (`global`) ──────────────────────────────────────────────────────

@@ -42,7 +42,9 @@ export interface HubDeps {
   /** Reads the live pointer from KV (absent: the Worker has no ROUTEMAPS binding). */
   readonly readPointer?: () => Promise<LivePointer | null>
   /** Sends the state to a relay (`loc:<colo>`). */
-  readonly push: (relay: string, state: PlaneState) => Promise<void>
+  readonly push: (relay: string, state: PlaneState, routeMapText?: string) => Promise<void>
+  /** Reads a RouteMap version's text from KV (null: not readable yet), pushed with the pointer. */
+  readonly readVersion?: (pointer: LivePointer) => Promise<string | null>
   readonly monitors?: MonitorAccess
   /** How often the KV pointer is re-read (default POINTER_POLL_MS). */
   readonly pointerPollMs?: number
@@ -50,6 +52,9 @@ export interface HubDeps {
   readonly combine?: (plan: HealthPlan | undefined, bySource: Readonly<Record<string, HealthSnapshot>>) => HealthSnapshot | undefined
   readonly log?: (line: string) => void
 }
+
+/** How long a map replaced by a newer one is not configured again (KV's propagation, and then some). */
+export const REPLACED_QUIET_MS = 120_000
 
 export interface StatsDump {
   readonly now: number
@@ -87,6 +92,8 @@ export class HubCore {
   #pointer: LivePointer | null | undefined
   #pointerReadAt = Number.NEGATIVE_INFINITY
   #pointerInflight: Promise<void> | undefined
+  /** The text of the version the pointer names, once read: relays get it with the pointer. */
+  #text: { readonly id: string; readonly text: string } | undefined
   readonly #stats: StatsAggregate
   readonly #dirtyCounters = new Set<ObjectKey>()
   #countersSavedAt: number
@@ -94,6 +101,8 @@ export class HubCore {
   readonly #relays = new Map<string, number>()
   /** RouteMap hashes whose plans were configured (and pulled), and when: renewed after HEALTH_RENEW_MS (the monitors' lease). */
   readonly #configured = new Map<string, number>()
+  /** Maps whose plans were replaced by another's, and when. */
+  readonly #replaced = new Map<string, number>()
   readonly #background = new Set<Promise<unknown>>()
   #state: PlaneState | undefined
   /** Calls answered, by method (tests and the simulation). */
@@ -153,15 +162,15 @@ export class HubCore {
     return this.#state
   }
 
-  /** Something an isolate decides on changed: a new seq, pushed to every relay in its lease. */
-  #changed(): void {
+  /** Something an isolate decides on changed: a new seq, pushed to every relay in its lease (with the RouteMap's text when that changed). */
+  #changed(text?: string): void {
     this.#seq++
     this.#d.store.put('meta:seq', this.#seq)
     const state = this.state()
     const now = this.#d.now()
     for (const [relay, seen] of this.#relays) {
       if (now - seen > RELAY_LEASE_MS) this.#relays.delete(relay)
-      else this.#later(this.#d.push(relay, state))
+      else this.#later(this.#d.push(relay, state, text))
     }
   }
 
@@ -179,7 +188,8 @@ export class HubCore {
     if (this.#dirtyCounters.size > 0 && now - this.#countersSavedAt >= COUNTERS_PERSIST_MS) this.#saveCounters(now)
     if (req.plans?.length) this.#later(this.#ensureHealth(req.plans))
     if (this.#d.readPointer && now - this.#pointerReadAt >= (this.#d.pointerPollMs ?? POINTER_POLL_MS)) this.#later(this.pollPointer())
-    return req.seq === this.#seq ? { seq: this.#seq } : { seq: this.#seq, state: this.state() }
+    const text = this.#text && req.routeMap !== undefined && req.routeMap !== this.#text.id ? this.#text.text : undefined
+    return { seq: this.#seq, ...(req.seq !== this.#seq ? { state: this.state() } : {}), ...(text !== undefined ? { routeMapText: text } : {}) }
   }
 
   #saveCounters(now: number): void {
@@ -189,18 +199,31 @@ export class HubCore {
     this.#countersSavedAt = now
   }
 
-  /** Re-reads the KV pointer (one read at a time); a new pointer is a change. */
+  /**
+   * Re-reads the KV pointer (one read at a time); a new pointer is a change, pushed with its
+   * version's text once the hub could read it (so no relay depends on KV having propagated there).
+   */
   pollPointer(): Promise<void> {
     const read = this.#d.readPointer
     if (!read) return Promise.resolve()
     this.#pointerInflight ??= (async () => {
       try {
         const p = await read()
-        if (pointerId(p) !== pointerId(this.#pointer) || this.#pointer === undefined) {
+        const moved = pointerId(p) !== pointerId(this.#pointer) || this.#pointer === undefined
+        const id = pointerId(p)
+        let text: string | undefined
+        if (p && this.#d.readVersion && this.#text?.id !== id) {
+          const t = await this.#d.readVersion(p).catch(() => null)
+          if (t !== null) {
+            this.#text = { id, text: t }
+            text = t
+          }
+        }
+        if (moved) {
           this.#pointer = p
           this.#d.store.put('meta:pointer', p)
-          this.#changed()
         }
+        if (moved || text !== undefined) this.#changed(text)
       } finally {
         this.#pointerReadAt = this.#d.now()
         this.#pointerInflight = undefined
@@ -219,7 +242,12 @@ export class HubCore {
     const hash = plans[0]?.routeMapHash
     if (!mon || hash === undefined) return
     const now = this.#d.now()
+    // Isolates still on an older map (a push rolling out) must not take the monitors back to it: a
+    // map replaced within REPLACED_QUIET_MS is not configured again (after that, it may be: a revert).
+    if (now - (this.#replaced.get(hash) ?? Number.NEGATIVE_INFINITY) < REPLACED_QUIET_MS) return
     if (now - (this.#configured.get(hash) ?? Number.NEGATIVE_INFINITY) < HEALTH_RENEW_MS) return
+    for (const h of this.#configured.keys()) if (h !== hash) this.#replaced.set(h, now)
+    this.#configured.clear()
     this.#configured.set(hash, now)
     for (const p of plans) this.#plans.set(p.backend, p)
     try {

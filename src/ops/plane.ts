@@ -73,11 +73,15 @@ export interface RelaySync {
   readonly report?: IsolateReport
   readonly seq: number
   readonly plans?: readonly HealthPlan[]
+  /** `version@hash` of the RouteMap text the relay has ('' for none). */
+  readonly routeMap?: string
 }
 
 export interface RelayAnswer {
   readonly seq: number
   readonly state?: PlaneState
+  /** The pointer's RouteMap text, when the relay has another one (or none). */
+  readonly routeMapText?: string
 }
 
 /** The hub's object name. */

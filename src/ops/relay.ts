@@ -44,6 +44,8 @@ export class RelayCore {
   #state: PlaneState | undefined
   #hubAt = Number.NEGATIVE_INFINITY
   #hubAtSaved = Number.NEGATIVE_INFINITY
+  /** When this relay last called the hub (counters go up every RELAY_SYNC_MS, pushes or not). */
+  #syncedAt = Number.NEGATIVE_INFINITY
   #hubInflight: Promise<void> | undefined
   readonly #reports = new MergedReports()
   readonly #plans = new Map<string, { plan: HealthPlan; sentAt: number }>()
@@ -59,6 +61,7 @@ export class RelayCore {
       else if (key === 'relay:hubAt') {
         this.#hubAt = v as number
         this.#hubAtSaved = v as number
+        this.#syncedAt = v as number
       } else if (key === 'relay:name') this.#name = v as string
     }
   }
@@ -94,21 +97,36 @@ export class RelayCore {
     this.#readText()
   }
 
-  /** The hub's push of a new state. */
-  push(state: PlaneState): void {
+  /** The hub's push of a new state (with the RouteMap's text when the pointer moved). */
+  push(state: PlaneState, routeMapText?: string): void {
     this.#count('push')
+    this.#takeText(state, routeMapText)
     this.#adopt(state, this.#d.now())
+  }
+
+  /** The hub's copy of the pointer's text: no KV read of our own. */
+  #takeText(state: PlaneState | undefined, text: string | undefined): void {
+    const id = pointerId((state ?? this.#state)?.pointer)
+    if (text !== undefined && id !== '') this.#text = { id, text }
   }
 
   /** One call to the hub at a time: counters up, state down. */
   syncHub(): Promise<void> {
     this.#hubInflight ??= (async () => {
       const now = this.#d.now()
+      this.#syncedAt = now
       const report = this.#reports.take(this.#name, now)
       const plans = [...this.#plans.values()].filter((p) => now - p.sentAt >= PLANS_REPEAT_MS || p.sentAt === 0)
       for (const p of plans) p.sentAt = now
       try {
-        const a = await this.#d.hub({ relay: this.#name, seq: this.#state?.seq ?? -1, ...(report ? { report } : {}), ...(plans.length ? { plans: plans.map((p) => p.plan) } : {}) })
+        const a = await this.#d.hub({
+          relay: this.#name,
+          seq: this.#state?.seq ?? -1,
+          routeMap: this.#text?.id ?? '',
+          ...(report ? { report } : {}),
+          ...(plans.length ? { plans: plans.map((p) => p.plan) } : {}),
+        })
+        this.#takeText(a.state, a.routeMapText)
         this.#adopt(a.state ?? (this.#state as PlaneState), this.#d.now())
       } catch (e) {
         for (const p of plans) p.sentAt = 0
@@ -164,7 +182,7 @@ export class RelayCore {
       } catch (e) {
         this.#d.log?.(`[relay] hub sync failed: ${String(e)}`)
       }
-    } else if (now - this.#hubAt >= RELAY_SYNC_MS || plansPending) this.#later(this.syncHub())
+    } else if (now - this.#syncedAt >= RELAY_SYNC_MS || plansPending) this.#later(this.syncHub())
     if (this.#state && this.#text?.id !== pointerId(this.#state.pointer)) this.#readText()
     const state = this.#state
     const isolates = this.#reports.isolates(now)

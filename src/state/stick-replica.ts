@@ -43,7 +43,7 @@ export const FLUSH_LONG_MS = 2_000
 /** An isolate counts as active for this long after its last flush (ms). */
 export const ACTIVE_WINDOW_MS = 2 * FLUSH_LONG_MS
 /** Most isolate flushes per second a replica is asked to take (the interval stretches beyond). */
-export const REPLICA_BUDGET_RPS = 200
+export const REPLICA_BUDGET_RPS = 400
 /**
  * Longest time a replica keeps its location's writes from the home shard (ms). 2 s: with 300
  * locations a home shard takes ≤ 150 syncs/s (under the 500 requests/s per object target, room

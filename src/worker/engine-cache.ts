@@ -39,8 +39,10 @@ export async function engineFor(env: Env, iso: Isolate, ctx: ExecutionContext): 
   const plans = env.HEALTH ? healthPlans(routeMap) : []
   if (env.HEALTH) {
     iso.loader = healthSnapshotLoader(env.HEALTH, plans)
-    // A new map (push, rollback, addr change) configures its monitors now rather than at the next cron.
-    if (iso.built && plans.length > 0) ctx.waitUntil(configureHealthMonitors(env.HEALTH, plans).catch(() => {}))
+    // Without the state plane, a new map (push, rollback, addr change) configures its monitors now
+    // rather than at the next cron. With it, the hub does, once, for the newest map (src/ops/hub.ts):
+    // thousands of isolates switching maps at different times must not each reconfigure them.
+    if (!iso.runtime && iso.built && plans.length > 0) ctx.waitUntil(configureHealthMonitors(env.HEALTH, plans).catch(() => {}))
   }
   const health = iso.health
   // The runtime view's version only goes up: with the snapshots' it tells the balancers when to rebuild their usable sets.

@@ -56,7 +56,7 @@ function snapshot(backend: string, servers: Record<string, ServerSnapshot>, at =
 }
 
 /** A world: one hub, relays by location, isolates by id; RPCs are direct calls (no latency). */
-function world(o: { pointer?: () => LivePointer | null; versions?: Map<string, string | null>; monitors?: MonitorAccess } = {}) {
+function world(o: { pointer?: () => LivePointer | null; versions?: Map<string, string | null>; hubVersions?: Map<string, string | null>; monitors?: MonitorAccess } = {}) {
   const clock = { t: 1_000_000 }
   const now = () => clock.t
   const hubStore = memStore()
@@ -68,9 +68,10 @@ function world(o: { pointer?: () => LivePointer | null; versions?: Map<string, s
     store: hubStore,
     now,
     ...(pointer ? { readPointer: async () => pointer() } : {}),
-    push: async (relay, state) => {
+    ...(o.hubVersions ? { readVersion: async (p: LivePointer) => o.hubVersions?.get(p.version) ?? null } : {}),
+    push: async (relay, state, text) => {
       pushes.push(relay)
-      relays.get(relay)?.push(state)
+      relays.get(relay)?.push(state, text)
     },
     ...(o.monitors ? { monitors: o.monitors } : {}),
   })
@@ -208,6 +209,22 @@ describe('the state plane: hub, relays, isolates', () => {
     expect([...w.hubStore.map.keys()].filter((k) => k.startsWith('counters:'))).toEqual([])
   })
 
+  it('pushes do not hold back the counters: a relay still calls the hub every RELAY_SYNC_MS', async () => {
+    const w = world()
+    const a = w.isolate('a', 'AMS', () => ({ 'fe:web': { stot: 1 } }))
+    await a.client.sync()
+    const calls = w.hubCalls.length
+    for (let i = 0; i < 4; i++) {
+      w.clock.t += ISOLATE_SYNC_MS
+      w.hub.setAdmin('app', 's1', { weight: i + 1 })
+      await w.settle()
+      await a.client.sync()
+      await w.settle()
+    }
+    expect(w.hubCalls.length).toBeGreaterThanOrEqual(calls + 1)
+    expect(w.hub.stats().counters['fe:web']?.stot).toBeGreaterThanOrEqual(3)
+  })
+
   it('a flush (the stats page) forwards the counters before answering', async () => {
     const w = world()
     const a = w.isolate('a', 'AMS', () => ({ 'fe:web': { stot: 1 } }))
@@ -264,6 +281,35 @@ describe('the state plane: hub, relays, isolates', () => {
     expect(a.got.health?.app?.servers.s1?.usable).toBe(false)
   })
 
+  it('during a push, isolates still on the old map do not take the monitors back to it', async () => {
+    const configured: string[] = []
+    const monitors: MonitorAccess = {
+      configure: async (plans) => {
+        configured.push(plans[0]?.routeMapHash ?? '')
+      },
+      snapshots: async (plan) => ({ 'group:default': snapshot(plan.backend, { s1: server(true) }, 1, plan.routeMapHash) }),
+    }
+    const w = world({ monitors })
+    const plan = (hash: string) => ({ backend: 'app', routeMapHash: hash, servers: [] }) as unknown as HealthPlan
+    const oldIso = w.isolate('old', 'AMS')
+    const newIso = w.isolate('new', 'SIN')
+    await oldIso.client.sync()
+    await newIso.client.sync()
+    oldIso.client.want([plan('h1')])
+    await oldIso.client.sync()
+    await w.settle()
+    newIso.client.want([plan('h2')])
+    await newIso.client.sync()
+    await w.settle()
+    // The old isolate asks again (its map's health is missing from the state): ignored.
+    w.clock.t += 31_000
+    oldIso.client.want([plan('h1')])
+    await oldIso.client.sync()
+    await w.settle()
+    expect(configured).toEqual(['h1', 'h2'])
+    expect(w.hub.state().health.app?.routeMapHash).toBe('h2')
+  })
+
   it('a config push: the hub reads the pointer, the relay reads the text in its location, the isolate gets both', async () => {
     let pointer: LivePointer | null = null
     const versions = new Map<string, string | null>()
@@ -296,6 +342,25 @@ describe('the state plane: hub, relays, isolates', () => {
     expect(a.got.routeMap?.[1]).toBe('{"the":"map"}')
     const last = w.relayCalls.at(-1)
     expect(last?.routeMap).toBe('v2@abc')
+  })
+
+  it("a push carries the RouteMap's text from the hub: no relay waits for KV to reach its location", async () => {
+    let pointer: LivePointer | null = null
+    const relayReads = new Map<string, string | null>()
+    const hubVersions = new Map<string, string | null>([['v7', '{"seven":1}']])
+    const w = world({ pointer: () => pointer, versions: relayReads, hubVersions })
+    const a = w.isolate('a', 'SYD')
+    await a.client.sync()
+    await w.settle()
+    pointer = { version: 'v7', hash: 'h7', at: '', by: 'push' }
+    // KV has not reached SYD: the relay's own read would get nothing.
+    relayReads.set('v7', null)
+    w.clock.t += 1000
+    await w.hub.pollPointer()
+    await w.settle()
+    w.clock.t += ISOLATE_SYNC_MS
+    await a.client.sync()
+    expect(a.got.routeMap).toEqual([pointer, '{"seven":1}'])
   })
 
   it('a relay restarted after an eviction answers from its stored state', async () => {
