@@ -98,9 +98,10 @@ export function runtimeBinding(platform: Platform): RuntimeBinding {
             store,
             now: () => Date.now(),
             readPointer: async () => parsePointer(await kv.get(LIVE_KEY)) ?? null,
-            push: async (r, state) => {
-              await (runtime.getByName(r) as unknown as { push(s: unknown): Promise<void> }).push(state)
+            push: async (r, state, text) => {
+              await (runtime.getByName(r) as unknown as { push(s: unknown, t?: string): Promise<void> }).push(state, text)
             },
+            readVersion: (p) => kv.get(versionKey(p.version)),
             monitors: monitorAccess(health),
             combine: (_plan, bySource) => combineSources(Object.values(bySource)),
           })
@@ -120,7 +121,7 @@ export function runtimeBinding(platform: Platform): RuntimeBinding {
         return {
           methods: {
             sync: async (req: never) => relayOf().sync(req),
-            push: async (state: never) => relayOf().push(state),
+            push: async (state: never, text?: string) => relayOf().push(state, text),
             relaySync: async (req: never) => hubOf().relaySync(req),
             putHealth: async (source: string, snap: never) => hubOf().putHealth(source, snap),
             stats: async () => hubOf().stats(),
