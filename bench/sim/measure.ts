@@ -260,7 +260,7 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
       push.afterKvMs.p99 === null ? null : push.afterKvMs.p99 / 1000,
       5,
       's',
-      `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`}; the pointer is read where the hub is, the version where each relay is`,
+      `max ${push.afterKvMs.max === null ? 'never' : `${push.afterKvMs.max / 1000} s`}; the pointer is read where the hub is`,
     ),
     target('counters reach the hub (p99)', '≤ 10 s', lags.length === 0 ? null : (dist(lags).p99 ?? null) === null ? null : (dist(lags).p99 as number) / 1000, 10, 's'),
     target(
