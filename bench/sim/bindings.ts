@@ -66,6 +66,8 @@ export interface BindingSpec {
    * (per-isolate work: every isolate is simulated).
    */
   weight?(method: string, args: readonly unknown[], w: number, caller: string): number
+  /** When the calls a weighted call stands for began (absent: now): they are counted over that span. */
+  since?(method: string, args: readonly unknown[]): number | undefined
   /** Called when a call fails (overloaded): what it carried is lost. */
   lost?(method: string, args: readonly unknown[]): void
 }
@@ -169,10 +171,16 @@ export class Platform {
     return o
   }
 
-  /** Counts one (weighted) request at `o` now; true when the object takes it. */
-  #arrive(o: SimObject, w: number): boolean {
+  /**
+   * Counts one (weighted) request at `o` now; true when the object takes it. A call standing for
+   * calls spread since `since` (a fast-mode flush after a gap) counts in the 1 s windows since then.
+   */
+  #arrive(o: SimObject, w: number, since?: number): boolean {
     const sec = Math.floor((this.clock.now - this.start) / 1000)
-    const cur = (o.meter.windows.get(sec) ?? 0) + w
+    const from = since === undefined ? sec : Math.max(0, Math.min(sec, Math.floor((since - this.start) / 1000)))
+    const share = w / (sec - from + 1)
+    for (let t = from; t < sec; t++) o.meter.windows.set(t, (o.meter.windows.get(t) ?? 0) + share)
+    const cur = (o.meter.windows.get(sec) ?? 0) + share
     o.meter.windows.set(sec, cur)
     // The rate the object sees: this second so far, or the last full one (whichever is higher).
     const est = Math.max(cur, o.meter.windows.get(sec - 1) ?? 0)
@@ -209,6 +217,7 @@ export class Platform {
     const o = this.#object(spec, name, caller, hint)
     const rtt = this.world.rttMs(caller, o.meter.location)
     // Per-isolate work (syncs, snapshot loads) is simulated call by call: weight 1 unless the binding says a call stands for more.
+    const since = spec.since?.(method, args)
     const w = spec.weight ? spec.weight(method, args, ctx?.weight ?? 1, caller) : 1
     // The cron's own calls count under `cron` (what the objects call in turn under their own source).
     const source = ctx?.source && spec.binding === 'RUNTIME' ? ctx.source : spec.source(method)
@@ -228,7 +237,7 @@ export class Platform {
             fn()
           })
         }
-        if (!this.#arrive(o, w)) {
+        if (!this.#arrive(o, w, since)) {
           o.meter.overloaded += w
           spec.lost?.(method, sent)
           back(() => reject(new OverloadedError()))

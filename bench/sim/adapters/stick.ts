@@ -88,6 +88,7 @@ export function stickBinding(platform: Platform, o: StickOptions): BindingSpec {
      * a flush stands for the intervals since the isolate's previous flush to that replica — what
      * the real isolate would have sent meanwhile. Replica → home syncs run per replica: one by one.
      */
+    since: (method, args) => (method === 'flush' ? lastFlush.get(`${String(args[2])}|${String(args[1])}`) : undefined),
     weight: (method, args, w, caller) => {
       if (method === 'track' || method === 'lookup') return w
       if (method !== 'flush') return 1
