@@ -53,7 +53,15 @@ const perDay = (v: number) => Math.round(v * DAY)
 describe('the constants mirror the code', () => {
   it('sync, poll and snapshot intervals, the cron', () => {
     expect(SYNC_MS).toBe(plane.ISOLATE_SYNC_MS)
-    for (const k of ['ISOLATE_SYNC_MAX_MS', 'RELAY_TARGET_RPS', 'RELAY_SYNC_MS', 'POINTER_POLL_MS', 'COUNTERS_PERSIST_MS', 'RELAY_STALE_MS'] as const) expect(model[k], k).toBe(plane[k])
+    const pairs: [string, number, number][] = [
+      ['ISOLATE_SYNC_MAX_MS', model.ISOLATE_SYNC_MAX_MS, plane.ISOLATE_SYNC_MAX_MS],
+      ['RELAY_TARGET_RPS', model.RELAY_TARGET_RPS, plane.RELAY_TARGET_RPS],
+      ['RELAY_SYNC_MS', model.RELAY_SYNC_MS, plane.RELAY_SYNC_MS],
+      ['POINTER_POLL_MS', model.POINTER_POLL_MS, plane.POINTER_POLL_MS],
+      ['COUNTERS_PERSIST_MS', model.COUNTERS_PERSIST_MS, plane.COUNTERS_PERSIST_MS],
+      ['RELAY_STALE_MS', model.RELAY_STALE_MS, plane.RELAY_STALE_MS],
+    ]
+    for (const [k, mirrored, code] of pairs) expect(mirrored, k).toBe(code)
     for (const n of [1, 100, 900, 901, 1200, 5000]) expect(model.nextSyncMs(n)).toBe(plane.nextSyncMs(n))
     expect(POLL_MS).toBe(DEFAULT_POLL_MS)
     expect(SNAPSHOT_MAX_AGE_MS).toBe(SNAPSHOT_CODE)
