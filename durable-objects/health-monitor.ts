@@ -15,6 +15,7 @@ import { connect } from 'cloudflare:sockets'
 import { DurableObject } from 'cloudflare:workers'
 import { GroupCore, type GroupConfigureResult, type GroupRunResult, type GroupStore, groupName, groupsOf, placedPlan, placements } from '../src/health/group.ts'
 import type { ConfigureResult, MonitorStore } from '../src/health/monitor.ts'
+import type { MonitorAccess } from '../src/ops/hub.ts'
 import type { PassiveOutcome } from '../src/health/observe.ts'
 import type { HealthPlan } from '../src/health/plan.ts'
 import type { ConnectFn, ProbeIo } from '../src/health/probes/types.ts'
@@ -312,4 +313,21 @@ export async function reportPassive(ns: HealthMonitorNamespace, backend: string,
   const plan = knownPlans.get(backend)
   const hints = plan ? placements(plan) : [undefined]
   await Promise.all(hints.map((h) => groupStub(ns, h).report(server, outcome, backend)))
+}
+
+/** The hub's access (src/ops/hub.ts MonitorAccess) to the health monitors: configure the groups, then one snapshot per placement of a plan. */
+export function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
+  return {
+    configure: (plans) => configureHealthMonitors(ns, plans),
+    snapshots: async (plan: HealthPlan) => {
+      const out: Record<string, HealthSnapshot> = {}
+      await Promise.all(
+        placements(plan).map(async (hint) => {
+          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
+          if (snap) out[groupName(hint)] = snap
+        }),
+      )
+      return out
+    },
+  }
 }

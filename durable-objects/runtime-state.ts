@@ -9,9 +9,8 @@
  * The runtime glue only: SQLite storage, the stubs of the other objects, KV.
  */
 import { DurableObject } from 'cloudflare:workers'
-import type { HealthPlan } from '../src/health/plan.ts'
 import type { HealthSnapshot } from '../src/health/snapshot.ts'
-import { HubCore, type MonitorAccess, type PlaneStore, type StatsDump } from '../src/ops/hub.ts'
+import { HubCore, type PlaneStore, type StatsDump } from '../src/ops/hub.ts'
 import {
   HUB_NAME,
   type IsolateAnswer,
@@ -28,9 +27,8 @@ import { RelayCore } from '../src/ops/relay.ts'
 import type { AdminPatch } from '../src/ops/types.ts'
 import { LIVE_KEY, type LivePointer, parsePointer, versionKey } from '../src/routemap/kv.ts'
 import type { KvReader } from '../src/routemap/live.ts'
-import { groupName, placements } from '../src/health/group.ts'
 import { combineSources } from '../src/health/vote.ts'
-import { configureHealthMonitors, groupStub, type HealthMonitorNamespace } from './health-monitor.ts'
+import { type HealthMonitorNamespace, monitorAccess } from './health-monitor.ts'
 
 export type { PatternEntries, RuntimeView, StatsDump }
 
@@ -53,23 +51,6 @@ export function sqlPlaneStore(sql: SqlStorage): PlaneStore {
     },
     delete: (key) => {
       sql.exec('DELETE FROM kv WHERE key = ?', key)
-    },
-  }
-}
-
-/** The hub's access to the health monitors: configure the groups, then one snapshot per placement of a plan. */
-function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
-  return {
-    configure: (plans) => configureHealthMonitors(ns, plans),
-    snapshots: async (plan: HealthPlan) => {
-      const out: Record<string, HealthSnapshot> = {}
-      await Promise.all(
-        placements(plan).map(async (hint) => {
-          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
-          if (snap) out[groupName(hint)] = snap
-        }),
-      )
-      return out
     },
   }
 }

@@ -64,10 +64,8 @@ export function plotSvg(rows: readonly PlotRow[], title: string): string {
   return parts.join('\n')
 }
 
-/** Writes the SVG and its PNG rendering (Chromium); returns false when no browser is available. */
-export async function writePlot(rows: readonly PlotRow[], title: string, pngPath: string): Promise<boolean> {
-  const svg = plotSvg(rows, title)
-  writeFileSync(pngPath.replace(/\.png$/, '.svg'), svg)
+/** Renders an SVG to a PNG of `width` × `height` in headless Chromium; false when no browser is available. */
+export async function svgToPng(svg: string, pngPath: string, width: number, height: number): Promise<boolean> {
   let chromium: typeof import('playwright-core').chromium
   try {
     chromium = (await import('playwright-core')).chromium
@@ -77,11 +75,18 @@ export async function writePlot(rows: readonly PlotRow[], title: string, pngPath
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }).catch(() => undefined)
   if (!browser) return false
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 420 } })
+    const page = await browser.newPage({ viewport: { width, height } })
     await page.setContent(`<html><body style="margin:0">${svg}</body></html>`)
-    await page.screenshot({ path: pngPath, clip: { x: 0, y: 0, width: 900, height: 420 } })
+    await page.screenshot({ path: pngPath, clip: { x: 0, y: 0, width, height } })
     return true
   } finally {
     await browser.close()
   }
+}
+
+/** Writes the SVG and its PNG rendering (Chromium); returns false when no browser is available. */
+export async function writePlot(rows: readonly PlotRow[], title: string, pngPath: string): Promise<boolean> {
+  const svg = plotSvg(rows, title)
+  writeFileSync(pngPath.replace(/\.png$/, '.svg'), svg)
+  return svgToPng(svg, pngPath, 900, 420)
 }

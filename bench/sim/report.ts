@@ -5,6 +5,7 @@
  * peak requests/s, and the CDFs of propagation (admin changes, config push after KV, counters,
  * origin failure) — as an SVG, rendered to PNG by headless Chromium when there is one.
  */
+import { svgToPng } from '../lib/plot.ts'
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { SimResults } from './measure.ts'
 
@@ -165,20 +166,5 @@ export function simSvg(r: SimResults): string {
 export async function writeSimPlot(r: SimResults, svgPath: string): Promise<boolean> {
   const svg = simSvg(r)
   writeFileSync(svgPath, svg)
-  let chromium: typeof import('playwright-core').chromium
-  try {
-    chromium = (await import('playwright-core')).chromium
-  } catch {
-    return false
-  }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }).catch(() => undefined)
-  if (!browser) return false
-  try {
-    const page = await browser.newPage({ viewport: { width: 960, height: 460 } })
-    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`)
-    await page.screenshot({ path: svgPath.replace(/\.svg$/, '.png'), clip: { x: 0, y: 0, width: 960, height: 460 } })
-    return true
-  } finally {
-    await browser.close()
-  }
+  return svgToPng(svg, svgPath.replace(/\.svg$/, '.png'), 960, 460)
 }

@@ -7,16 +7,13 @@
  * the object's own site through the platform. Keep in step with the Durable Object class.
  */
 import type { SourceName } from '../../../src/cost/model.ts'
-import { groupName, placements } from '../../../src/health/group.ts'
-import type { HealthPlan } from '../../../src/health/plan.ts'
-import type { HealthSnapshot } from '../../../src/health/snapshot.ts'
 import { combineSources } from '../../../src/health/vote.ts'
-import { HubCore, type MonitorAccess, type PlaneStore } from '../../../src/ops/hub.ts'
+import { HubCore, type PlaneStore } from '../../../src/ops/hub.ts'
 import { HUB_NAME, type RelayAnswer } from '../../../src/ops/plane.ts'
 import { RelayCore } from '../../../src/ops/relay.ts'
 import type { IsolateReport } from '../../../src/ops/types.ts'
 import { LIVE_KEY, parsePointer, versionKey } from '../../../src/routemap/kv.ts'
-import { configureHealthMonitors, groupStub, type HealthMonitorNamespace } from '../../../durable-objects/health-monitor.ts'
+import { type HealthMonitorNamespace, monitorAccess } from '../../../durable-objects/health-monitor.ts'
 import type { RuntimeStateNamespace } from '../../../durable-objects/runtime-state.ts'
 import type { BindingSpec, ObjectCore, Platform, RowMeter } from '../bindings.ts'
 
@@ -32,23 +29,6 @@ function countedStore(rows: RowMeter): PlaneStore {
     delete: (k) => {
       rows.write()
       m.delete(k)
-    },
-  }
-}
-
-/** The hub's access to the monitor groups (as the Durable Object wires it). */
-function monitorAccess(ns: HealthMonitorNamespace): MonitorAccess {
-  return {
-    configure: (plans) => configureHealthMonitors(ns, plans),
-    snapshots: async (plan: HealthPlan) => {
-      const out: Record<string, HealthSnapshot> = {}
-      await Promise.all(
-        placements(plan).map(async (hint) => {
-          const snap = (await groupStub(ns, hint).snapshot(plan.backend)) as HealthSnapshot | undefined
-          if (snap) out[groupName(hint)] = snap
-        }),
-      )
-      return out
     },
   }
 }

@@ -5,29 +5,11 @@
 import { describe, expect, it } from 'vitest'
 import type { HealthSnapshot, ServerSnapshot } from '../../../src/health/snapshot.ts'
 import { combineSources, regionOfSource, voteSnapshots } from '../../../src/health/vote.ts'
+import { serverSnapshot } from '../../helpers/server-snapshot.ts'
 
 const REGIONS = ['wnam', 'weur', 'apac']
 
-function srv(up: boolean, over: Partial<ServerSnapshot> = {}): ServerSnapshot {
-  return {
-    up,
-    usable: up,
-    status: up ? 'UP' : 'DOWN',
-    state: up ? 'RUNNING' : 'STOPPED',
-    checkStatus: up ? 'L7OK' : 'L4CON',
-    checkDesc: '',
-    health: up ? 3 : 0,
-    rise: 2,
-    fall: 2,
-    lastChange: 0,
-    nextCheck: 0,
-    effectiveWeightPct: up ? 100 : 0,
-    failedChecks: 0,
-    downTransitions: 0,
-    hanaFailures: 0,
-    ...over,
-  }
-}
+const srv = serverSnapshot
 
 function snap(region: string, servers: Record<string, ServerSnapshot>, generatedAt = 1000): HealthSnapshot {
   return { backend: 'be', routeMapHash: 'h', generatedAt, minInterMs: 2000, servers, regions: REGIONS, region }

@@ -12,6 +12,7 @@ import { type IsolateSync, ISOLATE_SYNC_MAX_MS, ISOLATE_SYNC_MS, type PlaneState
 import { RelayCore } from '../../../src/ops/relay.ts'
 import { RuntimeClient } from '../../../src/ops/runtime-client.ts'
 import type { LivePointer } from '../../../src/routemap/kv.ts'
+import { serverSnapshot } from '../../helpers/server-snapshot.ts'
 
 function memStore(): PlaneStore & { writes: number; map: Map<string, unknown> } {
   const map = new Map<string, unknown>()
@@ -30,26 +31,7 @@ function memStore(): PlaneStore & { writes: number; map: Map<string, unknown> } 
   return s
 }
 
-function server(up: boolean, extra: Partial<ServerSnapshot> = {}): ServerSnapshot {
-  return {
-    up,
-    usable: up,
-    status: up ? 'UP' : 'DOWN',
-    state: up ? 'RUNNING' : 'STOPPED',
-    checkStatus: up ? 'L7OK' : 'L4CON',
-    checkDesc: '',
-    health: up ? 3 : 0,
-    rise: 2,
-    fall: 3,
-    lastChange: 0,
-    nextCheck: 0,
-    effectiveWeightPct: up ? 100 : 0,
-    failedChecks: 0,
-    downTransitions: 0,
-    hanaFailures: 0,
-    ...extra,
-  }
-}
+const server = serverSnapshot
 
 function snapshot(backend: string, servers: Record<string, ServerSnapshot>, at = 0, hash = 'h1'): HealthSnapshot {
   return { backend, routeMapHash: hash, generatedAt: at, minInterMs: 2000, servers }
