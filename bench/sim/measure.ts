@@ -293,6 +293,27 @@ export function measure(raw: Raw, p: ModelParams, quick: boolean): SimResults {
     },
   ]
 
+  // The bill's targets, by the formula the simulation just checked (src/cost/model.ts): the seed
+  // config at 1,000 requests/s over the model's locations (one isolate each: the widest spread),
+  // and its health checks against the Free plan's daily limits.
+  const bill = estimate(raw.routeMap, assumptions(1000, { locations: p.locations }))
+  const stick = bill.sources.find((s) => s.name === 'stick')
+  const stickCost = stick ? PRICES.reduce((x, pr) => x + (stick.usage[pr.metric] / 1000) * pr.perMillion, 0) : 0
+  const stickShare = stickCost / Math.max(1e-12, bill.marginalPerMillion.overhead)
+  targets.push(
+    target(
+      "edgeproxy's own platform cost at 1,000 req/s (formula)",
+      '≤ $0.05 per million proxied requests',
+      bill.marginalPerMillion.overhead,
+      0.05,
+      '$/M',
+      `${Math.round(stickShare * 100)}% of it the stick table's fast-mode flushes and home syncs (per shard and location); without them $${(bill.marginalPerMillion.overhead * (1 - stickShare)).toFixed(3)}`,
+    ),
+    {
+      ...target('health checks of the config within the Free plan at their inter (formula)', 'every daily limit', bill.healthFree.exceeded.length, 0, 'limits exceeded'),
+    },
+  )
+
   const rtts: number[] = []
   for (const row of raw.world.rtt) for (const v of row) rtts.push(v)
   rtts.sort((x, y) => x - y)
