@@ -108,11 +108,23 @@ function parseFile(file: SourceFile, env: EnvLookup, diag: DiagnosticBag, out: S
   }
 }
 
+/** HAProxy's MAXNESTEDCONDS (cfgparse.c). */
+export const MAX_NESTED_CONDS = 100
+
 function handleDirective(words: readonly Word[], conds: CondFrame[], active: boolean, env: EnvLookup, diag: DiagnosticBag): void {
   const kw = words[0] as Word
   const top = conds[conds.length - 1]
   switch (kw.text) {
     case '.if': {
+      // HAProxy's MAXNESTEDCONDS: its nesting level counts from 1, so the 100th nested '.if' is
+      // already fatal (reported once; the rest of the block is skipped).
+      if (conds.length === MAX_NESTED_CONDS - 1) {
+        diag.error('syntax', kw.span, `too many nested '.if', max is ${MAX_NESTED_CONDS}`, { help: 'flatten the conditions: combine them with && and || in one .if' })
+      }
+      if (conds.length >= MAX_NESTED_CONDS - 1) {
+        conds.push({ active: false, taken: true, parentActive: false, sawElse: false, opener: kw })
+        return
+      }
       const v = active ? evalCondDirective(words.slice(1), kw, env, diag) : false
       conds.push({ active: active && v, taken: active && v, parentActive: active, sawElse: false, opener: kw })
       return

@@ -7,6 +7,7 @@ import type { LogFormat } from '../../routemap/schema.ts'
 import { parseLogFormat } from '../log-format.ts'
 import { isHttpStatus } from '../values.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
+import { errorfileParses } from '../keywords/proxy.ts'
 
 /** Codes for which HAProxy has a built-in error page (errorfile-based payloads). */
 export const ERRORFILE_STATUSES = new Set([200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 414, 421, 422, 425, 429, 431, 500, 501, 502, 503, 504])
@@ -67,6 +68,7 @@ export function parsePayload(input: ActionInput, defaultStatus: number, allowSta
           input.sv.diag.error('file-not-found', v.span, `'${input.ruleSet} ${input.name.text}' : error opening file <${v.text}>`)
           return undefined
         }
+        if (w.text === 'errorfile' && !errorfileParses(text, v, `'${input.ruleSet} ${input.name.text}'`, input)) return undefined
         body = { kind: w.text === 'errorfile' ? 'errorfile' : 'file', value: text }
         i++
         break

@@ -16,6 +16,7 @@ import type { SourceSpan } from '../source.ts'
 import { httpReason } from '../../engine/errors.ts'
 import type { GlobalDraft } from './global-draft.ts'
 import { type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
+import { errorfileParses } from './proxy.ts'
 
 /** HAProxy 2.6's HTTP_ERR_* codes: the statuses an error page can be defined for. */
 export const HTTP_ERR_CODES: readonly number[] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 422, 425, 429, 500, 501, 502, 503, 504]
@@ -49,6 +50,7 @@ function parseSectionErrorfile(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('file-not-found', file.span, `errorfile : error opening file '${file.text}'.`)
     return
   }
+  if (!errorfileParses(text, file, 'errorfile', cx)) return
   sec.files[code.text] = text
 }
 

@@ -15,6 +15,7 @@ import { arity, condStart, intArg, kwName } from './args.ts'
 import { parseFilter } from './filter.ts'
 import { pendingKeyword } from './pending.ts'
 import { BE_ONLY, BE_SECTIONS, FE_BE, FE_ONLY, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
+import { errorfileParseError } from '../errorfile.ts'
 
 const NAME = /^[A-Za-z0-9._:-]+$/
 
@@ -464,6 +465,16 @@ function parseMonitorUri(st: Statement, cx: KeywordContext): void {
 
 /** HAProxy 2.6's HTTP_ERR_* codes (421 and 422 included), plus 414 and 431 that 3.x added. */
 export const ERRORFILE_CODES = new Set(['200', '400', '401', '403', '404', '405', '407', '408', '410', '413', '414', '421', '422', '425', '429', '431', '500', '501', '502', '503', '504'])
+/** An errorfile must be an HTTP response (HAProxy refuses it at load); reports the error when it is not. */
+export function errorfileParses(text: string, file: Word, what: string, cx: Pick<KeywordContext, 'sv'>): boolean {
+  const at = errorfileParseError(text)
+  if (at === undefined) return true
+  cx.sv.diag.error('invalid-argument', file.span, `${what} : '${file.text}': unable to parse headers (error offset: ${at})`, {
+    help: "an errorfile is a whole HTTP response: a status line ('HTTP/1.0 503 Service Unavailable'), headers, an empty line, then the body",
+  })
+  return false
+}
+
 function parseErrorfile(st: Statement, cx: KeywordContext): void {
   const p = cx.proxy
   if (!p || !arity(st, cx.sv, 2, 2, '<code> <file>')) return
@@ -478,6 +489,7 @@ function parseErrorfile(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('file-not-found', file.span, `'errorfile' : error opening file <${file.text}>`)
     return
   }
+  if (!errorfileParses(text, file, 'errorfile', cx)) return
   p.errorfiles[code.text] = text
   p.errorConf ??= []
   p.errorConf.push({ kind: 'file', code: code.text, text })

@@ -71,11 +71,14 @@ function parseStats(st: Statement, cx: KeywordContext): void {
         cx.sv.diag.error('keyword-out-of-section', st.span, "'stats admin' is not allowed in 'defaults' sections")
         return
       }
-      const cond = parseCondition(st.args, p, 'request', cx.sv, "'stats admin'")
-      if (!cond) {
-        if (st.args.length === 0) cx.sv.diag.error('missing-argument', st.span, "'stats admin' requires either 'if' or 'unless' followed by a condition")
+      const first = st.args[0]?.text
+      if (first !== 'if' && first !== 'unless') {
+        // `stats admin iff X`, a bare `stats admin`: HAProxy refuses it (never dropped silently).
+        cx.sv.diag.error('missing-argument', st.args[0]?.span ?? st.span, "'stats admin' requires either 'if' or 'unless' followed by a condition", { help: "write 'stats admin if <condition>'" })
         return
       }
+      const cond = parseCondition(st.args, p, 'request', cx.sv, "'stats admin'")
+      if (!cond) return
       s.admin = cond
       warnAdminAtEdge(cond, p, st.span, cx.sv)
       return

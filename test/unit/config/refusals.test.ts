@@ -1,0 +1,65 @@
+/**
+ * What HAProxy 2.6 refuses, `edgeproxy check` refuses too, with HAProxy's words (issue 14: "a
+ * checker that never drops a line silently"): each case was run through `haproxy -c` (2.6.12) and
+ * its ALERT is quoted below.
+ */
+import { describe, expect, it } from 'vitest'
+import { errorfileParseError } from '../../../src/config/errorfile.ts'
+import { compile, diags } from '../../helpers/cfg.ts'
+
+const HEAD = 'defaults\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\n'
+
+function errors(text: string, files?: Record<string, string>) {
+  const r = compile(text, files ? { files } : {})
+  return diags(r).filter((d) => d.severity === 'error')
+}
+
+describe('refused as HAProxy refuses', () => {
+  it("'stats admin iff LOCALHOST' is an error, not a silently dropped line", () => {
+    // [ALERT] parsing [a.cfg:10] : 'stats admin' requires either 'if' or 'unless' followed by a condition.
+    const e = errors(`${HEAD}listen stats\n  bind :80\n  stats enable\n  stats uri /\n  stats admin iff LOCALHOST\n`)
+    expect(e.map((d) => d.message)).toEqual(["'stats admin' requires either 'if' or 'unless' followed by a condition"])
+    expect(e[0]?.line).toBe(10)
+    // The valid forms still compile.
+    expect(errors(`${HEAD}listen stats\n  bind :80\n  stats enable\n  stats uri /\n  stats admin if LOCALHOST\n`)).toEqual([])
+  })
+
+  it('an errorfile that is not an HTTP response is refused, never embedded (no /etc/passwd in a RouteMap)', () => {
+    // [ALERT] errorfile : '/tmp/h14/passwd': unable to parse headers (error offset: 0)
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\n'
+    const r = compile(`${HEAD}  errorfile 503 /etc/passwd\nfrontend f\n  bind :80\n`, { files: { '/etc/passwd': passwd } })
+    expect(
+      diags(r)
+        .filter((d) => d.severity === 'error')
+        .map((d) => d.message),
+    ).toEqual(["errorfile : '/etc/passwd': unable to parse headers (error offset: 0)"])
+    expect(JSON.stringify(r.routeMap ?? {})).not.toContain('root:x:0:0')
+    // The same in an http-errors section and in `http-request return errorfile`.
+    expect(errors(`http-errors e\n  errorfile 503 /etc/passwd\n${HEAD}frontend f\n  bind :80\n`, { '/etc/passwd': passwd }).map((d) => d.message)).toEqual([
+      "errorfile : '/etc/passwd': unable to parse headers (error offset: 0)",
+    ])
+    expect(errors(`${HEAD}frontend f\n  bind :80\n  http-request return status 503 errorfile /etc/passwd\n`, { '/etc/passwd': passwd }).length).toBe(1)
+    // A real errorfile is fine.
+    expect(errors(`${HEAD}  errorfile 503 /e/503.http\nfrontend f\n  bind :80\n`, { '/e/503.http': 'HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\ndown\n' })).toEqual([])
+  })
+
+  it("the errorfile parser gives HAProxy's offsets", () => {
+    expect(errorfileParseError('')).toBeUndefined()
+    expect(errorfileParseError('HTTP/1.0 503 x\r\nA: b\r\n\r\nbody')).toBeUndefined()
+    expect(errorfileParseError('HTTP/1.0 503 x\nA: b\n\nbody')).toBeUndefined()
+    // haproxy -c: "(error offset: -2)" for a head without its empty line, 19 for a header line without a colon, 0 for no status line.
+    expect(errorfileParseError('HTTP/1.0 503 x\r\nA: b')).toBe(-2)
+    expect(errorfileParseError('HTTP/1.0 503 x\r\nbad header\r\n\r\n')).toBe(19)
+    expect(errorfileParseError('root:x:0:0:root:/root:/bin/bash\n')).toBe(0)
+  })
+
+  it("a 100th nested '.if' is fatal, as in HAProxy (MAXNESTEDCONDS)", () => {
+    // [ALERT] parsing [c100.cfg:102]: too many nested '.if', max is 100.
+    const nested = (n: number) => `defaults\n  mode http\n${'.if 1\n'.repeat(n)}${'.endif\n'.repeat(n)}`
+    expect(errors(nested(99))).toEqual([])
+    const e = errors(nested(100))
+    expect(e.map((d) => [d.line, d.message])).toEqual([[102, "too many nested '.if', max is 100"]])
+    // Reported once however deep it goes, and no cascade of '.endif without .if'.
+    expect(errors(nested(150))).toHaveLength(1)
+  })
+})
