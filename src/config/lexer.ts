@@ -40,6 +40,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*/
  * into `diag` and returns the words it could read, so parsing goes on.
  */
 export function tokenizeLine(text: string, file: string, line: number, env: EnvLookup, diag: DiagnosticBag): Word[] {
+  // HAProxy refuses a line with a NUL byte (cfgparse.c), which would otherwise end a pattern early.
+  const nul = text.indexOf('\0')
+  if (nul >= 0) {
+    diag.error('syntax', spanAt(file, line, nul + 1), `Stray NUL character at position ${nul + 1}`, { help: 'remove the NUL byte (a binary file or a bad copy?)' })
+    return []
+  }
   const words: Word[] = []
   let i = 0
   const n = text.length

@@ -53,6 +53,12 @@ describe('refused as HAProxy refuses', () => {
     expect(errorfileParseError('root:x:0:0:root:/root:/bin/bash\n')).toBe(0)
   })
 
+  it('a NUL byte in a line is refused, not cut into a pattern', () => {
+    // [ALERT] parsing [e.cfg:8]: Stray NUL character at position 16.
+    const e = errors('defaults\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\nfrontend f\n  bind :8080\n  acl a path /x\0y\n  http-request deny if a\n')
+    expect(e.map((d) => [d.line, d.message])).toContainEqual([8, 'Stray NUL character at position 16'])
+  })
+
   it("a 100th nested '.if' is fatal, as in HAProxy (MAXNESTEDCONDS)", () => {
     // [ALERT] parsing [c100.cfg:102]: too many nested '.if', max is 100.
     const nested = (n: number) => `defaults\n  mode http\n${'.if 1\n'.repeat(n)}${'.endif\n'.repeat(n)}`
