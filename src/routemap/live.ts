@@ -14,6 +14,7 @@
  */
 import { LIVE_KEY, type LivePointer, parsePointer, parseStoredRouteMap, versionKey } from './kv.ts'
 import type { RouteMap } from './schema.ts'
+import type { KnownNames } from './validate.ts'
 
 /** The part of a KV namespace binding this module reads. */
 export interface KvReader {
@@ -24,6 +25,8 @@ export interface LiveOptions {
   readonly pollMs: number
   readonly now: () => number
   readonly log: (line: string) => void
+  /** The names the engine resolves (actions, fetches…): a version naming others is unusable. */
+  readonly names?: KnownNames
 }
 
 export interface Current {
@@ -165,7 +168,7 @@ export class LiveRouteMap {
   }
 
   #adopt(pointer: LivePointer, id: string, text: string, cur: Current | undefined): void {
-    const parsed = parseStoredRouteMap(text, pointer.hash)
+    const parsed = parseStoredRouteMap(text, pointer.hash, this.#o.names)
     if (typeof parsed === 'string') {
       this.#bad.add(id)
       this.#o.log(`[routemap] live version ${pointer.version} is unusable (${parsed}); keeping ${cur?.version ?? 'the built-in RouteMap'}`)
