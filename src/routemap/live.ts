@@ -10,7 +10,10 @@
  * KV is eventually consistent: right after a push an isolate may read the new pointer while the
  * version it names still reads as null (and KV caches that miss for a while). Such a version is
  * retried with backoff (1 s, 2 s, 4 s… capped at MISSING_RETRY_MAX_MS), never given up on; a
- * version that reads as garbage or with another hash than the pointer's is bad for good.
+ * version that reads as garbage, fails validation (src/routemap/validate.ts: the whole structure,
+ * the engine's names when `names` is given) or whose content does not hash to the pointer's hash
+ * is bad for good: never swapped in (so no engine is ever built from it), logged once, not read
+ * again until the pointer names another version. The check runs once per version, never per request.
  */
 import { LIVE_KEY, type LivePointer, parsePointer, parseStoredRouteMap, versionKey } from './kv.ts'
 import type { RouteMap } from './schema.ts'

@@ -56,7 +56,7 @@ interface Opt extends Check {
   readonly optional: true
 }
 /** One check per field of T, none more: optional fields take an `opt(...)`, required ones not. */
-export type Fields<T> = { readonly [K in keyof T]-?: {} extends Pick<T, K> ? Opt : Req }
+export type Fields<T> = { readonly [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? Opt : Req }
 /** The member of union T whose `K` accepts `A`. */
 type Member<T, K extends keyof T, A> = T extends unknown ? (A extends T[K] ? T : never) : never
 
