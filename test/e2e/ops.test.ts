@@ -204,11 +204,12 @@ describe('route-map versions in KV', () => {
     const kv = wranglerKv({ remote: false, persistTo: state })
     const live = await kv.get(LIVE_KEY)
     expect(live).not.toBeNull()
-    const current = JSON.parse((await kv.get(versionKey((JSON.parse(live as string) as { version: string }).version))) ?? 'null') as Record<string, any>
+    const current = JSON.parse((await kv.get(versionKey((JSON.parse(live as string) as { version: string }).version))) ?? 'null') as Record<string, unknown>
     // The live map with one field broken, its declared hash recomputed to match: only validation refuses it.
-    const garbage: Record<string, any> = JSON.parse(JSON.stringify(current))
-    garbage.backends[0].balance = { algo: 'fastest' }
-    garbage.backends[0].servers[0].weight = 'heavy'
+    const garbage = JSON.parse(JSON.stringify(current)) as Record<string, unknown> & { backends: { balance: unknown; servers: { weight: unknown }[] }[] }
+    const be = garbage.backends[0] as (typeof garbage.backends)[number]
+    be.balance = { algo: 'fastest' }
+    ;(be.servers[0] as { weight: unknown }).weight = 'heavy'
     const body = { ...garbage, hash: contentHash(garbage) }
     const wrk = spawn('wrk', ['-t1', '-c8', '-d8s', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''

@@ -61,10 +61,22 @@ function base(): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rm)) as Record<string, unknown>
 }
 
-/** The map after `edit`, with its declared hash recomputed over the edited content (a "matching" hash). */
-function garbage(edit: (m: any) => void): string {
+type Path = readonly (string | number)[]
+const DELETE = Symbol('delete')
+
+/** Sets (or deletes) the field at `path` of a parsed map. */
+function put(root: unknown, path: Path, value: unknown): void {
+  let o = root as Record<string | number, unknown>
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>
+  const last = path[path.length - 1] as string | number
+  if (value === DELETE) delete o[last]
+  else o[last] = value
+}
+
+/** The map with the field at `path` set, its declared hash recomputed over the edited content (a "matching" hash). */
+function garbage(path: Path, value: unknown): string {
   const m = base()
-  edit(m)
+  put(m, path, value)
   return JSON.stringify({ ...m, hash: contentHash(m) })
 }
 
@@ -83,45 +95,46 @@ describe('RouteMap validation', () => {
   })
 
   it('accepts the base map as stored', () => {
-    const text = garbage(() => {})
+    const text = garbage(['sources'], ['test.cfg'])
     expect(typeof parseStoredRouteMap(text, (JSON.parse(text) as { hash: string }).hash, NAMES)).toBe('object')
   })
 
-  it.each<[string, (m: any) => void, string]>([
-    ['a wrong type', (m) => (m.frontends[0].name = 42), '$.frontends[0].name: expected a string, found number'],
-    ['a missing field', (m) => delete m.backends[0].servers, "$.backends[0]: missing field 'servers'"],
-    ['a field the schema lacks', (m) => (m.backends[0].servers[0].evil = true), '$.backends[0].servers[0].evil: unknown field'],
-    ['an unknown balance algorithm', (m) => (m.backends[0].balance = { algo: 'fastest' }), '$.backends[0].balance.algo: expected one of "roundrobin"'],
-    ['a balance parameter of the wrong type', (m) => (m.backends[0].balance = { algo: 'random', draws: '2' }), '$.backends[0].balance.draws: expected an integer'],
-    ['a rule with an action the engine lacks', (m) => (m.frontends[0].httpRequest[1].action = 'rm -rf'), '$.frontends[0].httpRequest[1].action: unknown action "rm -rf"'],
-    ['a rule with arguments that are not an object', (m) => (m.frontends[0].httpRequest[1].args = 'x'), '$.frontends[0].httpRequest[1].args: expected an object'],
-    ['a condition naming an ACL the proxy lacks', (m) => (m.frontends[0].httpRequest[0].cond.or[0][0].acl = 7), '$.frontends[0].httpRequest[0].cond.or[0][0].acl: ACL index 7 out of range'],
-    ['an unknown match method', (m) => (m.frontends[0].acls[0].tests[0].match = 'psychic'), '$.frontends[0].acls[0].tests[0].match: unknown match method "psychic"'],
-    ['an unknown sample fetch', (m) => (m.frontends[0].acls[0].tests[0].sample.fetch = 'nope'), '$.frontends[0].acls[0].tests[0].sample.fetch: unknown sample fetch "nope"'],
-    ['a stick table of an unknown type', (m) => (m.backends[0].stickTable.type = 'float'), '$.backends[0].stickTable.type: expected one of'],
-    ['a stick table size that is not a number', (m) => (m.backends[0].stickTable.size = null), '$.backends[0].stickTable.size: expected an integer, found null'],
-    ['a server weight of Infinity', (m) => (m.backends[0].servers[0].weight = 1e999), '$.backends[0].servers[0].weight: expected an integer, found null'],
-    ['frontends that are not an array', (m) => (m.frontends = { 0: m.frontends[0] }), '$.frontends: expected an array, found object'],
-    ['a map entry that is not a pair', (m) => (m.maps = { 'm.map': [['a']] }), '$.maps["m.map"][0]: expected an array of 2, found 1 items'],
-    ['a log-format part of no known shape', (m) => (m.frontends[0].accessLog = [{ bogus: 1 }]), "$.frontends[0].accessLog[0]: expected an object with one of 'lit', 'expr', 'alias'"],
-  ])('refuses %s, naming the JSON path', (_what, edit, message) => {
-    expect(refusal(garbage(edit))).toContain(`invalid RouteMap: ${message}`)
+  it.each<[string, Path, unknown, string]>([
+    ['a wrong type', ['frontends', 0, 'name'], 42, '$.frontends[0].name: expected a string, found number'],
+    ['a missing field', ['backends', 0, 'servers'], DELETE, "$.backends[0]: missing field 'servers'"],
+    ['a field the schema lacks', ['backends', 0, 'servers', 0, 'evil'], true, '$.backends[0].servers[0].evil: unknown field'],
+    ['an unknown balance algorithm', ['backends', 0, 'balance'], { algo: 'fastest' }, '$.backends[0].balance.algo: expected one of "roundrobin"'],
+    ['a balance parameter of the wrong type', ['backends', 0, 'balance'], { algo: 'random', draws: '2' }, '$.backends[0].balance.draws: expected an integer'],
+    ['a rule with an action the engine lacks', ['frontends', 0, 'httpRequest', 1, 'action'], 'rm -rf', '$.frontends[0].httpRequest[1].action: unknown action "rm -rf"'],
+    ['a rule with arguments that are not an object', ['frontends', 0, 'httpRequest', 1, 'args'], 'x', '$.frontends[0].httpRequest[1].args: expected an object'],
+    ['a condition naming an ACL the proxy lacks', ['frontends', 0, 'httpRequest', 0, 'cond', 'or', 0, 0, 'acl'], 7, '$.frontends[0].httpRequest[0].cond.or[0][0].acl: ACL index 7 out of range'],
+    ['an unknown match method', ['frontends', 0, 'acls', 0, 'tests', 0, 'match'], 'psychic', '$.frontends[0].acls[0].tests[0].match: unknown match method "psychic"'],
+    ['an unknown sample fetch', ['frontends', 0, 'acls', 0, 'tests', 0, 'sample', 'fetch'], 'nope', '$.frontends[0].acls[0].tests[0].sample.fetch: unknown sample fetch "nope"'],
+    ['a stick table of an unknown type', ['backends', 0, 'stickTable', 'type'], 'float', '$.backends[0].stickTable.type: expected one of'],
+    ['a stick table size that is not a number', ['backends', 0, 'stickTable', 'size'], null, '$.backends[0].stickTable.size: expected an integer, found null'],
+    ['a server weight of Infinity (stored as null)', ['backends', 0, 'servers', 0, 'weight'], Number.POSITIVE_INFINITY, '$.backends[0].servers[0].weight: expected an integer, found null'],
+    ['frontends that are not an array', ['frontends'], { 0: {} }, '$.frontends: expected an array, found object'],
+    ['a map entry that is not a pair', ['maps'], { 'm.map': [['a']] }, '$.maps["m.map"][0]: expected an array of 2, found 1 items'],
+    ['a log-format part of no known shape', ['frontends', 0, 'accessLog'], [{ bogus: 1 }], "$.frontends[0].accessLog[0]: expected an object with one of 'lit', 'expr', 'alias'"],
+  ])('refuses %s, naming the JSON path', (_what, path, value, message) => {
+    expect(refusal(garbage(path, value))).toContain(`invalid RouteMap: ${message}`)
   })
 
   it('refuses free-form JSON nested deeper than the bound (rule arguments, pattern data)', () => {
     // 5,000 levels (built as text: JSON.stringify would overflow first); refused before it is hashed.
-    const m = base() as any
-    m.frontends[0].httpRequest[1].args.deep = 'DEEP'
+    const m = base()
+    put(m, ['frontends', 0, 'httpRequest', 1, 'args', 'deep'], 'DEEP')
     const text = JSON.stringify(m).replace('"DEEP"', `${'['.repeat(5000)}1${']'.repeat(5000)}`)
     expect(refusal(text)).toContain(`$.frontends[0].httpRequest[1].args.deep: nested deeper than ${MAX_JSON_DEPTH} levels`)
     let ok: unknown = 1
     for (let i = 0; i < MAX_JSON_DEPTH - 1; i++) ok = [ok]
-    expect(validateRouteMap(JSON.parse(garbage((m) => (m.frontends[0].acls[0].tests[0].data = ok))), NAMES)).toBeUndefined()
+    expect(validateRouteMap(JSON.parse(garbage(['frontends', 0, 'acls', 0, 'tests', 0, 'data'], ok)), NAMES)).toBeUndefined()
   })
 
   it('refuses a map whose content does not hash to its declared (and the pointer’s) hash', () => {
     const good = base()
-    const tampered = { ...good, backends: [{ ...(good.backends as any[])[0], retries: 9 }] }
+    const tampered = base()
+    put(tampered, ['backends', 0, 'retries'], 9)
     const text = JSON.stringify(tampered)
     expect(parseStoredRouteMap(text, good.hash as string, NAMES)).toMatch(/^content hashes to [0-9a-f]{12}, not to its declared/)
     // The pointer's hash is checked too.
@@ -129,7 +142,7 @@ describe('RouteMap validation', () => {
   })
 
   it('formats paths with odd keys as bracketed strings', () => {
-    const e = validateRouteMap(JSON.parse(garbage((m) => (m.frontends[0].errorfiles = { 'a b': 5 }))))
+    const e = validateRouteMap(JSON.parse(garbage(['frontends', 0, 'errorfiles'], { 'a b': 5 })))
     expect(e && formatValidationError(e)).toBe('$.frontends[0].errorfiles["a b"]: expected a string, found number')
   })
 
@@ -150,13 +163,13 @@ describe('RouteMap validation', () => {
   })
 
   it('validates and hashes a big RouteMap (≈14 MB of patterns and maps) in a small multiple of JSON.parse', () => {
-    const m = base() as any
+    const m = base()
     const entries: [string, string][] = []
     for (let i = 0; i < 200_000; i++) entries.push([`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `value-${i}-${'x'.repeat(20)}`])
-    m.maps = { '/etc/haproxy/big.map': entries }
+    put(m, ['maps'], { '/etc/haproxy/big.map': entries })
     const data: string[] = []
     for (let i = 0; i < 200_000; i++) data.push(`/path/segment/${i}/${'y'.repeat(10)}`)
-    m.frontends[0].acls[0].tests[0].data = { list: data }
+    put(m, ['frontends', 0, 'acls', 0, 'tests', 0, 'data'], { list: data })
     const text = JSON.stringify({ ...m, hash: contentHash(m) })
     expect(text.length).toBeGreaterThan(14_000_000)
     const t0 = performance.now()

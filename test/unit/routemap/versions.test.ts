@@ -246,8 +246,8 @@ describe('LiveRouteMap: the isolate follows the pointer', () => {
 
   /** A map that fails validation (an action the engine lacks) but whose declared hash is its content's. */
   function invalidText(): { text: string; hash: string } {
-    const m = JSON.parse(JSON.stringify(map('bad'))) as Record<string, any>
-    m.backends[0].balance = { algo: 'fastest' }
+    const m = JSON.parse(JSON.stringify(map('bad'))) as Record<string, unknown> & { backends: Record<string, unknown>[] }
+    ;(m.backends[0] as Record<string, unknown>).balance = { algo: 'fastest' }
     const hash = contentHash(m)
     return { text: JSON.stringify({ ...m, hash }), hash }
   }
@@ -257,7 +257,16 @@ describe('LiveRouteMap: the isolate follows the pointer', () => {
     await push(kv, map('a'), ['a.cfg'])
     const logs: string[] = []
     const reads: string[] = []
-    const l = new LiveRouteMap({ get: (k) => (reads.push(k), kv.get(k)) }, () => map('fallback'), { pollMs: 0, now: () => 0, log: (x) => logs.push(x), names: engineNames() })
+    const l = new LiveRouteMap(
+      {
+        get: (k) => {
+          reads.push(k)
+          return kv.get(k)
+        },
+      },
+      () => map('fallback'),
+      { pollMs: 0, now: () => 0, log: (x) => logs.push(x), names: engineNames() },
+    )
     expect((await l.current()).version).toBe('v1')
     const bad = invalidText()
     kv.data.set(versionKey('v2'), bad.text)
