@@ -3,7 +3,9 @@
  * The compiler's entry point: config files → diagnostics and, when there is no error, a RouteMap.
  * The same function serves `edgeproxy check`, `compile`, `explain`, `dev` and the tests.
  */
+import { engineNames } from '../engine/known-names.ts'
 import { ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
+import { formatValidationError, validateRouteMap } from '../routemap/validate.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import { parseMapFile } from '../sample/map-file.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
@@ -13,7 +15,7 @@ import { finalizeCaches } from './keywords/cache.ts'
 import { parseConfig } from './parser.ts'
 import { buildDrafts } from './sections.ts'
 import type { CompileOptions, Services } from './services.ts'
-import { createSourceFile, type SourceFile } from './source.ts'
+import { createSourceFile, type SourceFile, spanAt } from './source.ts'
 
 export interface ConfigInput {
   readonly name: string
@@ -78,6 +80,14 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
   }
   const hash = sha256Hex(canonicalJson(body))
   const routeMap: RouteMap = { ...body, hash }
+  // The output must pass the schema the Worker checks it against: a failure is a compiler bug.
+  const invalid = validateRouteMap(routeMap, engineNames(sv.registry))
+  if (invalid) {
+    diag.error('internal', spanAt(files[0]?.name ?? '<config>', 1, 1), `internal error: the compiled RouteMap is invalid (${formatValidationError(invalid)})`, {
+      help: 'this is a bug in edgeproxy: please report it with the configuration',
+    })
+    return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
+  }
   return { routeMap, diagnostics: diag.sorted(), errorCount: 0, files: fileMap }
 }
 

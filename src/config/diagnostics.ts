@@ -41,6 +41,8 @@ export type DiagnosticCode =
   /** A health check the edge cannot run as written (connect() cannot reach the target). */
   | 'edge-check'
   | 'env'
+  /** The compiler's own output failed the RouteMap schema (src/routemap/validate.ts): a compiler bug, nothing shipped. */
+  | 'internal'
   | 'deprecated'
   | 'useless'
 

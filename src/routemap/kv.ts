@@ -10,7 +10,9 @@
  *   routemap:version:v3      the RouteMap JSON (immutable)
  *   routemap:history         [{"version":"v1",…},…] newest last
  */
+import { canonicalJson, sha256Hex } from '../util/sha256.ts'
 import { ROUTEMAP_SCHEMA, type RouteMap } from './schema.ts'
+import { formatValidationError, type KnownNames, validateRouteMap } from './validate.ts'
 
 export const LIVE_KEY = 'routemap:live'
 export const HISTORY_KEY = 'routemap:history'
@@ -60,8 +62,18 @@ export function parseHistory(text: string | null | undefined): HistoryEntry[] {
   }
 }
 
-/** Why a stored RouteMap text cannot be used, or the RouteMap. */
-export function parseStoredRouteMap(text: string | null | undefined, expectedHash?: string): RouteMap | string {
+/** The SHA-256 of a RouteMap's content (everything but `hash`), as the compiler computes it. */
+export function contentHash(routeMap: Readonly<Record<string, unknown>>): string {
+  const { hash: _h, ...body } = routeMap
+  return sha256Hex(canonicalJson(body))
+}
+
+/**
+ * Why a stored RouteMap text cannot be used, or the RouteMap: it must be JSON, of this schema,
+ * valid field by field (src/routemap/validate.ts, with the engine's `names` when given), and its
+ * content must hash to its own `hash` and to the pointer's (`expectedHash`).
+ */
+export function parseStoredRouteMap(text: string | null | undefined, expectedHash?: string, names?: KnownNames): RouteMap | string {
   if (!text) return 'missing'
   let v: unknown
   try {
@@ -71,8 +83,12 @@ export function parseStoredRouteMap(text: string | null | undefined, expectedHas
   }
   if (!isObject(v)) return 'not a RouteMap object'
   if (v.schema !== ROUTEMAP_SCHEMA) return `schema '${String(v.schema)}' is not '${ROUTEMAP_SCHEMA}'`
-  if (typeof v.hash !== 'string' || !Array.isArray(v.frontends) || !Array.isArray(v.backends)) return 'incomplete RouteMap'
-  if (expectedHash !== undefined && v.hash !== expectedHash) return `hash ${String(v.hash).slice(0, 12)} does not match the pointer's ${expectedHash.slice(0, 12)}`
+  if (typeof v.hash !== 'string') return 'incomplete RouteMap: no hash'
+  if (expectedHash !== undefined && v.hash !== expectedHash) return `hash ${v.hash.slice(0, 12)} does not match the pointer's ${expectedHash.slice(0, 12)}`
+  const invalid = validateRouteMap(v, names)
+  if (invalid) return `invalid RouteMap: ${formatValidationError(invalid)}`
+  const actual = contentHash(v)
+  if (actual !== v.hash) return `content hashes to ${actual.slice(0, 12)}, not to its declared ${v.hash.slice(0, 12)}`
   return v as unknown as RouteMap
 }
 

@@ -10,10 +10,14 @@
  * KV is eventually consistent: right after a push an isolate may read the new pointer while the
  * version it names still reads as null (and KV caches that miss for a while). Such a version is
  * retried with backoff (1 s, 2 s, 4 s… capped at MISSING_RETRY_MAX_MS), never given up on; a
- * version that reads as garbage or with another hash than the pointer's is bad for good.
+ * version that reads as garbage, fails validation (src/routemap/validate.ts: the whole structure,
+ * the engine's names when `names` is given) or whose content does not hash to the pointer's hash
+ * is bad for good: never swapped in (so no engine is ever built from it), logged once, not read
+ * again until the pointer names another version. The check runs once per version, never per request.
  */
 import { LIVE_KEY, type LivePointer, parsePointer, parseStoredRouteMap, versionKey } from './kv.ts'
 import type { RouteMap } from './schema.ts'
+import type { KnownNames } from './validate.ts'
 
 /** The part of a KV namespace binding this module reads. */
 export interface KvReader {
@@ -24,6 +28,8 @@ export interface LiveOptions {
   readonly pollMs: number
   readonly now: () => number
   readonly log: (line: string) => void
+  /** The names the engine resolves (actions, fetches…): a version naming others is unusable. */
+  readonly names?: KnownNames
 }
 
 export interface Current {
@@ -165,7 +171,7 @@ export class LiveRouteMap {
   }
 
   #adopt(pointer: LivePointer, id: string, text: string, cur: Current | undefined): void {
-    const parsed = parseStoredRouteMap(text, pointer.hash)
+    const parsed = parseStoredRouteMap(text, pointer.hash, this.#o.names)
     if (typeof parsed === 'string') {
       this.#bad.add(id)
       this.#o.log(`[routemap] live version ${pointer.version} is unusable (${parsed}); keeping ${cur?.version ?? 'the built-in RouteMap'}`)

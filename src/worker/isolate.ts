@@ -7,6 +7,7 @@ import { durableStickStore } from '../../durable-objects/stick-table.ts'
 import { relayStub } from '../../durable-objects/runtime-state.ts'
 import type { Engine } from '../engine/index.ts'
 import type { BalancerStore } from '../engine/server-select.ts'
+import { engineNames } from '../engine/known-names.ts'
 import type { HealthPlan } from '../health/plan.ts'
 import type { HealthSnapshot } from '../health/snapshot.ts'
 import { SnapshotCache } from '../health/snapshot.ts'
@@ -103,7 +104,7 @@ export function createIsolate(env: Env, o: IsolateOptions): Isolate {
   const log = o.log ?? ((l: string) => console.warn(l))
   const envKey = env.EDGEPROXY_ROUTEMAP ?? 'embedded'
   const pollMs = Number(env.EDGEPROXY_POLL_MS) > 0 ? Number(env.EDGEPROXY_POLL_MS) : DEFAULT_POLL_MS
-  const live = new LiveRouteMap(env.ROUTEMAPS, () => fallbackRouteMap(env), { pollMs, now, log })
+  const live = new LiveRouteMap(env.ROUTEMAPS, () => fallbackRouteMap(env), { pollMs, now, log, names: engineNames() })
   const accounting = new Accounting()
   const id = o.id ?? crypto.randomUUID()
   const health = env.HEALTH ? new SnapshotCache({ load: (b) => self.loader(b), now }) : undefined

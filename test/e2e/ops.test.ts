@@ -3,7 +3,8 @@
  * required, nothing changes without it), `edgeproxy api`, the config's `stats socket` (socat
  * and a plain socket), and route-map versions in the local KV — `edgeproxy push` (an invalid
  * config is rejected and changes nothing), `status`, `rollback`, and a push under wrk load with
- * zero failed requests.
+ * zero failed requests; a garbage version (its declared hash matching its content) put live under
+ * load: never served, logged once, zero failed requests.
  */
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -12,6 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { wranglerKv } from '../../src/cli/wrangler-kv.ts'
+import { contentHash, LIVE_KEY, versionKey } from '../../src/routemap/kv.ts'
 import { type DevProcess, freePort, Origins, send, spawnDev } from '../diff/harness.ts'
 
 const run = promisify(execFile)
@@ -196,4 +199,47 @@ describe('route-map versions in KV', () => {
     expect(out).not.toMatch(/Non-2xx or 3xx responses/)
     expect(out).not.toMatch(/Socket errors/)
   }, 60_000)
+
+  it('a garbage RouteMap put live under load is never served, is logged once, and fails no request', async () => {
+    const kv = wranglerKv({ remote: false, persistTo: state })
+    const live = await kv.get(LIVE_KEY)
+    expect(live).not.toBeNull()
+    const current = JSON.parse((await kv.get(versionKey((JSON.parse(live as string) as { version: string }).version))) ?? 'null') as Record<string, unknown>
+    // What the live version serves (the previous test's rollback may still be reaching the isolate).
+    const rm = current as { frontends: { defaultBackend: string }[]; backends: { name: string; servers: { name: string }[] }[] }
+    const before = (rm.backends.find((b) => b.name === rm.frontends[0]?.defaultBackend)?.servers ?? []).map((x) => x.name).sort()
+    expect(await eventually(served, (x) => x.join() === before.join(), 20_000)).toEqual(before)
+    // The live map with one field broken, its declared hash recomputed to match: only validation refuses it.
+    const garbage = JSON.parse(JSON.stringify(current)) as Record<string, unknown> & { backends: { balance: unknown; servers: { weight: unknown }[] }[] }
+    const be = garbage.backends[0] as (typeof garbage.backends)[number]
+    be.balance = { algo: 'fastest' }
+    ;(be.servers[0] as { weight: unknown }).weight = 'heavy'
+    const body = { ...garbage, hash: contentHash(garbage) }
+    const wrk = spawn('wrk', ['-t1', '-c8', '-d25s', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    wrk.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const done = new Promise<void>((res) => wrk.on('close', () => res()))
+    await new Promise((r) => setTimeout(r, 1000))
+    await kv.putMany([
+      { key: versionKey('v99'), value: JSON.stringify(body) },
+      { key: LIVE_KEY, value: JSON.stringify({ version: 'v99', hash: body.hash, at: new Date().toISOString(), by: 'push' }) },
+    ])
+    await eventually(
+      async () => dev.output(),
+      (o) => /live version v99 is unusable/.test(o),
+      20_000,
+    )
+    await done
+    await kv.putMany([{ key: LIVE_KEY, value: live as string }])
+    const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)
+    expect(requests, out).toBeGreaterThan(100)
+    expect(out).not.toMatch(/Non-2xx or 3xx responses/)
+    expect(out).not.toMatch(/Socket errors/)
+    const refusals = dev.output().match(/live version v99 is unusable[^\n]*/g) ?? []
+    expect(refusals).toHaveLength(1)
+    expect(refusals[0]).toMatch(/invalid RouteMap: \$\.backends\[0\]\.balance\.algo/)
+    expect(await served()).toEqual(before)
+  }, 90_000)
 })

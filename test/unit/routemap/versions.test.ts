@@ -3,7 +3,8 @@
  * LiveRouteMap switching, keeping the last good map on garbage, and polling on its interval.
  */
 import { describe, expect, it } from 'vitest'
-import { HISTORY_KEY, LIVE_KEY, parsePointer, versionKey } from '../../../src/routemap/kv.ts'
+import { engineNames } from '../../../src/engine/known-names.ts'
+import { contentHash, HISTORY_KEY, LIVE_KEY, parsePointer, versionKey } from '../../../src/routemap/kv.ts'
 import { LiveRouteMap } from '../../../src/routemap/live.ts'
 import { formatStatus, type KvStore, push, RollbackError, readState, rollback } from '../../../src/routemap/publish.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
@@ -241,6 +242,71 @@ describe('LiveRouteMap: the isolate follows the pointer', () => {
     await l.poll()
     expect(reads.filter((k) => k === versionKey('v2'))).toHaveLength(1)
     expect((await l.current()).version).toBe('v1')
+  })
+
+  /** A map that fails validation (an action the engine lacks) but whose declared hash is its content's. */
+  function invalidText(): { text: string; hash: string } {
+    const m = JSON.parse(JSON.stringify(map('bad'))) as Record<string, unknown> & { backends: Record<string, unknown>[] }
+    ;(m.backends[0] as Record<string, unknown>).balance = { algo: 'fastest' }
+    const hash = contentHash(m)
+    return { text: JSON.stringify({ ...m, hash }), hash }
+  }
+
+  it('a version that fails validation (its declared hash matching) never switches in, is logged once, and the next good one does', async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const logs: string[] = []
+    const reads: string[] = []
+    const l = new LiveRouteMap(
+      {
+        get: (k) => {
+          reads.push(k)
+          return kv.get(k)
+        },
+      },
+      () => map('fallback'),
+      { pollMs: 0, now: () => 0, log: (x) => logs.push(x), names: engineNames() },
+    )
+    expect((await l.current()).version).toBe('v1')
+    const bad = invalidText()
+    kv.data.set(versionKey('v2'), bad.text)
+    kv.data.set(LIVE_KEY, JSON.stringify({ version: 'v2', hash: bad.hash, at: '', by: 'push' }))
+    for (let i = 0; i < 3; i++) {
+      await l.poll()
+      // Every request in between runs the current map: the bad one is never current.
+      expect((await l.current()).version).toBe('v1')
+    }
+    const unusable = logs.filter((x) => x.includes('v2'))
+    expect(unusable).toHaveLength(1)
+    expect(unusable[0]).toMatch(/live version v2 is unusable \(invalid RouteMap: \$\.backends\[0\]\.balance\.algo: expected one of .*found "fastest"\); keeping v1/)
+    expect(reads.filter((k) => k === versionKey('v2'))).toHaveLength(1)
+    // The next good version switches in.
+    const next = await push(kv, map('c'), ['c.cfg'])
+    await l.poll()
+    expect((await l.current()).version).toBe(next.version)
+    expect((await l.current()).routeMap.backends[0]?.name).toBe('c')
+  })
+
+  it("the state plane's offer(pointer, text) goes through the same validation", async () => {
+    const kv = new MemoryKv()
+    await push(kv, map('a'), ['a.cfg'])
+    const logs: string[] = []
+    const l = new LiveRouteMap({ get: (k) => kv.get(k) }, () => map('fallback'), { pollMs: 0, now: () => 0, log: (x) => logs.push(x), names: engineNames() })
+    expect((await l.current()).version).toBe('v1')
+    const bad = invalidText()
+    const pointer = { version: 'v2', hash: bad.hash, at: '', by: 'push' as const }
+    await l.offer(pointer, bad.text)
+    await l.offer(pointer, bad.text)
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.filter((x) => x.includes('v2') && x.includes('invalid RouteMap'))).toHaveLength(1)
+    // Tampered content under a declared hash that matches the pointer: the recomputed hash refuses it.
+    const good = map('b')
+    const tampered = JSON.stringify({ ...good, backends: [{ ...good.backends[0], retries: 99 }] })
+    await l.offer({ version: 'v3', hash: good.hash, at: '', by: 'push' }, tampered)
+    expect((await l.current()).version).toBe('v1')
+    expect(logs.at(-1)).toMatch(/live version v3 is unusable \(content hashes to [0-9a-f]{12}, not to its declared/)
+    await l.offer({ version: 'v4', hash: good.hash, at: '', by: 'push' }, JSON.stringify(good))
+    expect((await l.current()).version).toBe('v4')
   })
 
   it('keeps the current map when KV fails', async () => {
