@@ -4,7 +4,7 @@
  * open them. Each passes requests to the Worker in workerd, stating the real client address
  * (`CF-Connecting-IP`, as Cloudflare's edge does) and which bind received it
  * (`x-edgeproxy-bind`, trusted only under dev). Bodies stream both ways; WebSocket upgrades are
- * spliced as raw sockets.
+ * spliced as raw sockets once the Worker answered 101.
  *
  * Under `--edge` (src/dev/edge.ts) a listener also states what Cloudflare's edge would put in
  * `request.cf` (Miniflare's `MF-CF-Blob` header, replacing its made-up defaults): the
@@ -14,7 +14,7 @@
  */
 import { type IncomingMessage, createServer as httpCreateServer, request as httpRequest, type Server, type ServerResponse } from 'node:http'
 import { createServer as httpsCreateServer } from 'node:https'
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { errorResponse } from '../engine/errors.ts'
 import { CF_HEADER_PREFIX, cfFromHeaders, tlsClientAuth } from './edge.ts'
@@ -62,37 +62,84 @@ function tlsOf(sock: TLSSocket): Parameters<typeof cfFromHeaders>[1] {
   return { version: sock.getProtocol() ?? '', cipher: sock.getCipher()?.name ?? '', clientAuth: tlsClientAuth(peer.raw, why) }
 }
 
-function upstreamHeaders(req: IncomingMessage, bind: ListenAddress, o: ListenOptions): Record<string, string | string[]> {
-  const h: Record<string, string | string[]> = {}
+/** A header line as the listener passes it on: name as received, value. */
+type Line = readonly [string, string]
+
+/**
+ * Why HAProxy's parser would refuse a request the Node parser let through (its 400, connection
+ * closed), or undefined. Two `Host` lines that differ: HAProxy 2.6 answers 400.
+ */
+function refused(req: IncomingMessage): 400 | undefined {
+  let host: string | undefined
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if ((req.rawHeaders[i] as string).toLowerCase() !== 'host') continue
+    const v = (req.rawHeaders[i + 1] as string).trim().toLowerCase()
+    if (host !== undefined && v !== host) return 400
+    host = v
+  }
+  return undefined
+}
+
+/**
+ * The header lines the Worker receives for one request: the client's, less every header the
+ * listener states (whatever the client sent under those names is dropped), then the stated ones
+ * from the socket. Identical `Host` lines are passed as one.
+ */
+function upstreamHeaders(req: IncomingMessage, bind: ListenAddress, o: ListenOptions): Line[] {
+  const h: Line[] = []
+  let host: string | undefined
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string
     const value = req.rawHeaders[i + 1] as string
     const lower = name.toLowerCase()
     if (STATED.has(lower)) continue
     if (o.edge && (EDGE_STATED.has(lower) || lower.startsWith(CF_HEADER_PREFIX))) continue
-    const prev = h[name]
-    h[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    if (lower === 'host') {
+      if (host !== undefined) continue
+      host = value
+    }
+    h.push([name, value])
   }
-  h['cf-connecting-ip'] = peer(req.socket)
+  h.push(['cf-connecting-ip', peer(req.socket)])
   // The client's port (%cp in logs, src_port): Cloudflare does not pass it, the dev listener can.
-  if (req.socket.remotePort !== undefined) h['x-edgeproxy-src-port'] = String(req.socket.remotePort)
-  h['x-edgeproxy-bind'] = `${bind.address || '*'}:${bind.port}`
-  h['x-edgeproxy-dst'] = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
+  if (req.socket.remotePort !== undefined) h.push(['x-edgeproxy-src-port', String(req.socket.remotePort)])
+  h.push(['x-edgeproxy-bind', `${bind.address || '*'}:${bind.port}`])
+  const dst = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
+  h.push(['x-edgeproxy-dst', dst])
   // HTTP/1.0 allows no Host; the Worker needs one to build the URL: the socket's address stands in.
-  if (!Object.keys(h).some((n) => n.toLowerCase() === 'host')) h.host = `${h['x-edgeproxy-dst']}:${bind.port}`
+  if (host === undefined) {
+    host = `${dst}:${bind.port}`
+    h.push(['host', host])
+  }
   if (o.edge) {
     const tls = o.tls ? tlsOf(req.socket as TLSSocket) : undefined
     const cf = cfFromHeaders(req.headers, tls)
-    if (typeof cf.country === 'string') h['cf-ipcountry'] = cf.country
+    if (typeof cf.country === 'string') h.push(['cf-ipcountry', cf.country])
     if (tls) {
-      h[TLS_CLIENT_AUTH_HEADER] = JSON.stringify(tls.clientAuth)
-      const host = Object.entries(h).find(([n]) => n.toLowerCase() === 'host')?.[1]
-      h[URL_HEADER] = `https://${Array.isArray(host) ? host[0] : host}${req.url ?? '/'}`
+      h.push([TLS_CLIENT_AUTH_HEADER, JSON.stringify(tls.clientAuth)])
+      h.push([URL_HEADER, `https://${host}${req.url ?? '/'}`])
     }
-    h[CF_BLOB_HEADER] = JSON.stringify(cf)
+    h.push([CF_BLOB_HEADER, JSON.stringify(cf)])
   }
   return h
 }
+
+/** HAProxy's page for `status` as raw HTTP/1.1 bytes (for a socket the HTTP server no longer owns). */
+function rawPage(status: number): string {
+  const page = errorResponse(status)
+  const head = [`HTTP/1.1 ${page.status} ${page.reason}`, ...page.headers.map(([n, v]) => `${n}: ${v}`)]
+  return `${head.join('\r\n')}\r\n\r\n${page.body}`
+}
+
+/** Answers HAProxy's page for `status` on `res`; a 400 or 408 page closes the connection. */
+function answerPage(res: ServerResponse, status: number): void {
+  const page = errorResponse(status)
+  res.writeHead(page.status, page.reason, page.headers.flat())
+  res.end(page.body)
+}
+
+/** Hop-by-hop response headers that a relayed, then closed, answer does not carry. */
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
 
 /** A listening socket; `close` also ends spliced WebSocket connections, which the server no longer owns. */
 export interface Listener {
@@ -103,14 +150,35 @@ export interface Listener {
 export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
   const tunnels = new Set<Socket>()
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o), setHost: false }, (ures) => {
+    const bad = refused(req)
+    if (bad !== undefined) {
+      req.resume()
+      answerPage(res, bad)
+      return
+    }
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false }, (ures) => {
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
       ures.pipe(res)
+      // The Worker's answer broke off mid-body (its origin reset): the client's connection ends
+      // too, as HAProxy ends it; a truncated body is never left waiting for its end.
+      ures.on('error', () => res.destroy())
+      ures.on('close', () => {
+        if (!ures.complete) res.destroy()
+      })
     })
     up.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      res.writeHead(502, { 'content-type': 'text/plain' })
       res.end('edgeproxy dev: the Worker runtime is not answering\n')
     })
+    // The client went away before its answer was complete: the request to the Worker ends.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy()
+    })
+    req.on('error', () => up.destroy())
     req.pipe(up)
   }
   const server: Server = o.tls
@@ -123,32 +191,70 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       socket.destroy()
       return
     }
-    const page = errorResponse(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400)
-    const head = [`HTTP/1.1 ${page.status} ${page.reason}`, ...page.headers.map(([n, v]) => `${n}: ${v}`)]
-    socket.end(`${head.join('\r\n')}\r\n\r\n${page.body}`)
+    socket.end(rawPage(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400))
   })
-  server.on('upgrade', (req, client, head) => {
-    const upstream = connect(target.port, target.host, () => {
-      const headers = upstreamHeaders(req, bind, o)
-      const lines = [`${req.method} ${req.url} HTTP/1.1`]
-      for (const [n, v] of Object.entries(headers)) for (const x of Array.isArray(v) ? v : [v]) lines.push(`${n}: ${x}`)
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`)
+  // An upgrade request is a request like any other: parsed, its stated headers set from the
+  // socket. Only a 101 from the Worker turns the connection into a tunnel; any other answer is
+  // relayed and the connection closed, so no later bytes on it reach the Worker unparsed.
+  server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    client.on('error', () => client.destroy())
+    const bad = refused(req)
+    if (bad !== undefined) {
+      client.end(rawPage(bad))
+      return
+    }
+    tunnels.add(client)
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent: false })
+    const close = () => {
+      up.destroy()
+      client.destroy()
+      tunnels.delete(client)
+    }
+    client.on('close', close)
+    up.on('upgrade', (ures: IncomingMessage, upstream: Socket, uhead: Buffer) => {
+      tunnels.add(upstream)
+      const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
+      for (let i = 0; i < ures.rawHeaders.length; i += 2) lines.push(`${ures.rawHeaders[i]}: ${ures.rawHeaders[i + 1]}`)
+      client.write(`${lines.join('\r\n')}\r\n\r\n`)
+      if (uhead.length > 0) client.write(uhead)
       if (head.length > 0) upstream.write(head)
       upstream.pipe(client)
       client.pipe(upstream)
+      const end = () => {
+        upstream.destroy()
+        tunnels.delete(upstream)
+        close()
+      }
+      upstream.on('error', end)
+      upstream.on('close', end)
+      client.on('close', end)
     })
-    const close = () => {
-      upstream.destroy()
-      client.destroy()
-      tunnels.delete(upstream)
-      tunnels.delete(client as Socket)
-    }
-    tunnels.add(upstream)
-    tunnels.add(client as Socket)
-    upstream.on('error', close)
-    client.on('error', close)
-    upstream.on('close', close)
-    client.on('close', close)
+    up.on('response', (ures: IncomingMessage) => {
+      const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
+      for (let i = 0; i < ures.rawHeaders.length; i += 2) {
+        const n = ures.rawHeaders[i] as string
+        if (!HOP.has(n.toLowerCase())) lines.push(`${n}: ${ures.rawHeaders[i + 1]}`)
+      }
+      lines.push('connection: close')
+      client.write(`${lines.join('\r\n')}\r\n\r\n`)
+      ures.pipe(client, { end: false })
+      ures.on('end', () => client.end(close))
+      ures.on('error', close)
+      ures.on('close', () => {
+        if (!ures.complete) close()
+      })
+    })
+    up.on('error', () => {
+      if (client.writable) client.end(rawPage(502))
+      else close()
+    })
+    up.end()
+  })
+  // CONNECT cannot reach a Worker (fetch takes no CONNECT): HAProxy's 400 page, the connection
+  // closed, rather than no answer at all.
+  server.on('connect', (_req: IncomingMessage, client: Socket) => {
+    client.on('error', () => client.destroy())
+    client.end(rawPage(400))
   })
   const handle: Listener = {
     close: () =>

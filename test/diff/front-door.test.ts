@@ -1,0 +1,160 @@
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIFF_DEFAULTS, diffEnabled, freePort, type Pair, rawExchange, send, startPair } from './harness.ts'
+
+/*
+ * The dev front door (issue 14) against HAProxy 2.6, over raw sockets: requests that crashed or
+ * fooled `edgeproxy dev`'s listener. A malformed request gets HAProxy's 400 and the process lives
+ * on; the client address the Worker trusts is always the socket's, also after an upgrade the
+ * Worker did not accept; an origin that resets mid-body ends the client's connection.
+ */
+const CONFIG = `${DIFF_DEFAULTS}
+frontend fe
+    bind 127.0.0.1:@PORT@
+    stats enable
+    stats uri /stats
+    stats auth admin:secret
+    stats admin if { src 10.0.0.0/8 }
+    use_backend be_reset if { path_beg /reset }
+    default_backend be
+
+backend be
+    server a 127.0.0.1:@a@
+
+backend be_reset
+    server r 127.0.0.1:@reset@
+`
+
+/**
+ * An origin that answers a 100,000-byte body, sends 1,000 bytes of it, then resets the
+ * connection (RST).
+ */
+async function resettingOrigin(): Promise<{ port: number; server: Server }> {
+  const port = await freePort()
+  const sockets = new Set<Socket>()
+  const server = createServer((sock) => {
+    sockets.add(sock)
+    sock.on('error', () => sock.destroy())
+    sock.on('close', () => sockets.delete(sock))
+    let head = ''
+    sock.on('data', (d: Buffer) => {
+      head += d.toString('latin1')
+      if (!head.includes('\r\n\r\n')) return
+      sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 100000\r\n\r\n${'x'.repeat(1000)}`)
+      setTimeout(() => sock.resetAndDestroy(), 100)
+    })
+  })
+  server.on('close', () => {
+    for (const s of sockets) s.destroy()
+  })
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()))
+  return { port, server }
+}
+
+/**
+ * On one connection: writes `first`, waits until its answer is complete (`idleMs` without data),
+ * then writes `second` and collects what follows until the peer closes or `idleMs` passes again.
+ */
+function twoOnOneConnection(port: number, first: string, second: string, idleMs = 1500): Promise<{ first: string; second: string }> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(first))
+    let a = ''
+    let b = ''
+    let phase: 1 | 2 = 1
+    let timer: NodeJS.Timeout
+    const finish = () => {
+      clearTimeout(timer)
+      sock.destroy()
+      resolve({ first: a, second: b })
+    }
+    const idle = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        if (phase === 2) return finish()
+        phase = 2
+        if (sock.writable) sock.write(second)
+        idle()
+      }, idleMs)
+    }
+    idle()
+    sock.on('data', (d: Buffer) => {
+      if (phase === 1) a += d.toString('latin1')
+      else b += d.toString('latin1')
+      idle()
+    })
+    sock.on('error', finish)
+    sock.on('close', finish)
+  })
+}
+
+describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => {
+  let pair: Pair
+  let reset: { port: number; server: Server }
+
+  beforeAll(async () => {
+    reset = await resettingOrigin()
+    pair = await startPair(CONFIG, {
+      live: ['a'],
+      own: { reset: reset.port },
+    }).catch(async (e: unknown) => {
+      reset.server.close()
+      throw e
+    })
+  }, 90_000)
+
+  afterAll(async () => {
+    await pair?.stop()
+    await new Promise<void>((r) => (reset ? reset.server.close(() => r()) : r()))
+  })
+
+  it('answers two different Host lines with the 400 page, closes, and serves the next connection', async () => {
+    const req = 'GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n'
+    const h = await rawExchange(pair.haproxy.port, req)
+    const e = await rawExchange(pair.edge.port, req)
+    expect(h.status).toBe(400)
+    expect(e.status).toBe(400)
+    expect(e.closed).toBe(true)
+    expect(e.text.slice(e.text.indexOf('\r\n\r\n'))).toBe(h.text.slice(h.text.indexOf('\r\n\r\n')))
+    // The process lives on: the next connection is served by the origin.
+    const next = await send(pair.edge.port, { path: '/after' })
+    expect(next.status).toBe(200)
+    expect(next.headers['x-served-by']).toBe('a')
+  })
+
+  it('never lets a client state its own address, not even after an upgrade the Worker did not accept', async () => {
+    const upgrade = 'GET /x HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n'
+    const body = 's=a&action=maint&b=%233'
+    const auth = Buffer.from('admin:secret').toString('base64')
+    const forged = `POST /stats HTTP/1.1\r\nHost: t.example\r\nAuthorization: Basic ${auth}\r\nCF-Connecting-IP: 10.1.2.3\r\nX-Edgeproxy-Bind: 127.0.0.1:1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+    const h = await twoOnOneConnection(pair.haproxy.port, upgrade, forged)
+    const e = await twoOnOneConnection(pair.edge.port, upgrade, forged)
+    expect(h.second).toMatch(/^HTTP\/1\.1 303 /)
+    expect(h.second).toMatch(/st=DENY/)
+    // edgeproxy closes a connection whose upgrade was not accepted; if it answers, it denies.
+    expect(e.second).not.toMatch(/st=DONE/)
+    if (e.second !== '') expect(e.second).toMatch(/st=DENY/)
+    // On a fresh connection, a forged address is not believed either.
+    const direct = await rawExchange(pair.edge.port, forged)
+    expect(direct.status).toBe(303)
+    expect(direct.text).toMatch(/st=DENY/)
+    // And the server is not in maintenance.
+    const after = await send(pair.edge.port, { path: '/still-up' })
+    expect(after.headers['x-served-by']).toBe('a')
+  })
+
+  it('closes the client connection when the origin resets mid-body', async () => {
+    const req = 'GET /reset HTTP/1.1\r\nHost: t.example\r\n\r\n'
+    // The idle wait (5 s) is longer than either proxy needs: a connection left open fails.
+    const started = Date.now()
+    const h = await rawExchange(pair.haproxy.port, req, 5000)
+    const hMs = Date.now() - started
+    const t = Date.now()
+    const e = await rawExchange(pair.edge.port, req, 5000)
+    const eMs = Date.now() - t
+    expect(h.closed).toBe(true)
+    expect(hMs).toBeLessThan(4000)
+    expect(e.status).toBe(200)
+    expect(e.closed).toBe(true)
+    expect(eMs).toBeLessThan(4000)
+  })
+})
