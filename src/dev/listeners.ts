@@ -65,9 +65,27 @@ function tlsOf(sock: TLSSocket): Parameters<typeof cfFromHeaders>[1] {
 /** A header line as the listener passes it on: name as received, value. */
 type Line = readonly [string, string]
 
+/** A Host value that makes a URL authority: a name or address, an optional port (1-65535). */
+const AUTHORITY = /^(?:[a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i
+
+function validAuthority(host: string): boolean {
+  const m = AUTHORITY.exec(host)
+  if (!m) return false
+  if (m[1] !== undefined && Number(m[1]) > 65535) return false
+  return URL.canParse(`http://${host}/`)
+}
+
+/** An absolute-form request target (`http://host/path`): its authority. */
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i
+
 /**
- * Why HAProxy's parser would refuse a request the Node parser let through (its 400, connection
- * closed), or undefined. Two `Host` lines that differ: HAProxy 2.6 answers 400.
+ * Why a request the Node parser let through is refused with the 400 page (connection closed), or
+ * undefined:
+ * - two `Host` lines that differ, or an absolute-form target whose authority is not the `Host`:
+ *   HAProxy 2.6 answers 400;
+ * - a target that is neither a path nor an absolute URL (`*`), or a `Host` that is no URL
+ *   authority (`a b`, a port above 65535): HAProxy passes them to its rules, but a Worker can only
+ *   be given a request with a URL (Cloudflare's edge refuses them before the Worker).
  */
 function refused(req: IncomingMessage): 400 | undefined {
   let host: string | undefined
@@ -77,6 +95,14 @@ function refused(req: IncomingMessage): 400 | undefined {
     if (host !== undefined && v !== host) return 400
     host = v
   }
+  const target = req.url ?? ''
+  const absolute = ABSOLUTE.exec(target)
+  if (absolute) {
+    const authority = (absolute[1] as string).toLowerCase()
+    if (host !== undefined && authority !== host) return 400
+    if (!validAuthority(authority)) return 400
+  } else if (!target.startsWith('/')) return 400
+  if (host !== undefined && !validAuthority(host)) return 400
   return undefined
 }
 
@@ -134,6 +160,7 @@ function rawPage(status: number): string {
 /** Answers HAProxy's page for `status` on `res`; a 400 or 408 page closes the connection. */
 function answerPage(res: ServerResponse, status: number): void {
   const page = errorResponse(status)
+  res.sendDate = false
   res.writeHead(page.status, page.reason, page.headers.flat())
   res.end(page.body)
 }

@@ -87,6 +87,14 @@ function twoOnOneConnection(port: number, first: string, second: string, idleMs 
   })
 }
 
+/** A raw answer with its head lower-cased and its header lines sorted (case and order are not compared). */
+function norm(text: string): string {
+  const i = text.indexOf('\r\n\r\n')
+  if (i < 0) return text
+  const [status = '', ...lines] = text.slice(0, i).toLowerCase().split('\r\n')
+  return [status, ...lines.sort()].join('\r\n') + text.slice(i)
+}
+
 describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => {
   let pair: Pair
   let reset: { port: number; server: Server }
@@ -119,6 +127,37 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
     const next = await send(pair.edge.port, { path: '/after' })
     expect(next.status).toBe(200)
     expect(next.headers['x-served-by']).toBe('a')
+  })
+
+  it('answers an absolute-form target whose authority is not the Host with the 400 page, as HAProxy', async () => {
+    const req = 'GET http://other.example/ HTTP/1.1\r\nHost: t.example\r\n\r\n'
+    const h = await rawExchange(pair.haproxy.port, req)
+    const e = await rawExchange(pair.edge.port, req)
+    expect(h.status).toBe(400)
+    expect(norm(e.text)).toBe(norm(h.text))
+    expect(e.closed).toBe(true)
+  })
+
+  it('answers what a Worker cannot be given (a * target, CONNECT, a Host that is no authority) with the 400 page, never a stack trace', async () => {
+    const cases = [
+      'GET * HTTP/1.1\r\nHost: t.example\r\n\r\n',
+      'OPTIONS * HTTP/1.1\r\nHost: t.example\r\n\r\n',
+      'CONNECT t.example:443 HTTP/1.1\r\nHost: t.example:443\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a b\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: t.example:99999\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost:\r\n\r\n',
+    ]
+    const page = await rawExchange(pair.haproxy.port, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n')
+    for (const req of cases) {
+      const e = await rawExchange(pair.edge.port, req)
+      expect(norm(e.text), req).toBe(norm(page.text))
+      expect(e.closed).toBe(true)
+    }
+    // A valid host with a port and an IPv6 literal still pass.
+    for (const host of ['t.example:8080', '[::1]:8080']) {
+      const e = await rawExchange(pair.edge.port, `GET /ok HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+      expect(e.status, host).toBe(200)
+    }
   })
 
   it('never lets a client state its own address, not even after an upgrade the Worker did not accept', async () => {
