@@ -17,6 +17,7 @@ import { createServer as httpsCreateServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { errorResponse } from '../engine/errors.ts'
+import type { Timeouts } from '../routemap/schema.ts'
 import { CF_HEADER_PREFIX, cfFromHeaders, tlsClientAuth } from './edge.ts'
 
 export interface ListenAddress {
@@ -44,6 +45,24 @@ export interface ListenOptions {
   readonly edge?: boolean
   /** A TLS listener (PEM): asks for a client certificate, verified against `ca`, never required. */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string }
+  /** The frontend's timeouts (ms): `http-request` and `http-keep-alive` apply to client connections. */
+  readonly timeouts?: Pick<Timeouts, 'client' | 'httpRequest' | 'httpKeepAlive'>
+}
+
+/**
+ * The Node server options that enforce HAProxy's client-side timeouts: a request must be complete
+ * (its head) within `timeout http-request` (else `timeout client`), or it is answered 408 and closed,
+ * also on a connection that sent nothing; an idle connection between requests closes after
+ * `timeout http-keep-alive` (else `timeout http-request`, else `timeout client`). Unset: Node's defaults.
+ */
+function serverTimeouts(t: ListenOptions['timeouts']): { headersTimeout?: number; keepAliveTimeout?: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const request = t?.httpRequest ?? t?.client
+  const keepAlive = t?.httpKeepAlive ?? request
+  // HAProxy has no deadline for a whole request body (only inactivity): none here either.
+  const o: ReturnType<typeof serverTimeouts> = { requestTimeout: 0, connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor((request ?? 4000) / 4))) }
+  if (request !== undefined && request > 0) o.headersTimeout = request
+  if (keepAlive !== undefined && keepAlive > 0) o.keepAliveTimeout = keepAlive
+  return o
 }
 
 function hostOf(a: ListenAddress): string {
@@ -176,7 +195,20 @@ export interface Listener {
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
 export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
   const tunnels = new Set<Socket>()
+  const timeouts = serverTimeouts(o.timeouts)
+  const idle = new WeakMap<Socket, NodeJS.Timeout>()
+  /** Between requests: the connection closes after the keep-alive timeout, unless a byte arrives. */
+  const awaitNext = (sock: Socket) => {
+    const ms = timeouts.keepAliveTimeout
+    if (ms === undefined || sock.destroyed) return
+    const timer = setTimeout(() => sock.destroy(), ms)
+    idle.set(sock, timer)
+    sock.once('data', () => clearTimeout(timer))
+  }
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    clearTimeout(idle.get(req.socket))
+    // Node's own keep-alive timer runs a second late (its buffer): the listener's is exact.
+    res.on('finish', () => awaitNext(req.socket))
     const bad = refused(req)
     if (bad !== undefined) {
       req.resume()
@@ -209,8 +241,8 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     req.pipe(up)
   }
   const server: Server = o.tls
-    ? httpsCreateServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
-    : httpCreateServer(handler)
+    ? httpsCreateServer({ ...timeouts, cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
+    : httpCreateServer(timeouts, handler)
   // A request the HTTP parser rejects never reaches the Worker: answer as HAProxy does (its 400
   // page for a malformed or oversized request, 408 when it did not arrive in time).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {

@@ -18,6 +18,11 @@ frontend fe
     use_backend be_reset if { path_beg /reset }
     default_backend be
 
+frontend fe_timeouts
+    bind 127.0.0.1:@PORT2@
+    timeout http-request 1s
+    default_backend be
+
 backend be
     server a 127.0.0.1:@a@
 
@@ -104,6 +109,7 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
     pair = await startPair(CONFIG, {
       live: ['a'],
       own: { reset: reset.port },
+      extraPorts: ['PORT2'],
     }).catch(async (e: unknown) => {
       reset.server.close()
       throw e
@@ -179,6 +185,30 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
     // And the server is not in maintenance.
     const after = await send(pair.edge.port, { path: '/still-up' })
     expect(after.headers['x-served-by']).toBe('a')
+  })
+
+  it('enforces timeout http-request: a request head not complete in time gets the 408 page, an idle connection closes', async () => {
+    const hp = pair.haproxy.ports.PORT2 as number
+    const ep = pair.edge.ports.PORT2 as number
+    for (const partial of ['', 'GET / HTTP/1.1\r\nHost: t.example\r\n']) {
+      // The idle wait (4 s) is longer than the timeout (1 s): a client held longer fails.
+      const h = await rawExchange(hp, partial, 4000)
+      const e = await rawExchange(ep, partial, 4000)
+      expect(h.status).toBe(408)
+      expect(h.closed).toBe(true)
+      expect(norm(e.text), JSON.stringify(partial)).toBe(norm(h.text))
+      expect(e.closed).toBe(true)
+    }
+    // After an answer, the connection waits for the next request as long (no keep-alive timeout
+    // set: http-request's applies), then closes without a word.
+    const req = 'GET /ka HTTP/1.1\r\nHost: t.example\r\n\r\n'
+    for (const port of [hp, ep]) {
+      const started = Date.now()
+      const r = await rawExchange(port, req, 4000)
+      expect(r.status).toBe(200)
+      expect(r.closed).toBe(true)
+      expect(Date.now() - started).toBeLessThan(2500)
+    }
   })
 
   it('closes the client connection when the origin resets mid-body', async () => {
