@@ -257,7 +257,8 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
   // relayed and the connection closed, so no later bytes on it reach the Worker unparsed.
   server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
     client.on('error', () => client.destroy())
-    const bad = refused(req)
+    // A chunked body on an upgrade request cannot be told from the tunnel's bytes here: refused.
+    const bad = refused(req) ?? (req.headers['transfer-encoding'] !== undefined ? 400 : undefined)
     if (bad !== undefined) {
       client.end(rawPage(bad))
       return
@@ -270,13 +271,30 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       tunnels.delete(client)
     }
     client.on('close', close)
+    // The request's body (Content-Length bytes) goes to the Worker as the request's; what follows
+    // it is kept for the tunnel, should the Worker answer 101.
+    let need = Number(req.headers['content-length'] ?? 0)
+    let early = head
+    const onData = (d: Buffer) => {
+      const part = d.subarray(0, need)
+      need -= part.length
+      if (part.length > 0) up.write(part)
+      if (need === 0) up.end()
+      early = Buffer.concat([early, d.subarray(part.length)])
+    }
+    if (need > 0) {
+      early = Buffer.alloc(0)
+      onData(head)
+      if (need > 0) client.on('data', onData)
+    } else up.end()
     up.on('upgrade', (ures: IncomingMessage, upstream: Socket, uhead: Buffer) => {
+      client.off('data', onData)
       tunnels.add(upstream)
       const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
       for (let i = 0; i < ures.rawHeaders.length; i += 2) lines.push(`${ures.rawHeaders[i]}: ${ures.rawHeaders[i + 1]}`)
       client.write(`${lines.join('\r\n')}\r\n\r\n`)
       if (uhead.length > 0) client.write(uhead)
-      if (head.length > 0) upstream.write(head)
+      if (early.length > 0) upstream.write(early)
       upstream.pipe(client)
       client.pipe(upstream)
       const end = () => {
@@ -307,7 +325,6 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       if (client.writable) client.end(rawPage(502))
       else close()
     })
-    up.end()
   })
   // CONNECT cannot reach a Worker (fetch takes no CONNECT): HAProxy's 400 page, the connection
   // closed, rather than no answer at all.

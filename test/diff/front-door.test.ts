@@ -211,6 +211,16 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
     }
   })
 
+  it('passes the body of an upgrade request the Worker does not accept to the origin', async () => {
+    const req = 'POST /body HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nhello'
+    const h = await rawExchange(pair.haproxy.port, req)
+    const e = await rawExchange(pair.edge.port, req)
+    expect(h.status).toBe(200)
+    expect(e.status).toBe(200)
+    const seen = JSON.parse(e.text.slice(e.text.indexOf('\r\n\r\n') + 4)) as { bodyBytes: number }
+    expect(seen.bodyBytes).toBe(5)
+  })
+
   it('closes the client connection when the origin resets mid-body', async () => {
     const req = 'GET /reset HTTP/1.1\r\nHost: t.example\r\n\r\n'
     // The idle wait (5 s) is longer than either proxy needs: a connection left open fails.
