@@ -188,7 +188,7 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
           if (seen.has(key)) continue
           seen.add(key)
           const tls = b.ssl ? edge.tls : undefined
-          listeners.push(await listen(addr, target, { ...(edge.rules ? { edge: true } : {}), ...(tls ? { tls } : {}) }))
+          listeners.push(await listen(addr, target, { ...(edge.rules ? { edge: true } : {}), ...(tls ? { tls } : {}), timeouts: fe.timeouts }))
           io.out(`frontend '${fe.name}' on http${tls ? 's' : ''}://${b.address === '' || b.address === '*' ? '*' : b.address}:${port}`)
           // At the edge a request reaches the Worker on a proxy port of a routed hostname only.
           if (edge.rules && !isProxyPort(port) && (fe.edgeHosts ?? []).length === 0) {

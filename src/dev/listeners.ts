@@ -4,7 +4,7 @@
  * open them. Each passes requests to the Worker in workerd, stating the real client address
  * (`CF-Connecting-IP`, as Cloudflare's edge does) and which bind received it
  * (`x-edgeproxy-bind`, trusted only under dev). Bodies stream both ways; WebSocket upgrades are
- * spliced as raw sockets.
+ * spliced as raw sockets once the Worker answered 101.
  *
  * Under `--edge` (src/dev/edge.ts) a listener also states what Cloudflare's edge would put in
  * `request.cf` (Miniflare's `MF-CF-Blob` header, replacing its made-up defaults): the
@@ -14,9 +14,10 @@
  */
 import { type IncomingMessage, createServer as httpCreateServer, request as httpRequest, type Server, type ServerResponse } from 'node:http'
 import { createServer as httpsCreateServer } from 'node:https'
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { errorResponse } from '../engine/errors.ts'
+import type { Timeouts } from '../routemap/schema.ts'
 import { CF_HEADER_PREFIX, cfFromHeaders, tlsClientAuth } from './edge.ts'
 
 export interface ListenAddress {
@@ -44,6 +45,24 @@ export interface ListenOptions {
   readonly edge?: boolean
   /** A TLS listener (PEM): asks for a client certificate, verified against `ca`, never required. */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string }
+  /** The frontend's timeouts (ms): `http-request` and `http-keep-alive` apply to client connections. */
+  readonly timeouts?: Pick<Timeouts, 'client' | 'httpRequest' | 'httpKeepAlive'>
+}
+
+/**
+ * The Node server options that enforce HAProxy's client-side timeouts: a request must be complete
+ * (its head) within `timeout http-request` (else `timeout client`), or it is answered 408 and closed,
+ * also on a connection that sent nothing; an idle connection between requests closes after
+ * `timeout http-keep-alive` (else `timeout http-request`, else `timeout client`). Unset: Node's defaults.
+ */
+function serverTimeouts(t: ListenOptions['timeouts']): { headersTimeout?: number; keepAliveTimeout?: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const request = t?.httpRequest ?? t?.client
+  const keepAlive = t?.httpKeepAlive ?? request
+  // HAProxy has no deadline for a whole request body (only inactivity): none here either.
+  const o: ReturnType<typeof serverTimeouts> = { requestTimeout: 0, connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor((request ?? 4000) / 4))) }
+  if (request !== undefined && request > 0) o.headersTimeout = request
+  if (keepAlive !== undefined && keepAlive > 0) o.keepAliveTimeout = keepAlive
+  return o
 }
 
 function hostOf(a: ListenAddress): string {
@@ -62,37 +81,111 @@ function tlsOf(sock: TLSSocket): Parameters<typeof cfFromHeaders>[1] {
   return { version: sock.getProtocol() ?? '', cipher: sock.getCipher()?.name ?? '', clientAuth: tlsClientAuth(peer.raw, why) }
 }
 
-function upstreamHeaders(req: IncomingMessage, bind: ListenAddress, o: ListenOptions): Record<string, string | string[]> {
-  const h: Record<string, string | string[]> = {}
+/** A header line as the listener passes it on: name as received, value. */
+type Line = readonly [string, string]
+
+/** A Host value that makes a URL authority: a name or address, an optional port (1-65535). */
+const AUTHORITY = /^(?:[a-z0-9._~!$&'()*+,;=%-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i
+
+function validAuthority(host: string): boolean {
+  const m = AUTHORITY.exec(host)
+  if (!m) return false
+  if (m[1] !== undefined && Number(m[1]) > 65535) return false
+  return URL.canParse(`http://${host}/`)
+}
+
+/** An absolute-form request target (`http://host/path`): its authority. */
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i
+
+/**
+ * Why a request the Node parser let through is refused with the 400 page (connection closed), or
+ * undefined:
+ * - two `Host` lines that differ, or an absolute-form target whose authority is not the `Host`:
+ *   HAProxy 2.6 answers 400;
+ * - a target that is neither a path nor an absolute URL (`*`), or a `Host` that is no URL
+ *   authority (`a b`, a port above 65535): HAProxy passes them to its rules, but a Worker can only
+ *   be given a request with a URL (Cloudflare's edge refuses them before the Worker).
+ */
+function refused(req: IncomingMessage): 400 | undefined {
+  let host: string | undefined
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if ((req.rawHeaders[i] as string).toLowerCase() !== 'host') continue
+    const v = (req.rawHeaders[i + 1] as string).trim().toLowerCase()
+    if (host !== undefined && v !== host) return 400
+    host = v
+  }
+  const target = req.url ?? ''
+  const absolute = ABSOLUTE.exec(target)
+  if (absolute) {
+    const authority = (absolute[1] as string).toLowerCase()
+    if (host !== undefined && authority !== host) return 400
+    if (!validAuthority(authority)) return 400
+  } else if (!target.startsWith('/')) return 400
+  if (host !== undefined && !validAuthority(host)) return 400
+  return undefined
+}
+
+/**
+ * The header lines the Worker receives for one request: the client's, less every header the
+ * listener states (whatever the client sent under those names is dropped), then the stated ones
+ * from the socket. Identical `Host` lines are passed as one.
+ */
+function upstreamHeaders(req: IncomingMessage, bind: ListenAddress, o: ListenOptions): Line[] {
+  const h: Line[] = []
+  let host: string | undefined
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string
     const value = req.rawHeaders[i + 1] as string
     const lower = name.toLowerCase()
     if (STATED.has(lower)) continue
     if (o.edge && (EDGE_STATED.has(lower) || lower.startsWith(CF_HEADER_PREFIX))) continue
-    const prev = h[name]
-    h[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    if (lower === 'host') {
+      if (host !== undefined) continue
+      host = value
+    }
+    h.push([name, value])
   }
-  h['cf-connecting-ip'] = peer(req.socket)
+  h.push(['cf-connecting-ip', peer(req.socket)])
   // The client's port (%cp in logs, src_port): Cloudflare does not pass it, the dev listener can.
-  if (req.socket.remotePort !== undefined) h['x-edgeproxy-src-port'] = String(req.socket.remotePort)
-  h['x-edgeproxy-bind'] = `${bind.address || '*'}:${bind.port}`
-  h['x-edgeproxy-dst'] = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
+  if (req.socket.remotePort !== undefined) h.push(['x-edgeproxy-src-port', String(req.socket.remotePort)])
+  h.push(['x-edgeproxy-bind', `${bind.address || '*'}:${bind.port}`])
+  const dst = (req.socket.localAddress ?? hostOf(bind)).replace(/^::ffff:/, '')
+  h.push(['x-edgeproxy-dst', dst])
   // HTTP/1.0 allows no Host; the Worker needs one to build the URL: the socket's address stands in.
-  if (!Object.keys(h).some((n) => n.toLowerCase() === 'host')) h.host = `${h['x-edgeproxy-dst']}:${bind.port}`
+  if (host === undefined) {
+    host = `${dst}:${bind.port}`
+    h.push(['host', host])
+  }
   if (o.edge) {
     const tls = o.tls ? tlsOf(req.socket as TLSSocket) : undefined
     const cf = cfFromHeaders(req.headers, tls)
-    if (typeof cf.country === 'string') h['cf-ipcountry'] = cf.country
+    if (typeof cf.country === 'string') h.push(['cf-ipcountry', cf.country])
     if (tls) {
-      h[TLS_CLIENT_AUTH_HEADER] = JSON.stringify(tls.clientAuth)
-      const host = Object.entries(h).find(([n]) => n.toLowerCase() === 'host')?.[1]
-      h[URL_HEADER] = `https://${Array.isArray(host) ? host[0] : host}${req.url ?? '/'}`
+      h.push([TLS_CLIENT_AUTH_HEADER, JSON.stringify(tls.clientAuth)])
+      h.push([URL_HEADER, `https://${host}${req.url ?? '/'}`])
     }
-    h[CF_BLOB_HEADER] = JSON.stringify(cf)
+    h.push([CF_BLOB_HEADER, JSON.stringify(cf)])
   }
   return h
 }
+
+/** HAProxy's page for `status` as raw HTTP/1.1 bytes (for a socket the HTTP server no longer owns). */
+function rawPage(status: number): string {
+  const page = errorResponse(status)
+  const head = [`HTTP/1.1 ${page.status} ${page.reason}`, ...page.headers.map(([n, v]) => `${n}: ${v}`)]
+  return `${head.join('\r\n')}\r\n\r\n${page.body}`
+}
+
+/** Answers HAProxy's page for `status` on `res`; a 400 or 408 page closes the connection. */
+function answerPage(res: ServerResponse, status: number): void {
+  const page = errorResponse(status)
+  res.sendDate = false
+  res.writeHead(page.status, page.reason, page.headers.flat())
+  res.end(page.body)
+}
+
+/** Hop-by-hop response headers that a relayed, then closed, answer does not carry. */
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
 
 /** A listening socket; `close` also ends spliced WebSocket connections, which the server no longer owns. */
 export interface Listener {
@@ -102,20 +195,54 @@ export interface Listener {
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
 export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
   const tunnels = new Set<Socket>()
+  const timeouts = serverTimeouts(o.timeouts)
+  const idle = new WeakMap<Socket, NodeJS.Timeout>()
+  /** Between requests: the connection closes after the keep-alive timeout, unless a byte arrives. */
+  const awaitNext = (sock: Socket) => {
+    const ms = timeouts.keepAliveTimeout
+    if (ms === undefined || sock.destroyed) return
+    const timer = setTimeout(() => sock.destroy(), ms)
+    idle.set(sock, timer)
+    sock.once('data', () => clearTimeout(timer))
+  }
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o), setHost: false }, (ures) => {
+    clearTimeout(idle.get(req.socket))
+    // Node's own keep-alive timer runs a second late (its buffer): the listener's is exact.
+    res.on('finish', () => awaitNext(req.socket))
+    const bad = refused(req)
+    if (bad !== undefined) {
+      req.resume()
+      answerPage(res, bad)
+      return
+    }
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false }, (ures) => {
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
       ures.pipe(res)
+      // The Worker's answer broke off mid-body (its origin reset): the client's connection ends
+      // too, as HAProxy ends it; a truncated body is never left waiting for its end.
+      ures.on('error', () => res.destroy())
+      ures.on('close', () => {
+        if (!ures.complete) res.destroy()
+      })
     })
     up.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      res.writeHead(502, { 'content-type': 'text/plain' })
       res.end('edgeproxy dev: the Worker runtime is not answering\n')
     })
+    // The client went away before its answer was complete: the request to the Worker ends.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy()
+    })
+    req.on('error', () => up.destroy())
     req.pipe(up)
   }
   const server: Server = o.tls
-    ? httpsCreateServer({ cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
-    : httpCreateServer(handler)
+    ? httpsCreateServer({ ...timeouts, cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
+    : httpCreateServer(timeouts, handler)
   // A request the HTTP parser rejects never reaches the Worker: answer as HAProxy does (its 400
   // page for a malformed or oversized request, 408 when it did not arrive in time).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -123,32 +250,87 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       socket.destroy()
       return
     }
-    const page = errorResponse(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400)
-    const head = [`HTTP/1.1 ${page.status} ${page.reason}`, ...page.headers.map(([n, v]) => `${n}: ${v}`)]
-    socket.end(`${head.join('\r\n')}\r\n\r\n${page.body}`)
+    socket.end(rawPage(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400))
   })
-  server.on('upgrade', (req, client, head) => {
-    const upstream = connect(target.port, target.host, () => {
-      const headers = upstreamHeaders(req, bind, o)
-      const lines = [`${req.method} ${req.url} HTTP/1.1`]
-      for (const [n, v] of Object.entries(headers)) for (const x of Array.isArray(v) ? v : [v]) lines.push(`${n}: ${x}`)
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`)
-      if (head.length > 0) upstream.write(head)
+  // An upgrade request is a request like any other: parsed, its stated headers set from the
+  // socket. Only a 101 from the Worker turns the connection into a tunnel; any other answer is
+  // relayed and the connection closed, so no later bytes on it reach the Worker unparsed.
+  server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    client.on('error', () => client.destroy())
+    // A chunked body on an upgrade request cannot be told from the tunnel's bytes here: refused.
+    const bad = refused(req) ?? (req.headers['transfer-encoding'] !== undefined ? 400 : undefined)
+    if (bad !== undefined) {
+      client.end(rawPage(bad))
+      return
+    }
+    tunnels.add(client)
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent: false })
+    const close = () => {
+      up.destroy()
+      client.destroy()
+      tunnels.delete(client)
+    }
+    client.on('close', close)
+    // The request's body (Content-Length bytes) goes to the Worker as the request's; what follows
+    // it is kept for the tunnel, should the Worker answer 101.
+    let need = Number(req.headers['content-length'] ?? 0)
+    let early = head
+    const onData = (d: Buffer) => {
+      const part = d.subarray(0, need)
+      need -= part.length
+      if (part.length > 0) up.write(part)
+      if (need === 0) up.end()
+      early = Buffer.concat([early, d.subarray(part.length)])
+    }
+    if (need > 0) {
+      early = Buffer.alloc(0)
+      onData(head)
+      if (need > 0) client.on('data', onData)
+    } else up.end()
+    up.on('upgrade', (ures: IncomingMessage, upstream: Socket, uhead: Buffer) => {
+      client.off('data', onData)
+      tunnels.add(upstream)
+      const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
+      for (let i = 0; i < ures.rawHeaders.length; i += 2) lines.push(`${ures.rawHeaders[i]}: ${ures.rawHeaders[i + 1]}`)
+      client.write(`${lines.join('\r\n')}\r\n\r\n`)
+      if (uhead.length > 0) client.write(uhead)
+      if (early.length > 0) upstream.write(early)
       upstream.pipe(client)
       client.pipe(upstream)
+      const end = () => {
+        upstream.destroy()
+        tunnels.delete(upstream)
+        close()
+      }
+      upstream.on('error', end)
+      upstream.on('close', end)
+      client.on('close', end)
     })
-    const close = () => {
-      upstream.destroy()
-      client.destroy()
-      tunnels.delete(upstream)
-      tunnels.delete(client as Socket)
-    }
-    tunnels.add(upstream)
-    tunnels.add(client as Socket)
-    upstream.on('error', close)
-    client.on('error', close)
-    upstream.on('close', close)
-    client.on('close', close)
+    up.on('response', (ures: IncomingMessage) => {
+      const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
+      for (let i = 0; i < ures.rawHeaders.length; i += 2) {
+        const n = ures.rawHeaders[i] as string
+        if (!HOP.has(n.toLowerCase())) lines.push(`${n}: ${ures.rawHeaders[i + 1]}`)
+      }
+      lines.push('connection: close')
+      client.write(`${lines.join('\r\n')}\r\n\r\n`)
+      ures.pipe(client, { end: false })
+      ures.on('end', () => client.end(close))
+      ures.on('error', close)
+      ures.on('close', () => {
+        if (!ures.complete) close()
+      })
+    })
+    up.on('error', () => {
+      if (client.writable) client.end(rawPage(502))
+      else close()
+    })
+  })
+  // CONNECT cannot reach a Worker (fetch takes no CONNECT): HAProxy's 400 page, the connection
+  // closed, rather than no answer at all.
+  server.on('connect', (_req: IncomingMessage, client: Socket) => {
+    client.on('error', () => client.destroy())
+    client.end(rawPage(400))
   })
   const handle: Listener = {
     close: () =>

@@ -6,9 +6,11 @@
 import { configureHealthMonitors } from '../../durable-objects/health-monitor.ts'
 import { hubStub } from '../../durable-objects/runtime-state.ts'
 import { runCommands } from '../api/run.ts'
+import { errorResponse } from '../engine/errors.ts'
 import { API_PATH, serveApi } from '../ops/api-http.ts'
 import { HEALTH_RENEW_MS } from '../ops/plane.ts'
 import { type HandlerDeps, handle } from '../proxy/handler.ts'
+import { toResponse } from '../proxy/request.ts'
 import { engineFor } from './engine-cache.ts'
 import type { Env } from './env.ts'
 import { type Built, type Isolate, init } from './isolate.ts'
@@ -37,8 +39,17 @@ function locationOf(request: Request): string {
   return typeof colo === 'string' && colo !== '' ? colo : 'local'
 }
 
+/**
+ * The Worker's fetch: whatever throws on the way (a bug, a binding that failed) answers HAProxy's
+ * 500 page, without a detail of the error; the error itself goes to the Worker's log.
+ */
 export async function onFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-  return serveRequest(init(env, locationOf(request)), request, env, ctx)
+  try {
+    return await serveRequest(init(env, locationOf(request)), request, env, ctx)
+  } catch (e) {
+    console.error(`edgeproxy: request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+    return toResponse(errorResponse(500), request.method)
+  }
 }
 
 /**

@@ -644,6 +644,8 @@ export interface PairOptions {
   readonly live: readonly string[]
   /** Origin names whose port refuses connections. */
   readonly dead?: readonly string[]
+  /** Origins the test runs itself: name → the port it listens on. */
+  readonly own?: Readonly<Record<string, number>>
   readonly files?: Files
   /** Extra bind placeholders besides `@PORT@` (e.g. `PORT2` for `@PORT2@`). */
   readonly extraPorts?: readonly string[]
@@ -655,6 +657,7 @@ export interface PairOptions {
 export async function startPair(config: string, o: PairOptions): Promise<Pair> {
   const origins = await new Origins().start(o.live)
   for (const d of o.dead ?? []) await origins.reserve(d)
+  for (const [name, port] of Object.entries(o.own ?? {})) origins.ports.set(name, port)
   const started = await Promise.allSettled([startHaproxy(config, origins, o.files, o.extraPorts), startEdgeproxy(config, origins, o.files, o.extraPorts, o.devArgs)])
   const [h, e] = started
   if (h?.status !== 'fulfilled' || e?.status !== 'fulfilled') {
