@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CompileResult, compileConfig } from '../../src/config/compile.ts'
+import type { RouteMap } from '../../src/routemap/schema.ts'
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
@@ -24,6 +25,13 @@ export function compile(text: string, opts: { files?: Record<string, string>; en
     readFile: (p) => opts.files?.[p],
     env: (n) => opts.env?.[n],
   })
+}
+
+/** The RouteMap of a config that must compile; throws with its error diagnostics otherwise. */
+export function routeMapOf(text: string, opts: Parameters<typeof compile>[1] = {}): RouteMap {
+  const r = compile(text, opts)
+  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
+  return r.routeMap
 }
 
 export interface DiagView {

@@ -14,15 +14,9 @@ import { versionKey } from '../../../src/routemap/kv.ts'
 import { PACKAGE_ROOT, wranglerConfig } from '../../../src/cli/wrangler-kv.ts'
 import { compileConfig } from '../../../src/config/compile.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
-import { cfg, compile } from '../../helpers/cfg.ts'
+import { cfg, compile, routeMapOf } from '../../helpers/cfg.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..', '..')
-
-function routeMapOf(text: string): RouteMap {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
-  return r.routeMap
-}
 
 const PRIVATE = cfg`
   defaults

@@ -4,7 +4,7 @@ import { HTTPSLOG_EDGE_FORMAT } from '../../../src/config/keywords/log-options.t
 import { createEngine } from '../../../src/engine/index.ts'
 import { compileLogLine } from '../../../src/log/httplog.ts'
 import { defaultRegistry } from '../../../src/sample/index.ts'
-import { compile, diags, errorsOf, httpConfig, warningsOf } from '../../helpers/cfg.ts'
+import { compile, diags, errorsOf, httpConfig, warningsOf, routeMapOf as routeMap } from '../../helpers/cfg.ts'
 import { logFormat } from '../../helpers/log-format.ts'
 
 /*
@@ -12,12 +12,6 @@ import { logFormat } from '../../helpers/log-format.ts'
  * a warning (with its wording), what it refuses is an error, each with its code and position.
  * Line 8, column 3 is the first frontend line of httpConfig().
  */
-
-function routeMap(text: string) {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(JSON.stringify(diags(r).filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 /** The condition of the first http-request rule of frontend 'fe'. */
 function firstCond(line: string) {

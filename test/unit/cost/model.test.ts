@@ -27,18 +27,11 @@ import { SNAPSHOT_MAX_AGE_MS as SNAPSHOT_CODE } from '../../../src/health/snapsh
 import * as plane from '../../../src/ops/plane.ts'
 import * as model from '../../../src/cost/model.ts'
 import { DEFAULT_POLL_MS } from '../../../src/routemap/live.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
-import { cfg, compile } from '../../helpers/cfg.ts'
+import { cfg, routeMapOf } from '../../helpers/cfg.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..', '..')
 const SEED_FILE = join(ROOT, 'examples', 'haproxy.cfg')
 const DAY = 86_400
-
-function routeMapOf(text: string): RouteMap {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics))
-  return r.routeMap
-}
 
 const SEED = readFileSync(SEED_FILE, 'utf8')
 

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine, type Decision, type Engine } from '../../../src/engine/index.ts'
 import { RequestState } from '../../../src/engine/request-state.ts'
 import { ALL_UP, ServerSelector } from '../../../src/engine/server-select.ts'
 import { NO_TRACE } from '../../../src/engine/trace.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
 import { FLUSH_LONG_MS, FLUSH_SHORT_MS } from '../../../src/state/stick-replica.ts'
 import { shardOf } from '../../../src/state/stick-shard.ts'
 import { FakeDOs } from '../../helpers/stick-fakes.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /** A flush timer that never fires: the tests flush by batch size or explicitly. */
 const NEVER = (): Promise<void> => new Promise<void>(() => {})
 const CLOCK0 = 1_795_609_869_760
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const cfg = (consistency: 'exact' | 'fast', limit = 20): string => `
 defaults

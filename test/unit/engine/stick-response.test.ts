@@ -1,24 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine, type Engine } from '../../../src/engine/index.ts'
 import { createMemoryStickStore, type StickStore } from '../../../src/engine/stick.ts'
 import { handle } from '../../../src/proxy/handler.ts'
 import type { Upstream } from '../../../src/proxy/forward.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { type RemoteStickOptions, remoteStickStore } from '../../../src/state/remote-stick.ts'
 import { FakeDOs } from '../../helpers/stick-fakes.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /**
  * Stick-table data types that need the response or the end of the request (http_err_*, http_fail_*,
  * conn_cur, bytes_in_*, bytes_out_*), through the Worker's request path (handle) on the in-memory
  * store and on faked StickTable objects.
  */
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const T0 = 1_795_609_869_760
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkTimeouts, healthPlans } from '../../../src/health/plan.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
-import { cfg, compile, fixture } from '../../helpers/cfg.ts'
-
-function routeMap(text: string): RouteMap {
-  const r = compile(text)
-  if (!r.routeMap) throw new Error(r.diagnostics.map((d) => d.message).join('; '))
-  return r.routeMap
-}
+import { cfg, fixture, routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 describe('check plans from the seed health config (test/fixtures/seed/03-health.cfg)', () => {
   const map = routeMap(fixture('seed/03-health.cfg'))

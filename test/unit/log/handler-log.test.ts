@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
 import type { AccessLogEntry } from '../../../src/log/entry.ts'
 import { logSink } from '../../../src/log/sink.ts'
 import { Accounting } from '../../../src/ops/accounting.ts'
 import type { Upstream } from '../../../src/proxy/forward.ts'
 import { type HandlerDeps, handle } from '../../../src/proxy/handler.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /** Every path of the Worker's handler ends in exactly one access-log entry with HAProxy's fields. */
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const CFG = `
 global

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
 import { logSink } from '../../../src/log/sink.ts'
 import { handle } from '../../../src/proxy/handler.ts'
 import { toEngineRequest } from '../../../src/proxy/request.ts'
 import type { RouteMap } from '../../../src/routemap/schema.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /** Which frontends log, in which format, and how lines are written under dev and at the edge. */
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const cfg = (global: string, fe: string) => `
 global

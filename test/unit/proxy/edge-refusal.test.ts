@@ -1,25 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine } from '../../../src/engine/index.ts'
 import type { PassiveOutcome } from '../../../src/health/observe.ts'
 import { logSink } from '../../../src/log/sink.ts'
 import { Accounting } from '../../../src/ops/accounting.ts'
 import type { Upstream } from '../../../src/proxy/forward.ts'
 import { type HandlerDeps, handle } from '../../../src/proxy/handler.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { egressFor } from '../../../src/worker/egress.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /**
  * Cloudflare's own answer to a subrequest it refuses (error 1003 for an IP literal) is a connection
  * failure, never the server's answer; and the Worker sends each server to the VPC network binding
  * or the global fetch() by its address. Fakes only: no packet is sent.
  */
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const CFG = `
 global

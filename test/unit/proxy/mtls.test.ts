@@ -7,18 +7,12 @@ import { logSink } from '../../../src/log/sink.ts'
 import { Accounting } from '../../../src/ops/accounting.ts'
 import { type HandlerDeps, handle } from '../../../src/proxy/handler.ts'
 import { DEV_BIND_HEADER, DEV_TLS_CLIENT_AUTH_HEADER } from '../../../src/proxy/request.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 /**
  * `bind … ssl ca-file … verify required|optional` enforced from request.cf.tlsClientAuth (or the
  * JSON `edgeproxy dev --edge` passes): a refused request runs no rule and reaches no server.
  */
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 't.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 const CFG = `
 global

@@ -10,13 +10,12 @@
  * the same requests through one in-memory table. Figures: docs/stick-tables.md.
  */
 import { describe, expect, it } from 'vitest'
-import { compileConfig } from '../../../src/config/compile.ts'
 import { createEngine, type Engine } from '../../../src/engine/index.ts'
-import type { RouteMap } from '../../../src/routemap/schema.ts'
 import { type RemoteStickFactory, remoteStickStore } from '../../../src/state/remote-stick.ts'
 import { FLUSH_LONG_MS, FLUSH_SHORT_MS, HOME_SYNC_MS } from '../../../src/state/stick-replica.ts'
 import { prng } from '../../conformance/balancer.suite.ts'
 import { FakeDOs } from '../../helpers/stick-fakes.ts'
+import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
 const LIMIT = 200
 const SEED = `
@@ -39,12 +38,6 @@ const T0 = 1_795_609_869_760
 const LOCAL_RTT_MS = 10
 /** Round trip replica → home shard, across the world (ms). */
 const HOME_RTT_MS = 150
-
-function routeMap(text: string): RouteMap {
-  const r = compileConfig([{ name: 'seed.cfg', text }])
-  if (!r.routeMap) throw new Error(JSON.stringify(r.diagnostics.filter((d) => d.severity === 'error')))
-  return r.routeMap
-}
 
 /** A virtual clock: sleepers wake in time order as the driver advances it. */
 class VirtualClock {
