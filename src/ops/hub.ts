@@ -20,6 +20,7 @@ import type { LivePointer } from '../routemap/kv.ts'
 import { type AggregateState, StatsAggregate } from './aggregate.ts'
 import { COUNTERS_PERSIST_MS, HEALTH_RENEW_MS, type PatternEntries, type PlaneState, POINTER_POLL_MS, pointerId, RELAY_LEASE_MS, type RelayAnswer, type RelaySync, type RuntimeView } from './plane.ts'
 import type { AdminPatch, AdminServer, AggregatedCounters, ObjectKey } from './types.ts'
+import { Background } from './background.ts'
 
 /** Synchronous key/value storage of the hub (SQLite in the Durable Object). */
 export interface PlaneStore {
@@ -79,6 +80,7 @@ function latest(_plan: HealthPlan | undefined, bySource: Readonly<Record<string,
 }
 
 export class HubCore {
+  readonly #bg: Background
   readonly #d: HubDeps
   #seq = 0
   #version = 0
@@ -103,13 +105,11 @@ export class HubCore {
   readonly #configured = new Map<string, number>()
   /** Maps whose plans were replaced by another's, and when. */
   readonly #replaced = new Map<string, number>()
-  readonly #background = new Set<Promise<unknown>>()
   #state: PlaneState | undefined
-  /** Calls answered, by method (tests and the simulation). */
-  readonly calls: Record<string, number> = {}
 
   constructor(d: HubDeps) {
     this.#d = d
+    this.#bg = new Background('hub', d.log)
     const counters: Record<string, AggregateState['counters'][string]> = {}
     for (const [key, v] of d.store.entries()) {
       if (key === 'meta:version') this.#version = v as number
@@ -134,18 +134,14 @@ export class HubCore {
     }
   }
 
-  #count(method: string): void {
-    this.calls[method] = (this.calls[method] ?? 0) + 1
+  /** Background work (pushes, reads, syncs) finished. */
+  idle(): Promise<void> {
+    return this.#bg.idle()
   }
 
-  #later(p: Promise<unknown>): void {
-    const q = p.catch((e) => this.#d.log?.(`[hub] ${String(e)}`)).finally(() => this.#background.delete(q))
-    this.#background.add(q)
-  }
-
-  /** Background work (pushes, pointer reads, monitor pulls) finished. */
-  async idle(): Promise<void> {
-    while (this.#background.size > 0) await Promise.all([...this.#background])
+  /** Calls answered, by method (tests and the simulation). */
+  get calls(): Readonly<Record<string, number>> {
+    return this.#bg.calls
   }
 
   get view(): RuntimeView {
@@ -170,7 +166,7 @@ export class HubCore {
     const now = this.#d.now()
     for (const [relay, seen] of this.#relays) {
       if (now - seen > RELAY_LEASE_MS) this.#relays.delete(relay)
-      else this.#later(this.#d.push(relay, state, text))
+      else this.#bg.later(this.#d.push(relay, state, text))
     }
   }
 
@@ -181,13 +177,13 @@ export class HubCore {
 
   /** A relay's periodic call: its isolates' counters up, the state down when its seq is old. */
   async relaySync(req: RelaySync): Promise<RelayAnswer> {
-    this.#count('relaySync')
+    this.#bg.count('relaySync')
     const now = this.#d.now()
     this.#relays.set(req.relay, now)
     if (req.report) for (const k of this.#stats.merge(req.report, now)) this.#dirtyCounters.add(k)
     if (this.#dirtyCounters.size > 0 && now - this.#countersSavedAt >= COUNTERS_PERSIST_MS) this.#saveCounters(now)
-    if (req.plans?.length) this.#later(this.#ensureHealth(req.plans))
-    if (this.#d.readPointer && now - this.#pointerReadAt >= (this.#d.pointerPollMs ?? POINTER_POLL_MS)) this.#later(this.pollPointer())
+    if (req.plans?.length) this.#bg.later(this.#ensureHealth(req.plans))
+    if (this.#d.readPointer && now - this.#pointerReadAt >= (this.#d.pointerPollMs ?? POINTER_POLL_MS)) this.#bg.later(this.pollPointer())
     const text = this.#text && req.routeMap !== undefined && req.routeMap !== this.#text.id ? this.#text.text : undefined
     return { seq: this.#seq, ...(req.seq !== this.#seq ? { state: this.state() } : {}), ...(text !== undefined ? { routeMapText: text } : {}) }
   }
@@ -276,7 +272,7 @@ export class HubCore {
 
   /** A monitor's verdict on a backend (sent when its routing state changed). */
   putHealth(source: string, snap: HealthSnapshot): void {
-    this.#count('putHealth')
+    this.#bg.count('putHealth')
     const by = { ...(this.#sources.get(snap.backend) ?? {}) }
     const prev = by[source]
     by[source] = snap
@@ -288,7 +284,7 @@ export class HubCore {
 
   /** Applies an admin change to `backend/server`; returns the new view. */
   setAdmin(backend: string, server: string, patch: AdminPatch): RuntimeView {
-    this.#count('setAdmin')
+    this.#bg.count('setAdmin')
     const key = `${backend}/${server}`
     const next: Record<string, unknown> = { ...(this.#admin.get(key) ?? {}) }
     for (const [f, v] of Object.entries(patch)) {
@@ -306,7 +302,7 @@ export class HubCore {
 
   /** Replaces the entries of a map/ACL reference (runtime `add map`, `del acl`…). */
   putPatterns(ref: string, entries: PatternEntries): RuntimeView {
-    this.#count('putPatterns')
+    this.#bg.count('putPatterns')
     this.#patterns.set(ref, entries)
     this.#d.store.put(`pattern:${ref}`, entries)
     this.#bumpView()
@@ -320,14 +316,14 @@ export class HubCore {
   }
 
   stats(): StatsDump {
-    this.#count('stats')
+    this.#bg.count('stats')
     const now = this.#d.now()
     return { now, startedAt: this.#startedAt, isolates: this.#stats.isolates(now), counters: this.#stats.all(now) }
   }
 
   /** `clear counters [all]`. */
   clearCounters(all: boolean): void {
-    this.#count('clearCounters')
+    this.#bg.count('clearCounters')
     this.#stats.clear(all)
     for (const [k, v] of Object.entries(this.#stats.save().counters)) this.#d.store.put(`counters:${k}`, v)
     this.#dirtyCounters.clear()

@@ -21,6 +21,7 @@ import { MISSING_RETRY_MAX_MS, MISSING_RETRY_MS } from '../routemap/live.ts'
 import type { PlaneStore } from './hub.ts'
 import { type IsolateAnswer, type IsolateSync, nextSyncMs, type PlaneState, pointerId, RELAY_STALE_MS, RELAY_SYNC_MS, type RelayAnswer, type RelaySync, relayName } from './plane.ts'
 import { MergedReports } from './relay-counters.ts'
+import { Background } from './background.ts'
 
 export interface RelayDeps {
   readonly store: PlaneStore
@@ -39,6 +40,7 @@ const HUB_AT_PERSIST_MS = RELAY_STALE_MS / 2
 const PLANS_REPEAT_MS = 30_000
 
 export class RelayCore {
+  readonly #bg: Background
   readonly #d: RelayDeps
   #name = ''
   #state: PlaneState | undefined
@@ -51,11 +53,10 @@ export class RelayCore {
   readonly #plans = new Map<string, { plan: HealthPlan; sentAt: number }>()
   #text: { id: string; text: string } | undefined
   #textRead: { id: string; misses: number; retryAt: number; inflight?: Promise<void> } | undefined
-  readonly #background = new Set<Promise<unknown>>()
-  readonly calls: Record<string, number> = {}
 
   constructor(d: RelayDeps) {
     this.#d = d
+    this.#bg = new Background('relay', d.log)
     for (const [key, v] of d.store.entries()) {
       if (key === 'relay:state') this.#state = v as PlaneState
       else if (key === 'relay:hubAt') {
@@ -66,17 +67,14 @@ export class RelayCore {
     }
   }
 
-  #count(method: string): void {
-    this.calls[method] = (this.calls[method] ?? 0) + 1
+  /** Background work (pushes, reads, syncs) finished. */
+  idle(): Promise<void> {
+    return this.#bg.idle()
   }
 
-  #later(p: Promise<unknown>): void {
-    const q = p.catch((e) => this.#d.log?.(`[relay] ${String(e)}`)).finally(() => this.#background.delete(q))
-    this.#background.add(q)
-  }
-
-  async idle(): Promise<void> {
-    while (this.#background.size > 0) await Promise.all([...this.#background])
+  /** Calls answered, by method (tests and the simulation). */
+  get calls(): Readonly<Record<string, number>> {
+    return this.#bg.calls
   }
 
   get state(): PlaneState | undefined {
@@ -99,7 +97,7 @@ export class RelayCore {
 
   /** The hub's push of a new state (with the RouteMap's text when the pointer moved). */
   push(state: PlaneState, routeMapText?: string): void {
-    this.#count('push')
+    this.#bg.count('push')
     this.#takeText(state, routeMapText)
     this.#adopt(state, this.#d.now())
   }
@@ -158,12 +156,12 @@ export class RelayCore {
         r.retryAt = this.#d.now() + Math.min(MISSING_RETRY_MS * 2 ** (r.misses - 1), MISSING_RETRY_MAX_MS)
       })
       .finally(() => delete r.inflight)
-    this.#later(r.inflight)
+    this.#bg.later(r.inflight)
   }
 
   /** An isolate's sync. */
   async sync(req: IsolateSync): Promise<IsolateAnswer> {
-    this.#count('sync')
+    this.#bg.count('sync')
     const now = this.#d.now()
     if (!this.#name) {
       this.#name = relayName(req.location)
@@ -182,7 +180,7 @@ export class RelayCore {
       } catch (e) {
         this.#d.log?.(`[relay] hub sync failed: ${String(e)}`)
       }
-    } else if (now - this.#syncedAt >= RELAY_SYNC_MS || plansPending) this.#later(this.syncHub())
+    } else if (now - this.#syncedAt >= RELAY_SYNC_MS || plansPending) this.#bg.later(this.syncHub())
     if (this.#state && this.#text?.id !== pointerId(this.#state.pointer)) this.#readText()
     const state = this.#state
     const isolates = this.#reports.isolates(now)
