@@ -61,7 +61,12 @@ function reportPlans(iso: Isolate, built: Built): void {
   const health = iso.health
   if (!iso.runtime || !health || built.plans.length === 0) return
   const t = now()
-  const missing = built.plans.some((p) => health.get(p.backend)?.routeMapHash !== p.routeMapHash)
+  // Whether a backend lacks health changes only with the engine or the snapshots: not looked at per request.
+  const version = health.states.version?.() ?? 0
+  if (iso.healthSeen?.built !== built || iso.healthSeen.version !== version) {
+    iso.healthSeen = { built, version, missing: built.plans.some((p) => health.get(p.backend)?.routeMapHash !== p.routeMapHash) }
+  }
+  const missing = iso.healthSeen.missing
   const renew = t - (iso.renewedAt ?? iso.startedAt) >= HEALTH_RENEW_MS
   const key = built.plans[0]?.routeMapHash ?? ''
   if (!renew && (!missing || (iso.wanted?.key === key && t - iso.wanted.at < WANT_REPEAT_MS))) return

@@ -61,6 +61,8 @@ export interface Isolate {
   version?: string
   /** The plans last reported as lacking health (`backend@hash` list) and when. */
   wanted?: { readonly key: string; readonly at: number }
+  /** Whether `built`'s plans lacked health, as of the snapshots' version (recomputed only when either changes). */
+  healthSeen?: { readonly built: Built; readonly version: number; readonly missing: boolean }
   /** When all plans were last sent to keep the monitors' lease (HEALTH_RENEW_MS). */
   renewedAt?: number
   /** The balancers of the engines built for one RouteMap (runtime edits rebuild the engine, not them). */
