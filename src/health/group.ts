@@ -12,11 +12,10 @@
  * (durable-objects/health-monitor.ts) passes SQLite, `ctx.storage` alarms, fetch and connect();
  * tests and the simulation pass `memoryGroupStore()` and fakes.
  */
-import { type AlarmApi, type ConfigureResult, DEFAULT_LEASE_MS, MonitorCore, type MonitorStore } from './monitor.ts'
+import { type AlarmApi, type ConfigureResult, DEFAULT_LEASE_MS, MonitorCore, type MonitorDeps, type MonitorStore } from './monitor.ts'
 import type { PassiveOutcome } from './observe.ts'
 import type { HealthPlan } from './plan.ts'
 import { MAX_OUTGOING_CONNECTIONS, Slots } from './pool.ts'
-import type { ProbeIo } from './probes/types.ts'
 import type { HealthSnapshot } from './snapshot.ts'
 import type { ServerHealth } from './state.ts'
 
@@ -32,15 +31,10 @@ export interface GroupStore {
   setMeta(key: string, value: string): void
 }
 
-export interface GroupDeps {
+/** What a monitor core needs, for all of the group's cores: one store, one alarm, one network. */
+export interface GroupDeps extends Pick<MonitorDeps, 'io' | 'random' | 'log' | 'leaseMs' | 'maxConcurrency'> {
   readonly store: GroupStore
   readonly alarm: AlarmApi
-  readonly io: ProbeIo
-  readonly random: () => number
-  readonly log?: (line: string) => void
-  /** Checks pause when neither configure() nor snapshot() was called for this long. */
-  readonly leaseMs?: number
-  readonly maxConcurrency?: number
   /** A backend's routing state changed (src/health/monitor.ts `onChange`); `source` is the group's name. */
   readonly publish?: (source: string, snapshot: HealthSnapshot) => void
 }
