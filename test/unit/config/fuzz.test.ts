@@ -110,7 +110,7 @@ const NASTY = [
 
 type Mutation = (lines: string[], r: () => number) => { lines: string[]; garbled?: number }
 
-const pick = <T,>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)] as T
+const pick = <T>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)] as T
 const lineIndex = (lines: readonly string[], r: () => number): number => Math.floor(r() * lines.length)
 
 function words(line: string): string[] {
@@ -243,7 +243,9 @@ describe(`check survives ${COUNT} seeded mutants (FUZZ_SEED=${SEED})`, () => {
         // skipped, the file is refused anyway). Otherwise it must have its own error.
         const earlier = res.diagnostics.some((d) => d.severity === 'error' && d.span.line < line)
         if (!earlier && !inFalseBranch(lines, garbledLine) && !res.diagnostics.some((d) => d.severity === 'error' && d.span.line === line)) {
-          failures.push(`${where}: line ${line} '${lines[garbledLine]?.trim()}' was dropped without an error${process.env.FUZZ_DUMP ? `\n${text}\n${JSON.stringify(res.diagnostics.map((d) => [d.severity, d.span.line, d.message]))}` : ''}`)
+          failures.push(
+            `${where}: line ${line} '${lines[garbledLine]?.trim()}' was dropped without an error${process.env.FUZZ_DUMP ? `\n${text}\n${JSON.stringify(res.diagnostics.map((d) => [d.severity, d.span.line, d.message]))}` : ''}`,
+          )
         }
       }
     }
