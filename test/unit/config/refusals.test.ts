@@ -151,3 +151,9 @@ describe('what the differential fuzz found', () => {
     }
   })
 })
+
+describe('section lines', () => {
+  it("'global' with an argument is refused, as HAProxy refuses it", () => {
+    expect(errors(`global 127.0.0.1:0\n${HEAD}`).map((d) => d.message)).toEqual(["'global' cannot handle unexpected argument '127.0.0.1:0'."])
+  })
+})
