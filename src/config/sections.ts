@@ -82,7 +82,11 @@ export function buildDrafts(ast: ConfigAst, sv: Services): Built {
       }
     } else if (section.kind === 'cache') {
       if (!openCacheSection(section, global.caches, sv)) continue
-    } else if (section.kind !== 'global') {
+    } else if (section.kind === 'global') {
+      // cfgparse-global.c: `global` takes no argument.
+      const extra = section.args[0]
+      if (extra) sv.diag.error('too-many-arguments', extra.span, `'global' cannot handle unexpected argument '${extra.text}'.`)
+    } else {
       sv.diag.warning('edge-mapping', section.keyword.span, `'${section.kind}' section is ignored at the edge: ${IGNORED_SECTIONS[section.kind] ?? ''}`)
       continue
     }

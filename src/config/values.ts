@@ -19,10 +19,10 @@ export function parseSize(text: string): Parsed<number> {
 }
 
 /** A non-negative decimal integer within [min, max]. */
-export function parseIntIn(text: string, min: number, max: number, what: string): Parsed<number> {
+export function parseIntIn(text: string, min: number, max: number, what: string): Parsed<number> | { readonly ok: false; readonly error: string; readonly outOfRange: true } {
   if (!/^-?\d+$/.test(text)) return err(`'${what}' expects an integer argument (got '${text}')`)
   const v = Number(text)
-  if (v < min || v > max) return err(`'${what}' (${v}) is not within ${min} and ${max}`)
+  if (v < min || v > max) return { ok: false, error: `'${what}' (${v}) is not within ${min} and ${max}`, outOfRange: true }
   return ok(v)
 }
 

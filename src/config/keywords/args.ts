@@ -48,7 +48,7 @@ export function timeWarning(w: Word, sv: Services, warning: string): void {
 export function intArg(w: Word, sv: Services, what: string, min: number, max: number): number | undefined {
   const r = parseIntIn(w.text, min, max, what)
   if (!r.ok) {
-    sv.diag.error(r.error.includes('within') ? 'out-of-range' : 'invalid-argument', w.span, r.error)
+    sv.diag.error('outOfRange' in r ? 'out-of-range' : 'invalid-argument', w.span, r.error)
     return undefined
   }
   return r.value

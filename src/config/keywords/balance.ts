@@ -21,10 +21,12 @@ function parseBalance(st: Statement, cx: KeywordContext): void {
   else {
     const t = first.text
     const rest = args.slice(1)
+    // HAProxy 2.6 ignores words after an algorithm that takes none: accepted, with a warning.
     const noArgs = (): boolean => {
       if (rest.length > 0) {
-        fail(rest[0] as Word, `'balance ${t}' takes no argument (got '${(rest[0] as Word).text}')`)
-        return false
+        cx.sv.diag.warning('useless', (rest[0] as Word).span, `'balance ${t}' takes no argument: '${rest.map((w) => w.text).join(' ')}' is ignored (HAProxy 2.6 ignores it too)`, {
+          help: 'remove the extra words',
+        })
       }
       return true
     }

@@ -7,6 +7,7 @@
 import { allowExperimental } from '../experimental.ts'
 import type { Word } from '../lexer.ts'
 import { arity, intArg } from './args.ts'
+import { TUNE_KEYWORDS } from './tune.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
 const G = ['global'] as const
@@ -119,13 +120,13 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
     'harden.reject-privileged-ports.quic',
     'h2-workaround-bogus-websocket-clients',
     'pp2-never-send-local',
-    'tune.*',
     'h1-accept-payload-with-any-method',
     'no-memory-trimming',
     'thread-group',
   ]
     .filter((n) => !NOT_IN_HAPROXY_26.has(n))
-    .map((n) => ignored(n, n.startsWith('tune.') ? 'buffer and protocol tuning is managed by the Workers runtime' : PROCESS)),
+    .map((n) => ignored(n, PROCESS)),
+  ...TUNE_KEYWORDS,
   ...[
     'ssl-default-bind-ciphers',
     'ssl-default-bind-ciphersuites',

@@ -101,8 +101,6 @@ export function resolveKeyword(words: readonly Word[], span: Statement['span'], 
     kwCount = 2
   } else if (BY_NAME.has(first.text) && (!FAMILIES.has(first.text) || (BY_NAME.get(first.text) ?? []).some((d) => d.sections.includes(section)))) {
     name = first.text
-  } else if (first.text.startsWith('tune.')) {
-    name = 'tune.*'
   }
   if (name === undefined) {
     if (FAMILIES.has(first.text)) {

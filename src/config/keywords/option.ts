@@ -16,7 +16,9 @@ function flag(field: BoolOption, needsHttp = false) {
     if (!p) return
     if (st.prefix !== 'no' && st.prefix !== 'default' && field !== 'httplog' && !arity(st, cx.sv, 0, 0, '(no arguments)')) return
     if (field === 'httplog' && st.args.length > 0 && !(st.args.length === 1 && st.args[0]?.text === 'clf')) {
-      arity(st, cx.sv, 0, 1, '[clf]')
+      // `option httplog 0` was dropped without a word here; HAProxy 2.6 refuses it.
+      if (arity(st, cx.sv, 0, 1, '[clf]'))
+        cx.sv.diag.error('invalid-argument', (st.args[0] as Word).span, "keyword 'httplog' only supports option 'clf'.", { help: "write 'option httplog' or 'option httplog clf'" })
       return
     }
     p.options[field] = st.prefix === 'no' ? false : st.prefix === 'default' ? defaultOptions()[field] : true

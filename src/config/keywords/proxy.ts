@@ -11,6 +11,7 @@ import type { Word } from '../lexer.ts'
 import { isLiteral, parseLogFormat } from '../log-format.ts'
 import { isPrivateAddress, parseHostPort } from '../values.ts'
 import { SECTION_KINDS } from '../ast.ts'
+import { checkLogArgs } from './log-target.ts'
 import { arity, condStart, intArg, kwName } from './args.ts'
 import { parseFilter } from './filter.ts'
 import { pendingKeyword } from './pending.ts'
@@ -104,6 +105,8 @@ const BIND_WITH_VALUE = new Set([
   'quic-cc-algo',
   'nbconn',
   'accept-netscaler-cip',
+  // `expose-fd listeners` (a stats socket parameter).
+  'expose-fd',
 ])
 const BIND_FLAGS = new Set([
   'accept-proxy',
@@ -113,7 +116,6 @@ const BIND_FLAGS = new Set([
   'v4v6',
   'v6only',
   'tfo',
-  'expose-fd',
   'ssl',
   'no-sslv3',
   'no-tlsv10',
@@ -135,6 +137,13 @@ const BIND_FLAGS = new Set([
   'no-alpn',
 ])
 /** Words of `bind` that mean something only to the listening socket of an HAProxy process. */
+/** Whether `w` is a `bind` parameter, and whether it takes a value (the `stats socket` line shares them). */
+export function bindParam(w: string): 'flag' | 'value' | undefined {
+  if (BIND_WITH_VALUE.has(w)) return 'value'
+  if (BIND_FLAGS.has(w)) return 'flag'
+  return undefined
+}
+
 const BIND_SOCKET_NOTE = 'Cloudflare accepts the connections; listening-socket settings have no effect at the edge'
 
 /**
@@ -517,8 +526,15 @@ function parseLog(st: Statement, cx: KeywordContext): void {
     if (cx.proxy) cx.proxy.log = false
     return
   }
-  if (!arity(st, cx.sv, 1, 8, 'global | <target> [len <n>] [format <f>] <facility> [<level>]')) return
+  if (!arity(st, cx.sv, 1, 11, 'global | <target> [len <n>] [format <f>] [sample <ranges>:<size>] <facility> [<level> [<minlevel>]]')) return
   const first = st.args[0] as Word
+  const problem = checkLogArgs(st.args, cx.section === 'global')
+  if (problem) {
+    cx.sv.diag.error('invalid-argument', (problem.word ?? first).span, `log : ${problem.message}`, {
+      help: 'usage: log <target> [len <n>] [format <f>] [sample <ranges>:<size>] <facility> [<level> [<minlevel>]]',
+    })
+    return
+  }
   if (cx.section === 'global') cx.global.log = true
   else if (cx.proxy) cx.proxy.log = first.text === 'global' ? 'global' : 'own'
   if (first.text === 'global') {

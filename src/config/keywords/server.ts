@@ -276,6 +276,13 @@ function parseServer(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : invalid address: '${r.value.host}' in '${addrW.text}'`, { help: 'an IPv4 address has four numbers from 0 to 255' })
     return
   }
+  if (r.value.family === 'name' && r.value.port === undefined && Object.hasOwn(SERVER_PARAMS, r.value.host)) {
+    // `server web1 check`: HAProxy tries to resolve 'check' and fails at start-up.
+    cx.sv.diag.error('invalid-address', addrW.span, `'${what}' : could not resolve address '${r.value.host}'.`, {
+      help: `'${r.value.host}' is a server keyword: the address is missing (server <name> <address>[:port] [params])`,
+    })
+    return
+  }
   if (r.value.family === 'unix') {
     cx.sv.diag.error('not-supported', addrW.span, `'${what}' : UNIX socket addresses are not supported: they cannot be reached from the edge`)
     return

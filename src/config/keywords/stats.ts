@@ -8,6 +8,7 @@ import { parseCondition } from '../condition.ts'
 import type { ProxyDraft } from '../draft.ts'
 import type { Word } from '../lexer.ts'
 import { arity, timeArg } from './args.ts'
+import { bindParam } from './proxy.ts'
 import { warnAdminAtEdge } from './stats-edge.ts'
 import { FE_BE, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
@@ -23,10 +24,29 @@ function parseStats(st: Statement, cx: KeywordContext): void {
   const sub = st.keyword[1]?.text ?? ''
   const s = ensure(p)
   p.needsHttp.push({ keyword: `stats ${sub}`, span: st.span })
-  const one = (): Word | undefined => (arity(st, cx.sv, 1, 1, `<${sub === 'auth' ? 'user>:<passwd' : 'value'}>`) ? (st.args[0] as Word) : undefined)
+  // HAProxy 2.6 reads the words it needs and ignores the rest: accepted, with a warning.
+  const ignoreAfter = (n: number): void => {
+    const extra = st.args[n]
+    if (extra) {
+      cx.sv.diag.warning(
+        'useless',
+        extra.span,
+        `'stats ${sub}' ignores '${st.args
+          .slice(n)
+          .map((w) => w.text)
+          .join(' ')}' (HAProxy 2.6 ignores it too)`,
+        { help: 'remove the extra words' },
+      )
+    }
+  }
+  const one = (): Word | undefined => {
+    if (!arity(st, cx.sv, 1, Number.POSITIVE_INFINITY, `<${sub === 'auth' ? 'user>:<passwd' : 'value'}>`)) return undefined
+    ignoreAfter(1)
+    return st.args[0] as Word
+  }
   switch (sub) {
     case 'enable':
-      arity(st, cx.sv, 0, 0, '(no arguments)')
+      ignoreAfter(0)
       return
     case 'uri': {
       const w = one()
@@ -42,7 +62,11 @@ function parseStats(st: Statement, cx: KeywordContext): void {
       const w = one()
       if (!w) return
       if (!w.text.includes(':')) {
-        cx.sv.diag.error('invalid-argument', w.span, "'stats auth' expects <user>:<password>")
+        // uri_auth.c stats_add_auth: no ':' is a user with an empty password.
+        cx.sv.diag.warning('invalid-argument', w.span, `'stats auth ${w.text}' has no ':': user '${w.text}' gets an empty password (as in HAProxy 2.6)`, {
+          help: "write 'stats auth <user>:<password>'",
+        })
+        s.auth.push(`${w.text}:`)
         return
       }
       s.auth.push(w.text)
@@ -56,9 +80,11 @@ function parseStats(st: Statement, cx: KeywordContext): void {
       return
     }
     case 'hide-version':
+      ignoreAfter(0)
       s.hideVersion = true
       return
     case 'show-legends':
+      ignoreAfter(0)
       s.showLegends = true
       return
     case 'scope': {
@@ -99,8 +125,19 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
     return
   }
   let level = 'user'
+  const STATS_SOCKET_VALUES = ['level', 'mode', 'user', 'group', 'uid', 'gid', 'name', 'process', 'thread', 'severity-output']
   for (let i = 1; i < st.args.length; i++) {
     const w = st.args[i] as Word
+    const kind = STATS_SOCKET_VALUES.includes(w.text) ? 'value' : bindParam(w.text)
+    if (kind === undefined) {
+      // cli.c: the socket's words are bind parameters; HAProxy 2.6 refuses any other.
+      cx.sv.diag.error('unknown-keyword', w.span, `'stats socket' : unknown keyword '${w.text}'.`, { help: "the words after the path are bind parameters: 'level', 'mode', 'user', 'expose-fd', …" })
+      return
+    }
+    if (kind === 'value' && i + 1 >= st.args.length) {
+      cx.sv.diag.error('missing-argument', w.span, `'stats socket' : '${w.text}' expects an argument`)
+      return
+    }
     if (w.text === 'level') {
       const v = st.args[i + 1]
       if (!v || !['user', 'operator', 'admin'].includes(v.text)) {
@@ -109,7 +146,7 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
       }
       level = v.text
     }
-    if (['level', 'mode', 'user', 'group', 'uid', 'gid', 'name', 'process', 'thread', 'severity-output'].includes(w.text)) i++
+    if (kind === 'value') i++
   }
   cx.global.statsSockets.push({ path: path.text, level })
   cx.sv.diag.warning(

@@ -98,3 +98,62 @@ describe('many ACL names', () => {
     expect(big / small).toBeLessThan(9)
   })
 })
+
+/** Found by a differential fuzz run (mutants of the seed configs through `haproxy -c` and `check`). */
+describe('what the differential fuzz found', () => {
+  const BE = `${HEAD}backend b\n`
+  it('a log line HAProxy refuses is refused, with its words', () => {
+    const cases: [string, string][] = [
+      ['log stdout format local0', "log : unknown log format 'local0'"],
+      ['log stdout raw local0', "log : unknown log facility 'raw'"],
+      ['log 127.0.0.1 len 10 local0', "log : invalid log length '10', must be between 80 and 65535"],
+      ['log stdout local0 infoo', "log : unknown optional log level 'infoo'"],
+      ['log stdout local0 info debugg', "log : unknown optional minimum log level 'debugg'"],
+      ['log stdout local0 info debug x', "log : cannot handle unexpected argument 'x'"],
+      ['log if format raw local0', "log : invalid address: 'if' in 'if'"],
+      ['log 127.0.0.1', 'log : expects <address> and <facility> or global as arguments'],
+    ]
+    for (const [line, alert] of cases)
+      expect(
+        errors(`${BE}  ${line}\n`).map((d) => d.message),
+        line,
+      ).toEqual([alert])
+    for (const ok of ['log global', 'log stdout format raw local0', 'log 127.0.0.1:514 len 1024 format rfc5424 local0 info notice', 'log ring@buf local1', 'log stderr sample 1:2 daemon']) {
+      expect(errors(`${BE}  ${ok}\n`), ok).toEqual([])
+    }
+  })
+
+  it("'option httplog 0' is refused (it was dropped without a word)", () => {
+    expect(errors(`${HEAD}frontend f\n  bind :80\n  option httplog 0\n`).map((d) => d.message)).toEqual(["keyword 'httplog' only supports option 'clf'."])
+  })
+
+  it('a server keyword where the address belongs is refused (HAProxy cannot resolve it)', () => {
+    const e = errors(`${BE}  server web1 check\n`)
+    expect(e.map((d) => d.message)).toEqual(["'server b/web1' : could not resolve address 'check'."])
+  })
+
+  it('an unknown word on a stats socket line is refused', () => {
+    expect(errors('global\n  stats socket /tmp/a.sock hdr(host) level admin\n').map((d) => d.message)).toEqual(["'stats socket' : unknown keyword 'hdr(host)'."])
+    expect(errors('global\n  stats socket /tmp/a.sock mode 660 level admin expose-fd listeners\n')).toEqual([])
+  })
+
+  it('extra words HAProxy ignores are accepted with a warning, not refused', () => {
+    for (const line of ['balance roundrobin check', 'stats enable x', 'stats uri /stats 1k', 'stats refresh 10s len', 'stats auth admin:pw extra', 'stats auth nocolon']) {
+      const r = compile(`${BE}  ${line}\n  server s 127.0.0.1:80\n`)
+      expect(
+        diags(r).filter((d) => d.severity === 'error'),
+        line,
+      ).toEqual([])
+      expect(
+        diags(r).some((d) => d.severity === 'warning' && d.line === 7),
+        line,
+      ).toBe(true)
+    }
+  })
+})
+
+describe('section lines', () => {
+  it("'global' with an argument is refused, as HAProxy refuses it", () => {
+    expect(errors(`global 127.0.0.1:0\n${HEAD}`).map((d) => d.message)).toEqual(["'global' cannot handle unexpected argument '127.0.0.1:0'."])
+  })
+})
