@@ -139,7 +139,8 @@ function openProxy(section: Section, lastDefaults: ProxyDraft, named: Map<string
     sv.diag.error('missing-argument', section.keyword.span, `'${kind}' expects <name> as an argument`)
     return undefined
   }
-  if (nameW && !NAME.test(nameW.text)) {
+  // HAProxy 2.6 accepts any name on a `defaults` line (it refuses it only where `from` names it).
+  if (nameW && kind !== 'defaults' && !NAME.test(nameW.text)) {
     sv.diag.error('invalid-argument', nameW.span, `character '${/[^A-Za-z0-9._:-]/.exec(nameW.text)?.[0] ?? ''}' is invalid in ${kind} name '${nameW.text}'`, {
       help: "proxy names use letters, digits, '.', '_', ':' and '-'",
     })

@@ -54,7 +54,10 @@ function atoi(text: string): number {
 function plausibleTarget(text: string): boolean {
   if (text === 'stdout' || text === 'stderr' || text.startsWith('ring@') || text.startsWith('/')) return true
   if (/^(fd|udp|udp4|udp6|tcp|tcp4|tcp6|unix|ipv4|ipv6|abns|stream|dgram)@/.test(text)) return true
-  return !LOG_WORDS.has(text.replace(/:\d*$/, ''))
+  const host = text.replace(/:\d*$/, '')
+  if (LOG_WORDS.has(host)) return false
+  // An IPv6 address, or a name HAProxy would hand to the resolver.
+  return /^\[?[0-9A-Fa-f:.]+\]?$/.test(host) || /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(host)
 }
 
 /** The first problem of a `log` line's arguments (after `log`), or undefined. */

@@ -5,7 +5,7 @@
  */
 import { defaultOptions } from '../draft.ts'
 import type { Word } from '../lexer.ts'
-import { arity, intArg } from './args.ts'
+import { arity, intArg, kwName } from './args.ts'
 import { BE_SECTIONS, FE_SECTIONS, type KeywordContext, type KeywordDef, PROXY_SECTIONS, type Statement } from './types.ts'
 
 type BoolOption = 'httplog' | 'dontlognull' | 'persist' | 'allbackups' | 'logHealthChecks' | 'preferLastServer' | 'forwarded'
@@ -149,8 +149,14 @@ function parseRedispatch(st: Statement, cx: KeywordContext): void {
 
 const HTTP_OPTION_IGNORED = "connection handling between client and edge is Cloudflare's; the setting has no effect"
 
+/** An option without meaning at the edge; like HAProxy 2.6, it takes no argument. */
 function ignoredOpt(name: string, note: string, sections = PROXY_SECTIONS): KeywordDef {
-  return { name: `option ${name}`, sections, support: 'ignored', note, negatable: true }
+  return { name: `option ${name}`, sections, support: 'ignored', note, negatable: true, parse: noExtraArgs }
+}
+
+function noExtraArgs(st: Statement, cx: KeywordContext): void {
+  const extra = st.args[0]
+  if (extra) cx.sv.diag.error('too-many-arguments', extra.span, `'${kwName(st)}' cannot handle unexpected argument '${extra.text}'.`)
 }
 
 export const OPTION_KEYWORDS: readonly KeywordDef[] = [

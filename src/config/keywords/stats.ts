@@ -124,6 +124,13 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
     cx.sv.diag.error('missing-argument', st.span, "'stats socket' expects a path or an address")
     return
   }
+  // A path (or `unix@`/`abns@`…) or an address with a port, as str2sa_range reads it.
+  if (!/^(\/|[a-z0-9]+@)/.test(path.text) && !/:\d+$/.test(path.text)) {
+    cx.sv.diag.error('invalid-address', path.span, `'stats socket' : missing port specification in '${path.text}'`, {
+      help: "give a UNIX socket path ('/var/run/haproxy.sock') or an address with its port ('127.0.0.1:9999')",
+    })
+    return
+  }
   let level = 'user'
   const STATS_SOCKET_VALUES = ['level', 'mode', 'user', 'group', 'uid', 'gid', 'name', 'process', 'thread', 'severity-output']
   for (let i = 1; i < st.args.length; i++) {
@@ -136,6 +143,10 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
     }
     if (kind === 'value' && i + 1 >= st.args.length) {
       cx.sv.diag.error('missing-argument', w.span, `'stats socket' : '${w.text}' expects an argument`)
+      return
+    }
+    if (w.text === 'mode' && !/^[0-7]+$/.test(st.args[i + 1]?.text ?? '')) {
+      cx.sv.diag.error('invalid-argument', (st.args[i + 1] ?? w).span, `'stats socket' : ''mode' : missing or invalid mode '${st.args[i + 1]?.text ?? ''}' (octal integer expected)'`)
       return
     }
     if (w.text === 'level') {

@@ -157,3 +157,20 @@ describe('section lines', () => {
     expect(errors(`global 127.0.0.1:0\n${HEAD}`).map((d) => d.message)).toEqual(["'global' cannot handle unexpected argument '127.0.0.1:0'."])
   })
 })
+
+describe('more from the differential fuzz', () => {
+  it('an option HAProxy takes without argument refuses one, even when the edge ignores the option', () => {
+    expect(errors(`${HEAD}frontend f\n  bind :80\n  option dontlog-normal dontlognull\n`).map((d) => d.message)).toEqual(["'option dontlog-normal' cannot handle unexpected argument 'dontlognull'."])
+  })
+  it('a defaults name HAProxy accepts is accepted', () => {
+    expect(errors('defaults }\n  mode http\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s\n')).toEqual([])
+  })
+  it('stats socket: an octal mode and a path or address:port', () => {
+    expect(errors('global\n  stats socket /tmp/a.sock mode 1k level admin\n').map((d) => d.message)).toEqual(["'stats socket' : ''mode' : missing or invalid mode '1k' (octal integer expected)'"])
+    expect(errors('global\n  stats socket allow mode 660\n').map((d) => d.message)).toEqual(["'stats socket' : missing port specification in 'allow'"])
+    expect(errors('global\n  stats socket 127.0.0.1:9999 level admin\n  stats socket ipv4@127.0.0.1:9998\n')).toEqual([])
+  })
+  it("log '{' is not an address", () => {
+    expect(errors(`${HEAD}backend b\n  log { format raw local0\n`).map((d) => d.message)).toEqual(["log : invalid address: '{' in '{'"])
+  })
+})
