@@ -12,7 +12,7 @@
  * the TLS version, cipher and client certificate (`tlsClientAuth`, also in
  * `x-edgeproxy-tls-client-auth`) of a real TLS handshake that asks for one.
  */
-import { type IncomingMessage, createServer as httpCreateServer, request as httpRequest, type Server, type ServerResponse } from 'node:http'
+import { Agent, type IncomingMessage, createServer as httpCreateServer, request as httpRequest, type Server, type ServerResponse } from 'node:http'
 import { createServer as httpsCreateServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
@@ -46,7 +46,7 @@ export interface ListenOptions {
   /** A TLS listener (PEM): asks for a client certificate, verified against `ca`, never required. */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string }
   /** The frontend's timeouts (ms): `http-request` and `http-keep-alive` apply to client connections. */
-  readonly timeouts?: Pick<Timeouts, 'client' | 'httpRequest' | 'httpKeepAlive'>
+  readonly timeouts?: Pick<Timeouts, 'client' | 'server' | 'httpRequest' | 'httpKeepAlive' | 'tunnel'>
 }
 
 /**
@@ -184,29 +184,79 @@ function answerPage(res: ServerResponse, status: number): void {
   res.end(page.body)
 }
 
-/** Hop-by-hop response headers that a relayed, then closed, answer does not carry. */
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
+/** Hop-by-hop response headers that a relayed answer does not carry (the listener frames it). */
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'content-length'])
 
-/** A listening socket; `close` also ends spliced WebSocket connections, which the server no longer owns. */
+/**
+ * A listening socket. `close(deadline)` is a soft stop, as HAProxy's: it stops accepting, closes
+ * idle keep-alive connections and tunnels (WebSocket), lets the requests in flight finish (their
+ * connection closes after the answer) until `deadline` (ms since the epoch; default now), then
+ * ends whatever is left. It resolves once no connection remains.
+ */
 export interface Listener {
-  close(): Promise<void>
+  close(deadline?: number): Promise<void>
+}
+
+/** The head of a relayed answer (raw HTTP/1.1), its framing stated by the listener. */
+function answerHead(ures: IncomingMessage, framing: readonly Line[]): string {
+  const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
+  for (let i = 0; i < ures.rawHeaders.length; i += 2) {
+    const n = ures.rawHeaders[i] as string
+    if (!HOP.has(n.toLowerCase())) lines.push(`${n}: ${ures.rawHeaders[i + 1]}`)
+  }
+  for (const [n, v] of framing) lines.push(`${n}: ${v}`)
+  return `${lines.join('\r\n')}\r\n\r\n`
+}
+
+/** The client asked to close after this request (HTTP/1.0 without keep-alive, or `Connection: close`). */
+function wantsClose(req: IncomingMessage): boolean {
+  const c = (req.headers.connection ?? '').toLowerCase()
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return !/\bkeep-alive\b/.test(c)
+  return /\bclose\b/.test(c)
 }
 
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
 export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
+  /** Upgrade requests waiting for the Worker's answer, and established tunnels (both sides). */
   const tunnels = new Set<Socket>()
+  /** Every client connection, to know when a stop is complete. */
+  const sockets = new Set<Socket>()
   const timeouts = serverTimeouts(o.timeouts)
-  const idle = new WeakMap<Socket, NodeJS.Timeout>()
-  /** Between requests: the connection closes after the keep-alive timeout, unless a byte arrives. */
+  /** Inactivity of an established tunnel (both directions): `timeout tunnel`, else `timeout server`, as HAProxy 2.6 measures it. */
+  const tunnelIdle = o.timeouts?.tunnel ?? o.timeouts?.server
+  const idle = new Map<Socket, NodeJS.Timeout>()
+  let stopping = false
+  let drained: (() => void) | undefined
+  const agent = new Agent({ keepAlive: true })
+  const forget = (sock: Socket) => {
+    sockets.delete(sock)
+    clearTimeout(idle.get(sock))
+    idle.delete(sock)
+    if (stopping && sockets.size === 0) drained?.()
+  }
+  /** Between requests: the connection closes after the keep-alive timeout, unless a byte arrives; at once when stopping. */
   const awaitNext = (sock: Socket) => {
+    if (sock.destroyed) return
+    if (stopping) {
+      sock.destroySoon()
+      return
+    }
     const ms = timeouts.keepAliveTimeout
-    if (ms === undefined || sock.destroyed) return
+    if (ms === undefined) return
+    clearTimeout(idle.get(sock))
     const timer = setTimeout(() => sock.destroy(), ms)
     idle.set(sock, timer)
-    sock.once('data', () => clearTimeout(timer))
+    sock.once('data', () => {
+      if (idle.get(sock) === timer) busy(sock)
+    })
+  }
+  /** A request arrived on the connection: it is no longer idle. */
+  const busy = (sock: Socket) => {
+    clearTimeout(idle.get(sock))
+    idle.delete(sock)
   }
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    clearTimeout(idle.get(req.socket))
+    busy(req.socket)
     // Node's own keep-alive timer runs a second late (its buffer): the listener's is exact.
     res.on('finish', () => awaitNext(req.socket))
     const bad = refused(req)
@@ -215,7 +265,9 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       answerPage(res, bad)
       return
     }
-    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false }, (ures) => {
+    const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent }, (ures) => {
+      // Stopping: the answer says the connection closes after it.
+      if (stopping) res.shouldKeepAlive = false
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
       ures.pipe(res)
       // The Worker's answer broke off mid-body (its origin reset): the client's connection ends
@@ -243,6 +295,11 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
   const server: Server = o.tls
     ? httpsCreateServer({ ...timeouts, cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}), requestCert: true, rejectUnauthorized: false }, handler)
     : httpCreateServer(timeouts, handler)
+  server.on(o.tls ? 'secureConnection' : 'connection', (sock: Socket) => {
+    if (sockets.has(sock)) return
+    sockets.add(sock)
+    sock.once('close', () => forget(sock))
+  })
   // A request the HTTP parser rejects never reaches the Worker: answer as HAProxy does (its 400
   // page for a malformed or oversized request, 408 when it did not arrive in time).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -252,27 +309,41 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     }
     socket.end(rawPage(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400))
   })
+  /**
+   * A connection whose upgrade the Worker refused goes back to the HTTP server, which parses its
+   * next request (with the bytes the client already sent after this one) like any other.
+   */
+  const handBack = (client: Socket, rest: Buffer) => {
+    tunnels.delete(client)
+    if (stopping || client.destroyed) {
+      client.destroySoon()
+      return
+    }
+    if (rest.length > 0) client.unshift(rest)
+    server.emit(o.tls ? 'secureConnection' : 'connection', client)
+    client.resume()
+    awaitNext(client)
+  }
   // An upgrade request is a request like any other: parsed, its stated headers set from the
   // socket. Only a 101 from the Worker turns the connection into a tunnel; any other answer is
-  // relayed and the connection closed, so no later bytes on it reach the Worker unparsed.
+  // relayed (framed by the listener) and the connection goes back to the HTTP parser for its next
+  // request, as HAProxy keeps it: no byte on it ever reaches the Worker unparsed.
   server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    client.on('error', () => client.destroy())
+    busy(client)
+    const onError = () => client.destroy()
+    client.on('error', onError)
     // A chunked body on an upgrade request cannot be told from the tunnel's bytes here: refused.
     const bad = refused(req) ?? (req.headers['transfer-encoding'] !== undefined ? 400 : undefined)
-    if (bad !== undefined) {
-      client.end(rawPage(bad))
+    if (bad !== undefined || stopping) {
+      client.end(rawPage(bad ?? 503))
       return
     }
     tunnels.add(client)
     const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent: false })
-    const close = () => {
-      up.destroy()
-      client.destroy()
-      tunnels.delete(client)
-    }
-    client.on('close', close)
+    const abort = () => up.destroy()
+    client.on('close', abort)
     // The request's body (Content-Length bytes) goes to the Worker as the request's; what follows
-    // it is kept for the tunnel, should the Worker answer 101.
+    // it is kept for the tunnel, or for the next request, should the Worker not answer 101.
     let need = Number(req.headers['content-length'] ?? 0)
     let early = head
     const onData = (d: Buffer) => {
@@ -297,33 +368,50 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       if (early.length > 0) upstream.write(early)
       upstream.pipe(client)
       client.pipe(upstream)
+      // Every byte of the tunnel, either way, passes the client socket: its idle timer is the tunnel's.
+      if (tunnelIdle !== undefined && tunnelIdle > 0) client.setTimeout(tunnelIdle, () => client.destroy())
       const end = () => {
         upstream.destroy()
+        client.destroy()
         tunnels.delete(upstream)
-        close()
+        tunnels.delete(client)
       }
       upstream.on('error', end)
       upstream.on('close', end)
       client.on('close', end)
     })
     up.on('response', (ures: IncomingMessage) => {
-      const lines = [`HTTP/1.1 ${ures.statusCode} ${ures.statusMessage}`]
-      for (let i = 0; i < ures.rawHeaders.length; i += 2) {
-        const n = ures.rawHeaders[i] as string
-        if (!HOP.has(n.toLowerCase())) lines.push(`${n}: ${ures.rawHeaders[i + 1]}`)
-      }
-      lines.push('connection: close')
-      client.write(`${lines.join('\r\n')}\r\n\r\n`)
-      ures.pipe(client, { end: false })
-      ures.on('end', () => client.end(close))
-      ures.on('error', close)
+      const noBody = req.method === 'HEAD' || ures.statusCode === 204 || ures.statusCode === 304
+      const length = ures.headers['content-length']
+      const chunked = !noBody && length === undefined
+      // The next request can be told from this one's body only if it was all read.
+      const keep = !wantsClose(req)
+      const framing: Line[] = [...(length !== undefined ? [['content-length', length] as const] : []), ...(chunked ? [['transfer-encoding', 'chunked'] as const] : [])]
+      if (!keep) framing.push(['connection', 'close'])
+      client.write(answerHead(ures, framing))
+      ures.on('data', (d: Buffer) => {
+        if (noBody) return
+        client.write(chunked ? Buffer.concat([Buffer.from(`${d.length.toString(16)}\r\n`), d, Buffer.from('\r\n')]) : d)
+      })
+      ures.on('end', () => {
+        if (chunked) client.write('0\r\n\r\n')
+        client.off('data', onData)
+        client.off('close', abort)
+        client.off('error', onError)
+        if (keep && need === 0) handBack(client, early)
+        else {
+          tunnels.delete(client)
+          client.end()
+        }
+      })
+      ures.on('error', () => client.destroy())
       ures.on('close', () => {
-        if (!ures.complete) close()
+        if (!ures.complete) client.destroy()
       })
     })
     up.on('error', () => {
       if (client.writable) client.end(rawPage(502))
-      else close()
+      else client.destroy()
     })
   })
   // CONNECT cannot reach a Worker (fetch takes no CONNECT): HAProxy's 400 page, the connection
@@ -333,12 +421,35 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     client.end(rawPage(400))
   })
   const handle: Listener = {
-    close: () =>
+    close: (deadline = Date.now()) =>
       new Promise<void>((res) => {
-        server.close(() => res())
-        server.closeAllConnections()
+        const finish = () => {
+          clearTimeout(hard)
+          for (const s of sockets) s.destroy()
+          for (const t of idle.values()) clearTimeout(t)
+          idle.clear()
+          agent.destroy()
+          res()
+        }
+        drained = finish
+        stopping = true
+        const hard = setTimeout(
+          () => {
+            server.closeAllConnections()
+            finish()
+          },
+          Math.max(0, deadline - Date.now()),
+        )
+        server.close()
+        server.closeIdleConnections()
         for (const t of tunnels) t.destroy()
         tunnels.clear()
+        // A connection waiting for its next request closes now; one with a request in flight closes after its answer.
+        for (const [s, t] of idle) {
+          clearTimeout(t)
+          s.destroy()
+        }
+        if (sockets.size === 0) finish()
       }),
   }
   return new Promise((resolve, reject) => {
