@@ -268,8 +268,24 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent }, (ures) => {
       // Stopping: the answer says the connection closes after it.
       if (stopping) res.shouldKeepAlive = false
+      // The Worker's headers as it sent them: HAProxy adds no Date to an answer (its own pages have none).
+      res.sendDate = false
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, ures.rawHeaders)
-      ures.pipe(res)
+      // `timeout client` on the answer: while bytes wait for a client that does not read them
+      // (the socket's buffer full), the client has that long to take them; an origin that is
+      // merely slow to send is no client's fault and arms nothing.
+      const clientIdle = o.timeouts?.client
+      ures.on('data', (d: Buffer) => {
+        if (res.write(d)) return
+        ures.pause()
+        const stuck = clientIdle !== undefined && clientIdle > 0 ? setTimeout(() => res.destroy(), clientIdle) : undefined
+        res.once('drain', () => {
+          clearTimeout(stuck)
+          ures.resume()
+        })
+        res.once('close', () => clearTimeout(stuck))
+      })
+      ures.on('end', () => res.end())
       // The Worker's answer broke off mid-body (its origin reset): the client's connection ends
       // too, as HAProxy ends it; a truncated body is never left waiting for its end.
       ures.on('error', () => res.destroy())
