@@ -79,7 +79,7 @@ function signals(io: Io): Promise<void> {
 }
 
 /** `hard-stop-after` of the global section (ms), or undefined: the value HAProxy would read. */
-function hardStopAfter(files: readonly string[]): number | undefined {
+export function hardStopAfter(files: readonly string[]): number | undefined {
   const sources = files.map((f) => createSourceFile(f, readFileSync(f, 'utf8')))
   let ms: number | undefined
   for (const section of parseConfig(sources, (n) => process.env[n], new DiagnosticBag()).sections) {

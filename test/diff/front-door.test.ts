@@ -156,7 +156,7 @@ function stalledReader(port: number, stallMs: number): Promise<{ bytes: number; 
     let bytes = 0
     let headEnd = -1
     let head = ''
-    const sock = connect({ port, host: '127.0.0.1', highWaterMark: 16 * 1024 }, () => {
+    const sock = connect(port, '127.0.0.1', () => {
       sock.write(`GET /big?size=${size} HTTP/1.1\r\nHost: t.example\r\n\r\n`)
       sock.pause()
       setTimeout(() => sock.resume(), stallMs)

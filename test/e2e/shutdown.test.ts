@@ -78,9 +78,10 @@ function readUntil(s: Socket, pattern: RegExp): Promise<string> {
   })
 }
 
-function config(p1: number, p2: number, o1: number, o2: number): string {
+function config(p1: number, p2: number, o1: number, o2: number, hardStopMs?: number): string {
   return `global
     stats socket ${dir}/admin-${p1}.sock level admin
+    ${hardStopMs !== undefined ? `hard-stop-after ${hardStopMs}ms` : ''}
 
 defaults
     mode http
@@ -108,13 +109,13 @@ backend be_two
 `
 }
 
-type Signal = { readonly sig: NodeJS.Signals; readonly group: boolean }
+type Signal = { readonly sig: NodeJS.Signals; readonly group: boolean; readonly hardStopMs?: number }
 
 /** Starts `edgeproxy dev --demo-origins`, uses it as a person would, signals it, and measures the stop. */
 async function runOnce(signal: Signal, i: number): Promise<{ ms: number; left: number[]; code: number | null; output: string }> {
   const [p1, p2, o1, o2] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const cfg = join(dir, `run-${i}.cfg`)
-  writeFileSync(cfg, config(p1, p2, o1, o2))
+  writeFileSync(cfg, config(p1, p2, o1, o2, signal.hardStopMs))
   const dev = spawnDev(cfg, join(dir, `state-${i}`), ['--demo-origins'])
   live.add(dev)
   await dev.ready
@@ -206,4 +207,12 @@ describe('edgeproxy dev stops every time, under traffic', () => {
       expect(r.output).not.toMatch(/hard-stop-after \d+ ms reached|did not stop within/)
     }, 60_000)
   })
+
+  it('hard-stop-after in the config bounds the stop: 1.5 s with an upload in flight', async () => {
+    const r = await runOnce({ sig: 'SIGTERM', group: false, hardStopMs: 1500 }, runs.length)
+    expect(r.left, r.output).toEqual([])
+    // The default (5 s) would have waited 3 s for the upload.
+    expect(r.ms, r.output).toBeLessThan(1500 + 500)
+    expect(r.code, r.output).toBe(0)
+  }, 60_000)
 })
