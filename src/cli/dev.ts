@@ -164,7 +164,8 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     const hard = setTimeout(() => {
       io.err(`edgeproxy dev: hard-stop-after ${hardStopMs} ms reached: exiting with connections or the runtime still open`)
       rmSync(apiFile, { force: true })
-      ;(o.exit ?? process.exit)(0)
+      // The code the command returned, if it did (bin/edgeproxy.mjs sets it), else 0: the stop was asked for.
+      ;(o.exit ?? process.exit)(typeof process.exitCode === 'number' ? process.exitCode : 0)
     }, hardStopMs)
     hard.unref()
     const drain = drainDeadline(start, hardStopMs)

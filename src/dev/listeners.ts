@@ -4,7 +4,11 @@
  * open them. Each passes requests to the Worker in workerd, stating the real client address
  * (`CF-Connecting-IP`, as Cloudflare's edge does) and which bind received it
  * (`x-edgeproxy-bind`, trusted only under dev). Bodies stream both ways; WebSocket upgrades are
- * spliced as raw sockets once the Worker answered 101.
+ * spliced as raw sockets once the Worker answered 101, and any other answer to an upgrade request
+ * leaves the connection to the HTTP parser for its next request. HAProxy's client-side timeouts
+ * apply: `http-request` to a request head, `http-keep-alive` between requests, `client` to an
+ * answer the client does not read, `tunnel` (else `server`) to an idle tunnel. `close()` is
+ * HAProxy's soft stop (src/dev/shutdown.ts).
  *
  * Under `--edge` (src/dev/edge.ts) a listener also states what Cloudflare's edge would put in
  * `request.cf` (Miniflare's `MF-CF-Blob` header, replacing its made-up defaults): the
@@ -244,11 +248,14 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     const ms = timeouts.keepAliveTimeout
     if (ms === undefined) return
     clearTimeout(idle.get(sock))
-    const timer = setTimeout(() => sock.destroy(), ms)
+    // The HTTP parser reads the socket itself (no 'data' events): a byte of the next request shows
+    // in bytesRead, and from then on `timeout http-request` (the server's headersTimeout) applies.
+    const read = sock.bytesRead
+    const timer = setTimeout(() => {
+      idle.delete(sock)
+      if (sock.bytesRead === read) sock.destroy()
+    }, ms)
     idle.set(sock, timer)
-    sock.once('data', () => {
-      if (idle.get(sock) === timer) busy(sock)
-    })
   }
   /** A request arrived on the connection: it is no longer idle. */
   const busy = (sock: Socket) => {
