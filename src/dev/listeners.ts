@@ -49,7 +49,7 @@ export interface ListenOptions {
   readonly edge?: boolean
   /** A TLS listener (PEM): asks for a client certificate, verified against `ca`, never required. */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string }
-  /** The frontend's timeouts (ms): `http-request` and `http-keep-alive` apply to client connections. */
+  /** The frontend's timeouts (ms, its defaults' included): the client-side ones, and `tunnel`/`server` for tunnels. */
   readonly timeouts?: Pick<Timeouts, 'client' | 'server' | 'httpRequest' | 'httpKeepAlive' | 'tunnel'>
 }
 
