@@ -23,6 +23,7 @@ import type { TLSSocket } from 'node:tls'
 import { errorResponse } from '../engine/errors.ts'
 import type { Timeouts } from '../routemap/schema.ts'
 import { CF_HEADER_PREFIX, cfFromHeaders, tlsClientAuth } from './edge.ts'
+import { chunkedBody, lengthBody } from './upgrade-body.ts'
 
 export interface ListenAddress {
   /** As written in the config: '' or '*' means every address. */
@@ -355,8 +356,9 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     busy(client)
     const onError = () => client.destroy()
     client.on('error', onError)
-    // A chunked body on an upgrade request cannot be told from the tunnel's bytes here: refused.
-    const bad = refused(req) ?? (req.headers['transfer-encoding'] !== undefined ? 400 : undefined)
+    // A body whose end cannot be found (a transfer coding other than chunked last): refused.
+    const te = req.headers['transfer-encoding']
+    const bad = refused(req) ?? (te !== undefined && !/(?:^|,)[ \t]*chunked[ \t]*$/i.test(te) ? 400 : undefined)
     if (bad !== undefined || stopping) {
       client.end(rawPage(bad ?? 503))
       return
@@ -365,22 +367,19 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
     const up = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers: upstreamHeaders(req, bind, o).flat(), setHost: false, agent: false })
     const abort = () => up.destroy()
     client.on('close', abort)
-    // The request's body (Content-Length bytes) goes to the Worker as the request's; what follows
-    // it is kept for the tunnel, or for the next request, should the Worker not answer 101.
-    let need = Number(req.headers['content-length'] ?? 0)
-    let early = head
+    // The request's body (Content-Length bytes, or chunks) goes to the Worker as the request's;
+    // what follows it is kept for the tunnel, or for the next request, should the Worker not answer 101.
+    const write = (d: Buffer) => up.write(d)
+    const body = te !== undefined ? chunkedBody(write) : lengthBody(Number(req.headers['content-length'] ?? 0), write)
     const onData = (d: Buffer) => {
-      const part = d.subarray(0, need)
-      need -= part.length
-      if (part.length > 0) up.write(part)
-      if (need === 0) up.end()
-      early = Buffer.concat([early, d.subarray(part.length)])
+      const was = body.done
+      body.push(d)
+      if (body.failed) client.destroy()
+      else if (body.done && !was) up.end()
     }
-    if (need > 0) {
-      early = Buffer.alloc(0)
-      onData(head)
-      if (need > 0) client.on('data', onData)
-    } else up.end()
+    if (body.done) up.end()
+    onData(head)
+    if (!body.done) client.on('data', onData)
     up.on('upgrade', (ures: IncomingMessage, upstream: Socket, uhead: Buffer) => {
       client.off('data', onData)
       tunnels.add(upstream)
@@ -388,7 +387,7 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       for (let i = 0; i < ures.rawHeaders.length; i += 2) lines.push(`${ures.rawHeaders[i]}: ${ures.rawHeaders[i + 1]}`)
       client.write(`${lines.join('\r\n')}\r\n\r\n`)
       if (uhead.length > 0) client.write(uhead)
-      if (early.length > 0) upstream.write(early)
+      if (body.rest.length > 0) upstream.write(body.rest)
       upstream.pipe(client)
       client.pipe(upstream)
       // Every byte of the tunnel, either way, passes the client socket: its idle timer is the tunnel's.
@@ -421,7 +420,7 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
         client.off('data', onData)
         client.off('close', abort)
         client.off('error', onError)
-        if (keep && need === 0) handBack(client, early)
+        if (keep && body.done) handBack(client, body.rest)
         else {
           tunnels.delete(client)
           client.end()

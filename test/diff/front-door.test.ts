@@ -274,6 +274,7 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
       'GET /up HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n',
       'POST /up HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nhello',
       'HEAD /up HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n',
+      'POST /up HTTP/1.1\r\nHost: t.example\r\nConnection: Upgrade\r\nUpgrade: foo\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2;x=y\r\nlo\r\n0\r\n\r\n',
     ]) {
       const req = `${first}GET /next HTTP/1.1\r\nHost: t.example\r\nCF-Connecting-IP: 10.9.9.9\r\n\r\n`
       const h = await rawExchange(pair.haproxy.port, req)
@@ -285,6 +286,8 @@ describe.skipIf(!diffEnabled())('the dev front door against HAProxy 2.6', () => 
       // The second request reached the origin with the socket's address, not the one it claimed.
       const seen = JSON.parse(e.text.slice(e.text.lastIndexOf('\r\n\r\n') + 4)) as { url: string; headers: Record<string, string> }
       expect(seen.url).toBe('/next')
+      // The first request's body reached the origin whole (a chunked one de-chunked and framed again).
+      if (first.startsWith('POST')) expect(e.text).toMatch(/"url":"\/up".*"bodyBytes":5/)
       expect(JSON.stringify(seen.headers)).not.toContain('10.9.9.9')
     }
   })
