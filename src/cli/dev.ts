@@ -171,8 +171,8 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     const drain = drainDeadline(start, hardStopMs)
     const late = await stopInOrder(
       [
-        { name: 'the listeners', run: () => Promise.all(listeners.map((l) => l.close(drain))) },
-        { name: 'the stats sockets', run: () => Promise.all(sockets.map((s) => s.close())) },
+        // Every listening socket stops accepting at once, as HAProxy's do.
+        { name: 'the listeners', run: () => Promise.all([...sockets.map((s) => s.close()), ...listeners.map((l) => l.close(drain))]) },
         { name: 'the Worker runtime', run: async () => runtime?.dispose() },
         { name: 'the demo origins', run: () => Promise.all(servers.map((s) => s.close())) },
       ],
