@@ -1,10 +1,10 @@
 /**
  * @module
  * How `edgeproxy dev` stops on SIGINT/SIGTERM: HAProxy's soft stop, in order, under one deadline.
- * The listeners stop accepting and close idle connections and tunnels; the requests in flight
- * finish until the drain deadline (their connection closes after the answer), then whatever is
- * left is ended; stats-socket sessions end; the Worker runtime (workerd) is disposed of; the demo
- * origins close. `hard-stop-after` (global; 5 s when unset) bounds the whole: a step that would
+ * The listeners and stats sockets stop accepting; idle connections, tunnels and stats-socket
+ * sessions end; the requests in flight finish until the drain deadline (their connection closes
+ * after the answer), then whatever is left is ended; the Worker runtime (workerd) is disposed of;
+ * the demo origins close. `hard-stop-after` (global; 5 s when unset) bounds the whole: a step that would
  * pass it is abandoned, and a timer exits the process at the deadline whatever still runs (the
  * runtime's exit hook kills workerd then), with a line that says so.
  */
