@@ -283,15 +283,16 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       // (the socket's buffer full), the client has that long to take them; an origin that is
       // merely slow to send is no client's fault and arms nothing.
       const clientIdle = o.timeouts?.client
+      let stuck: NodeJS.Timeout | undefined
+      res.on('drain', () => {
+        clearTimeout(stuck)
+        ures.resume()
+      })
+      res.once('close', () => clearTimeout(stuck))
       ures.on('data', (d: Buffer) => {
         if (res.write(d)) return
         ures.pause()
-        const stuck = clientIdle !== undefined && clientIdle > 0 ? setTimeout(() => res.destroy(), clientIdle) : undefined
-        res.once('drain', () => {
-          clearTimeout(stuck)
-          ures.resume()
-        })
-        res.once('close', () => clearTimeout(stuck))
+        if (clientIdle !== undefined && clientIdle > 0) stuck = setTimeout(() => res.destroy(), clientIdle)
       })
       ures.on('end', () => res.end())
       // The Worker's answer broke off mid-body (its origin reset): the client's connection ends
@@ -406,22 +407,36 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       const noBody = req.method === 'HEAD' || ures.statusCode === 204 || ures.statusCode === 304
       const length = ures.headers['content-length']
       const chunked = !noBody && length === undefined
-      // The next request can be told from this one's body only if it was all read.
       const keep = !wantsClose(req)
       const framing: Line[] = [...(length !== undefined ? [['content-length', length] as const] : []), ...(chunked ? [['transfer-encoding', 'chunked'] as const] : [])]
       if (!keep) framing.push(['connection', 'close'])
       client.write(answerHead(ures, framing))
+      // A client that does not read: the answer waits (`timeout client`), as on any request.
+      const clientIdle = o.timeouts?.client
+      let stuck: NodeJS.Timeout | undefined
+      const onDrain = () => {
+        clearTimeout(stuck)
+        ures.resume()
+      }
+      client.on('drain', onDrain)
+      client.once('close', () => clearTimeout(stuck))
       ures.on('data', (d: Buffer) => {
         if (noBody) return
-        client.write(chunked ? Buffer.concat([Buffer.from(`${d.length.toString(16)}\r\n`), d, Buffer.from('\r\n')]) : d)
+        if (client.write(chunked ? Buffer.concat([Buffer.from(`${d.length.toString(16)}\r\n`), d, Buffer.from('\r\n')]) : d)) return
+        ures.pause()
+        if (clientIdle !== undefined && clientIdle > 0) stuck = setTimeout(() => client.destroy(), clientIdle)
       })
       ures.on('end', () => {
         if (chunked) client.write('0\r\n\r\n')
         client.off('data', onData)
         client.off('close', abort)
-        client.off('error', onError)
-        if (keep && body.done) handBack(client, body.rest)
-        else {
+        client.off('drain', onDrain)
+        clearTimeout(stuck)
+        // The next request can be told from this one's body only if the body was all read.
+        if (keep && body.done) {
+          client.off('error', onError)
+          handBack(client, body.rest)
+        } else {
           tunnels.delete(client)
           client.end()
         }
