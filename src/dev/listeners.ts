@@ -220,6 +220,9 @@ function wantsClose(req: IncomingMessage): boolean {
   return /\bclose\b/.test(c)
 }
 
+/** Bytes read after an upgrade request, kept until the Worker answers it, before reading stops. */
+const UPGRADE_EARLY_MAX = 64 * 1024
+
 /** Listens on `bind` and relays everything to the workerd socket at `target` (host:port). */
 export function listen(bind: ListenAddress, target: { host: string; port: number }, o: ListenOptions = {}): Promise<Listener> {
   /** Upgrade requests waiting for the Worker's answer, and established tunnels (both sides). */
@@ -377,6 +380,8 @@ export function listen(bind: ListenAddress, target: { host: string; port: number
       body.push(d)
       if (body.failed) client.destroy()
       else if (body.done && !was) up.end()
+      // Bytes after the request wait for the Worker's answer: past a buffer's worth, the socket stops being read.
+      if (body.rest.length > UPGRADE_EARLY_MAX) client.pause()
     }
     if (body.done) up.end()
     onData(head)
