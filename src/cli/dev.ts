@@ -2,16 +2,21 @@
  * @module
  * `edgeproxy dev -f FILE`: compiles the config, runs the Worker in workerd with it, and listens on
  * every HTTP frontend's bind address:port as written, so one file runs under `haproxy -f` and
- * `edgeproxy dev -f` unchanged. Prints `ready` once serving; SIGINT/SIGTERM stop it cleanly.
+ * `edgeproxy dev -f` unchanged. Prints `ready` once serving; SIGINT/SIGTERM stop it in HAProxy's
+ * soft-stop order within `hard-stop-after` (src/dev/shutdown.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import type { Server } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { type EdgeHost, type EdgeRules, isVpcNetworkId, parseEdgeHost } from '../dev/edge.ts'
 import { DomainError, parseDomain, withEdgeHosts } from '../routemap/edge-hosts.ts'
 import { isProxyPort } from '../util/addresses.ts'
-import { demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
+import { parseConfig } from '../config/parser.ts'
+import { DiagnosticBag } from '../config/diagnostics.ts'
+import { createSourceFile } from '../config/source.ts'
+import { parseTime } from '../util/time.ts'
+import { type DemoServer, demoOriginsFor, startDemoOrigin } from '../dev/demo-origins.ts'
+import { DEFAULT_HARD_STOP_MS, drainDeadline, stopInOrder } from '../dev/shutdown.ts'
 import { type ListenAddress, type ListenOptions, type Listener, listen } from '../dev/listeners.ts'
 import { startRuntime, type WorkerRuntime } from '../dev/runtime.ts'
 import { openStatsSocket, type StatsSocket } from '../dev/stats-socket.ts'
@@ -35,6 +40,8 @@ export interface DevOptions {
   readonly tlsCa?: string | undefined
   /** Resolves when the command should stop (defaults to SIGINT/SIGTERM). */
   readonly until?: Promise<void>
+  /** Ends the process when `hard-stop-after` passes during a stop (defaults to process.exit). */
+  readonly exit?: (code: number) => void
 }
 
 const WRANGLER_TOML = new URL('../../wrangler.toml', import.meta.url)
@@ -51,24 +58,40 @@ function kvNamespaceId(): string {
 }
 
 /**
- * Resolves on SIGINT/SIGTERM. Miniflare installs handlers that kill workerd and exit with 130/143;
- * they are replaced so the listeners close first and the command exits 0 (its exit hook, which
- * stops workerd if the process dies another way, stays).
+ * Resolves on the first SIGINT/SIGTERM. Miniflare installs handlers that kill workerd and exit with
+ * 130/143; they are replaced so the stop runs in order and the command exits 0 (its exit hook,
+ * which kills workerd however the process ends, stays). A signal during the stop (a second Ctrl-C,
+ * or the same signal sent to the process group and forwarded) is noted and changes nothing: the
+ * stop is bounded by `hard-stop-after` anyway.
  */
-function signals(): Promise<void> {
+function signals(io: Io): Promise<void> {
+  let got = false
   return new Promise((res) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.removeAllListeners(sig)
-      process.on(sig, () => res())
+      process.on(sig, () => {
+        if (got) io.out(`edgeproxy dev: ${sig} while stopping: already stopping`)
+        got = true
+        res()
+      })
     }
   })
 }
 
-function closeServer(s: Server): Promise<void> {
-  return new Promise((res) => {
-    s.close(() => res())
-    s.closeAllConnections()
-  })
+/** `hard-stop-after` of the global section (ms), or undefined: the value HAProxy would read. */
+export function hardStopAfter(files: readonly string[]): number | undefined {
+  const sources = files.map((f) => createSourceFile(f, readFileSync(f, 'utf8')))
+  let ms: number | undefined
+  for (const section of parseConfig(sources, (n) => process.env[n], new DiagnosticBag()).sections) {
+    if (section.kind !== 'global') continue
+    for (const st of section.statements) {
+      const [kw, arg] = st.words
+      if (kw?.text !== 'hard-stop-after' || arg === undefined) continue
+      const t = parseTime(arg.text, 'ms')
+      if (t.ok) ms = t.value
+    }
+  }
+  return ms
 }
 
 /** The `--edge` options as rules and TLS material; a string is the error to print. */
@@ -123,16 +146,42 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     io.err(`edgeproxy dev: ${e.message}`)
     return 2
   }
-  const servers: Server[] = []
+  const servers: DemoServer[] = []
   const listeners: Listener[] = []
   const sockets: StatsSocket[] = []
   let runtime: WorkerRuntime | undefined
   const persistTo = resolve(o.persistTo ?? DEFAULT_PERSIST_TO)
   const apiFile = devApiFile(persistTo)
+  const hardStopMs = hardStopAfter(o.files) ?? DEFAULT_HARD_STOP_MS
+  /**
+   * The soft stop, in HAProxy's order, within `hard-stop-after`: at the deadline a timer ends the
+   * process whatever still runs (under the CLI it stays armed after the stop, unreferenced, so
+   * nothing left behind can keep the process alive past it).
+   */
   const stopAll = async () => {
-    await Promise.all([...listeners.map((l) => l.close()), ...sockets.map((s) => s.close()), ...servers.map(closeServer)])
-    await runtime?.dispose()
+    const start = Date.now()
+    const deadline = start + hardStopMs
+    const hard = setTimeout(() => {
+      io.err(`edgeproxy dev: hard-stop-after ${hardStopMs} ms reached: exiting with connections or the runtime still open`)
+      rmSync(apiFile, { force: true })
+      // The code the command returned, if it did (bin/edgeproxy.mjs sets it), else 0: the stop was asked for.
+      ;(o.exit ?? process.exit)(typeof process.exitCode === 'number' ? process.exitCode : 0)
+    }, hardStopMs)
+    hard.unref()
+    const drain = drainDeadline(start, hardStopMs)
+    const late = await stopInOrder(
+      [
+        // Every listening socket stops accepting at once, as HAProxy's do.
+        { name: 'the listeners', run: () => Promise.all([...sockets.map((s) => s.close()), ...listeners.map((l) => l.close(drain))]) },
+        { name: 'the Worker runtime', run: async () => runtime?.dispose() },
+        { name: 'the demo origins', run: () => Promise.all(servers.map((s) => s.close())) },
+      ],
+      deadline,
+      io.err,
+    )
     rmSync(apiFile, { force: true })
+    if (late.length > 0) io.err(`edgeproxy dev: ${late.join(', ')} did not stop within hard-stop-after (${hardStopMs} ms)`)
+    if (o.until !== undefined) clearTimeout(hard)
   }
   try {
     if (o.demoOrigins) {
@@ -201,7 +250,7 @@ export async function dev(o: DevOptions, io: Io): Promise<number> {
     }
     if (edge.rules) io.out(`edge rules on: fetch() as Cloudflare answers it${edge.rules.vpcNetwork ? `, VPC network ${edge.rules.vpcNetwork} as binding EDGEPROXY_VPC` : ', no VPC network'}`)
     io.out(`edgeproxy dev: ready (RouteMap ${routeMap.hash.slice(0, 12)}, ${routeMap.frontends.length} frontend(s), ${routeMap.backends.length} backend(s))`)
-    await (o.until ?? signals())
+    await (o.until ?? signals(io))
     io.out('edgeproxy dev: stopping')
     await stopAll()
     return 0

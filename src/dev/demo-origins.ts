@@ -5,7 +5,8 @@
  * WebSocket messages, so a newcomer can watch balancing, routing and persistence with curl.
  */
 import { createHash } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { RouteMap } from '../routemap/schema.ts'
 
 export interface DemoOrigin {
@@ -37,7 +38,15 @@ function wsAccept(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
 }
 
-export function startDemoOrigin(o: DemoOrigin): Promise<Server> {
+/** A running demo origin. */
+export interface DemoServer {
+  /** Stops listening and ends every connection, WebSocket ones included. */
+  close(): Promise<void>
+}
+
+export function startDemoOrigin(o: DemoOrigin): Promise<DemoServer> {
+  /** Upgraded (WebSocket) connections: the HTTP server no longer tracks them, and its close() would wait for them. */
+  const upgraded = new Set<Duplex>()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -53,6 +62,8 @@ export function startDemoOrigin(o: DemoOrigin): Promise<Server> {
     })
   })
   server.on('upgrade', (req, socket) => {
+    upgraded.add(socket)
+    socket.once('close', () => upgraded.delete(socket))
     const key = req.headers['sec-websocket-key']
     if (typeof key !== 'string') {
       socket.destroy()
@@ -73,6 +84,16 @@ export function startDemoOrigin(o: DemoOrigin): Promise<Server> {
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(o.port, o.host, () => resolve(server))
+    server.listen(o.port, o.host, () =>
+      resolve({
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res())
+            server.closeAllConnections()
+            for (const s of upgraded) s.destroy()
+            upgraded.clear()
+          }),
+      }),
+    )
   })
 }

@@ -12,6 +12,7 @@ export type RunCommands = (commands: string, level: string) => Promise<string>
 
 export interface StatsSocket {
   readonly where: string
+  /** Stops accepting and ends every session (an interactive one included) at once. */
   close(): Promise<void>
 }
 
@@ -76,7 +77,12 @@ function serve(sock: Socket, level: string, run: RunCommands): void {
 
 export function openStatsSocket(path: string, level: string, run: RunCommands): Promise<StatsSocket> {
   // allowHalfOpen: `echo … | socat stdio PATH` half-closes after the command and waits for the answer.
-  const server: Server = createServer({ allowHalfOpen: true }, (sock) => serve(sock, level, run))
+  const sessions = new Set<Socket>()
+  const server: Server = createServer({ allowHalfOpen: true }, (sock) => {
+    sessions.add(sock)
+    sock.once('close', () => sessions.delete(sock))
+    serve(sock, level, run)
+  })
   const tcp = tcpAddress(path)
   return new Promise((res, rej) => {
     server.once('error', rej)
@@ -87,6 +93,9 @@ export function openStatsSocket(path: string, level: string, run: RunCommands): 
         close: () =>
           new Promise((r) => {
             server.close(() => r())
+            // server.close() waits for every session: an interactive one (`prompt`) never ends by itself.
+            for (const s of sessions) s.destroy()
+            sessions.clear()
             if (!tcp && existsSync(path)) unlinkSync(path)
           }),
       })

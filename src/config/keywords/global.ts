@@ -50,6 +50,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
   { name: 'spread-checks', sections: G, support: 'yes', parse: parseSpreadChecks },
   ignored('max-spread-checks', 'the start-up spreading of the first checks is not modelled'),
   ignored('node', 'the node name is only shown by the stats page and the runtime API'),
+  ignored('hard-stop-after', 'Cloudflare runs and stops the isolates; `edgeproxy dev` stops within it on SIGINT/SIGTERM (5 s when unset)'),
   { name: 'localpeer', sections: G, support: 'ignored', note: 'stick tables are global at the edge; there are no peers to name' },
   ...[
     'daemon',
@@ -64,7 +65,6 @@ export const GLOBAL_KEYWORDS: readonly KeywordDef[] = [
     'chroot',
     'pidfile',
     'ulimit-n',
-    'hard-stop-after',
     'grace',
     'busy-polling',
     'noepoll',
