@@ -16,6 +16,7 @@ import type { Acl, AclTest, Origin, RouteMap } from '../routemap/schema.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import { v4Text, v6Text } from '../sample/fetches/ip-text.ts'
 import { parseIpPattern } from '../sample/match/ip-parse.ts'
+import { ipSetWords } from '../sample/match/ip-set.ts'
 import type { Sample } from '../sample/types.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
 import type { PatternEdits } from './context.ts'
@@ -96,15 +97,27 @@ function cidrBlocks(start: bigint, end: bigint, bits: number): [bigint, number][
  * written: adjacent or nested networks come back merged.
  */
 function ipSetPatterns(d: { v4?: unknown; v4m?: unknown; v6?: unknown }): string[] | undefined {
-  if (!Array.isArray(d.v4) || !Array.isArray(d.v4m) || !Array.isArray(d.v6)) return undefined
-  const out: string[] = []
-  const v4 = d.v4.map(Number)
-  for (let i = 0; i + 1 < v4.length; i += 2) {
-    for (const [a, len] of cidrBlocks(BigInt(v4[i] as number), BigInt(v4[i + 1] as number), 32)) out.push(len === 32 ? v4Text(Number(a)) : `${v4Text(Number(a))}/${len}`)
+  let v4: Uint32Array
+  let v4m: Uint32Array
+  let v6w: Uint32Array
+  try {
+    // packed lists (a base64 string, src/routemap/packed.ts) decode to the same words
+    v4 = ipSetWords(d, 'v4', 2)
+    v4m = ipSetWords(d, 'v4m', 2)
+    v6w = ipSetWords(d, 'v6', 8)
+  } catch {
+    return undefined
   }
-  const v4m = d.v4m.map(Number)
+  const out: string[] = []
+  for (let i = 0; i + 1 < v4.length; i += 2) {
+    const s = v4[i] as number
+    const e = v4[i + 1] as number
+    // a single address (most entries of a big list) without BigInt
+    if (s === e) out.push(v4Text(s))
+    else for (const [a, len] of cidrBlocks(BigInt(s), BigInt(e), 32)) out.push(len === 32 ? v4Text(Number(a)) : `${v4Text(Number(a))}/${len}`)
+  }
   for (let i = 0; i + 1 < v4m.length; i += 2) out.push(`${v4Text(v4m[i] as number)}/${v4Text(v4m[i + 1] as number)}`)
-  const v6 = d.v6.map((x) => BigInt(Number(x) >>> 0))
+  const v6 = Array.from(v6w, (x) => BigInt(x))
   const big = (o: number): bigint => ((v6[o] as bigint) << 96n) | ((v6[o + 1] as bigint) << 64n) | ((v6[o + 2] as bigint) << 32n) | (v6[o + 3] as bigint)
   for (let i = 0; i + 7 < v6.length; i += 8) {
     for (const [a, len] of cidrBlocks(big(i), big(i + 4), 128)) {

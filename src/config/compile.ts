@@ -9,6 +9,7 @@ import { formatValidationError, validateRouteMap } from '../routemap/validate.ts
 import { defaultRegistry } from '../sample/index.ts'
 import { parseMapFile } from '../sample/map-file.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
+import { checkBudget } from './budget-check.ts'
 import { type Diagnostic, DiagnosticBag } from './diagnostics.ts'
 import { finalize } from './finalize.ts'
 import { finalizeCaches } from './keywords/cache.ts'
@@ -78,7 +79,8 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     maps: Object.fromEntries(maps),
     ...(caches.length > 0 ? { caches } : {}),
   }
-  const hash = sha256Hex(canonicalJson(body))
+  const canonical = canonicalJson(body)
+  const hash = sha256Hex(canonical)
   const routeMap: RouteMap = { ...body, hash }
   // The output must pass the schema the Worker checks it against: a failure is a compiler bug.
   const invalid = validateRouteMap(routeMap, engineNames(sv.registry))
@@ -88,6 +90,8 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     })
     return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
   }
+  // The isolate's memory: a warning above the budget, a refusal when it cannot load or be pushed (+ the hash field).
+  if (checkBudget(routeMap, canonical.length + 80, diag, fileMap)) return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
   return { routeMap, diagnostics: diag.sorted(), errorCount: 0, files: fileMap }
 }
 

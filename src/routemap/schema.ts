@@ -7,7 +7,7 @@
  */
 import type { LogVar } from './log-vars.ts'
 
-export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/1'
+export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/2'
 
 export interface RouteMap {
   readonly schema: typeof ROUTEMAP_SCHEMA
@@ -135,6 +135,23 @@ export interface AclTest {
   readonly keyword?: string
   readonly origin: Origin
 }
+
+/**
+ * The prepared data of an `-m ip` test (AclTest.data when `match` is `ip`): IPv4 networks with a
+ * contiguous mask as sorted, merged, inclusive ranges (`v4`, flat `[start, end, …]`), networks with
+ * a non-contiguous dotted mask (`v4m`, flat `[addr & mask, mask, …]`), IPv6 ranges (`v6`, 8 words
+ * per range: start then end, most significant first). Lists of more than PACK_MIN_RANGES ranges
+ * are packed (`v4`/`v6` a base64 string, src/routemap/packed.ts), so that a million-line `-f` list
+ * costs the RouteMap and the isolate a few bytes per merged range.
+ */
+export interface IpSetData {
+  readonly v4: readonly number[] | string
+  readonly v4m: readonly number[]
+  readonly v6: readonly number[] | string
+}
+
+/** Range lists longer than this are packed in IpSetData (shorter ones stay readable numbers). */
+export const PACK_MIN_RANGES = 64
 
 /** A named ACL: matches when any of its tests matches (repeated `acl` lines OR together). */
 export interface Acl {
