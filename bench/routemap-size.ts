@@ -65,7 +65,11 @@ export function issueConfig(o: { list: boolean; maps: boolean }): string {
     '  bind 127.0.0.1:8080',
     ...(o.list ? ['  acl blocked src -f ips.lst', '  http-request deny if blocked'] : []),
     ...(o.maps
-      ? ['  http-request set-header X-Be %[path,map_str(paths.map,none)]', '  http-request set-header X-Beg %[path,map_beg(paths.map,none)]', '  http-request set-header X-Ip %[src,map_ip(ips.map,none)]']
+      ? [
+          '  http-request set-header X-Be %[path,map_str(paths.map,none)]',
+          '  http-request set-header X-Beg %[path,map_beg(paths.map,none)]',
+          '  http-request set-header X-Ip %[src,map_ip(ips.map,none)]',
+        ]
       : []),
     '  default_backend be0',
     'backend be0',
@@ -156,7 +160,9 @@ export function markdown(figs: readonly SizeFigure[], quick: boolean): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const f of figs) {
-    out.push(`| ${LABELS[f.name] ?? f.name} | ${mb(f.routeMapBytes)} MB | ${f.compileMs} ms | ${f.load.parseMs} ms | ${f.load.engineMs} ms | ${f.load.heapMB} MB | ${f.estimateMB} MB | ${f.load.maxRssMB} MB |`)
+    out.push(
+      `| ${LABELS[f.name] ?? f.name} | ${mb(f.routeMapBytes)} MB | ${f.compileMs} ms | ${f.load.parseMs} ms | ${f.load.engineMs} ms | ${f.load.heapMB} MB | ${f.estimateMB} MB | ${f.load.maxRssMB} MB |`,
+    )
   }
   return out.join('\n')
 }

@@ -63,9 +63,14 @@ export function checkBudget(rm: RouteMap, textBytes: number, diag: DiagnosticBag
     return false
   }
   for (const i of shown) {
-    diag.warning('isolate-memory', itemSpan(i, files, fallback), `${total}, more than the ${mb(ISOLATE_ROUTEMAP_BUDGET)} budget of an isolate's ${mb(ISOLATE_MEMORY)}; ${i.what} takes ${mb(i.bytes)} (${count(i.count)} ${i.kind === 'ip' ? 'merged ranges' : i.kind === 'map' ? 'entries' : 'patterns'})`, {
-      help: HELP[i.kind](i),
-    })
+    diag.warning(
+      'isolate-memory',
+      itemSpan(i, files, fallback),
+      `${total}, more than the ${mb(ISOLATE_ROUTEMAP_BUDGET)} budget of an isolate's ${mb(ISOLATE_MEMORY)}; ${i.what} takes ${mb(i.bytes)} (${count(i.count)} ${i.kind === 'ip' ? 'merged ranges' : i.kind === 'map' ? 'entries' : 'patterns'})`,
+      {
+        help: HELP[i.kind](i),
+      },
+    )
   }
   return false
 }

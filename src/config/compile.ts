@@ -4,7 +4,7 @@
  * The same function serves `edgeproxy check`, `compile`, `explain`, `dev` and the tests.
  */
 import { engineNames } from '../engine/known-names.ts'
-import { ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
+import { type MapEntries, ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
 import { formatValidationError, validateRouteMap } from '../routemap/validate.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import { parseMapFile } from '../sample/map-file.ts'
@@ -37,14 +37,14 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
   const diag = new DiagnosticBag()
   const files = inputs.map((i) => createSourceFile(i.name, i.text))
   const env = createEnv(options.env ?? (() => undefined))
-  const maps = new Map<string, readonly (readonly [string, string])[]>()
+  const maps = new Map<string, MapEntries>()
   const sv: Services = {
     diag,
     registry: options.registry ?? defaultRegistry,
     readFile: options.readFile ?? (() => undefined),
     maps,
     addMap(path, entries) {
-      maps.set(path, entries)
+      maps.set(path, entries.flat())
       return path
     },
     loadMap(path) {

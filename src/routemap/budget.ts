@@ -139,12 +139,12 @@ export function estimateLoad(rm: RouteMap, textBytes?: number): LoadEstimate {
   const uses = mapIndexes(rm)
   for (const [file, entries] of Object.entries(rm.maps)) {
     let chars = 0
-    for (const [k, v] of entries) chars += k.length + v.length
+    for (const s of entries) chars += s.length
     const u = uses.get(file)
-    const bytes = entries.length * (MAP_ENTRY_BYTES + (u?.kinds.size ?? 0) * LOOKUP_ENTRY_BYTES) + chars
+    const bytes = (entries.length / 2) * (MAP_ENTRY_BYTES + (u?.kinds.size ?? 0) * LOOKUP_ENTRY_BYTES) + chars
     special += bytes
     specialJson += jsonLength(entries)
-    items.push({ what: `map file '${file}'`, ...(u?.origin ? { origin: u.origin } : {}), bytes, count: entries.length, kind: 'map' })
+    items.push({ what: `map file '${file}'`, ...(u?.origin ? { origin: u.origin } : {}), bytes, count: entries.length / 2, kind: 'map' })
   }
   items.sort((a, b) => b.bytes - a.bytes)
   return { textBytes: text, loadedBytes: Math.round(Math.max(0, text - specialJson) * JSON_FACTOR + special), items }

@@ -23,11 +23,17 @@ export interface RouteMap {
   readonly userlists: readonly Userlist[]
   /** Stick tables declared in `peers` sections, named `<peers>/<table>` (ordinary tables at the edge). */
   readonly peerTables?: readonly StickTableSpec[]
-  /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
-  readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
+  /** Map files (`map*` converters), by id: their entries in file order, flat (MapEntries). */
+  readonly maps: Readonly<Record<string, MapEntries>>
   /** `cache` sections (absent when there is none), carried by the Workers Cache API. */
   readonly caches?: readonly CacheSpec[]
 }
+
+/**
+ * A map file's entries flat, each key followed by its value: `[k0, v0, k1, v1, …]`. Not one
+ * `[key, value]` array per entry: a 100,000-entry map then costs an isolate half the memory.
+ */
+export type MapEntries = readonly string[]
 
 /** A `cache` section (HAProxy doc section 6.2.1); sizes in bytes. */
 export interface CacheSpec {

@@ -617,7 +617,12 @@ export const ROUTEMAP_FIELDS: Fields<RouteMap> = {
   backends: arr(backend),
   userlists: arr(userlist),
   peerTables: opt(arr(stickTable)),
-  maps: rec(arr(tuple(str, str))),
+  maps: rec(
+    req((v, c) => {
+      arr(str).run(v, c)
+      if ((v as unknown[]).length % 2 !== 0) fail(c, `expected keys and values in turn, found an odd count (${(v as unknown[]).length})`)
+    }),
+  ),
   caches: opt(arr(cacheSpec)),
 }
 const routeMap = obj<RouteMap>(ROUTEMAP_FIELDS)

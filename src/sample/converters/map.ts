@@ -11,6 +11,7 @@ import { canonicalIp } from '../fetches/ip-text.ts'
 import { argInt, argRaw, int, ip, parseWholeInt, sampleInt, sampleStr, str } from '../fetches/util.ts'
 import { buf2ip } from '../match/ip-parse.ts'
 import { pcreToJs } from '../match/pcre.ts'
+import type { MapEntries } from '../../routemap/schema.ts'
 import type { ArgSpec, BuildEnv, ConverterDef, Sample, SampleType } from '../types.ts'
 import { buildIpMap } from './map-ip.ts'
 import { expReplace } from './string.ts'
@@ -83,10 +84,12 @@ function intRange(t: string): [number, number] | undefined {
  * The entries whose value parses for `out`, each distinct value parsed once and its Sample shared
  * (a 100,000-entry map usually has a few distinct values: one Sample each, not one per entry).
  */
-function parseEntries(entries: readonly (readonly [string, string])[], out: Out): [string, Sample][] {
+function parseEntries(entries: MapEntries, out: Out): [string, Sample][] {
   const values = new Map<string, Sample | undefined>()
   const parsed: [string, Sample][] = []
-  for (const [k, v] of entries) {
+  for (let i = 0; i + 1 < entries.length; i += 2) {
+    const k = entries[i] as string
+    const v = entries[i + 1] as string
     let s = values.get(v)
     if (s === undefined && !values.has(v)) {
       s = parseValue(v, out)
@@ -141,7 +144,7 @@ function ipLookup(parsed: readonly (readonly [string, Sample])[]): Lookup {
 const built = new WeakMap<object, Map<string, Lookup>>()
 
 /** The lookup of a map file for a match method and output type, built once per entries array. */
-export function lookupFor(entries: readonly (readonly [string, string])[], match: Match, out: Out): Lookup {
+export function lookupFor(entries: MapEntries, match: Match, out: Out): Lookup {
   let byKind = built.get(entries)
   if (!byKind) {
     byKind = new Map()
@@ -157,7 +160,7 @@ export function lookupFor(entries: readonly (readonly [string, string])[], match
 }
 
 /** Builds the lookup for one map file and match method. */
-export function buildLookup(entries: readonly (readonly [string, string])[], match: Match, out: Out): Lookup {
+export function buildLookup(entries: MapEntries, match: Match, out: Out): Lookup {
   if (match === 'str') return strLookup(parseEntries(entries, out))
   if (match === 'beg') return begLookup(parseEntries(entries, out))
   if (match === 'ip') return ipLookup(parseEntries(entries, out))

@@ -61,6 +61,11 @@ function base(): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rm)) as Record<string, unknown>
 }
 
+/** An `src` test whose IPv4 list is the packed text `v4` (src/routemap/packed.ts). */
+function ipTest(v4: string): unknown {
+  return { sample: { fetch: 'src', args: [], conv: [] }, match: 'ip', icase: false, data: { v4, v4m: [], v6: [] }, patternCount: 1, origin: { file: 'x.cfg', line: 1 } }
+}
+
 type Path = readonly (string | number)[]
 const DELETE = Symbol('delete')
 
@@ -114,7 +119,15 @@ describe('RouteMap validation', () => {
     ['a stick table size that is not a number', ['backends', 0, 'stickTable', 'size'], null, '$.backends[0].stickTable.size: expected an integer, found null'],
     ['a server weight of Infinity (stored as null)', ['backends', 0, 'servers', 0, 'weight'], Number.POSITIVE_INFINITY, '$.backends[0].servers[0].weight: expected an integer, found null'],
     ['frontends that are not an array', ['frontends'], { 0: {} }, '$.frontends: expected an array, found object'],
-    ['a map entry that is not a pair', ['maps'], { 'm.map': [['a']] }, '$.maps["m.map"][0]: expected an array of 2, found 1 items'],
+    ['a map entry that is not a string', ['maps'], { 'm.map': [['a', 'b']] }, '$.maps["m.map"][0]: expected a string, found array'],
+    ['a map key without its value', ['maps'], { 'm.map': ['a', 'b', 'c'] }, '$.maps["m.map"]: expected keys and values in turn, found an odd count (3)'],
+    ['a packed address list that is not base64', ['frontends', 0, 'acls', 0, 'tests', 0], ipTest('!!!!'), '$.frontends[0].acls[0].tests[0].data.v4: bad packed range list: not base64'],
+    [
+      'a packed address list cut in the middle of a number',
+      ['frontends', 0, 'acls', 0, 'tests', 0],
+      ipTest('gA=='),
+      '$.frontends[0].acls[0].tests[0].data.v4: bad packed range list: truncated or oversized varint',
+    ],
     ['a log-format part of no known shape', ['frontends', 0, 'accessLog'], [{ bogus: 1 }], "$.frontends[0].accessLog[0]: expected an object with one of 'lit', 'expr', 'alias'"],
   ])('refuses %s, naming the JSON path', (_what, path, value, message) => {
     expect(refusal(garbage(path, value))).toContain(`invalid RouteMap: ${message}`)
@@ -164,8 +177,8 @@ describe('RouteMap validation', () => {
 
   it('validates and hashes a big RouteMap (≈14 MB of patterns and maps) in a small multiple of JSON.parse', () => {
     const m = base()
-    const entries: [string, string][] = []
-    for (let i = 0; i < 200_000; i++) entries.push([`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `value-${i}-${'x'.repeat(20)}`])
+    const entries: string[] = []
+    for (let i = 0; i < 200_000; i++) entries.push(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `value-${i}-${'x'.repeat(20)}`)
     put(m, ['maps'], { '/etc/haproxy/big.map': entries })
     const data: string[] = []
     for (let i = 0; i < 200_000; i++) data.push(`/path/segment/${i}/${'y'.repeat(10)}`)
