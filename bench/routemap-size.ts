@@ -50,11 +50,12 @@ export function issueInputs(lines: number, entries: number): Inputs {
   for (let i = 0; i < entries; i++) paths.push(`/p/${r().toString(36)}${r().toString(36)} be${i % 7}`)
   const ips: string[] = []
   for (let i = 0; i < entries; i++) ips.push(`${ipText(r())}${i % 5 === 0 ? '/24' : ''} be${i % 7}`)
-  return { files: { 'ips.lst': `${list.join('\n')}\n`, 'paths.map': `${paths.join('\n')}\n`, 'ips.map': `${ips.join('\n')}\n` } }
+  const pathList = paths.map((l) => l.slice(0, l.indexOf(' ')))
+  return { files: { 'ips.lst': `${list.join('\n')}\n`, 'paths.map': `${paths.join('\n')}\n`, 'ips.map': `${ips.join('\n')}\n`, 'paths.lst': `${pathList.join('\n')}\n` } }
 }
 
 /** The config, with the list ACL and/or the map converters. */
-export function issueConfig(o: { list: boolean; maps: boolean }): string {
+export function issueConfig(o: { list: boolean; maps: boolean; strings?: boolean }): string {
   return [
     'defaults',
     '  mode http',
@@ -64,6 +65,7 @@ export function issueConfig(o: { list: boolean; maps: boolean }): string {
     'frontend fe',
     '  bind 127.0.0.1:8080',
     ...(o.list ? ['  acl blocked src -f ips.lst', '  http-request deny if blocked'] : []),
+    ...(o.strings ? ['  acl known path -f paths.lst', '  acl under path_beg -f paths.lst', '  http-request deny if known || under'] : []),
     ...(o.maps
       ? [
           '  http-request set-header X-Be %[path,map_str(paths.map,none)]',
@@ -141,6 +143,7 @@ export function runRouteMapSize(quick: boolean): SizeFigure[] {
     measure('list', issueConfig({ list: true, maps: false }), inputs, dir),
     measure('maps', issueConfig({ list: false, maps: true }), inputs, dir),
     measure('issue', issueConfig({ list: true, maps: true }), inputs, dir),
+    measure('strings', issueConfig({ list: false, maps: false, strings: true }), inputs, dir),
   ]
 }
 
@@ -149,6 +152,7 @@ const LABELS: Readonly<Record<string, string>> = {
   list: '1,000,000-line `src -f` list',
   maps: '100,000-entry maps (`map_str`+`map_beg`, `map_ip`)',
   issue: 'the list and the maps (the issue)',
+  strings: '100,000-line `path -f` and `path_beg -f` lists',
 }
 
 export function markdown(figs: readonly SizeFigure[], quick: boolean): string {

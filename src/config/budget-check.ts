@@ -2,15 +2,16 @@
  * @module
  * `check`/`compile`: the compiled RouteMap against the isolate's memory budget
  * (src/routemap/budget.ts). Above the budget, a warning on the line of each of the biggest lists
- * and maps (enough of them to account for the excess, at most three) saying how big it is and what
+ * and maps saying how big it is and what
  * to do; beyond what an isolate can load at all, or beyond what KV can store, an error there.
+ * The lines shown are those of the biggest items, each a tenth of the estimate or more (at most three).
  */
 import { estimateLoad, ISOLATE_MEMORY, ISOLATE_ROUTEMAP_BUDGET, KV_VALUE_MAX, type LoadItem, overBudget, ROUTEMAP_MEMORY } from '../routemap/budget.ts'
 import type { RouteMap } from '../routemap/schema.ts'
 import type { DiagnosticBag } from './diagnostics.ts'
 import { type SourceFile, type SourceSpan, spanAt } from './source.ts'
 
-const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MB`
+const mb = (b: number): string => `${Number.isInteger(b / 2 ** 20) ? b / 2 ** 20 : (b / 2 ** 20).toFixed(1)} MB`
 const count = (n: number): string => n.toLocaleString('en-US')
 
 /** The item's line, at its `-f` flag or map converter when the line shows it. */
@@ -38,14 +39,8 @@ export function checkBudget(rm: RouteMap, textBytes: number, diag: DiagnosticBag
   if (!verdict) return false
   const first = files.values().next().value
   const fallback = spanAt(first?.name ?? '<config>', 1, 1)
-  const big = e.items.filter((i) => i.bytes >= 2 ** 20)
-  const shown: LoadItem[] = []
-  let acc = 0
-  for (const i of big) {
-    if (shown.length === 3 || (shown.length > 0 && acc >= e.loadedBytes - ISOLATE_ROUTEMAP_BUDGET)) break
-    shown.push(i)
-    acc += i.bytes
-  }
+  // the biggest lists and maps, each a tenth of the whole or more (at most three)
+  const shown = e.items.filter((i) => i.bytes >= 2 ** 20 && i.bytes >= e.loadedBytes / 10).slice(0, 3)
   const total = `the compiled RouteMap (${mb(e.textBytes)} of JSON) needs about ${mb(e.loadedBytes)} of each isolate's memory`
   if (verdict === 'refuse') {
     const why =

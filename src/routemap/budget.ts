@@ -24,6 +24,8 @@
  * - map files: per entry MAP_ENTRY_BYTES (the [key, value] array and two strings' headers) + the
  *   characters; per converter method using the map (`map_str`, `map_beg`… each builds its own
  *   index), LOOKUP_ENTRY_BYTES per entry;
+ * - other pattern lists of 1,000 patterns or more (`path -f`, `-m str|beg|end|sub|…`): their JSON
+ *   + LIST_ENTRY_BYTES per pattern (one string each, and the Set exact and prefix matching index);
  * - everything else: JSON_FACTOR × its JSON bytes (objects with shared shapes take about their
  *   JSON's size; 10,000 servers: 2.6 MB of JSON, 2.9 MB of heap).
  */
@@ -47,8 +49,9 @@ export const KV_VALUE_MAX = 25 * MiB
 
 /** Calibrated factors (see the module comment and BENCHMARKS.md). */
 export const JSON_FACTOR = 1.5
-export const MAP_ENTRY_BYTES = 100
+export const MAP_ENTRY_BYTES = 32
 export const LOOKUP_ENTRY_BYTES = 45
+export const LIST_ENTRY_BYTES = 56
 
 /** A big item of the RouteMap: an ACL test's list or a map file. */
 export interface LoadItem {
@@ -131,7 +134,10 @@ export function estimateLoad(rm: RouteMap, textBytes?: number): LoadEstimate {
           items.push({ what: `acl '${a.name}'`, origin: t.origin, bytes: p4.bytes + p6.bytes, count: p4.ranges + p6.ranges, kind: 'ip' })
         } else {
           const j = jsonLength(t.data)
-          items.push({ what: `acl '${a.name}'`, origin: t.origin, bytes: j * JSON_FACTOR, count: t.patternCount, kind: 'list' })
+          const bytes = j + t.patternCount * LIST_ENTRY_BYTES
+          special += bytes
+          specialJson += j
+          items.push({ what: `acl '${a.name}'`, origin: t.origin, bytes, count: t.patternCount, kind: 'list' })
         }
       }
     }

@@ -24,7 +24,7 @@ export function toBase64(bytes: Uint8Array): string {
   let i = 0
   for (; i + 2 < n; i += 3) {
     const x = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
-    out += ALPHABET[x >>> 18] + (ALPHABET[(x >>> 12) & 63] as string) + (ALPHABET[(x >>> 6) & 63] as string) + (ALPHABET[x & 63] as string)
+    out += `${ALPHABET[x >>> 18]}${ALPHABET[(x >>> 12) & 63]}${ALPHABET[(x >>> 6) & 63]}${ALPHABET[x & 63]}`
     if (out.length >= 8192) {
       parts.push(out)
       out = ''
@@ -33,7 +33,7 @@ export function toBase64(bytes: Uint8Array): string {
   if (i < n) {
     const b1 = i + 1 < n ? (bytes[i + 1] as number) : 0
     const x = ((bytes[i] as number) << 16) | (b1 << 8)
-    out += (ALPHABET[x >>> 18] as string) + (ALPHABET[(x >>> 12) & 63] as string) + (i + 1 < n ? (ALPHABET[(x >>> 6) & 63] as string) : '=') + '='
+    out += `${ALPHABET[x >>> 18]}${ALPHABET[(x >>> 12) & 63]}${i + 1 < n ? ALPHABET[(x >>> 6) & 63] : '='}=`
   }
   parts.push(out)
   return parts.join('')
