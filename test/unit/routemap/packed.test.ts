@@ -143,7 +143,8 @@ describe('packed range lists', () => {
     const rm = compile('defaults\n  mode http\nfrontend fe\n  bind :80\n  acl bad src -f /lists/bad.lst\n  http-request deny if bad\n  default_backend be\nbackend be\n  server s 192.0.2.1:80\n', {
       files: { '/lists/bad.lst': `${list.join('\n')}\n` },
     }).routeMap as RouteMap
-    expect(typeof (rm.frontends[0]?.acls[0]?.tests[0]?.data as IpSetData).v4).toBe('string')
+    const data = rm.frontends[0]?.acls[0]?.tests[0]?.data as IpSetData | undefined
+    expect(typeof data?.v4).toBe('string')
     const ctx = memoryContext(rm, { level: 'admin' })
     const run = (t: string) => runCommands(`${t}\n`, ctx)
     const denied = async (src: string) => {
