@@ -199,3 +199,47 @@ describe('RouteMap validation', () => {
     expect(performance.now() - t2).toBeLessThan(Math.max(10 * parseMs, 1000))
   })
 })
+
+describe('RouteMaps of schema 1 (before packed lists and flat maps)', () => {
+  /** A schema-2 map written as schema 1 wrote it: pairs in `maps`, its hash over that content. */
+  function asSchema1(rm: RouteMap, tamper = false): string {
+    const { hash: _h, ...body } = rm
+    const pairs: Record<string, [string, string][]> = {}
+    for (const [k, flat] of Object.entries(rm.maps)) {
+      const p: [string, string][] = []
+      for (let i = 0; i < flat.length; i += 2) p.push([flat[i] as string, flat[i + 1] as string])
+      pairs[k] = p
+    }
+    const v1 = { ...body, schema: 'edgeproxy.routemap/1', maps: pairs }
+    const hash = contentHash(v1)
+    return JSON.stringify({ ...v1, hash, ...(tamper ? { sources: ['tampered.cfg'] } : {}) })
+  }
+  const MAPPED = cfg`
+    defaults
+      mode http
+    frontend fe
+      bind :80
+      http-request set-header X-B %[path,map_beg(/etc/m.map,none)]
+      default_backend be
+    backend be
+      server s 192.0.2.1:80
+  `
+
+  it('are still read, their maps made flat, so a rollback to one keeps working', () => {
+    const rm = compile(MAPPED, { files: { '/etc/m.map': '/api be_api\n/ be_web\n' } }).routeMap as RouteMap
+    const text = asSchema1(rm)
+    const hash = (JSON.parse(text) as { hash: string }).hash
+    const r = parseStoredRouteMap(text, hash, NAMES)
+    if (typeof r === 'string') throw new Error(r)
+    expect(r.schema).toBe('edgeproxy.routemap/2')
+    expect(r.hash).toBe(hash)
+    expect(r.maps['/etc/m.map']).toEqual(['/api', 'be_api', '/', 'be_web'])
+  })
+
+  it('are refused when their content does not hash to their hash', () => {
+    const rm = compile(MAPPED, { files: { '/etc/m.map': '/api be_api\n' } }).routeMap as RouteMap
+    const text = asSchema1(rm, true)
+    expect(parseStoredRouteMap(text, (JSON.parse(text) as { hash: string }).hash, NAMES)).toMatch(/^content hashes to/)
+    expect(refusal(JSON.stringify({ ...JSON.parse(text), maps: { m: [['a']] } }))).toContain('expected [key, value] pairs')
+  })
+})
