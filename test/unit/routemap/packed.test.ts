@@ -166,3 +166,41 @@ describe('packed range lists', () => {
     expect(await denied('10.0.0.8')).toBe(false)
   })
 })
+
+describe('map_ip over a big map', () => {
+  it('finds what a linear scan finds: the most specific network, the first line among equals (seeded)', async () => {
+    const { buildIpMap } = await import('../../../src/sample/converters/map-ip.ts')
+    const r = rng(5)
+    const entries: [string, string][] = []
+    for (let i = 0; i < 5000; i++) {
+      const bits = [8, 16, 24, 32, 32, 32][r() % 6] as number
+      entries.push([`${v4(r() & 0x3fffffff)}/${bits}`, `v${i}`])
+    }
+    // a duplicate network: the first line wins
+    entries.push([entries[0]?.[0] as string, 'dup'])
+    const table = buildIpMap(entries)
+    const parsed = entries.map(([k, v]) => ({ p: parseIpPattern(k), v }))
+    const linear = (a: number): string | undefined => {
+      let best: string | undefined
+      let bestBits = -1
+      for (const { p, v } of parsed) {
+        if (typeof p === 'string' || p.v !== 4) continue
+        const bits = 32 - Math.log2((~p.mask >>> 0) + 1)
+        if (((a & p.mask) >>> 0) === ((p.addr & p.mask) >>> 0) && bits > bestBits) {
+          best = v
+          bestBits = bits
+        }
+      }
+      return best
+    }
+    let hits = 0
+    for (let i = 0; i < 3000; i++) {
+      const e = parsed[r() % parsed.length]?.p
+      const a = i % 2 === 0 && e && typeof e !== 'string' && e.v === 4 ? (e.addr + (r() & 0xff)) >>> 0 : r() & 0x3fffffff
+      const got = table.get(v4(a))
+      expect(got, v4(a)).toBe(linear(a))
+      if (got !== undefined) hits++
+    }
+    expect(hits).toBeGreaterThan(500)
+  })
+})
