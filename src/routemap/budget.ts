@@ -23,7 +23,7 @@
  *   IPv6 range (the Uint32Array the matcher searches): exact, not a factor;
  * - map files: per entry MAP_ENTRY_BYTES (the [key, value] array and two strings' headers) + the
  *   characters; per converter method using the map (`map_str`, `map_beg`… each builds its own
- *   index), LOOKUP_ENTRY_BYTES per entry;
+ *   index), LOOKUP_ENTRY_BYTES per entry (IP_LOOKUP_ENTRY_BYTES for `map_ip*`);
  * - other pattern lists of 1,000 patterns or more (`path -f`, `-m str|beg|end|sub|…`): their JSON
  *   + LIST_ENTRY_BYTES per pattern (one string each, and the Set exact and prefix matching index);
  * - everything else: JSON_FACTOR × its JSON bytes (objects with shared shapes take about their
@@ -51,6 +51,8 @@ export const KV_VALUE_MAX = 25 * MiB
 export const JSON_FACTOR = 1.5
 export const MAP_ENTRY_BYTES = 32
 export const LOOKUP_ENTRY_BYTES = 45
+/** `map_ip*` indexes IPv4 networks in sorted typed arrays: a few bytes per entry. */
+export const IP_LOOKUP_ENTRY_BYTES = 10
 export const LIST_ENTRY_BYTES = 56
 
 /** A big item of the RouteMap: an ACL test's list or a map file. */
@@ -147,7 +149,9 @@ export function estimateLoad(rm: RouteMap, textBytes?: number): LoadEstimate {
     let chars = 0
     for (const s of entries) chars += s.length
     const u = uses.get(file)
-    const bytes = (entries.length / 2) * (MAP_ENTRY_BYTES + (u?.kinds.size ?? 0) * LOOKUP_ENTRY_BYTES) + chars
+    let perEntry = MAP_ENTRY_BYTES
+    for (const k of u?.kinds ?? []) perEntry += k.startsWith('map_ip') ? IP_LOOKUP_ENTRY_BYTES : LOOKUP_ENTRY_BYTES
+    const bytes = (entries.length / 2) * perEntry + chars
     special += bytes
     specialJson += jsonLength(entries)
     items.push({ what: `map file '${file}'`, ...(u?.origin ? { origin: u.origin } : {}), bytes, count: entries.length / 2, kind: 'map' })
