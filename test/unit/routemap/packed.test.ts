@@ -186,7 +186,7 @@ describe('map_ip over a big map', () => {
       for (const { p, v } of parsed) {
         if (typeof p === 'string' || p.v !== 4) continue
         const bits = 32 - Math.log2((~p.mask >>> 0) + 1)
-        if (((a & p.mask) >>> 0) === ((p.addr & p.mask) >>> 0) && bits > bestBits) {
+        if ((a & p.mask) >>> 0 === (p.addr & p.mask) >>> 0 && bits > bestBits) {
           best = v
           bestBits = bits
         }
