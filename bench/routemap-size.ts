@@ -12,7 +12,7 @@
  * `routemap-size` section of BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -138,13 +138,17 @@ export function runRouteMapSize(quick: boolean): SizeFigure[] {
   const inputs = issueInputs(1_000_000 / scale, 100_000 / scale)
   const dir = join(tmpdir(), `edgeproxy-routemap-size-${process.pid}`)
   mkdirSync(dir, { recursive: true })
-  return [
-    measure('empty', issueConfig({ list: false, maps: false }), inputs, dir),
-    measure('list', issueConfig({ list: true, maps: false }), inputs, dir),
-    measure('maps', issueConfig({ list: false, maps: true }), inputs, dir),
-    measure('issue', issueConfig({ list: true, maps: true }), inputs, dir),
-    measure('strings', issueConfig({ list: false, maps: false, strings: true }), inputs, dir),
-  ]
+  try {
+    return [
+      measure('empty', issueConfig({ list: false, maps: false }), inputs, dir),
+      measure('list', issueConfig({ list: true, maps: false }), inputs, dir),
+      measure('maps', issueConfig({ list: false, maps: true }), inputs, dir),
+      measure('issue', issueConfig({ list: true, maps: true }), inputs, dir),
+      measure('strings', issueConfig({ list: false, maps: false, strings: true }), inputs, dir),
+    ]
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 const LABELS: Readonly<Record<string, string>> = {
