@@ -16,6 +16,7 @@ import type { Acl, AclTest, Origin, RouteMap } from '../routemap/schema.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import { v4Text, v6Text } from '../sample/fetches/ip-text.ts'
 import { parseIpPattern } from '../sample/match/ip-parse.ts'
+import { ipSetWords } from '../sample/match/ip-set.ts'
 import type { Sample } from '../sample/types.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
 import type { PatternEdits } from './context.ts'
@@ -55,7 +56,10 @@ export interface PatternRef {
   readonly places: readonly TestPlace[]
   /** Converter uses (map references), first use first. */
   readonly uses: readonly MapUse[]
-  /** Entries before runtime edits, and how many the RouteMap says there are. */
+  /**
+   * Entries before runtime edits (made on first use: a million-line list is not turned back into
+   * text for a command that does not read it), and how many the RouteMap says there are.
+   */
   readonly base: PatternEntries
   readonly baseCount: number
   /** False when the RouteMap does not keep the patterns (`base` is then empty): only `clear` may edit. */
@@ -96,15 +100,27 @@ function cidrBlocks(start: bigint, end: bigint, bits: number): [bigint, number][
  * written: adjacent or nested networks come back merged.
  */
 function ipSetPatterns(d: { v4?: unknown; v4m?: unknown; v6?: unknown }): string[] | undefined {
-  if (!Array.isArray(d.v4) || !Array.isArray(d.v4m) || !Array.isArray(d.v6)) return undefined
-  const out: string[] = []
-  const v4 = d.v4.map(Number)
-  for (let i = 0; i + 1 < v4.length; i += 2) {
-    for (const [a, len] of cidrBlocks(BigInt(v4[i] as number), BigInt(v4[i + 1] as number), 32)) out.push(len === 32 ? v4Text(Number(a)) : `${v4Text(Number(a))}/${len}`)
+  let v4: Uint32Array
+  let v4m: Uint32Array
+  let v6w: Uint32Array
+  try {
+    // packed lists (a base64 string, src/routemap/packed.ts) decode to the same words
+    v4 = ipSetWords(d, 'v4', 2)
+    v4m = ipSetWords(d, 'v4m', 2)
+    v6w = ipSetWords(d, 'v6', 8)
+  } catch {
+    return undefined
   }
-  const v4m = d.v4m.map(Number)
+  const out: string[] = []
+  for (let i = 0; i + 1 < v4.length; i += 2) {
+    const s = v4[i] as number
+    const e = v4[i + 1] as number
+    // a single address (most entries of a big list) without BigInt
+    if (s === e) out.push(v4Text(s))
+    else for (const [a, len] of cidrBlocks(BigInt(s), BigInt(e), 32)) out.push(len === 32 ? v4Text(Number(a)) : `${v4Text(Number(a))}/${len}`)
+  }
   for (let i = 0; i + 1 < v4m.length; i += 2) out.push(`${v4Text(v4m[i] as number)}/${v4Text(v4m[i + 1] as number)}`)
-  const v6 = d.v6.map((x) => BigInt(Number(x) >>> 0))
+  const v6 = Array.from(v6w, (x) => BigInt(x))
   const big = (o: number): bigint => ((v6[o] as bigint) << 96n) | ((v6[o + 1] as bigint) << 64n) | ((v6[o + 2] as bigint) << 32n) | (v6[o + 3] as bigint)
   for (let i = 0; i + 7 < v6.length; i += 8) {
     for (const [a, len] of cidrBlocks(big(i), big(i + 4), 128)) {
@@ -132,15 +148,39 @@ function intPatterns(d: { r?: unknown }): string[] | undefined {
  * text (`patterns`), the string methods' pattern list, or patterns equivalent to the prepared
  * data of `ip`, `int` and `len` (networks merged, operators turned into ranges).
  */
-function testPatterns(t: AclTestText): string[] | undefined {
-  if (t.patterns) return [...t.patterns]
-  if (t.patternCount === 0) return []
+function testPatterns(t: AclTestText): (() => string[]) | undefined {
+  const list = t.patterns
+  if (list) return () => [...list]
+  if (t.patternCount === 0) return () => []
   const d = t.data as { p?: unknown; v4?: unknown; v4m?: unknown; v6?: unknown; r?: unknown } | null
   if (!d || typeof d !== 'object') return undefined
-  if (Array.isArray(d.p)) return d.p.length === t.patternCount ? d.p.map(String) : undefined
-  if (t.match === 'ip') return ipSetPatterns(d)
-  if (t.match === 'int' || t.match === 'len') return intPatterns(d)
+  const p = d.p
+  if (Array.isArray(p)) return p.length === t.patternCount ? () => p.map(String) : undefined
+  // the shape only: a packed list is decoded when its entries are read
+  const field = (v: unknown): boolean => Array.isArray(v) || typeof v === 'string'
+  if (t.match === 'ip') return field(d.v4) && Array.isArray(d.v4m) && field(d.v6) ? () => ipSetPatterns(d) ?? [] : undefined
+  if (t.match === 'int' || t.match === 'len') return intPatterns(d) && (() => intPatterns(d) ?? [])
   return undefined
+}
+
+/** A map's flat entries (schema.ts MapEntries) as [key, value] pairs. */
+export function mapPairs(flat: readonly string[]): [string, string][] {
+  const out: [string, string][] = []
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string])
+  return out
+}
+
+/** A value computed on first read. */
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined
+  let done = false
+  return () => {
+    if (!done) {
+      v = make()
+      done = true
+    }
+    return v as T
+  }
 }
 
 /** `map`, `map_beg`, `map_beg_int`… → match method and output type. */
@@ -215,7 +255,7 @@ export function patternRefs(routeMap: RouteMap): PatternRef[] {
   for (const { test, places } of tests) {
     const id = refs.length
     const patterns = testPatterns(test)
-    const base = (patterns ?? []).map((p) => [p, ''] as const)
+    const base = lazy(() => (patterns?.() ?? []).map((p) => [p, ''] as const))
     refs.push({
       id,
       key: `acl-${id}`,
@@ -226,9 +266,11 @@ export function patternRefs(routeMap: RouteMap): PatternRef[] {
       test,
       places,
       uses: [],
-      base,
+      get base() {
+        return base()
+      },
       // the compiler counts `-m int` operators (`gt 3`) among the patterns; HAProxy does not
-      baseCount: (test.match === 'int' || test.match === 'len') && patterns ? patterns.length : test.patternCount,
+      baseCount: (test.match === 'int' || test.match === 'len') && patterns ? patterns().length : test.patternCount,
       known: patterns !== undefined,
     })
   }
@@ -242,7 +284,22 @@ export function patternRefs(routeMap: RouteMap): PatternRef[] {
           .map((x) => `, by map at file '${x.origin.file}' line ${x.origin.line}`)
           .join('')}`
       : `pattern loaded from file '${file}'`
-    refs.push({ id: refs.length, key: file, file, display, map: true, acl: false, places: [], uses: u, base: entries, baseCount: entries.length, known: true })
+    const base = lazy(() => mapPairs(entries))
+    refs.push({
+      id: refs.length,
+      key: file,
+      file,
+      display,
+      map: true,
+      acl: false,
+      places: [],
+      uses: u,
+      get base() {
+        return base()
+      },
+      baseCount: entries.length / 2,
+      known: true,
+    })
   }
   return refs
 }
@@ -295,7 +352,7 @@ export function applyPatternEdits(routeMap: RouteMap, edits: PatternEdits): Rout
   for (const ref of refs) {
     const e = edits.get(ref.key)
     if (!e) continue
-    if (ref.map) maps = { ...maps, [ref.key]: e }
+    if (ref.map) maps = { ...maps, [ref.key]: e.flat() }
     else if (ref.test) {
       const t = ref.test
       const def = defaultRegistry.match(t.match)

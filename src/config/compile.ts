@@ -4,11 +4,12 @@
  * The same function serves `edgeproxy check`, `compile`, `explain`, `dev` and the tests.
  */
 import { engineNames } from '../engine/known-names.ts'
-import { ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
+import { type MapEntries, ROUTEMAP_SCHEMA, type RouteMap } from '../routemap/schema.ts'
 import { formatValidationError, validateRouteMap } from '../routemap/validate.ts'
 import { defaultRegistry } from '../sample/index.ts'
 import { parseMapFile } from '../sample/map-file.ts'
 import { canonicalJson, sha256Hex } from '../util/sha256.ts'
+import { checkBudget } from './budget-check.ts'
 import { type Diagnostic, DiagnosticBag } from './diagnostics.ts'
 import { finalize } from './finalize.ts'
 import { finalizeCaches } from './keywords/cache.ts'
@@ -36,14 +37,14 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
   const diag = new DiagnosticBag()
   const files = inputs.map((i) => createSourceFile(i.name, i.text))
   const env = createEnv(options.env ?? (() => undefined))
-  const maps = new Map<string, readonly (readonly [string, string])[]>()
+  const maps = new Map<string, MapEntries>()
   const sv: Services = {
     diag,
     registry: options.registry ?? defaultRegistry,
     readFile: options.readFile ?? (() => undefined),
     maps,
     addMap(path, entries) {
-      maps.set(path, entries)
+      maps.set(path, entries.flat())
       return path
     },
     loadMap(path) {
@@ -78,7 +79,8 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     maps: Object.fromEntries(maps),
     ...(caches.length > 0 ? { caches } : {}),
   }
-  const hash = sha256Hex(canonicalJson(body))
+  const canonical = canonicalJson(body)
+  const hash = sha256Hex(canonical)
   const routeMap: RouteMap = { ...body, hash }
   // The output must pass the schema the Worker checks it against: a failure is a compiler bug.
   const invalid = validateRouteMap(routeMap, engineNames(sv.registry))
@@ -88,6 +90,8 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
     })
     return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
   }
+  // The isolate's memory: a warning above the budget, a refusal when it cannot load or be pushed (+ the hash field).
+  if (checkBudget(routeMap, canonical.length + 80, diag, fileMap)) return { diagnostics: diag.sorted(), errorCount: diag.errorCount, files: fileMap }
   return { routeMap, diagnostics: diag.sorted(), errorCount: 0, files: fileMap }
 }
 

@@ -40,6 +40,8 @@ export type DiagnosticCode =
   | 'edge-origin'
   /** A health check the edge cannot run as written (connect() cannot reach the target). */
   | 'edge-check'
+  /** The RouteMap would exceed an isolate's memory budget (warning) or cannot load or be pushed at all (src/routemap/budget.ts). */
+  | 'isolate-memory'
   | 'env'
   /** The compiler's own output failed the RouteMap schema (src/routemap/validate.ts): a compiler bug, nothing shipped. */
   | 'internal'

@@ -4,6 +4,7 @@
  * (the CLI reads files; tests pass an in-memory table), and the store of map/pattern blobs that
  * ends up in the RouteMap.
  */
+import type { MapEntries } from '../routemap/schema.ts'
 import type { SampleRegistry } from '../sample/registry.ts'
 import type { DiagnosticBag } from './diagnostics.ts'
 import type { EnvLookup } from './lexer.ts'
@@ -25,5 +26,6 @@ export interface Services {
   addMap(path: string, entries: readonly (readonly [string, string])[]): string
   /** Reads and stores a map file named by a converter (`map_ip(FILE)`); returns its id or why not. */
   loadMap(path: string): { readonly id: string } | { readonly error: string }
-  readonly maps: Map<string, readonly (readonly [string, string])[]>
+  /** The stored maps, flat as in the RouteMap (schema.ts MapEntries). */
+  readonly maps: Map<string, MapEntries>
 }

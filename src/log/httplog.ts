@@ -11,7 +11,7 @@
  * clock), where HAProxy uses the host's local time for `%t` / `%tr`.
  */
 import { sampleToString } from '../engine/log-format.ts'
-import type { LogFormat, ProcVar } from '../routemap/schema.ts'
+import type { LogFormat, MapEntries, ProcVar } from '../routemap/schema.ts'
 import type { FetchFn, ProxyStateView, Sample } from '../sample/types.ts'
 import { buildSampleExpr, type SampleExpr } from '../sample/expr.ts'
 import { defaultRegistry } from '../sample/index.ts'
@@ -209,7 +209,7 @@ function logNodes(fmt: LogFormat): LogNode[] {
 export function compileLogLine(
   fmt: LogFormat,
   registry: SampleRegistry = defaultRegistry,
-  maps?: Readonly<Record<string, readonly (readonly [string, string])[]>>,
+  maps?: Readonly<Record<string, MapEntries>>,
   procVars?: Readonly<Record<string, ProcVar>>,
   proxies?: ProxyStateView,
 ): LogLine {

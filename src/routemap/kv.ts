@@ -69,9 +69,33 @@ export function contentHash(routeMap: Readonly<Record<string, unknown>>): string
 }
 
 /**
- * Why a stored RouteMap text cannot be used, or the RouteMap: it must be JSON, of this schema,
- * valid field by field (src/routemap/validate.ts, with the engine's `names` when given), and its
- * content must hash to its own `hash` and to the pointer's (`expectedHash`).
+ * The schema before packed address lists and flat maps. Its versions are still read (their maps
+ * made flat, their lists are plain numbers the engine still takes), so that a Worker of schema 2
+ * keeps serving, and can roll back to, versions pushed before the upgrade.
+ */
+export const ROUTEMAP_SCHEMA_1 = 'edgeproxy.routemap/1'
+
+/** A schema-1 RouteMap in schema 2's shape (its `hash` kept: the version's identity), or why not. */
+function fromSchema1(v: Record<string, unknown>): Record<string, unknown> | string {
+  if (!isObject(v.maps)) return 'invalid RouteMap: $.maps: expected an object'
+  const maps: Record<string, string[]> = {}
+  for (const [k, e] of Object.entries(v.maps)) {
+    if (!Array.isArray(e)) return `invalid RouteMap: $.maps[${JSON.stringify(k)}]: expected an array`
+    const flat: string[] = []
+    for (const p of e) {
+      if (!Array.isArray(p) || p.length !== 2) return `invalid RouteMap: $.maps[${JSON.stringify(k)}]: expected [key, value] pairs`
+      flat.push(p[0] as string, p[1] as string)
+    }
+    maps[k] = flat
+  }
+  return { ...v, schema: ROUTEMAP_SCHEMA, maps }
+}
+
+/**
+ * Why a stored RouteMap text cannot be used, or the RouteMap: it must be JSON, of this schema
+ * (or schema 1, read in this one's shape), valid field by field (src/routemap/validate.ts, with
+ * the engine's `names` when given), and its content must hash to its own `hash` and to the
+ * pointer's (`expectedHash`).
  */
 export function parseStoredRouteMap(text: string | null | undefined, expectedHash?: string, names?: KnownNames): RouteMap | string {
   if (!text) return 'missing'
@@ -82,9 +106,19 @@ export function parseStoredRouteMap(text: string | null | undefined, expectedHas
     return 'not JSON'
   }
   if (!isObject(v)) return 'not a RouteMap object'
-  if (v.schema !== ROUTEMAP_SCHEMA) return `schema '${String(v.schema)}' is not '${ROUTEMAP_SCHEMA}'`
+  if (v.schema !== ROUTEMAP_SCHEMA && v.schema !== ROUTEMAP_SCHEMA_1) return `schema '${String(v.schema)}' is not '${ROUTEMAP_SCHEMA}'`
   if (typeof v.hash !== 'string') return 'incomplete RouteMap: no hash'
   if (expectedHash !== undefined && v.hash !== expectedHash) return `hash ${v.hash.slice(0, 12)} does not match the pointer's ${expectedHash.slice(0, 12)}`
+  if (v.schema === ROUTEMAP_SCHEMA_1) {
+    // validated in schema 2's shape (which bounds its nesting before anything walks it), hashed as stored
+    const up = fromSchema1(v)
+    if (typeof up === 'string') return up
+    const invalid = validateRouteMap(up, names)
+    if (invalid) return `invalid RouteMap: ${formatValidationError(invalid)}`
+    const actual = contentHash(v)
+    if (actual !== v.hash) return `content hashes to ${actual.slice(0, 12)}, not to its declared ${v.hash.slice(0, 12)}`
+    return up as unknown as RouteMap
+  }
   const invalid = validateRouteMap(v, names)
   if (invalid) return `invalid RouteMap: ${formatValidationError(invalid)}`
   const actual = contentHash(v)

@@ -7,7 +7,7 @@
  */
 import type { LogVar } from './log-vars.ts'
 
-export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/1'
+export const ROUTEMAP_SCHEMA = 'edgeproxy.routemap/2'
 
 export interface RouteMap {
   readonly schema: typeof ROUTEMAP_SCHEMA
@@ -23,11 +23,17 @@ export interface RouteMap {
   readonly userlists: readonly Userlist[]
   /** Stick tables declared in `peers` sections, named `<peers>/<table>` (ordinary tables at the edge). */
   readonly peerTables?: readonly StickTableSpec[]
-  /** Map files and `-f` pattern files too large to inline, by id: entries in file order. */
-  readonly maps: Readonly<Record<string, readonly (readonly [string, string])[]>>
+  /** Map files (`map*` converters), by id: their entries in file order, flat (MapEntries). */
+  readonly maps: Readonly<Record<string, MapEntries>>
   /** `cache` sections (absent when there is none), carried by the Workers Cache API. */
   readonly caches?: readonly CacheSpec[]
 }
+
+/**
+ * A map file's entries flat, each key followed by its value: `[k0, v0, k1, v1, …]`. Not one
+ * `[key, value]` array per entry: a 100,000-entry map then costs an isolate half the memory.
+ */
+export type MapEntries = readonly string[]
 
 /** A `cache` section (HAProxy doc section 6.2.1); sizes in bytes. */
 export interface CacheSpec {
@@ -135,6 +141,23 @@ export interface AclTest {
   readonly keyword?: string
   readonly origin: Origin
 }
+
+/**
+ * The prepared data of an `-m ip` test (AclTest.data when `match` is `ip`): IPv4 networks with a
+ * contiguous mask as sorted, merged, inclusive ranges (`v4`, flat `[start, end, …]`), networks with
+ * a non-contiguous dotted mask (`v4m`, flat `[addr & mask, mask, …]`), IPv6 ranges (`v6`, 8 words
+ * per range: start then end, most significant first). Lists of more than PACK_MIN_RANGES ranges
+ * are packed (`v4`/`v6` a base64 string, src/routemap/packed.ts), so that a million-line `-f` list
+ * costs the RouteMap and the isolate a few bytes per merged range.
+ */
+export interface IpSetData {
+  readonly v4: readonly number[] | string
+  readonly v4m: readonly number[]
+  readonly v6: readonly number[] | string
+}
+
+/** Range lists longer than this are packed in IpSetData (shorter ones stay readable numbers). */
+export const PACK_MIN_RANGES = 64
 
 /** A named ACL: matches when any of its tests matches (repeated `acl` lines OR together). */
 export interface Acl {

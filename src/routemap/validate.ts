@@ -13,6 +13,7 @@
  * It runs once per version (the compiler, `push`, the isolate adopting a version), never per request.
  */
 import { LOG_VARS } from './log-vars.ts'
+import { unpackRanges4, unpackRanges6 } from './packed.ts'
 import { ROUTEMAP_SCHEMA, type RouteMap } from './schema.ts'
 import type * as S from './schema.ts'
 
@@ -257,7 +258,29 @@ const conditionTerm = obj<S.ConditionTerm>({
   }),
 })
 const condition = obj<S.Condition>({ unless: bool, or: arr(arr(conditionTerm)), text: str })
-const aclTest = obj<S.AclTest>({
+const u32 = req((v, c) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) fail(c, `expected an unsigned 32-bit integer, found ${typeof v === 'number' ? String(v) : kind(v)}`)
+})
+/** A packed range list (src/routemap/packed.ts), decoded here so that a bad one never reaches an engine. */
+function packed(unpack: (s: string) => Uint32Array | string): Req {
+  return req((v, c) => {
+    str.run(v, c)
+    const r = unpack(v as string)
+    if (typeof r === 'string') fail(c, `bad packed range list: ${r}`)
+  })
+}
+/** A flat list of `stride`-tuples of words. */
+function words(stride: number): Req {
+  const list = arr(u32)
+  return req((v, c) => {
+    list.run(v, c)
+    if ((v as unknown[]).length % stride !== 0) fail(c, `expected groups of ${stride} numbers, found ${(v as unknown[]).length}`)
+  })
+}
+const ipSetData = obj<S.IpSetData>({ v4: oneOf(words(2), packed(unpackRanges4)), v4m: words(2), v6: oneOf(words(8), packed(unpackRanges6)) })
+/** Prepared data the engine decodes itself, checked by match method (others: free-form JSON). */
+const MATCH_DATA: ReadonlyMap<unknown, Req> = new Map([['ip', ipSetData]])
+const aclTestFields = obj<S.AclTest>({
   sample: sampleExpr,
   match: named('match method', (n) => n.match),
   icase: bool,
@@ -265,6 +288,15 @@ const aclTest = obj<S.AclTest>({
   patternCount: int,
   keyword: opt(str),
   origin,
+})
+const aclTest = req((v, c) => {
+  aclTestFields.run(v, c)
+  const data = MATCH_DATA.get((v as { match: unknown }).match)
+  if (data) {
+    c.path.push('data')
+    data.run((v as { data: unknown }).data, c)
+    c.path.pop()
+  }
 })
 const acl = obj<S.Acl>({ name: str, tests: arr(aclTest) })
 const rule = obj<S.Rule>({ action: named('action', (n) => n.action), args: rec(json), cond: opt(condition), origin, text: str })
@@ -585,7 +617,12 @@ export const ROUTEMAP_FIELDS: Fields<RouteMap> = {
   backends: arr(backend),
   userlists: arr(userlist),
   peerTables: opt(arr(stickTable)),
-  maps: rec(arr(tuple(str, str))),
+  maps: rec(
+    req((v, c) => {
+      arr(str).run(v, c)
+      if ((v as unknown[]).length % 2 !== 0) fail(c, `expected keys and values in turn, found an odd count (${(v as unknown[]).length})`)
+    }),
+  ),
   caches: opt(arr(cacheSpec)),
 }
 const routeMap = obj<RouteMap>(ROUTEMAP_FIELDS)

@@ -6,7 +6,7 @@
  * engine builds closures from them once per isolate (`build`), never per request.
  */
 import type { HeaderList } from './headers.ts'
-import type { ArgValue, Userlist } from '../routemap/schema.ts'
+import type { ArgValue, MapEntries, Userlist } from '../routemap/schema.ts'
 
 /** Sample types, after HAProxy's SMP_T_* (ipv4/ipv6 are folded into `ip`). */
 export type SampleType = 'bool' | 'int' | 'str' | 'bin' | 'ip' | 'meth'
@@ -43,8 +43,8 @@ export type { ArgValue }
 
 /** Resources resolved at compile time and shipped in the RouteMap (maps, pattern files). */
 export interface BuildEnv {
-  /** Entries of a map file, by the id the compiler gave it (key, value) in file order. */
-  map(id: string): readonly (readonly [string, string])[]
+  /** Entries of a map file, by the id the compiler gave it, flat (key, value, key, value…) in file order. */
+  map(id: string): MapEntries
   /** The `proc.*` variables set by `set-var` in `global` (constants for the whole configuration). */
   procVar?(name: string): Sample | undefined
   /** A userlist of the RouteMap by name (http_auth, http_auth_group). */

@@ -19,7 +19,7 @@ describe('wrangler deploy --dry-run', () => {
     expect(r.status, r.stderr + r.stdout).toBe(0)
     expect(r.stdout).toContain('--dry-run: exiting now.')
     const bundle = readFileSync(join(out, 'index.js'), 'utf8')
-    expect(bundle).toContain('edgeproxy.routemap/1')
+    expect(bundle).toContain('edgeproxy.routemap/2')
     expect(bundle).not.toMatch(/from ["']node:fs["']/)
   })
 })

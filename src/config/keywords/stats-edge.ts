@@ -19,7 +19,8 @@ const LOOP4_END = 0x7fffffff
 
 /** The IP set holds loopback addresses only (127.0.0.0/8, ::1). */
 function loopbackOnly(d: IpSetData): boolean {
-  if (d.v4m.length > 0) return false
+  // a packed list has more ranges than loopback can hold
+  if (d.v4m.length > 0 || typeof d.v4 === 'string' || typeof d.v6 === 'string') return false
   for (let i = 0; i < d.v4.length; i += 2) if ((d.v4[i] as number) < LOOP4_START || (d.v4[i + 1] as number) > LOOP4_END) return false
   for (let i = 0; i < d.v6.length; i += 8) {
     const r = d.v6.slice(i, i + 8)

@@ -14,6 +14,39 @@ interface Level<V> {
   readonly map: Map<string | number, V>
 }
 
+/**
+ * An IPv4 prefix length's networks as sorted keys and their values, searched by bisection: 4
+ * bytes and a pointer per entry, where a Map keyed by numbers costs ~50 (100,000 entries: 1.2 MB).
+ */
+interface Level4<V> {
+  readonly bits: number
+  readonly mask: number
+  readonly keys: Uint32Array
+  readonly values: readonly V[]
+}
+
+function level4<V>(bits: number, m: ReadonlyMap<number, V>): Level4<V> {
+  const keys = Float64Array.from(m.keys()).sort()
+  const values: V[] = []
+  for (const k of keys) values.push(m.get(k) as V)
+  return { bits, mask: mask32(bits), keys: Uint32Array.from(keys), values }
+}
+
+function find4In<V>(l: Level4<V>, a: number): V | undefined {
+  const x = (a & l.mask) >>> 0
+  const keys = l.keys
+  let lo = 0
+  let hi = keys.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const k = keys[mid] as number
+    if (k === x) return l.values[mid]
+    if (k < x) lo = mid + 1
+    else hi = mid - 1
+  }
+  return undefined
+}
+
 export interface IpMap<V> {
   /** The value of the most specific entry containing `ip` (address text), or undefined. */
   get(ip: string): V | undefined
@@ -62,12 +95,12 @@ export function buildIpMap<V>(entries: readonly (readonly [string, V])[]): IpMap
     }
   }
   const levels = <T>(m: Map<number, Map<string | number, T>>): Level<T>[] => [...m.entries()].sort((a, b) => b[0] - a[0]).map(([bits, map]) => ({ bits, map }))
-  const l4 = levels(v4)
+  const l4 = [...v4.entries()].sort((a, b) => b[0] - a[0]).map(([bits, map]) => level4(bits, map as Map<number, V>))
   const l6 = levels(v6)
 
   const find4 = (a: number): V | undefined => {
     for (const l of l4) {
-      const v = l.map.get((a & mask32(l.bits)) >>> 0)
+      const v = find4In(l, a)
       if (v !== undefined) return v
     }
     return undefined

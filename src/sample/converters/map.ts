@@ -11,6 +11,7 @@ import { canonicalIp } from '../fetches/ip-text.ts'
 import { argInt, argRaw, int, ip, parseWholeInt, sampleInt, sampleStr, str } from '../fetches/util.ts'
 import { buf2ip } from '../match/ip-parse.ts'
 import { pcreToJs } from '../match/pcre.ts'
+import type { MapEntries } from '../../routemap/schema.ts'
 import type { ArgSpec, BuildEnv, ConverterDef, Sample, SampleType } from '../types.ts'
 import { buildIpMap } from './map-ip.ts'
 import { expReplace } from './string.ts'
@@ -79,45 +80,93 @@ function intRange(t: string): [number, number] | undefined {
   return a === undefined || b === undefined || a > b ? undefined : [a, b]
 }
 
-/** Builds the lookup for one map file and match method. */
-export function buildLookup(entries: readonly (readonly [string, string])[], match: Match, out: Out): Lookup {
+/**
+ * The entries whose value parses for `out`, each distinct value parsed once and its Sample shared
+ * (a 100,000-entry map usually has a few distinct values: one Sample each, not one per entry).
+ */
+function parseEntries(entries: MapEntries, out: Out): [string, Sample][] {
+  const values = new Map<string, Sample | undefined>()
   const parsed: [string, Sample][] = []
-  for (const [k, v] of entries) {
-    const s = parseValue(v, out)
+  for (let i = 0; i + 1 < entries.length; i += 2) {
+    const k = entries[i] as string
+    const v = entries[i + 1] as string
+    let s = values.get(v)
+    if (s === undefined && !values.has(v)) {
+      s = parseValue(v, out)
+      values.set(v, s)
+    }
     if (s !== undefined) parsed.push([k, s])
   }
+  return parsed
+}
+
+// The exact and prefix lookups are built outside buildLookup: their closures then keep only their
+// index, not the parsed entries (a closure keeps its whole enclosing scope alive in V8).
+
+function strLookup(parsed: readonly (readonly [string, Sample])[]): Lookup {
+  const m = new Map<string, Sample>()
+  for (const [k, v] of parsed) if (!m.has(k)) m.set(k, v)
+  return (input) => {
+    const s = sampleStr(input)
+    return s === undefined ? undefined : m.get(s)
+  }
+}
+
+function begLookup(parsed: readonly (readonly [string, Sample])[]): Lookup {
+  const byLen = new Map<number, Map<string, Sample>>()
+  for (const [k, v] of parsed) {
+    let m = byLen.get(k.length)
+    if (!m) {
+      m = new Map()
+      byLen.set(k.length, m)
+    }
+    if (!m.has(k)) m.set(k, v)
+  }
+  const levels = [...byLen.entries()].sort((a, b) => b[0] - a[0])
+  return (input) => {
+    const s = sampleStr(input)
+    if (s === undefined) return undefined
+    for (const [l, m] of levels) {
+      if (l > s.length) continue
+      const v = m.get(s.slice(0, l))
+      if (v !== undefined) return v
+    }
+    return undefined
+  }
+}
+
+function ipLookup(parsed: readonly (readonly [string, Sample])[]): Lookup {
+  const table = buildIpMap(parsed)
+  return (input) => (input.type === 'ip' || input.type === 'str' ? table.get(input.value) : undefined)
+}
+
+/** Lookups already built, by map entries (the RouteMap's array) and `match/out`: converters sharing a map share its index. */
+const built = new WeakMap<object, Map<string, Lookup>>()
+
+/** The lookup of a map file for a match method and output type, built once per entries array. */
+export function lookupFor(entries: MapEntries, match: Match, out: Out): Lookup {
+  let byKind = built.get(entries)
+  if (!byKind) {
+    byKind = new Map()
+    built.set(entries, byKind)
+  }
+  const key = `${match}/${out}`
+  let l = byKind.get(key)
+  if (!l) {
+    l = buildLookup(entries, match, out)
+    byKind.set(key, l)
+  }
+  return l
+}
+
+/** Builds the lookup for one map file and match method. */
+export function buildLookup(entries: MapEntries, match: Match, out: Out): Lookup {
+  if (match === 'str') return strLookup(parseEntries(entries, out))
+  if (match === 'beg') return begLookup(parseEntries(entries, out))
+  if (match === 'ip') return ipLookup(parseEntries(entries, out))
+  const parsed = parseEntries(entries, out)
   const text = (input: Sample): string | undefined => sampleStr(input)
   switch (match) {
-    case 'str': {
-      const m = new Map<string, Sample>()
-      for (const [k, v] of parsed) if (!m.has(k)) m.set(k, v)
-      return (input) => {
-        const s = text(input)
-        return s === undefined ? undefined : m.get(s)
-      }
-    }
-    case 'beg': {
-      const byLen = new Map<number, Map<string, Sample>>()
-      for (const [k, v] of parsed) {
-        let m = byLen.get(k.length)
-        if (!m) {
-          m = new Map()
-          byLen.set(k.length, m)
-        }
-        if (!m.has(k)) m.set(k, v)
-      }
-      const lens = [...byLen.keys()].sort((a, b) => b - a)
-      return (input) => {
-        const s = text(input)
-        if (s === undefined) return undefined
-        for (const l of lens) {
-          if (l > s.length) continue
-          const v = byLen.get(l)?.get(s.slice(0, l))
-          if (v !== undefined) return v
-        }
-        return undefined
-      }
-    }
     case 'sub':
     case 'end': {
       const end = match === 'end'
@@ -178,10 +227,6 @@ export function buildLookup(entries: readonly (readonly [string, string])[], mat
         return undefined
       }
     }
-    case 'ip': {
-      const table = buildIpMap(parsed)
-      return (input) => (input.type === 'ip' || input.type === 'str' ? table.get(input.value) : undefined)
-    }
   }
 }
 
@@ -196,7 +241,7 @@ function mapDef(name: string, match: Match, out: Out): ConverterDef {
     output: out,
     doc: `looks the input up in a map file (${match} match) and returns the ${out} value, or <default>`,
     build: (args, env: BuildEnv) => {
-      const lookup = buildLookup(env.map(String(args[0] ?? '')), match, out)
+      const lookup = lookupFor(env.map(String(args[0] ?? '')), match, out)
       let def: Sample | undefined
       if (args.length > 1) {
         if (out === 'int') def = int(argInt(args, 1) ?? 0)

@@ -10,19 +10,19 @@
  *   `[addr & mask, mask, ...]`;
  * - `v6`: IPv6 networks as sorted, merged, inclusive ranges, 8 unsigned 32-bit words per range:
  *   the start's four words (most significant first) then the end's.
+ * Lists of more than PACK_MIN_RANGES ranges are packed: `v4`/`v6` are then base64 strings
+ * (src/routemap/packed.ts), decoded once into the same typed arrays.
  * Lookups are binary searches, allocation-free.
  *
  * Cross-family rules (pattern.c pat_match_ip): an IPv4 sample also matches IPv6 networks as
  * `::ffff:a.b.c.d`; an IPv6 sample also matches IPv4 networks when it is `::ffff:a.b.c.d`,
  * `::a.b.c.d` (this includes `::` and `::1`) or 6to4 `2002:AABB:CCDD::`.
  */
+import { packRanges4, packRanges6, unpackRanges4, unpackRanges6 } from '../../routemap/packed.ts'
+import { type IpSetData, PACK_MIN_RANGES } from '../../routemap/schema.ts'
 import { buf2ip, inetPton6, type IpPattern, parseIpPattern } from './ip-parse.ts'
 
-export interface IpSetData {
-  readonly v4: number[]
-  readonly v4m: number[]
-  readonly v6: number[]
-}
+export type { IpSetData }
 
 /** Parses and merges patterns; bad ones are reported through `error` and left out. */
 export function prepareIpSet(patterns: readonly string[], error: (index: number, message: string) => void): IpSetData {
@@ -37,7 +37,9 @@ export function prepareIpSet(patterns: readonly string[], error: (index: number,
 
 /** Builds set data from already parsed patterns. */
 export function ipSetFromPatterns(patterns: readonly IpPattern[]): IpSetData {
-  const r4: [number, number][] = []
+  // IPv4 networks as one number each, start × 64 + host bits (< 2^38, exact): a native numeric
+  // sort of a typed array, not a million [start, end] pairs through a comparator.
+  const keys4: number[] = []
   const v4m: number[] = []
   const r6: [bigint, bigint][] = []
   for (const p of patterns) {
@@ -46,7 +48,7 @@ export function ipSetFromPatterns(patterns: readonly IpPattern[]): IpSetData {
       if (((inv + 1) & inv) === 0) {
         // contiguous: ones on the left only
         const start = (p.addr & p.mask) >>> 0
-        r4.push([start, (start | inv) >>> 0])
+        keys4.push(start * 64 + Math.log2(inv + 1))
       } else v4m.push((p.addr & p.mask) >>> 0, p.mask)
     } else {
       let a = 0n
@@ -57,8 +59,12 @@ export function ipSetFromPatterns(patterns: readonly IpPattern[]): IpSetData {
     }
   }
   const v4: number[] = []
-  r4.sort((x, y) => x[0] - y[0])
-  for (const [s, e] of r4) {
+  const sorted4 = Float64Array.from(keys4).sort()
+  for (let i = 0; i < sorted4.length; i++) {
+    const k = sorted4[i] as number
+    const host = k % 64
+    const s = (k - host) / 64
+    const e = s + 2 ** host - 1
     const n = v4.length
     if (n > 0 && s <= (v4[n - 1] as number) + 1) {
       if (e > (v4[n - 1] as number)) v4[n - 1] = e
@@ -74,7 +80,7 @@ export function ipSetFromPatterns(patterns: readonly IpPattern[]): IpSetData {
   }
   const v6: number[] = []
   for (const [s, e] of merged6) v6.push(...words(s), ...words(e))
-  return { v4, v4m, v6 }
+  return { v4: v4.length > 2 * PACK_MIN_RANGES ? packRanges4(v4) : v4, v4m, v6: v6.length > 8 * PACK_MIN_RANGES ? packRanges6(v6) : v6 }
 }
 
 function words(x: bigint): number[] {
@@ -91,17 +97,23 @@ export interface IpSet {
   hasText(ip: string): boolean
 }
 
-function u32(data: unknown, key: keyof IpSetData, stride: number): Uint32Array {
+/** Words of a field: a plain array, or a packed list (`v4`, `v6`) decoded once. */
+export function ipSetWords(data: unknown, key: keyof IpSetData, stride: number): Uint32Array {
   const v = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined
+  if (typeof v === 'string' && key !== 'v4m') {
+    const w = key === 'v4' ? unpackRanges4(v) : unpackRanges6(v)
+    if (typeof w === 'string') throw new TypeError(`ip set data: '${key}': ${w}`)
+    return w
+  }
   if (!Array.isArray(v) || v.length % stride !== 0) throw new TypeError(`ip set data: '${key}' must be an array of ${stride}-tuples`)
   return Uint32Array.from(v, Number)
 }
 
 /** Compiles `prepareIpSet` output (after a JSON round trip) into a lookup structure. */
 export function compileIpSet(data: unknown): IpSet {
-  const v4 = u32(data, 'v4', 2)
-  const v4m = u32(data, 'v4m', 2)
-  const v6 = u32(data, 'v6', 8)
+  const v4 = ipSetWords(data, 'v4', 2)
+  const v4m = ipSetWords(data, 'v4m', 2)
+  const v6 = ipSetWords(data, 'v6', 8)
   const n4 = v4.length >> 1
   const n4m = v4m.length >> 1
   const n6 = v6.length >> 3

@@ -69,7 +69,7 @@ describe('edgeproxy compile', () => {
     const r = run(['compile', '-f', join(FIXTURES, 'seed/02-balance.cfg'), '-o', out])
     expect(r.code).toBe(0)
     const m = JSON.parse(readFileSync(out, 'utf8'))
-    expect(m.schema).toBe('edgeproxy.routemap/1')
+    expect(m.schema).toBe('edgeproxy.routemap/2')
     expect(m.backends.map((b: { name: string }) => b.name)).toEqual(['be_roundrobin', 'be_leastconn', 'be_source', 'be_uri', 'be_hdr'])
   })
 

@@ -20,7 +20,7 @@ describe('seed article configs', () => {
   it.each(['01-basic.cfg', '02-balance.cfg', '03-health.cfg', '04-acl.cfg', '05-stats.cfg', '06-tls.cfg', '07-prometheus.cfg'])('%s compiles without errors', (name) => {
     const r = compileSeed(name)
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([])
-    expect(r.routeMap?.schema).toBe('edgeproxy.routemap/1')
+    expect(r.routeMap?.schema).toBe('edgeproxy.routemap/2')
     expect(r.routeMap?.hash).toMatch(/^[0-9a-f]{64}$/)
   })
 

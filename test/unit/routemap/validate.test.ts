@@ -61,6 +61,11 @@ function base(): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rm)) as Record<string, unknown>
 }
 
+/** An `src` test whose IPv4 list is the packed text `v4` (src/routemap/packed.ts). */
+function ipTest(v4: string): unknown {
+  return { sample: { fetch: 'src', args: [], conv: [] }, match: 'ip', icase: false, data: { v4, v4m: [], v6: [] }, patternCount: 1, origin: { file: 'x.cfg', line: 1 } }
+}
+
 type Path = readonly (string | number)[]
 const DELETE = Symbol('delete')
 
@@ -114,7 +119,15 @@ describe('RouteMap validation', () => {
     ['a stick table size that is not a number', ['backends', 0, 'stickTable', 'size'], null, '$.backends[0].stickTable.size: expected an integer, found null'],
     ['a server weight of Infinity (stored as null)', ['backends', 0, 'servers', 0, 'weight'], Number.POSITIVE_INFINITY, '$.backends[0].servers[0].weight: expected an integer, found null'],
     ['frontends that are not an array', ['frontends'], { 0: {} }, '$.frontends: expected an array, found object'],
-    ['a map entry that is not a pair', ['maps'], { 'm.map': [['a']] }, '$.maps["m.map"][0]: expected an array of 2, found 1 items'],
+    ['a map entry that is not a string', ['maps'], { 'm.map': [['a', 'b']] }, '$.maps["m.map"][0]: expected a string, found array'],
+    ['a map key without its value', ['maps'], { 'm.map': ['a', 'b', 'c'] }, '$.maps["m.map"]: expected keys and values in turn, found an odd count (3)'],
+    ['a packed address list that is not base64', ['frontends', 0, 'acls', 0, 'tests', 0], ipTest('!!!!'), '$.frontends[0].acls[0].tests[0].data.v4: bad packed range list: not base64'],
+    [
+      'a packed address list cut in the middle of a number',
+      ['frontends', 0, 'acls', 0, 'tests', 0],
+      ipTest('gA=='),
+      '$.frontends[0].acls[0].tests[0].data.v4: bad packed range list: truncated or oversized varint',
+    ],
     ['a log-format part of no known shape', ['frontends', 0, 'accessLog'], [{ bogus: 1 }], "$.frontends[0].accessLog[0]: expected an object with one of 'lit', 'expr', 'alias'"],
   ])('refuses %s, naming the JSON path', (_what, path, value, message) => {
     expect(refusal(garbage(path, value))).toContain(`invalid RouteMap: ${message}`)
@@ -164,8 +177,8 @@ describe('RouteMap validation', () => {
 
   it('validates and hashes a big RouteMap (≈14 MB of patterns and maps) in a small multiple of JSON.parse', () => {
     const m = base()
-    const entries: [string, string][] = []
-    for (let i = 0; i < 200_000; i++) entries.push([`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `value-${i}-${'x'.repeat(20)}`])
+    const entries: string[] = []
+    for (let i = 0; i < 200_000; i++) entries.push(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `value-${i}-${'x'.repeat(20)}`)
     put(m, ['maps'], { '/etc/haproxy/big.map': entries })
     const data: string[] = []
     for (let i = 0; i < 200_000; i++) data.push(`/path/segment/${i}/${'y'.repeat(10)}`)
@@ -184,5 +197,49 @@ describe('RouteMap validation', () => {
     const t2 = performance.now()
     expect(validateRouteMap(r, NAMES)).toBeUndefined()
     expect(performance.now() - t2).toBeLessThan(Math.max(10 * parseMs, 1000))
+  })
+})
+
+describe('RouteMaps of schema 1 (before packed lists and flat maps)', () => {
+  /** A schema-2 map written as schema 1 wrote it: pairs in `maps`, its hash over that content. */
+  function asSchema1(rm: RouteMap, tamper = false): string {
+    const { hash: _h, ...body } = rm
+    const pairs: Record<string, [string, string][]> = {}
+    for (const [k, flat] of Object.entries(rm.maps)) {
+      const p: [string, string][] = []
+      for (let i = 0; i < flat.length; i += 2) p.push([flat[i] as string, flat[i + 1] as string])
+      pairs[k] = p
+    }
+    const v1 = { ...body, schema: 'edgeproxy.routemap/1', maps: pairs }
+    const hash = contentHash(v1)
+    return JSON.stringify({ ...v1, hash, ...(tamper ? { sources: ['tampered.cfg'] } : {}) })
+  }
+  const MAPPED = cfg`
+    defaults
+      mode http
+    frontend fe
+      bind :80
+      http-request set-header X-B %[path,map_beg(/etc/m.map,none)]
+      default_backend be
+    backend be
+      server s 192.0.2.1:80
+  `
+
+  it('are still read, their maps made flat, so a rollback to one keeps working', () => {
+    const rm = compile(MAPPED, { files: { '/etc/m.map': '/api be_api\n/ be_web\n' } }).routeMap as RouteMap
+    const text = asSchema1(rm)
+    const hash = (JSON.parse(text) as { hash: string }).hash
+    const r = parseStoredRouteMap(text, hash, NAMES)
+    if (typeof r === 'string') throw new Error(r)
+    expect(r.schema).toBe('edgeproxy.routemap/2')
+    expect(r.hash).toBe(hash)
+    expect(r.maps['/etc/m.map']).toEqual(['/api', 'be_api', '/', 'be_web'])
+  })
+
+  it('are refused when their content does not hash to their hash', () => {
+    const rm = compile(MAPPED, { files: { '/etc/m.map': '/api be_api\n' } }).routeMap as RouteMap
+    const text = asSchema1(rm, true)
+    expect(parseStoredRouteMap(text, (JSON.parse(text) as { hash: string }).hash, NAMES)).toMatch(/^content hashes to/)
+    expect(refusal(JSON.stringify({ ...JSON.parse(text), maps: { m: [['a']] } }))).toContain('expected [key, value] pairs')
   })
 })

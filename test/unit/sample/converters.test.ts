@@ -44,7 +44,7 @@ const MAPS: Record<string, [string, string][]> = {
     ['c', '10.0.0.1'],
   ],
 }
-const env: BuildEnv = { map: (id) => MAPS[id] ?? [] }
+const env: BuildEnv = { map: (id) => (MAPS[id] ?? []).flat() }
 
 function def(name: string): ConverterDef {
   const d = CONVERTERS.find((c) => c.name === name)
