@@ -192,9 +192,6 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
       i++
       return simple
     }
-    if (c === '*') return (i++, { min: 0, max: Number.POSITIVE_INFINITY })
-    if (c === '+') return (i++, { min: 1, max: Number.POSITIVE_INFINITY })
-    if (c === '?') return (i++, { min: 0, max: 1 })
     if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i))
       if (!m) return undefined
