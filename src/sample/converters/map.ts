@@ -11,6 +11,7 @@ import { canonicalIp } from '../fetches/ip-text.ts'
 import { argInt, argRaw, int, ip, parseWholeInt, sampleInt, sampleStr, str } from '../fetches/util.ts'
 import { buf2ip } from '../match/ip-parse.ts'
 import { pcreToJs } from '../match/pcre.ts'
+import { type Regex, compileRegex } from '../../util/regex/index.ts'
 import type { ArgSpec, BuildEnv, ConverterDef, Sample, SampleType } from '../types.ts'
 import { buildIpMap } from './map-ip.ts'
 import { expReplace } from './string.ts'
@@ -141,17 +142,14 @@ export function buildLookup(entries: readonly (readonly [string, string])[], mat
     }
     case 'reg':
     case 'regm': {
-      const res: [RegExp, Sample][] = []
+      // on the linear-time engine (src/util/regex); an invalid or refused regex line is skipped
+      // (HAProxy refuses the file)
+      const res: [Regex, Sample][] = []
       for (const [k, v] of parsed) {
-        try {
-          if (match === 'regm') res.push([new RegExp(k), v])
-          else {
-            const j = pcreToJs(k, false)
-            if ('source' in j) res.push([new RegExp(j.source, j.flags), v])
-          }
-        } catch {
-          // an invalid regex line is skipped (HAProxy refuses the file)
-        }
+        const j = match === 'regm' ? { source: k, flags: '' } : pcreToJs(k, false)
+        if (!('source' in j)) continue
+        const r = compileRegex(j.source, j.flags)
+        if (r.ok) res.push([r.regex, v])
       }
       const regm = match === 'regm'
       return (input) => {

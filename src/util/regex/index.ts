@@ -7,7 +7,7 @@
  * `compileRegex(source, flags)` takes JavaScript RegExp source (non-Unicode mode, as pcre.ts
  * and the actions produce it) and decides once, when the configuration is compiled or the
  * isolate builds its engine, never per request:
- * - a syntax error: what `new RegExp` says (`{ error }` with no feature);
+ * - a syntax error: what `new RegExp` says (`{ error }` without `refusal`);
  * - a construct that needs backtracking (back-references, lookarounds wider than a fixed
  *   string of characters, `{n,m}` above 1000...): a typed `Refusal` (ast.ts), which `edgeproxy
  *   check` reports as an error;
@@ -142,7 +142,7 @@ export function compileRegex(source: string, flags = '', opts: { readonly native
   try {
     new RegExp(source, flags)
   } catch (e) {
-    return { ok: false, error: (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') }
+    return { ok: false, error: (e as Error).message }
   }
   const parsed = parseRegex(source, flags)
   if ('feature' in parsed) return { ok: false, error: refusalMessage(parsed), refusal: parsed }
