@@ -10,7 +10,7 @@
  * MAX_PROGRAM instructions is refused.
  */
 import type { AssertKind, Node, ParsedRegex, Refusal } from './ast.ts'
-import { CharSet, type Ranges } from './charset.ts'
+import { CharSet, type Ranges, normalize } from './charset.ts'
 
 export const MAX_PROGRAM = 50_000
 /** Quantifiers over a body that can match empty: each takes one bit of a thread's flags. */
@@ -34,6 +34,37 @@ export interface Program {
   readonly slots: number
   /** Every match starts at the start of the input (`^` without `m` leads every alternative). */
   readonly anchored: boolean
+  /** The units a match can start with, when no match is empty: the VM skips to the next one. */
+  readonly first: CharSet | undefined
+}
+
+/** The units the first consumed unit can be, and whether the node can match empty. */
+function firstUnits(n: Node): { ranges: number[]; nullable: boolean } {
+  switch (n.t) {
+    case 'set':
+      return { ranges: [...n.ranges], nullable: false }
+    case 'seq': {
+      const ranges: number[] = []
+      for (const x of n.items) {
+        const f = firstUnits(x)
+        ranges.push(...f.ranges)
+        if (!f.nullable) return { ranges, nullable: false }
+      }
+      return { ranges, nullable: true }
+    }
+    case 'alt': {
+      const fs = n.alts.map(firstUnits)
+      return { ranges: fs.flatMap((f) => f.ranges), nullable: fs.some((f) => f.nullable) }
+    }
+    case 'group':
+      return firstUnits(n.body)
+    case 'rep': {
+      const f = firstUnits(n.body)
+      return { ranges: f.ranges, nullable: f.nullable || n.min === 0 }
+    }
+    default:
+      return { ranges: [], nullable: true }
+  }
 }
 
 function nullable(n: Node): boolean {
@@ -202,5 +233,6 @@ export function compileProgram(p: ParsedRegex): Program | Refusal {
   emit({ op: 'match' })
   if (tooBig) return { feature: 'too-complex', detail: `a regex that expands to more than ${MAX_PROGRAM} instructions` }
   if (loopBits.size > MAX_EMPTY_LOOPS) return { feature: 'too-complex', detail: `more than ${MAX_EMPTY_LOOPS} quantifiers over groups that can match empty` }
-  return { insts, slots: (p.groups + 1) * 2, anchored: anchoredAtStart(p.root) }
+  const first = firstUnits(p.root)
+  return { insts, slots: (p.groups + 1) * 2, anchored: anchoredAtStart(p.root), first: first.nullable ? undefined : new CharSet(normalize(first.ranges)) }
 }

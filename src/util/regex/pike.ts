@@ -54,16 +54,20 @@ function lookHolds(inst: Inst & { op: 'look' }, s: string, pos: number): boolean
 
 /** Per-run scratch: thread lists and the "reached at this position" marks. */
 class Run {
-  readonly seen: Int32Array
+  /** The generation in which each instruction was last reached: a search's generations are base + position. */
+  readonly seen: Float64Array
   readonly seenFlags = new Set<number>()
+  base = 0
   gen = 0
+  clist: Threads = { pcs: [], caps: [] }
+  nlist: Threads = { pcs: [], caps: [] }
   stackPc: number[] = []
   stackCaps: Caps[] = []
   stackBits: number[] = []
   readonly prog: Program
   constructor(prog: Program) {
     this.prog = prog
-    this.seen = new Int32Array(prog.insts.length).fill(-1)
+    this.seen = new Float64Array(prog.insts.length).fill(-1)
   }
 }
 
@@ -179,16 +183,37 @@ const NO_CAPS: Caps = []
  * Searches `s` from `start` (only at `start` when `sticky`). Returns the capture slots of the
  * leftmost-first match (-1 for unset), `true` for a match when `withCaps` is false, or null.
  */
+/** Scratch space per program, reused by every search (JS runs one search at a time). */
+const runs = new WeakMap<Program, Run>()
+
 export function pikeSearch(prog: Program, s: string, start: number, withCaps: boolean, sticky = false): Caps | true | null {
-  const r = new Run(prog)
+  let r = runs.get(prog)
+  if (!r) {
+    r = new Run(prog)
+    runs.set(prog, r)
+  }
+  r.seenFlags.clear()
+  const base = r.base
+  r.base += s.length + 2
   const n = s.length
   const init: Caps = withCaps ? new Array<number>(prog.slots).fill(-1) : NO_CAPS
-  let clist: Threads = { pcs: [], caps: [] }
-  let nlist: Threads = { pcs: [], caps: [] }
+  let clist = r.clist
+  let nlist = r.nlist
+  clist.pcs.length = 0
+  clist.caps.length = 0
+  nlist.pcs.length = 0
+  nlist.caps.length = 0
   let matched: Caps | null = null
   const single = sticky || prog.anchored
+  const first = prog.first
   for (let pos = start; pos <= n; pos++) {
-    r.gen = pos
+    if (first && clist.pcs.length === 0 && !single) {
+      // no thread alive: skip to a unit a match can start with
+      while (pos < n && !first.has(s.charCodeAt(pos))) pos++
+      if (pos === n) break
+      r.seenFlags.clear()
+    }
+    r.gen = base + pos
     if (matched === null && (pos === start || !single)) {
       if (addThread(r, clist, 0, init, s, pos, withCaps, !withCaps)) return true
     }
@@ -196,7 +221,7 @@ export function pikeSearch(prog: Program, s: string, start: number, withCaps: bo
       if (matched !== null || single) break
       continue
     }
-    r.gen = pos + 1
+    r.gen = base + pos + 1
     r.seenFlags.clear()
     const c = pos < n ? s.charCodeAt(pos) : -1
     for (let t = 0; t < clist.pcs.length; t++) {
