@@ -28,8 +28,17 @@ export type Inst =
   | { readonly op: 'check'; readonly bit: number }
   | { readonly op: 'match' }
 
+/** Opcodes of the flat program the VM runs (one array read per dispatch, no object shapes). */
+export const OP = { char: 0, split: 1, jmp: 2, save: 3, reset: 4, assert: 5, look: 6, mark: 7, check: 8, match: 9 } as const
+
 export interface Program {
   readonly insts: readonly Inst[]
+  /** `insts` flattened: opcode and two operands per instruction (char: set index; split: x, y; jmp: x; save: slot; reset: from, to; assert/look: index; mark/check: bit). */
+  readonly op: Uint8Array
+  readonly a: Int32Array
+  readonly b: Int32Array
+  readonly sets: readonly CharSet[]
+  readonly asserts: readonly (Inst & { op: 'assert' | 'look' })[]
   /** Capture slots: 2 per group, group 0 is the whole match. */
   readonly slots: number
   /** Every match starts at the start of the input (`^` without `m` leads every alternative). */
@@ -234,5 +243,43 @@ export function compileProgram(p: ParsedRegex): Program | Refusal {
   if (tooBig) return { feature: 'too-complex', detail: `a regex that expands to more than ${MAX_PROGRAM} instructions` }
   if (loopBits.size > MAX_EMPTY_LOOPS) return { feature: 'too-complex', detail: `more than ${MAX_EMPTY_LOOPS} quantifiers over groups that can match empty` }
   const first = firstUnits(p.root)
-  return { insts, slots: (p.groups + 1) * 2, anchored: anchoredAtStart(p.root), first: first.nullable ? undefined : new CharSet(normalize(first.ranges)) }
+  const n = insts.length
+  const op = new Uint8Array(n)
+  const a = new Int32Array(n)
+  const b = new Int32Array(n)
+  const setList: CharSet[] = []
+  const asserts: (Inst & { op: 'assert' | 'look' })[] = []
+  insts.forEach((inst, pc) => {
+    op[pc] = OP[inst.op]
+    switch (inst.op) {
+      case 'char':
+        a[pc] = setList.push(inst.set) - 1
+        break
+      case 'split':
+        a[pc] = inst.x
+        b[pc] = inst.y
+        break
+      case 'jmp':
+        a[pc] = inst.x
+        break
+      case 'save':
+        a[pc] = inst.slot
+        break
+      case 'reset':
+        a[pc] = inst.from
+        b[pc] = inst.to
+        break
+      case 'assert':
+      case 'look':
+        a[pc] = asserts.push(inst) - 1
+        break
+      case 'mark':
+      case 'check':
+        a[pc] = inst.bit
+        break
+      case 'match':
+        break
+    }
+  })
+  return { insts, op, a, b, sets: setList, asserts, slots: (p.groups + 1) * 2, anchored: anchoredAtStart(p.root), first: first.nullable ? undefined : new CharSet(normalize(first.ranges)) }
 }

@@ -101,6 +101,8 @@ class LinearRegex implements Regex {
   }
   exec(s: string, from = 0): RegExpExecArray | null {
     if (from > s.length) return null
+    // a pass without captures first: cheaper, and most hostile inputs do not match at all
+    if (pikeSearch(this.prog, s, from, false) === null) return null
     const caps = pikeSearch(this.prog, s, from, true)
     if (caps === null || caps === true) return null
     const out: (string | undefined)[] = []

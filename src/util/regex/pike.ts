@@ -11,8 +11,8 @@
  * Empty-iteration flags (`mark`/`check`) are part of a thread's state inside one position's
  * closure, so the "already reached" key is (instruction, flags); consuming a unit clears them.
  */
-import { LINE_TERMINATOR, inRanges } from './charset.ts'
-import type { Inst, Program } from './compile.ts'
+import { type CharSet, LINE_TERMINATOR, inRanges } from './charset.ts'
+import { type Inst, OP, type Program } from './compile.ts'
 
 type Caps = number[]
 
@@ -59,22 +59,26 @@ class Run {
   readonly seenFlags = new Set<number>()
   base = 0
   gen = 0
-  clist: Threads = { pcs: [], caps: [] }
-  nlist: Threads = { pcs: [], caps: [] }
+  clist: Threads
+  nlist: Threads
   stackPc: number[] = []
   stackCaps: Caps[] = []
   stackBits: number[] = []
   readonly prog: Program
   constructor(prog: Program) {
     this.prog = prog
-    this.seen = new Float64Array(prog.insts.length).fill(-1)
+    this.seen = new Float64Array(prog.op.length).fill(-1)
+    // a list holds each char/match instruction at most once
+    this.clist = { pcs: new Int32Array(prog.op.length), caps: new Array<Caps>(prog.op.length), n: 0 }
+    this.nlist = { pcs: new Int32Array(prog.op.length), caps: new Array<Caps>(prog.op.length), n: 0 }
   }
 }
 
 /** One list of threads: parallel arrays of pcs and captures, in priority order. */
 interface Threads {
-  pcs: number[]
-  caps: Caps[]
+  readonly pcs: Int32Array
+  readonly caps: Caps[]
+  n: number
 }
 
 /**
@@ -82,97 +86,89 @@ interface Threads {
  * order. Returns true if `stopOnMatch` and a match was reached.
  */
 function addThread(r: Run, list: Threads, pc0: number, caps0: Caps, s: string, pos: number, withCaps: boolean, stopOnMatch: boolean): boolean {
-  const { insts } = r.prog
-  const nInsts = insts.length
+  const { op, a, b } = r.prog
+  const nInsts = op.length
+  const seen = r.seen
+  const gen = r.gen
   const sp = r.stackPc
   const sc = r.stackCaps
   const sb = r.stackBits
-  sp.push(pc0)
-  sc.push(caps0)
-  sb.push(0)
-  while (sp.length > 0) {
-    const pc = sp.pop() as number
-    let caps = sc.pop() as Caps
-    const bits = sb.pop() as number
-    const inst = insts[pc] as Inst
-    if (bits === 0 || inst.op === 'char' || inst.op === 'match') {
-      if (r.seen[pc] === r.gen) continue
-      r.seen[pc] = r.gen
+  let top = 0
+  sp[0] = pc0
+  sc[0] = caps0
+  sb[0] = 0
+  top = 1
+  while (top > 0) {
+    top--
+    const pc = sp[top] as number
+    let caps = sc[top] as Caps
+    const bits = sb[top] as number
+    const o = op[pc] as number
+    if (bits === 0 || o === OP.char || o === OP.match) {
+      if (seen[pc] === gen) continue
+      seen[pc] = gen
     } else {
       const key = bits * nInsts + pc
       if (r.seenFlags.has(key)) continue
       r.seenFlags.add(key)
     }
-    switch (inst.op) {
-      case 'char':
-        list.pcs.push(pc)
-        list.caps.push(caps)
+    let next = pc + 1
+    switch (o) {
+      case OP.char:
+        list.pcs[list.n] = pc
+        list.caps[list.n++] = caps
+        continue
+      case OP.match:
+        if (stopOnMatch) return true
+        list.pcs[list.n] = pc
+        list.caps[list.n++] = caps
+        continue
+      case OP.jmp:
+        next = a[pc] as number
         break
-      case 'match':
-        if (stopOnMatch) {
-          sp.length = 0
-          sc.length = 0
-          sb.length = 0
-          return true
-        }
-        list.pcs.push(pc)
-        list.caps.push(caps)
+      case OP.split:
+        sp[top] = b[pc] as number
+        sc[top] = caps
+        sb[top] = bits
+        top++
+        next = a[pc] as number
         break
-      case 'jmp':
-        sp.push(inst.x)
-        sc.push(caps)
-        sb.push(bits)
-        break
-      case 'split':
-        sp.push(inst.y, inst.x)
-        sc.push(caps, caps)
-        sb.push(bits, bits)
-        break
-      case 'save':
+      case OP.save:
         if (withCaps) {
           caps = caps.slice()
-          caps[inst.slot] = pos
+          caps[a[pc] as number] = pos
         }
-        sp.push(pc + 1)
-        sc.push(caps)
-        sb.push(bits)
         break
-      case 'reset':
+      case OP.reset:
         if (withCaps) {
           caps = caps.slice()
-          for (let k = inst.from; k <= inst.to; k++) caps[k] = -1
-        }
-        sp.push(pc + 1)
-        sc.push(caps)
-        sb.push(bits)
-        break
-      case 'assert':
-        if (assertHolds(inst, s, pos)) {
-          sp.push(pc + 1)
-          sc.push(caps)
-          sb.push(bits)
+          for (let k = a[pc] as number; k <= (b[pc] as number); k++) caps[k] = -1
         }
         break
-      case 'look':
-        if (lookHolds(inst, s, pos)) {
-          sp.push(pc + 1)
-          sc.push(caps)
-          sb.push(bits)
-        }
+      case OP.assert: {
+        const inst = r.prog.asserts[a[pc] as number] as Inst & { op: 'assert' }
+        if (!assertHolds(inst, s, pos)) continue
         break
-      case 'mark':
-        sp.push(pc + 1)
-        sc.push(caps)
-        sb.push(bits | (1 << inst.bit))
+      }
+      case OP.look: {
+        const inst = r.prog.asserts[a[pc] as number] as Inst & { op: 'look' }
+        if (!lookHolds(inst, s, pos)) continue
         break
-      case 'check':
-        if ((bits & (1 << inst.bit)) === 0) {
-          sp.push(pc + 1)
-          sc.push(caps)
-          sb.push(bits)
-        }
+      }
+      case OP.mark:
+        sp[top] = next
+        sc[top] = caps
+        sb[top] = bits | (1 << (a[pc] as number))
+        top++
+        continue
+      case OP.check:
+        if ((bits & (1 << (a[pc] as number))) !== 0) continue
         break
     }
+    sp[top] = next
+    sc[top] = caps
+    sb[top] = bits
+    top++
   }
   return false
 }
@@ -199,15 +195,13 @@ export function pikeSearch(prog: Program, s: string, start: number, withCaps: bo
   const init: Caps = withCaps ? new Array<number>(prog.slots).fill(-1) : NO_CAPS
   let clist = r.clist
   let nlist = r.nlist
-  clist.pcs.length = 0
-  clist.caps.length = 0
-  nlist.pcs.length = 0
-  nlist.caps.length = 0
+  clist.n = 0
+  nlist.n = 0
   let matched: Caps | null = null
   const single = sticky || prog.anchored
   const first = prog.first
   for (let pos = start; pos <= n; pos++) {
-    if (first && clist.pcs.length === 0 && !single) {
+    if (first && clist.n === 0 && !single) {
       // no thread alive: skip to a unit a match can start with
       while (pos < n && !first.has(s.charCodeAt(pos))) pos++
       if (pos === n) break
@@ -217,33 +211,32 @@ export function pikeSearch(prog: Program, s: string, start: number, withCaps: bo
     if (matched === null && (pos === start || !single)) {
       if (addThread(r, clist, 0, init, s, pos, withCaps, !withCaps)) return true
     }
-    if (clist.pcs.length === 0) {
+    if (clist.n === 0) {
       if (matched !== null || single) break
       continue
     }
     r.gen = base + pos + 1
-    r.seenFlags.clear()
+    if (r.seenFlags.size > 0) r.seenFlags.clear()
     const c = pos < n ? s.charCodeAt(pos) : -1
-    for (let t = 0; t < clist.pcs.length; t++) {
+    for (let t = 0; t < clist.n; t++) {
       const pc = clist.pcs[t] as number
-      const inst = prog.insts[pc] as Inst
-      if (inst.op === 'match') {
+      const o = prog.op[pc]
+      if (o === OP.match) {
         matched = clist.caps[t] as Caps
         break
       }
-      if (c >= 0 && inst.op === 'char' && inst.set.has(c)) {
+      if (c >= 0 && o === OP.char && (prog.sets[prog.a[pc] as number] as CharSet).has(c)) {
         if (addThread(r, nlist, pc + 1, clist.caps[t] as Caps, s, pos + 1, withCaps, !withCaps)) return true
       }
     }
     const tmp = clist
     clist = nlist
     nlist = tmp
-    nlist.pcs.length = 0
-    nlist.caps.length = 0
+    nlist.n = 0
   }
   // threads that matched at the very end
-  for (let t = 0; matched === null && t < clist.pcs.length; t++) {
-    if ((prog.insts[clist.pcs[t] as number] as Inst).op === 'match') matched = clist.caps[t] as Caps
+  for (let t = 0; matched === null && t < clist.n; t++) {
+    if (prog.op[clist.pcs[t] as number] === OP.match) matched = clist.caps[t] as Caps
   }
   return matched
 }
