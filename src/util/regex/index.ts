@@ -127,9 +127,9 @@ class LinearRegex implements Regex {
 export function refusalMessage(r: Refusal): string {
   switch (r.feature) {
     case 'backreference':
-      return `${r.detail} needs a backtracking matcher, which could take exponential time at the edge; match the text with a second regex or ACL instead`
+      return `${r.detail} needs a backtracking matcher, which a hostile input can drive into exponential time (match the text with a second regex or ACL instead)`
     case 'lookaround':
-      return `${r.detail} needs a backtracking matcher, which could take exponential time at the edge; use a second ACL negated with '!' (or a second regex) instead`
+      return `${r.detail} needs a backtracking matcher, which a hostile input can drive into exponential time (use a second ACL negated with '!', or a second regex, instead; a lookaround over a fixed string of characters, such as (?<!www\\.), is accepted)`
     case 'repetition-too-large':
     case 'too-complex':
       return `${r.detail} is too large for the linear-time matcher; split it or use '*'/'+'`

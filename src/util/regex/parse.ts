@@ -220,7 +220,7 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
     const items = body.t === 'seq' ? body.items : [body]
     const sets: Ranges[] = []
     for (const n of items) {
-      if (n.t !== 'set') refuse('lookaround', `the lookaround ${text} (only a fixed string of characters can be looked at)`)
+      if (n.t !== 'set') refuse('lookaround', `the lookaround ${text}`)
       else sets.push(n.ranges)
     }
     if (sets.length === 0) refuse('lookaround', `the empty lookaround ${text}`)
