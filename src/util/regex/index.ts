@@ -14,11 +14,18 @@
  * - otherwise a `Regex`: native RegExp when classify.ts proves backtracking linear on it (the
  *   common `^/api/`, `\.(jpg|png)$`, `^/static/.*`), else the Pike VM (pike.ts), which gives the
  *   same match, index and captures as RegExp in O(input × pattern) time.
+ *
+ * The leading-star rule, for `test` only: whether `X*R` matches somewhere is whether `R` does
+ * (the star may match empty, and R's match there is one of `X*R`), so `.*\.example\.com$`
+ * tests with native RegExp on `\.example\.com$` when that is provably linear; `exec` (which
+ * must report where the match starts) stays on the Pike VM.
  */
 import type { Refusal } from './ast.ts'
 import { backtrackingIsLinear } from './classify.ts'
 import { type Program, compileProgram } from './compile.ts'
 import { parseRegex } from './parse.ts'
+import { printRegex } from './print.ts'
+import type { Node } from './ast.ts'
 import { pikeSearch } from './pike.ts'
 
 export type { Refusal, RefusedFeature } from './ast.ts'
@@ -90,13 +97,17 @@ class LinearRegex implements Regex {
   readonly flags: string
   private readonly prog: Program
   private readonly names: ReadonlyMap<number, string>
-  constructor(source: string, flags: string, prog: Program, names: ReadonlyMap<number, string>) {
+  /** Native RegExp for `test`, by the leading-star rule. */
+  private readonly tester: RegExp | undefined
+  constructor(source: string, flags: string, prog: Program, names: ReadonlyMap<number, string>, tester: RegExp | undefined) {
     this.source = source
     this.flags = flags
     this.prog = prog
     this.names = names
+    this.tester = tester
   }
   test(s: string): boolean {
+    if (this.tester) return this.tester.test(s)
     return pikeSearch(this.prog, s, 0, false) !== null
   }
   exec(s: string, from = 0): RegExpExecArray | null {
@@ -151,7 +162,15 @@ export function compileRegex(source: string, flags = '', opts: { readonly native
   if (opts.native !== 'never' && backtrackingIsLinear(parsed.root)) return { ok: true, regex: new NativeRegex(source, flags) }
   const prog = compileProgram(parsed)
   if ('feature' in prog) return { ok: false, error: refusalMessage(prog), refusal: prog }
-  return { ok: true, regex: new LinearRegex(source, flags, prog, parsed.names) }
+  return { ok: true, regex: new LinearRegex(source, flags, prog, parsed.names, opts.native === 'never' ? undefined : leadingStarTester(parsed.root)) }
+}
+
+/** The leading-star rule (module comment): a native tester, or undefined. */
+function leadingStarTester(root: Node): RegExp | undefined {
+  let rest = root
+  while (rest.t === 'seq' && rest.items[0]?.t === 'rep' && rest.items[0].min === 0) rest = { t: 'seq', items: rest.items.slice(1) }
+  if (rest === root || !backtrackingIsLinear(rest)) return undefined
+  return new RegExp(printRegex(rest))
 }
 
 /** compileRegex for call sites that handle errors by throwing (like `new RegExp`). */

@@ -84,6 +84,33 @@ describe('linear regex engine: RegExp is the oracle', () => {
     expect(compared).toBeGreaterThan(20000)
   })
 
+  it('gives the same answers with the engine compileRegex picks (native where linear, leading-star tester)', () => {
+    const r = rng(0x14be)
+    let tested = 0
+    let testers = 0
+    for (let p = 0; p < 1500; p++) {
+      const src = (r() < 0.5 ? ['.*', '[^a]*?', 'a*', '(?:ab)*', '\\w*\\b'][Math.floor(r() * 5)] : '') + pattern(r, 0, { n: 0 })
+      const flags = ['', 'i', 'm', 's'][Math.floor(r() * 4)] as string
+      let native: RegExp
+      try {
+        native = new RegExp(src, flags)
+      } catch {
+        continue
+      }
+      const picked = compileRegex(src, flags)
+      if (!picked.ok) throw new Error(`/${src}/${flags} refused: ${picked.error}`)
+      if ((picked.regex as unknown as { tester?: RegExp }).tester) testers++
+      for (let k = 0; k < 6; k++) {
+        const s = input(r)
+        expect(picked.regex.test(s), `test /${src}/${flags} on ${JSON.stringify(s)}`).toBe(native.test(s))
+        expect(view(picked.regex.exec(s)), `exec /${src}/${flags} on ${JSON.stringify(s)}`).toEqual(view(native.exec(s)))
+        tested++
+      }
+    }
+    expect(tested).toBeGreaterThan(5000)
+    expect(testers).toBeGreaterThan(100)
+  })
+
   it('replaces like String.prototype.replace, empty matches included', () => {
     for (const [src, s] of [
       ['a*', 'baaac'],
