@@ -1,7 +1,8 @@
 /**
  * @module
  * The parsed form of a regex for the linear engine (parse.ts writes it, classify.ts and
- * compile.ts read it). Sets are already case-closed when the regex has the `i` flag.
+ * compile.ts read it). Sets are as written: under the `i` flag, compile.ts closes them under case
+ * (then complements a `negated` one), only when the Pike VM runs the regex.
  */
 import type { Ranges } from './charset.ts'
 
@@ -22,7 +23,7 @@ export type AssertKind =
   | 'not-word-boundary'
 
 export type Node =
-  | { readonly t: 'set'; readonly ranges: Ranges }
+  | SetNode
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly alts: readonly Node[] }
   /** A capturing group (`index` from 1) or a non-capturing one (`index` 0). */
@@ -33,7 +34,14 @@ export type Node =
    * A lookaround over a fixed string of sets (`(?!\.\.)`, `(?<=a)`): it reads `sets.length` units
    * ahead of or behind the position, so it costs a constant per position.
    */
-  | { readonly t: 'look'; readonly behind: boolean; readonly negate: boolean; readonly sets: readonly Ranges[] }
+  | { readonly t: 'look'; readonly behind: boolean; readonly negate: boolean; readonly sets: readonly SetNode[] }
+
+/** A set of units; `negated` only under `i` (without it parse.ts complements the ranges itself). */
+export interface SetNode {
+  readonly t: 'set'
+  readonly ranges: Ranges
+  readonly negated?: boolean
+}
 
 /** Features the linear engine refuses: each needs a backtracking matcher. */
 export type RefusedFeature = 'backreference' | 'lookaround' | 'repetition-too-large' | 'too-complex' | 'unsupported-syntax'
@@ -46,6 +54,8 @@ export interface Refusal {
 
 export interface ParsedRegex {
   readonly root: Node
+  /** The `i` flag: sets match under JS's non-Unicode case folding. */
+  readonly icase: boolean
   /** Capturing groups. */
   readonly groups: number
   /** Group names by index (1-based). */

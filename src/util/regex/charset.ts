@@ -43,9 +43,13 @@ export function negate(r: Ranges): number[] {
 }
 
 export function inRanges(r: Ranges, c: number): boolean {
-  for (let i = 0; i < r.length; i += 2) {
-    if (c < (r[i] as number)) return false
-    if (c <= (r[i + 1] as number)) return true
+  let lo = 0
+  let hi = r.length / 2 - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (c < (r[mid * 2] as number)) hi = mid - 1
+    else if (c > (r[mid * 2 + 1] as number)) lo = mid + 1
+    else return true
   }
   return false
 }
@@ -58,28 +62,66 @@ export function canonicalize(c: number): number {
   return c >= 128 && cu < 128 ? c : cu
 }
 
-/** Code units that share their canonical form with another unit, grouped: built once, on first use. */
-let caseGroups: Map<number, number[]> | undefined
-function groups(): Map<number, number[]> {
+/**
+ * Code units that share their canonical form with another unit, grouped: built once, on first
+ * use, from the units Unicode says change under a case mapping (`\p{CWCM}`, about 2,800 in the
+ * BMP) and their canonical forms; test/unit/util/regex-charset.test.ts checks it against every
+ * unit.
+ */
+let caseGroups: Map<number, readonly number[]> | undefined
+export function caseGroupsOf(): ReadonlyMap<number, readonly number[]> {
   if (caseGroups) return caseGroups
-  const byCanon = new Map<number, number[]>()
-  for (let c = 0; c <= 0xffff; c++) {
-    const k = canonicalize(c)
-    const g = byCanon.get(k)
-    if (g) g.push(c)
-    else byCanon.set(k, [c])
+  const byCanon = new Map<number, Set<number>>()
+  const chunk: number[] = []
+  for (let lo = 0; lo <= 0xffff; lo += 0x800) {
+    if (lo >= 0xd800 && lo < 0xe000) continue // surrogates have no case
+    chunk.length = 0
+    for (let c = lo; c < lo + 0x800; c++) chunk.push(c)
+    for (const m of String.fromCharCode(...chunk).matchAll(/\p{CWCM}/gu)) {
+      const c = m[0].charCodeAt(0)
+      const k = canonicalize(c)
+      let g = byCanon.get(k)
+      if (!g) {
+        g = new Set([k])
+        byCanon.set(k, g)
+      }
+      g.add(c)
+    }
   }
-  const out = new Map<number, number[]>()
-  for (const g of byCanon.values()) if (g.length > 1) for (const c of g) out.set(c, g)
+  const out = new Map<number, readonly number[]>()
+  for (const g of byCanon.values()) if (g.size > 1) for (const c of g) out.set(c, [...g])
   caseGroups = out
   return out
 }
 
+/** The units of caseGroupsOf, sorted, for a search by range. */
+let casedUnits: Int32Array | undefined
+function cased(): Int32Array {
+  casedUnits ??= Int32Array.from(caseGroupsOf().keys()).sort()
+  return casedUnits
+}
+
 /** The set of units whose canonical form is that of a member: what a class matches under `i`. */
 export function caseClose(r: Ranges): number[] {
+  const units = cased()
+  const groups = caseGroupsOf()
   const extra: number[] = []
-  for (const [c, g] of groups()) if (inRanges(r, c)) for (const o of g) extra.push(o, o)
-  return normalize([...r, ...extra])
+  for (let i = 0; i < r.length; i += 2) {
+    const lo = r[i] as number
+    const hi = r[i + 1] as number
+    // the first cased unit >= lo
+    let a = 0
+    let b = units.length
+    while (a < b) {
+      const mid = (a + b) >> 1
+      if ((units[mid] as number) < lo) a = mid + 1
+      else b = mid
+    }
+    for (let k = a; k < units.length && (units[k] as number) <= hi; k++) {
+      for (const o of groups.get(units[k] as number) ?? []) if (!inRanges(r, o)) extra.push(o, o)
+    }
+  }
+  return extra.length === 0 ? [...r] : normalize([...r, ...extra])
 }
 
 /** A compiled set: one bitmap test for units below 256. */

@@ -9,8 +9,8 @@
  * Counted repetition is expanded (at most MAX_REPEAT copies, as RE2 does); a program above
  * MAX_PROGRAM instructions is refused.
  */
-import type { AssertKind, Node, ParsedRegex, Refusal } from './ast.ts'
-import { CharSet, type Ranges, normalize } from './charset.ts'
+import type { AssertKind, Node, ParsedRegex, Refusal, SetNode } from './ast.ts'
+import { CharSet, type Ranges, caseClose, negate, normalize } from './charset.ts'
 
 export const MAX_PROGRAM = 50_000
 /** Quantifiers over a body that can match empty: each takes one bit of a thread's flags. */
@@ -47,28 +47,36 @@ export interface Program {
   readonly first: CharSet | undefined
 }
 
+/** The units a set matches: under `i`, closed under case (then complemented when negated). */
+function setUnits(n: SetNode, icase: boolean): Ranges {
+  if (!icase) return n.ranges
+  const closed = caseClose(n.ranges)
+  return n.negated ? negate(closed) : closed
+}
+
 /** The units the first consumed unit can be, and whether the node can match empty. */
-function firstUnits(n: Node): { ranges: number[]; nullable: boolean } {
+function firstUnits(n: Node, units: (s: SetNode) => Ranges): { ranges: number[]; nullable: boolean } {
+  const firstUnitsOf = (x: Node) => firstUnits(x, units)
   switch (n.t) {
     case 'set':
-      return { ranges: [...n.ranges], nullable: false }
+      return { ranges: [...units(n)], nullable: false }
     case 'seq': {
       const ranges: number[] = []
       for (const x of n.items) {
-        const f = firstUnits(x)
+        const f = firstUnitsOf(x)
         ranges.push(...f.ranges)
         if (!f.nullable) return { ranges, nullable: false }
       }
       return { ranges, nullable: true }
     }
     case 'alt': {
-      const fs = n.alts.map(firstUnits)
+      const fs = n.alts.map(firstUnitsOf)
       return { ranges: fs.flatMap((f) => f.ranges), nullable: fs.some((f) => f.nullable) }
     }
     case 'group':
-      return firstUnits(n.body)
+      return firstUnitsOf(n.body)
     case 'rep': {
-      const f = firstUnits(n.body)
+      const f = firstUnitsOf(n.body)
       return { ranges: f.ranges, nullable: f.nullable || n.min === 0 }
     }
     default:
@@ -130,7 +138,16 @@ export function anchoredAtStart(n: Node): boolean {
 
 export function compileProgram(p: ParsedRegex): Program | Refusal {
   const insts: Inst[] = []
-  const sets = new Map<Ranges, CharSet>()
+  const sets = new Map<SetNode, CharSet>()
+  const units = new Map<SetNode, Ranges>()
+  const unitsOf = (n: SetNode): Ranges => {
+    let r = units.get(n)
+    if (!r) {
+      r = setUnits(n, p.icase)
+      units.set(n, r)
+    }
+    return r
+  }
   const loopBits = new Map<Node, number>()
   let tooBig = false
   const emit = (i: Inst): number => {
@@ -138,11 +155,11 @@ export function compileProgram(p: ParsedRegex): Program | Refusal {
     else insts.push(i)
     return insts.length - 1
   }
-  const charSet = (r: Ranges): CharSet => {
-    let s = sets.get(r)
+  const charSet = (n: SetNode): CharSet => {
+    let s = sets.get(n)
     if (!s) {
-      s = new CharSet(r)
-      sets.set(r, s)
+      s = new CharSet(unitsOf(n))
+      sets.set(n, s)
     }
     return s
   }
@@ -180,7 +197,7 @@ export function compileProgram(p: ParsedRegex): Program | Refusal {
     if (tooBig) return
     switch (n.t) {
       case 'set':
-        emit({ op: 'char', set: charSet(n.ranges) })
+        emit({ op: 'char', set: charSet(n) })
         return
       case 'seq':
         for (const x of n.items) gen(x)
@@ -242,7 +259,7 @@ export function compileProgram(p: ParsedRegex): Program | Refusal {
   emit({ op: 'match' })
   if (tooBig) return { feature: 'too-complex', detail: `a regex that expands to more than ${MAX_PROGRAM} instructions` }
   if (loopBits.size > MAX_EMPTY_LOOPS) return { feature: 'too-complex', detail: `more than ${MAX_EMPTY_LOOPS} quantifiers over groups that can match empty` }
-  const first = firstUnits(p.root)
+  const first = firstUnits(p.root, unitsOf)
   const n = insts.length
   const op = new Uint8Array(n)
   const a = new Int32Array(n)

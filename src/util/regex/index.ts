@@ -162,15 +162,15 @@ export function compileRegex(source: string, flags = '', opts: { readonly native
   if (opts.native !== 'never' && backtrackingIsLinear(parsed.root)) return { ok: true, regex: new NativeRegex(source, flags) }
   const prog = compileProgram(parsed)
   if ('feature' in prog) return { ok: false, error: refusalMessage(prog), refusal: prog }
-  return { ok: true, regex: new LinearRegex(source, flags, prog, parsed.names, opts.native === 'never' ? undefined : leadingStarTester(parsed.root)) }
+  return { ok: true, regex: new LinearRegex(source, flags, prog, parsed.names, opts.native === 'never' ? undefined : leadingStarTester(parsed.root, parsed.icase)) }
 }
 
 /** The leading-star rule (module comment): a native tester, or undefined. */
-function leadingStarTester(root: Node): RegExp | undefined {
+function leadingStarTester(root: Node, icase: boolean): RegExp | undefined {
   let rest = root
   while (rest.t === 'seq' && rest.items[0]?.t === 'rep' && rest.items[0].min === 0) rest = { t: 'seq', items: rest.items.slice(1) }
   if (rest === root || !backtrackingIsLinear(rest)) return undefined
-  return new RegExp(printRegex(rest))
+  return new RegExp(printRegex(rest), icase ? 'i' : '')
 }
 
 /** compileRegex for call sites that handle errors by throwing (like `new RegExp`). */

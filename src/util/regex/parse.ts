@@ -8,8 +8,8 @@
  * quantified lookaround, counted repetition above 1000 (as RE2), flags other than `i`, `m`, `s`,
  * `g`, `y`.
  */
-import type { AssertKind, Node, ParsedRegex, Refusal } from './ast.ts'
-import { ALL, DIGIT, LINE_TERMINATOR, type Ranges, SPACE, WORD, caseClose, negate, normalize } from './charset.ts'
+import type { AssertKind, Node, ParsedRegex, Refusal, SetNode } from './ast.ts'
+import { ALL, DIGIT, LINE_TERMINATOR, type Ranges, SPACE, WORD, negate, normalize } from './charset.ts'
 
 /** The largest count of a `{n,m}` repetition (RE2's limit). */
 export const MAX_REPEAT = 1000
@@ -60,15 +60,16 @@ function scanGroups(src: string): { count: number; named: boolean } {
   return { count, named }
 }
 
-const SET_ALL: Node = { t: 'set', ranges: ALL }
+const SET_ALL: SetNode = { t: 'set', ranges: ALL }
 
 /** `(?![\s\S])`: nothing follows. */
 function isEndLook(n: Node): boolean {
-  return n.t === 'look' && !n.behind && n.negate && n.sets.length === 1 && n.sets[0]?.length === 2 && n.sets[0][0] === 0 && n.sets[0][1] === 0xffff
+  const r = n.t === 'look' && n.sets.length === 1 && !n.sets[0]?.negated ? n.sets[0]?.ranges : undefined
+  return n.t === 'look' && !n.behind && n.negate && r?.length === 2 && r[0] === 0 && r[1] === 0xffff
 }
 
 function isNewline(n: Node | undefined): boolean {
-  return n?.t === 'set' && n.ranges.length === 2 && n.ranges[0] === 10 && n.ranges[1] === 10
+  return n?.t === 'set' && !n.negated && n.ranges.length === 2 && n.ranges[0] === 10 && n.ranges[1] === 10
 }
 
 export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
@@ -81,7 +82,7 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
   let groupIndex = 0
   let i = 0
 
-  const set = (r: Ranges): Node => ({ t: 'set', ranges: icase ? caseClose(r) : r })
+  const set = (r: Ranges): SetNode => ({ t: 'set', ranges: r })
   const unit = (c: number): number[] => [c, c]
 
   /** Annex B legacy octal after `\` (digit at src[i]); consumes it. */
@@ -177,7 +178,8 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
     const r = normalize(acc)
     // JS: [^...] under `i` is the complement of the case-closed set
     if (!neg) return set(r)
-    return { t: 'set', ranges: negate(icase ? caseClose(r) : r) }
+    // under `i`, [^...] is the complement of the case-closed set: compile.ts builds it
+    return icase ? { t: 'set', ranges: r, negated: true } : set(negate(r))
   }
 
   const SIMPLE_QUANT: Readonly<Record<string, { min: number; max: number }>> = {
@@ -218,10 +220,10 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
       return { t: 'assert', kind: 'end-or-newline' }
     }
     const items = body.t === 'seq' ? body.items : [body]
-    const sets: Ranges[] = []
+    const sets: SetNode[] = []
     for (const n of items) {
       if (n.t !== 'set') refuse('lookaround', `the lookaround ${text}`)
-      else sets.push(n.ranges)
+      else sets.push(n)
     }
     if (sets.length === 0) refuse('lookaround', `the empty lookaround ${text}`)
     return { t: 'look', behind, negate: negated, sets }
@@ -350,7 +352,7 @@ export function parseRegex(src: string, flags: string): ParsedRegex | Refusal {
   try {
     const root = disjunction()
     if (i < src.length) refuse('unsupported-syntax', `'${src[i]}' at ${i}`)
-    return { root, groups: groupIndex, names }
+    return { root, icase, groups: groupIndex, names }
   } catch (e) {
     if (e instanceof Refused) return e.refusal
     throw e

@@ -1,23 +1,24 @@
 /**
  * @module
- * Prints an AST back as JavaScript RegExp source, for flags '' (every set, anchor and line end
- * written out: case-insensitive sets are already case-closed). Groups print as non-capturing:
- * the printed regex serves `test` only (index.ts, the leading-star rule).
+ * Prints an AST back as JavaScript RegExp source, for flags `i` or none (every set, anchor and
+ * line end written out, so `m` and `s` are not needed). Groups print as non-capturing: the
+ * printed regex serves `test` only (index.ts, the leading-star rule).
  */
-import type { AssertKind, Node } from './ast.ts'
+import type { AssertKind, Node, SetNode } from './ast.ts'
 import type { Ranges } from './charset.ts'
 
 const hex = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`
 
-function set(r: Ranges): string {
-  if (r.length === 0) return '[^\\s\\S]'
+function set(n: SetNode): string {
+  const r: Ranges = n.ranges
+  if (r.length === 0) return n.negated ? '[\\s\\S]' : '[^\\s\\S]'
   let out = ''
   for (let i = 0; i < r.length; i += 2) {
     const lo = r[i] as number
     const hi = r[i + 1] as number
     out += lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`
   }
-  return `[${out}]`
+  return n.negated ? `[^${out}]` : `[${out}]`
 }
 
 const ASSERT: Readonly<Record<AssertKind, string>> = {
@@ -34,7 +35,7 @@ const ASSERT: Readonly<Record<AssertKind, string>> = {
 export function printRegex(n: Node): string {
   switch (n.t) {
     case 'set':
-      return set(n.ranges)
+      return set(n)
     case 'seq':
       return n.items.map((x) => (x.t === 'alt' ? `(?:${printRegex(x)})` : printRegex(x))).join('')
     case 'alt':
