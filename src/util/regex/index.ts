@@ -20,12 +20,11 @@
  * tests with native RegExp on `\.example\.com$` when that is provably linear; `exec` (which
  * must report where the match starts) stays on the Pike VM.
  */
-import type { Refusal } from './ast.ts'
+import type { Node, Refusal } from './ast.ts'
 import { backtrackingIsLinear } from './classify.ts'
 import { type Program, compileProgram } from './compile.ts'
 import { parseRegex } from './parse.ts'
 import { printRegex } from './print.ts'
-import type { Node } from './ast.ts'
 import { pikeSearch } from './pike.ts'
 
 export type { Refusal, RefusedFeature } from './ast.ts'
