@@ -61,9 +61,19 @@ class Run {
   gen = 0
   clist: Threads
   nlist: Threads
-  stackPc: number[] = []
-  stackCaps: Caps[] = []
-  stackBits: number[] = []
+  /** The closure's work stack (pcs, flags, captures), grown by doubling. */
+  stackPc = new Int32Array(64)
+  stackBits = new Int32Array(64)
+  stackCaps: Caps[] = new Array<Caps>(64)
+  grow(): void {
+    const pc = new Int32Array(this.stackPc.length * 2)
+    pc.set(this.stackPc)
+    const bits = new Int32Array(this.stackBits.length * 2)
+    bits.set(this.stackBits)
+    this.stackPc = pc
+    this.stackBits = bits
+    this.stackCaps.length = pc.length
+  }
   readonly prog: Program
   constructor(prog: Program) {
     this.prog = prog
@@ -90,9 +100,9 @@ function addThread(r: Run, list: Threads, pc0: number, caps0: Caps, s: string, p
   const nInsts = op.length
   const seen = r.seen
   const gen = r.gen
-  const sp = r.stackPc
+  let sp = r.stackPc
   const sc = r.stackCaps
-  const sb = r.stackBits
+  let sb = r.stackBits
   let top = 0
   sp[0] = pc0
   sc[0] = caps0
@@ -113,6 +123,11 @@ function addThread(r: Run, list: Threads, pc0: number, caps0: Caps, s: string, p
       r.seenFlags.add(key)
     }
     let next = pc + 1
+    if (top + 2 > sp.length) {
+      r.grow()
+      sp = r.stackPc
+      sb = r.stackBits
+    }
     switch (o) {
       case OP.char:
         list.pcs[list.n] = pc
