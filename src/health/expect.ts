@@ -8,6 +8,7 @@
  */
 import type { HeaderMatch, HttpCheckExpect } from '../routemap/schema.ts'
 import type { CheckStatus } from './status.ts'
+import { type Regex, compileRegex, linearRegex } from '../util/regex/index.ts'
 
 /** tune.bufsize: HTTP checks only look at this much of the body. */
 export const CHECK_BUFSIZE = 16384
@@ -23,13 +24,21 @@ export function statusListMatches(pattern: string, code: number): boolean {
   return false
 }
 
-/** A configured regex, or one that never matches when the pattern is invalid (the compiler rejects those). */
-export function safeRegex(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern)
-  } catch {
-    return /(?!)/
+const NEVER: Regex = linearRegex('[^\\s\\S]')
+const compiled = new Map<string, Regex>()
+
+/**
+ * A configured regex on the linear-time engine (src/util/regex), compiled once per pattern and
+ * isolate; one that never matches when the pattern is invalid or refused (the compiler rejects those).
+ */
+export function safeRegex(pattern: string): Regex {
+  let re = compiled.get(pattern)
+  if (!re) {
+    const r = compileRegex(pattern)
+    re = r.ok ? r.regex : NEVER
+    compiled.set(pattern, re)
   }
+  return re
 }
 
 export interface HttpVerdict {
@@ -84,7 +93,7 @@ export function evalHttpExpect(e: HttpCheckExpect, res: HttpResponseView): HttpV
   return { status: (e.errorStatus as CheckStatus | undefined) ?? status, ...(text ? { info: text } : {}) }
 }
 
-function matchText(how: HeaderMatch, text: string, pat: string, re: RegExp | undefined, ci: boolean): boolean {
+function matchText(how: HeaderMatch, text: string, pat: string, re: Regex | undefined, ci: boolean): boolean {
   const t = ci ? text.toLowerCase() : text
   const p = ci ? pat.toLowerCase() : pat
   switch (how) {
@@ -97,7 +106,7 @@ function matchText(how: HeaderMatch, text: string, pat: string, re: RegExp | und
     case 'sub':
       return t.includes(p)
     case 'reg':
-      return (re as RegExp).test(text)
+      return (re as Regex).test(text)
   }
 }
 

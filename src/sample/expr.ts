@@ -5,6 +5,7 @@
  * registry and returns a JSON-safe SampleExpr; `buildSampleExpr` runs once per isolate and turns
  * one into a FetchFn with the casts between steps resolved in advance.
  */
+import { compileRegex } from '../util/regex/index.ts'
 import { parseTime } from '../util/time.ts'
 import { canCast, castTo, isIpText } from './cast.ts'
 import type { SampleRegistry } from './registry.ts'
@@ -149,13 +150,12 @@ function parseArg(kind: ArgSpec['kind'], raw: { text: string; offset: number }, 
     }
     case 'var':
       return VAR_NAME.test(t) ? t : fail(`invalid variable name '${t}' (expects scope.name with scope proc, sess, txn, req or res)`)
-    case 'regex':
-      try {
-        new RegExp(t)
-        return t
-      } catch (e) {
-        return fail(`invalid regex '${t}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`)
-      }
+    case 'regex': {
+      // the linear-time engine's verdict (src/util/regex): a syntax error, or a construct that needs backtracking
+      const r = compileRegex(t)
+      if (r.ok) return t
+      return fail(r.refusal ? `regex '${t}' cannot be used at the edge: ${r.error}` : `invalid regex '${t}': ${r.error.replace(/^Invalid regular expression: /, '')}`)
+    }
     case 'ip': {
       const [addr, mask] = t.split('/')
       return isIpText(addr ?? '') && (mask === undefined || /^\d+$/.test(mask) || isIpText(mask)) ? t : fail(`invalid IP address '${t}'`)

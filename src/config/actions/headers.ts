@@ -5,7 +5,8 @@
  */
 import { parseLogFormat } from '../log-format.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
-import { actionRegex } from '../../sample/match/action-regex.ts'
+import { actionRegex, regexErrorMessage } from '../../sample/match/action-regex.ts'
+import { linearRegex } from '../../util/regex/index.ts'
 
 const ALL = ['http-request', 'http-response', 'http-after-response'] as const
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -41,9 +42,9 @@ function del(input: ActionInput): Record<string, unknown> | undefined {
     if (!['str', 'beg', 'end', 'sub', 'reg'].includes(v.text)) return actionError(input, v, `: '-m' only supports 'str', 'beg', 'end', 'sub' and 'reg' (got '${v.text}')`)
     if (v.text === 'reg') {
       try {
-        new RegExp(name)
+        linearRegex(name, 'i')
       } catch (e) {
-        return actionError(input, input.args[0], `: invalid regex '${name}': ${(e as Error).message}`)
+        return actionError(input, input.args[0], `: ${regexErrorMessage(name, e)}`)
       }
     }
     method = v.text
@@ -60,7 +61,7 @@ function replace(input: ActionInput): Record<string, unknown> | undefined {
   try {
     actionRegex(re.text)
   } catch (e) {
-    input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : invalid regex '${re.text}': ${(e as Error).message}`)
+    input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : ${regexErrorMessage(re.text, e)}`)
     return undefined
   }
   const fmt = parseLogFormat(fmtW, phaseOf(input), input.sv)

@@ -5,7 +5,7 @@
  */
 import { parseLogFormat } from '../log-format.ts'
 import { type ActionDef, type ActionInput, actionError } from './types.ts'
-import { actionRegex } from '../../sample/match/action-regex.ts'
+import { actionRegex, regexErrorMessage } from '../../sample/match/action-regex.ts'
 
 function oneFmt(input: ActionInput): Record<string, unknown> | undefined {
   const w = input.args[0]
@@ -21,7 +21,7 @@ function regexFmt(input: ActionInput): Record<string, unknown> | undefined {
   try {
     actionRegex(re.text)
   } catch (e) {
-    input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : invalid regex '${re.text}': ${(e as Error).message}`)
+    input.sv.diag.error('invalid-regex', re.span, `'${input.ruleSet} ${input.name.text}' : ${regexErrorMessage(re.text, e)}`)
     return undefined
   }
   const fmt = parseLogFormat(f, 'request', input.sv)

@@ -12,6 +12,7 @@ import { literalOf, parseCheckLogFormat } from './check-vars.ts'
 import type { Word } from '../lexer.ts'
 import { parseHostPort } from '../values.ts'
 import type { KeywordContext, Statement } from './types.ts'
+import { compileRegex } from '../../util/regex/index.ts'
 
 /** TLS/protocol settings of a check connection the Workers runtime chooses itself. */
 const EDGE_CONNECT_OPTS = new Set(['sni', 'alpn', 'proto'])
@@ -97,14 +98,13 @@ const STATUS_OPTS: Readonly<Record<string, { readonly key: 'okStatus' | 'errorSt
 }
 const MATCHES: readonly HeaderMatch[] = ['str', 'beg', 'end', 'sub', 'reg']
 
+/** Checks a regex on the linear-time engine (src/util/regex): a syntax error, or a construct that needs backtracking. */
 function validRegex(pat: Word, kw: string, cx: KeywordContext): boolean {
-  try {
-    new RegExp(pat.text)
-    return true
-  } catch (e) {
-    cx.sv.diag.error('invalid-regex', pat.span, `'${kw}' : regex '${pat.text}' is invalid (${(e as Error).message})`)
-    return false
-  }
+  const r = compileRegex(pat.text)
+  if (r.ok) return true
+  const what = r.refusal ? `cannot be used at the edge: ${r.error}` : `is invalid (${r.error})`
+  cx.sv.diag.error('invalid-regex', pat.span, `'${kw}' : regex '${pat.text}' ${what}`)
+  return false
 }
 
 /**

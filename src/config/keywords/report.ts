@@ -62,6 +62,10 @@ export function keywordReport(): string {
   }
   out.push('', '## ACL match methods (`-m`)', '', row(['method', 'takes patterns']), row(['---', '---']))
   for (const m of reg.list('match')) out.push(row([`\`${m.name}\``, m.takesPatterns ? 'yes' : 'no']))
+  out.push(
+    '',
+    '`reg` patterns, like every regex of a configuration (`regsub`, `map_reg`, the `replace-*` actions, `http-check expect rstring`), run in time linear in the input; back-references and lookarounds wider than a fixed string are refused (docs/differences.md, "Regular expressions").',
+  )
   out.push('', '## ACL keywords that imply a match method', '', row(['keyword', 'means']), row(['---', '---']))
   for (const a of [...reg.list('alias')].sort((x, y) => x.name.localeCompare(y.name))) out.push(row([`\`${a.name}\``, `\`${a.fetch}\` with \`-m ${a.match}\``]))
   out.push(

@@ -9,6 +9,7 @@ import type { HeaderList } from '../../sample/headers.ts'
 import type { RequestState } from '../request-state.ts'
 import type { ActionBuildEnv, RuntimeActionDef } from './types.ts'
 import { actionRegex } from '../../sample/match/action-regex.ts'
+import { linearRegex } from '../../util/regex/index.ts'
 
 function target(ctx: RequestState, env: ActionBuildEnv): HeaderList | undefined {
   return env.ruleSet === 'http-request' ? ctx.headers : ctx.response?.headers
@@ -20,7 +21,7 @@ const NAME_TESTS: Readonly<Record<string, (pattern: string) => (lowerName: strin
   end: (p) => (n) => n.endsWith(p.toLowerCase()),
   sub: (p) => (n) => n.includes(p.toLowerCase()),
   reg: (p) => {
-    const re = new RegExp(p, 'i')
+    const re = linearRegex(p, 'i')
     return (n) => re.test(n)
   },
 }

@@ -8,6 +8,7 @@
 import type { TcpCheckStep } from '../../routemap/schema.ts'
 import { CHECK_BUFSIZE, bytesOf, fromHex, indexOfBytes, latin1, safeRegex, toHex } from '../expect.ts'
 import type { CheckStatus } from '../status.ts'
+import type { Regex } from '../../util/regex/index.ts'
 
 export interface ExpectInput {
   /** Bytes received since the last send (at most CHECK_BUFSIZE). */
@@ -96,7 +97,7 @@ export function standardExpect(step: number, e: StandardExpect, userRules: boole
         if (needle && buf.length < needle.length) return { kind: 'wait' }
         if (minRecv > 0 && buf.length < minRecv) return { kind: 'wait' }
       }
-      const match = needle ? indexOfBytes(buf, needle) >= 0 : (re as RegExp).test(e.kind === 'rbinary' ? toHex(buf) : latin1(buf))
+      const match = needle ? indexOfBytes(buf, needle) >= 0 : (re as Regex).test(e.kind === 'rbinary' ? toHex(buf) : latin1(buf))
       if (!match && !lastRead && minRecv === -1) return { kind: 'wait' }
       const code = e.statusCode?.(buf)
       const withCode = code !== undefined && !Number.isNaN(code) ? { code } : {}

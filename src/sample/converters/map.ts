@@ -12,6 +12,7 @@ import { argInt, argRaw, int, ip, parseWholeInt, sampleInt, sampleStr, str } fro
 import { buf2ip } from '../match/ip-parse.ts'
 import { pcreToJs } from '../match/pcre.ts'
 import type { MapEntries } from '../../routemap/schema.ts'
+import { type Regex, compileRegex } from '../../util/regex/index.ts'
 import type { ArgSpec, BuildEnv, ConverterDef, Sample, SampleType } from '../types.ts'
 import { buildIpMap } from './map-ip.ts'
 import { expReplace } from './string.ts'
@@ -190,17 +191,14 @@ export function buildLookup(entries: MapEntries, match: Match, out: Out): Lookup
     }
     case 'reg':
     case 'regm': {
-      const res: [RegExp, Sample][] = []
+      // on the linear-time engine (src/util/regex); an invalid or refused regex line is skipped
+      // (HAProxy refuses the file)
+      const res: [Regex, Sample][] = []
       for (const [k, v] of parsed) {
-        try {
-          if (match === 'regm') res.push([new RegExp(k), v])
-          else {
-            const j = pcreToJs(k, false)
-            if ('source' in j) res.push([new RegExp(j.source, j.flags), v])
-          }
-        } catch {
-          // an invalid regex line is skipped (HAProxy refuses the file)
-        }
+        const j = match === 'regm' ? { source: k, flags: '' } : pcreToJs(k, false)
+        if (!('source' in j)) continue
+        const r = compileRegex(j.source, j.flags)
+        if (r.ok) res.push([r.regex, v])
       }
       const regm = match === 'regm'
       return (input) => {

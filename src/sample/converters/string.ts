@@ -6,6 +6,7 @@
 import { argInt, argRaw, argStr, int, sampleStr, str } from '../fetches/util.ts'
 import type { ArgSpec, ConverterDef, ConverterFn, Sample, SampleContext } from '../types.ts'
 import { castTo } from '../cast.ts'
+import { type Regex, compileRegex } from '../../util/regex/index.ts'
 
 function strConv(name: string, doc: string, args: readonly ArgSpec[], build: ConverterDef['build'], output: ConverterDef['output'] = 'str'): ConverterDef {
   return { name, args, input: ['str'], output, doc, build }
@@ -161,16 +162,13 @@ export function expReplace(fmt: string, m: RegExpExecArray | readonly (string | 
  * after a match the search restarts at its end without the beginning-of-line anchor, and an
  * empty match copies one character and moves on.
  */
-export function regsub(s: string, re: RegExp, subst: string, global: boolean): string {
+export function regsub(s: string, re: Regex, subst: string, global: boolean): string {
   let out = ''
   let start = 0
   let notBol = false
   for (;;) {
     let m: RegExpExecArray | null = null
-    if (global || !notBol) {
-      re.lastIndex = start
-      m = re.exec(s)
-    }
+    if (global || !notBol) m = re.exec(s, start)
     if (!m) {
       out += s.slice(start)
       break
@@ -329,12 +327,9 @@ export const STRING_CONVERTERS: readonly ConverterDef[] = [
     (args) => {
       const flags = argStr(args, 2) ?? ''
       if (!/^[ig]*$/.test(flags)) return () => undefined
-      let re: RegExp
-      try {
-        re = new RegExp(argRaw(args, 0) ?? '', `g${flags.includes('i') ? 'i' : ''}`)
-      } catch {
-        return () => undefined
-      }
+      const compiled = compileRegex(argRaw(args, 0) ?? '', flags.includes('i') ? 'i' : '')
+      if (!compiled.ok) return () => undefined
+      const re = compiled.regex
       const subst = argRaw(args, 1) ?? ''
       const global = flags.includes('g')
       return mapStr((s) => regsub(s, re, subst, global))

@@ -12,7 +12,11 @@
  * What JS cannot express is refused with an error: numeric back-references (errors in HAProxy
  * too, groups do not capture), atomic groups, possessive quantifiers, recursion, conditionals,
  * inline options other than (?i) (?s) (?m) at the start (or after ^), `\K`, `\p`, `\X`, verbs.
+ * The result must also run on the linear-time engine (src/util/regex): named back-references
+ * and lookarounds wider than a fixed string of characters need backtracking and are refused
+ * there, with the refusal's typed feature kept in the result.
  */
+import { type Refusal, compileRegex } from '../../util/regex/index.ts'
 
 export interface JsRegex {
   readonly source: string
@@ -367,10 +371,12 @@ function translate(src: string, icase: boolean): JsRegex {
 }
 
 /** PCRE2 (as HAProxy compiles it) to a JS RegExp source and flags, or an error message. */
-export function pcreToJs(src: string, icase: boolean): JsRegex | { error: string } {
+export function pcreToJs(src: string, icase: boolean): JsRegex | { error: string; refusal?: Refusal } {
   try {
     const r = translate(src, icase)
-    new RegExp(r.source, r.flags)
+    const linear = compileRegex(r.source, r.flags)
+    if (!linear.ok && linear.refusal) return { error: `regex '${src}' cannot be used at the edge: ${linear.error}`, refusal: linear.refusal }
+    if (!linear.ok) throw new SyntaxError(linear.error)
     return r
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(e)

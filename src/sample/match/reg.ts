@@ -2,10 +2,12 @@
  * @module
  * `-m reg` (pattern.c pat_parse_reg / pat_match_reg): unanchored regex search. HAProxy uses
  * PCRE2; patterns are translated to JS RegExp at compile time (pcre.ts), `-i` adds the `i` flag.
- * Data: `{ re: [{ source, flags }, ...] }`; RegExp objects are built once per isolate.
+ * Data: `{ re: [{ source, flags }, ...] }`; the regexes are built once per isolate, on the
+ * linear-time engine (src/util/regex: native RegExp only where backtracking is provably linear).
  */
 import type { MatchDef } from '../types.ts'
 import { aclPatterns, sampleText } from './common.ts'
+import { type Regex, linearRegex } from '../../util/regex/index.ts'
 import { type JsRegex, pcreToJs } from './pcre.ts'
 
 function regexList(data: unknown): readonly JsRegex[] {
@@ -31,12 +33,12 @@ export const reg: MatchDef = {
     return { re }
   },
   build: (data) => {
-    const list = regexList(data).map((r) => new RegExp(r.source, r.flags))
+    const list = regexList(data).map((r) => linearRegex(r.source, r.flags))
     const n = list.length
     return (sample) => {
       const s = sampleText(sample)
       if (s === undefined) return false
-      for (let i = 0; i < n; i++) if ((list[i] as RegExp).test(s)) return true
+      for (let i = 0; i < n; i++) if ((list[i] as Regex).test(s)) return true
       return false
     }
   },

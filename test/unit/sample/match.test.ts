@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { MATCHES } from '../../../src/sample/match/index.ts'
 import type { MatchDef, Sample } from '../../../src/sample/types.ts'
+import { pcreToJs } from '../../../src/sample/match/pcre.ts'
 
 function def(name: string): MatchDef {
   const d = MATCHES.find((m) => m.name === name)
@@ -308,8 +309,6 @@ describe('reg', () => {
     expect(one('^.$', '\r')).toBe(true)
     expect(one('^.$', '\n')).toBe(false)
     expect(one('^a{,2}$', 'a{,2}')).toBe(true)
-    expect(one('^(?<n>a)\\k<n>$', 'aa')).toBe(true)
-    expect(one('^(?P<n>a)(?P=n)$', 'aa')).toBe(true)
     expect(one('^\\w+$', 'abc_9')).toBe(true)
     expect(one('a$', 'xa\n')).toBe(true) // $ before a final newline
     expect(one('a\\z', 'xa\n')).toBe(false)
@@ -653,6 +652,26 @@ describe('reg', () => {
       expect(r, bad).toHaveLength(1)
       expect(r[0]?.[1], bad).toMatch(/regex/)
     }
+  })
+
+  it('back-references and lookarounds wider than a fixed string are refused: they need backtracking', () => {
+    const errs = (pats: string[]) => compile('reg', pats).errors
+    for (const [bad, feature] of [
+      ['^(?<n>a)\\k<n>$', 'backreference'],
+      ['^(?P<n>a)(?P=n)$', 'backreference'],
+      ["^(?'n'a)\\k{n}$", 'backreference'],
+      ['^/(?=a+b)', 'lookaround'],
+      ['(?<!ab|c)d', 'lookaround'],
+      ['^a{1001}$', 'repetition-too-large'],
+    ] as const) {
+      const r = errs([bad])
+      expect(r, bad).toHaveLength(1)
+      expect(r[0]?.[1], bad).toMatch(/^regex '.*' cannot be used at the edge: .*(back-reference|lookaround|repetition)/)
+      const j = pcreToJs(bad, false)
+      expect('refusal' in j && j.refusal?.feature, bad).toBe(feature)
+    }
+    // lookarounds over a fixed string of characters read a constant number of characters: kept
+    expect(errs(['(?<!www\\.)example\\.com$', '^/(?!admin/)', '(?=x)x'])).toEqual([])
   })
 })
 
