@@ -12,6 +12,7 @@ import { canonicalJson, sha256Hex } from '../util/sha256.ts'
 import { checkBudget } from './budget-check.ts'
 import { type Diagnostic, DiagnosticBag } from './diagnostics.ts'
 import { finalize } from './finalize.ts'
+import { badMapRegex } from './map-regex.ts'
 import { finalizeCaches } from './keywords/cache.ts'
 import { parseConfig } from './parser.ts'
 import { buildDrafts } from './sections.ts'
@@ -47,11 +48,14 @@ export function compileConfig(inputs: readonly ConfigInput[], options: CompileOp
       maps.set(path, entries.flat())
       return path
     },
-    loadMap(path) {
-      if (maps.has(path)) return { id: path }
-      const text = sv.readFile(path)
-      if (text === undefined) return { error: `failed to open map file <${path}>` }
-      return { id: sv.addMap(path, parseMapFile(text)) }
+    loadMap(path, regex) {
+      if (!maps.has(path)) {
+        const text = sv.readFile(path)
+        if (text === undefined) return { error: `failed to open map file <${path}>` }
+        sv.addMap(path, parseMapFile(text))
+      }
+      const bad = regex ? badMapRegex(path, maps.get(path) ?? [], regex) : undefined
+      return bad === undefined ? { id: path } : { error: bad }
     },
   }
   const ast = parseConfig(files, env, diag)

@@ -24,8 +24,11 @@ export interface Services {
   readonly readFile: FileLoader
   /** Stores map entries and returns their id (`<path>`; the same path gives the same id). */
   addMap(path: string, entries: readonly (readonly [string, string])[]): string
-  /** Reads and stores a map file named by a converter (`map_ip(FILE)`); returns its id or why not. */
-  loadMap(path: string): { readonly id: string } | { readonly error: string }
+  /**
+   * Reads and stores a map file named by a converter (`map_ip(FILE)`); returns its id or why not.
+   * With `regex` (map_reg, map_regm), every key must compile as a regex.
+   */
+  loadMap(path: string, regex?: 'reg' | 'regm'): { readonly id: string } | { readonly error: string }
   /** The stored maps, flat as in the RouteMap (schema.ts MapEntries). */
   readonly maps: Map<string, MapEntries>
 }

@@ -26,7 +26,7 @@ export interface ParseExprOptions {
   /** 'any': an ACL criterion, checked against the phase where a condition uses it. */
   readonly phase: Phase | 'any'
   /** Loads a map file named by a converter argument; returns its id in the RouteMap. */
-  readonly loadMap?: (path: string) => { readonly id: string } | { readonly error: string }
+  readonly loadMap?: (path: string, regex?: 'reg' | 'regm') => { readonly id: string } | { readonly error: string }
 }
 
 export interface ParseExprResult {
@@ -163,7 +163,8 @@ function parseArg(kind: ArgSpec['kind'], raw: { text: string; offset: number }, 
     case 'map': {
       if (!t) return fail('expects a map file name')
       if (!opts.loadMap) return fail(`map file '${t}' cannot be loaded here`)
-      const r = opts.loadMap(t)
+      // map_reg/map_regm: the file's keys are regexes (checked when loaded).
+      const r = opts.loadMap(t, owner.startsWith('map_regm') ? 'regm' : owner.startsWith('map_reg') ? 'reg' : undefined)
       return 'id' in r ? r.id : fail(r.error)
     }
     default:

@@ -191,8 +191,8 @@ export function buildLookup(entries: MapEntries, match: Match, out: Out): Lookup
     }
     case 'reg':
     case 'regm': {
-      // on the linear-time engine (src/util/regex); an invalid or refused regex line is skipped
-      // (HAProxy refuses the file)
+      // on the linear-time engine (src/util/regex). `check` refuses a file with a key that does not
+      // compile (src/config/map-regex.ts); one added later through the runtime API is skipped.
       const res: [Regex, Sample][] = []
       for (const [k, v] of parsed) {
         const j = match === 'regm' ? { source: k, flags: '' } : pcreToJs(k, false)

@@ -174,3 +174,20 @@ describe('more from the differential fuzz', () => {
     expect(errors(`${HEAD}backend b\n  log { format raw local0\n`).map((d) => d.message)).toEqual(["log : invalid address: '{' in '{'"])
   })
 })
+
+describe('map_reg/map_regm files', () => {
+  const text = `${HEAD}frontend f\n  bind :80\n  http-request set-header x %[path,map_reg(/m.map)]\n`
+  it('a key that does not compile is an error on the converter, never a line skipped in silence', () => {
+    const e = errors(text, { '/m.map': '^/ok ok\n^/(a+ broken\n' })
+    expect(e).toHaveLength(1)
+    expect(e[0]?.message).toContain("map file </m.map>, entry 2: regex '^/(a+' is invalid (missing closing parenthesis)")
+    expect(e[0]?.line).toBe(8)
+  })
+  it('a key that needs backtracking is refused with what to do', () => {
+    const e = errors(text.replace('map_reg', 'map_regm'), { '/m.map': '^/(?<x>a)\\k<x>$ x\n' })
+    expect(e[0]?.message).toContain("map file </m.map>, entry 1: regex '^/(?<x>a)\\k<x>$' cannot be used at the edge")
+  })
+  it('valid keys compile', () => {
+    expect(errors(text, { '/m.map': '^/api/ api\n\\.(png|jpg)$ img\n' })).toEqual([])
+  })
+})
