@@ -4,6 +4,7 @@
  * through the Worker's request path, the heap of the isolate and of each object measured after
  * `checkpoints` keys (after gc), with what src/state/budget.ts counts for them.
  */
+import { FLUSH_LONG_MS, HOME_SYNC_MS } from '../../src/state/stick-replica.ts'
 import { heapOf, heapUsed, ipKey, rig } from './cores.ts'
 
 export interface Scenario {
@@ -48,6 +49,8 @@ export const SCENARIOS: readonly Scenario[] = [
 export async function measure(s: Scenario, checkpoints: readonly number[], log: (line: string) => void = () => {}): Promise<Point[]> {
   const out: Point[] = []
   for (const keys of checkpoints) {
+    // The previous rig's flush timers (≤ FLUSH_LONG_MS) keep it reachable: let them end first.
+    await new Promise((res) => setTimeout(res, FLUSH_LONG_MS + 500))
     const r = rig(s.config)
     await r.request('192.0.2.200')
     await r.settle()
@@ -58,6 +61,10 @@ export async function measure(s: Scenario, checkpoints: readonly number[], log: 
       if (st !== 200) throw new Error(`request ${i}: status ${st}`)
       if (i % 5000 === 4999) await r.settle()
     }
+    await r.settle()
+    // The replica's last home sync (at most HOME_SYNC_MS after its previous one), so that the home
+    // holds the table and the replica's queue is empty: the steady state after the attack.
+    await new Promise((res) => setTimeout(res, HOME_SYNC_MS + 100))
     await r.settle()
     const total = Math.max(0, heapUsed() - base)
     const store = r.isolate?.stick?.current()

@@ -29,6 +29,7 @@ export class StickPlane {
           this.#alarms.set(name, at)
         },
         waitUntil: (p) => this.#keep(p),
+        log: (line) => process.env.BENCH_MEMORY_DEBUG && process.stderr.write(`${line}\n`),
       })
       this.objects.set(name, o)
     }

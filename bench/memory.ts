@@ -1,0 +1,76 @@
+/**
+ * @module
+ * `npm run bench:memory [-- --keys N] [--dev-keys N] [--no-dev] [--no-write]`: memory under a
+ * key-spraying attack (issue 14, hole 6). A stick table `size 20k` (`type ip`, `track-sc0 src`,
+ * and `type string`, `track-sc0 hdr(x-key)`) fed 20,480 then N (default 243,000) distinct keys:
+ * - in Node, the Worker's isolate code and the StickTable objects' real core (bench/memory/cores.ts):
+ *   the V8 heap of the isolate and of each object after gc, and what src/state/budget.ts counts;
+ * - under `edgeproxy dev`, workerd's RSS before and after the attack (--dev-keys, default 50,000:
+ *   the dev listener takes ~1,000 requests/s), with a frontend without a stick table as control.
+ * Prints the figures and rewrites BENCHMARKS.md between `<!-- memory:begin -->` and
+ * `<!-- memory:end -->`. Needs node --expose-gc (the npm script passes it).
+ */
+import './sim/hooks.ts'
+import { readFileSync, writeFileSync } from 'node:fs'
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+const { measure, SCENARIOS, mb } = await import('./memory/measure.ts')
+const { devFigures } = await import('./memory/dev.ts')
+const budget = await import('../src/state/budget.ts')
+
+const keys = Number(arg('--keys') ?? 243_000)
+const devKeys = Number(arg('--dev-keys') ?? 50_000)
+const log = (l: string): void => void process.stderr.write(`${l}\n`)
+
+const nodeRuns = []
+for (const s of SCENARIOS) nodeRuns.push({ scenario: s.name, points: await measure(s, [20_480, keys], log) })
+const dev = process.argv.includes('--no-dev') ? [] : await devFigures(devKeys, 18_470, log)
+
+const lines: string[] = []
+lines.push('## Memory under a key-spraying attack (`npm run bench:memory`)')
+lines.push('')
+lines.push(
+  `Run ${new Date().toISOString().slice(0, 10)}. A stick table \`size 20k expire 30s store http_req_rate(10s),gpc0\` (fast mode, one location), fed distinct keys, one request each. Budgets (src/state/budget.ts): the isolate's stick state ≤ ${mb(budget.ISOLATE_STATE_BUDGET_BYTES)} MB, each StickTable object ≤ ${mb(budget.OBJECT_BUDGET_BYTES)} MB (entries ${mb(budget.OBJECT_ENTRIES_BUDGET_BYTES)} MB, each queue ${mb(budget.OBJECT_QUEUE_BUDGET_BYTES)} MB); the edge gives each 128 MB.`,
+)
+lines.push('')
+lines.push(
+  "**The real cores in Node** (bench/memory/cores.ts: `createIsolate` + `serveRequest`, the objects' StickObject; V8 heap after gc, grown since the first request; an object weighed by dropping it, the isolate as what remains):",
+)
+lines.push('')
+lines.push('| table | keys | isolate heap (counted) | replica `fe:0@local` heap (counted) | home `fe:0` heap (counted) | entries: isolate / replica / home |')
+lines.push('| --- | --- | --- | --- | --- | --- |')
+for (const r of nodeRuns) {
+  for (const p of r.points) {
+    const rep = p.objects['fe:0@local']
+    const home = p.objects['fe:0']
+    const f = (o: { heap: number; counted: number } | undefined): string => (o ? `${mb(o.heap)} MB (${mb(o.counted)} MB)` : '—')
+    lines.push(
+      `| ${r.scenario} | ${p.keys.toLocaleString('en-US')} | ${mb(p.isolate)} MB (${mb(p.isolateCounted.bytes + p.isolateCounted.queuedBytes)} MB) | ${f(rep)} | ${f(home)} | ${p.isolateCounted.entries} / ${rep?.entries ?? 0} / ${home?.entries ?? 0} |`,
+    )
+  }
+}
+if (dev.length > 0) {
+  lines.push('')
+  lines.push(`**workerd under \`edgeproxy dev\`** (the Worker and all its objects in one process; RSS, keep-alive connections from loopback, ${devKeys.toLocaleString('en-US')} keys):`)
+  lines.push('')
+  lines.push('| frontend | RSS before | RSS after | requests/s |')
+  lines.push('| --- | --- | --- | --- |')
+  for (const d of dev) lines.push(`| ${d.frontend} | ${mb(d.before)} MB | ${mb(d.after)} MB | ${Math.round(d.keys / d.seconds)} |`)
+}
+const section = lines.join('\n')
+process.stdout.write(`${section}\n`)
+
+if (!process.argv.includes('--no-write')) {
+  const path = new URL('../BENCHMARKS.md', import.meta.url).pathname
+  const text = readFileSync(path, 'utf8')
+  const begin = '<!-- memory:begin -->'
+  const end = '<!-- memory:end -->'
+  const i = text.indexOf(begin)
+  const j = text.indexOf(end)
+  const next = i >= 0 && j > i ? `${text.slice(0, i + begin.length)}\n${section}\n${text.slice(j)}` : `${text.trimEnd()}\n\n${begin}\n${section}\n${end}\n`
+  writeFileSync(path, next)
+}
