@@ -46,12 +46,17 @@ export const SCENARIOS: readonly Scenario[] = [
  * component. A checkpoint builds the rig again and feeds up to it (dropping components to weigh
  * them destroys the rig).
  */
+/** The rig being measured: referenced here so that V8 cannot collect it while it is weighed. */
+const alive: unknown[] = []
+
 export async function measure(s: Scenario, checkpoints: readonly number[], log: (line: string) => void = () => {}): Promise<Point[]> {
   const out: Point[] = []
   for (const keys of checkpoints) {
     // The previous rig's flush timers (≤ FLUSH_LONG_MS) keep it reachable: let them end first.
     await new Promise((res) => setTimeout(res, FLUSH_LONG_MS + 500))
+    alive.length = 0
     const r = rig(s.config)
+    alive.push(r)
     await r.request('192.0.2.200')
     await r.settle()
     const base = heapUsed()

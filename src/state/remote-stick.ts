@@ -257,8 +257,7 @@ export class RemoteStickStore implements StickStore {
    * have settled: what one request's writes need (they are queued behind a timer already armed).
    * Unlike idle(), bounded under continuous traffic (≤ one flush interval plus one RPC): a
    * request's ctx.waitUntil(idle()) would never resolve while requests keep arming timers, and
-   * would keep every request's context alive up to the platform's waitUntil limit (30 s of
-   * requests: what made workerd grow by hundreds of MB under a key-spraying attack).
+   * would keep every request's context alive up to the platform's waitUntil limit (30 s).
    */
   async sent(): Promise<void> {
     const timers = [...this.#timers]

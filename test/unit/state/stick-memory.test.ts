@@ -5,6 +5,7 @@ import { handle } from '../../../src/proxy/handler.ts'
 import { entryBytes, ISOLATE_STATE_BUDGET_BYTES, OBJECT_BUDGET_BYTES, viewBudget } from '../../../src/state/budget.ts'
 import { MemoryStickTable } from '../../../src/state/memory-stick.ts'
 import { type RemoteStickFactory, remoteStickStore, type StickShardRpc } from '../../../src/state/remote-stick.ts'
+import { HOME_SYNC_MS } from '../../../src/state/stick-replica.ts'
 import { memoryShardStorage, StickShard } from '../../../src/state/stick-shard.ts'
 import { routeMapOf as routeMap } from '../../helpers/cfg.ts'
 
@@ -55,6 +56,13 @@ async function settle(r: Rig): Promise<void> {
   await r.plane.settle()
 }
 
+/** Waits for the replica's next home sync (≤ HOME_SYNC_MS): the home holds the table, the replica's queue is empty. */
+async function steady(r: Rig): Promise<void> {
+  await settle(r)
+  await new Promise((res) => setTimeout(res, HOME_SYNC_MS + 100))
+  await settle(r)
+}
+
 describe('stick-table memory under distinct keys', () => {
   it(`stops growing once the table is full: ${ATTACK} keys cost about what ${SIZE} do`, async () => {
     const r = rig(config(`type ip size ${SIZE}`, 'src'))
@@ -66,11 +74,11 @@ describe('stick-table memory under distinct keys', () => {
       await send(r, ipKey(i))
       if (i % 1000 === 999) await settle(r)
       if (i === SIZE - 1) {
-        await settle(r)
+        await steady(r)
         full = heapUsed() - base
       }
     }
-    await settle(r)
+    await steady(r)
     const attacked = heapUsed() - base
     // Three copies of 2,048 entries (the isolate's view, the replica, the home shard): ≥ 1 MB.
     expect(full).toBeGreaterThan(1024 * 1024)
