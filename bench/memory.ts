@@ -7,11 +7,13 @@
  *   the V8 heap of the isolate and of each object after gc, and what src/state/budget.ts counts;
  * - under `edgeproxy dev`, workerd's RSS before and after the attack (--dev-keys, default 50,000:
  *   the dev listener takes ~1,000 requests/s), with a frontend without a stick table as control.
- * Prints the figures and rewrites BENCHMARKS.md between `<!-- memory:begin -->` and
+ * Prints the figures, writes them to bench/memory-results.json and rewrites BENCHMARKS.md between `<!-- memory:begin -->` and
  * `<!-- memory:end -->`. Needs node --expose-gc (the npm script passes it).
  */
 import './sim/hooks.ts'
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import type { Point } from './memory/measure.ts'
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name)
@@ -19,6 +21,18 @@ function arg(name: string): string | undefined {
 }
 
 const { measure, SCENARIOS, mb } = await import('./memory/measure.ts')
+
+// `--point SCENARIO KEYS`: one measurement, in a process of its own (a fresh heap: what an earlier
+// rig left reachable for a while cannot blur it), printed as JSON.
+const point = process.argv.indexOf('--point')
+if (point >= 0) {
+  const s = SCENARIOS[Number(process.argv[point + 1])]
+  if (!s) throw new Error('no such scenario')
+  const [p] = await measure(s, [Number(process.argv[point + 2])], (l) => void process.stderr.write(`${l}\n`))
+  process.stdout.write(JSON.stringify(p))
+  process.exit(0)
+}
+
 const { devFigures } = await import('./memory/dev.ts')
 const budget = await import('../src/state/budget.ts')
 
@@ -26,9 +40,25 @@ const keys = Number(arg('--keys') ?? 243_000)
 const devKeys = Number(arg('--dev-keys') ?? 50_000)
 const log = (l: string): void => void process.stderr.write(`${l}\n`)
 
-const nodeRuns = []
-for (const s of SCENARIOS) nodeRuns.push({ scenario: s.name, points: await measure(s, [20_480, keys], log) })
-const dev = process.argv.includes('--no-dev') ? [] : await devFigures(devKeys, 18_470, log)
+const nodeRuns: { scenario: string; points: Point[] }[] = []
+for (const [i, s] of SCENARIOS.entries()) {
+  const points = [20_480, keys].map((n) => {
+    const out = execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--point', String(i), String(n)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
+    return JSON.parse(out) as Point
+  })
+  nodeRuns.push({ scenario: s.name, points })
+}
+// The figures also go to bench/memory-results.json; --no-dev keeps the dev figures found there.
+const resultsPath = new URL('./memory-results.json', import.meta.url).pathname
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync(resultsPath, 'utf8')) as { dev?: Awaited<ReturnType<typeof devFigures>> }
+  } catch {
+    return {}
+  }
+})()
+const dev = process.argv.includes('--no-dev') ? (previous.dev ?? []) : await devFigures(devKeys, 18_470, log)
+writeFileSync(resultsPath, `${JSON.stringify({ date: new Date().toISOString(), keys, node: nodeRuns, dev }, null, 2)}\n`)
 
 const lines: string[] = []
 lines.push('## Memory under a key-spraying attack (`npm run bench:memory`)')
@@ -55,7 +85,9 @@ for (const r of nodeRuns) {
 }
 if (dev.length > 0) {
   lines.push('')
-  lines.push(`**workerd under \`edgeproxy dev\`** (the Worker and all its objects in one process; RSS, keep-alive connections from loopback, ${devKeys.toLocaleString('en-US')} keys):`)
+  lines.push(
+    `**workerd under \`edgeproxy dev\`** (the Worker and all its objects in one process; RSS, keep-alive connections from loopback, ${(dev[0]?.keys ?? devKeys).toLocaleString('en-US')} keys):`,
+  )
   lines.push('')
   lines.push('| frontend | RSS before | RSS after | requests/s |')
   lines.push('| --- | --- | --- | --- |')
