@@ -6,7 +6,10 @@
  * - in Node, the Worker's isolate code and the StickTable objects' real core (bench/memory/cores.ts):
  *   the V8 heap of the isolate and of each object after gc, and what src/state/budget.ts counts;
  * - under `edgeproxy dev`, workerd's RSS before and after the attack (--dev-keys, default 50,000:
- *   the dev listener takes ~1,000 requests/s), with a frontend without a stick table as control.
+ *   the dev listener takes ~1,000 requests/s), with a frontend without a stick table as control;
+ * - the Worker's own V8 heap inside workerd (Miniflare's inspector, --workerd-keys, default
+ *   243,000), with and without the table.
+ * `--no-dev` / `--no-workerd` keep those figures from bench/memory-results.json.
  * Prints the figures, writes them to bench/memory-results.json and rewrites BENCHMARKS.md between `<!-- memory:begin -->` and
  * `<!-- memory:end -->`. Needs node --expose-gc (the npm script passes it).
  */
@@ -52,13 +55,25 @@ for (const [i, s] of SCENARIOS.entries()) {
 const resultsPath = new URL('./memory-results.json', import.meta.url).pathname
 const previous = (() => {
   try {
-    return JSON.parse(readFileSync(resultsPath, 'utf8')) as { dev?: Awaited<ReturnType<typeof devFigures>> }
+    return JSON.parse(readFileSync(resultsPath, 'utf8')) as { dev?: Awaited<ReturnType<typeof devFigures>>; workerd?: import('./memory/workerd-heap.ts').WorkerdHeap[] }
   } catch {
     return {}
   }
 })()
 const dev = process.argv.includes('--no-dev') ? (previous.dev ?? []) : await devFigures(devKeys, 18_470, log)
-writeFileSync(resultsPath, `${JSON.stringify({ date: new Date().toISOString(), keys, node: nodeRuns, dev }, null, 2)}\n`)
+const { workerdHeap } = await import('./memory/workerd-heap.ts')
+const { ipKey } = await import('./memory/plane.ts')
+const workerdKeys = Number(arg('--workerd-keys') ?? 243_000)
+const ipTable = `defaults\n    mode http\nfrontend fe\n    bind :80\n    stick-table type ip size 20k expire 30s store http_req_rate(10s),gpc0\n    http-request set-src hdr(x-forwarded-for)\n    http-request track-sc0 src\n    http-request return status 200\n`
+const plain = `defaults\n    mode http\nfrontend fe\n    bind :80\n    http-request set-src hdr(x-forwarded-for)\n    http-request return status 200\n`
+const workerd = process.argv.includes('--no-workerd')
+  ? (previous.workerd ?? [])
+  : [
+      await workerdHeap('type ip size 20k, track-sc0 src', ipTable, workerdKeys, 'x-forwarded-for', ipKey, 9_393),
+      await workerdHeap('no stick table (the control)', plain, workerdKeys, 'x-forwarded-for', ipKey, 9_393),
+    ]
+for (const w of workerd) log(`workerd user isolate, ${w.config}: heap ${mb(w.before)} → ${mb(w.after)} MB after ${w.keys} keys (RSS ${mb(w.rss)} MB)`)
+writeFileSync(resultsPath, `${JSON.stringify({ date: new Date().toISOString(), keys, node: nodeRuns, dev, workerd }, null, 2)}\n`)
 
 const lines: string[] = []
 lines.push('## Memory under a key-spraying attack (`npm run bench:memory`)')
@@ -92,6 +107,16 @@ if (dev.length > 0) {
   lines.push('| frontend | RSS before | RSS after | requests/s |')
   lines.push('| --- | --- | --- | --- |')
   for (const d of dev) lines.push(`| ${d.frontend} | ${mb(d.before)} MB | ${mb(d.after)} MB | ${Math.round(d.keys / d.seconds)} |`)
+}
+if (workerd.length > 0) {
+  lines.push('')
+  lines.push(
+    `**The Worker's V8 heap inside workerd** (bench/memory/workerd-heap.ts: the bundled Worker in Miniflare with the inspector, the attack dispatched to it directly; used heap after a forced GC. Locally the Worker and its StickTable objects share this isolate; workerd compresses pointers, so sizes are about half of Node's):`,
+  )
+  lines.push('')
+  lines.push('| config | keys | heap before | heap after | workerd RSS after |')
+  lines.push('| --- | --- | --- | --- | --- |')
+  for (const w of workerd) lines.push(`| ${w.config} | ${w.keys.toLocaleString('en-US')} | ${mb(w.before)} MB | ${mb(w.after)} MB | ${mb(w.rss)} MB |`)
 }
 const section = lines.join('\n')
 process.stdout.write(`${section}\n`)
