@@ -155,6 +155,22 @@ describe('stick-table memory under distinct keys', () => {
   })
 })
 
+describe('storage under distinct keys', () => {
+  it('keeps no more rows than entries: an evicted entry with persistent data loses its row at the next persist', () => {
+    const st = memoryShardStorage()
+    const shard = new StickShard(st)
+    const spec = { name: 't', size: 100, nopurge: false, expireMs: 30_000, store: [{ type: 'gpc0' }] }
+    for (let i = 0; i < 1000; i++) {
+      shard.track(spec, ipKey(i), 1000 + i, [{ op: 'inc', data: 'gpc0' }])
+      if (i % 100 === 99) shard.persist(1000 + i)
+    }
+    shard.persist(2000)
+    expect(shard.count).toBe(100)
+    expect(st.count()).toBe(100)
+    expect([...st.rows.keys()].sort()).toEqual(Array.from({ length: 100 }, (_, i) => ipKey(900 + i)).sort())
+  })
+})
+
 describe('replica queues under distinct keys', () => {
   it('keeps at most one shard of keys waiting for a home that keeps failing, oldest dropped', async () => {
     const { StickReplica } = await import('../../../src/state/stick-replica.ts')
