@@ -9,7 +9,7 @@
  *   the dev listener takes ~1,000 requests/s), with a frontend without a stick table as control;
  * - the Worker's own V8 heap inside workerd (Miniflare's inspector, --workerd-keys, default
  *   243,000), with and without the table.
- * `--no-dev` / `--no-workerd` keep those figures from bench/memory-results.json.
+ * `--no-node` / `--no-dev` / `--no-workerd` keep those figures from bench/memory-results.json.
  * Prints the figures, writes them to bench/memory-results.json and rewrites BENCHMARKS.md between `<!-- memory:begin -->` and
  * `<!-- memory:end -->`. Needs node --expose-gc (the npm script passes it).
  */
@@ -43,23 +43,30 @@ const keys = Number(arg('--keys') ?? 243_000)
 const devKeys = Number(arg('--dev-keys') ?? 50_000)
 const log = (l: string): void => void process.stderr.write(`${l}\n`)
 
-const nodeRuns: { scenario: string; points: Point[] }[] = []
+// The figures also go to bench/memory-results.json; --no-node, --no-dev and --no-workerd keep
+// those found there.
+const resultsPath = new URL('./memory-results.json', import.meta.url).pathname
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync(resultsPath, 'utf8')) as {
+      node?: { scenario: string; points: Point[] }[]
+      dev?: Awaited<ReturnType<typeof devFigures>>
+      workerd?: import('./memory/workerd-heap.ts').WorkerdHeap[]
+    }
+  } catch {
+    return {}
+  }
+})()
+
+const nodeRuns: { scenario: string; points: Point[] }[] = process.argv.includes('--no-node') ? (previous.node ?? []) : []
 for (const [i, s] of SCENARIOS.entries()) {
+  if (process.argv.includes('--no-node')) break
   const points = [20_480, keys].map((n) => {
     const out = execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--point', String(i), String(n)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
     return JSON.parse(out) as Point
   })
   nodeRuns.push({ scenario: s.name, points })
 }
-// The figures also go to bench/memory-results.json; --no-dev keeps the dev figures found there.
-const resultsPath = new URL('./memory-results.json', import.meta.url).pathname
-const previous = (() => {
-  try {
-    return JSON.parse(readFileSync(resultsPath, 'utf8')) as { dev?: Awaited<ReturnType<typeof devFigures>>; workerd?: import('./memory/workerd-heap.ts').WorkerdHeap[] }
-  } catch {
-    return {}
-  }
-})()
 const dev = process.argv.includes('--no-dev') ? (previous.dev ?? []) : await devFigures(devKeys, 18_470, log)
 const { workerdHeap } = await import('./memory/workerd-heap.ts')
 const { ipKey } = await import('./memory/plane.ts')

@@ -3,7 +3,7 @@
  * The Worker's V8 heap inside workerd: the bundled Worker in Miniflare (as `edgeproxy dev` runs it,
  * the STICK objects in the same service) with the inspector on, the attack dispatched straight to
  * it, and the user isolate's used heap read over the DevTools protocol after a forced GC
- * (`HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`). Locally the Worker and its Durable
+ * (a heap snapshot, then `Runtime.getHeapUsage`). Locally the Worker and its Durable
  * Objects share that isolate, so this is the isolate plus every object, with workerd's pointer
  * compression (about half Node's sizes). The rest of workerd's RSS is native memory.
  */
@@ -32,7 +32,7 @@ async function heapUsage(inspector: number): Promise<number> {
   const call = (method: string): Promise<{ usedSize?: number }> =>
     new Promise((res, rej) => {
       const my = ++id
-      const t = setTimeout(() => rej(new Error(`${method}: no answer`)), 30_000)
+      const t = setTimeout(() => rej(new Error(`${method}: no answer`)), 120_000)
       ws.addEventListener('message', (e) => {
         const m = JSON.parse(String(e.data)) as { id?: number; result?: { usedSize?: number } }
         if (m.id === my) {
@@ -40,10 +40,13 @@ async function heapUsage(inspector: number): Promise<number> {
           res(m.result ?? {})
         }
       })
-      ws.send(JSON.stringify({ id: my, method }))
+      ws.send(JSON.stringify({ id: my, method, params: method === 'HeapProfiler.takeHeapSnapshot' ? { reportProgress: false } : {} }))
     })
   try {
-    await call('HeapProfiler.collectGarbage')
+    // workerd does not answer HeapProfiler.collectGarbage; a heap snapshot collects garbage first
+    // (its chunks are ignored).
+    await call('HeapProfiler.enable')
+    await call('HeapProfiler.takeHeapSnapshot')
     return (await call('Runtime.getHeapUsage')).usedSize ?? 0
   } finally {
     ws.close()
