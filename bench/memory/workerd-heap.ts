@@ -18,7 +18,7 @@ export interface WorkerdHeap {
   /** The user isolate's used heap after GC (bytes), before and after. */
   readonly before: number
   readonly after: number
-  /** workerd's RSS after (bytes). */
+  /** workerd's RSS after (bytes), taken after the heap snapshot, which inflates it: not reported. */
   readonly rss: number
 }
 
