@@ -120,7 +120,7 @@ if (dev.length > 0) {
 if (workerd.length > 0) {
   lines.push('')
   lines.push(
-    `**The Worker's V8 heap inside workerd** (bench/memory/workerd-heap.ts: the bundled Worker in Miniflare with the inspector, the attack dispatched to it directly; used heap after a forced GC. Locally the Worker and its StickTable objects share this isolate; workerd compresses pointers, so sizes are about half of Node's):`,
+    `**The Worker's V8 heap inside workerd** (bench/memory/workerd-heap.ts: the bundled Worker in Miniflare with the inspector, the attack dispatched to it directly; used heap after a forced GC. Locally the Worker and its StickTable objects share this isolate; workerd compresses pointers, so sizes are smaller than Node's):`,
   )
   lines.push('')
   lines.push('| config | keys | heap before | heap after |')

@@ -5,7 +5,7 @@
  * it, and the user isolate's used heap read over the DevTools protocol after a forced GC
  * (a heap snapshot, then `Runtime.getHeapUsage`). Locally the Worker and its Durable
  * Objects share that isolate, so this is the isolate plus every object, with workerd's pointer
- * compression (about half Node's sizes). The rest of workerd's RSS is native memory.
+ * compression (smaller than Node's sizes). The rest of workerd's RSS is native memory.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
