@@ -17,6 +17,7 @@ import { sampleToString } from './log-format.ts'
 import type { RequestState } from './request-state.ts'
 import type { RtBackend } from './runtime.ts'
 import type { StickStore } from './stick.ts'
+import { tableKey } from '../state/memory-stick.ts'
 import type { ServerStates } from './server-states.ts'
 import type { Tracer } from './trace.ts'
 import type { Via } from './outcome.ts'
@@ -200,13 +201,14 @@ export class ServerSelector {
         const table = this.#stick.table(rule.def.table ?? def.name)
         if (key === undefined || !table) continue
         const now = this.#stick.now()
-        const e = table.peek(sampleToString(key), now)
+        const k = tableKey(table.spec, sampleToString(key))
+        const e = table.peek(k, now)
         const id = e ? table.read(e, 'server_id', now) : undefined
         const s = id === undefined ? undefined : def.servers.find((x) => x.id === id)
         if (s && (up(s) || forced)) {
-          table.touch(sampleToString(key), now)
+          table.touch(k, now)
           // The hit refreshes the entry in the shared table too (background; none for memory stores).
-          this.#stick.ship?.(table.spec.name, sampleToString(key), [])
+          this.#stick.ship?.(table.spec.name, k, [])
           return { server: s, via: 'stick', why: `stick ${rule.def.kind} ${sampleToString(key)} → server id ${id} '${s.name}'`, cookie, ...(persistence ? { persistence } : {}) }
         }
       }
@@ -233,7 +235,9 @@ export class ServerSelector {
       if (rule.def.kind !== 'match' && rule.def.kind !== 'on') continue
       if (rule.cond && !rule.cond(ctx, trace)) continue
       const key = firstSample(rule.key(ctx, false))
-      const p = key === undefined ? undefined : load.call(this.#stick, rule.def.table ?? be.def.name, sampleToString(key))
+      const tableName = rule.def.table ?? be.def.name
+      const spec = this.#stick.table(tableName)?.spec
+      const p = key === undefined || !spec ? undefined : load.call(this.#stick, tableName, tableKey(spec, sampleToString(key)))
       if (p) pending.push(p)
     }
     return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined
@@ -268,7 +272,7 @@ export class ServerSelector {
       const key = firstSample(rule.key(ctx, false))
       const table = this.#stick.table(tableName)
       if (key === undefined || !table) continue
-      const k = sampleToString(key)
+      const k = tableKey(table.spec, sampleToString(key))
       const e = table.touch(k, this.#stick.now())
       if (e) table.set(e, 'server_id', server.id)
       this.#stick.ship?.(tableName, k, [{ op: 'set', data: 'server_id', value: server.id }])

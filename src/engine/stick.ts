@@ -6,7 +6,7 @@
  * `explain` and tests, Durable Objects in the Worker) does, and may make `track` asynchronous.
  */
 import type { StickView } from '../sample/types.ts'
-import type { MemoryStickTable, StickEntry, StickOp } from '../state/memory-stick.ts'
+import { type MemoryStickTable, type StickEntry, type StickOp, tableKey } from '../state/memory-stick.ts'
 import type { StickStore } from '../state/stick-store.ts'
 import type { RequestState } from './request-state.ts'
 
@@ -61,7 +61,7 @@ export class StickTracker {
     const table = this.#store.table(tableName)
     if (!table) return
     // Reserve the slot so that a second track-scN of the same counter is a no-op even while waiting.
-    const r = this.#store.track(tableName, key, TRACK_OPS)
+    const r = this.#store.track(tableName, tableKey(table.spec, key), TRACK_OPS)
     if (r instanceof Promise) {
       slots[counter] = PENDING
       return r.then((entry) => {

@@ -36,7 +36,7 @@ export interface HandlerDeps {
   readonly observe?: (backend: string, server: Server, outcome: PassiveOutcome) => void
   /**
    * Called after the end of a response reported stick-table counts (conn_cur, bytes_*), possibly
-   * after handle() returned: the Worker keeps the writes alive (ctx.waitUntil(store.idle())).
+   * after handle() returned: the Worker keeps the writes alive (ctx.waitUntil(store.sent())).
    */
   readonly afterStick?: () => void
   /** Per-isolate stats counters, told what happened to each request once it ended. */

@@ -2,8 +2,11 @@
  * @module
  * An in-memory stick table with HAProxy's data types, expiry and size limit (oldest unused entry
  * evicted). Used by `explain` and unit tests; the Durable Object tables keep the same semantics.
+ * Bounded in entries (`size`) and in bytes (`maxBytes`, counted as src/state/budget.ts says): a new
+ * key evicts the least recently used entries until both hold.
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
+import { entryBytes, ISOLATE_STATE_BUDGET_BYTES } from './budget.ts'
 import { createFreqCtr, type FreqCtr, readFreqCtr, updateFreqCtr } from './freq-ctr.ts'
 
 export interface StickEntry {
@@ -92,6 +95,15 @@ export function entryFromState(s: EntryState): StickEntry {
   }
 }
 
+/**
+ * The key a table stores for a sample's text: a `type string` table keeps at most `len` characters
+ * (HAProxy's smp_to_stkey truncates to the key size), so a long header cannot make a long key. The
+ * cut key is copied: V8's slice would keep the whole header alive for as long as the entry lives.
+ */
+export function tableKey(spec: Pick<StickTableSpec, 'type' | 'keyLength'>, text: string): string {
+  return spec.type === 'string' && text.length > spec.keyLength ? (JSON.parse(JSON.stringify(text.slice(0, spec.keyLength))) as string) : text
+}
+
 /** Expiry of an entry touched at `now`. */
 export function expiryOf(spec: Pick<StickTableSpec, 'expireMs'>, now: number): number {
   return now + (spec.expireMs ?? NO_EXPIRY)
@@ -102,21 +114,32 @@ const NO_EXPIRY = Number.MAX_SAFE_INTEGER / 2
 /** One table's entries, keyed by the table's key text. */
 export class MemoryStickTable {
   readonly spec: StickTableSpec
+  /** Most bytes the entries may take (src/state/budget.ts). */
+  readonly maxBytes: number
   readonly #entries = new Map<string, StickEntry>()
+  readonly #types: number
+  #bytes = 0
 
-  constructor(spec: StickTableSpec) {
+  constructor(spec: StickTableSpec, opts: { readonly maxBytes?: number } = {}) {
     this.spec = spec
+    this.maxBytes = opts.maxBytes ?? ISOLATE_STATE_BUDGET_BYTES
+    this.#types = spec.store.length
   }
 
   get size(): number {
     return this.#entries.size
   }
 
+  /** Bytes the entries are counted for (src/state/budget.ts entryBytes). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
   /** Looks up `key` without creating or refreshing it. */
   peek(key: string, now: number): StickEntry | undefined {
     const e = this.#entries.get(key)
     if (e && this.spec.expireMs !== undefined && e.expiresAt <= now) {
-      this.#entries.delete(key)
+      this.#delete(key)
       return undefined
     }
     return e
@@ -126,14 +149,9 @@ export class MemoryStickTable {
   touch(key: string, now: number): StickEntry | undefined {
     let e = this.peek(key, now)
     if (!e) {
-      // The least recently used entry is the first to expire: an expired one makes room (HAProxy's
-      // expire task would have purged it), even with nopurge.
-      const oldest = this.#entries.keys().next()
-      if (this.#entries.size >= this.spec.size && !oldest.done && this.peek(oldest.value, now)) {
-        if (this.spec.nopurge) return undefined
-        this.#entries.delete(oldest.value)
-      }
+      if (!this.#makeRoom(key, now)) return undefined
       e = { key, expiresAt: 0, counters: new Map(), rates: new Map() }
+      this.#bytes += entryBytes(key, this.#types)
     } else this.#entries.delete(key)
     // Re-insertion keeps Map order = least recently used first.
     this.#entries.set(key, e)
@@ -143,14 +161,14 @@ export class MemoryStickTable {
 
   /**
    * Replaces `key` with `state` (the authoritative copy from a Durable Object), as the most recently
-   * used entry; evicts the oldest one when full. Returns the installed entry.
+   * used entry; evicts the oldest ones when full. Returns the installed entry.
    */
   install(state: EntryState): StickEntry {
     const e = entryFromState(state)
     if (this.#entries.has(state.key)) this.#entries.delete(state.key)
-    else if (this.#entries.size >= this.spec.size) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
+    else {
+      this.#evictFor(state.key)
+      this.#bytes += entryBytes(state.key, this.#types)
     }
     this.#entries.set(state.key, e)
     return e
@@ -158,7 +176,40 @@ export class MemoryStickTable {
 
   /** Removes `key` (the shared table no longer has it). */
   forget(key: string): void {
-    this.#entries.delete(key)
+    this.#delete(key)
+  }
+
+  /**
+   * Makes room for a new `key`: expired entries at the old end go first (HAProxy's expire task
+   * would have purged them, even with nopurge); then, unless the table is `nopurge` (which refuses
+   * the key instead), the least recently used ones until the entry count and the bytes fit.
+   */
+  #makeRoom(key: string, now: number): boolean {
+    for (const [k, old] of this.#entries) {
+      if (this.spec.expireMs === undefined || old.expiresAt > now) break
+      this.#delete(k)
+    }
+    if (!this.#fits(key)) {
+      if (this.spec.nopurge) return false
+      this.#evictFor(key)
+    }
+    return true
+  }
+
+  #fits(key: string): boolean {
+    return this.#entries.size < this.spec.size && this.#bytes + entryBytes(key, this.#types) <= this.maxBytes
+  }
+
+  /** Evicts the least recently used entries until `key` fits (an empty table always takes it). */
+  #evictFor(key: string): void {
+    for (const k of this.#entries.keys()) {
+      if (this.#fits(key)) break
+      this.#delete(k)
+    }
+  }
+
+  #delete(key: string): void {
+    if (this.#entries.delete(key)) this.#bytes -= entryBytes(key, this.#types)
   }
 
   /** Applies `ops` to `e` (see applyOps). */

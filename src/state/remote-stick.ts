@@ -46,6 +46,7 @@
  * that fail are dropped: the view keeps its own counts.
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
+import { ISOLATE_QUEUE_FLUSH_BYTES, viewBudget } from './budget.ts'
 import { type EntryState, expiryOf, MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
 import { DeltaQueue, entrySig } from './stick-delta.ts'
 import { FLUSH_LONG_MS, FLUSH_SHORT_MS, type FlushAnswer, REFRESH_WINDOW_MS } from './stick-replica.ts'
@@ -104,6 +105,11 @@ export interface RemoteStickOptions {
    * the shard's count at its next sync.
    */
   readonly viewSize?: number
+  /**
+   * Most bytes each table's view takes (src/state/budget.ts; default: the isolate's budget split
+   * evenly between the tables). A key evicted for bytes restarts from the shard's count, as above.
+   */
+  readonly viewBytes?: number
   readonly sleep?: (ms: number) => Promise<void>
   readonly log?: (line: string) => void
 }
@@ -134,6 +140,8 @@ interface Table {
 export class RemoteStickStore implements StickStore {
   /** RPCs started (tests and metrics). */
   calls = 0
+  /** Background work started: flush timers armed and RPCs sent (what `sent()` covers; see keepAlive). */
+  started = 0
   readonly now: () => number
   readonly #tables = new Map<string, Table>()
   readonly #opts: RemoteStickOptions
@@ -149,7 +157,10 @@ export class RemoteStickStore implements StickStore {
     this.#opts = opts
     this.#isolate = opts.isolate ?? randomId()
     const cap = opts.viewSize ?? 50_000
-    for (const s of specs) this.#tables.set(s.name, { spec: s, wire: shardSpec(s), view: new MemoryStickTable({ ...s, size: Math.min(s.size, cap), nopurge: viewNopurge(s, cap) }) })
+    const maxBytes = opts.viewBytes ?? viewBudget(specs.length)
+    for (const s of specs) {
+      this.#tables.set(s.name, { spec: s, wire: shardSpec(s), view: new MemoryStickTable({ ...s, size: Math.min(s.size, cap), nopurge: viewNopurge(s, cap) }, { maxBytes }) })
+    }
   }
 
   table(name: string): MemoryStickTable | undefined {
@@ -209,6 +220,25 @@ export class RemoteStickStore implements StickStore {
     )
   }
 
+  /** What the isolate holds, as src/state/budget.ts counts it (bench/memory.ts, tests). */
+  usage(): { entries: number; bytes: number; queuedKeys: number; queuedBytes: number; watched: number } {
+    let entries = 0
+    let bytes = 0
+    for (const t of this.#tables.values()) {
+      entries += t.view.size
+      bytes += t.view.bytes
+    }
+    let queuedKeys = 0
+    let queuedBytes = 0
+    let watched = 0
+    for (const q of this.#queues.values()) {
+      queuedKeys += q.deltas.keys
+      queuedBytes += q.deltas.bytes
+      watched += q.watched.size
+    }
+    return { entries, bytes, queuedKeys, queuedBytes, watched }
+  }
+
   /** Sends every queued fast-mode batch now. */
   async flush(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((q) => this.#flushQueue(q)))
@@ -220,6 +250,19 @@ export class RemoteStickStore implements StickStore {
    */
   async idle(): Promise<void> {
     while (this.#background.size > 0 || this.#timers.size > 0) await Promise.allSettled([...this.#background, ...this.#timers])
+  }
+
+  /**
+   * Resolves when the flush timers sleeping now have fired and the RPCs they and others started
+   * have settled: what one request's writes need (they are queued behind a timer already armed).
+   * Unlike idle(), bounded under continuous traffic (≤ one flush interval plus one RPC): a
+   * request's ctx.waitUntil(idle()) would never resolve while requests keep arming timers, and
+   * would keep every request's context alive up to the platform's waitUntil limit (30 s).
+   */
+  async sent(): Promise<void> {
+    const timers = [...this.#timers]
+    await Promise.allSettled([...timers, ...this.#background])
+    if (timers.length > 0) await Promise.allSettled([...this.#background])
   }
 
   /** Resolves when the RPCs in flight have settled (not waiting for sleeping flush timers). */
@@ -256,7 +299,7 @@ export class RemoteStickStore implements StickStore {
       q.watched.delete(key)
       q.watched.set(key, now)
     }
-    if (q.deltas.keys >= max) this.#bg(this.#flushQueue(q))
+    if (q.deltas.keys >= max || q.deltas.bytes >= ISOLATE_QUEUE_FLUSH_BYTES) this.#bg(this.#flushQueue(q))
     else this.#arm(q)
   }
 
@@ -267,6 +310,7 @@ export class RemoteStickStore implements StickStore {
     q.armedMs = q.nextMs
     const gen = q.gen
     const sleep = this.#opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    this.started++
     const timer: Promise<void> = sleep(q.nextMs).then(() => {
       this.#timers.delete(timer)
       if (q.gen === gen) this.#bg(this.#flushQueue(q))
@@ -367,6 +411,7 @@ export class RemoteStickStore implements StickStore {
   }
 
   #bg(p: Promise<unknown>): void {
+    this.started++
     const guarded = p.catch((e: unknown) => this.#opts.log?.(`[stick] background: ${String(e)}`))
     this.#background.add(guarded)
     void guarded.finally(() => this.#background.delete(guarded))
@@ -391,8 +436,23 @@ function randomId(): string {
 export interface RemoteStickFactory extends StickStoreFactory {
   /** The store of the most recent engine (one per RouteMap), if built. */
   readonly current: () => RemoteStickStore | undefined
-  /** current()?.idle(): the Worker passes it to ctx.waitUntil after each request that used a table. */
+  /** current()?.idle(): all background work, timers armed later included (tests, shutdown). */
   readonly idle: () => Promise<void>
+  /** The work started so far, taken before a request runs (for keepAlive). */
+  readonly mark: () => WorkMark
+  /**
+   * After a request: the work its ctx.waitUntil must keep alive (a flush timer it armed or an RPC
+   * it started: they run in its context; sent()), undefined when it started none (its writes ride
+   * on a timer an earlier request armed and keeps alive). So at most one request per flush and
+   * timer waits, instead of every request.
+   */
+  readonly keepAlive: (since: WorkMark) => Promise<void> | undefined
+}
+
+/** A store and its `started` count at some point. */
+export interface WorkMark {
+  readonly store: RemoteStickStore | undefined
+  readonly started: number
 }
 
 export function remoteStickStore(opts: RemoteStickOptions): RemoteStickFactory {
@@ -401,5 +461,14 @@ export function remoteStickStore(opts: RemoteStickOptions): RemoteStickFactory {
     current = new RemoteStickStore(specs, now, opts)
     return current
   }
-  return Object.assign(factory, { current: () => current, idle: async () => current?.idle() })
+  return Object.assign(factory, {
+    current: () => current,
+    idle: async () => current?.idle(),
+    mark: (): WorkMark => ({ store: current, started: current?.started ?? 0 }),
+    keepAlive: (since: WorkMark): Promise<void> | undefined => {
+      const s = current
+      if (!s || (s === since.store && s.started === since.started)) return undefined
+      return s.sent()
+    },
+  })
 }

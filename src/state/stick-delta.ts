@@ -11,7 +11,12 @@
  * counts and rates, so one isolate decides as HAProxy does however long it waits between
  * flushes. Runs of several writers are applied one after the other (counts add up; rates are
  * those of the merged sequence).
+ *
+ * A queue counts its bytes (budget.ts: DELTA_BYTES per run, plus each key): the isolate sends a
+ * queue at once when it reaches its byte bound, a replica drops its oldest keys beyond its own
+ * (`trim`).
  */
+import { DELTA_BYTES, keyBytes } from './budget.ts'
 import type { CountedData, EntryState, StickEntry, StickOp } from './memory-stick.ts'
 import type { BatchItem } from './stick-shard.ts'
 
@@ -47,10 +52,16 @@ export function entrySig(e: StickEntry | EntryState): string {
 export class DeltaQueue {
   #runs = new Map<string, Run[]>()
   #ops = 0
+  #bytes = 0
 
   /** Distinct keys queued. */
   get keys(): number {
     return this.#runs.size
+  }
+
+  /** Bytes the queued runs are counted for (budget.ts). */
+  get bytes(): number {
+    return this.#bytes
   }
 
   /** Writes queued since the last take. */
@@ -67,11 +78,13 @@ export class DeltaQueue {
     if (!runs) {
       runs = []
       this.#runs.set(key, runs)
+      this.#bytes += keyBytes(key)
     }
     let r = runs[runs.length - 1]
     if (!r || r.sig !== sig) {
       r = { at, last, sig, request: 0, gpc0: 0, gpc1: 0, counts: {}, end: 0 }
       runs.push(r)
+      this.#bytes += DELTA_BYTES
     }
     r.last = Math.max(r.last, last)
     applyTo(r, ops)
@@ -89,7 +102,23 @@ export class DeltaQueue {
     for (const [key, runs] of this.#runs) for (const r of runs) out.push(toItem(key, r))
     this.#runs = new Map()
     this.#ops = 0
+    this.#bytes = 0
     return out
+  }
+
+  /**
+   * Drops the oldest keys' runs until at most `maxKeys` keys and `maxBytes` bytes are queued;
+   * returns how many keys went (their writes never reach the receiver).
+   */
+  trim(maxKeys: number, maxBytes: number): number {
+    let dropped = 0
+    for (const [key, runs] of this.#runs) {
+      if (this.#runs.size <= maxKeys && this.#bytes <= maxBytes) break
+      this.#runs.delete(key)
+      this.#bytes -= keyBytes(key) + DELTA_BYTES * runs.length
+      dropped++
+    }
+    return dropped
   }
 
   /** Puts back items taken by a send that failed, ahead of what was queued since. */
@@ -104,8 +133,10 @@ export class DeltaQueue {
       const r: Run = { at: it.at, last: it.last ?? it.at, sig: `restored:${runs.length}`, request: 0, gpc0: 0, gpc1: 0, counts: {}, end: 0 }
       runs.push(r)
       this.#ops++
+      this.#bytes += DELTA_BYTES
       applyTo(r, it.ops)
     }
+    for (const key of before.keys()) if (!this.#runs.has(key)) this.#bytes += keyBytes(key)
     for (const [key, runs] of this.#runs) before.set(key, [...(before.get(key) ?? []), ...runs])
     this.#runs = before
   }

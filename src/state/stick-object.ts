@@ -98,6 +98,16 @@ export class StickObject {
     else if (next.alarmAt !== undefined) await this.#arm(next.alarmAt)
   }
 
+  /** What the object holds, as src/state/budget.ts counts it (bench/memory.ts, tests). */
+  usage(): { role: 'home' | 'replica' | 'idle'; entries: number; bytes: number } {
+    if (this.#replica) {
+      const u = this.#replica.core.usage()
+      return { role: 'replica', entries: u.entries, bytes: u.entryBytes + u.pendingBytes + u.writerBytes }
+    }
+    if (this.#home) return { role: 'home', entries: this.#home.count, bytes: this.#home.bytes }
+    return { role: 'idle', entries: 0, bytes: 0 }
+  }
+
   /** Number of live entries (tests, `show table`). */
   async size(now: number): Promise<number> {
     return this.#shard().size(now)

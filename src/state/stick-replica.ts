@@ -26,12 +26,18 @@
  * decayed meanwhile (the others' requests missing) and admit too much. Keys written by one
  * isolate only (a client whose connection stays on one isolate) cost no refresh.
  *
+ * Memory (src/state/budget.ts): the entries as a home shard's (the table's share, the object's
+ * byte budget); the writes waiting for the home sync and the index of each key's last writer at
+ * most one shard's entries and OBJECT_QUEUE_BUDGET_BYTES each, oldest keys dropped first (a
+ * dropped write never reaches the home: the location's copy keeps it).
+ *
  * Over-admission within a location: a request admitted by one isolate reaches the others after
  * its flush wait and their next flush, ≈ one flush interval plus a local round trip on average,
  * so a client sending R requests/s of which a share s lands on other isolates than the deciding
  * one gets about R × (interval + RTT) × s requests admitted over the limit (measured:
  * test/unit/state/stick-accuracy.test.ts, docs/stick-tables.md).
  */
+import { keyBytes, OBJECT_QUEUE_BUDGET_BYTES, WRITER_BYTES } from './budget.ts'
 import type { EntryState } from './memory-stick.ts'
 import { DeltaQueue, entrySig } from './stick-delta.ts'
 import { type BatchItem, memoryShardStorage, type ShardSpec, StickShard, shardCapacity } from './stick-shard.ts'
@@ -85,6 +91,7 @@ export class StickReplica {
   readonly #isolates = new Map<string, number>()
   /** Last writer of each key, and when it was last written by two isolates within REFRESH_WINDOW_MS. */
   readonly #writers = new Map<string, { isolate: string; at: number; sharedAt: number }>()
+  #writerBytes = 0
   #spec: ShardSpec | undefined
   #lastSync = Number.NEGATIVE_INFINITY
   /** Items sent to the home and not answered yet. */
@@ -101,15 +108,21 @@ export class StickReplica {
       if (s) this.#home.add(it.key, it.ops, entrySig(s), it.at, it.last ?? it.at)
       return s
     })
+    this.#home.trim(shardCapacity(spec), OBJECT_QUEUE_BUDGET_BYTES)
     this.#isolates.set(isolate, now)
     const shared: string[] = []
     for (const it of items) {
       const w = this.#writers.get(it.key)
       const sharedAt = w && w.isolate !== isolate && now - w.at <= REFRESH_WINDOW_MS ? now : (w?.sharedAt ?? Number.NEGATIVE_INFINITY)
-      this.#writers.delete(it.key)
+      if (w) this.#writers.delete(it.key)
+      else this.#writerBytes += WRITER_BYTES + keyBytes(it.key)
       this.#writers.set(it.key, { isolate, at: now, sharedAt })
     }
-    while (this.#writers.size > shardCapacity(spec)) this.#writers.delete(this.#writers.keys().next().value as string)
+    for (const k of this.#writers.keys()) {
+      if (this.#writers.size <= shardCapacity(spec) && this.#writerBytes <= OBJECT_QUEUE_BUDGET_BYTES) break
+      this.#writers.delete(k)
+      this.#writerBytes -= WRITER_BYTES + keyBytes(k)
+    }
     for (const k of new Set([...items.map((it) => it.key), ...refresh])) {
       const w = this.#writers.get(k)
       if (w && now - w.sharedAt <= REFRESH_WINDOW_MS) shared.push(k)
@@ -180,5 +193,11 @@ export class StickReplica {
   homeFailed(items: readonly BatchItem[]): void {
     this.#inFlight = false
     this.#home.restore(items)
+    if (this.#spec) this.#home.trim(shardCapacity(this.#spec), OBJECT_QUEUE_BUDGET_BYTES)
+  }
+
+  /** What the replica holds, as budget.ts counts it (bench/memory.ts, tests). */
+  usage(): { entries: number; entryBytes: number; pendingKeys: number; pendingBytes: number; writers: number; writerBytes: number } {
+    return { entries: this.#shard.count, entryBytes: this.#shard.bytes, pendingKeys: this.#home.keys, pendingBytes: this.#home.bytes, writers: this.#writers.size, writerBytes: this.#writerBytes }
   }
 }

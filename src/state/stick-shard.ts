@@ -14,12 +14,18 @@
  * evicted from memory, or moved) starts from those rows: the other entries' counts and rates
  * restart from zero, as an HAProxy reload without `peers` does.
  *
+ * Memory: at most `size / shards` entries, and at most `maxBytes` of them as src/state/budget.ts
+ * counts them (OBJECT_ENTRIES_BUDGET_BYTES by default): a new key evicts the least recently used
+ * entries until both hold (a `nopurge` shard refuses it instead). An evicted entry's row goes at
+ * the next persist(), so the storage holds no more rows than the memory holds entries.
+ *
  * Sharding: a table of `size` entries has `shardCount(size)` shards, 1 per 50,000 entries, at least
  * 1 and at most 16; a key lives in shard `fnv1a32(key) % shards`, in the object named
  * `${table}:${shard}`. Each object serves ~1,000 requests/s, so a table takes up to 16,000 tracked
  * requests/s in exact mode before the platform reports "overloaded".
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
+import { entryBytes, OBJECT_ENTRIES_BUDGET_BYTES } from './budget.ts'
 import { applyOps, type EntryState, entryFromState, entryState, expiryOf, type StickEntry, type StickOp } from './memory-stick.ts'
 
 export const ENTRIES_PER_SHARD = 50_000
@@ -107,6 +113,8 @@ const FOREVER = Number.MAX_SAFE_INTEGER / 4
 interface Slot {
   readonly e: StickEntry
   touched: number
+  /** Bytes counted for the entry (budget.ts entryBytes). */
+  readonly bytes: number
 }
 
 /** The shard's logic: entries in memory (LRU order), persistent ones in a ShardStorage. */
@@ -118,14 +126,29 @@ export class StickShard {
   readonly #rows = new Set<string>()
   /** Keys whose row must be written or deleted at the next persist(). */
   readonly #dirty = new Set<string>()
+  /** Most bytes the entries may take. */
+  readonly maxBytes: number
+  #bytes = 0
 
   /** Loads the stored rows (the entries that carry persistent data). */
-  constructor(store: ShardStorage) {
+  constructor(store: ShardStorage, opts: { readonly maxBytes?: number } = {}) {
     this.#store = store
+    this.maxBytes = opts.maxBytes ?? OBJECT_ENTRIES_BUDGET_BYTES
     for (const r of store.all()) {
-      this.#entries.set(r.state.key, { e: entryFromState(r.state), touched: r.touched })
+      const e = entryFromState(r.state)
+      this.#add(r.state.key, { e, touched: r.touched, bytes: entryBytes(r.state.key, e.counters.size + e.rates.size) })
       this.#rows.add(r.state.key)
     }
+  }
+
+  /** Bytes the entries are counted for. */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /** Entries held, expired ones not purged yet included. */
+  get count(): number {
+    return this.#entries.size
   }
 
   /**
@@ -137,18 +160,16 @@ export class StickShard {
     let slot = this.#live(key, now)
     if (slot) this.#entries.delete(key)
     else {
-      const cap = shardCapacity(spec)
-      if (this.#entries.size >= cap) {
+      const bytes = entryBytes(key, spec.store.length)
+      if (!this.#fits(spec, bytes)) {
         this.#purgeOldest(now)
-        if (this.#entries.size >= cap) {
+        if (!this.#fits(spec, bytes)) {
           if (spec.nopurge) return null
-          for (const k of this.#entries.keys()) {
-            if (this.#entries.size < cap) break
-            this.#remove(k)
-          }
+          this.#evictFor(spec, bytes)
         }
       }
-      slot = { e: { key, expiresAt: 0, counters: new Map(), rates: new Map() }, touched: last }
+      slot = { e: { key, expiresAt: 0, counters: new Map(), rates: new Map() }, touched: last, bytes }
+      this.#bytes += bytes
     }
     applyOps(spec, slot.e, ops, now)
     slot.e.expiresAt = expiryOf(spec, Math.max(last, now))
@@ -177,13 +198,11 @@ export class StickShard {
    * replica), as the most recently used entry.
    */
   install(spec: ShardSpec, state: EntryState, touched: number): void {
-    const had = this.#entries.delete(state.key)
-    if (!had && this.#entries.size >= shardCapacity(spec)) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#remove(oldest.value)
-    }
+    this.#remove(state.key)
+    const bytes = entryBytes(state.key, spec.store.length)
+    this.#evictFor(spec, bytes)
     const e = entryFromState(state)
-    this.#entries.set(state.key, { e, touched })
+    this.#add(state.key, { e, touched, bytes })
     this.#mark(state.key, e)
   }
 
@@ -273,8 +292,29 @@ export class StickShard {
   }
 
   #remove(key: string): void {
+    const s = this.#entries.get(key)
+    if (!s) return
     this.#entries.delete(key)
+    this.#bytes -= s.bytes
     if (this.#rows.has(key)) this.#dirty.add(key)
+  }
+
+  #add(key: string, slot: Slot): void {
+    this.#entries.set(key, slot)
+    this.#bytes += slot.bytes
+  }
+
+  /** Whether a new entry of `bytes` fits both the shard's share of `size` and the byte budget. */
+  #fits(spec: ShardSpec, bytes: number): boolean {
+    return this.#entries.size < shardCapacity(spec) && this.#bytes + bytes <= this.maxBytes
+  }
+
+  /** Evicts the least recently used entries until a new one of `bytes` fits (an empty shard always takes it). */
+  #evictFor(spec: ShardSpec, bytes: number): void {
+    for (const k of this.#entries.keys()) {
+      if (this.#fits(spec, bytes)) break
+      this.#remove(k)
+    }
   }
 
   /** Drops expired entries from the least recently touched end. */

@@ -9,6 +9,7 @@
  *   counts locally and ships batches (fast mode); `ship` sends writes made on the view.
  */
 import type { StickTableSpec } from '../routemap/schema.ts'
+import { viewBudget } from './budget.ts'
 import { MemoryStickTable, type StickEntry, type StickOp } from './memory-stick.ts'
 
 export interface StickStore {
@@ -37,7 +38,8 @@ export interface StickStore {
 export type StickStoreFactory = (specs: readonly StickTableSpec[], now: () => number) => StickStore
 
 export function createMemoryStickStore(specs: readonly StickTableSpec[], now: () => number): StickStore {
-  const tables = new Map(specs.map((s) => [s.name, new MemoryStickTable(s)]))
+  const maxBytes = viewBudget(specs.length)
+  const tables = new Map(specs.map((s) => [s.name, new MemoryStickTable(s, { maxBytes })]))
   return {
     table: (n) => tables.get(n),
     now,

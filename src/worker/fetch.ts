@@ -107,6 +107,7 @@ export async function serveRequest(iso: Isolate, request: Request, env: Env, ctx
     built.servicesEnv = env
   }
   const healthNs = built.observes ? env.HEALTH : undefined
+  const mark = stick?.mark()
   const res = await handle(request, {
     engine: built.engine,
     upstream: built.upstream,
@@ -117,13 +118,16 @@ export async function serveRequest(iso: Isolate, request: Request, env: Env, ctx
     services: built.services as NonNullable<HandlerDeps['services']>,
     ...(healthNs ? { observe: passiveReporter(healthNs, ctx) } : {}),
     // The end of a streamed response (conn_cur, bytes_*) writes after fetch() returned.
-    ...(stick ? { afterStick: () => ctx.waitUntil(stick.idle()) } : {}),
+    ...(stick ? { afterStick: () => ctx.waitUntil(stick.current()?.sent() ?? Promise.resolve()) } : {}),
     ...(ip ? { clientIp: ip } : {}),
     // `cache` sections: the Workers Cache API (src/proxy/cache.ts).
     ...(built.routeMap.caches ? { cache: { storage: caches, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p), now } } : {}),
   })
-  // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups).
-  if (stick) ctx.waitUntil(stick.idle())
+  // Stick-table writes that need not delay the response (fast-mode batches, exact-mode follow-ups):
+  // kept alive by the request that started them only (a waitUntil per request would hold every
+  // request's context while traffic lasts: src/state/remote-stick.ts sent()).
+  const work = stick && mark ? stick.keepAlive(mark) : undefined
+  if (work) ctx.waitUntil(work)
   // Counters up, state down: one background sync with the relay every 2–4 s at most.
   if (iso.runtime?.due()) ctx.waitUntil(iso.runtime.sync())
   return res
