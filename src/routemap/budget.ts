@@ -5,7 +5,8 @@
  *
  * The budget. A Worker isolate has 128 MB (docs/differences.md). Out of it:
  * - the state the isolate keeps besides the RouteMap (stick-table views, caches, the runtime
- *   view): its own budget, src/state/budget.ts, assumed here to be at most 32 MB;
+ *   view): its own budget, src/state/budget.ts ISOLATE_STATE_BUDGET_BYTES = 24 MB, counted here as
+ *   32 MB to leave a margin;
  * - the Worker's code, the request in flight and V8's headroom: 16 MB kept in reserve;
  * - which leaves 80 MB for RouteMaps. When a new version switches in (src/routemap/live.ts), the
  *   isolate holds the old map and its engine, the new one and its engine, and while it checks the
@@ -36,7 +37,7 @@ const MiB = 2 ** 20
 
 /** A Worker isolate's memory (Cloudflare's limit). */
 export const ISOLATE_MEMORY = 128 * MiB
-/** The isolate's state besides the RouteMap (src/state/budget.ts defines it; assumed at most this). */
+/** The isolate's state besides the RouteMap (src/state/budget.ts: 24 MB; counted as 32 MB for a margin). */
 export const STATE_BUDGET_ASSUMED = 32 * MiB
 /** Code, the request in flight and V8's headroom. */
 export const RUNTIME_RESERVE = 16 * MiB
