@@ -13,21 +13,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compile, FIXTURES } from '../../helpers/cfg.ts'
+import { rng } from '../../helpers/rng.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 400)
-
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const ROOT = join(FIXTURES, '..', '..')
 const SEEDS: readonly { readonly name: string; readonly text: string }[] = [

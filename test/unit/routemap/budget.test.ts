@@ -15,22 +15,11 @@ import { unpackRanges4 } from '../../../src/routemap/packed.ts'
 import type { IpSetData, RouteMap } from '../../../src/routemap/schema.ts'
 import { contentHash } from '../../../src/routemap/kv.ts'
 import { compile } from '../../helpers/cfg.ts'
+import { rngU32 as rng, v4 } from '../../helpers/rng.ts'
 
 const HEAP = join(import.meta.dirname, '..', '..', 'helpers', 'routemap-heap.ts')
 const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-budget-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
-const v4 = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`
 
 /** A map of `n` entries used by `methods` (map_str, map_beg…) on lines 5, 6… of the config. */
 function mapConfig(n: number, methods: readonly string[]): { text: string; files: Record<string, string> } {

@@ -14,19 +14,8 @@ import { parseIpPattern } from '../../../src/sample/match/ip-parse.ts'
 import { compileIpSet, prepareIpSet } from '../../../src/sample/match/ip-set.ts'
 import { compile } from '../../helpers/cfg.ts'
 import { memoryContext } from '../api/memory-context.ts'
+import { rngU32 as rng, v4 } from '../../helpers/rng.ts'
 
-/** mulberry32: seeded, so a failure replays. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
-const v4 = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`
 const v6 = (w: readonly number[]): string => w.flatMap((x) => [(x >>> 16).toString(16), (x & 0xffff).toString(16)]).join(':')
 
 /** The naive matcher: each pattern tried in turn (exact IPv4 and IPv6 networks, same family only). */

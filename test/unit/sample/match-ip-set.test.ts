@@ -6,18 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { buildIpSet, compileIpSet, type IpSetData, prepareIpSet } from '../../../src/sample/match/ip-set.ts'
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { rng as prng } from '../../helpers/rng.ts'
 
 const v4text = (x: number) => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`
 const v6text = (w: readonly number[]) => w.flatMap((x) => [(x >>> 16).toString(16), (x & 0xffff).toString(16)]).join(':')

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileRegex } from '../../../src/util/regex/index.ts'
-
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { rng } from '../../helpers/rng.ts'
 
 const ATOMS = ['a', 'b', 'A', 'c', '.', '[ab]', '[^a]', '[a-c]', '\\d', '\\w', '\\W', '\\s', '\\n', '-', '[\\d-]', '\\x41', '[^\\s]']
 const ASSERTIONS = ['^', '$', '\\b', '\\B', '(?=a)', '(?!b)', '(?<=a)', '(?<!ab)', '(?![\\s\\S])', '(?=\\n?(?![\\s\\S]))', '(?=\\n|(?![\\s\\S]))', '(?:^|(?<=\\n)(?=[\\s\\S]))']
