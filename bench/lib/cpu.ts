@@ -5,15 +5,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 
-/** The workerd process Miniflare started (a child of this process), if there is one. */
-export function workerdPid(): number | undefined {
+/** The workerd process Miniflare started (a child of `parent`, by default this process), if there is one. */
+export function workerdPid(parent: number = process.pid): number | undefined {
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue
     try {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (comm === 'workerd' && ppid === process.pid) return Number(e)
+      if (comm === 'workerd' && ppid === parent) return Number(e)
     } catch {}
   }
   return undefined

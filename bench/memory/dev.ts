@@ -7,11 +7,12 @@
  * what workerd grows by whatever the Worker keeps.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ipKey } from './plane.ts'
+import { workerdPid } from '../lib/cpu.ts'
 
 const BIN = new URL('../../bin/edgeproxy.mjs', import.meta.url).pathname
 
@@ -58,18 +59,7 @@ function rssOf(pid: number): number {
 }
 
 /** The workerd process under the dev process `parent` (a direct child). */
-function workerdOf(parent: number): number | undefined {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8')
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === parent && comm === 'workerd') return Number(e)
-    } catch {}
-  }
-  return undefined
-}
+const workerdOf = (parent: number): number | undefined => workerdPid(parent)
 
 /** Sends `n` requests, `conc` at a time over keep-alive connections, header `header` = key(i). */
 async function attack(port: number, header: string, key: (i: number) => string, n: number, conc = 32): Promise<{ failed: number; seconds: number }> {
