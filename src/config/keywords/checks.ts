@@ -16,7 +16,8 @@ import type { Word } from '../lexer.ts'
 import { arity } from './args.ts'
 import { BE_SECTIONS, type KeywordContext, type KeywordDef, type Statement } from './types.ts'
 
-const METHOD = /^[A-Z]+$/
+/** An HTTP token (RFC 9110 5.6.2): what fetch() can send as a method. HAProxy 2.6 sends any word. */
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 function base(cx: KeywordContext): CheckSpec {
   const cur = cx.proxy?.check
@@ -107,7 +108,9 @@ function parseHttpchk(st: Statement, cx: KeywordContext): void {
     }
   }
   if (method !== undefined && !METHOD.test(method)) {
-    cx.sv.diag.error('invalid-argument', (st.args[0] as Word).span, `'option httpchk' : invalid method '${method}'`)
+    cx.sv.diag.error('invalid-argument', (st.args[0] as Word).span, `'option httpchk' : invalid method '${method}': the edge sends checks with fetch(), which takes an HTTP token only`, {
+      help: "use a method made of letters, digits and !#$%&'*+-.^_`|~ (GET, HEAD, OPTIONS…)",
+    })
     return
   }
   if (version !== undefined && !/^HTTP\/\d\.\d$/.test(version)) {

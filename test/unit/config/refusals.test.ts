@@ -191,3 +191,10 @@ describe('map_reg/map_regm files', () => {
     expect(errors(text, { '/m.map': '^/api/ api\n\\.(png|jpg)$ img\n' })).toEqual([])
   })
 })
+
+describe('option httpchk methods', () => {
+  it('accepts any HTTP token as HAProxy does, and refuses what fetch() cannot send', () => {
+    for (const m of ['PROPFIND', 'location', 'M-SEARCH']) expect(errors(`${HEAD}backend b\n  option httpchk ${m} /x\n  server s 127.0.0.1:80 check\n`), m).toEqual([])
+    expect(errors(`${HEAD}backend b\n  option httpchk G@T /x\n  server s 127.0.0.1:80 check\n`)[0]?.message).toContain("invalid method 'G@T'")
+  })
+})
