@@ -22,20 +22,7 @@ import { engineNames } from '../src/engine/known-names.ts'
 import { ISOLATE_ROUTEMAP_BUDGET, estimateLoadedBytes } from '../src/routemap/budget.ts'
 import { parseStoredRouteMap } from '../src/routemap/kv.ts'
 import { round } from './lib/stats.ts'
-
-/** mulberry32: the same inputs on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
-
-const ipText = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`
+import { rngU32 as rng, v4 } from './lib/rng.ts'
 
 export interface Inputs {
   readonly files: Readonly<Record<string, string>>
@@ -45,11 +32,11 @@ export interface Inputs {
 export function issueInputs(lines: number, entries: number): Inputs {
   const r = rng(14)
   const list: string[] = []
-  for (let i = 0; i < lines; i++) list.push(i % 100 === 0 ? `${ipText(r())}/${24 + (r() % 8)}` : ipText(r()))
+  for (let i = 0; i < lines; i++) list.push(i % 100 === 0 ? `${v4(r())}/${24 + (r() % 8)}` : v4(r()))
   const paths: string[] = []
   for (let i = 0; i < entries; i++) paths.push(`/p/${r().toString(36)}${r().toString(36)} be${i % 7}`)
   const ips: string[] = []
-  for (let i = 0; i < entries; i++) ips.push(`${ipText(r())}${i % 5 === 0 ? '/24' : ''} be${i % 7}`)
+  for (let i = 0; i < entries; i++) ips.push(`${v4(r())}${i % 5 === 0 ? '/24' : ''} be${i % 7}`)
   const pathList = paths.map((l) => l.slice(0, l.indexOf(' ')))
   return { files: { 'ips.lst': `${list.join('\n')}\n`, 'paths.map': `${paths.join('\n')}\n`, 'ips.map': `${ips.join('\n')}\n`, 'paths.lst': `${pathList.join('\n')}\n` } }
 }

@@ -14,18 +14,7 @@ import type { RouteMap } from '../../src/routemap/schema.ts'
 import { keep, round, timeBatchesAsync } from '../lib/stats.ts'
 import { compileOrThrow, SYN_BACKENDS, SYN_PER_KIND, seedNoStickText, seedText, syntheticConfig } from './configs.ts'
 import type { PipelineFigure } from './types.ts'
-
-/** A deterministic 32-bit generator (mulberry32), so that every run sees the same mix. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
+import { rngU32 as rng } from '../lib/rng.ts'
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[r() % xs.length] as T
 

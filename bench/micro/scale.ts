@@ -14,7 +14,7 @@ import { MemoryStickTable } from '../../src/state/memory-stick.ts'
 import { memoryShardStorage, type ShardSpec, StickShard, shardCount, shardOf } from '../../src/state/stick-shard.ts'
 import { nowNs, round, timeBatches } from '../lib/stats.ts'
 import { cidrList, compileOrThrow } from './configs.ts'
-import { rng } from './pipeline.ts'
+import { rngU32 as rng } from '../lib/rng.ts'
 import type { LookupFigure, MicroResults } from './types.ts'
 
 export interface ScaleOptions {

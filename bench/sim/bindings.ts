@@ -13,7 +13,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { SourceName } from '../../src/cost/model.ts'
 import type { ProbeSocket } from '../../src/health/probes/types.ts'
 import type { VirtualClock } from './clock.ts'
-import { prng, type World } from './model.ts'
+import { rng as prng } from '../lib/rng.ts'
+import type { World } from './model.ts'
 
 /** A request (or isolate start) whose waits are recorded. */
 export interface Trace {

@@ -5,6 +5,7 @@
  * Cloudflare publishes nothing, the value is an assumption and says so (docs/simulation.md lists
  * them all). Pure data and functions: no clock, no I/O.
  */
+import { rng as prng } from '../lib/rng.ts'
 
 /** Durable Object location hints (developers.cloudflare.com/durable-objects/reference/data-location/). */
 export type Region = 'wnam' | 'enam' | 'sam' | 'weur' | 'eeur' | 'apac' | 'oc' | 'afr' | 'me'
@@ -110,18 +111,6 @@ const REGION_SHARE: Readonly<Record<Region, number>> = { enam: 0.2, wnam: 0.12, 
 
 /** Within a region, the k-th city's weight is 1 / k^ZIPF (assumption: a few big cities dominate). */
 const ZIPF = 0.9
-
-/** A deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * The locations: the real cities above first (all of them when `n` allows; else the biggest of

@@ -21,7 +21,8 @@ import { stickBinding } from './adapters/stick.ts'
 import { callCtx, Platform, type Trace } from './bindings.ts'
 import { VirtualClock } from './clock.ts'
 import { cronSim, createSimIsolate, probe, serveSim } from './isolate.ts'
-import { type Location, type ModelParams, originLocation, prng, World } from './model.ts'
+import { rng as prng } from '../lib/rng.ts'
+import { type Location, type ModelParams, originLocation, World } from './model.ts'
 import { PATHS, type Timeline } from './scenarios.ts'
 
 /** The virtual epoch the run starts at. */

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compile, FIXTURES } from '../../helpers/cfg.ts'
-import { rng } from '../../helpers/rng.ts'
+import { rng } from '../../../bench/lib/rng.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207)
 const COUNT = Number(process.env.FUZZ_COUNT ?? 400)

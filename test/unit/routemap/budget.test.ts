@@ -15,7 +15,7 @@ import { unpackRanges4 } from '../../../src/routemap/packed.ts'
 import type { IpSetData, RouteMap } from '../../../src/routemap/schema.ts'
 import { contentHash } from '../../../src/routemap/kv.ts'
 import { compile } from '../../helpers/cfg.ts'
-import { rngU32 as rng, v4 } from '../../helpers/rng.ts'
+import { rngU32 as rng, v4 } from '../../../bench/lib/rng.ts'
 
 const HEAP = join(import.meta.dirname, '..', '..', 'helpers', 'routemap-heap.ts')
 const dir = mkdtempSync(join(tmpdir(), 'edgeproxy-budget-'))

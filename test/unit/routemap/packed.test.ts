@@ -14,7 +14,7 @@ import { parseIpPattern } from '../../../src/sample/match/ip-parse.ts'
 import { compileIpSet, prepareIpSet } from '../../../src/sample/match/ip-set.ts'
 import { compile } from '../../helpers/cfg.ts'
 import { memoryContext } from '../api/memory-context.ts'
-import { rngU32 as rng, v4 } from '../../helpers/rng.ts'
+import { rngU32 as rng, v4 } from '../../../bench/lib/rng.ts'
 
 const v6 = (w: readonly number[]): string => w.flatMap((x) => [(x >>> 16).toString(16), (x & 0xffff).toString(16)]).join(':')
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { buildIpSet, compileIpSet, type IpSetData, prepareIpSet } from '../../../src/sample/match/ip-set.ts'
-import { rng as prng } from '../../helpers/rng.ts'
+import { rng as prng } from '../../../bench/lib/rng.ts'
 
 const v4text = (x: number) => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`
 const v6text = (w: readonly number[]) => w.flatMap((x) => [(x >>> 16).toString(16), (x & 0xffff).toString(16)]).join(':')

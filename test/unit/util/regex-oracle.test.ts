@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileRegex } from '../../../src/util/regex/index.ts'
-import { rng } from '../../helpers/rng.ts'
+import { rng } from '../../../bench/lib/rng.ts'
 
 const ATOMS = ['a', 'b', 'A', 'c', '.', '[ab]', '[^a]', '[a-c]', '\\d', '\\w', '\\W', '\\s', '\\n', '-', '[\\d-]', '\\x41', '[^\\s]']
 const ASSERTIONS = ['^', '$', '\\b', '\\B', '(?=a)', '(?!b)', '(?<=a)', '(?<!ab)', '(?![\\s\\S])', '(?=\\n?(?![\\s\\S]))', '(?=\\n|(?![\\s\\S]))', '(?:^|(?<=\\n)(?=[\\s\\S]))']

@@ -1,5 +1,6 @@
 /**
- * mulberry32: a small seeded PRNG for tests, so that a failure replays from its seed.
+ * mulberry32: a small seeded PRNG, so that a bench sees the same inputs on every run and a test
+ * failure replays from its seed. Shared by bench/ and test/.
  */
 
 /** Unsigned 32-bit integers. */
