@@ -5,6 +5,7 @@
  * HAProxy writes for the command (each line with its newline); the runner adds the empty line
  * that ends every output.
  */
+import { leadingInteger } from '../util/c-number.ts'
 import type { ApiContext, ApiLevel } from './context.ts'
 import type { UsageEntry } from './usage.ts'
 
@@ -34,10 +35,7 @@ export function arg(args: Args, i: number): string {
   return args[i] ?? ''
 }
 
-/** C atoi(): optional blanks and sign, then leading digits; 0 when there are none. */
+/** C atoi() as the CLI reads it: the leading integer, saturated to an int. */
 export function atoi(s: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s)
-  if (!m) return 0
-  const n = Number.parseInt(m[1] as string, 10)
-  return Math.max(-2147483648, Math.min(2147483647, n))
+  return Math.max(-2147483648, Math.min(2147483647, Number(leadingInteger(s))))
 }

@@ -13,6 +13,7 @@ import type { Services } from '../services.ts'
 import type { SourceSpan } from '../source.ts'
 import { kwName } from './args.ts'
 import type { KeywordContext, KeywordDef, Statement } from './types.ts'
+import { atol } from '../../util/c-number.ts'
 
 /** Longest cache name HAProxy keeps (the rest is cut with a warning). */
 const NAME_MAX = 32
@@ -141,9 +142,7 @@ export const CACHE_KEYWORDS: readonly KeywordDef[] = [
   ),
   cacheKeyword('max-age', (c, w, st, cx) => {
     if (!w) cx.sv.diag.warning('missing-argument', st.span, "'max-age' expects an age parameter in seconds")
-    // atoi(): leading digits (with a sign), 0 when there are none.
-    const m = /^\s*([+-]?\d+)/.exec(w?.text ?? '')
-    c.maxAgeS = m ? Math.max(0, Number(m[1])) : 0
+    c.maxAgeS = Math.max(0, atol(w?.text ?? ''))
   }),
   cacheKeyword('max-object-size', (c, w, st, cx) => {
     if (!w) cx.sv.diag.warning('missing-argument', st.span, "'max-object-size' expects a maximum file size parameter in bytes")

@@ -5,6 +5,7 @@
  * facility, levels, format and length must be names HAProxy knows. The edge does not contact syslog
  * targets (logs go to Workers Logs), but a line HAProxy refuses is refused here too, with its words.
  */
+import { atol } from '../../util/c-number.ts'
 import type { Word } from '../lexer.ts'
 
 const FACILITIES = new Set([
@@ -44,12 +45,6 @@ export interface LogProblem {
   readonly message: string
 }
 
-/** C's atoi for the `len` argument. */
-function atoi(text: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(text)
-  return m ? Number(m[1]) : 0
-}
-
 /** A target HAProxy could parse without a DNS lookup, or a name with a dot (resolved by HAProxy). */
 function plausibleTarget(text: string): boolean {
   if (text === 'stdout' || text === 'stderr' || text.startsWith('ring@') || text.startsWith('/')) return true
@@ -67,7 +62,7 @@ export function checkLogArgs(args: readonly Word[], inGlobal: boolean): LogProbl
   if (a(0) === '' || a(1) === '') return { word: args[0], message: `expects <address> and <facility> ${inGlobal ? '' : 'or global'} as arguments` }
   let i = 1
   if (a(i) === 'len') {
-    const len = atoi(a(i + 1))
+    const len = atol(a(i + 1))
     if (len < 80 || len > 65535) return { word: args[i + 1] ?? args[i], message: `invalid log length '${a(i + 1)}', must be between 80 and 65535` }
     i += 2
   }

@@ -12,6 +12,7 @@
  * `haproxy -c` (2.6.12) over every keyword × {none, 0, -1, abc, 1k, 10s, on, 2, "1 2", 99999999999};
  * test/unit/config/tune.test.ts replays that matrix.
  */
+import { atoi, atol } from '../../util/c-number.ts'
 import { parseTime } from '../../util/time.ts'
 import { experimentalAllowed } from '../experimental.ts'
 import type { Word } from '../lexer.ts'
@@ -20,21 +21,6 @@ import type { KeywordContext, KeywordDef, Statement } from './types.ts'
 
 const NOTE = 'buffer and protocol tuning is managed by the Workers runtime'
 const INT_MAX = 2_147_483_647
-
-/** C's atol: optional blanks and sign, then digits up to the first other character; 0 if none. */
-export function atol(text: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text)
-  if (!m) return 0
-  const v = BigInt(m[1] as string)
-  return Number(BigInt.asIntN(64, v))
-}
-
-/** glibc's atoi: (int)strtol, so a value beyond 32 bits keeps its low 32 bits. */
-export function atoi(text: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text)
-  if (!m) return 0
-  return Number(BigInt.asIntN(32, BigInt.asIntN(64, BigInt(m[1] as string))))
-}
 
 /** What one keyword checks; returns HAProxy's message when it refuses the arguments. */
 interface TuneSpec {
@@ -55,7 +41,7 @@ const missingInt = (name: string): string => `'${name}' expects an integer argum
 function number(opts: {
   readonly int32?: boolean
   readonly missing?: (n: string) => string
-  readonly bad?: (v: number, rounded: number) => ((n: string) => string) | undefined
+  readonly bad?: (v: number) => ((n: string) => string) | undefined
   readonly oneArg?: boolean
   readonly warnTwice?: boolean
 }): TuneSpec {
@@ -69,8 +55,7 @@ function number(opts: {
       }
       const text = a?.text ?? ''
       const v = opts.int32 ? atoi(text) : atol(text)
-      const bad = opts.bad?.(v, v)
-      return bad?.(name)
+      return opts.bad?.(v)?.(name)
     },
   }
 }
@@ -160,13 +145,12 @@ const varsSize = (): TuneSpec => ({
 export const TUNE_SPECS: Readonly<Record<string, TuneSpec>> = {
   'tune.buffers.limit': plainLong(),
   'tune.buffers.reserve': plainLong(),
+  // bufsize is an int (atol's low 32 bits), rounded up to a multiple of 2 pointers before the checks.
   'tune.bufsize': number({
+    int32: true,
     missing: missingInt,
     bad: (v) => {
-      if (v <= 0) return (n) => `'${n}' expects a positive integer argument.`
-      // bufsize is an int, rounded up to a multiple of 2 pointers.
-      const size = Number(BigInt.asIntN(32, BigInt(v)))
-      const rounded = (size + 15) & -16
+      const rounded = (v + 15) & -16
       if (rounded <= 0) return (n) => `'${n}' expects a positive integer argument.`
       if (rounded >= 256 * 1024 * 1024) return () => `global.tune.bufsize must be below 256 MB when HTTP is in use (current value = ${rounded}).`
       // Measured: below 352 bytes HAProxy 2.6 cannot build its own error pages ("Internal error:
