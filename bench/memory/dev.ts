@@ -6,15 +6,14 @@
  * `X-Key`). A frontend without a stick table takes the same number of requests as the control:
  * what workerd grows by whatever the Worker keeps.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ipKey } from './plane.ts'
 import { workerdPid } from '../lib/cpu.ts'
-
-const BIN = new URL('../../bin/edgeproxy.mjs', import.meta.url).pathname
+import { spawnDev } from '../lib/dev-process.ts'
 
 export interface DevFigures {
   readonly frontend: string
@@ -93,12 +92,8 @@ async function startDev(text: string): Promise<{ child: ChildProcess; workerd: n
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'))
   const path = join(dir, 'haproxy.cfg')
   writeFileSync(path, text)
-  const child = spawn(process.execPath, [BIN, 'dev', '-f', path, '--persist-to', join(dir, 'state')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  })
-  const exited = new Promise<void>((res) => child.once('exit', () => res()))
+  const dev = spawnDev(path, join(dir, 'state'))
+  const { child, exited } = dev
   const stop = async (): Promise<void> => {
     try {
       process.kill(-(child.pid as number), 'SIGTERM')
@@ -117,19 +112,7 @@ async function startDev(text: string): Promise<{ child: ChildProcess; workerd: n
       process.kill(-(child.pid as number), 'SIGKILL')
     } catch {}
   })
-  let out = ''
-  await new Promise<void>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`edgeproxy dev did not start:\n${out}`)), 60_000)
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (/\bready\b/.test(out)) {
-        clearTimeout(t)
-        res()
-      }
-    })
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-    void exited.then(() => rej(new Error(`edgeproxy dev exited:\n${out}`)))
-  })
+  await dev.ready
   const workerd = workerdOf(child.pid as number)
   if (workerd === undefined) {
     await stop()

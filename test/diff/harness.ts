@@ -19,9 +19,7 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-
-const ROOT = join(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'edgeproxy.mjs')
+import { type DevProcess, spawnDev } from '../../bench/lib/dev-process.ts'
 
 /** True when `haproxy` is installed (CI installs it; elsewhere the suite is skipped unless CI=true). */
 /** The global and defaults sections most differential configs share (one thread: exact sequences). */
@@ -577,43 +575,7 @@ export async function startHaproxy(config: string, origins: Origins, files: File
   return { port, ports, dir, output: () => out, stop: () => stopChild(child) }
 }
 
-/** A running `edgeproxy dev` process (its own process group): output so far, `ready` and exit. */
-export interface DevProcess {
-  readonly child: ChildProcess
-  output(): string
-  /** Resolves once it prints `ready`; rejects if it exits first or after 60 s. */
-  readonly ready: Promise<void>
-  readonly exited: Promise<number | null>
-}
-
-/** Starts `edgeproxy dev -f cfgPath --persist-to stateDir [extraArgs…]` through the real binary. */
-export function spawnDev(cfgPath: string, stateDir: string, extraArgs: readonly string[] = []): DevProcess {
-  const child = spawn('node', [BIN, 'dev', '-f', cfgPath, '--persist-to', stateDir, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  })
-  let out = ''
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
-  const ready = new Promise<void>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`edgeproxy dev did not print 'ready' within 60 s:\n${out}`)), 60_000)
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (/\bready\b/.test(out)) {
-        clearTimeout(t)
-        res()
-      }
-    })
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-    void exited.then((code) => {
-      clearTimeout(t)
-      rej(new Error(`edgeproxy dev exited with ${code}:\n${out}`))
-    })
-  })
-  // Callers that only wait for the exit must not see an unhandled rejection.
-  ready.catch(() => {})
-  return { child, output: () => out, ready, exited }
-}
+export { type DevProcess, spawnDev }
 
 export async function startEdgeproxy(config: string, origins: Origins, files: Files = {}, extraPorts: readonly string[] = [], devArgs: readonly string[] = []): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'diff-edgeproxy-'))
