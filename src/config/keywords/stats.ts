@@ -132,10 +132,9 @@ function statsSocket(st: Statement, cx: KeywordContext): void {
     return
   }
   let level = 'user'
-  const STATS_SOCKET_VALUES = ['level', 'mode', 'user', 'group', 'uid', 'gid', 'name', 'process', 'thread', 'severity-output']
   for (let i = 1; i < st.args.length; i++) {
     const w = st.args[i] as Word
-    const kind = STATS_SOCKET_VALUES.includes(w.text) ? 'value' : bindParam(w.text)
+    const kind = bindParam(w.text)
     if (kind === undefined) {
       // cli.c: the socket's words are bind parameters; HAProxy 2.6 refuses any other.
       cx.sv.diag.error('unknown-keyword', w.span, `'stats socket' : unknown keyword '${w.text}'.`, { help: "the words after the path are bind parameters: 'level', 'mode', 'user', 'expose-fd', …" })
